@@ -1,0 +1,93 @@
+import { swagger } from '@elysiajs/swagger'
+import { sql } from 'drizzle-orm'
+import { Elysia } from 'elysia'
+import packageJson from '../package.json' with { type: 'json' }
+import { systemClock, type Clock } from './clock.ts'
+import type { Config } from './config.ts'
+import type { DatabaseHandle } from './db/client.ts'
+import { authGuard } from './http/auth.ts'
+import { errorHandler } from './http/errors.ts'
+import { health, type ReadinessCheck } from './http/health.ts'
+import { MetricsRegistry } from './http/metrics-registry.ts'
+import { createHttpMetrics, observability } from './http/observability.ts'
+import { defaultRateLimits, MemoryRateLimitStore, RateLimiter, type RateLimitRules, type RateLimitStore } from './http/rate-limit.ts'
+import { security } from './http/security.ts'
+import { throttle } from './http/throttle.ts'
+import type { Logger } from './logger.ts'
+import { OtpService, type OtpDelivery } from './modules/auth/otp.ts'
+import { profileRoutes } from './modules/auth/profile-routes.ts'
+import { authRoutes } from './modules/auth/routes.ts'
+import { UserService } from './modules/auth/service.ts'
+import { RefreshTokens } from './modules/auth/tokens.ts'
+
+export interface AppDeps {
+  config: Config
+  database: DatabaseHandle
+  logger: Logger
+  clock?: Clock
+  /** Shared counters when scaled out (Redis); one process keeps them in memory. */
+  rateLimitStore?: RateLimitStore
+  rateLimits?: Partial<RateLimitRules>
+  otpDelivery?: OtpDelivery
+  /** More readiness checks (Redis, media workers) beside the database's. */
+  readinessChecks?: Record<string, ReadinessCheck>
+  isDraining?: () => boolean
+}
+
+export const API_PREFIX = '/api/v1'
+
+/** The whole HTTP application, testable through app.handle() without opening a port. */
+export function createApp(deps: AppDeps) {
+  const { config, database, logger } = deps
+  const clock = deps.clock ?? systemClock
+  const { db } = database
+
+  const metricsRegistry = new MetricsRegistry()
+  const limiter = new RateLimiter(
+    deps.rateLimitStore ?? new MemoryRateLimitStore(clock.now),
+    { ...defaultRateLimits, ...deps.rateLimits },
+    clock.now,
+  )
+  const users = new UserService(db, clock)
+  const refreshTokens = new RefreshTokens(db, clock, config.jwt.refreshDays)
+  const otp = new OtpService(db, clock, limiter, config.jwt.secret, deps.otpDelivery)
+
+  const guard = authGuard({ secret: config.jwt.secret, accessMinutes: config.jwt.accessMinutes, loadUser: (id) => users.loadAuthUser(id) })
+  const apiThrottle = throttle(limiter, config.trustProxy, guard)
+
+  const api = new Elysia({ prefix: API_PREFIX })
+    .use(authRoutes({ config, users, refreshTokens, otp, guard, throttle: apiThrottle }))
+    .use(profileRoutes({ users, refreshTokens, guard, throttle: apiThrottle }))
+
+  return new Elysia({ serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.maxJsonBytes) } })
+    .use(errorHandler(logger))
+    .use(observability(logger, createHttpMetrics(metricsRegistry)))
+    .use(security(config))
+    .use(
+      swagger({
+        path: '/swagger',
+        exclude: ['/swagger', '/swagger/json'],
+        documentation: {
+          info: { title: 'Majlis API', version: packageJson.version, description: 'Live classes, support calls, streams, tickets and marketplace on one server.' },
+          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+          security: [{ bearer: [] }],
+        },
+      }),
+    )
+    .use(
+      health({
+        version: packageJson.version,
+        startedAt: clock.now(),
+        checks: { database: () => db.run(sql`select 1`), ...deps.readinessChecks },
+        isDraining: deps.isDraining ?? (() => false),
+      }),
+    )
+    .get('/metrics', ({ set }) => {
+      set.headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8'
+      return metricsRegistry.render()
+    }, { detail: { tags: ['service'], summary: 'Prometheus metrics', security: [] } })
+    .use(api)
+}
+
+/** The app's type, for Eden treaty clients: `treaty<App>('localhost:3001')`. */
+export type App = ReturnType<typeof createApp>

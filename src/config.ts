@@ -1,0 +1,149 @@
+import { availableParallelism } from 'node:os'
+import { Type as T, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+/** Clearly dev-only secrets: used outside production so a fresh clone starts, refused in production. */
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-never-use-in-production'
+export const DEV_WEBHOOK_SECRET = 'dev-only-webhook-secret-never-use-in-production'
+
+/** The environment as Majlis reads it: names and defaults follow ARCHITECTURE.md's table. */
+const EnvSchema = T.Object({
+  NODE_ENV: T.Union([T.Literal('development'), T.Literal('production'), T.Literal('test')], { default: 'development' }),
+  PORT: T.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
+  HOST: T.String({ minLength: 1, default: '0.0.0.0' }),
+  DATABASE_URL: T.String({ pattern: '^(file:|libsql:|https?:|wss?:|:memory:$)', default: 'file:./data/majlis.db' }),
+  DATABASE_AUTH_TOKEN: T.Optional(T.String({ minLength: 1 })),
+  REDIS_URL: T.Optional(T.String({ pattern: '^rediss?://' })),
+  JWT_SECRET: T.String({ minLength: 32, default: DEV_JWT_SECRET }),
+  JWT_ACCESS_MIN: T.Integer({ minimum: 1, default: 60 }),
+  JWT_REFRESH_DAYS: T.Integer({ minimum: 1, default: 30 }),
+  OTP_DEV_CODES: T.Optional(T.Boolean()),
+  MEDIA_WORKERS: T.Integer({ minimum: 1, maximum: 64, default: availableParallelism() }),
+  MEDIA_LISTEN_IP: T.String({ minLength: 1, default: '127.0.0.1' }),
+  MEDIA_ANNOUNCED_IP: T.Optional(T.String({ minLength: 1 })),
+  MEDIA_PORT: T.Integer({ minimum: 1024, maximum: 65000, default: 40000 }),
+  WEBRTC_ICE_SERVERS_JSON: T.String({ default: '[]' }),
+  PAYMENT_WEBHOOK_SECRET: T.String({ minLength: 16, default: DEV_WEBHOOK_SECRET }),
+  UPLOAD_DIR: T.String({ minLength: 1, default: './data/uploads' }),
+  MAX_UPLOAD_MB: T.Integer({ minimum: 1, maximum: 1024, default: 10 }),
+  MAX_JSON_KB: T.Integer({ minimum: 1, maximum: 10240, default: 256 }),
+  LOG_LEVEL: T.Union([T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')], {
+    default: 'info',
+  }),
+  CORS_ORIGINS: T.String({ default: '*' }),
+  TRUST_PROXY: T.Boolean({ default: false }),
+})
+type Env = Static<typeof EnvSchema>
+
+const IceServer = T.Object({
+  urls: T.Union([T.String({ minLength: 1 }), T.Array(T.String({ minLength: 1 }), { minItems: 1 })]),
+  username: T.Optional(T.String()),
+  credential: T.Optional(T.String()),
+})
+const IceServers = T.Array(IceServer)
+export type IceServerConfig = Static<typeof IceServer>
+
+export type LogLevel = Env['LOG_LEVEL']
+
+export interface Config {
+  env: Env['NODE_ENV']
+  isProduction: boolean
+  port: number
+  host: string
+  database: { url: string; authToken?: string }
+  redisUrl?: string
+  jwt: { secret: string; accessMinutes: number; refreshDays: number }
+  otpDevCodes: boolean
+  media: { workers: number; listenIp: string; announcedIp?: string; port: number; iceServers: IceServerConfig[] }
+  paymentWebhookSecret: string
+  uploads: { dir: string; maxBytes: number }
+  maxJsonBytes: number
+  logLevel: LogLevel
+  corsOrigins: '*' | string[]
+  trustProxy: boolean
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads and validates the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = source[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw))
+  const firstError = Value.Errors(EnvSchema, env).First()
+  if (firstError) {
+    const variable = firstError.path.split('/')[1] ?? '(environment)'
+    const allowed: unknown[] = (firstError.schema.anyOf ?? []).map((option: { const?: unknown }) => option.const)
+    const problem = allowed.length > 0 ? `must be one of ${allowed.join(', ')}` : firstError.message
+    throw new ConfigError(`${variable}: ${problem} (got ${JSON.stringify(source[variable] ?? null)})`)
+  }
+  const checked = env as Env
+  const isProduction = checked.NODE_ENV === 'production'
+  if (isProduction) refuseDevDefaults(checked)
+
+  return {
+    env: checked.NODE_ENV,
+    isProduction,
+    port: checked.PORT,
+    host: checked.HOST,
+    database: { url: checked.DATABASE_URL, authToken: checked.DATABASE_AUTH_TOKEN },
+    redisUrl: checked.REDIS_URL,
+    jwt: { secret: checked.JWT_SECRET, accessMinutes: checked.JWT_ACCESS_MIN, refreshDays: checked.JWT_REFRESH_DAYS },
+    otpDevCodes: checked.OTP_DEV_CODES ?? !isProduction,
+    media: {
+      workers: checked.MEDIA_WORKERS,
+      listenIp: checked.MEDIA_LISTEN_IP,
+      announcedIp: checked.MEDIA_ANNOUNCED_IP,
+      port: checked.MEDIA_PORT,
+      iceServers: parseIceServers(checked.WEBRTC_ICE_SERVERS_JSON),
+    },
+    paymentWebhookSecret: checked.PAYMENT_WEBHOOK_SECRET,
+    uploads: { dir: checked.UPLOAD_DIR, maxBytes: checked.MAX_UPLOAD_MB * 1024 * 1024 },
+    maxJsonBytes: checked.MAX_JSON_KB * 1024,
+    logLevel: checked.LOG_LEVEL,
+    corsOrigins: parseCorsOrigins(checked.CORS_ORIGINS),
+    trustProxy: checked.TRUST_PROXY,
+  }
+}
+
+function refuseDevDefaults(env: Env): void {
+  if (env.JWT_SECRET === DEV_JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET: the dev-only default is refused when NODE_ENV=production; set a secret of at least 32 characters')
+  }
+  if (env.PAYMENT_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET) {
+    throw new ConfigError('PAYMENT_WEBHOOK_SECRET: the dev-only default is refused when NODE_ENV=production')
+  }
+  if (env.OTP_DEV_CODES === true) {
+    throw new ConfigError('OTP_DEV_CODES: dev codes are refused when NODE_ENV=production')
+  }
+}
+
+function parseIceServers(json: string): IceServerConfig[] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json)
+  } catch {
+    throw new ConfigError('WEBRTC_ICE_SERVERS_JSON: not valid JSON')
+  }
+  const firstError = Value.Errors(IceServers, parsed).First()
+  if (firstError) {
+    throw new ConfigError(`WEBRTC_ICE_SERVERS_JSON: ${firstError.message} at ${firstError.path || '/'}`)
+  }
+  return parsed as IceServerConfig[]
+}
+
+function parseCorsOrigins(value: string): '*' | string[] {
+  if (value.trim() === '*') return '*'
+  const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean)
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin such as https://app.example.com`)
+    }
+  }
+  return origins
+}

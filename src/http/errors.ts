@@ -1,0 +1,75 @@
+import { Elysia, t } from 'elysia'
+import type { Logger } from '../logger.ts'
+import { errorFields } from '../logger.ts'
+
+/** An error the API means to show: HTTP status, SNAKE_CASE code and a human message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message)
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`)
+export const forbidden = (message = 'You are not allowed to do this') => new ApiError(403, 'FORBIDDEN', message)
+export const conflict = (errorCode: string, message: string) => new ApiError(409, errorCode, message)
+export const unprocessable = (errorCode: string, message: string, details?: unknown) =>
+  new ApiError(422, errorCode, message, details)
+
+/** The error envelope of ARCHITECTURE.md, also used to document error responses in OpenAPI. */
+export const ErrorBody = t.Object(
+  {
+    error: t.Object({
+      code: t.String({ examples: ['VALIDATION_FAILED'] }),
+      message: t.String(),
+      details: t.Optional(t.Unknown()),
+    }),
+  },
+  { title: 'Error' },
+)
+
+const envelope = (errorCode: string, message: string, details?: unknown) => ({
+  error: details === undefined ? { code: errorCode, message } : { code: errorCode, message, details },
+})
+
+interface ValidationIssue {
+  path: string
+  summary?: string
+  message: string
+}
+
+/** Maps every failure to the envelope: validation → 422, malformed body → 400, unknown route → 404. */
+export const errorHandler = (logger: Logger) =>
+  new Elysia({ name: 'errors' }).onError({ as: 'global' }, ({ code, error, set, request }) => {
+    if (error instanceof ApiError) {
+      set.status = error.status
+      if (error.headers) Object.assign(set.headers, error.headers)
+      return envelope(error.errorCode, error.message, error.details)
+    }
+    switch (code) {
+      case 'VALIDATION': {
+        set.status = 422
+        const details = (error.all as ValidationIssue[]).map((issue) => ({
+          in: error.type,
+          path: issue.path || '/',
+          message: issue.summary ?? issue.message,
+        }))
+        return envelope('VALIDATION_FAILED', `Invalid ${error.type}`, details)
+      }
+      case 'PARSE':
+        set.status = 400
+        return envelope('MALFORMED_BODY', 'The request body could not be parsed; send valid JSON with Content-Type: application/json')
+      case 'NOT_FOUND':
+        set.status = 404
+        return envelope('NOT_FOUND', `No route for ${request.method} ${new URL(request.url).pathname}`)
+      default:
+        set.status = 500
+        logger.error('unhandled error', { ...errorFields(error), path: new URL(request.url).pathname })
+        return envelope('INTERNAL_ERROR', 'Something went wrong on our side')
+    }
+  })

@@ -1,0 +1,47 @@
+import { and, eq, lt, or, type Column, type SQL } from 'drizzle-orm'
+import { t, type TSchema } from 'elysia'
+import { unprocessable } from './errors.ts'
+
+export const PageQuery = {
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100' })),
+  cursor: t.Optional(t.String({ minLength: 1, maxLength: 200, description: 'nextCursor of the previous page' })),
+}
+
+export const Page = <Item extends TSchema>(item: Item) =>
+  t.Object({ items: t.Array(item), nextCursor: t.Union([t.String(), t.Null()]) })
+
+/** A position in a list ordered newest first: the last row's time and id (the tie-breaker). */
+export interface CursorPosition {
+  at: number
+  id: string
+}
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url')
+}
+
+export function decodeCursor(cursor: string | undefined): CursorPosition | null {
+  if (cursor === undefined) return null
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
+    if (typeof at === 'number' && Number.isFinite(at) && typeof id === 'string') return { at, id }
+  } catch {
+    // fall through to the 422 below
+  }
+  throw unprocessable('INVALID_CURSOR', 'The cursor is not one this API returned')
+}
+
+/** Callers fetch limit + 1 rows; the extra row only says whether another page exists. */
+export function toPage<Row extends { id: string; createdAt: Date }>(rows: Row[], limit: number) {
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null
+  return { items, nextCursor }
+}
+
+/** The WHERE condition for rows after the cursor in newest-first order; undefined on the first page. */
+export function afterCursor(createdAtColumn: Column, idColumn: Column, position: CursorPosition | null): SQL | undefined {
+  if (!position) return undefined
+  const at = new Date(position.at)
+  return or(lt(createdAtColumn, at), and(eq(createdAtColumn, at), lt(idColumn, position.id)))
+}

@@ -1,0 +1,114 @@
+import { t } from 'elysia'
+import { roles, staffProfiles } from '../../db/schema/auth.ts'
+
+export const Email = t.String({ format: 'email', maxLength: 254, examples: ['amina@example.com'] })
+export const Phone = t.String({ pattern: '^\\+[1-9][0-9]{7,14}$', description: 'E.164, e.g. +966500000001', examples: ['+966500000001'] })
+export const Password = t.String({ minLength: 8, maxLength: 128 })
+export const Name = t.String({ minLength: 1, maxLength: 100 })
+const OptionalText = (maxLength: number) => t.Optional(t.Union([t.String({ maxLength }), t.Null()]))
+
+export const RegistrableRole = t.UnionEnum(['customer', 'supporter', 'teacher', 'provider'], {
+  default: 'customer',
+  description: 'staff accounts are created with `bun run admin create-staff`, never here',
+})
+
+export const RoleSchema = t.UnionEnum(roles)
+
+export const PrivateUser = t.Object(
+  {
+    id: t.String(),
+    email: t.Union([t.String(), t.Null()]),
+    phone: t.Union([t.String(), t.Null()]),
+    name: t.String(),
+    role: RoleSchema,
+    staffProfile: t.Union([t.UnionEnum(staffProfiles), t.Null()]),
+    available: t.Boolean(),
+    bio: t.Union([t.String(), t.Null()]),
+    avatarUrl: t.Union([t.String(), t.Null()]),
+    coinBalance: t.Integer(),
+    createdAt: t.Date(),
+    updatedAt: t.Date(),
+  },
+  { title: 'Me' },
+)
+
+export const PublicUser = t.Object(
+  {
+    id: t.String(),
+    name: t.String(),
+    role: RoleSchema,
+    bio: t.Union([t.String(), t.Null()]),
+    avatarUrl: t.Union([t.String(), t.Null()]),
+    available: t.Boolean(),
+    followers: t.Integer(),
+    following: t.Integer(),
+    isFollowing: t.Boolean(),
+    createdAt: t.Date(),
+  },
+  { title: 'PublicUser' },
+)
+
+export const TokenPair = {
+  accessToken: t.String(),
+  refreshToken: t.String(),
+  tokenType: t.Literal('Bearer'),
+  expiresIn: t.Integer({ description: 'access token lifetime in seconds' }),
+}
+
+export const AuthResult = t.Object({ user: PrivateUser, ...TokenPair }, { title: 'AuthResult' })
+
+export const RegisterBody = t.Object({
+  email: t.Optional(Email),
+  phone: t.Optional(Phone),
+  password: Password,
+  name: Name,
+  role: t.Optional(RegistrableRole),
+})
+
+export const LoginBody = t.Object({ email: t.Optional(Email), phone: t.Optional(Phone), password: t.String({ minLength: 1, maxLength: 128 }) })
+
+export const OtpSendBody = t.Object({ phone: Phone })
+export const OtpSendResult = t.Object({
+  ok: t.Literal(true),
+  expiresInSec: t.Integer(),
+  resendAfterSec: t.Integer(),
+  devCode: t.Optional(t.String({ description: 'only outside production with OTP_DEV_CODES on' })),
+})
+export const OtpVerifyBody = t.Object({ phone: Phone, code: t.String({ pattern: '^[0-9]{6}$' }) })
+export const OtpVerifyResult = t.Object(
+  { user: PrivateUser, isNewUser: t.Boolean(), needsCompletion: t.Boolean(), ...TokenPair },
+  { title: 'OtpVerifyResult' },
+)
+
+export const RefreshBody = t.Object({ refreshToken: t.String({ minLength: 1, maxLength: 512 }) })
+export const TokensResult = t.Object(TokenPair, { title: 'Tokens' })
+
+export const UpdateMeBody = t.Object({
+  name: t.Optional(Name),
+  email: t.Optional(Email),
+  bio: OptionalText(1000),
+  avatarUrl: t.Optional(t.Union([t.String({ format: 'uri', maxLength: 2048 }), t.Null()])),
+  role: t.Optional(t.Unknown({ description: 'refused with 403: a user cannot change their own role' })),
+})
+
+export const CompleteProfileBody = t.Object({ name: Name, email: t.Optional(Email), password: t.Optional(Password) })
+export const AvailabilityBody = t.Object({ available: t.Boolean() })
+
+export const WalletTransaction = t.Object(
+  {
+    id: t.String(),
+    amount: t.Integer({ description: 'coins, positive for credit, negative for debit' }),
+    balanceAfter: t.Integer(),
+    kind: t.String(),
+    reference: t.Union([t.String(), t.Null()]),
+    createdAt: t.Date(),
+  },
+  { title: 'WalletTransaction' },
+)
+export const Wallet = t.Object(
+  { balance: t.Integer(), transactions: t.Array(WalletTransaction), nextCursor: t.Union([t.String(), t.Null()]) },
+  { title: 'Wallet' },
+)
+
+export const FollowResult = t.Object({ following: t.Boolean(), followers: t.Integer() })
+export const UserIdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) })

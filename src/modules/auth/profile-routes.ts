@@ -1,0 +1,93 @@
+import { Elysia, t } from 'elysia'
+import type { authGuard } from '../../http/auth.ts'
+import { ErrorBody, forbidden } from '../../http/errors.ts'
+import { PageQuery } from '../../http/pagination.ts'
+import type { throttle } from '../../http/throttle.ts'
+import {
+  AvailabilityBody,
+  CompleteProfileBody,
+  FollowResult,
+  PrivateUser,
+  PublicUser,
+  UpdateMeBody,
+  UserIdParams,
+  Wallet,
+} from './model.ts'
+import { toPrivateUser, type UserService } from './service.ts'
+import type { RefreshTokens } from './tokens.ts'
+
+export interface ProfileRouteDeps {
+  users: UserService
+  refreshTokens: RefreshTokens
+  guard: ReturnType<typeof authGuard>
+  throttle: ReturnType<typeof throttle>
+}
+
+const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
+
+/** The signed-in user's own account (/me) and other users' public profiles. */
+export const profileRoutes = ({ users, refreshTokens, guard, throttle }: ProfileRouteDeps) =>
+  new Elysia({ name: 'profile-routes' })
+    .use(guard)
+    .use(throttle)
+    .group('/me', { detail: { tags: ['me'] } }, (me) =>
+      me
+        .get('', async ({ user }) => toPrivateUser(await users.require(user.id)), {
+          auth: 'any',
+          response: { 200: PrivateUser, ...errors },
+          detail: { summary: 'My account' },
+        })
+        .patch(
+          '',
+          async ({ user, body: { role, ...changes } }) => {
+            if (role !== undefined) throw forbidden('You cannot change your own role')
+            return toPrivateUser(await users.updateProfile(user.id, changes))
+          },
+          { auth: 'any', body: UpdateMeBody, response: { 200: PrivateUser, ...errors }, detail: { summary: 'Change my profile' } },
+        )
+        .delete(
+          '',
+          async ({ user, set }) => {
+            await refreshTokens.revokeAllOf(user.id)
+            await users.deleteAccount(user.id)
+            set.status = 204
+          },
+          { auth: 'any', detail: { summary: 'Close my account (erases personal data, signs out everywhere)' } },
+        )
+        .post('/complete', async ({ user, body }) => toPrivateUser(await users.completeProfile(user.id, body)), {
+          auth: 'any',
+          body: CompleteProfileBody,
+          response: { 200: PrivateUser, ...errors },
+          detail: { summary: 'Complete a phone_only profile; the account becomes a customer' },
+        })
+        .patch('/availability', async ({ user, body }) => toPrivateUser(await users.setAvailability(user.id, body.available)), {
+          auth: ['supporter', 'provider', 'teacher'],
+          body: AvailabilityBody,
+          response: { 200: PrivateUser, ...errors },
+          detail: { summary: 'Say whether I take new work now (supporters, providers, teachers)' },
+        })
+        .get('/wallet', ({ user, query }) => users.wallet(user.id, { limit: query.limit ?? 20, cursor: query.cursor }), {
+          auth: true,
+          query: t.Object(PageQuery),
+          response: { 200: Wallet, ...errors },
+          detail: { summary: 'My coin balance and ledger, newest first' },
+        }),
+    )
+    .group('/users/:id', { params: UserIdParams, detail: { tags: ['users'] } }, (profile) =>
+      profile
+        .get('', ({ user, params }) => users.publicProfile(params.id, user.id), {
+          auth: true,
+          response: { 200: PublicUser, ...errors },
+          detail: { summary: "A user's public profile" },
+        })
+        .post('/follow', ({ user, params }) => users.setFollowing(user.id, params.id, true), {
+          auth: true,
+          response: { 200: FollowResult, ...errors },
+          detail: { summary: 'Follow a user (idempotent)' },
+        })
+        .post('/unfollow', ({ user, params }) => users.setFollowing(user.id, params.id, false), {
+          auth: true,
+          response: { 200: FollowResult, ...errors },
+          detail: { summary: 'Stop following a user (idempotent)' },
+        }),
+    )

@@ -1,0 +1,102 @@
+import { Elysia } from 'elysia'
+import type { Config } from '../../config.ts'
+import type { authGuard } from '../../http/auth.ts'
+import { ApiError, ErrorBody } from '../../http/errors.ts'
+import type { throttle } from '../../http/throttle.ts'
+import {
+  AuthResult,
+  LoginBody,
+  OtpSendBody,
+  OtpSendResult,
+  OtpVerifyBody,
+  OtpVerifyResult,
+  RefreshBody,
+  RegisterBody,
+  TokensResult,
+} from './model.ts'
+import { otpPolicy, type OtpService } from './otp.ts'
+import { toPrivateUser, type UserRow, type UserService } from './service.ts'
+import type { RefreshTokens } from './tokens.ts'
+
+export interface AuthRouteDeps {
+  config: Config
+  users: UserService
+  refreshTokens: RefreshTokens
+  otp: OtpService
+  guard: ReturnType<typeof authGuard>
+  throttle: ReturnType<typeof throttle>
+}
+
+const errors = { 401: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
+
+/** Registration, password and OTP sign-in, token refresh and logout. */
+export const authRoutes = ({ config, users, refreshTokens, otp, guard, throttle }: AuthRouteDeps) =>
+  new Elysia({ name: 'auth-routes', prefix: '/auth', detail: { tags: ['auth'] } })
+    .use(guard)
+    .use(throttle)
+    .resolve(({ accessJwt }) => ({
+      /** A fresh access token plus a refresh token (a new family unless one is given). */
+      issueTokens: async (user: UserRow, refreshToken?: string) => ({
+        accessToken: await accessJwt.sign({ sub: user.id, role: user.role, typ: 'access' }),
+        refreshToken: refreshToken ?? (await refreshTokens.issue(user.id)),
+        tokenType: 'Bearer' as const,
+        expiresIn: config.jwt.accessMinutes * 60,
+      }),
+    }))
+    .post(
+      '/register',
+      async ({ body, issueTokens, set }) => {
+        const user = await users.register({ ...body, role: body.role ?? 'customer' })
+        set.status = 201
+        return { user: toPrivateUser(user), ...(await issueTokens(user)) }
+      },
+      { body: RegisterBody, response: { 201: AuthResult, ...errors }, detail: { summary: 'Create an account (not staff)', security: [] } },
+    )
+    .post(
+      '/login',
+      async ({ body, issueTokens }) => {
+        const user = await users.authenticate(body)
+        return { user: toPrivateUser(user), ...(await issueTokens(user)) }
+      },
+      { body: LoginBody, rateLimit: 'login', response: { 200: AuthResult, ...errors }, detail: { summary: 'Sign in with email or phone and password', security: [] } },
+    )
+    .post(
+      '/otp/send',
+      async ({ body, clientIp }) => {
+        const { code } = await otp.send(body.phone, clientIp)
+        return {
+          ok: true as const,
+          expiresInSec: otpPolicy.codeTtlSec,
+          resendAfterSec: otpPolicy.cooldownSec,
+          ...(config.otpDevCodes ? { devCode: code } : {}),
+        }
+      },
+      { body: OtpSendBody, rateLimit: 'otp', response: { 200: OtpSendResult, ...errors }, detail: { summary: 'Send a one-time code to a phone', security: [] } },
+    )
+    .post(
+      '/otp/verify',
+      async ({ body, issueTokens }) => {
+        await otp.verify(body.phone, body.code)
+        const { user, isNewUser } = await users.findOrCreateByPhone(body.phone)
+        return { user: toPrivateUser(user), isNewUser, needsCompletion: user.role === 'phone_only', ...(await issueTokens(user)) }
+      },
+      { body: OtpVerifyBody, rateLimit: 'otp', response: { 200: OtpVerifyResult, ...errors }, detail: { summary: 'Sign in with a one-time code', security: [] } },
+    )
+    .post(
+      '/refresh',
+      async ({ body, issueTokens }) => {
+        const rotated = await refreshTokens.rotate(body.refreshToken)
+        const user = await users.findActive(rotated.userId)
+        if (!user) throw new ApiError(401, 'INVALID_REFRESH_TOKEN', 'The account of this refresh token no longer exists')
+        return issueTokens(user, rotated.refreshToken)
+      },
+      { body: RefreshBody, rateLimit: 'refresh', response: { 200: TokensResult, ...errors }, detail: { summary: 'Trade a refresh token for a new pair (works once)', security: [] } },
+    )
+    .post(
+      '/logout',
+      async ({ body, user, set }) => {
+        await refreshTokens.revokeFamilyOf(body.refreshToken, user.id)
+        set.status = 204
+      },
+      { auth: 'any', body: RefreshBody, detail: { summary: 'End the session of this refresh token' } },
+    )

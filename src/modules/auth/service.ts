@@ -1,0 +1,232 @@
+import { and, count, desc, eq, isNull, or, type SQL } from 'drizzle-orm'
+import type { Clock } from '../../clock.ts'
+import type { Database } from '../../db/client.ts'
+import { follows, users, walletTransactions, type Role, type StaffProfile } from '../../db/schema/auth.ts'
+import type { AuthUser } from '../../http/auth.ts'
+import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
+import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
+import { newId } from '../../ids.ts'
+
+export type UserRow = typeof users.$inferSelect
+
+// Verified against when the account does not exist, so a wrong email costs the same time as a wrong password.
+const absentUserHash = Bun.password.hashSync('absent-user-placeholder', { algorithm: 'argon2id' })
+
+const hashPassword = (password: string) => Bun.password.hash(password, { algorithm: 'argon2id' })
+
+const normalizeEmail = (email: string | undefined) => email?.trim().toLowerCase()
+
+const isUniqueViolation = (error: unknown, column: string) =>
+  String((error as { cause?: unknown })?.cause ?? error).includes(`UNIQUE constraint failed: users.${column}`)
+
+export interface NewAccount {
+  email?: string
+  phone?: string
+  password: string
+  name: string
+  role: Exclude<Role, 'phone_only' | 'staff'>
+}
+
+export interface ProfileChanges {
+  name?: string
+  email?: string
+  bio?: string | null
+  avatarUrl?: string | null
+}
+
+export function toPrivateUser(user: UserRow) {
+  const { passwordHash: _hash, staffModules: _modules, deletedAt: _deleted, ...visible } = user
+  return visible
+}
+
+const active = (condition: SQL | undefined) => and(condition, isNull(users.deletedAt))
+
+/** Users, their credentials, profile, follows and coin wallet. */
+export class UserService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  async register(account: NewAccount): Promise<UserRow> {
+    if (!account.email && !account.phone) {
+      throw unprocessable('EMAIL_OR_PHONE_REQUIRED', 'Give an email or a phone number (or both)')
+    }
+    return this.insertUser({
+      email: normalizeEmail(account.email) ?? null,
+      phone: account.phone ?? null,
+      passwordHash: await hashPassword(account.password),
+      name: account.name,
+      role: account.role,
+    })
+  }
+
+  async createStaff(account: { email: string; password: string; name: string; profile: StaffProfile; modules: string[] }) {
+    return this.insertUser({
+      email: normalizeEmail(account.email)!,
+      passwordHash: await hashPassword(account.password),
+      name: account.name,
+      role: 'staff',
+      staffProfile: account.profile,
+      staffModules: account.modules,
+    })
+  }
+
+  /** The same answer for an unknown account and a wrong password, in about the same time. */
+  async authenticate(login: { email?: string; phone?: string; password: string }): Promise<UserRow> {
+    if (!login.email && !login.phone) throw unprocessable('EMAIL_OR_PHONE_REQUIRED', 'Give the email or the phone number you registered with')
+    const where = login.email ? eq(users.email, normalizeEmail(login.email)!) : eq(users.phone, login.phone!)
+    const user = await this.db.query.users.findFirst({ where: active(where) })
+    const valid = await Bun.password.verify(login.password, user?.passwordHash ?? absentUserHash)
+    if (!user || !user.passwordHash || !valid) {
+      throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong email, phone or password')
+    }
+    return user
+  }
+
+  /** Finds the phone's account, or opens a phone_only one that must complete its profile. */
+  async findOrCreateByPhone(phone: string): Promise<{ user: UserRow; isNewUser: boolean }> {
+    const existing = await this.db.query.users.findFirst({ where: active(eq(users.phone, phone)) })
+    if (existing) return { user: existing, isNewUser: false }
+    const user = await this.insertUser({ phone, name: '', role: 'phone_only' })
+    return { user, isNewUser: true }
+  }
+
+  async findActive(id: string): Promise<UserRow | null> {
+    return (await this.db.query.users.findFirst({ where: active(eq(users.id, id)) })) ?? null
+  }
+
+  async loadAuthUser(id: string): Promise<AuthUser | null> {
+    const user = await this.findActive(id)
+    return user && { id: user.id, role: user.role, name: user.name, staffProfile: user.staffProfile, staffModules: user.staffModules }
+  }
+
+  async require(id: string): Promise<UserRow> {
+    const user = await this.findActive(id)
+    if (!user) throw notFound('User')
+    return user
+  }
+
+  async updateProfile(id: string, changes: ProfileChanges): Promise<UserRow> {
+    return this.updateUser(id, { ...changes, email: normalizeEmail(changes.email) })
+  }
+
+  async completeProfile(id: string, profile: { name: string; email?: string; password?: string }): Promise<UserRow> {
+    const user = await this.require(id)
+    if (user.role !== 'phone_only') throw conflict('PROFILE_ALREADY_COMPLETE', 'This profile is already complete')
+    return this.updateUser(id, {
+      name: profile.name,
+      email: normalizeEmail(profile.email),
+      passwordHash: profile.password ? await hashPassword(profile.password) : undefined,
+      role: 'customer',
+    })
+  }
+
+  async setAvailability(id: string, available: boolean): Promise<UserRow> {
+    return this.updateUser(id, { available })
+  }
+
+  /**
+   * Closes the account: personal data is erased and email/phone freed, while the row stays so
+   * that records other people own (tickets, payments) still point somewhere.
+   */
+  async deleteAccount(id: string): Promise<void> {
+    const now = new Date(this.clock.now())
+    await this.db.batch([
+      this.db.delete(follows).where(or(eq(follows.followerId, id), eq(follows.followeeId, id))),
+      this.db
+        .update(users)
+        .set({ email: null, phone: null, passwordHash: null, name: 'Deleted user', bio: null, avatarUrl: null, available: false, deletedAt: now, updatedAt: now })
+        .where(eq(users.id, id)),
+    ])
+  }
+
+  async publicProfile(id: string, viewerId: string) {
+    const user = await this.require(id)
+    const [[followers], [following], [viewerFollows]] = await this.db.batch([
+      this.db.select({ n: count() }).from(follows).where(eq(follows.followeeId, id)),
+      this.db.select({ n: count() }).from(follows).where(eq(follows.followerId, id)),
+      this.db.select({ n: count() }).from(follows).where(and(eq(follows.followerId, viewerId), eq(follows.followeeId, id))),
+    ])
+    return {
+      id: user.id,
+      name: user.name,
+      role: user.role,
+      bio: user.bio,
+      avatarUrl: user.avatarUrl,
+      available: user.available,
+      followers: followers?.n ?? 0,
+      following: following?.n ?? 0,
+      isFollowing: (viewerFollows?.n ?? 0) > 0,
+      createdAt: user.createdAt,
+    }
+  }
+
+  /** Idempotent: following twice, or unfollowing someone not followed, is not an error. */
+  async setFollowing(followerId: string, followeeId: string, following: boolean) {
+    if (followerId === followeeId) throw unprocessable('CANNOT_FOLLOW_SELF', 'You cannot follow yourself')
+    await this.require(followeeId)
+    const pair = and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId))
+    if (following) {
+      await this.db.insert(follows).values({ followerId, followeeId, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
+    } else {
+      await this.db.delete(follows).where(pair)
+    }
+    const [followers] = await this.db.select({ n: count() }).from(follows).where(eq(follows.followeeId, followeeId))
+    return { following, followers: followers?.n ?? 0 }
+  }
+
+  async wallet(userId: string, page: { limit: number; cursor?: string }) {
+    const user = await this.require(userId)
+    const rows = await this.db
+      .select()
+      .from(walletTransactions)
+      .where(
+        and(
+          eq(walletTransactions.userId, userId),
+          afterCursor(walletTransactions.createdAt, walletTransactions.id, decodeCursor(page.cursor)),
+        ),
+      )
+      .orderBy(desc(walletTransactions.createdAt), desc(walletTransactions.id))
+      .limit(page.limit + 1)
+    const { items, nextCursor } = toPage(rows, page.limit)
+    return {
+      balance: user.coinBalance,
+      transactions: items.map(({ userId: _owner, ...transaction }) => transaction),
+      nextCursor,
+    }
+  }
+
+  private async insertUser(values: Omit<typeof users.$inferInsert, 'id'>): Promise<UserRow> {
+    const now = new Date(this.clock.now())
+    try {
+      const [user] = await this.db
+        .insert(users)
+        .values({ ...values, id: newId('usr'), createdAt: now, updatedAt: now })
+        .returning()
+      return user!
+    } catch (error) {
+      throw this.duplicateOr(error)
+    }
+  }
+
+  private async updateUser(id: string, changes: Partial<typeof users.$inferInsert>): Promise<UserRow> {
+    try {
+      const [user] = await this.db
+        .update(users)
+        .set({ ...changes, updatedAt: new Date(this.clock.now()) })
+        .where(active(eq(users.id, id)))
+        .returning()
+      if (!user) throw notFound('User')
+      return user
+    } catch (error) {
+      throw this.duplicateOr(error)
+    }
+  }
+
+  private duplicateOr(error: unknown): unknown {
+    if (isUniqueViolation(error, 'email')) return conflict('EMAIL_TAKEN', 'An account with this email already exists')
+    if (isUniqueViolation(error, 'phone')) return conflict('PHONE_TAKEN', 'An account with this phone number already exists')
+    return error
+  }
+}
