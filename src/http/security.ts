@@ -18,7 +18,7 @@ export const security = (config: Config) =>
   new Elysia({ name: 'security' })
     .use(
       cors({
-        origin: config.corsOrigins === '*' ? true : config.corsOrigins,
+        origin: config.corsOrigins === '*' ? '*' : config.corsOrigins,
         methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
         allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'idempotency-key'],
         exposeHeaders: ['x-request-id', 'retry-after'],

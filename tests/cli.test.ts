@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { bunBinary, repoRoot, startServer, tempDir } from './helpers/server-process.ts'
+
+function admin(args: string[], env: Record<string, string>) {
+  const result = Bun.spawnSync([bunBinary, 'run', 'admin', ...args], { cwd: repoRoot, env: { ...process.env, ...env } })
+  return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
+}
+
+describe('bun run admin create-staff', () => {
+  test('creates a staff account that signs in with the staff role', async () => {
+    const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
+    const created = admin(['create-staff', '--email', 'Ops@Example.com', '--name', 'Ops', '--profile', 'admin', '--modules', 'tickets,support'], {
+      ...env,
+      STAFF_PASSWORD: 'ops password',
+    })
+    expect(created.exitCode).toBe(0)
+    expect(JSON.parse(created.stdout.trim().split('\n').at(-1)!).created).toMatchObject({
+      email: 'ops@example.com',
+      role: 'staff',
+      staffProfile: 'admin',
+      staffModules: ['tickets', 'support'],
+    })
+
+    const duplicate = admin(['create-staff', '--email', 'ops@example.com', '--name', 'Again', '--password', 'other password'], env)
+    expect(duplicate.exitCode).toBe(2)
+    expect(duplicate.stderr).toContain('already exists')
+
+    const server = startServer(env)
+    await server.waitUntilUp()
+    const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ops@example.com', password: 'ops password' }),
+    })
+    expect(login.status).toBe(200)
+    expect(((await login.json()) as { user: { role: string; staffProfile: string } }).user).toMatchObject({ role: 'staff', staffProfile: 'admin' })
+    server.child.kill('SIGTERM')
+    await server.child.exited
+  })
+
+  test('bad input is refused with the reason and the usage', () => {
+    const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
+    const badEmail = admin(['create-staff', '--email', 'nope', '--name', 'X', '--password', 'long enough'], env)
+    expect(badEmail.exitCode).toBe(2)
+    expect(badEmail.stderr).toContain('email')
+    const badProfile = admin(['create-staff', '--email', 'a@example.com', '--name', 'X', '--password', 'long enough', '--profile', 'god'], env)
+    expect(badProfile.exitCode).toBe(2)
+    expect(badProfile.stderr).toContain('profile')
+    const shortPassword = admin(['create-staff', '--email', 'a@example.com', '--name', 'X', '--password', 'short'], env)
+    expect(shortPassword.exitCode).toBe(2)
+    expect(admin(['create-staff', '--unknown'], env).stderr).toContain('Usage')
+    expect(admin(['launch-rockets'], env).exitCode).toBe(2)
+  })
+})

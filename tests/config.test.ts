@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'bun:test'
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../src/config.ts'
+
+const production = { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), PAYMENT_WEBHOOK_SECRET: 'w'.repeat(32) }
+
+const failure = (env: Record<string, string>) => {
+  try {
+    loadConfig(env)
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    return (error as Error).message
+  }
+  throw new Error('expected loadConfig to fail')
+}
+
+describe('configuration', () => {
+  test('embedded defaults: port 3001, libSQL file under data/, no Redis, dev codes on', () => {
+    const config = loadConfig({})
+    expect(config.port).toBe(3001)
+    expect(config.host).toBe('0.0.0.0')
+    expect(config.database.url).toBe('file:./data/majlis.db')
+    expect(config.redisUrl).toBeUndefined()
+    expect(config.otpDevCodes).toBe(true)
+    expect(config.jwt).toEqual({ secret: DEV_JWT_SECRET, accessMinutes: 60, refreshDays: 30 })
+    expect(config.media.workers).toBeGreaterThanOrEqual(1)
+    expect(config.media.iceServers).toEqual([])
+    expect(config.uploads.maxBytes).toBe(10 * 1024 * 1024)
+  })
+
+  test('reads and converts values from the environment', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      JWT_ACCESS_MIN: '15',
+      OTP_DEV_CODES: 'false',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      WEBRTC_ICE_SERVERS_JSON: '[{"urls":"stun:stun.example.com:3478"}]',
+      CORS_ORIGINS: 'https://app.example.com, https://admin.example.com',
+      TRUST_PROXY: 'true',
+    })
+    expect(config.port).toBe(8080)
+    expect(config.jwt.accessMinutes).toBe(15)
+    expect(config.otpDevCodes).toBe(false)
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379')
+    expect(config.media.iceServers).toEqual([{ urls: 'stun:stun.example.com:3478' }])
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com'])
+    expect(config.trustProxy).toBe(true)
+  })
+
+  test.each([
+    [{ PORT: 'abc' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ JWT_SECRET: 'too-short' }, /^JWT_SECRET: /],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of debug, info, warn, error, silent/],
+    [{ DATABASE_URL: 'postgres://x' }, /^DATABASE_URL: /],
+    [{ REDIS_URL: 'http://x' }, /^REDIS_URL: /],
+    [{ MEDIA_WORKERS: '0' }, /^MEDIA_WORKERS: /],
+    [{ WEBRTC_ICE_SERVERS_JSON: 'not json' }, /^WEBRTC_ICE_SERVERS_JSON: not valid JSON/],
+    [{ WEBRTC_ICE_SERVERS_JSON: '[{"username":"x"}]' }, /^WEBRTC_ICE_SERVERS_JSON: /],
+    [{ CORS_ORIGINS: 'https://app.example.com/path' }, /^CORS_ORIGINS: /],
+  ])('a bad value stops start-up naming the variable: %p', (env, message) => {
+    expect(failure(env)).toMatch(message)
+  })
+
+  test('production refuses the dev JWT secret', () => {
+    const { JWT_SECRET: _secret, ...withoutSecret } = production
+    expect(failure(withoutSecret)).toMatch(/^JWT_SECRET: the dev-only default is refused/)
+  })
+
+  test('production refuses the dev webhook secret', () => {
+    const { PAYMENT_WEBHOOK_SECRET: _secret, ...withoutSecret } = production
+    expect(failure(withoutSecret)).toMatch(/^PAYMENT_WEBHOOK_SECRET: the dev-only default is refused/)
+  })
+
+  test('production refuses OTP dev codes and turns them off by default', () => {
+    expect(failure({ ...production, OTP_DEV_CODES: 'true' })).toMatch(/^OTP_DEV_CODES: /)
+    const config = loadConfig(production)
+    expect(config.isProduction).toBe(true)
+    expect(config.otpDevCodes).toBe(false)
+  })
+})

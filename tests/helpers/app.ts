@@ -1,0 +1,106 @@
+import { createApp } from '../../src/app.ts'
+import type { Clock } from '../../src/clock.ts'
+import { loadConfig } from '../../src/config.ts'
+import { openDatabase } from '../../src/db/client.ts'
+import { applyMigrations } from '../../src/db/migrate.ts'
+import type { RateLimitRules } from '../../src/http/rate-limit.ts'
+import { createLogger } from '../../src/logger.ts'
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(private current = Date.UTC(2026, 0, 1, 9, 0, 0)) {}
+  now = () => this.current
+  advance(ms: number) {
+    this.current += ms
+  }
+}
+
+// Most suites make many calls from one "IP"; they get budgets large enough not to interfere.
+// The rate-limit suite uses the real defaults.
+const roomyLimits: RateLimitRules = {
+  anonymous: { limit: 10_000, windowSec: 60 },
+  user: { limit: 10_000, windowSec: 60 },
+  otp: { limit: 10_000, windowSec: 60 },
+  login: { limit: 10_000, windowSec: 60 },
+  refresh: { limit: 10_000, windowSec: 60 },
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>
+  clock?: Clock
+  rateLimits?: Partial<RateLimitRules> | 'defaults'
+  isDraining?: () => boolean
+  readinessChecks?: Parameters<typeof createApp>[0]['readinessChecks']
+}
+
+export interface ApiResponse<Body = any> {
+  status: number
+  body: Body
+  headers: Headers
+}
+
+export interface RequestOptions {
+  body?: unknown
+  rawBody?: string
+  token?: string
+  headers?: Record<string, string>
+}
+
+/** A fresh in-memory database with migrations applied, and the app on top of it. */
+export async function createTestApp(options: TestAppOptions = {}) {
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', ...options.env })
+  const database = await openDatabase(config.database.url)
+  await applyMigrations(database.db)
+  const app = createApp({
+    config,
+    database,
+    logger: createLogger('silent'),
+    clock: options.clock,
+    rateLimits: options.rateLimits === 'defaults' ? {} : { ...roomyLimits, ...options.rateLimits },
+    isDraining: options.isDraining,
+    readinessChecks: options.readinessChecks,
+  })
+
+  async function call<Body = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<Body>> {
+    const headers: Record<string, string> = { ...options.headers }
+    if (options.token) headers.authorization = `Bearer ${options.token}`
+    let body: string | undefined = options.rawBody
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body)
+      headers['content-type'] ??= 'application/json'
+    }
+    // As a real client does; the real-port smoke test covers bodies sent over the wire.
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
+    const response = await app.handle(new Request(`http://localhost${path}`, { method, headers, body }))
+    const text = await response.text()
+    let parsed: unknown = text
+    try {
+      parsed = text === '' ? null : JSON.parse(text)
+    } catch {
+      // keep text bodies (metrics, swagger HTML) as they are
+    }
+    return { status: response.status, body: parsed as Body, headers: response.headers }
+  }
+
+  let counter = 0
+  /** Registers a fresh account and returns it with its tokens. */
+  async function register(role: 'customer' | 'supporter' | 'teacher' | 'provider' = 'customer', extra: Record<string, string> = {}) {
+    counter += 1
+    const email = `user${counter}.${crypto.randomUUID().slice(0, 8)}@example.com`
+    const response = await call('POST', '/api/v1/auth/register', {
+      body: { email, password: 'correct horse battery', name: `User ${counter}`, role, ...extra },
+    })
+    if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`)
+    return { ...response.body, email, password: 'correct horse battery' } as {
+      user: { id: string; role: string; email: string; name: string }
+      accessToken: string
+      refreshToken: string
+      email: string
+      password: string
+    }
+  }
+
+  return { app, config, database, db: database.db, call, register, close: () => database.close() }
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>

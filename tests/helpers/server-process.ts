@@ -1,0 +1,50 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const repoRoot = join(import.meta.dir, '..', '..')
+export const bunBinary = process.execPath
+
+/** A port nothing listens on right now (the OS picks it). */
+export function freePort(): number {
+  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+  const port = probe.port
+  probe.stop(true)
+  return port
+}
+
+export function tempDir(prefix = 'majlis-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+/** Runs src/index.ts as its own process, as the README's start command does. */
+export function startServer(env: Record<string, string>) {
+  const port = env.PORT ? Number(env.PORT) : freePort()
+  const child = Bun.spawn([bunBinary, 'src/index.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const baseUrl = `http://127.0.0.1:${port}`
+  return {
+    child,
+    baseUrl,
+    async waitUntilUp(timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`server exited early: ${await new Response(child.stderr).text()}`)
+        try {
+          if ((await fetch(`${baseUrl}/health/live`)).ok) return
+        } catch {
+          // not listening yet
+        }
+        await Bun.sleep(100)
+      }
+      throw new Error('server did not come up')
+    },
+    async output() {
+      return { stdout: await new Response(child.stdout).text(), stderr: await new Response(child.stderr).text() }
+    },
+  }
+}

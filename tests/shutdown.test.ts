@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'bun:test'
+import { drainAndClose } from '../src/lifecycle.ts'
+import { createLogger } from '../src/logger.ts'
+import { createTestApp } from './helpers/app.ts'
+
+describe('graceful shutdown', () => {
+  test('stops accepting, lets the in-flight request finish, then closes the database', async () => {
+    const t = await createTestApp()
+    let releaseSlowRequest!: () => void
+    const slowRequestStarted = Promise.withResolvers<void>()
+    const app = t.app
+      .get('/test-slow', async () => {
+        slowRequestStarted.resolve()
+        await new Promise<void>((resolve) => (releaseSlowRequest = resolve))
+        return { finished: true }
+      })
+      .listen({ port: 0, hostname: '127.0.0.1' })
+    const url = `http://127.0.0.1:${app.server!.port}`
+
+    const inFlight = fetch(`${url}/test-slow`)
+    await slowRequestStarted.promise
+    const closed: string[] = []
+    const shutdown = drainAndClose(app.server!, [{ name: 'database', close: () => { closed.push('database'); t.close() } }], createLogger('silent'))
+
+    await Bun.sleep(50)
+    expect(closed).toEqual([])
+    await expect(fetch(`${url}/health/live`)).rejects.toThrow()
+
+    releaseSlowRequest()
+    const response = await inFlight
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ finished: true })
+    await shutdown
+    expect(closed).toEqual(['database'])
+    await expect(t.database.client.execute('select 1')).rejects.toThrow()
+  })
+
+  test('cuts requests that outlive the drain timeout', async () => {
+    const t = await createTestApp()
+    const app = t.app.get('/test-stuck', () => new Promise(() => {})).listen({ port: 0, hostname: '127.0.0.1' })
+    const stuck = fetch(`http://127.0.0.1:${app.server!.port}/test-stuck`).catch((error: Error) => error)
+    await Bun.sleep(50)
+    const warnings: string[] = []
+    const logger = createLogger('warn', (line) => warnings.push(JSON.parse(line).msg))
+    await drainAndClose(app.server!, [{ name: 'database', close: () => t.close() }], logger, 200)
+    expect(warnings).toEqual(['drain timed out; closing remaining connections'])
+    expect(await stuck).toBeInstanceOf(Error)
+  })
+})

@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { startServer, tempDir } from './helpers/server-process.ts'
+
+describe('the server on a real port', () => {
+  test('starts on a libSQL file, serves the API, docs and health, and shuts down cleanly on SIGTERM', async () => {
+    const dir = tempDir()
+    const server = startServer({ DATABASE_URL: `file:${join(dir, 'nested', 'majlis.db')}` })
+    await server.waitUntilUp()
+
+    expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200)
+    expect(await (await fetch(`${server.baseUrl}/health/ready`)).json()).toEqual({ status: 'ready', checks: { database: 'ok' } })
+    expect((await fetch(`${server.baseUrl}/swagger`)).status).toBe(200)
+    expect((await (await fetch(`${server.baseUrl}/swagger/json`)).json()).paths['/api/v1/auth/register']).toBeDefined()
+
+    const registered = await fetch(`${server.baseUrl}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'smoke@example.com', password: 'smoke password', name: 'Smoke' }),
+    })
+    expect(registered.status).toBe(201)
+    const { accessToken } = (await registered.json()) as { accessToken: string }
+    const me = await fetch(`${server.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } })
+    expect(((await me.json()) as { email: string }).email).toBe('smoke@example.com')
+
+    const oversized = await fetch(`${server.baseUrl}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'big@example.com', password: 'long enough', name: 'x'.repeat(400_000) }),
+    })
+    expect(oversized.status).toBe(413)
+    expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200)
+
+    server.child.kill('SIGTERM')
+    expect(await server.child.exited).toBe(0)
+    const { stdout } = await server.output()
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    expect(lines.some((line) => line.msg === 'request' && line.route === '/api/v1/auth/register' && line.status === 201)).toBe(true)
+    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'shutdown complete' })
+    expect(existsSync(join(dir, 'nested', 'majlis.db'))).toBe(true)
+  })
+
+  test('keeps data across a restart on the same file', async () => {
+    const url = `file:${join(tempDir(), 'majlis.db')}`
+    const first = startServer({ DATABASE_URL: url })
+    await first.waitUntilUp()
+    const body = JSON.stringify({ email: 'again@example.com', password: 'again password', name: 'Again' })
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body }
+    expect((await fetch(`${first.baseUrl}/api/v1/auth/register`, init)).status).toBe(201)
+    first.child.kill('SIGINT')
+    expect(await first.child.exited).toBe(0)
+
+    const second = startServer({ DATABASE_URL: url })
+    await second.waitUntilUp()
+    const login = await fetch(`${second.baseUrl}/api/v1/auth/login`, { ...init, body: JSON.stringify({ email: 'again@example.com', password: 'again password' }) })
+    expect(login.status).toBe(200)
+    second.child.kill('SIGTERM')
+    await second.child.exited
+  })
+
+  test('invalid configuration stops start-up with a message naming the variable', async () => {
+    const server = startServer({ PORT: '3999', JWT_ACCESS_MIN: 'soon' })
+    expect(await server.child.exited).toBe(1)
+    expect((await server.output()).stderr).toContain('JWT_ACCESS_MIN')
+  })
+
+  test('production mode refuses the dev secrets', async () => {
+    const server = startServer({ NODE_ENV: 'production', DATABASE_URL: `file:${join(tempDir(), 'p.db')}` })
+    expect(await server.child.exited).toBe(1)
+    expect((await server.output()).stderr).toContain('JWT_SECRET: the dev-only default is refused')
+  })
+})
