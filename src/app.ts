@@ -5,12 +5,14 @@ import packageJson from '../package.json' with { type: 'json' }
 import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import type { DatabaseHandle } from './db/client.ts'
-import { authGuard } from './http/auth.ts'
+import { accessTokens, accessTokenVerifier, authGuard } from './http/auth.ts'
 import { errorHandler } from './http/errors.ts'
 import { health, type ReadinessCheck } from './http/health.ts'
 import { MetricsRegistry } from './http/metrics-registry.ts'
 import { createHttpMetrics, observability } from './http/observability.ts'
 import { defaultRateLimits, MemoryRateLimitStore, RateLimiter, type RateLimitRules, type RateLimitStore } from './http/rate-limit.ts'
+import { mediaClient } from './http/media-client.ts'
+import { MediaWorkerMetrics } from './http/media-metrics.ts'
 import { security } from './http/security.ts'
 import { throttle } from './http/throttle.ts'
 import type { Logger } from './logger.ts'
@@ -19,6 +21,9 @@ import { profileRoutes } from './modules/auth/profile-routes.ts'
 import { authRoutes } from './modules/auth/routes.ts'
 import { UserService } from './modules/auth/service.ts'
 import { RefreshTokens } from './modules/auth/tokens.ts'
+import { Hub } from './realtime/hub.ts'
+import { wsRoute } from './realtime/ws-route.ts'
+import type { Media } from '../media/index.ts'
 
 export interface AppDeps {
   config: Config
@@ -32,6 +37,8 @@ export interface AppDeps {
   /** More readiness checks (Redis, media workers) beside the database's. */
   readinessChecks?: Record<string, ReadinessCheck>
   isDraining?: () => boolean
+  /** The embedded SFU; without it the server runs REST and WS only (media:* messages are unknown). */
+  media?: Media
 }
 
 export const API_PREFIX = '/api/v1'
@@ -52,8 +59,23 @@ export function createApp(deps: AppDeps) {
   const refreshTokens = new RefreshTokens(db, clock, config.jwt.refreshDays)
   const otp = new OtpService(db, clock, limiter, config.jwt.secret, deps.otpDelivery)
 
-  const guard = authGuard({ secret: config.jwt.secret, accessMinutes: config.jwt.accessMinutes, loadUser: (id) => users.loadAuthUser(id) })
+  const tokens = accessTokens(config.jwt.secret, config.jwt.accessMinutes)
+  const guard = authGuard({ tokens, loadUser: (id) => users.loadAuthUser(id) })
   const apiThrottle = throttle(limiter, config.trustProxy, guard)
+
+  const verifyAccessToken = async (token: string) => {
+    const claims = await accessTokenVerifier(tokens).verify(token)
+    return claims ? users.loadAuthUser(claims.sub) : null
+  }
+  const hub = new Hub(logger, verifyAccessToken)
+  const readinessChecks: Record<string, ReadinessCheck> = { database: () => db.run(sql`select 1`), ...deps.readinessChecks }
+  if (deps.media) {
+    const { pool, signaling } = deps.media
+    hub.register(...signaling.handlers())
+    hub.onDisconnect((connection) => signaling.disconnect(connection.id))
+    readinessChecks.media = () => pool.checkAlive()
+    metricsRegistry.register(new MediaWorkerMetrics(pool))
+  }
 
   const api = new Elysia({ prefix: API_PREFIX })
     .use(authRoutes({ config, users, refreshTokens, otp, guard, throttle: apiThrottle }))
@@ -78,15 +100,18 @@ export function createApp(deps: AppDeps) {
       health({
         version: packageJson.version,
         startedAt: clock.now(),
-        checks: { database: () => db.run(sql`select 1`), ...deps.readinessChecks },
+        checks: readinessChecks,
         isDraining: deps.isDraining ?? (() => false),
       }),
     )
-    .get('/metrics', ({ set }) => {
+    .get('/metrics', async ({ set }) => {
       set.headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8'
       return metricsRegistry.render()
     }, { detail: { tags: ['service'], summary: 'Prometheus metrics', security: [] } })
+    .use(wsRoute(hub, verifyAccessToken))
+    .use(mediaClient())
     .use(api)
+    .decorate('hub', hub)
 }
 
 /** The app's type, for Eden treaty clients: `treaty<App>('localhost:3001')`. */

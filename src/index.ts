@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.ts'
 import { openDatabase } from './db/client.ts'
 import { applyMigrations } from './db/migrate.ts'
 import { drainAndClose } from './lifecycle.ts'
+import { startMedia } from '../media/index.ts'
 import { createLogger, errorFields } from './logger.ts'
 
 let config
@@ -17,9 +18,14 @@ try {
 const logger = createLogger(config.logLevel)
 const database = await openDatabase(config.database.url, config.database.authToken)
 await applyMigrations(database.db)
+const media = await startMedia(config, logger).catch((error: Error) => {
+  logger.error('media workers could not start', { err: error.message, hint: 'run `npm run media:build-worker`; check MEDIA_PORT and MEDIA_LISTEN_IP' })
+  database.close()
+  process.exit(1)
+})
 
 let draining = false
-const app = createApp({ config, database, logger, isDraining: () => draining })
+const app = createApp({ config, database, logger, media, isDraining: () => draining })
 app.listen({ port: config.port, hostname: config.host })
 const server = app.server!
 logger.info('listening', { url: server.url.href, env: config.env, database: config.database.url.replace(/\/\/.*@/, '//***@') })
@@ -28,8 +34,16 @@ async function shutdown(signal: string) {
   if (draining) return
   draining = true
   logger.info('shutting down', { signal })
+  app.decorator.hub.closeAll(1001, 'server shutting down')
   try {
-    await drainAndClose(server, [{ name: 'database', close: () => database.close() }], logger)
+    await drainAndClose(
+      server,
+      [
+        { name: 'media', close: () => media.close() },
+        { name: 'database', close: () => database.close() },
+      ],
+      logger,
+    )
     logger.info('shutdown complete')
     process.exit(0)
   } catch (error) {

@@ -1,6 +1,8 @@
-import { describe, expect, test } from 'bun:test'
+import { afterEach, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { bunBinary, repoRoot, startServer, tempDir } from './helpers/server-process.ts'
+import { bunBinary, killStartedServers, repoRoot, startServer, tempDir } from './helpers/server-process.ts'
+
+afterEach(killStartedServers)
 
 function admin(args: string[], env: Record<string, string>) {
   const result = Bun.spawnSync([bunBinary, 'run', 'admin', ...args], { cwd: repoRoot, env: { ...process.env, ...env } })

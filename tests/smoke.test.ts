@@ -1,7 +1,9 @@
-import { describe, expect, test } from 'bun:test'
+import { afterEach, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer, tempDir } from './helpers/server-process.ts'
+import { killStartedServers, startServer, tempDir } from './helpers/server-process.ts'
+
+afterEach(killStartedServers)
 
 describe('the server on a real port', () => {
   test('starts on a libSQL file, serves the API, docs and health, and shuts down cleanly on SIGTERM', async () => {
@@ -10,8 +12,12 @@ describe('the server on a real port', () => {
     await server.waitUntilUp()
 
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200)
-    expect(await (await fetch(`${server.baseUrl}/health/ready`)).json()).toEqual({ status: 'ready', checks: { database: 'ok' } })
+    expect(await (await fetch(`${server.baseUrl}/health/ready`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', media: 'ok' } })
     expect((await fetch(`${server.baseUrl}/swagger`)).status).toBe(200)
+    expect((await fetch(`${server.baseUrl}/demo`)).headers.get('content-type')).toContain('text/html')
+    const sdk = await fetch(`${server.baseUrl}/sdk/majlis-media.js`)
+    expect(sdk.headers.get('content-type')).toContain('javascript')
+    expect(await sdk.text()).toContain('media:join')
     expect((await (await fetch(`${server.baseUrl}/swagger/json`)).json()).paths['/api/v1/auth/register']).toBeDefined()
 
     const registered = await fetch(`${server.baseUrl}/api/v1/auth/register`, {

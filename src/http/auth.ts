@@ -24,14 +24,20 @@ export interface Session {
   role: Role
 }
 
+const AccessClaims = t.Object({ sub: t.String(), role: t.UnionEnum(roles), typ: t.Literal('access') })
+
+/** Signs and verifies access JWTs; routes get it as `accessJwt`, the WS hub through `verifier()`. */
+export const accessTokens = (secret: string, accessMinutes: number) =>
+  jwt({ name: 'accessJwt', secret, exp: `${accessMinutes}m`, schema: AccessClaims })
+export type AccessTokens = ReturnType<typeof accessTokens>
+
+export const accessTokenVerifier = (tokens: AccessTokens) => tokens.decorator.accessJwt
+
 export interface AuthGuardOptions {
-  secret: string
-  accessMinutes: number
+  tokens: AccessTokens
   /** The current user row, or null when the account no longer exists. */
   loadUser(id: string): Promise<AuthUser | null>
 }
-
-const AccessClaims = t.Object({ sub: t.String(), role: t.UnionEnum(roles), typ: t.Literal('access') })
 
 const unauthenticated = (errorCode: string, message: string) =>
   new ApiError(401, errorCode, message, undefined, { 'www-authenticate': 'Bearer' })
@@ -54,7 +60,7 @@ export function bearerToken(authorization: string | undefined): string | null {
  */
 export const authGuard = (options: AuthGuardOptions) =>
   new Elysia({ name: 'auth-guard' })
-    .use(jwt({ name: 'accessJwt', secret: options.secret, exp: `${options.accessMinutes}m`, schema: AccessClaims }))
+    .use(options.tokens)
     .derive({ as: 'global' }, async ({ headers, accessJwt }) => {
       const token = bearerToken(headers.authorization)
       const claims = token ? await accessJwt.verify(token) : false

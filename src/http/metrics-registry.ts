@@ -9,8 +9,8 @@ const labelKey = (labels: Labels) =>
 
 const withBraces = (key: string) => (key === '' ? '' : `{${key}}`)
 
-interface Metric {
-  render(): string
+export interface Metric {
+  render(): string | Promise<string>
 }
 
 export class Counter implements Metric {
@@ -60,14 +60,20 @@ export class Histogram implements Metric {
   }
 }
 
-/** A gauge whose samples are read when /metrics is scraped (worker stats, memory). */
+export type Samples = Array<[Labels, number]>
+
+export function renderGauge(name: string, help: string, samples: Samples, type: 'gauge' | 'counter' = 'gauge'): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`]
+  for (const [labels, value] of samples) lines.push(`${name}${withBraces(labelKey(labels))} ${value}`)
+  return lines.join('\n')
+}
+
+/** A gauge whose samples are read when /metrics is scraped. */
 export class CollectedGauge implements Metric {
-  constructor(readonly name: string, readonly help: string, private readonly collect: () => Array<[Labels, number]>) {}
+  constructor(readonly name: string, readonly help: string, private readonly collect: () => Samples) {}
 
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`]
-    for (const [labels, value] of this.collect()) lines.push(`${this.name}${withBraces(labelKey(labels))} ${value}`)
-    return lines.join('\n')
+    return renderGauge(this.name, this.help, this.collect())
   }
 }
 
@@ -79,7 +85,7 @@ export class MetricsRegistry {
     return metric
   }
 
-  render(): string {
-    return this.metrics.map((metric) => metric.render()).join('\n') + '\n'
+  async render(): Promise<string> {
+    return (await Promise.all(this.metrics.map((metric) => metric.render()))).join('\n') + '\n'
   }
 }

@@ -5,6 +5,7 @@ import { openDatabase } from '../../src/db/client.ts'
 import { applyMigrations } from '../../src/db/migrate.ts'
 import type { RateLimitRules } from '../../src/http/rate-limit.ts'
 import { createLogger } from '../../src/logger.ts'
+import type { Media } from '../../media/index.ts'
 
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {
@@ -31,6 +32,7 @@ export interface TestAppOptions {
   rateLimits?: Partial<RateLimitRules> | 'defaults'
   isDraining?: () => boolean
   readinessChecks?: Parameters<typeof createApp>[0]['readinessChecks']
+  media?: Media
 }
 
 export interface ApiResponse<Body = any> {
@@ -59,6 +61,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     rateLimits: options.rateLimits === 'defaults' ? {} : { ...roomyLimits, ...options.rateLimits },
     isDraining: options.isDraining,
     readinessChecks: options.readinessChecks,
+    media: options.media,
   })
 
   async function call<Body = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<Body>> {

@@ -17,15 +17,24 @@ export function tempDir(prefix = 'majlis-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
 
-/** Runs src/index.ts as its own process, as the README's start command does. */
+const started = new Set<ReturnType<typeof Bun.spawn>>()
+
+/** For afterEach: no server of a failed test outlives it and holds its ports. */
+export function killStartedServers(): void {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL')
+  started.clear()
+}
+
+/** Runs src/index.ts as its own process, as the README's start command does (one media worker, free ports). */
 export function startServer(env: Record<string, string>) {
   const port = env.PORT ? Number(env.PORT) : freePort()
   const child = Bun.spawn([bunBinary, 'src/index.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', MEDIA_WORKERS: '1', MEDIA_PORT: String(freePort()), ...env, PORT: String(port) },
     stdout: 'pipe',
     stderr: 'pipe',
   })
+  started.add(child)
   const baseUrl = `http://127.0.0.1:${port}`
   return {
     child,

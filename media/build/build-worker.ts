@@ -1,0 +1,84 @@
+/**
+ * Builds mediasoup's C++ worker from the sources inside the installed npm package, against
+ * Debian bookworm's libraries, with no download from anywhere but apt. mediasoup's own
+ * postinstall (prebuilt binary from GitHub, pip, meson wraps) is never run.
+ *
+ * Cached by mediasoup version + patch hash, so a second setup only copies the binary into
+ * node_modules/mediasoup/worker/out/Release/, where mediasoup looks for it.
+ *
+ * Usage: bun media/build/build-worker.ts [--force]
+ */
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { ensureDebianPackages } from './debian.ts'
+
+const buildDependencies = [
+  'build-essential', 'pkg-config', 'patch', 'meson', 'ninja-build', 'libssl-dev', 'libuv1-dev',
+  'libabsl-dev', 'libsrtp2-dev', 'flatbuffers-compiler', 'libflatbuffers-dev',
+]
+
+const repoRoot = join(import.meta.dir, '..', '..')
+const mediasoupDir = join(repoRoot, 'node_modules', 'mediasoup')
+const installedBinary = join(mediasoupDir, 'worker', 'out', 'Release', 'mediasoup-worker')
+const installedKeyFile = `${installedBinary}.build-key`
+
+function log(message: string) {
+  console.log(`[mediasoup-worker] ${message}`)
+}
+
+function run(command: string[], cwd: string) {
+  const result = Bun.spawnSync(command, { cwd, stdout: 'inherit', stderr: 'inherit' })
+  if (result.exitCode !== 0) throw new Error(`${command.join(' ')} failed with exit code ${result.exitCode}`)
+}
+
+function compile(patchFile: string, output: string) {
+  const workDir = mkdtempSync(join(tmpdir(), 'mediasoup-worker-build-'))
+  try {
+    cpSync(join(mediasoupDir, 'worker'), join(workDir, 'worker'), { recursive: true })
+    run(['patch', '-p1', '--forward', '--input', patchFile], workDir)
+    const worker = join(workDir, 'worker')
+    const prefix = join(worker, 'out', 'Release')
+    run(['meson', 'setup', '--wrap-mode=nodownload', '--prefix', prefix, '--bindir', '', '--libdir', '', '--buildtype', 'release', '-Db_ndebug=true', join(prefix, 'build')], worker)
+    run(['ninja', '-C', join(prefix, 'build'), 'mediasoup-worker'], worker)
+    run(['meson', 'install', '-C', join(prefix, 'build'), '--no-rebuild', '--tags', 'mediasoup-worker'], worker)
+    mkdirSync(dirname(output), { recursive: true })
+    copyFileSync(join(prefix, 'mediasoup-worker'), `${output}.partial`)
+    renameSync(`${output}.partial`, output)
+  } finally {
+    rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+function main() {
+  const force = process.argv.includes('--force')
+  const version: string = JSON.parse(readFileSync(join(mediasoupDir, 'package.json'), 'utf8')).version
+  const patchFile = join(import.meta.dir, 'patches', `mediasoup-${version}-debian-bookworm.patch`)
+  if (!existsSync(patchFile)) {
+    throw new Error(`no patch for mediasoup ${version} in media/build/patches/: port the previous one before upgrading`)
+  }
+  const patchHash = new Bun.CryptoHasher('sha256').update(readFileSync(patchFile)).digest('hex').slice(0, 16)
+  const key = `${version}-${patchHash}`
+  const cacheRoot = process.env.MAJLIS_CACHE_DIR ?? join(homedir(), '.cache', 'majlis')
+  const cachedBinary = join(cacheRoot, 'mediasoup-worker', key, 'mediasoup-worker')
+
+  if (!force && existsSync(installedBinary) && existsSync(installedKeyFile) && readFileSync(installedKeyFile, 'utf8') === key) {
+    log(`up to date (${key})`)
+    return
+  }
+  const started = performance.now()
+  if (force || !existsSync(cachedBinary)) {
+    ensureDebianPackages(buildDependencies, 'the mediasoup worker build', log)
+    log(`building mediasoup ${version} worker from the npm package sources (patch ${patchHash}); this takes a few minutes`)
+    compile(patchFile, cachedBinary)
+  } else {
+    log(`using the cached build ${cachedBinary}`)
+  }
+  mkdirSync(dirname(installedBinary), { recursive: true })
+  copyFileSync(cachedBinary, installedBinary)
+  chmodSync(installedBinary, 0o755)
+  writeFileSync(installedKeyFile, key)
+  log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${installedBinary}`)
+}
+
+main()

@@ -1,0 +1,258 @@
+import { Device, type types } from 'mediasoup-client'
+import { MajlisSocket, RequestError, type SocketOptions } from './socket.ts'
+
+export { MajlisSocket, RequestError }
+
+export type MediaSource = 'camera' | 'microphone' | 'screen' | 'screen-audio'
+
+export interface RemoteTrack {
+  peerId: string
+  producerId: string
+  consumerId: string
+  kind: 'audio' | 'video'
+  source: MediaSource
+  track: MediaStreamTrack
+}
+
+export interface ConsumerStats {
+  peerId: string
+  source: MediaSource
+  kind: 'audio' | 'video'
+  framesDecoded: number
+  bytesReceived: number
+}
+
+type MediaEvents = {
+  track: RemoteTrack
+  trackEnded: { peerId: string; producerId: string }
+  peerJoined: { peerId: string; userId: string; name: string }
+  peerLeft: { peerId: string }
+  activeSpeaker: { peerId: string }
+  state: { state: 'joining' | 'joined' | 'reconnecting' | 'left' | 'closed'; reason?: string }
+  error: { error: Error }
+}
+
+interface JoinReply {
+  room: string
+  peerId: string
+  grant: { canPublish: MediaSource[] }
+  routerRtpCapabilities: types.RtpCapabilities
+  producers: Array<{ producerId: string; peerId: string }>
+}
+
+// Three simulcast layers; the SFU forwards the one each viewer can take.
+const cameraEncodings: RTCRtpEncodingParameters[] = [
+  { rid: 'r0', maxBitrate: 150_000, scaleResolutionDownBy: 4 },
+  { rid: 'r1', maxBitrate: 500_000, scaleResolutionDownBy: 2 },
+  { rid: 'r2', maxBitrate: 1_200_000 },
+]
+
+/**
+ * Joins a Majlis media room: publishes camera (simulcast), microphone or screen, consumes
+ * everyone else automatically, and re-joins by itself after `media:reconnect` or a dropped
+ * socket, publishing the same tracks again.
+ */
+export class MajlisMedia {
+  readonly socket: MajlisSocket
+  private device: Device | null = null
+  private sendTransport: types.Transport | null = null
+  private recvTransport: types.Transport | null = null
+  private room: string | null = null
+  private grant: MediaSource[] = []
+  private readonly published = new Map<MediaSource, { track: MediaStreamTrack; producer: types.Producer | null }>()
+  private readonly consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: MediaSource }>()
+  private readonly listeners = new Map<keyof MediaEvents, Set<(event: any) => void>>()
+  private rejoining: Promise<void> | null = null
+
+  constructor(options: SocketOptions) {
+    this.socket = new MajlisSocket(options)
+    this.socket.on('media:newProducer', ({ producerId, peerId }) => void this.consume(producerId).catch((error) => this.emit('error', { error })))
+    this.socket.on('media:producerClosed', ({ producerId }) => this.dropConsumer(producerId))
+    this.socket.on('media:peerJoined', (peer) => this.emit('peerJoined', peer))
+    this.socket.on('media:peerLeft', (peer) => this.emit('peerLeft', peer))
+    this.socket.on('media:activeSpeaker', ({ peerId }) => this.emit('activeSpeaker', { peerId }))
+    this.socket.on('media:reconnect', () => void this.rejoin('the media server asked to reconnect'))
+    this.socket.on('media:roomClosed', ({ reason }) => {
+      this.resetTransports()
+      this.room = null
+      this.emit('state', { state: 'closed', reason })
+    })
+    this.socket.on('reconnected', () => void this.rejoin('the connection was restored'))
+  }
+
+  on<E extends keyof MediaEvents>(event: E, listener: (data: MediaEvents[E]) => void): () => void {
+    let set = this.listeners.get(event)
+    if (!set) {
+      set = new Set()
+      this.listeners.set(event, set)
+    }
+    set.add(listener)
+    return () => set.delete(listener)
+  }
+
+  async join(room: string): Promise<void> {
+    if (!this.socket.connected) await this.socket.connect()
+    this.room = room
+    this.emit('state', { state: 'joining' })
+    const joined = await this.socket.request<JoinReply>('media:join', { room })
+    this.grant = joined.grant.canPublish
+    this.device = await Device.factory()
+    await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities })
+    this.recvTransport = await this.createTransport('recv')
+    for (const { producerId } of joined.producers) await this.consume(producerId)
+    for (const [source, entry] of this.published) entry.producer = await this.produce(entry.track, source)
+    this.emit('state', { state: 'joined' })
+  }
+
+  async publishCamera(constraints: MediaTrackConstraints = { width: 640, height: 360 }): Promise<MediaStreamTrack> {
+    const [track] = (await navigator.mediaDevices.getUserMedia({ video: constraints })).getVideoTracks()
+    return this.publish(track!, 'camera')
+  }
+
+  async publishMicrophone(): Promise<MediaStreamTrack> {
+    const [track] = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks()
+    return this.publish(track!, 'microphone')
+  }
+
+  async publishScreen(): Promise<MediaStreamTrack> {
+    const [track] = (await navigator.mediaDevices.getDisplayMedia({ video: true })).getVideoTracks()
+    return this.publish(track!, 'screen')
+  }
+
+  /** Sends a track as the given source; it is published again after any re-join. */
+  async publish(track: MediaStreamTrack, source: MediaSource): Promise<MediaStreamTrack> {
+    if (this.published.has(source)) throw new RequestError('CONFLICT', `Already publishing ${source}`)
+    const entry: { track: MediaStreamTrack; producer: types.Producer | null } = { track, producer: null }
+    this.published.set(source, entry)
+    try {
+      entry.producer = await this.produce(track, source)
+    } catch (error) {
+      this.published.delete(source)
+      throw error
+    }
+    return track
+  }
+
+  async unpublish(source: MediaSource): Promise<void> {
+    const entry = this.published.get(source)
+    if (!entry) return
+    this.published.delete(source)
+    entry.producer?.close()
+    entry.track.stop()
+    if (entry.producer) await this.socket.request('media:closeProducer', { producerId: entry.producer.id }).catch(() => undefined)
+  }
+
+  /** Decoding figures of every remote track (inbound-rtp), for UIs and tests. */
+  async consumerStats(): Promise<ConsumerStats[]> {
+    const all: ConsumerStats[] = []
+    for (const { consumer, peerId, source } of this.consumers.values()) {
+      const report = await consumer.getStats()
+      report.forEach((stat) => {
+        if (stat.type === 'inbound-rtp') {
+          all.push({ peerId, source, kind: consumer.kind, framesDecoded: stat.framesDecoded ?? 0, bytesReceived: stat.bytesReceived ?? 0 })
+        }
+      })
+    }
+    return all
+  }
+
+  async leave(): Promise<void> {
+    this.room = null
+    this.resetTransports()
+    if (this.socket.connected) await this.socket.request('media:leave').catch(() => undefined)
+    this.emit('state', { state: 'left' })
+  }
+
+  close(): void {
+    for (const entry of this.published.values()) entry.track.stop()
+    this.published.clear()
+    this.room = null
+    this.resetTransports()
+    this.socket.close()
+  }
+
+  private async produce(track: MediaStreamTrack, source: MediaSource): Promise<types.Producer | null> {
+    if (!this.room || !this.device) return null
+    if (!this.grant.includes(source)) throw new RequestError('FORBIDDEN', `Your grant does not allow publishing ${source}`)
+    this.sendTransport ??= await this.createTransport('send')
+    return this.sendTransport.produce({
+      track,
+      // Our tracks outlive producers: they are published again after a re-join.
+      stopTracks: false,
+      encodings: source === 'camera' ? cameraEncodings : undefined,
+      codecOptions: track.kind === 'video' ? { videoGoogleStartBitrate: 1000 } : undefined,
+      appData: { source },
+    })
+  }
+
+  private async consume(producerId: string): Promise<void> {
+    if (!this.recvTransport || !this.device) return
+    const reply = await this.socket.request('media:consume', { producerId, rtpCapabilities: this.device.recvRtpCapabilities })
+    const consumer = await this.recvTransport.consume({ id: reply.consumerId, producerId, kind: reply.kind, rtpParameters: reply.rtpParameters })
+    this.consumers.set(producerId, { consumer, peerId: reply.peerId, source: reply.source })
+    await this.socket.request('media:resumeConsumer', { consumerId: reply.consumerId })
+    this.emit('track', { peerId: reply.peerId, producerId, consumerId: consumer.id, kind: consumer.kind, source: reply.source, track: consumer.track })
+  }
+
+  private dropConsumer(producerId: string): void {
+    const entry = this.consumers.get(producerId)
+    if (!entry) return
+    this.consumers.delete(producerId)
+    entry.consumer.close()
+    this.emit('trackEnded', { peerId: entry.peerId, producerId })
+  }
+
+  private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const params = await this.socket.request('media:createTransport', { direction })
+    const options = { id: params.transportId, iceParameters: params.iceParameters, iceCandidates: params.iceCandidates, dtlsParameters: params.dtlsParameters }
+    const transport = direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options)
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.socket.request('media:connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback)
+    })
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      this.socket
+        .request('media:produce', { transportId: transport.id, kind, rtpParameters, appData })
+        .then(({ producerId }) => callback({ id: producerId }), errback)
+    })
+    transport.on('connectionstatechange', (state) => {
+      if (state === 'failed') void this.rejoin('the media connection failed')
+    })
+    return transport
+  }
+
+  /** Drops local transports and joins the same room again, retrying while the SFU recovers. */
+  private rejoin(reason: string): Promise<void> {
+    const room = this.room
+    if (!room || this.rejoining) return this.rejoining ?? Promise.resolve()
+    this.emit('state', { state: 'reconnecting', reason })
+    this.resetTransports()
+    this.rejoining = (async () => {
+      for (let attempt = 0; this.room === room; attempt++) {
+        try {
+          if (!this.socket.connected) await this.socket.connect()
+          await this.join(room)
+          return
+        } catch {
+          this.resetTransports()
+          await new Promise((resolve) => setTimeout(resolve, Math.min(3000, 200 * 2 ** attempt)))
+        }
+      }
+    })().finally(() => {
+      this.rejoining = null
+    })
+    return this.rejoining
+  }
+
+  private resetTransports(): void {
+    for (const producerId of [...this.consumers.keys()]) this.dropConsumer(producerId)
+    for (const entry of this.published.values()) entry.producer = null
+    this.sendTransport?.close()
+    this.recvTransport?.close()
+    this.sendTransport = null
+    this.recvTransport = null
+  }
+
+  private emit<E extends keyof MediaEvents>(event: E, data: MediaEvents[E]): void {
+    for (const listener of this.listeners.get(event) ?? []) listener(data)
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The browser side of /ws: connects with the token in the subprotocol header, matches replies
+ * to requests by id, hands server events to listeners and reconnects with backoff when the
+ * connection drops.
+ */
+export interface SocketOptions {
+  url: string
+  /** The access token, or a function that returns a fresh one before each (re)connect. */
+  token: string | (() => string | Promise<string>)
+  requestTimeoutMs?: number
+}
+
+export class RequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+type EventListener = (data: any) => void
+
+export class MajlisSocket {
+  private ws: WebSocket | null = null
+  private nextId = 1
+  private readonly pending = new Map<string, { resolve(data: any): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>()
+  private readonly listeners = new Map<string, Set<EventListener>>()
+  private closedByUser = false
+
+  constructor(private readonly options: SocketOptions) {}
+
+  /** Opens the socket; resolves once it is open. */
+  async connect(): Promise<void> {
+    this.closedByUser = false
+    const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token
+    const ws = new WebSocket(this.options.url, ['bearer', token])
+    this.ws = ws
+    await new Promise<void>((resolve, reject) => {
+      ws.onopen = () => resolve()
+      ws.onerror = () => reject(new Error('WebSocket connection failed'))
+    })
+    ws.onmessage = (event) => this.receive(String(event.data))
+    ws.onclose = () => this.dropped(ws)
+  }
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN
+  }
+
+  request<T = any>(type: string, data: Record<string, unknown> = {}): Promise<T> {
+    const ws = this.ws
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new RequestError('NOT_CONNECTED', 'The socket is not connected'))
+    const id = String(this.nextId++)
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new RequestError('TIMEOUT', `${type} got no reply`))
+      }, this.options.requestTimeoutMs ?? 10_000)
+      this.pending.set(id, { resolve, reject, timer })
+      ws.send(JSON.stringify({ id, type, data }))
+    })
+  }
+
+  on(type: string, listener: EventListener): () => void {
+    let set = this.listeners.get(type)
+    if (!set) {
+      set = new Set()
+      this.listeners.set(type, set)
+    }
+    set.add(listener)
+    return () => set.delete(listener)
+  }
+
+  close(): void {
+    this.closedByUser = true
+    this.ws?.close(1000, 'bye')
+  }
+
+  private receive(text: string): void {
+    const message = JSON.parse(text)
+    if (message.id !== undefined && 'ok' in message) {
+      const waiting = this.pending.get(String(message.id))
+      if (!waiting) return
+      this.pending.delete(String(message.id))
+      clearTimeout(waiting.timer)
+      if (message.ok) waiting.resolve(message.data)
+      else waiting.reject(new RequestError(message.error.code, message.error.message))
+      return
+    }
+    for (const listener of this.listeners.get(message.type) ?? []) listener(message.data)
+  }
+
+  private dropped(ws: WebSocket): void {
+    if (this.ws !== ws) return
+    for (const [id, waiting] of this.pending) {
+      clearTimeout(waiting.timer)
+      waiting.reject(new RequestError('DISCONNECTED', 'The connection dropped'))
+      this.pending.delete(id)
+    }
+    if (!this.closedByUser) void this.reconnect()
+  }
+
+  private async reconnect(): Promise<void> {
+    for (let attempt = 0; !this.closedByUser; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)))
+      try {
+        await this.connect()
+        for (const listener of this.listeners.get('reconnected') ?? []) listener({})
+        return
+      } catch {
+        // keep trying with a longer wait
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { Config } from '../src/config.ts'
+import type { Logger } from '../src/logger.ts'
+import { demoRoomResolver, MediaAccess } from './access.ts'
+import { MediaRooms } from './rooms.ts'
+import { MediaSignaling } from './signaling.ts'
+import { WorkerPool } from './workers.ts'
+
+export interface MediaOptions {
+  emptyGraceMs?: number
+  workerBin?: string
+}
+
+/** The embedded SFU: worker pool, rooms, access registry and the media:* signaling. */
+export async function startMedia(config: Config, logger: Logger, options: MediaOptions = {}) {
+  const pool = new WorkerPool({
+    count: config.media.workers,
+    listenIp: config.media.listenIp,
+    announcedIp: config.media.announcedIp,
+    basePort: config.media.port,
+    logger,
+    workerBin: options.workerBin,
+  })
+  await pool.start()
+  const rooms = new MediaRooms(pool, options.emptyGraceMs)
+  const access = new MediaAccess()
+  if (!config.isProduction) access.register('demo', demoRoomResolver)
+  const signaling = new MediaSignaling(rooms, access)
+  return {
+    pool,
+    rooms,
+    access,
+    signaling,
+    close() {
+      rooms.closeAll()
+      pool.close()
+    },
+  }
+}
+
+export type Media = Awaited<ReturnType<typeof startMedia>>

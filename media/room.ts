@@ -1,0 +1,350 @@
+import type {
+  ActiveSpeakerObserver,
+  Consumer,
+  DtlsParameters,
+  MediaKind,
+  Producer,
+  Router,
+  RtpCapabilities,
+  RtpParameters,
+  WebRtcTransport,
+} from 'mediasoup/types'
+import { newId } from '../src/ids.ts'
+import type { MediaGrant, MediaSource, MediaUser } from './access.ts'
+import { mediaCodecs } from './codecs.ts'
+import type { WorkerPool, WorkerSlot } from './workers.ts'
+
+export class MediaRoomError extends Error {
+  constructor(
+    readonly code: 'NOT_IN_ROOM' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'CANNOT_CONSUME' | 'MEDIA_UNAVAILABLE' | 'ROOM_CLOSED',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export type PeerNotify = (type: string, data: unknown) => void
+
+export interface PeerInfo {
+  peerId: string
+  userId: string
+  name: string
+}
+
+export interface ProducerInfo {
+  producerId: string
+  peerId: string
+  kind: MediaKind
+  source: MediaSource
+  paused: boolean
+}
+
+interface Peer extends PeerInfo {
+  grant: MediaGrant
+  slot: WorkerSlot
+  router: Router
+  notify: PeerNotify
+  transports: Map<string, WebRtcTransport>
+  producers: Map<string, Producer>
+  consumers: Map<string, Consumer>
+}
+
+interface RoomRouter {
+  router: Router
+  activeSpeaker: ActiveSpeakerObserver
+}
+
+const sourcesOfKind: Record<MediaKind, MediaSource[]> = { audio: ['microphone', 'screen-audio'], video: ['camera', 'screen'] }
+const MAX_TRANSPORTS_PER_PEER = 4
+
+export interface MediaRoomOptions {
+  name: string
+  pool: WorkerPool
+  /** Called once the room has closed (empty for the grace period, a worker died, or closed by its owner). */
+  onClosed(room: MediaRoom): void
+  emptyGraceMs: number
+}
+
+/**
+ * One call, stream or class. Each peer gets the router of the least-loaded worker (created on
+ * demand), and a producer is piped to another router only when a peer there consumes it, so a
+ * large class spreads over every core.
+ */
+export class MediaRoom {
+  readonly name: string
+  private readonly routers = new Map<number, Promise<RoomRouter>>()
+  private readonly peers = new Map<string, Peer>()
+  private readonly pipes = new Map<string, Promise<void>>()
+  private emptyTimer: Timer | undefined
+  private closed = false
+
+  constructor(private readonly options: MediaRoomOptions) {
+    this.name = options.name
+    this.armEmptyTimer()
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  get peerCount(): number {
+    return this.peers.size
+  }
+
+  /** The worker index each peer sits on (for tests, stats and the demo). */
+  placement(): Array<{ peerId: string; userId: string; worker: number }> {
+    return [...this.peers.values()].map((peer) => ({ peerId: peer.peerId, userId: peer.userId, worker: peer.slot.index }))
+  }
+
+  async join(user: MediaUser, grant: MediaGrant, notify: PeerNotify) {
+    this.assertOpen()
+    const slot = this.options.pool.placePeer()
+    if (!slot) throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media workers are restarting; try again shortly')
+    let router: Router
+    try {
+      router = (await this.routerOn(slot)).router
+      this.assertOpen()
+    } catch (error) {
+      this.options.pool.releasePeer(slot)
+      throw error
+    }
+    const peer: Peer = {
+      peerId: newId('peer'),
+      userId: user.id,
+      name: user.name,
+      grant,
+      slot,
+      router,
+      notify,
+      transports: new Map(),
+      producers: new Map(),
+      consumers: new Map(),
+    }
+    const others = [...this.peers.values()]
+    this.peers.set(peer.peerId, peer)
+    clearTimeout(this.emptyTimer)
+    this.broadcast('media:peerJoined', this.peerInfo(peer), peer.peerId)
+    return {
+      peerId: peer.peerId,
+      grant,
+      routerRtpCapabilities: router.rtpCapabilities,
+      peers: others.map((other) => this.peerInfo(other)),
+      producers: others.flatMap((other) => [...other.producers.values()].map((producer) => this.producerInfo(other, producer))),
+    }
+  }
+
+  leave(peerId: string): void {
+    const peer = this.peers.get(peerId)
+    if (!peer) return
+    this.peers.delete(peerId)
+    this.options.pool.releasePeer(peer.slot)
+    for (const transport of peer.transports.values()) transport.close()
+    this.broadcast('media:peerLeft', { peerId }, peerId)
+    this.armEmptyTimer()
+  }
+
+  async createTransport(peerId: string, direction: 'send' | 'recv') {
+    const peer = this.peer(peerId)
+    if (direction === 'send' && peer.grant.canPublish.length === 0) {
+      throw new MediaRoomError('FORBIDDEN', 'Your grant in this room does not allow publishing')
+    }
+    if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER) throw new MediaRoomError('CONFLICT', 'Too many transports for one peer')
+    const transport = await peer.router.createWebRtcTransport({
+      webRtcServer: peer.slot.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      appData: { peerId, direction },
+    })
+    peer.transports.set(transport.id, transport)
+    transport.observer.once('close', () => peer.transports.delete(transport.id))
+    return {
+      transportId: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    }
+  }
+
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
+    await this.transport(peerId, transportId).connect({ dtlsParameters })
+  }
+
+  async restartIce(peerId: string, transportId: string) {
+    return { iceParameters: await this.transport(peerId, transportId).restartIce() }
+  }
+
+  async produce(peerId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters, source: MediaSource) {
+    const peer = this.peer(peerId)
+    const transport = this.transport(peerId, transportId)
+    if (transport.appData.direction !== 'send') throw new MediaRoomError('CONFLICT', 'Produce on a send transport')
+    if (!sourcesOfKind[kind].includes(source)) throw new MediaRoomError('CONFLICT', `A ${kind} track cannot be the ${source} source`)
+    if (!peer.grant.canPublish.includes(source)) throw new MediaRoomError('FORBIDDEN', `Your grant does not allow publishing ${source}`)
+    if ([...peer.producers.values()].some((producer) => producer.appData.source === source)) {
+      throw new MediaRoomError('CONFLICT', `You already publish ${source}; close that producer first`)
+    }
+    const producer = await transport.produce({ kind, rtpParameters, appData: { peerId, source } })
+    peer.producers.set(producer.id, producer)
+    producer.observer.once('close', () => {
+      peer.producers.delete(producer.id)
+      for (const key of this.pipes.keys()) if (key.startsWith(`${producer.id}>`)) this.pipes.delete(key)
+    })
+    if (kind === 'audio') {
+      const { activeSpeaker } = await this.routerOn(peer.slot)
+      await activeSpeaker.addProducer({ producerId: producer.id }).catch(() => undefined)
+    }
+    this.broadcast('media:newProducer', this.producerInfo(peer, producer), peerId)
+    return { producerId: producer.id }
+  }
+
+  async consume(peerId: string, producerId: string, rtpCapabilities: RtpCapabilities) {
+    const peer = this.peer(peerId)
+    const owner = [...this.peers.values()].find((candidate) => candidate.producers.has(producerId))
+    const producer = owner?.producers.get(producerId)
+    if (!owner || !producer) throw new MediaRoomError('NOT_FOUND', 'No such producer in this room')
+    if (owner.peerId === peerId) throw new MediaRoomError('CANNOT_CONSUME', 'You cannot consume your own producer')
+    const transport = [...peer.transports.values()].find((candidate) => candidate.appData.direction === 'recv')
+    if (!transport) throw new MediaRoomError('CONFLICT', 'Create a recv transport first')
+
+    if (owner.router !== peer.router) await this.pipe(producerId, owner.router, peer.router)
+    if (!peer.router.canConsume({ producerId, rtpCapabilities })) {
+      throw new MediaRoomError('CANNOT_CONSUME', 'Your device cannot receive this producer (rtpCapabilities)')
+    }
+    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId, source: producer.appData.source } })
+    peer.consumers.set(consumer.id, consumer)
+    consumer.observer.once('close', () => peer.consumers.delete(consumer.id))
+    consumer.on('producerclose', () => peer.notify('media:producerClosed', { producerId, consumerId: consumer.id }))
+    consumer.on('layerschange', (layers) => peer.notify('media:consumerLayersChanged', { consumerId: consumer.id, layers: layers ?? null }))
+    return {
+      consumerId: consumer.id,
+      producerId,
+      peerId: owner.peerId,
+      kind: consumer.kind,
+      source: producer.appData.source as MediaSource,
+      rtpParameters: consumer.rtpParameters,
+      type: consumer.type,
+      producerPaused: consumer.producerPaused,
+    }
+  }
+
+  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    await this.consumer(peerId, consumerId).resume()
+  }
+
+  async setPreferredLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+    await this.consumer(peerId, consumerId).setPreferredLayers({ spatialLayer, temporalLayer })
+  }
+
+  async pauseProducer(peerId: string, producerId: string): Promise<void> {
+    await this.producer(peerId, producerId).pause()
+  }
+
+  async resumeProducer(peerId: string, producerId: string): Promise<void> {
+    await this.producer(peerId, producerId).resume()
+  }
+
+  closeProducer(peerId: string, producerId: string): void {
+    this.producer(peerId, producerId).close()
+  }
+
+  /** Ends the room for everyone (its owner ended the call or class). */
+  close(reason: string): void {
+    this.shutDown('media:roomClosed', { room: this.name, reason })
+  }
+
+  /** A worker under the room died: drop everything and ask every peer to join again. */
+  private restartAfterWorkerDeath(): void {
+    this.shutDown('media:reconnect', { room: this.name, reason: 'media worker restarted' })
+  }
+
+  private shutDown(event: string, data: unknown): void {
+    if (this.closed) return
+    this.closed = true
+    clearTimeout(this.emptyTimer)
+    const peers = [...this.peers.values()]
+    this.peers.clear()
+    for (const peer of peers) this.options.pool.releasePeer(peer.slot)
+    for (const pending of this.routers.values()) void pending.then(({ router }) => router.close(), () => undefined)
+    for (const peer of peers) peer.notify(event, data)
+    this.options.onClosed(this)
+  }
+
+  private routerOn(slot: WorkerSlot): Promise<RoomRouter> {
+    let pending = this.routers.get(slot.index)
+    if (!pending) {
+      pending = this.createRouter(slot)
+      this.routers.set(slot.index, pending)
+      pending.catch(() => this.routers.delete(slot.index))
+    }
+    return pending
+  }
+
+  private async createRouter(slot: WorkerSlot): Promise<RoomRouter> {
+    if (slot.worker.died || slot.worker.closed) throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media worker is restarting; try again shortly')
+    const router = await slot.worker.createRouter({ mediaCodecs, appData: { room: this.name } })
+    router.on('workerclose', () => this.restartAfterWorkerDeath())
+    const activeSpeaker = await router.createActiveSpeakerObserver()
+    activeSpeaker.on('dominantspeaker', ({ producer }) => {
+      this.broadcast('media:activeSpeaker', { peerId: producer.appData.peerId, producerId: producer.id })
+    })
+    return { router, activeSpeaker }
+  }
+
+  /** Pipes a producer into another router once; later consumers there reuse the pipe. */
+  private pipe(producerId: string, from: Router, to: Router): Promise<void> {
+    const key = `${producerId}>${to.id}`
+    let pending = this.pipes.get(key)
+    if (!pending) {
+      pending = from.pipeToRouter({ producerId, router: to }).then(() => undefined)
+      this.pipes.set(key, pending)
+      pending.catch(() => this.pipes.delete(key))
+    }
+    return pending
+  }
+
+  private armEmptyTimer(): void {
+    clearTimeout(this.emptyTimer)
+    if (this.peers.size > 0 || this.closed) return
+    this.emptyTimer = setTimeout(() => this.shutDown('media:roomClosed', { room: this.name, reason: 'empty' }), this.options.emptyGraceMs)
+  }
+
+  private broadcast(type: string, data: unknown, exceptPeerId?: string): void {
+    for (const peer of this.peers.values()) if (peer.peerId !== exceptPeerId) peer.notify(type, data)
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new MediaRoomError('ROOM_CLOSED', 'This media room has closed; join again')
+  }
+
+  private peer(peerId: string): Peer {
+    const peer = this.peers.get(peerId)
+    if (!peer) throw new MediaRoomError('NOT_IN_ROOM', 'Join the room first (media:join)')
+    return peer
+  }
+
+  private transport(peerId: string, transportId: string): WebRtcTransport {
+    const transport = this.peer(peerId).transports.get(transportId)
+    if (!transport) throw new MediaRoomError('NOT_FOUND', 'No such transport of yours')
+    return transport
+  }
+
+  private producer(peerId: string, producerId: string): Producer {
+    const producer = this.peer(peerId).producers.get(producerId)
+    if (!producer) throw new MediaRoomError('NOT_FOUND', 'No such producer of yours')
+    return producer
+  }
+
+  private consumer(peerId: string, consumerId: string): Consumer {
+    const consumer = this.peer(peerId).consumers.get(consumerId)
+    if (!consumer) throw new MediaRoomError('NOT_FOUND', 'No such consumer of yours')
+    return consumer
+  }
+
+  private peerInfo(peer: Peer): PeerInfo {
+    return { peerId: peer.peerId, userId: peer.userId, name: peer.name }
+  }
+
+  private producerInfo(peer: Peer, producer: Producer): ProducerInfo {
+    return { producerId: producer.id, peerId: peer.peerId, kind: producer.kind, source: producer.appData.source as MediaSource, paused: producer.paused }
+  }
+}

@@ -1,0 +1,152 @@
+import { t } from 'elysia'
+import type { DtlsParameters, RtpCapabilities, RtpParameters } from 'mediasoup/types'
+import { defineHandler, WsError, type MessageHandler, type WsClient } from '../src/realtime/protocol.ts'
+import { MediaAccessError, mediaSources, type MediaAccess } from './access.ts'
+import { MediaRoomError, type MediaRoom } from './room.ts'
+import type { MediaRooms } from './rooms.ts'
+
+const Id = t.String({ minLength: 1, maxLength: 64 })
+// mediasoup validates these structures in depth; the schemas check their shape.
+const DtlsParametersSchema = t.Object(
+  { role: t.Optional(t.UnionEnum(['auto', 'client', 'server'])), fingerprints: t.Array(t.Object({ algorithm: t.String(), value: t.String() }), { minItems: 1 }) },
+  { additionalProperties: true },
+)
+const RtpParametersSchema = t.Object(
+  { codecs: t.Array(t.Object({}, { additionalProperties: true }), { minItems: 1 }), encodings: t.Optional(t.Array(t.Object({}, { additionalProperties: true }))) },
+  { additionalProperties: true },
+)
+const RtpCapabilitiesSchema = t.Object(
+  { codecs: t.Optional(t.Array(t.Object({}, { additionalProperties: true }))), headerExtensions: t.Optional(t.Array(t.Object({}, { additionalProperties: true }))) },
+  { additionalProperties: true },
+)
+
+export const mediaMessages = {
+  'media:join': t.Object({ room: t.String({ minLength: 3, maxLength: 80 }) }),
+  'media:leave': t.Object({}),
+  'media:createTransport': t.Object({ direction: t.UnionEnum(['send', 'recv']) }),
+  'media:connectTransport': t.Object({ transportId: Id, dtlsParameters: DtlsParametersSchema }),
+  'media:restartIce': t.Object({ transportId: Id }),
+  'media:produce': t.Object({
+    transportId: Id,
+    kind: t.UnionEnum(['audio', 'video']),
+    rtpParameters: RtpParametersSchema,
+    appData: t.Object({ source: t.UnionEnum(mediaSources) }, { additionalProperties: true }),
+  }),
+  'media:consume': t.Object({ producerId: Id, rtpCapabilities: RtpCapabilitiesSchema }),
+  'media:resumeConsumer': t.Object({ consumerId: Id }),
+  'media:setPreferredLayers': t.Object({
+    consumerId: Id,
+    spatialLayer: t.Integer({ minimum: 0, maximum: 3 }),
+    temporalLayer: t.Optional(t.Integer({ minimum: 0, maximum: 3 })),
+  }),
+  'media:pauseProducer': t.Object({ producerId: Id }),
+  'media:resumeProducer': t.Object({ producerId: Id }),
+  'media:closeProducer': t.Object({ producerId: Id }),
+}
+
+interface Membership {
+  room: MediaRoom
+  peerId: string
+}
+
+/** Turns media layer failures into error replies; mediasoup's own TypeErrors mean bad parameters. */
+async function asReply<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (error instanceof MediaRoomError || error instanceof MediaAccessError) throw new WsError(error.code, error.message)
+    if (error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError')) {
+      throw new WsError('INVALID_MEDIA_PARAMETERS', error.message)
+    }
+    throw error
+  }
+}
+
+/** The media:* messages of API.md: one media room per connection at a time. */
+export class MediaSignaling {
+  private readonly memberships = new Map<string, Membership>()
+
+  constructor(
+    private readonly rooms: MediaRooms,
+    private readonly access: MediaAccess,
+  ) {}
+
+  /** A connection that vanished leaves its room. */
+  disconnect(connectionId: string): void {
+    const membership = this.memberships.get(connectionId)
+    this.memberships.delete(connectionId)
+    membership?.room.leave(membership.peerId)
+  }
+
+  handlers(): MessageHandler[] {
+    const on = <Type extends keyof typeof mediaMessages>(
+      type: Type,
+      handle: (client: WsClient, data: (typeof mediaMessages)[Type]['static'], membership: Membership) => unknown,
+    ) =>
+      defineHandler({
+        type,
+        schema: mediaMessages[type],
+        handle: (client, data) => asReply(() => handle(client, data, this.membership(client))),
+      })
+
+    return [
+      defineHandler({ type: 'media:join', schema: mediaMessages['media:join'], handle: (client, data) => asReply(() => this.join(client, data.room)) }),
+      defineHandler({
+        type: 'media:leave',
+        schema: mediaMessages['media:leave'],
+        handle: (client) => {
+          this.disconnect(client.id)
+          return {}
+        },
+      }),
+      on('media:createTransport', (_, data, { room, peerId }) => room.createTransport(peerId, data.direction)),
+      on('media:connectTransport', async (_, data, { room, peerId }) => {
+        await room.connectTransport(peerId, data.transportId, data.dtlsParameters as DtlsParameters)
+        return {}
+      }),
+      on('media:restartIce', (_, data, { room, peerId }) => room.restartIce(peerId, data.transportId)),
+      on('media:produce', (_, data, { room, peerId }) =>
+        room.produce(peerId, data.transportId, data.kind, data.rtpParameters as RtpParameters, data.appData.source),
+      ),
+      on('media:consume', (_, data, { room, peerId }) => room.consume(peerId, data.producerId, data.rtpCapabilities as RtpCapabilities)),
+      on('media:resumeConsumer', async (_, data, { room, peerId }) => {
+        await room.resumeConsumer(peerId, data.consumerId)
+        return {}
+      }),
+      on('media:setPreferredLayers', async (_, data, { room, peerId }) => {
+        await room.setPreferredLayers(peerId, data.consumerId, data.spatialLayer, data.temporalLayer)
+        return {}
+      }),
+      on('media:pauseProducer', async (_, data, { room, peerId }) => {
+        await room.pauseProducer(peerId, data.producerId)
+        return {}
+      }),
+      on('media:resumeProducer', async (_, data, { room, peerId }) => {
+        await room.resumeProducer(peerId, data.producerId)
+        return {}
+      }),
+      on('media:closeProducer', (_, data, { room, peerId }) => {
+        room.closeProducer(peerId, data.producerId)
+        return {}
+      }),
+    ]
+  }
+
+  private async join(client: WsClient, roomName: string) {
+    const grant = await this.access.grantFor(client.user, roomName)
+    this.disconnect(client.id)
+    const room = this.rooms.open(roomName)
+    const joined = await room.join(client.user, grant, (type, data) => client.send(type, data))
+    this.memberships.set(client.id, { room, peerId: joined.peerId })
+    return { room: roomName, ...joined }
+  }
+
+  private membership(client: WsClient): Membership {
+    const membership = this.memberships.get(client.id)
+    if (!membership || membership.room.isClosed) {
+      this.memberships.delete(client.id)
+      throw new MediaRoomError('NOT_IN_ROOM', 'Join a media room first (media:join)')
+    }
+    return membership
+  }
+}

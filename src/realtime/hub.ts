@@ -1,0 +1,226 @@
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import type { TSchema } from 'elysia'
+import type { AuthUser } from '../http/auth.ts'
+import type { Logger } from '../logger.ts'
+import { errorFields } from '../logger.ts'
+import { InboundEnvelope, replyError, replyOk, serverEvent, WsError, type MessageHandler, type MessageId, type WsClient } from './protocol.ts'
+
+/** The transport under a connection: Bun's ServerWebSocket through Elysia. */
+export interface Socket {
+  send(text: string): unknown
+  close(code?: number, reason?: string): unknown
+}
+
+const envelopeCheck = TypeCompiler.Compile(InboundEnvelope)
+
+/** Per-connection token bucket: sustained messages per second with a burst. */
+const RATE = { perSecond: 20, burst: 40 }
+
+export class Connection {
+  user: AuthUser | null = null
+  readonly channels = new Set<string>()
+  private tokens = RATE.burst
+  private refilledAt = performance.now()
+  /** Messages of one connection are handled in the order they arrived. */
+  queue: Promise<void> = Promise.resolve()
+
+  constructor(
+    readonly id: string,
+    private readonly socket: Socket,
+  ) {}
+
+  send(type: string, data: unknown): void {
+    this.write(serverEvent(type, data))
+  }
+
+  write(message: unknown): void {
+    this.socket.send(JSON.stringify(message))
+  }
+
+  /** For fan-out: the message is serialised once for every recipient. */
+  writeSerialized(text: string): void {
+    this.socket.send(text)
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason)
+  }
+
+  takeToken(): boolean {
+    const now = performance.now()
+    this.tokens = Math.min(RATE.burst, this.tokens + ((now - this.refilledAt) / 1000) * RATE.perSecond)
+    this.refilledAt = now
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
+}
+
+interface RegisteredHandler {
+  handler: MessageHandler
+  check: TypeCheck<TSchema>
+}
+
+type DisconnectListener = (connection: Connection) => void
+
+/**
+ * The one WebSocket endpoint: dispatches validated messages to handlers that modules register,
+ * keeps channels (with presence) and each user's open connections.
+ */
+export class Hub {
+  private readonly handlers = new Map<string, RegisteredHandler>()
+  private readonly connections = new Map<string, Connection>()
+  private readonly channels = new Map<string, Set<Connection>>()
+  private readonly disconnectListeners: DisconnectListener[] = []
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly authenticate: (token: string) => Promise<AuthUser | null>,
+  ) {}
+
+  register(...handlers: MessageHandler[]): void {
+    for (const handler of handlers) {
+      if (this.handlers.has(handler.type)) throw new Error(`a WS handler for "${handler.type}" is already registered`)
+      this.handlers.set(handler.type, { handler, check: TypeCompiler.Compile(handler.schema) })
+    }
+  }
+
+  onDisconnect(listener: DisconnectListener): void {
+    this.disconnectListeners.push(listener)
+  }
+
+  connect(id: string, socket: Socket, user: AuthUser | null): Connection {
+    const connection = new Connection(id, socket)
+    connection.user = user
+    this.connections.set(id, connection)
+    return connection
+  }
+
+  get(id: string): Connection | undefined {
+    return this.connections.get(id)
+  }
+
+  disconnect(id: string): void {
+    const connection = this.connections.get(id)
+    if (!connection) return
+    this.connections.delete(id)
+    for (const channel of [...connection.channels]) this.leave(connection, channel)
+    for (const listener of this.disconnectListeners) {
+      try {
+        listener(connection)
+      } catch (error) {
+        this.logger.error('disconnect listener failed', errorFields(error))
+      }
+    }
+  }
+
+  join(connection: Connection, channel: string): void {
+    let members = this.channels.get(channel)
+    if (!members) {
+      members = new Set()
+      this.channels.set(channel, members)
+    }
+    members.add(connection)
+    connection.channels.add(channel)
+  }
+
+  leave(connection: Connection, channel: string): void {
+    connection.channels.delete(channel)
+    const members = this.channels.get(channel)
+    if (!members) return
+    members.delete(connection)
+    if (members.size === 0) this.channels.delete(channel)
+  }
+
+  /** Sends an event to every connection in the channel (but one, when given). */
+  publish(channel: string, type: string, data: unknown, exceptConnectionId?: string): void {
+    const text = JSON.stringify(serverEvent(type, data))
+    for (const member of this.channels.get(channel) ?? []) if (member.id !== exceptConnectionId) member.writeSerialized(text)
+  }
+
+  /** The distinct users present in a channel. */
+  presence(channel: string): Array<{ userId: string; name: string }> {
+    const users = new Map<string, string>()
+    for (const member of this.channels.get(channel) ?? []) if (member.user) users.set(member.user.id, member.user.name)
+    return [...users].map(([userId, name]) => ({ userId, name }))
+  }
+
+  sendToUser(userId: string, type: string, data: unknown): void {
+    for (const connection of this.connections.values()) if (connection.user?.id === userId) connection.send(type, data)
+  }
+
+  get connectionCount(): number {
+    return this.connections.size
+  }
+
+  /** Queues one inbound frame behind the connection's earlier ones. */
+  receive(connection: Connection, raw: unknown): Promise<void> {
+    connection.queue = connection.queue.then(() => this.handle(connection, raw))
+    return connection.queue
+  }
+
+  /** Closes every connection, e.g. at shutdown (1001: going away). */
+  closeAll(code: number, reason: string): void {
+    for (const connection of this.connections.values()) connection.close(code, reason)
+  }
+
+  /** Every failure becomes an error reply and the connection stays open. */
+  private async handle(connection: Connection, raw: unknown): Promise<void> {
+    const parsed = typeof raw === 'string' ? safeJson(raw) : raw
+    if (!envelopeCheck.Check(parsed)) {
+      const id = isRecord(parsed) && (typeof parsed.id === 'string' || typeof parsed.id === 'number') ? parsed.id : undefined
+      return this.fail(connection, id, new WsError('MALFORMED_MESSAGE', 'Send JSON { "id"?: string, "type": string, "data": object }'))
+    }
+    const { id, type, data = {} } = parsed
+    if (!connection.takeToken()) return this.fail(connection, id, new WsError('RATE_LIMITED', 'Too many messages; slow down'))
+    try {
+      if (type === 'ping') return connection.write({ ...(id === undefined ? {} : { id }), type: 'pong', data: {} })
+      if (type === 'auth') return this.succeed(connection, id, await this.authenticateConnection(connection, data))
+      if (!connection.user) throw new WsError('UNAUTHENTICATED', 'Authenticate first: send { "type": "auth", "data": { "token": "<access token>" } }')
+      const registered = this.handlers.get(type)
+      if (!registered) throw new WsError('UNKNOWN_TYPE', `Unknown message type "${type}"`)
+      if (!registered.check.Check(data)) {
+        const details = [...registered.check.Errors(data)].slice(0, 10).map((error) => ({
+          path: error.path || '/',
+          message: Array.isArray(error.schema.enum) ? `must be one of ${error.schema.enum.join(', ')}` : error.message,
+        }))
+        throw new WsError('VALIDATION_FAILED', `Invalid data for ${type}`, details)
+      }
+      this.succeed(connection, id, await registered.handler.handle(connection as WsClient, data))
+    } catch (error) {
+      this.fail(connection, id, error)
+    }
+  }
+
+  private async authenticateConnection(connection: Connection, data: Record<string, unknown>) {
+    if (connection.user) throw new WsError('ALREADY_AUTHENTICATED', 'This connection is already authenticated')
+    const token = typeof data.token === 'string' ? data.token : ''
+    const user = token ? await this.authenticate(token) : null
+    if (!user) throw new WsError('INVALID_TOKEN', 'The access token is invalid or has expired')
+    connection.user = user
+    return { userId: user.id }
+  }
+
+  private succeed(connection: Connection, id: MessageId, data: unknown): void {
+    if (id !== undefined) connection.write(replyOk(id, data))
+  }
+
+  private fail(connection: Connection, id: MessageId, error: unknown): void {
+    const body =
+      error instanceof WsError
+        ? { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) }
+        : { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' }
+    if (!(error instanceof WsError)) this.logger.error('ws handler failed', { ...errorFields(error), connection: connection.id })
+    connection.write(id === undefined ? serverEvent('error', body) : replyError(id, body))
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { Browser } from 'playwright-core'
+import { audioBytes, consumerStats, launchChromium, openDemo, videoFrames, waitFor } from '../helpers/browser.ts'
+import { startMediaServer, type MediaServer } from '../helpers/media-server.ts'
+
+let server: MediaServer
+let browser: Browser
+
+beforeAll(async () => {
+  server = await startMediaServer({ workers: 2 })
+  server.media.access.register('subscribeonly', async () => ({ canPublish: [] }))
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+describe('media rooms in real Chromium', () => {
+  test("one browser's camera and microphone reach another on the other worker, and survive killing the workers", async () => {
+    const alice = await server.register()
+    const bob = await server.register()
+    const room = 'demo:e2e-main'
+
+    const publisher = await openDemo(browser, server.baseUrl, alice.accessToken, room)
+    await publisher.evaluate(async () => {
+      const media = (window as any).majlisDemo.current()
+      await media.publishCamera()
+      await media.publishMicrophone()
+    })
+    const viewer = await openDemo(browser, server.baseUrl, bob.accessToken, room)
+
+    const placement = server.media.rooms.get(room)!.placement()
+    const workerOf = (userId: string) => placement.find((peer) => peer.userId === userId)!.worker
+    expect(workerOf(alice.user.id)).not.toBe(workerOf(bob.user.id))
+
+    const first = await waitFor('video decoded and audio received', () => consumerStats(viewer), (s) => videoFrames(s) > 30 && audioBytes(s) > 2000)
+    const later = await waitFor('video keeps decoding', () => consumerStats(viewer), (s) => videoFrames(s) > videoFrames(first) + 20)
+    expect(audioBytes(later)).toBeGreaterThan(audioBytes(first))
+
+    // kill -9 every worker the room sits on; the pool replaces them and the pages re-join by themselves.
+    for (const index of new Set(placement.map((peer) => peer.worker))) process.kill(server.media.pool.slot(index).worker.pid, 'SIGKILL')
+    const killedAt = Date.now()
+    await waitFor('the viewer to notice the restart', () => consumerStats(viewer), (s) => videoFrames(s) < videoFrames(later), 5_000)
+    await waitFor('video decoding again after the restart', () => consumerStats(viewer), (s) => videoFrames(s) > 10, 5_000 - (Date.now() - killedAt))
+    expect(await publisher.evaluate(() => location.pathname)).toBe('/demo')
+
+    await publisher.context().close()
+    await viewer.context().close()
+  })
+
+  test('a room the user has no grant for cannot be joined, and a subscribe-only grant cannot publish', async () => {
+    const mallory = await server.register()
+    const page = await (await browser.newContext()).newPage()
+    await page.goto(`${server.baseUrl}/demo`)
+    await page.waitForFunction(() => 'majlisDemo' in window)
+    const refused = await page.evaluate(
+      ([token]) => (window as any).majlisDemo.start(token, 'call:someone-elses-call').then(() => 'joined', (error: any) => error.code),
+      [mallory.accessToken] as const,
+    )
+    expect(refused).toBe('INVALID_ROOM')
+
+    const publishRefused = await page.evaluate(
+      ([token]) =>
+        (window as any).majlisDemo
+          .start(token, 'subscribeonly:lecture')
+          .then((media: any) => media.publishCamera())
+          .then(() => 'published', (error: any) => error.code),
+      [mallory.accessToken] as const,
+    )
+    expect(publishRefused).toBe('FORBIDDEN')
+    await page.context().close()
+  })
+})

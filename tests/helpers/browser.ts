@@ -1,0 +1,55 @@
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+/** Debian's Chromium, headless, with a fake camera and microphone and no outside network use. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  })
+}
+
+/** Polls a condition in the test process until it holds or the deadline passes. */
+export async function waitFor<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: T | undefined
+  while (Date.now() < deadline) {
+    last = await probe()
+    if (accept(last)) return last
+    await Bun.sleep(200)
+  }
+  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`)
+}
+
+/** A page of the demo, signed in with the given token and joined to a room. */
+export async function openDemo(browser: Browser, baseUrl: string, token: string, room: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage()
+  page.on('pageerror', (error) => console.error('[page error]', error.message))
+  await page.goto(`${baseUrl}/demo`)
+  await page.waitForFunction(() => 'majlisDemo' in window)
+  await page.evaluate(([token, room]) => (window as any).majlisDemo.start(token, room).then(() => undefined), [token, room] as const)
+  return page
+}
+
+export interface DecodeStats {
+  source: string
+  kind: string
+  framesDecoded: number
+  bytesReceived: number
+}
+
+export const consumerStats = (page: Page): Promise<DecodeStats[]> =>
+  page.evaluate(() => (window as any).majlisDemo.current().consumerStats())
+
+export const videoFrames = (stats: DecodeStats[]) => stats.filter((s) => s.kind === 'video').reduce((sum, s) => sum + s.framesDecoded, 0)
+export const audioBytes = (stats: DecodeStats[]) => stats.filter((s) => s.kind === 'audio').reduce((sum, s) => sum + s.bytesReceived, 0)

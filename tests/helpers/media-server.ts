@@ -1,0 +1,31 @@
+import { startMedia } from '../../media/index.ts'
+import { loadConfig } from '../../src/config.ts'
+import { createLogger } from '../../src/logger.ts'
+import { createTestApp } from './app.ts'
+
+/** A distinct UDP/TCP port range per server, so suites in one run never collide. */
+let nextMediaPort = 42000 + Math.floor(Math.random() * 200) * 10
+
+/** The app with the real SFU (MEDIA_WORKERS workers) listening on a real port. */
+export async function startMediaServer(options: { workers?: number; emptyGraceMs?: number } = {}) {
+  const env = { MEDIA_WORKERS: String(options.workers ?? 2), MEDIA_PORT: String((nextMediaPort += 10)), NODE_ENV: 'test' }
+  const config = loadConfig({ ...env, LOG_LEVEL: 'silent' })
+  const media = await startMedia(config, createLogger('silent'), { emptyGraceMs: options.emptyGraceMs })
+  const t = await createTestApp({ env, media })
+  t.app.listen({ port: 0, hostname: '127.0.0.1' })
+  const server = t.app.server!
+  return {
+    ...t,
+    media,
+    baseUrl: `http://127.0.0.1:${server.port}`,
+    wsUrl: `ws://127.0.0.1:${server.port}/ws`,
+    async stop() {
+      t.app.decorator.hub.closeAll(1001, 'test over')
+      await server.stop(true)
+      media.close()
+      t.close()
+    },
+  }
+}
+
+export type MediaServer = Awaited<ReturnType<typeof startMediaServer>>
