@@ -39,6 +39,8 @@ export interface AppDeps {
   isDraining?: () => boolean
   /** The embedded SFU; without it the server runs REST and WS only (media:* messages are unknown). */
   media?: Media
+  /** How long a WS connection without a token may take to send `auth` (10 s). */
+  wsAuthTimeoutMs?: number
 }
 
 export const API_PREFIX = '/api/v1'
@@ -108,7 +110,7 @@ export function createApp(deps: AppDeps) {
       set.headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8'
       return metricsRegistry.render()
     }, { detail: { tags: ['service'], summary: 'Prometheus metrics', security: [] } })
-    .use(wsRoute(hub, verifyAccessToken))
+    .use(wsRoute(hub, verifyAccessToken, deps.wsAuthTimeoutMs))
     .use(mediaClient())
     .use(api)
     .decorate('hub', hub)

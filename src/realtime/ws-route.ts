@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import type { AuthUser } from '../http/auth.ts'
 import type { Hub } from './hub.ts'
 
-const AUTH_TIMEOUT_MS = 10_000
+export const DEFAULT_AUTH_TIMEOUT_MS = 10_000
 const MAX_MESSAGE_BYTES = 64 * 1024
 
 /** `Sec-WebSocket-Protocol: bearer, <token>`: browsers cannot set Authorization on a WebSocket. */
@@ -15,7 +15,7 @@ export function tokenFromProtocols(header: string | undefined): string | null {
  * The `/ws` endpoint. A token in the subprotocol header is checked before the upgrade (401
  * when invalid); without one the first message must be `auth`, within 10 seconds.
  */
-export const wsRoute = (hub: Hub, authenticate: (token: string) => Promise<AuthUser | null>) =>
+export const wsRoute = (hub: Hub, authenticate: (token: string) => Promise<AuthUser | null>, authTimeoutMs = DEFAULT_AUTH_TIMEOUT_MS) =>
   new Elysia({ name: 'ws-route' })
     .derive(async ({ headers }) => {
       const token = tokenFromProtocols(headers['sec-websocket-protocol'])
@@ -37,7 +37,7 @@ export const wsRoute = (hub: Hub, authenticate: (token: string) => Promise<AuthU
         if (!connection.user) {
           setTimeout(() => {
             if (hub.get(ws.id) === connection && !connection.user) connection.close(4401, 'authentication timeout')
-          }, AUTH_TIMEOUT_MS)
+          }, authTimeoutMs)
         }
       },
       async message(ws, message) {

@@ -45,6 +45,12 @@ describe('media rooms in real Chromium', () => {
     await waitFor('video decoding again after the restart', () => consumerStats(viewer), (s) => videoFrames(s) > 10, 5_000 - (Date.now() - killedAt))
     expect(await publisher.evaluate(() => location.pathname)).toBe('/demo')
 
+    // A dropped socket: both pages reconnect, re-join and re-publish without a reload.
+    const beforeDrop = videoFrames(await consumerStats(viewer))
+    server.app.decorator.hub.closeAll(1012, 'test drops every socket')
+    await waitFor('the viewer to re-join after the drop', () => consumerStats(viewer), (s) => videoFrames(s) < beforeDrop, 10_000)
+    await waitFor('video decoding after the drop', () => consumerStats(viewer), (s) => videoFrames(s) > 10, 10_000)
+
     await publisher.context().close()
     await viewer.context().close()
   })

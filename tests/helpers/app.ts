@@ -33,6 +33,7 @@ export interface TestAppOptions {
   isDraining?: () => boolean
   readinessChecks?: Parameters<typeof createApp>[0]['readinessChecks']
   media?: Media
+  wsAuthTimeoutMs?: number
 }
 
 export interface ApiResponse<Body = any> {
@@ -62,6 +63,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     isDraining: options.isDraining,
     readinessChecks: options.readinessChecks,
     media: options.media,
+    wsAuthTimeoutMs: options.wsAuthTimeoutMs,
   })
 
   async function call<Body = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<Body>> {

@@ -7,11 +7,11 @@ import { createTestApp } from './app.ts'
 let nextMediaPort = 42000 + Math.floor(Math.random() * 200) * 10
 
 /** The app with the real SFU (MEDIA_WORKERS workers) listening on a real port. */
-export async function startMediaServer(options: { workers?: number; emptyGraceMs?: number } = {}) {
-  const env = { MEDIA_WORKERS: String(options.workers ?? 2), MEDIA_PORT: String((nextMediaPort += 10)), NODE_ENV: 'test' }
+export async function startMediaServer(options: { workers?: number; emptyGraceMs?: number; wsAuthTimeoutMs?: number; env?: Record<string, string> } = {}) {
+  const env = { MEDIA_WORKERS: String(options.workers ?? 2), MEDIA_PORT: String((nextMediaPort += 10)), NODE_ENV: 'test', ...options.env }
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' })
   const media = await startMedia(config, createLogger('silent'), { emptyGraceMs: options.emptyGraceMs })
-  const t = await createTestApp({ env, media })
+  const t = await createTestApp({ env, media, wsAuthTimeoutMs: options.wsAuthTimeoutMs })
   t.app.listen({ port: 0, hostname: '127.0.0.1' })
   const server = t.app.server!
   return {
