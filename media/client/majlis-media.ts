@@ -1,4 +1,5 @@
 import { Device, type types } from 'mediasoup-client'
+import { Listeners } from './listeners.ts'
 import { MajlisSocket, RequestError, type SocketOptions } from './socket.ts'
 
 export { MajlisSocket, RequestError }
@@ -61,7 +62,7 @@ export class MajlisMedia {
   private grant: MediaSource[] = []
   private readonly published = new Map<MediaSource, { track: MediaStreamTrack; producer: types.Producer | null }>()
   private readonly consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: MediaSource }>()
-  private readonly listeners = new Map<keyof MediaEvents, Set<(event: any) => void>>()
+  private readonly listeners = new Listeners<MediaEvents>()
   private rejoining: Promise<void> | null = null
 
   constructor(options: SocketOptions) {
@@ -81,13 +82,7 @@ export class MajlisMedia {
   }
 
   on<E extends keyof MediaEvents>(event: E, listener: (data: MediaEvents[E]) => void): () => void {
-    let set = this.listeners.get(event)
-    if (!set) {
-      set = new Set()
-      this.listeners.set(event, set)
-    }
-    set.add(listener)
-    return () => set.delete(listener)
+    return this.listeners.on(event, listener)
   }
 
   async join(room: string): Promise<void> {
@@ -253,6 +248,6 @@ export class MajlisMedia {
   }
 
   private emit<E extends keyof MediaEvents>(event: E, data: MediaEvents[E]): void {
-    for (const listener of this.listeners.get(event) ?? []) listener(data)
+    this.listeners.emit(event, data)
   }
 }

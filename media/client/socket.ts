@@ -1,3 +1,5 @@
+import { Listeners } from './listeners.ts'
+
 /**
  * The browser side of /ws: connects with the token in the subprotocol header, matches replies
  * to requests by id, hands server events to listeners and reconnects with backoff when the
@@ -19,13 +21,11 @@ export class RequestError extends Error {
   }
 }
 
-type EventListener = (data: any) => void
-
 export class MajlisSocket {
   private ws: WebSocket | null = null
   private nextId = 1
   private readonly pending = new Map<string, { resolve(data: any): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>()
-  private readonly listeners = new Map<string, Set<EventListener>>()
+  private readonly listeners = new Listeners<Record<string, any>>()
   private closedByUser = false
 
   constructor(private readonly options: SocketOptions) {}
@@ -62,14 +62,9 @@ export class MajlisSocket {
     })
   }
 
-  on(type: string, listener: EventListener): () => void {
-    let set = this.listeners.get(type)
-    if (!set) {
-      set = new Set()
-      this.listeners.set(type, set)
-    }
-    set.add(listener)
-    return () => set.delete(listener)
+  /** Server events by type, plus `reconnected` after the socket came back by itself. */
+  on(type: string, listener: (data: any) => void): () => void {
+    return this.listeners.on(type, listener)
   }
 
   close(): void {
@@ -88,7 +83,7 @@ export class MajlisSocket {
       else waiting.reject(new RequestError(message.error.code, message.error.message))
       return
     }
-    for (const listener of this.listeners.get(message.type) ?? []) listener(message.data)
+    this.listeners.emit(message.type, message.data)
   }
 
   private dropped(ws: WebSocket): void {
@@ -106,7 +101,7 @@ export class MajlisSocket {
       await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)))
       try {
         await this.connect()
-        for (const listener of this.listeners.get('reconnected') ?? []) listener({})
+        this.listeners.emit('reconnected', {})
         return
       } catch {
         // keep trying with a longer wait

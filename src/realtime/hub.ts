@@ -62,6 +62,10 @@ interface RegisteredHandler {
 }
 
 type DisconnectListener = (connection: Connection) => void
+/** Whether a user may be in channel `<kind>:<id>` (the owning module decides). */
+export type ChannelAuthorizer = (user: AuthUser, id: string) => Promise<boolean>
+/** Told when a connection leaves a channel of its kind, including by disconnecting (for presence events). */
+export type ChannelLeaveListener = (connection: Connection, channel: string) => void
 
 /**
  * The one WebSocket endpoint: dispatches validated messages to handlers that modules register,
@@ -72,6 +76,7 @@ export class Hub {
   private readonly connections = new Map<string, Connection>()
   private readonly channels = new Map<string, Set<Connection>>()
   private readonly disconnectListeners: DisconnectListener[] = []
+  private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener }>()
 
   constructor(
     private readonly logger: Logger,
@@ -87,6 +92,11 @@ export class Hub {
 
   onDisconnect(listener: DisconnectListener): void {
     this.disconnectListeners.push(listener)
+  }
+
+  registerChannelKind(kind: string, authorize: ChannelAuthorizer, onLeave?: ChannelLeaveListener): void {
+    if (this.channelKinds.has(kind)) throw new Error(`channel kind "${kind}" is already registered`)
+    this.channelKinds.set(kind, { authorize, onLeave })
   }
 
   connect(id: string, socket: Socket, user: AuthUser | null): Connection {
@@ -114,7 +124,14 @@ export class Hub {
     }
   }
 
-  join(connection: Connection, channel: string): void {
+  /** Adds the connection to `<kind>:<id>` if the kind's authorizer lets its user in. */
+  async join(connection: Connection, channel: string): Promise<void> {
+    const separator = channel.indexOf(':')
+    const kind = this.channelKinds.get(channel.slice(0, separator))
+    if (separator < 1 || !kind) throw new WsError('INVALID_CHANNEL', `Unknown channel ${channel}`)
+    if (!connection.user || !(await kind.authorize(connection.user, channel.slice(separator + 1)))) {
+      throw new WsError('FORBIDDEN', 'You may not join this channel')
+    }
     let members = this.channels.get(channel)
     if (!members) {
       members = new Set()
@@ -125,11 +142,11 @@ export class Hub {
   }
 
   leave(connection: Connection, channel: string): void {
-    connection.channels.delete(channel)
+    if (!connection.channels.delete(channel)) return
     const members = this.channels.get(channel)
-    if (!members) return
-    members.delete(connection)
-    if (members.size === 0) this.channels.delete(channel)
+    members?.delete(connection)
+    if (members?.size === 0) this.channels.delete(channel)
+    this.channelKinds.get(channel.slice(0, channel.indexOf(':')))?.onLeave?.(connection, channel)
   }
 
   /** Sends an event to every connection in the channel (but one, when given). */

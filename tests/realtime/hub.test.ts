@@ -1,0 +1,83 @@
+import { describe, expect, test } from 'bun:test'
+import type { AuthUser } from '../../src/http/auth.ts'
+import { Hub, type Socket } from '../../src/realtime/hub.ts'
+import { createLogger } from '../../src/logger.ts'
+
+/** The socket under a connection: records what the hub sends (the transport, not our code). */
+class RecordingSocket implements Socket {
+  readonly sent: any[] = []
+  send(text: string) {
+    this.sent.push(JSON.parse(text))
+  }
+  close() {}
+}
+
+const user = (id: string): AuthUser => ({ id, name: id, role: 'customer', staffProfile: null, staffModules: null })
+
+function hubWithRooms() {
+  const hub = new Hub(createLogger('silent'), async () => null)
+  const left: string[] = []
+  // Only users whose id starts with the room id may enter (stand-in for "the ticket's customer").
+  hub.registerChannelKind('room', async (member, id) => member.id.startsWith(id), (connection, channel) => left.push(`${connection.user!.id}@${channel}`))
+  const connect = (id: string) => {
+    const socket = new RecordingSocket()
+    return { socket, connection: hub.connect(`c-${id}-${Math.random()}`, socket, user(id)) }
+  }
+  return { hub, left, connect }
+}
+
+describe('hub channels', () => {
+  test('membership is checked by the channel kind; unknown kinds are refused', async () => {
+    const { hub, connect } = hubWithRooms()
+    const { connection } = connect('a1')
+    await hub.join(connection, 'room:a')
+    await expect(hub.join(connection, 'room:b')).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await expect(hub.join(connection, 'ticket:a')).rejects.toMatchObject({ code: 'INVALID_CHANNEL' })
+    await expect(hub.join(connection, 'nocolon')).rejects.toMatchObject({ code: 'INVALID_CHANNEL' })
+    expect([...connection.channels]).toEqual(['room:a'])
+  })
+
+  test('a socket receives only the events of channels it is in', async () => {
+    const { hub, connect } = hubWithRooms()
+    const inside = connect('a1')
+    const sender = connect('a2')
+    const outside = connect('b1')
+    await hub.join(inside.connection, 'room:a')
+    await hub.join(sender.connection, 'room:a')
+    await hub.join(outside.connection, 'room:b')
+    hub.publish('room:a', 'message_received', { text: 'hi' }, sender.connection.id)
+    expect(inside.socket.sent).toEqual([{ type: 'message_received', data: { text: 'hi' } }])
+    expect(sender.socket.sent).toEqual([])
+    expect(outside.socket.sent).toEqual([])
+  })
+
+  test('presence lists distinct users; disconnecting leaves every channel and tells the kind', async () => {
+    const { hub, left, connect } = hubWithRooms()
+    const phone = connect('a1')
+    const laptop = hub.connect('c-a1-laptop', new RecordingSocket(), user('a1'))
+    const friend = connect('a2')
+    for (const connection of [phone.connection, laptop, friend.connection]) await hub.join(connection, 'room:a')
+    expect(hub.presence('room:a')).toEqual([
+      { userId: 'a1', name: 'a1' },
+      { userId: 'a2', name: 'a2' },
+    ])
+    hub.disconnect(friend.connection.id)
+    expect(left).toEqual(['a2@room:a'])
+    expect(hub.presence('room:a')).toEqual([{ userId: 'a1', name: 'a1' }])
+    hub.leave(phone.connection, 'room:a')
+    hub.leave(phone.connection, 'room:a')
+    expect(left).toEqual(['a2@room:a', 'a1@room:a'])
+    expect(hub.presence('room:a')).toEqual([{ userId: 'a1', name: 'a1' }])
+  })
+
+  test('sendToUser reaches every connection of that user', () => {
+    const { hub, connect } = hubWithRooms()
+    const first = connect('u1')
+    const second = connect('u1')
+    const other = connect('u2')
+    hub.sendToUser('u1', 'notification', { title: 'Hello' })
+    expect(first.socket.sent).toEqual([{ type: 'notification', data: { title: 'Hello' } }])
+    expect(second.socket.sent).toHaveLength(1)
+    expect(other.socket.sent).toHaveLength(0)
+  })
+})
