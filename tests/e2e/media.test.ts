@@ -25,6 +25,8 @@ describe('media rooms in real Chromium', () => {
     const publisher = await openDemo(browser, server.baseUrl, alice.accessToken, room)
     await publisher.evaluate(async () => {
       const media = (window as any).majlisDemo.current()
+      ;(window as any).speakers = []
+      media.on('activeSpeaker', (event: unknown) => (window as any).speakers.push(event))
       await media.publishCamera()
       await media.publishMicrophone()
     })
@@ -37,6 +39,9 @@ describe('media rooms in real Chromium', () => {
     const first = await waitFor('video decoded and audio received', () => consumerStats(viewer), (s) => videoFrames(s) > 30 && audioBytes(s) > 2000)
     const later = await waitFor('video keeps decoding', () => consumerStats(viewer), (s) => videoFrames(s) > videoFrames(first) + 20)
     expect(audioBytes(later)).toBeGreaterThan(audioBytes(first))
+    const alicePeerId = placement.find((peer) => peer.userId === alice.user.id)!.peerId
+    const speakers = await waitFor('the active speaker event', () => publisher.evaluate(() => (window as any).speakers), (list) => list.length > 0)
+    expect(speakers[0].peerId).toBe(alicePeerId)
 
     // kill -9 every worker the room sits on; the pool replaces them and the pages re-join by themselves.
     for (const index of new Set(placement.map((peer) => peer.worker))) process.kill(server.media.pool.slot(index).worker.pid, 'SIGKILL')
