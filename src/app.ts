@@ -21,6 +21,15 @@ import { profileRoutes } from './modules/auth/profile-routes.ts'
 import { authRoutes } from './modules/auth/routes.ts'
 import { UserService } from './modules/auth/service.ts'
 import { RefreshTokens } from './modules/auth/tokens.ts'
+import { notificationRoutes } from './modules/notifications/routes.ts'
+import { NotificationService } from './modules/notifications/service.ts'
+import { VideoCallService } from './modules/support/calls.ts'
+import { callEvents, callRealtime } from './modules/support/realtime.ts'
+import { supportRoutes } from './modules/support/routes.ts'
+import { SupportService } from './modules/support/service.ts'
+import { ticketEvents, ticketRealtime } from './modules/tickets/realtime.ts'
+import { ticketRoutes } from './modules/tickets/routes.ts'
+import { TicketService } from './modules/tickets/service.ts'
 import { Hub } from './realtime/hub.ts'
 import { wsRoute } from './realtime/ws-route.ts'
 import type { Media } from '../media/index.ts'
@@ -79,9 +88,19 @@ export function createApp(deps: AppDeps) {
     metricsRegistry.register(new MediaWorkerMetrics(pool))
   }
 
+  const notifications = new NotificationService(db, clock, (userId, notification) => hub.sendToUser(userId, 'notification', notification), config.notificationRetentionDays)
+  const calls = new VideoCallService(db, clock, callEvents(hub, (roomId, reason) => deps.media?.rooms.close(roomId, reason)))
+  const support = new SupportService(db, clock, notifications, calls)
+  const tickets = new TicketService(db, clock, notifications, ticketEvents(hub))
+  hub.register(...callRealtime(hub, calls), ...ticketRealtime(hub, tickets))
+  deps.media?.access.register('call', (user, callId) => calls.mediaGrant(user, callId))
+
   const api = new Elysia({ prefix: API_PREFIX })
     .use(authRoutes({ config, users, refreshTokens, otp, guard, throttle: apiThrottle }))
     .use(profileRoutes({ users, refreshTokens, guard, throttle: apiThrottle }))
+    .use(notificationRoutes(notifications, guard, apiThrottle))
+    .use(supportRoutes({ support, calls, guard, throttle: apiThrottle }))
+    .use(ticketRoutes(tickets, guard, apiThrottle))
 
   return new Elysia({ serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.maxJsonBytes) } })
     .use(errorHandler(logger))

@@ -30,6 +30,7 @@ const EnvSchema = T.Object({
   LOG_LEVEL: T.Union([T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')], {
     default: 'info',
   }),
+  NOTIFICATION_RETENTION_DAYS: T.Integer({ minimum: 1, maximum: 3650, default: 90 }),
   CORS_ORIGINS: T.String({ default: '*' }),
   TRUST_PROXY: T.Boolean({ default: false }),
 })
@@ -58,6 +59,7 @@ export interface Config {
   paymentWebhookSecret: string
   uploads: { dir: string; maxBytes: number }
   maxJsonBytes: number
+  notificationRetentionDays: number
   logLevel: LogLevel
   corsOrigins: '*' | string[]
   trustProxy: boolean
@@ -105,6 +107,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     paymentWebhookSecret: checked.PAYMENT_WEBHOOK_SECRET,
     uploads: { dir: checked.UPLOAD_DIR, maxBytes: checked.MAX_UPLOAD_MB * 1024 * 1024 },
     maxJsonBytes: checked.MAX_JSON_KB * 1024,
+    notificationRetentionDays: checked.NOTIFICATION_RETENTION_DAYS,
     logLevel: checked.LOG_LEVEL,
     corsOrigins: parseCorsOrigins(checked.CORS_ORIGINS),
     trustProxy: checked.TRUST_PROXY,

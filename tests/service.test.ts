@@ -82,6 +82,15 @@ describe('OpenAPI', () => {
       ['get', '/api/v1/me'], ['patch', '/api/v1/me'], ['delete', '/api/v1/me'], ['post', '/api/v1/me/complete'],
       ['patch', '/api/v1/me/availability'], ['get', '/api/v1/me/wallet'], ['get', '/api/v1/users/{id}'],
       ['post', '/api/v1/users/{id}/follow'], ['post', '/api/v1/users/{id}/unfollow'],
+      ['get', '/api/v1/notifications'], ['get', '/api/v1/notifications/unread-count'], ['post', '/api/v1/notifications/{id}/read'],
+      ['post', '/api/v1/notifications/read-all'], ['post', '/api/v1/notifications/delete-old'], ['post', '/api/v1/notifications/device-tokens'],
+      ['post', '/api/v1/support-requests'], ['get', '/api/v1/support-requests'], ['get', '/api/v1/support-requests/{id}'],
+      ['post', '/api/v1/support-requests/{id}/accept'], ['post', '/api/v1/support-requests/{id}/reject'],
+      ['post', '/api/v1/support-requests/{id}/complete'], ['post', '/api/v1/support-requests/{id}/cancel'],
+      ['get', '/api/v1/video-calls/{id}'], ['get', '/api/v1/video-calls/room/{roomId}'], ['post', '/api/v1/video-calls/{id}/start'],
+      ['post', '/api/v1/video-calls/{id}/end'], ['post', '/api/v1/tickets'], ['get', '/api/v1/tickets'], ['get', '/api/v1/tickets/{id}'],
+      ['patch', '/api/v1/tickets/{id}'], ['post', '/api/v1/tickets/{id}/assign'], ['get', '/api/v1/tickets/{id}/messages'],
+      ['post', '/api/v1/tickets/{id}/messages'], ['get', '/api/v1/tickets/stats/counts'],
       ['get', '/health'], ['get', '/health/live'], ['get', '/health/ready'], ['get', '/metrics'],
     ]
     for (const [method, path] of expected) {
@@ -92,7 +101,9 @@ describe('OpenAPI', () => {
     for (const [path, operations] of Object.entries<Record<string, any>>(spec.paths)) {
       if (!path.startsWith('/api/')) continue
       for (const [method, operation] of Object.entries(operations)) {
-        if (['post', 'patch'].includes(method) && !path.endsWith('/follow') && !path.endsWith('/unfollow')) {
+        // Action verbs (POST …/accept) carry no body; every other write documents its body.
+        const bodyless = /\/(follow|unfollow|read|read-all|delete-old|accept|complete|cancel|start|end)$/.test(path)
+        if (['post', 'patch'].includes(method) && !bodyless) {
           expect(operation.requestBody, `${method} ${path} body`).toBeDefined()
         }
         if (method !== 'delete' && !path.endsWith('/logout')) {

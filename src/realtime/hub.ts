@@ -1,6 +1,7 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from 'elysia'
 import type { AuthUser } from '../http/auth.ts'
+import { ApiError } from '../http/errors.ts'
 import type { Logger } from '../logger.ts'
 import { errorFields } from '../logger.ts'
 import { InboundEnvelope, replyError, replyOk, serverEvent, WsError, type MessageHandler, type MessageId, type WsClient } from './protocol.ts'
@@ -113,8 +114,8 @@ export class Hub {
   disconnect(id: string): void {
     const connection = this.connections.get(id)
     if (!connection) return
+    for (const channel of [...connection.channels]) this.leave(id, channel)
     this.connections.delete(id)
-    for (const channel of [...connection.channels]) this.leave(connection, channel)
     for (const listener of this.disconnectListeners) {
       try {
         listener(connection)
@@ -124,14 +125,20 @@ export class Hub {
     }
   }
 
-  /** Adds the connection to `<kind>:<id>` if the kind's authorizer lets its user in. */
-  async join(connection: Connection, channel: string): Promise<void> {
+  /**
+   * Adds the connection to `<kind>:<id>` if the kind's authorizer lets its user in. Returns
+   * whether its user was not present before (another device of theirs may already be in it).
+   */
+  async join(connectionId: string, channel: string): Promise<boolean> {
+    const connection = this.connections.get(connectionId)
+    if (!connection) throw new WsError('NOT_CONNECTED', 'The connection is gone')
     const separator = channel.indexOf(':')
     const kind = this.channelKinds.get(channel.slice(0, separator))
     if (separator < 1 || !kind) throw new WsError('INVALID_CHANNEL', `Unknown channel ${channel}`)
     if (!connection.user || !(await kind.authorize(connection.user, channel.slice(separator + 1)))) {
       throw new WsError('FORBIDDEN', 'You may not join this channel')
     }
+    const newlyPresent = !this.isPresent(channel, connection.user.id)
     let members = this.channels.get(channel)
     if (!members) {
       members = new Set()
@@ -139,10 +146,12 @@ export class Hub {
     }
     members.add(connection)
     connection.channels.add(channel)
+    return newlyPresent
   }
 
-  leave(connection: Connection, channel: string): void {
-    if (!connection.channels.delete(channel)) return
+  leave(connectionId: string, channel: string): void {
+    const connection = this.connections.get(connectionId)
+    if (!connection?.channels.delete(channel)) return
     const members = this.channels.get(channel)
     members?.delete(connection)
     if (members?.size === 0) this.channels.delete(channel)
@@ -153,6 +162,15 @@ export class Hub {
   publish(channel: string, type: string, data: unknown, exceptConnectionId?: string): void {
     const text = JSON.stringify(serverEvent(type, data))
     for (const member of this.channels.get(channel) ?? []) if (member.id !== exceptConnectionId) member.writeSerialized(text)
+  }
+
+  isPresent(channel: string, userId: string): boolean {
+    for (const member of this.channels.get(channel) ?? []) if (member.user?.id === userId) return true
+    return false
+  }
+
+  isMember(connectionId: string, channel: string): boolean {
+    return this.connections.get(connectionId)?.channels.has(channel) ?? false
   }
 
   /** The distinct users present in a channel. */
@@ -223,11 +241,12 @@ export class Hub {
   }
 
   private fail(connection: Connection, id: MessageId, error: unknown): void {
+    const shown = error instanceof ApiError ? new WsError(error.errorCode, error.message, error.details) : error
     const body =
-      error instanceof WsError
-        ? { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) }
+      shown instanceof WsError
+        ? { code: shown.code, message: shown.message, ...(shown.details === undefined ? {} : { details: shown.details }) }
         : { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' }
-    if (!(error instanceof WsError)) this.logger.error('ws handler failed', { ...errorFields(error), connection: connection.id })
+    if (!(shown instanceof WsError)) this.logger.error('ws handler failed', { ...errorFields(error), connection: connection.id })
     connection.write(id === undefined ? serverEvent('error', body) : replyError(id, body))
   }
 }

@@ -1,4 +1,5 @@
 import { t, type Static, type TSchema } from 'elysia'
+import type { AuthUser } from '../http/auth.ts'
 
 /** Client → server: `{ id?, type, data }`. A message with an id gets a reply with that id. */
 export const InboundEnvelope = t.Object({
@@ -33,7 +34,7 @@ export const serverEvent = (type: string, data: unknown) => ({ type, data })
 /** What a handler sees of the connection that sent the message. */
 export interface WsClient {
   readonly id: string
-  readonly user: { id: string; name: string; role: string }
+  readonly user: AuthUser
   send(type: string, data: unknown): void
 }
 

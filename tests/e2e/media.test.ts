@@ -69,7 +69,7 @@ describe('media rooms in real Chromium', () => {
       ([token]) => (window as any).majlisDemo.start(token, 'call:someone-elses-call').then(() => 'joined', (error: any) => error.code),
       [mallory.accessToken] as const,
     )
-    expect(refused).toBe('INVALID_ROOM')
+    expect(refused).toBe('FORBIDDEN')
 
     const publishRefused = await page.evaluate(
       ([token]) =>

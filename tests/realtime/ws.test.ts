@@ -107,7 +107,8 @@ describe('media signaling over /ws', () => {
 
   test('rooms of unknown kinds cannot be joined', async () => {
     const client = await connectWs(server.wsUrl, token)
-    expect(await client.request('media:join', { room: 'call:vc_123' })).toMatchObject({ ok: false, error: { code: 'INVALID_ROOM' } })
+    expect(await client.request('media:join', { room: 'nokind:vc_123' })).toMatchObject({ ok: false, error: { code: 'INVALID_ROOM' } })
+    expect(await client.request('media:join', { room: 'call:vc_not_mine' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
     expect(await client.request('media:join', { room: 'no-kind' })).toMatchObject({ ok: false, error: { code: 'INVALID_ROOM' } })
     client.close()
   })

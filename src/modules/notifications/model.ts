@@ -1,0 +1,24 @@
+import { t } from 'elysia'
+import { devicePlatforms } from '../../db/schema/notifications.ts'
+
+export const Notification = t.Object(
+  {
+    id: t.String(),
+    type: t.String({ examples: ['support_request.accepted'] }),
+    title: t.String(),
+    body: t.Union([t.String(), t.Null()]),
+    data: t.Union([t.Record(t.String(), t.Unknown()), t.Null()]),
+    read: t.Boolean(),
+    readAt: t.Union([t.Date(), t.Null()]),
+    createdAt: t.Date(),
+  },
+  { title: 'Notification' },
+)
+
+export const NotificationQuery = t.Object({
+  type: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
+  unreadOnly: t.Optional(t.Boolean()),
+})
+
+export const DeviceTokenBody = t.Object({ token: t.String({ minLength: 8, maxLength: 4096 }), platform: t.UnionEnum(devicePlatforms) })
+export const DeviceToken = t.Object({ id: t.String(), token: t.String(), platform: t.UnionEnum(devicePlatforms), createdAt: t.Date(), lastSeenAt: t.Date() })

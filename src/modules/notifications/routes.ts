@@ -1,0 +1,50 @@
+import { Elysia, t } from 'elysia'
+import type { authGuard } from '../../http/auth.ts'
+import { ErrorBody } from '../../http/errors.ts'
+import { Page, PageQuery } from '../../http/pagination.ts'
+import type { throttle } from '../../http/throttle.ts'
+import { DeviceToken, DeviceTokenBody, Notification, NotificationQuery } from './model.ts'
+import type { NotificationService } from './service.ts'
+
+const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 429: ErrorBody }
+
+/** A user's own notifications; nobody reads anyone else's. */
+export const notificationRoutes = (notifications: NotificationService, guard: ReturnType<typeof authGuard>, limits: ReturnType<typeof throttle>) =>
+  new Elysia({ name: 'notification-routes', prefix: '/notifications', detail: { tags: ['notifications'] } })
+    .use(guard)
+    .use(limits)
+    .get('', ({ user, query }) => notifications.list(user.id, { ...query, limit: query.limit ?? 20 }), {
+      auth: 'any',
+      query: t.Composite([NotificationQuery, t.Object(PageQuery)]),
+      response: { 200: Page(Notification), ...errors },
+      detail: { summary: 'My notifications, newest first (filter by type, unread only)' },
+    })
+    .get('/unread-count', async ({ user }) => ({ count: await notifications.unreadCount(user.id) }), {
+      auth: 'any',
+      response: { 200: t.Object({ count: t.Integer() }), ...errors },
+      detail: { summary: 'How many of my notifications are unread' },
+    })
+    .post('/:id/read', ({ user, params }) => notifications.markRead(user.id, params.id), {
+      auth: 'any',
+      params: t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }),
+      response: { 200: Notification, ...errors },
+      detail: { summary: 'Mark one notification read (idempotent)' },
+    })
+    .post('/read-all', async ({ user }) => ({ updated: await notifications.markAllRead(user.id) }), {
+      auth: 'any',
+      response: { 200: t.Object({ updated: t.Integer() }), ...errors },
+      detail: { summary: 'Mark all my notifications read' },
+    })
+    .post('/delete-old', async ({ user }) => ({ deleted: await notifications.deleteOld(user.id) }), {
+      auth: 'any',
+      response: { 200: t.Object({ deleted: t.Integer() }), ...errors },
+      detail: { summary: 'Delete my notifications older than the retention period (NOTIFICATION_RETENTION_DAYS)' },
+    })
+    .post(
+      '/device-tokens',
+      async ({ user, body, set }) => {
+        set.status = 201
+        return notifications.registerDeviceToken(user.id, body.token, body.platform)
+      },
+      { auth: 'any', body: DeviceTokenBody, response: { 201: DeviceToken, ...errors }, detail: { summary: 'Register a push device token' } },
+    )

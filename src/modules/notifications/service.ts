@@ -1,0 +1,101 @@
+import { and, count, desc, eq, isNull, lt } from 'drizzle-orm'
+import type { Clock } from '../../clock.ts'
+import type { Database } from '../../db/client.ts'
+import { deviceTokens, notifications } from '../../db/schema/notifications.ts'
+import { notFound } from '../../http/errors.ts'
+import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
+import { newId } from '../../ids.ts'
+
+export interface NewNotification {
+  type: string
+  title: string
+  body?: string
+  data?: Record<string, unknown>
+}
+
+export type NotificationRow = typeof notifications.$inferSelect
+
+/** Where a stored notification is pushed live (the /ws hub). */
+export type NotificationPush = (userId: string, notification: ReturnType<typeof toNotificationDto>) => void
+
+export const toNotificationDto = ({ userId: _owner, ...notification }: NotificationRow) => ({ ...notification, read: notification.readAt !== null })
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** Stored per user first, then pushed on WS, so nothing is lost when the user is offline. */
+export class NotificationService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly push: NotificationPush,
+    private readonly retentionDays: number,
+  ) {}
+
+  async notify(userId: string, notification: NewNotification) {
+    const [row] = await this.db
+      .insert(notifications)
+      .values({ id: newId('ntf'), userId, ...notification, createdAt: new Date(this.clock.now()) })
+      .returning()
+    const dto = toNotificationDto(row!)
+    this.push(userId, dto)
+    return dto
+  }
+
+  async list(userId: string, filter: { type?: string; unreadOnly?: boolean; cursor?: string; limit: number }) {
+    const rows = await this.db
+      .select()
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.userId, userId),
+          filter.type ? eq(notifications.type, filter.type) : undefined,
+          filter.unreadOnly ? isNull(notifications.readAt) : undefined,
+          afterCursor(notifications.createdAt, notifications.id, decodeCursor(filter.cursor)),
+        ),
+      )
+      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .limit(filter.limit + 1)
+    const page = toPage(rows, filter.limit)
+    return { items: page.items.map(toNotificationDto), nextCursor: page.nextCursor }
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+    return row?.n ?? 0
+  }
+
+  async markRead(userId: string, id: string) {
+    const mine = and(eq(notifications.id, id), eq(notifications.userId, userId))
+    await this.db.update(notifications).set({ readAt: new Date(this.clock.now()) }).where(and(mine, isNull(notifications.readAt)))
+    const row = await this.db.query.notifications.findFirst({ where: mine })
+    if (!row) throw notFound('Notification')
+    return toNotificationDto(row)
+  }
+
+  async markAllRead(userId: string): Promise<number> {
+    const result = await this.db
+      .update(notifications)
+      .set({ readAt: new Date(this.clock.now()) })
+      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+    return result.rowsAffected
+  }
+
+  /** Deletes the user's notifications older than the retention period (NOTIFICATION_RETENTION_DAYS). */
+  async deleteOld(userId: string): Promise<number> {
+    const cutoff = new Date(this.clock.now() - this.retentionDays * DAY_MS)
+    const result = await this.db.delete(notifications).where(and(eq(notifications.userId, userId), lt(notifications.createdAt, cutoff)))
+    return result.rowsAffected
+  }
+
+  /** Registers a push token; a token moves to whoever registers it last (a shared device). */
+  async registerDeviceToken(userId: string, token: string, platform: (typeof deviceTokens.$inferInsert)['platform']) {
+    const now = new Date(this.clock.now())
+    const [row] = await this.db
+      .insert(deviceTokens)
+      .values({ id: newId('dvt'), userId, token, platform, createdAt: now, lastSeenAt: now })
+      .onConflictDoUpdate({ target: deviceTokens.token, set: { userId, platform, lastSeenAt: now } })
+      .returning()
+    const { userId: _owner, ...visible } = row!
+    return visible
+  }
+}
