@@ -1,5 +1,6 @@
 import { createApp } from '../../src/app.ts'
-import type { Clock } from '../../src/clock.ts'
+import { systemClock, type Clock } from '../../src/clock.ts'
+import { UserService } from '../../src/modules/auth/service.ts'
 import { loadConfig } from '../../src/config.ts'
 import { openDatabase } from '../../src/db/client.ts'
 import { applyMigrations } from '../../src/db/migrate.ts'
@@ -105,7 +106,16 @@ export async function createTestApp(options: TestAppOptions = {}) {
     }
   }
 
-  return { app, config, database, db: database.db, call, register, close: () => database.close() }
+  /** Staff are made by the CLI in real life; here through the same service call. */
+  async function registerStaff() {
+    counter += 1
+    const email = `staff${counter}.${crypto.randomUUID().slice(0, 8)}@example.com`
+    await new UserService(database.db, systemClock).createStaff({ email, password: 'staff password', name: `Staff ${counter}`, profile: 'admin', modules: [] })
+    const response = await call('POST', '/api/v1/auth/login', { body: { email, password: 'staff password' } })
+    return response.body as { user: { id: string; role: string; name: string }; accessToken: string }
+  }
+
+  return { app, config, database, db: database.db, call, register, registerStaff, close: () => database.close() }
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>

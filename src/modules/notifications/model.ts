@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import { PageQuery } from '../../http/pagination.ts'
 import { devicePlatforms } from '../../db/schema/notifications.ts'
 
 export const Notification = t.Object(
@@ -18,6 +19,7 @@ export const Notification = t.Object(
 export const NotificationQuery = t.Object({
   type: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
   unreadOnly: t.Optional(t.Boolean()),
+  ...PageQuery,
 })
 
 export const DeviceTokenBody = t.Object({ token: t.String({ minLength: 8, maxLength: 4096 }), platform: t.UnionEnum(devicePlatforms) })

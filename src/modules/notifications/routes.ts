@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import type { authGuard } from '../../http/auth.ts'
 import { ErrorBody } from '../../http/errors.ts'
-import { Page, PageQuery } from '../../http/pagination.ts'
+import { Page } from '../../http/pagination.ts'
 import type { throttle } from '../../http/throttle.ts'
 import { DeviceToken, DeviceTokenBody, Notification, NotificationQuery } from './model.ts'
 import type { NotificationService } from './service.ts'
@@ -15,7 +15,7 @@ export const notificationRoutes = (notifications: NotificationService, guard: Re
     .use(limits)
     .get('', ({ user, query }) => notifications.list(user.id, { ...query, limit: query.limit ?? 20 }), {
       auth: 'any',
-      query: t.Composite([NotificationQuery, t.Object(PageQuery)]),
+      query: NotificationQuery,
       response: { 200: Page(Notification), ...errors },
       detail: { summary: 'My notifications, newest first (filter by type, unread only)' },
     })

@@ -1,4 +1,6 @@
 import { t } from 'elysia'
+import { optionalEnum } from '../../http/enums.ts'
+import { PageQuery } from '../../http/pagination.ts'
 import { priorities, supportRequestStatuses, videoCallStatuses } from '../../db/schema/support.ts'
 
 const Nullable = <T extends ReturnType<typeof t.String>>(schema: T) => t.Union([schema, t.Null()])
@@ -42,5 +44,5 @@ export const CreateSupportRequest = t.Object({
 })
 
 export const RejectBody = t.Object({ reason: t.Optional(t.String({ minLength: 1, maxLength: 1000 })) })
-export const SupportListQuery = t.Object({ status: t.Optional(t.UnionEnum(supportRequestStatuses)) })
+export const SupportListQuery = t.Object({ status: optionalEnum(supportRequestStatuses), ...PageQuery })
 export const IdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) })

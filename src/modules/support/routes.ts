@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import type { authGuard } from '../../http/auth.ts'
 import { ErrorBody } from '../../http/errors.ts'
-import { Page, PageQuery } from '../../http/pagination.ts'
+import { Page } from '../../http/pagination.ts'
 import type { throttle } from '../../http/throttle.ts'
 import type { VideoCallService } from './calls.ts'
 import { CreateSupportRequest, IdParams, RejectBody, SupportListQuery, SupportRequest, VideoCall } from './model.ts'
@@ -33,7 +33,7 @@ export const supportRoutes = ({ support, calls, guard, throttle }: SupportRouteD
         )
         .get('', ({ user, query }) => support.list(user, { ...query, limit: query.limit ?? 20 }), {
           auth: true,
-          query: t.Composite([SupportListQuery, t.Object(PageQuery)]),
+          query: SupportListQuery,
           response: { 200: Page(SupportRequest), ...errors },
           detail: { summary: 'Support requests I may see: mine; for supporters also pending ones; staff all' },
         })

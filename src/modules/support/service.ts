@@ -122,9 +122,15 @@ export class SupportService {
     return updated
   }
 
-  /** After a guarded update changed nothing: 404 if the user cannot see it, 403 if not theirs to act on, else 409. */
+  /**
+   * After a guarded update changed nothing: 404 if the user could never see the request, 403 if
+   * it is not theirs to act on, else 409. Supporters saw it while it was pending, so a request
+   * another supporter took is a conflict for them, not a secret.
+   */
   private async whyNot(user: AuthUser, id: string, to: SupportRequestStatus) {
-    const request = await this.get(user, id)
+    const request = await this.db.query.supportRequests.findFirst({ where: eq(supportRequests.id, id) })
+    const isAgent = user.role === 'supporter' || user.role === 'staff'
+    if (!request || (!isAgent && request.customerId !== user.id)) return notFound('Support request')
     if (to === 'completed' && request.supporterId !== user.id) return forbidden('Only the assigned supporter can complete this request')
     if (to === 'cancelled' && request.customerId !== user.id) return forbidden('Only the customer who asked can cancel this request')
     return conflict('INVALID_STATE', `The request is ${request.status}; it cannot become ${to}`)

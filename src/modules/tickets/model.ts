@@ -1,4 +1,6 @@
 import { t } from 'elysia'
+import { optionalEnum } from '../../http/enums.ts'
+import { PageQuery } from '../../http/pagination.ts'
 import { priorities } from '../../db/schema/support.ts'
 import { ticketStatuses } from '../../db/schema/tickets.ts'
 
@@ -36,7 +38,7 @@ export const CreateTicket = t.Object({
   priority: t.Optional(t.UnionEnum(priorities, { default: 'normal' })),
 })
 export const UpdateTicket = t.Object(
-  { status: t.Optional(t.UnionEnum(ticketStatuses)), priority: t.Optional(t.UnionEnum(priorities)) },
+  { status: optionalEnum(ticketStatuses), priority: optionalEnum(priorities) },
   { minProperties: 1 },
 )
 export const AssignTicket = t.Object({ agentId: t.Optional(t.String({ minLength: 1, maxLength: 64 })) })
@@ -44,9 +46,10 @@ export const MessageContent = t.String({ minLength: 1, maxLength: 4000 })
 export const ClientMsgId = t.String({ minLength: 1, maxLength: 64, description: 'your id for the message; a retried send with it is stored once' })
 export const PostMessage = t.Object({ content: MessageContent, clientMsgId: t.Optional(ClientMsgId) })
 export const TicketListQuery = t.Object({
-  status: t.Optional(t.UnionEnum(ticketStatuses)),
+  status: optionalEnum(ticketStatuses),
   assigneeId: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
-  priority: t.Optional(t.UnionEnum(priorities)),
+  priority: optionalEnum(priorities),
+  ...PageQuery,
 })
 export const TicketCounts = t.Object({ open: t.Integer(), pending: t.Integer(), closed: t.Integer(), total: t.Integer() })
 export const TicketIdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) })

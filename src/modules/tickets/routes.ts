@@ -23,7 +23,7 @@ export const ticketRoutes = (tickets: TicketService, guard: ReturnType<typeof au
     )
     .get('', ({ user, query }) => tickets.list(user, { ...query, limit: query.limit ?? 20 }), {
       auth: true,
-      query: t.Composite([TicketListQuery, t.Object(PageQuery)]),
+      query: TicketListQuery,
       response: { 200: Page(Ticket), ...errors },
       detail: { summary: 'Tickets, newest first (customers: their own; supporters and staff: all)' },
     })
