@@ -247,6 +247,18 @@ export class MediaRoom {
     this.producer(peerId, producerId).close()
   }
 
+  /** Changes what a user may publish from now on; their producers no longer allowed are closed. */
+  setGrant(userId: string, grant: MediaGrant): void {
+    for (const peer of this.peers.values()) {
+      if (peer.userId !== userId) continue
+      peer.grant = grant
+      for (const producer of [...peer.producers.values()]) {
+        if (!grant.canPublish.includes(producer.appData.source as MediaSource)) producer.close()
+      }
+      peer.notify('media:grantChanged', { grant })
+    }
+  }
+
   /** Ends the room for everyone (its owner ended the call or class). */
   close(reason: string): void {
     this.shutDown('media:roomClosed', { room: this.name, reason })

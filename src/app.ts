@@ -13,6 +13,7 @@ import { createHttpMetrics, observability } from './http/observability.ts'
 import { defaultRateLimits, MemoryRateLimitStore, RateLimiter, type RateLimitRules, type RateLimitStore } from './http/rate-limit.ts'
 import { mediaClient } from './http/media-client.ts'
 import { MediaWorkerMetrics } from './http/media-metrics.ts'
+import { RedisRateLimitStore } from './http/rate-limit-redis.ts'
 import { security } from './http/security.ts'
 import { throttle } from './http/throttle.ts'
 import type { Logger } from './logger.ts'
@@ -31,6 +32,13 @@ import { ticketEvents, ticketRealtime } from './modules/tickets/realtime.ts'
 import { ticketRoutes } from './modules/tickets/routes.ts'
 import { TicketService } from './modules/tickets/service.ts'
 import { Hub } from './realtime/hub.ts'
+import { courseRoutes } from './modules/courses/routes.ts'
+import { CourseService } from './modules/courses/service.ts'
+import { LiveSessionService } from './modules/courses/sessions.ts'
+import { liveEvents, liveRealtime, SpeakerRegistry } from './modules/courses/realtime.ts'
+import { RedisJobLock, singleInstanceLock } from './jobs/lock.ts'
+import { JobScheduler } from './jobs/scheduler.ts'
+import type Redis from 'ioredis'
 import { wsRoute } from './realtime/ws-route.ts'
 import type { Media } from '../media/index.ts'
 
@@ -50,6 +58,10 @@ export interface AppDeps {
   media?: Media
   /** How long a WS connection without a token may take to send `auth` (10 s). */
   wsAuthTimeoutMs?: number
+  /** With REDIS_URL: job locks and shared rate-limit counters across instances. */
+  redis?: Redis
+  /** How long before a live session its reminder goes out (10 minutes). */
+  reminderLeadMs?: number
 }
 
 export const API_PREFIX = '/api/v1'
@@ -62,7 +74,7 @@ export function createApp(deps: AppDeps) {
 
   const metricsRegistry = new MetricsRegistry()
   const limiter = new RateLimiter(
-    deps.rateLimitStore ?? new MemoryRateLimitStore(clock.now),
+    deps.rateLimitStore ?? (deps.redis ? new RedisRateLimitStore(deps.redis, clock.now) : new MemoryRateLimitStore(clock.now)),
     { ...defaultRateLimits, ...deps.rateLimits },
     clock.now,
   )
@@ -92,8 +104,14 @@ export function createApp(deps: AppDeps) {
   const calls = new VideoCallService(db, clock, callEvents(hub, (roomId, reason) => deps.media?.rooms.close(roomId, reason)))
   const support = new SupportService(db, clock, notifications, calls)
   const tickets = new TicketService(db, clock, notifications, ticketEvents(hub))
-  hub.register(...callRealtime(hub, calls), ...ticketRealtime(hub, tickets))
+  const scheduler = new JobScheduler(db, clock, logger, deps.redis ? new RedisJobLock(deps.redis) : singleInstanceLock)
+  const courses = new CourseService(db, clock)
+  const speakers = new SpeakerRegistry()
+  const sessions = new LiveSessionService(db, clock, config, courses, scheduler, notifications, liveEvents(hub, speakers, deps.media?.rooms), deps.reminderLeadMs)
+  hub.register(...callRealtime(hub, calls), ...ticketRealtime(hub, tickets), ...liveRealtime(hub, sessions, speakers, deps.media?.rooms))
   deps.media?.access.register('call', (user, callId) => calls.mediaGrant(user, callId))
+  deps.media?.access.register('live', (user, sessionId) => sessions.mediaGrant(user.id, sessionId, speakers.has(sessionId, user.id)))
+  if (deps.redis) readinessChecks.redis = () => deps.redis!.ping()
 
   const api = new Elysia({ prefix: API_PREFIX })
     .use(authRoutes({ config, users, refreshTokens, otp, guard, throttle: apiThrottle }))
@@ -101,6 +119,7 @@ export function createApp(deps: AppDeps) {
     .use(notificationRoutes(notifications, guard, apiThrottle))
     .use(supportRoutes({ support, calls, guard, throttle: apiThrottle }))
     .use(ticketRoutes(tickets, guard, apiThrottle))
+    .use(courseRoutes({ courses, sessions, guard, throttle: apiThrottle }))
 
   return new Elysia({ serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.maxJsonBytes) } })
     .use(errorHandler(logger))
@@ -133,6 +152,7 @@ export function createApp(deps: AppDeps) {
     .use(mediaClient())
     .use(api)
     .decorate('hub', hub)
+    .decorate('scheduler', scheduler)
 }
 
 /** The app's type, for Eden treaty clients: `treaty<App>('localhost:3001')`. */

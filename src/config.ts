@@ -23,6 +23,9 @@ const EnvSchema = T.Object({
   MEDIA_ANNOUNCED_IP: T.Optional(T.String({ minLength: 1 })),
   MEDIA_PORT: T.Integer({ minimum: 1024, maximum: 65000, default: 40000 }),
   WEBRTC_ICE_SERVERS_JSON: T.String({ default: '[]' }),
+  TURN_SECRET: T.Optional(T.String({ minLength: 16 })),
+  TURN_URLS: T.Optional(T.String({ pattern: '^turns?:' })),
+  TURN_TTL_SEC: T.Integer({ minimum: 60, maximum: 7 * 86400, default: 86400 }),
   PAYMENT_WEBHOOK_SECRET: T.String({ minLength: 16, default: DEV_WEBHOOK_SECRET }),
   UPLOAD_DIR: T.String({ minLength: 1, default: './data/uploads' }),
   MAX_UPLOAD_MB: T.Integer({ minimum: 1, maximum: 1024, default: 10 }),
@@ -56,6 +59,8 @@ export interface Config {
   jwt: { secret: string; accessMinutes: number; refreshDays: number }
   otpDevCodes: boolean
   media: { workers: number; listenIp: string; announcedIp?: string; port: number; iceServers: IceServerConfig[] }
+  /** TURN REST credentials (username `expiry:userId`, HMAC-SHA1 password) when a TURN secret is set. */
+  turn?: { secret: string; urls: string[]; ttlSec: number }
   paymentWebhookSecret: string
   uploads: { dir: string; maxBytes: number }
   maxJsonBytes: number
@@ -104,6 +109,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       port: checked.MEDIA_PORT,
       iceServers: parseIceServers(checked.WEBRTC_ICE_SERVERS_JSON),
     },
+    turn: parseTurn(checked),
     paymentWebhookSecret: checked.PAYMENT_WEBHOOK_SECRET,
     uploads: { dir: checked.UPLOAD_DIR, maxBytes: checked.MAX_UPLOAD_MB * 1024 * 1024 },
     maxJsonBytes: checked.MAX_JSON_KB * 1024,
@@ -124,6 +130,12 @@ function refuseDevDefaults(env: Env): void {
   if (env.OTP_DEV_CODES === true) {
     throw new ConfigError('OTP_DEV_CODES: dev codes are refused when NODE_ENV=production')
   }
+}
+
+function parseTurn(env: Env): Config['turn'] {
+  if (!env.TURN_SECRET) return undefined
+  if (!env.TURN_URLS) throw new ConfigError('TURN_URLS: required when TURN_SECRET is set (comma-separated turn: or turns: URLs)')
+  return { secret: env.TURN_SECRET, urls: env.TURN_URLS.split(',').map((url) => url.trim()), ttlSec: env.TURN_TTL_SEC }
 }
 
 function parseIceServers(json: string): IceServerConfig[] {

@@ -5,6 +5,7 @@ import { applyMigrations } from './db/migrate.ts'
 import { drainAndClose } from './lifecycle.ts'
 import { startMedia } from '../media/index.ts'
 import { createLogger, errorFields } from './logger.ts'
+import { connectRedis } from './redis.ts'
 
 let config
 try {
@@ -24,10 +25,18 @@ const media = await startMedia(config, logger).catch((error: Error) => {
   process.exit(1)
 })
 
+const redis = config.redisUrl
+  ? await connectRedis(config.redisUrl, logger).catch((error: Error) => {
+      logger.error('redis unreachable', { err: error.message, hint: 'check REDIS_URL' })
+      process.exit(1)
+    })
+  : undefined
+
 let draining = false
-const app = createApp({ config, database, logger, media, isDraining: () => draining })
+const app = createApp({ config, database, logger, media, redis, isDraining: () => draining })
 app.listen({ port: config.port, hostname: config.host })
 const server = app.server!
+app.decorator.scheduler.start()
 logger.info('listening', { url: server.url.href, env: config.env, database: config.database.url.replace(/\/\/.*@/, '//***@') })
 
 async function shutdown(signal: string) {
@@ -39,7 +48,9 @@ async function shutdown(signal: string) {
     await drainAndClose(
       server,
       [
+        { name: 'scheduler', close: () => app.decorator.scheduler.stop() },
         { name: 'media', close: () => media.close() },
+        ...(redis ? [{ name: 'redis', close: () => redis.quit() }] : []),
         { name: 'database', close: () => database.close() },
       ],
       logger,

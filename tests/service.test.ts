@@ -91,6 +91,10 @@ describe('OpenAPI', () => {
       ['post', '/api/v1/video-calls/{id}/end'], ['post', '/api/v1/tickets'], ['get', '/api/v1/tickets'], ['get', '/api/v1/tickets/{id}'],
       ['patch', '/api/v1/tickets/{id}'], ['post', '/api/v1/tickets/{id}/assign'], ['get', '/api/v1/tickets/{id}/messages'],
       ['post', '/api/v1/tickets/{id}/messages'], ['get', '/api/v1/tickets/stats/counts'],
+      ['post', '/api/v1/courses'], ['get', '/api/v1/courses'], ['get', '/api/v1/courses/{id}'], ['post', '/api/v1/courses/{id}/enroll'],
+      ['get', '/api/v1/courses/{id}/students'], ['post', '/api/v1/live-sessions'], ['get', '/api/v1/live-sessions'],
+      ['get', '/api/v1/live-sessions/{id}'], ['patch', '/api/v1/live-sessions/{id}'], ['post', '/api/v1/live-sessions/{id}/cancel'],
+      ['post', '/api/v1/live-sessions/{id}/start'], ['post', '/api/v1/live-sessions/{id}/end'], ['get', '/api/v1/live-sessions/{id}/ice'],
       ['get', '/health'], ['get', '/health/live'], ['get', '/health/ready'], ['get', '/metrics'],
     ]
     for (const [method, path] of expected) {
@@ -102,7 +106,7 @@ describe('OpenAPI', () => {
       if (!path.startsWith('/api/')) continue
       for (const [method, operation] of Object.entries(operations)) {
         // Action verbs (POST …/accept) carry no body; every other write documents its body.
-        const bodyless = /\/(follow|unfollow|read|read-all|delete-old|accept|complete|cancel|start|end)$/.test(path)
+        const bodyless = /\/(follow|unfollow|read|read-all|delete-old|accept|complete|cancel|start|end|enroll)$/.test(path)
         if (['post', 'patch'].includes(method) && !bodyless) {
           expect(operation.requestBody, `${method} ${path} body`).toBeDefined()
         }

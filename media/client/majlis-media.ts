@@ -29,6 +29,7 @@ type MediaEvents = {
   peerJoined: { peerId: string; userId: string; name: string }
   peerLeft: { peerId: string }
   activeSpeaker: { peerId: string }
+  grantChanged: { canPublish: MediaSource[] }
   state: { state: 'joining' | 'joined' | 'reconnecting' | 'left' | 'closed'; reason?: string }
   error: { error: Error }
 }
@@ -72,6 +73,7 @@ export class MajlisMedia {
     this.socket.on('media:peerJoined', (peer) => this.emit('peerJoined', peer))
     this.socket.on('media:peerLeft', (peer) => this.emit('peerLeft', peer))
     this.socket.on('media:activeSpeaker', ({ peerId }) => this.emit('activeSpeaker', { peerId }))
+    this.socket.on('media:grantChanged', ({ grant }) => this.applyGrant(grant.canPublish))
     this.socket.on('media:reconnect', () => void this.rejoin('the media server asked to reconnect'))
     this.socket.on('media:roomClosed', ({ reason }) => {
       this.resetTransports()
@@ -164,6 +166,18 @@ export class MajlisMedia {
     this.room = null
     this.resetTransports()
     this.socket.close()
+  }
+
+  /** The server changed what we may publish (e.g. invited to speak); sources no longer allowed stop. */
+  private applyGrant(canPublish: MediaSource[]): void {
+    this.grant = canPublish
+    for (const [source, entry] of this.published) {
+      if (canPublish.includes(source)) continue
+      this.published.delete(source)
+      entry.producer?.close()
+      entry.track.stop()
+    }
+    this.emit('grantChanged', { canPublish })
   }
 
   private async produce(track: MediaStreamTrack, source: MediaSource): Promise<types.Producer | null> {

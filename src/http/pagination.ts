@@ -1,4 +1,4 @@
-import { and, eq, lt, or, type Column, type SQL } from 'drizzle-orm'
+import { and, eq, gt, lt, or, type Column, type SQL } from 'drizzle-orm'
 import { t, type TSchema } from 'elysia'
 import { unprocessable } from './errors.ts'
 
@@ -10,7 +10,7 @@ export const PageQuery = {
 export const Page = <Item extends TSchema>(item: Item) =>
   t.Object({ items: t.Array(item), nextCursor: t.Union([t.String(), t.Null()]) })
 
-/** A position in a list ordered newest first: the last row's time and id (the tie-breaker). */
+/** A position in a list ordered by time: the last row's time and id (the tie-breaker). */
 export interface CursorPosition {
   at: number
   id: string
@@ -32,16 +32,17 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | null 
 }
 
 /** Callers fetch limit + 1 rows; the extra row only says whether another page exists. */
-export function toPage<Row extends { id: string; createdAt: Date }>(rows: Row[], limit: number) {
+export function toPage<Row extends { id: string; createdAt: Date }>(rows: Row[], limit: number, timeOf: (row: Row) => Date = (row) => row.createdAt) {
   const items = rows.slice(0, limit)
   const last = items.at(-1)
-  const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null
+  const nextCursor = rows.length > limit && last ? encodeCursor({ at: timeOf(last).getTime(), id: last.id }) : null
   return { items, nextCursor }
 }
 
-/** The WHERE condition for rows after the cursor in newest-first order; undefined on the first page. */
-export function afterCursor(createdAtColumn: Column, idColumn: Column, position: CursorPosition | null): SQL | undefined {
+/** The WHERE condition for rows after the cursor (newest first unless 'asc'); undefined on the first page. */
+export function afterCursor(timeColumn: Column, idColumn: Column, position: CursorPosition | null, order: 'asc' | 'desc' = 'desc'): SQL | undefined {
   if (!position) return undefined
   const at = new Date(position.at)
-  return or(lt(createdAtColumn, at), and(eq(createdAtColumn, at), lt(idColumn, position.id)))
+  const beyond = order === 'desc' ? lt : gt
+  return or(beyond(timeColumn, at), and(eq(timeColumn, at), beyond(idColumn, position.id)))
 }

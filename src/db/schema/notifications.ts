@@ -12,9 +12,11 @@ export const notifications = sqliteTable(
     body: text('body'),
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
     readAt: timestamp('read_at'),
+    /** Set by senders that may retry (scheduled jobs): one notification per user and key. */
+    dedupeKey: text('dedupe_key'),
     createdAt: createdAt(),
   },
-  (table) => [index('notifications_user_idx').on(table.userId, table.createdAt)],
+  (table) => [index('notifications_user_idx').on(table.userId, table.createdAt), uniqueIndex('notifications_dedupe_idx').on(table.userId, table.dedupeKey)],
 )
 
 export const devicePlatforms = ['ios', 'android', 'web'] as const

@@ -11,6 +11,8 @@ export interface NewNotification {
   title: string
   body?: string
   data?: Record<string, unknown>
+  /** Makes a retried send a no-op: at most one notification per user and key. */
+  dedupeKey?: string
 }
 
 export type NotificationRow = typeof notifications.$inferSelect
@@ -18,7 +20,10 @@ export type NotificationRow = typeof notifications.$inferSelect
 /** Where a stored notification is pushed live (the /ws hub). */
 export type NotificationPush = (userId: string, notification: ReturnType<typeof toNotificationDto>) => void
 
-export const toNotificationDto = ({ userId: _owner, ...notification }: NotificationRow) => ({ ...notification, read: notification.readAt !== null })
+export const toNotificationDto = ({ userId: _owner, dedupeKey: _key, ...notification }: NotificationRow) => ({
+  ...notification,
+  read: notification.readAt !== null,
+})
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -31,12 +36,15 @@ export class NotificationService {
     private readonly retentionDays: number,
   ) {}
 
+  /** Stores, then pushes; returns null when a notification with the same dedupe key was already sent. */
   async notify(userId: string, notification: NewNotification) {
     const [row] = await this.db
       .insert(notifications)
       .values({ id: newId('ntf'), userId, ...notification, createdAt: new Date(this.clock.now()) })
+      .onConflictDoNothing()
       .returning()
-    const dto = toNotificationDto(row!)
+    if (!row) return null
+    const dto = toNotificationDto(row)
     this.push(userId, dto)
     return dto
   }

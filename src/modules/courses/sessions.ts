@@ -1,0 +1,250 @@
+import { and, asc, eq, gte, inArray, lte, or, type SQL } from 'drizzle-orm'
+import { customAlphabet } from 'nanoid'
+import type { MediaGrant } from '../../../media/access.ts'
+import type { Clock } from '../../clock.ts'
+import type { Config, IceServerConfig } from '../../config.ts'
+import type { Database } from '../../db/client.ts'
+import { courses, enrolments, liveSessions, type LiveSessionStatus } from '../../db/schema/courses.ts'
+import type { AuthUser } from '../../http/auth.ts'
+import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
+import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
+import { newId } from '../../ids.ts'
+import type { JobScheduler } from '../../jobs/scheduler.ts'
+import type { NotificationService } from '../notifications/service.ts'
+import type { CourseService } from './service.ts'
+
+export type LiveSessionRow = typeof liveSessions.$inferSelect
+
+/** Outside the database: what the live room does when a session starts or ends. */
+export interface LiveEvents {
+  ended(session: LiveSessionRow): void
+}
+
+export const REMINDER_LEAD_MS = 10 * 60 * 1000
+export const liveRoomName = (sessionId: string) => `live:${sessionId}`
+
+const roomCode = customAlphabet('ABCDEFGHJKLMNPQRSTUVWXYZ23456789', 10)
+const jobKeys = (sessionId: string) => ({ reminder: `live_session:${sessionId}:reminder`, starting: `live_session:${sessionId}:starting` })
+const JOB_REMINDER = 'live_session.reminder'
+const JOB_STARTING = 'live_session.starting'
+
+export interface SessionInput {
+  title: string
+  description?: string
+  courseId: string
+  scheduledAt: Date
+  durationMinutes?: number
+}
+
+/**
+ * Scheduled classes: scheduled → live → ended, scheduled → canceled. Students hear of a new
+ * session at once, get a reminder before it and a notice at its start time (durable jobs);
+ * rescheduling moves the jobs, canceling removes them.
+ */
+export class LiveSessionService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly config: Config,
+    private readonly courses: CourseService,
+    private readonly scheduler: JobScheduler,
+    private readonly notifications: NotificationService,
+    private readonly events: LiveEvents,
+    private readonly reminderLeadMs = REMINDER_LEAD_MS,
+  ) {
+    scheduler.register(JOB_REMINDER, (payload) => this.sendScheduledNotice(String(payload.sessionId), 'reminder'))
+    scheduler.register(JOB_STARTING, (payload) => this.sendScheduledNotice(String(payload.sessionId), 'starting'))
+  }
+
+  async create(teacher: AuthUser, input: SessionInput) {
+    const course = await this.courses.require(input.courseId)
+    if (course.teacherId !== teacher.id) throw forbidden('Only the course’s teacher schedules its sessions')
+    this.assertFuture(input.scheduledAt)
+    const now = new Date(this.clock.now())
+    const [session] = await this.db
+      .insert(liveSessions)
+      .values({
+        id: newId('ls'),
+        courseId: course.id,
+        title: input.title,
+        description: input.description,
+        scheduledAt: input.scheduledAt,
+        durationMinutes: input.durationMinutes ?? 60,
+        status: 'scheduled',
+        roomCode: roomCode(),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+    await this.scheduleNotices(session!)
+    await this.tellStudents(session!, 'created', 'New live session scheduled')
+    return session!
+  }
+
+  async update(teacher: AuthUser, id: string, changes: Partial<Omit<SessionInput, 'courseId'>>) {
+    const session = await this.teachersSession(teacher, id)
+    if (session.status !== 'scheduled') throw conflict('INVALID_STATE', `The session is ${session.status}; only scheduled sessions change`)
+    if (changes.scheduledAt) this.assertFuture(changes.scheduledAt)
+    const [updated] = await this.db
+      .update(liveSessions)
+      .set({ ...changes, updatedAt: new Date(this.clock.now()) })
+      .where(and(eq(liveSessions.id, id), eq(liveSessions.status, 'scheduled')))
+      .returning()
+    if (!updated) throw conflict('INVALID_STATE', 'The session is no longer scheduled')
+    if (changes.scheduledAt && changes.scheduledAt.getTime() !== session.scheduledAt.getTime()) {
+      await this.scheduleNotices(updated)
+      await this.tellStudents(updated, `rescheduled:${updated.scheduledAt.getTime()}`, 'Live session moved')
+    }
+    return updated
+  }
+
+  async cancel(teacher: AuthUser, id: string) {
+    const session = await this.transition(teacher, id, 'canceled', 'scheduled', { canceledAt: new Date(this.clock.now()) })
+    const keys = jobKeys(id)
+    await this.scheduler.cancel([keys.reminder, keys.starting])
+    await this.tellStudents(session, 'canceled', 'Live session canceled')
+    return session
+  }
+
+  async start(teacher: AuthUser, id: string) {
+    const session = await this.transition(teacher, id, 'live', 'scheduled', { startedAt: new Date(this.clock.now()) })
+    await this.tellStudents(session, 'live', 'Your class is live now')
+    return session
+  }
+
+  async end(teacher: AuthUser, id: string) {
+    const session = await this.transition(teacher, id, 'ended', 'live', { endedAt: new Date(this.clock.now()) })
+    this.events.ended(session)
+    return session
+  }
+
+  /** Sessions of courses the user teaches or attends (staff: all), by schedule time. */
+  async list(user: AuthUser, filter: { courseId?: string; status?: LiveSessionStatus; from?: Date; to?: Date; cursor?: string; limit: number }) {
+    const rows = await this.db
+      .select({ session: liveSessions })
+      .from(liveSessions)
+      .innerJoin(courses, eq(courses.id, liveSessions.courseId))
+      .where(
+        and(
+          this.visibleTo(user),
+          filter.courseId ? eq(liveSessions.courseId, filter.courseId) : undefined,
+          filter.status ? eq(liveSessions.status, filter.status) : undefined,
+          filter.from ? gte(liveSessions.scheduledAt, filter.from) : undefined,
+          filter.to ? lte(liveSessions.scheduledAt, filter.to) : undefined,
+          afterCursor(liveSessions.scheduledAt, liveSessions.id, decodeCursor(filter.cursor), 'asc'),
+        ),
+      )
+      .orderBy(asc(liveSessions.scheduledAt), asc(liveSessions.id))
+      .limit(filter.limit + 1)
+    return toPage(
+      rows.map((row) => row.session),
+      filter.limit,
+      (session) => session.scheduledAt,
+    )
+  }
+
+  async get(user: AuthUser, id: string): Promise<LiveSessionRow> {
+    const [row] = await this.db
+      .select({ session: liveSessions })
+      .from(liveSessions)
+      .innerJoin(courses, eq(courses.id, liveSessions.courseId))
+      .where(and(eq(liveSessions.id, id), this.visibleTo(user)))
+    if (!row) throw notFound('Live session')
+    return row.session
+  }
+
+  /** WEBRTC_ICE_SERVERS_JSON, plus time-limited TURN credentials (TURN REST convention) when configured. */
+  async iceServers(user: AuthUser, id: string): Promise<IceServerConfig[]> {
+    await this.get(user, id)
+    const { turn } = this.config
+    if (!turn) return this.config.media.iceServers
+    const username = `${Math.floor(this.clock.now() / 1000) + turn.ttlSec}:${user.id}`
+    const credential = new Bun.CryptoHasher('sha1', turn.secret).update(username).digest('base64')
+    return [...this.config.media.iceServers, { urls: turn.urls, username, credential }]
+  }
+
+  /** Who is in the class and what they may send: the teacher everything, students nothing unless invited to speak. */
+  async roleIn(userId: string, sessionId: string): Promise<{ session: LiveSessionRow; role: 'teacher' | 'student' } | null> {
+    const [row] = await this.db
+      .select({ session: liveSessions, teacherId: courses.teacherId })
+      .from(liveSessions)
+      .innerJoin(courses, eq(courses.id, liveSessions.courseId))
+      .where(eq(liveSessions.id, sessionId))
+    if (!row) return null
+    if (row.teacherId === userId) return { session: row.session, role: 'teacher' }
+    return (await this.courses.isEnrolled(userId, row.session.courseId)) ? { session: row.session, role: 'student' } : null
+  }
+
+  async mediaGrant(userId: string, sessionId: string, isSpeaker: boolean): Promise<MediaGrant | null> {
+    const membership = await this.roleIn(userId, sessionId)
+    if (!membership || membership.session.status !== 'live') return null
+    if (membership.role === 'teacher') return { canPublish: ['camera', 'microphone', 'screen', 'screen-audio'] }
+    return { canPublish: isSpeaker ? ['microphone'] : [] }
+  }
+
+  private async scheduleNotices(session: LiveSessionRow): Promise<void> {
+    const keys = jobKeys(session.id)
+    const payload = { sessionId: session.id }
+    const reminderAt = session.scheduledAt.getTime() - this.reminderLeadMs
+    if (reminderAt > this.clock.now()) {
+      await this.scheduler.schedule({ kind: JOB_REMINDER, key: keys.reminder, runAt: new Date(reminderAt), payload })
+    } else {
+      await this.scheduler.cancel([keys.reminder])
+    }
+    await this.scheduler.schedule({ kind: JOB_STARTING, key: keys.starting, runAt: session.scheduledAt, payload })
+  }
+
+  /** A job handler: only a still-scheduled session is announced; the dedupe key makes a retried run harmless. */
+  private async sendScheduledNotice(sessionId: string, notice: 'reminder' | 'starting'): Promise<void> {
+    const session = await this.db.query.liveSessions.findFirst({ where: eq(liveSessions.id, sessionId) })
+    if (!session || session.status !== 'scheduled') return
+    const title = notice === 'reminder' ? `Starts in ${Math.round(this.reminderLeadMs / 60000)} minutes` : 'Your class starts now'
+    await this.tellStudents(session, `${notice}:${session.scheduledAt.getTime()}`, title)
+  }
+
+  private async tellStudents(session: LiveSessionRow, event: string, title: string): Promise<void> {
+    const studentIds = await this.courses.studentIds(session.courseId)
+    const type = `live_session.${event.split(':')[0]}`
+    for (const studentId of studentIds) {
+      await this.notifications.notify(studentId, {
+        type,
+        title,
+        body: session.title,
+        data: { sessionId: session.id, courseId: session.courseId, scheduledAt: session.scheduledAt.toISOString(), roomCode: session.roomCode },
+        dedupeKey: `live_session:${session.id}:${event}`,
+      })
+    }
+  }
+
+  private assertFuture(scheduledAt: Date): void {
+    if (scheduledAt.getTime() <= this.clock.now()) {
+      throw unprocessable('VALIDATION_FAILED', 'scheduledAt must be in the future', [{ in: 'body', path: '/scheduledAt', message: 'must be in the future' }])
+    }
+  }
+
+  private async transition(teacher: AuthUser, id: string, to: LiveSessionStatus, from: LiveSessionStatus, extra: Partial<typeof liveSessions.$inferInsert>) {
+    const session = await this.teachersSession(teacher, id)
+    const [updated] = await this.db
+      .update(liveSessions)
+      .set({ ...extra, status: to, updatedAt: new Date(this.clock.now()) })
+      .where(and(eq(liveSessions.id, id), eq(liveSessions.status, from)))
+      .returning()
+    if (!updated) throw conflict('INVALID_STATE', `The session is ${session.status}; it cannot become ${to}`)
+    return updated
+  }
+
+  private async teachersSession(teacher: AuthUser, id: string): Promise<LiveSessionRow> {
+    const session = await this.get(teacher, id)
+    const course = await this.courses.require(session.courseId)
+    if (course.teacherId !== teacher.id) throw forbidden('Only the course’s teacher runs its sessions')
+    return session
+  }
+
+  private visibleTo(user: AuthUser): SQL | undefined {
+    if (user.role === 'staff') return undefined
+    return or(
+      eq(courses.teacherId, user.id),
+      inArray(liveSessions.courseId, this.db.select({ id: enrolments.courseId }).from(enrolments).where(eq(enrolments.studentId, user.id))),
+    )
+  }
+}
