@@ -16,7 +16,9 @@ export interface DatabaseHandle {
 export async function openDatabase(url: string, authToken?: string): Promise<DatabaseHandle> {
   const localPath = localFilePath(url)
   if (localPath) mkdirSync(dirname(localPath), { recursive: true })
-  const client = createClient({ url, authToken })
+  // Every pooled connection waits up to 5 s for a lock instead of failing with SQLITE_BUSY
+  // (several instances, or the scheduler and a request, writing to one file).
+  const client = createClient({ url, authToken, timeout: 5000 })
   // libSQL enables foreign keys by default; make it explicit so a build that does not still enforces them.
   await client.execute('PRAGMA foreign_keys = ON')
   if (localPath) await client.execute('PRAGMA journal_mode = WAL')

@@ -7,6 +7,7 @@ import { applyMigrations } from '../../src/db/migrate.ts'
 import type { RateLimitRules } from '../../src/http/rate-limit.ts'
 import { createLogger } from '../../src/logger.ts'
 import type { Media } from '../../media/index.ts'
+import type Redis from 'ioredis'
 
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {
@@ -35,6 +36,7 @@ export interface TestAppOptions {
   readinessChecks?: Parameters<typeof createApp>[0]['readinessChecks']
   media?: Media
   wsAuthTimeoutMs?: number
+  redis?: Redis
 }
 
 export interface ApiResponse<Body = any> {
@@ -65,6 +67,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     readinessChecks: options.readinessChecks,
     media: options.media,
     wsAuthTimeoutMs: options.wsAuthTimeoutMs,
+    redis: options.redis,
   })
 
   async function call<Body = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<Body>> {
