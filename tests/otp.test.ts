@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { otpCodes } from '../src/db/schema/auth.ts'
-import { createTestApp, ManualClock, type TestApp } from './helpers/app.ts'
+import { createTestApp, freshAppPerTest } from './helpers/app.ts'
 
-let t: TestApp
-let clock: ManualClock
-beforeEach(async () => {
-  clock = new ManualClock()
-  t = await createTestApp({ clock })
-})
-afterEach(() => t.close())
+const ctx = freshAppPerTest()
 
 const phone = '+966511111111'
-const send = (to = phone, headers?: Record<string, string>) => t.call('POST', '/api/v1/auth/otp/send', { body: { phone: to }, headers })
-const verify = (code: string, to = phone) => t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: to, code } })
+const send = (to = phone, headers?: Record<string, string>) => ctx.t.call('POST', '/api/v1/auth/otp/send', { body: { phone: to }, headers })
+const verify = (code: string, to = phone) => ctx.t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: to, code } })
 const wrong = (code: string) => (code === '000000' ? '111111' : '000000')
 
 describe('OTP sign-in', () => {
@@ -28,23 +22,23 @@ describe('OTP sign-in', () => {
     expect(verified.body.user).toMatchObject({ phone, role: 'phone_only' })
     const token = verified.body.accessToken
 
-    const blocked = await t.call('GET', '/api/v1/me/wallet', { token })
+    const blocked = await ctx.t.call('GET', '/api/v1/me/wallet', { token })
     expect(blocked.status).toBe(403)
     expect(blocked.body.error.code).toBe('PROFILE_INCOMPLETE')
-    expect((await t.call('GET', '/api/v1/me', { token })).status).toBe(200)
+    expect((await ctx.t.call('GET', '/api/v1/me', { token })).status).toBe(200)
 
-    const completed = await t.call('POST', '/api/v1/me/complete', { token, body: { name: 'Huda', email: 'huda@example.com', password: 'huda password' } })
+    const completed = await ctx.t.call('POST', '/api/v1/me/complete', { token, body: { name: 'Huda', email: 'huda@example.com', password: 'huda password' } })
     expect(completed.status).toBe(200)
     expect(completed.body).toMatchObject({ role: 'customer', name: 'Huda', email: 'huda@example.com' })
-    expect((await t.call('GET', '/api/v1/me/wallet', { token })).status).toBe(200)
-    expect((await t.call('POST', '/api/v1/auth/login', { body: { email: 'huda@example.com', password: 'huda password' } })).status).toBe(200)
+    expect((await ctx.t.call('GET', '/api/v1/me/wallet', { token })).status).toBe(200)
+    expect((await ctx.t.call('POST', '/api/v1/auth/login', { body: { email: 'huda@example.com', password: 'huda password' } })).status).toBe(200)
 
-    const again = await t.call('POST', '/api/v1/me/complete', { token, body: { name: 'Huda' } })
+    const again = await ctx.t.call('POST', '/api/v1/me/complete', { token, body: { name: 'Huda' } })
     expect(again.status).toBe(409)
   })
 
   test('an existing account with that phone signs in as itself', async () => {
-    const account = await t.register('supporter', { phone })
+    const account = await ctx.t.register('supporter', { phone })
     const sent = await send()
     const verified = await verify(sent.body.devCode)
     expect(verified.status).toBe(200)
@@ -76,20 +70,20 @@ describe('OTP sign-in', () => {
     const { devCode } = (await send()).body
     await Promise.all(Array.from({ length: 5 }, () => verify(wrong(devCode))))
     expect((await verify(devCode)).status).toBe(401)
-    const [row] = await t.db.select().from(otpCodes)
+    const [row] = await ctx.t.db.select().from(otpCodes)
     expect(row!.attempts).toBe(5)
     expect(row!.consumedAt).not.toBeNull()
   })
 
   test('a code expires after five minutes', async () => {
     const { devCode } = (await send()).body
-    clock.advance(301_000)
+    ctx.clock.advance(301_000)
     expect((await verify(devCode)).status).toBe(401)
   })
 
   test('a new code replaces the old one', async () => {
     const first = (await send()).body.devCode
-    clock.advance(61_000)
+    ctx.clock.advance(61_000)
     const second = (await send()).body.devCode
     if (first !== second) expect((await verify(first)).status).toBe(401)
     expect((await verify(second)).status).toBe(200)
@@ -97,31 +91,31 @@ describe('OTP sign-in', () => {
 
   test('codes are stored hashed', async () => {
     const { devCode } = (await send()).body
-    const [row] = await t.db.select().from(otpCodes)
+    const [row] = await ctx.t.db.select().from(otpCodes)
     expect(row!.codeHash).not.toContain(devCode)
   })
 
   test('60 s cooldown per phone with Retry-After', async () => {
     expect((await send()).status).toBe(200)
-    clock.advance(20_000)
+    ctx.clock.advance(20_000)
     const tooSoon = await send()
     expect(tooSoon.status).toBe(429)
     expect(tooSoon.headers.get('retry-after')).toBe('40')
     expect(tooSoon.body.error.code).toBe('RATE_LIMITED')
     expect((await send('+966522222222')).status).toBe(200)
-    clock.advance(40_000)
+    ctx.clock.advance(40_000)
     expect((await send()).status).toBe(200)
   })
 
   test('at most five codes per phone per hour', async () => {
     for (let i = 0; i < 5; i++) {
       expect((await send()).status).toBe(200)
-      clock.advance(61_000)
+      ctx.clock.advance(61_000)
     }
     const capped = await send()
     expect(capped.status).toBe(429)
     expect(Number(capped.headers.get('retry-after'))).toBeGreaterThan(60)
-    clock.advance(3600_000)
+    ctx.clock.advance(3600_000)
     expect((await send()).status).toBe(200)
   })
 

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { mayAccess } from '../src/http/auth.ts'
 import { MemoryRateLimitStore } from '../src/http/rate-limit.ts'
-import { createTestApp, ManualClock, type TestApp } from './helpers/app.ts'
+import { ManualClock, createTestApp, freshAppPerTest } from './helpers/app.ts'
 
-let t: TestApp
-let clock: ManualClock
-beforeEach(async () => {
-  clock = new ManualClock()
-  t = await createTestApp({ clock, rateLimits: 'defaults' })
-})
-afterEach(() => t.close())
+const ctx = freshAppPerTest({ rateLimits: 'defaults' })
 
 async function hitUntilLimited(send: () => Promise<{ status: number; headers: Headers; body: any }>, max: number) {
   for (let i = 1; i <= max; i++) {
@@ -21,44 +15,44 @@ async function hitUntilLimited(send: () => Promise<{ status: number; headers: He
 
 describe('rate limits (scopes of the original back end)', () => {
   test('anonymous callers: 60 per minute per IP, 429 with Retry-After, then the window resets', async () => {
-    const { allowed, response } = await hitUntilLimited(() => t.call('GET', '/api/v1/me'), 100)
+    const { allowed, response } = await hitUntilLimited(() => ctx.t.call('GET', '/api/v1/me'), 100)
     expect(allowed).toBe(60)
     expect(response.body.error.code).toBe('RATE_LIMITED')
     expect(response.headers.get('retry-after')).toBe('60')
-    clock.advance(30_000)
-    expect((await t.call('GET', '/api/v1/me')).headers.get('retry-after')).toBe('30')
-    clock.advance(30_000)
-    expect((await t.call('GET', '/api/v1/me')).status).toBe(401)
+    ctx.clock.advance(30_000)
+    expect((await ctx.t.call('GET', '/api/v1/me')).headers.get('retry-after')).toBe('30')
+    ctx.clock.advance(30_000)
+    expect((await ctx.t.call('GET', '/api/v1/me')).status).toBe(401)
   })
 
   test('health, metrics and docs are not throttled', async () => {
-    for (let i = 0; i < 70; i++) expect((await t.call('GET', '/health/live')).status).toBe(200)
+    for (let i = 0; i < 70; i++) expect((await ctx.t.call('GET', '/health/live')).status).toBe(200)
   })
 
   test('signed-in users: 200 per minute each, counted per account', async () => {
-    const [first, second] = [await t.register(), await t.register()]
-    const { allowed } = await hitUntilLimited(() => t.call('GET', '/api/v1/me', { token: first.accessToken }), 250)
+    const [first, second] = [await ctx.t.register(), await ctx.t.register()]
+    const { allowed } = await hitUntilLimited(() => ctx.t.call('GET', '/api/v1/me', { token: first.accessToken }), 250)
     expect(allowed).toBe(200)
-    expect((await t.call('GET', '/api/v1/me', { token: second.accessToken })).status).toBe(200)
+    expect((await ctx.t.call('GET', '/api/v1/me', { token: second.accessToken })).status).toBe(200)
   })
 
   test('login: 15 per minute, even for malformed attempts', async () => {
-    const { allowed } = await hitUntilLimited(() => t.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com' } }), 30)
+    const { allowed } = await hitUntilLimited(() => ctx.t.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com' } }), 30)
     expect(allowed).toBe(15)
-    const valid = await t.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'whatever1' } })
+    const valid = await ctx.t.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'whatever1' } })
     expect(valid.status).toBe(429)
   })
 
   test('otp: 5 per minute', async () => {
     const { allowed } = await hitUntilLimited(
-      () => t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: '+966500000000', code: '123456' } }),
+      () => ctx.t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: '+966500000000', code: '123456' } }),
       20,
     )
     expect(allowed).toBe(5)
   })
 
   test('refresh: 60 per minute', async () => {
-    const limited = await createTestApp({ clock, rateLimits: { anonymous: { limit: 1000, windowSec: 60 }, refresh: { limit: 60, windowSec: 60 } } })
+    const limited = await createTestApp({ clock: ctx.clock, rateLimits: { anonymous: { limit: 1000, windowSec: 60 }, refresh: { limit: 60, windowSec: 60 } } })
     const { allowed } = await hitUntilLimited(() => limited.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: 'x' } }), 100)
     expect(allowed).toBe(60)
     limited.close()

@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { Browser } from 'playwright-core'
-import { audioBytes, consumerStats, launchChromium, openDemo, videoFrames, waitFor } from '../helpers/browser.ts'
-import { startMediaServer, type MediaServer } from '../helpers/media-server.ts'
+import { beforeAll, describe, expect, test } from 'bun:test'
+import { audioBytes, consumerStats, openDemo, serverAndBrowserPerFile, videoFrames, waitFor } from '../helpers/browser.ts'
 
-let server: MediaServer
-let browser: Browser
-
-beforeAll(async () => {
-  server = await startMediaServer({ workers: 2 })
-  server.media.access.register('subscribeonly', async () => ({ canPublish: [] }))
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
+const ctx = serverAndBrowserPerFile({ workers: 2 })
+beforeAll(() => {
+  ctx.server.media.access.register('subscribeonly', async () => ({ canPublish: [] }))
 })
 
 describe('media rooms in real Chromium', () => {
   test("one browser's camera and microphone reach another on the other worker, and survive killing the workers", async () => {
-    const alice = await server.register()
-    const bob = await server.register()
+    const alice = await ctx.server.register()
+    const bob = await ctx.server.register()
     const room = 'demo:e2e-main'
 
-    const publisher = await openDemo(browser, server.baseUrl, alice.accessToken, room)
+    const publisher = await openDemo(ctx.browser, ctx.server.baseUrl, alice.accessToken, room)
     await publisher.evaluate(async () => {
       const media = (window as any).majlisDemo.current()
       ;(window as any).speakers = []
@@ -30,9 +20,9 @@ describe('media rooms in real Chromium', () => {
       await media.publishCamera()
       await media.publishMicrophone()
     })
-    const viewer = await openDemo(browser, server.baseUrl, bob.accessToken, room)
+    const viewer = await openDemo(ctx.browser, ctx.server.baseUrl, bob.accessToken, room)
 
-    const placement = server.media.rooms.get(room)!.placement()
+    const placement = ctx.server.media.rooms.get(room)!.placement()
     const workerOf = (userId: string) => placement.find((peer) => peer.userId === userId)!.worker
     expect(workerOf(alice.user.id)).not.toBe(workerOf(bob.user.id))
 
@@ -44,7 +34,7 @@ describe('media rooms in real Chromium', () => {
     expect(speakers[0].peerId).toBe(alicePeerId)
 
     // kill -9 every worker the room sits on; the pool replaces them and the pages re-join by themselves.
-    for (const index of new Set(placement.map((peer) => peer.worker))) process.kill(server.media.pool.slot(index).worker.pid, 'SIGKILL')
+    for (const index of new Set(placement.map((peer) => peer.worker))) process.kill(ctx.server.media.pool.slot(index).worker.pid, 'SIGKILL')
     const killedAt = Date.now()
     await waitFor('the viewer to notice the restart', () => consumerStats(viewer), (s) => videoFrames(s) < videoFrames(later), 5_000)
     await waitFor('video decoding again after the restart', () => consumerStats(viewer), (s) => videoFrames(s) > 10, 5_000 - (Date.now() - killedAt))
@@ -52,7 +42,7 @@ describe('media rooms in real Chromium', () => {
 
     // A dropped socket: both pages reconnect, re-join and re-publish without a reload.
     const beforeDrop = videoFrames(await consumerStats(viewer))
-    server.app.decorator.hub.closeAll(1012, 'test drops every socket')
+    ctx.server.app.decorator.hub.closeAll(1012, 'test drops every socket')
     await waitFor('the viewer to re-join after the drop', () => consumerStats(viewer), (s) => videoFrames(s) < beforeDrop, 10_000)
     await waitFor('video decoding after the drop', () => consumerStats(viewer), (s) => videoFrames(s) > 10, 10_000)
 
@@ -61,9 +51,9 @@ describe('media rooms in real Chromium', () => {
   })
 
   test('a room the user has no grant for cannot be joined, and a subscribe-only grant cannot publish', async () => {
-    const mallory = await server.register()
-    const page = await (await browser.newContext()).newPage()
-    await page.goto(`${server.baseUrl}/demo`)
+    const mallory = await ctx.server.register()
+    const page = await (await ctx.browser.newContext()).newPage()
+    await page.goto(`${ctx.server.baseUrl}/demo`)
     await page.waitForFunction(() => 'majlisDemo' in window)
     const refused = await page.evaluate(
       ([token]) => (window as any).majlisDemo.start(token, 'call:someone-elses-call').then(() => 'joined', (error: any) => error.code),

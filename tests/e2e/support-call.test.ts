@@ -1,32 +1,21 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { Browser } from 'playwright-core'
-import { consumerStats, launchChromium, openDemo, videoFrames, waitFor } from '../helpers/browser.ts'
-import { startMediaServer, type MediaServer } from '../helpers/media-server.ts'
+import { expect, test } from 'bun:test'
+import { consumerStats, openDemo, serverAndBrowserPerFile, videoFrames, waitFor } from '../helpers/browser.ts'
 
-let server: MediaServer
-let browser: Browser
-beforeAll(async () => {
-  server = await startMediaServer({ workers: 2 })
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const ctx = serverAndBrowserPerFile({ workers: 2 })
 
 test("a support call: the supporter decodes the customer's camera; ending the call closes the room", async () => {
-  const customer = await server.register()
-  const supporter = await server.register('supporter')
-  const request = await server.call('POST', '/api/v1/support-requests', { token: customer.accessToken, body: { subject: 'Show me the error', description: 'On screen' } })
-  const { videoCall } = (await server.call('POST', `/api/v1/support-requests/${request.body.id}/accept`, { token: supporter.accessToken })).body
+  const customer = await ctx.server.register()
+  const supporter = await ctx.server.register('supporter')
+  const request = await ctx.server.call('POST', '/api/v1/support-requests', { token: customer.accessToken, body: { subject: 'Show me the error', description: 'On screen' } })
+  const { videoCall } = (await ctx.server.call('POST', `/api/v1/support-requests/${request.body.id}/accept`, { token: supporter.accessToken })).body
 
-  const customerPage = await openDemo(browser, server.baseUrl, customer.accessToken, videoCall.roomId)
+  const customerPage = await openDemo(ctx.browser, ctx.server.baseUrl, customer.accessToken, videoCall.roomId)
   await customerPage.evaluate(async () => {
     const media = (window as any).majlisDemo.current()
     await media.publishCamera()
     await media.publishMicrophone()
   })
-  const supporterPage = await openDemo(browser, server.baseUrl, supporter.accessToken, videoCall.roomId)
+  const supporterPage = await openDemo(ctx.browser, ctx.server.baseUrl, supporter.accessToken, videoCall.roomId)
   await supporterPage.evaluate(() => {
     const media = (window as any).majlisDemo.current()
     ;(window as any).states = []
@@ -34,7 +23,7 @@ test("a support call: the supporter decodes the customer's camera; ending the ca
   })
   await waitFor("the customer's video at the supporter", () => consumerStats(supporterPage), (stats) => videoFrames(stats) > 30)
 
-  const ended = await server.call('POST', `/api/v1/video-calls/${videoCall.id}/end`, { token: customer.accessToken })
+  const ended = await ctx.server.call('POST', `/api/v1/video-calls/${videoCall.id}/end`, { token: customer.accessToken })
   expect(ended.body.status).toBe('ended')
   const states = await waitFor('the room to close at the supporter', () => supporterPage.evaluate(() => (window as any).states), (list: string[]) => list.includes('closed'))
   expect(states).toContain('closed')

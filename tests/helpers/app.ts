@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'bun:test'
 import { createApp } from '../../src/app.ts'
 import { systemClock, type Clock } from '../../src/clock.ts'
 import { UserService } from '../../src/modules/auth/service.ts'
@@ -122,3 +123,17 @@ export async function createTestApp(options: TestAppOptions = {}) {
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>
+
+/**
+ * A fresh app (in-memory database) and manual clock for every test of the file:
+ * `const ctx = freshAppPerTest()`, then `ctx.t.call(…)`, `ctx.clock.advance(…)`.
+ */
+export function freshAppPerTest(options: Omit<TestAppOptions, 'clock'> = {}) {
+  const ctx = {} as { t: TestApp; clock: ManualClock }
+  beforeEach(async () => {
+    ctx.clock = new ManualClock()
+    ctx.t = await createTestApp({ ...options, clock: ctx.clock })
+  })
+  afterEach(() => ctx.t.close())
+  return ctx
+}

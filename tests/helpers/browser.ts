@@ -1,4 +1,6 @@
+import { afterAll, beforeAll } from 'bun:test'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { startMediaServer, type MediaServer } from './media-server.ts'
 
 /** Debian's Chromium, headless, with a fake camera and microphone and no outside network use. */
 export function launchChromium(): Promise<Browser> {
@@ -53,3 +55,17 @@ export const consumerStats = (page: Page): Promise<DecodeStats[]> =>
 
 export const videoFrames = (stats: DecodeStats[]) => stats.filter((s) => s.kind === 'video').reduce((sum, s) => sum + s.framesDecoded, 0)
 export const audioBytes = (stats: DecodeStats[]) => stats.filter((s) => s.kind === 'audio').reduce((sum, s) => sum + s.bytesReceived, 0)
+
+/** One media server (real workers) and one Chromium for every test of the file. */
+export function serverAndBrowserPerFile(options: Parameters<typeof startMediaServer>[0] = {}) {
+  const ctx = {} as { server: MediaServer; browser: Browser }
+  beforeAll(async () => {
+    ctx.server = await startMediaServer(options)
+    ctx.browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await ctx.browser?.close()
+    await ctx.server?.stop()
+  })
+  return ctx
+}
