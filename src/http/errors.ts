@@ -33,6 +33,9 @@ export const ErrorBody = t.Object(
   { title: 'Error' },
 )
 
+/** The error responses routes document in OpenAPI (every route may answer some of these). */
+export const errorResponses = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
+
 const envelope = (errorCode: string, message: string, details?: unknown) => ({
   error: details === undefined ? { code: errorCode, message } : { code: errorCode, message, details },
 })

@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia'
 import type { authGuard } from '../../http/auth.ts'
-import { ErrorBody, forbidden } from '../../http/errors.ts'
+import { errorResponses, forbidden } from '../../http/errors.ts'
 import { PageQuery } from '../../http/pagination.ts'
 import type { throttle } from '../../http/throttle.ts'
 import {
@@ -23,8 +23,6 @@ export interface ProfileRouteDeps {
   throttle: ReturnType<typeof throttle>
 }
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
-
 /** The signed-in user's own account (/me) and other users' public profiles. */
 export const profileRoutes = ({ users, refreshTokens, guard, throttle }: ProfileRouteDeps) =>
   new Elysia({ name: 'profile-routes' })
@@ -34,7 +32,7 @@ export const profileRoutes = ({ users, refreshTokens, guard, throttle }: Profile
       me
         .get('', async ({ user }) => toPrivateUser(await users.require(user.id)), {
           auth: 'any',
-          response: { 200: PrivateUser, ...errors },
+          response: { 200: PrivateUser, ...errorResponses },
           detail: { summary: 'My account' },
         })
         .patch(
@@ -43,7 +41,7 @@ export const profileRoutes = ({ users, refreshTokens, guard, throttle }: Profile
             if (role !== undefined) throw forbidden('You cannot change your own role')
             return toPrivateUser(await users.updateProfile(user.id, changes))
           },
-          { auth: 'any', body: UpdateMeBody, response: { 200: PrivateUser, ...errors }, detail: { summary: 'Change my profile' } },
+          { auth: 'any', body: UpdateMeBody, response: { 200: PrivateUser, ...errorResponses }, detail: { summary: 'Change my profile' } },
         )
         .delete(
           '',
@@ -57,19 +55,19 @@ export const profileRoutes = ({ users, refreshTokens, guard, throttle }: Profile
         .post('/complete', async ({ user, body }) => toPrivateUser(await users.completeProfile(user.id, body)), {
           auth: 'any',
           body: CompleteProfileBody,
-          response: { 200: PrivateUser, ...errors },
+          response: { 200: PrivateUser, ...errorResponses },
           detail: { summary: 'Complete a phone_only profile; the account becomes a customer' },
         })
         .patch('/availability', async ({ user, body }) => toPrivateUser(await users.setAvailability(user.id, body.available)), {
           auth: ['supporter', 'provider', 'teacher'],
           body: AvailabilityBody,
-          response: { 200: PrivateUser, ...errors },
+          response: { 200: PrivateUser, ...errorResponses },
           detail: { summary: 'Say whether I take new work now (supporters, providers, teachers)' },
         })
         .get('/wallet', ({ user, query }) => users.wallet(user.id, { limit: query.limit ?? 20, cursor: query.cursor }), {
           auth: true,
           query: t.Object(PageQuery),
-          response: { 200: Wallet, ...errors },
+          response: { 200: Wallet, ...errorResponses },
           detail: { summary: 'My coin balance and ledger, newest first' },
         }),
     )
@@ -77,17 +75,17 @@ export const profileRoutes = ({ users, refreshTokens, guard, throttle }: Profile
       profile
         .get('', ({ user, params }) => users.publicProfile(params.id, user.id), {
           auth: true,
-          response: { 200: PublicUser, ...errors },
+          response: { 200: PublicUser, ...errorResponses },
           detail: { summary: "A user's public profile" },
         })
         .post('/follow', ({ user, params }) => users.setFollowing(user.id, params.id, true), {
           auth: true,
-          response: { 200: FollowResult, ...errors },
+          response: { 200: FollowResult, ...errorResponses },
           detail: { summary: 'Follow a user (idempotent)' },
         })
         .post('/unfollow', ({ user, params }) => users.setFollowing(user.id, params.id, false), {
           auth: true,
-          response: { 200: FollowResult, ...errors },
+          response: { 200: FollowResult, ...errorResponses },
           detail: { summary: 'Stop following a user (idempotent)' },
         }),
     )

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { Config } from '../../config.ts'
 import type { authGuard } from '../../http/auth.ts'
-import { ApiError, ErrorBody } from '../../http/errors.ts'
+import { ApiError, errorResponses } from '../../http/errors.ts'
 import type { throttle } from '../../http/throttle.ts'
 import {
   AuthResult,
@@ -27,8 +27,6 @@ export interface AuthRouteDeps {
   throttle: ReturnType<typeof throttle>
 }
 
-const errors = { 401: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
-
 /** Registration, password and OTP sign-in, token refresh and logout. */
 export const authRoutes = ({ config, users, refreshTokens, otp, guard, throttle }: AuthRouteDeps) =>
   new Elysia({ name: 'auth-routes', prefix: '/auth', detail: { tags: ['auth'] } })
@@ -50,7 +48,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, guard, throttle 
         set.status = 201
         return { user: toPrivateUser(user), ...(await issueTokens(user)) }
       },
-      { body: RegisterBody, response: { 201: AuthResult, ...errors }, detail: { summary: 'Create an account (not staff)', security: [] } },
+      { body: RegisterBody, response: { 201: AuthResult, ...errorResponses }, detail: { summary: 'Create an account (not staff)', security: [] } },
     )
     .post(
       '/login',
@@ -58,7 +56,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, guard, throttle 
         const user = await users.authenticate(body)
         return { user: toPrivateUser(user), ...(await issueTokens(user)) }
       },
-      { body: LoginBody, rateLimit: 'login', response: { 200: AuthResult, ...errors }, detail: { summary: 'Sign in with email or phone and password', security: [] } },
+      { body: LoginBody, rateLimit: 'login', response: { 200: AuthResult, ...errorResponses }, detail: { summary: 'Sign in with email or phone and password', security: [] } },
     )
     .post(
       '/otp/send',
@@ -71,7 +69,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, guard, throttle 
           ...(config.otpDevCodes ? { devCode: code } : {}),
         }
       },
-      { body: OtpSendBody, rateLimit: 'otp', response: { 200: OtpSendResult, ...errors }, detail: { summary: 'Send a one-time code to a phone', security: [] } },
+      { body: OtpSendBody, rateLimit: 'otp', response: { 200: OtpSendResult, ...errorResponses }, detail: { summary: 'Send a one-time code to a phone', security: [] } },
     )
     .post(
       '/otp/verify',
@@ -80,7 +78,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, guard, throttle 
         const { user, isNewUser } = await users.findOrCreateByPhone(body.phone)
         return { user: toPrivateUser(user), isNewUser, needsCompletion: user.role === 'phone_only', ...(await issueTokens(user)) }
       },
-      { body: OtpVerifyBody, rateLimit: 'otp', response: { 200: OtpVerifyResult, ...errors }, detail: { summary: 'Sign in with a one-time code', security: [] } },
+      { body: OtpVerifyBody, rateLimit: 'otp', response: { 200: OtpVerifyResult, ...errorResponses }, detail: { summary: 'Sign in with a one-time code', security: [] } },
     )
     .post(
       '/refresh',
@@ -90,7 +88,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, guard, throttle 
         if (!user) throw new ApiError(401, 'INVALID_REFRESH_TOKEN', 'The account of this refresh token no longer exists')
         return issueTokens(user, rotated.refreshToken)
       },
-      { body: RefreshBody, rateLimit: 'refresh', response: { 200: TokensResult, ...errors }, detail: { summary: 'Trade a refresh token for a new pair (works once)', security: [] } },
+      { body: RefreshBody, rateLimit: 'refresh', response: { 200: TokensResult, ...errorResponses }, detail: { summary: 'Trade a refresh token for a new pair (works once)', security: [] } },
     )
     .post(
       '/logout',

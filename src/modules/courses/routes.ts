@@ -1,13 +1,11 @@
 import { Elysia, t } from 'elysia'
 import type { authGuard } from '../../http/auth.ts'
-import { ErrorBody } from '../../http/errors.ts'
+import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
 import type { throttle } from '../../http/throttle.ts'
 import { Course, CourseListQuery, CreateCourse, CreateSession, IceServers, IdParams, LiveSession, SessionListQuery, Student, UpdateSession } from './model.ts'
 import type { CourseService } from './service.ts'
 import type { LiveSessionService } from './sessions.ts'
-
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
 
 export interface CourseRouteDeps {
   courses: CourseService
@@ -29,31 +27,31 @@ export const courseRoutes = ({ courses, sessions, guard, throttle }: CourseRoute
             set.status = 201
             return courses.create(user, body)
           },
-          { auth: ['teacher'], body: CreateCourse, response: { 201: Course, ...errors }, detail: { summary: 'Create a course (teachers)' } },
+          { auth: ['teacher'], body: CreateCourse, response: { 201: Course, ...errorResponses }, detail: { summary: 'Create a course (teachers)' } },
         )
         .get('', ({ user, query }) => courses.list(user, { ...query, limit: query.limit ?? 20 }), {
           auth: true,
           query: CourseListQuery,
-          response: { 200: Page(Course), ...errors },
+          response: { 200: Page(Course), ...errorResponses },
           detail: { summary: 'The course catalogue, newest first' },
         })
         .get('/:id', ({ user, params }) => courses.get(user, params.id), {
           auth: true,
           params: IdParams,
-          response: { 200: Course, ...errors },
+          response: { 200: Course, ...errorResponses },
           detail: { summary: 'One course' },
         })
         .post('/:id/enroll', ({ user, params }) => courses.enroll(user, params.id), {
           auth: true,
           params: IdParams,
-          response: { 200: Course, ...errors },
+          response: { 200: Course, ...errorResponses },
           detail: { summary: 'Enrol in a course (idempotent)' },
         })
         .get('/:id/students', ({ user, params, query }) => courses.students(user, params.id, { cursor: query.cursor, limit: query.limit ?? 50 }), {
           auth: true,
           params: IdParams,
           query: t.Object(PageQuery),
-          response: { 200: Page(Student), ...errors },
+          response: { 200: Page(Student), ...errorResponses },
           detail: { summary: 'The students of a course (its teacher)' },
         }),
     )
@@ -68,51 +66,51 @@ export const courseRoutes = ({ courses, sessions, guard, throttle }: CourseRoute
           {
             auth: ['teacher'],
             body: CreateSession,
-            response: { 201: LiveSession, ...errors },
+            response: { 201: LiveSession, ...errorResponses },
             detail: { summary: 'Schedule a session (the course’s teacher): students are told now, 10 minutes before, and at the start' },
           },
         )
         .get('', ({ user, query }) => sessions.list(user, { ...query, limit: query.limit ?? 20 }), {
           auth: true,
           query: SessionListQuery,
-          response: { 200: Page(LiveSession), ...errors },
+          response: { 200: Page(LiveSession), ...errorResponses },
           detail: { summary: 'Sessions of courses I teach or attend, by schedule time (filters: courseId, status, from, to)' },
         })
         .get('/:id', ({ user, params }) => sessions.get(user, params.id), {
           auth: true,
           params: IdParams,
-          response: { 200: LiveSession, ...errors },
+          response: { 200: LiveSession, ...errorResponses },
           detail: { summary: 'One session (its teacher and enrolled students)' },
         })
         .patch('/:id', ({ user, params, body }) => sessions.update(user, params.id, body), {
           auth: ['teacher'],
           params: IdParams,
           body: UpdateSession,
-          response: { 200: LiveSession, ...errors },
+          response: { 200: LiveSession, ...errorResponses },
           detail: { summary: 'Change a scheduled session; a new time moves the reminders' },
         })
         .post('/:id/cancel', ({ user, params }) => sessions.cancel(user, params.id), {
           auth: ['teacher'],
           params: IdParams,
-          response: { 200: LiveSession, ...errors },
+          response: { 200: LiveSession, ...errorResponses },
           detail: { summary: 'Cancel a scheduled session (students are told; reminders removed)' },
         })
         .post('/:id/start', ({ user, params }) => sessions.start(user, params.id), {
           auth: ['teacher'],
           params: IdParams,
-          response: { 200: LiveSession, ...errors },
+          response: { 200: LiveSession, ...errorResponses },
           detail: { summary: 'Go live (students are told); the media room live:<id> opens' },
         })
         .post('/:id/end', ({ user, params }) => sessions.end(user, params.id), {
           auth: ['teacher'],
           params: IdParams,
-          response: { 200: LiveSession, ...errors },
+          response: { 200: LiveSession, ...errorResponses },
           detail: { summary: 'End a live session: closes its media room and tells everyone in it' },
         })
         .get('/:id/ice', async ({ user, params }) => ({ iceServers: await sessions.iceServers(user, params.id) }), {
           auth: true,
           params: IdParams,
-          response: { 200: IceServers, ...errors },
+          response: { 200: IceServers, ...errorResponses },
           detail: { summary: 'STUN/TURN servers for the class, with time-limited TURN credentials when TURN_SECRET is set' },
         }),
     )

@@ -1,13 +1,11 @@
 import { Elysia, t } from 'elysia'
 import type { authGuard } from '../../http/auth.ts'
-import { ErrorBody } from '../../http/errors.ts'
+import { errorResponses } from '../../http/errors.ts'
 import { Page } from '../../http/pagination.ts'
 import type { throttle } from '../../http/throttle.ts'
 import type { VideoCallService } from './calls.ts'
 import { CreateSupportRequest, IdParams, RejectBody, SupportListQuery, SupportRequest, VideoCall } from './model.ts'
 import type { SupportService } from './service.ts'
-
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
 
 export interface SupportRouteDeps {
   support: SupportService
@@ -29,43 +27,43 @@ export const supportRoutes = ({ support, calls, guard, throttle }: SupportRouteD
             set.status = 201
             return support.create(user, body)
           },
-          { auth: ['customer'], body: CreateSupportRequest, response: { 201: SupportRequest, ...errors }, detail: { summary: 'Ask for a video support call' } },
+          { auth: ['customer'], body: CreateSupportRequest, response: { 201: SupportRequest, ...errorResponses }, detail: { summary: 'Ask for a video support call' } },
         )
         .get('', ({ user, query }) => support.list(user, { ...query, limit: query.limit ?? 20 }), {
           auth: true,
           query: SupportListQuery,
-          response: { 200: Page(SupportRequest), ...errors },
+          response: { 200: Page(SupportRequest), ...errorResponses },
           detail: { summary: 'Support requests I may see: mine; for supporters also pending ones; staff all' },
         })
         .get('/:id', ({ user, params }) => support.get(user, params.id), {
           auth: true,
           params: IdParams,
-          response: { 200: SupportRequest, ...errors },
+          response: { 200: SupportRequest, ...errorResponses },
           detail: { summary: 'One support request' },
         })
         .post('/:id/accept', ({ user, params }) => support.accept(user, params.id), {
           auth: ['supporter'],
           params: IdParams,
-          response: { 200: t.Object({ request: SupportRequest, videoCall: VideoCall }), ...errors },
+          response: { 200: t.Object({ request: SupportRequest, videoCall: VideoCall }), ...errorResponses },
           detail: { summary: 'Accept a pending request (exactly one supporter wins; others get 409); creates the video call' },
         })
         .post('/:id/reject', ({ user, params, body }) => support.reject(user, params.id, body.reason), {
           auth: ['supporter', 'staff'],
           params: IdParams,
           body: RejectBody,
-          response: { 200: SupportRequest, ...errors },
+          response: { 200: SupportRequest, ...errorResponses },
           detail: { summary: 'Reject a pending request' },
         })
         .post('/:id/complete', ({ user, params }) => support.complete(user, params.id), {
           auth: ['supporter'],
           params: IdParams,
-          response: { 200: SupportRequest, ...errors },
+          response: { 200: SupportRequest, ...errorResponses },
           detail: { summary: 'Complete an accepted request (its supporter); ends the call' },
         })
         .post('/:id/cancel', ({ user, params }) => support.cancel(user, params.id), {
           auth: ['customer'],
           params: IdParams,
-          response: { 200: SupportRequest, ...errors },
+          response: { 200: SupportRequest, ...errorResponses },
           detail: { summary: 'Cancel my request while pending or accepted; ends the call' },
         }),
     )
@@ -74,25 +72,25 @@ export const supportRoutes = ({ support, calls, guard, throttle }: SupportRouteD
         .get('/room/:roomId', ({ user, params }) => calls.getByRoom(user, params.roomId), {
           auth: true,
           params: t.Object({ roomId: t.String({ minLength: 1, maxLength: 80 }) }),
-          response: { 200: VideoCall, ...errors },
+          response: { 200: VideoCall, ...errorResponses },
           detail: { summary: 'A video call by its media room id (call:<id>)' },
         })
         .get('/:id', ({ user, params }) => calls.get(user, params.id), {
           auth: true,
           params: IdParams,
-          response: { 200: VideoCall, ...errors },
+          response: { 200: VideoCall, ...errorResponses },
           detail: { summary: 'A video call (participants and staff)' },
         })
         .post('/:id/start', ({ user, params }) => calls.start(user, params.id), {
           auth: true,
           params: IdParams,
-          response: { 200: VideoCall, ...errors },
+          response: { 200: VideoCall, ...errorResponses },
           detail: { summary: 'Start the call (participants; records the start; idempotent)' },
         })
         .post('/:id/end', ({ user, params }) => calls.end(user, params.id), {
           auth: true,
           params: IdParams,
-          response: { 200: VideoCall, ...errors },
+          response: { 200: VideoCall, ...errorResponses },
           detail: { summary: 'End the call (participants): records end and duration, closes the media room, tells both sides' },
         }),
     )

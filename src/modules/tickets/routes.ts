@@ -1,12 +1,10 @@
 import { Elysia, t } from 'elysia'
 import type { authGuard } from '../../http/auth.ts'
-import { ErrorBody } from '../../http/errors.ts'
+import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
 import type { throttle } from '../../http/throttle.ts'
 import { AssignTicket, CreateTicket, PostMessage, Ticket, TicketCounts, TicketIdParams, TicketListQuery, TicketMessage, UpdateTicket } from './model.ts'
 import type { TicketService } from './service.ts'
-
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
 
 /** Text support tickets over REST; the same actions exist over /ws (see realtime.ts). */
 export const ticketRoutes = (tickets: TicketService, guard: ReturnType<typeof authGuard>, limits: ReturnType<typeof throttle>) =>
@@ -19,44 +17,44 @@ export const ticketRoutes = (tickets: TicketService, guard: ReturnType<typeof au
         set.status = 201
         return tickets.create(user, body)
       },
-      { auth: true, body: CreateTicket, response: { 201: Ticket, ...errors }, detail: { summary: 'Open a ticket' } },
+      { auth: true, body: CreateTicket, response: { 201: Ticket, ...errorResponses }, detail: { summary: 'Open a ticket' } },
     )
     .get('', ({ user, query }) => tickets.list(user, { ...query, limit: query.limit ?? 20 }), {
       auth: true,
       query: TicketListQuery,
-      response: { 200: Page(Ticket), ...errors },
+      response: { 200: Page(Ticket), ...errorResponses },
       detail: { summary: 'Tickets, newest first (customers: their own; supporters and staff: all)' },
     })
     .get('/stats/counts', ({ user }) => tickets.counts(user), {
       auth: true,
-      response: { 200: TicketCounts, ...errors },
+      response: { 200: TicketCounts, ...errorResponses },
       detail: { summary: 'How many tickets I can see are open, pending, closed' },
     })
     .get('/:id', ({ user, params }) => tickets.get(user, params.id), {
       auth: true,
       params: TicketIdParams,
-      response: { 200: Ticket, ...errors },
+      response: { 200: Ticket, ...errorResponses },
       detail: { summary: 'One ticket' },
     })
     .patch('/:id', ({ user, params, body }) => tickets.update(user, params.id, body), {
       auth: true,
       params: TicketIdParams,
       body: UpdateTicket,
-      response: { 200: Ticket, ...errors },
+      response: { 200: Ticket, ...errorResponses },
       detail: { summary: 'Change status (customer: own ticket) or priority (supporters, staff)' },
     })
     .post('/:id/assign', ({ user, params, body }) => tickets.assign(user, params.id, body.agentId), {
       auth: ['supporter', 'staff'],
       params: TicketIdParams,
       body: AssignTicket,
-      response: { 200: Ticket, ...errors },
+      response: { 200: Ticket, ...errorResponses },
       detail: { summary: 'Assign a supporter or staff member (yourself when agentId is absent)' },
     })
     .get('/:id/messages', ({ user, params, query }) => tickets.messages(user, params.id, { cursor: query.cursor, limit: query.limit ?? 50 }), {
       auth: true,
       params: TicketIdParams,
       query: t.Object(PageQuery),
-      response: { 200: Page(TicketMessage), ...errors },
+      response: { 200: Page(TicketMessage), ...errorResponses },
       detail: { summary: 'Message history, newest first; pass nextCursor for older messages' },
     })
     .post(
@@ -70,7 +68,7 @@ export const ticketRoutes = (tickets: TicketService, guard: ReturnType<typeof au
         auth: true,
         params: TicketIdParams,
         body: PostMessage,
-        response: { 200: TicketMessage, 201: TicketMessage, ...errors },
+        response: { 200: TicketMessage, 201: TicketMessage, ...errorResponses },
         detail: { summary: 'Write in the ticket (201; 200 with the stored message when clientMsgId was already used)' },
       },
     )
