@@ -1,0 +1,171 @@
+/**
+ * Scenario 1 — SFU class fan-out. One teacher (audio 64 kbit/s + video ~1 Mbit/s) into a class
+ * of N viewers, for growing N until a worker saturates; then the same ladder on 1 and 2 workers.
+ *
+ * Viewers are PlainTransports with SRTP (AES_CM_128_HMAC_SHA1_80) sending to a UDP sink in
+ * another process: the worker does the full per-consumer work a browser viewer costs (RTP
+ * rewriting, SRTP encryption, sending), without 400 browsers on a 2-core machine. Packets out
+ * and loss come from the consumers' own counters (a single sink socket overflows on bursts
+ * long before the SFU does; that would measure the sink). Placement and
+ * piping are our WorkerPool's: viewers go to the least-loaded worker, the teacher's producers
+ * are piped to the other router once.
+ *
+ * Knobs: BENCH_SFU_STEPS (default 100,200,400,800), BENCH_SFU_SECONDS (2), BENCH_SFU_WORKERS (1,2).
+ */
+import type { Consumer, PlainTransport, Producer, Router } from 'mediasoup/types'
+import { mediaCodecs } from '../../media/codecs.ts'
+import { WorkerPool, type WorkerSlot } from '../../media/workers.ts'
+import { createLogger } from '../../src/logger.ts'
+import { fixed, knob, knobList, printTable, ratio } from './lib/report.ts'
+import { AUDIO, startRtpSource, VIDEO } from './lib/rtp-source.ts'
+import { freePort } from '../helpers/server-process.ts'
+
+const steps = knobList('BENCH_SFU_STEPS', [100, 200, 400, 800])
+const windowSec = knob('BENCH_SFU_SECONDS', 2)
+const workerCounts = knobList('BENCH_SFU_WORKERS', [1, 2])
+const SATURATED_CPU = 0.9
+const SATURATED_LOSS = 0.02
+const srtp = { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const, keyBase64: Buffer.from(crypto.getRandomValues(new Uint8Array(30))).toString('base64') }
+
+interface StepResult {
+  viewers: number
+  cpu: number[]
+  packetsIn: number
+  packetsOut: number
+  loss: number
+  cpuPerConsumerUs: number
+  saturated: boolean
+}
+
+async function startSink() {
+  const port = freePort()
+  const child = Bun.spawn([process.execPath, `${import.meta.dir}/lib/udp-sink.ts`, String(port)], { stdout: 'pipe', stderr: 'inherit' })
+  await child.stdout.getReader().read() // "ready"
+  return { port, stop: () => child.kill() }
+}
+
+/**
+ * The producers' received and the consumers' sent packet counters, read together, with the
+ * moment they were read (the middle of the reading: a busy worker answers slowly).
+ */
+async function counters(producers: Producer[], consumers: Consumer[]) {
+  const started = performance.now()
+  const [inStats, outStats] = await Promise.all([
+    Promise.all(producers.map((producer) => producer.getStats())),
+    Promise.all(consumers.map((consumer) => consumer.getStats())),
+  ])
+  const sum = (stats: Array<Array<{ type: string; packetCount: number }>>, type: string) =>
+    stats.flat().reduce((total, stat) => total + (stat.type === type ? stat.packetCount : 0), 0)
+  return { at: (started + performance.now()) / 2, packetsIn: sum(inStats, 'inbound-rtp'), packetsOut: sum(outStats, 'outbound-rtp') }
+}
+
+async function runLadder(workers: number, sinkPort: number): Promise<StepResult[]> {
+  const pool = new WorkerPool({ count: workers, listenIp: '127.0.0.1', basePort: 44000 + Math.floor(Math.random() * 500) * 4, logger: createLogger('silent') })
+  await pool.start()
+  const routers = new Map<number, Router>()
+  const routerOn = async (slot: WorkerSlot) => {
+    let router = routers.get(slot.index)
+    if (!router) {
+      router = await slot.worker.createRouter({ mediaCodecs })
+      routers.set(slot.index, router)
+    }
+    return router
+  }
+
+  // The teacher: a plain transport on the first worker, fed by the RTP source.
+  const teacherSlot = pool.placePeer()!
+  const teacherRouter = await routerOn(teacherSlot)
+  const ingest = await teacherRouter.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true })
+  const producers: Producer[] = [
+    await ingest.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO.payloadType, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: AUDIO.ssrc }] } }),
+    await ingest.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO.payloadType, clockRate: 90000 }], encodings: [{ ssrc: VIDEO.ssrc }] } }),
+  ]
+  const source = await startRtpSource(ingest.tuple.localPort)
+  const piped = new Set<string>()
+
+  const results: StepResult[] = []
+  try {
+    for (const viewers of steps) {
+      const transports: PlainTransport[] = []
+      const consumers: Consumer[] = []
+      const slots: WorkerSlot[] = []
+      const addViewer = async () => {
+        const slot = pool.placePeer()!
+        slots.push(slot)
+        const router = await routerOn(slot)
+        if (router !== teacherRouter && !piped.has(router.id)) {
+          piped.add(router.id)
+          for (const producer of producers) await teacherRouter.pipeToRouter({ producerId: producer.id, router })
+        }
+        const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: srtp.cryptoSuite })
+        await transport.connect({ ip: '127.0.0.1', port: sinkPort, srtpParameters: srtp })
+        transports.push(transport)
+        for (const producer of producers) consumers.push(await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }))
+      }
+      // The first viewer of each worker creates its router and pipe; the rest join in batches.
+      for (let created = 0; created < viewers; ) {
+        const batch = created < workers ? 1 : Math.min(50, viewers - created)
+        await Promise.all(Array.from({ length: batch }, addViewer))
+        created += batch
+      }
+      await Bun.sleep(1200) // new viewers resync on the next keyframe (every second)
+
+      const cpuBefore = (await pool.stats()).map((w) => w.cpuMs)
+      const cpuStarted = performance.now()
+      const before = await counters(producers, consumers)
+      await Bun.sleep(windowSec * 1000)
+      const after = await counters(producers, consumers)
+      const cpu = (await pool.stats()).map((w, i) => (w.cpuMs - cpuBefore[i]!) / (performance.now() - cpuStarted))
+      const seconds = (after.at - before.at) / 1000
+      const packetsIn = after.packetsIn - before.packetsIn
+      const packetsOut = after.packetsOut - before.packetsOut
+      const loss = Math.max(0, 1 - packetsOut / (packetsIn * viewers))
+      const cpuMsPerSecond = cpu.reduce((sum, c) => sum + c, 0) * 1000
+      const result: StepResult = {
+        viewers,
+        cpu,
+        packetsIn: packetsIn / seconds,
+        packetsOut: packetsOut / seconds,
+        loss,
+        cpuPerConsumerUs: (cpuMsPerSecond * 1000) / consumers.length,
+        saturated: cpu.some((c) => c >= SATURATED_CPU) || loss > SATURATED_LOSS,
+      }
+      results.push(result)
+      for (const transport of transports) transport.close()
+      for (const slot of slots) pool.releasePeer(slot)
+      if (result.saturated) break
+    }
+  } finally {
+    source.stop()
+    pool.close()
+  }
+  return results
+}
+
+const capacity = (results: StepResult[]) => results.filter((r) => !r.saturated).at(-1)?.viewers ?? 0
+
+const sink = await startSink()
+const ladders = new Map<number, StepResult[]>()
+try {
+  for (const workers of workerCounts) {
+    const results = await runLadder(workers, sink.port)
+    ladders.set(workers, results)
+    printTable(
+      `SFU class fan-out — ${workers} worker${workers > 1 ? 's' : ''} (teacher: Opus 64 kbit/s + VP8 ~1 Mbit/s 30 fps; viewers: SRTP plain transports)`,
+      ['viewers', 'worker CPU (1.0 = a core)', 'pkt/s in', 'pkt/s out', 'loss %', 'CPU µs/s per consumer', 'saturated'],
+      results.map((r) => [r.viewers, r.cpu.map((c) => fixed(c, 2)).join(' + '), fixed(r.packetsIn, 0), fixed(r.packetsOut, 0), fixed(r.loss * 100, 2), fixed(r.cpuPerConsumerUs, 1), r.saturated ? 'yes' : 'no']),
+    )
+  }
+} finally {
+  sink.stop()
+}
+
+if (ladders.has(1) && ladders.has(2)) {
+  const one = ladders.get(1)!
+  const two = ladders.get(2)!
+  const largestBoth = Math.min(one.at(-1)!.viewers, two.at(-1)!.viewers)
+  printTable('SFU capacity: 1 worker vs 2 workers', ['', '1 worker', '2 workers', 'ratio (2 / 1)'], [
+    [`largest class below ${SATURATED_CPU * 100}% CPU and ${SATURATED_LOSS * 100}% loss`, `${capacity(one)}${one.every((r) => !r.saturated) ? '+' : ''}`, `${capacity(two)}${two.every((r) => !r.saturated) ? '+' : ''}`, ratio(capacity(two), capacity(one))],
+    [`busiest worker CPU at ${largestBoth} viewers`, fixed(Math.max(...one.find((r) => r.viewers === largestBoth)!.cpu), 2), fixed(Math.max(...two.find((r) => r.viewers === largestBoth)!.cpu), 2), ratio(Math.max(...one.find((r) => r.viewers === largestBoth)!.cpu), Math.max(...two.find((r) => r.viewers === largestBoth)!.cpu))],
+  ])
+}
