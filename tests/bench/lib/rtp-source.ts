@@ -8,6 +8,8 @@ export const AUDIO = { ssrc: 1111, payloadType: 100 }
 export const VIDEO = { ssrc: 2222, payloadType: 101 }
 
 const VIDEO_PACKETS_PER_FRAME = 4
+/** What the source sends when it gets the CPU it needs: 50 audio + 120 video packets a second. */
+export const NOMINAL_PACKETS_PER_SECOND = 50 + 30 * VIDEO_PACKETS_PER_FRAME
 const VIDEO_PAYLOAD = 1050 // ≈ 1 Mbit/s at 30 fps
 const AUDIO_PAYLOAD = 160 // 64 kbit/s at 20 ms
 
