@@ -10,7 +10,7 @@ import { errorHandler } from './http/errors.ts'
 import { health, type ReadinessCheck } from './http/health.ts'
 import { MetricsRegistry } from './http/metrics-registry.ts'
 import { createHttpMetrics, observability } from './http/observability.ts'
-import { defaultRateLimits, MemoryRateLimitStore, RateLimiter, type RateLimitRules, type RateLimitStore } from './http/rate-limit.ts'
+import { MemoryRateLimitStore, RateLimiter, scaledRateLimits, type RateLimitRules, type RateLimitStore } from './http/rate-limit.ts'
 import { mediaClient } from './http/media-client.ts'
 import { MediaWorkerMetrics } from './http/media-metrics.ts'
 import { RedisRateLimitStore } from './http/rate-limit-redis.ts'
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps) {
   const metricsRegistry = new MetricsRegistry()
   const limiter = new RateLimiter(
     deps.rateLimitStore ?? (deps.redis ? new RedisRateLimitStore(deps.redis, clock.now) : new MemoryRateLimitStore(clock.now)),
-    { ...defaultRateLimits, ...deps.rateLimits },
+    { ...scaledRateLimits(config.rateLimitFactor), ...deps.rateLimits },
     clock.now,
   )
   const users = new UserService(db, clock)
@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps) {
     const claims = await accessTokenVerifier(tokens).verify(token)
     return claims ? users.loadAuthUser(claims.sub) : null
   }
-  const hub = new Hub(logger, verifyAccessToken)
+  const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor)
   const readinessChecks: Record<string, ReadinessCheck> = { database: () => db.run(sql`select 1`), ...deps.readinessChecks }
   if (deps.media) {
     const { pool, signaling } = deps.media

@@ -34,6 +34,7 @@ const EnvSchema = T.Object({
     default: 'info',
   }),
   NOTIFICATION_RETENTION_DAYS: T.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+  RATE_LIMIT_FACTOR: T.Number({ exclusiveMinimum: 0, maximum: 100000, default: 1 }),
   CORS_ORIGINS: T.String({ default: '*' }),
   TRUST_PROXY: T.Boolean({ default: false }),
 })
@@ -66,6 +67,8 @@ export interface Config {
   maxJsonBytes: number
   notificationRetentionDays: number
   logLevel: LogLevel
+  /** Scales every rate limit (HTTP scopes and the per-connection WS budget); 1 = the defaults. */
+  rateLimitFactor: number
   corsOrigins: '*' | string[]
   trustProxy: boolean
 }
@@ -115,6 +118,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxJsonBytes: checked.MAX_JSON_KB * 1024,
     notificationRetentionDays: checked.NOTIFICATION_RETENTION_DAYS,
     logLevel: checked.LOG_LEVEL,
+    rateLimitFactor: checked.RATE_LIMIT_FACTOR,
     corsOrigins: parseCorsOrigins(checked.CORS_ORIGINS),
     trustProxy: checked.TRUST_PROXY,
   }

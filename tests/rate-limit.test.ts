@@ -84,3 +84,13 @@ describe('role guard', () => {
     expect(mayAccess('phone_only', 'any')).toBe(true)
   })
 })
+
+describe('RATE_LIMIT_FACTOR', () => {
+  test('scales every scope', async () => {
+    const scaled = await createTestApp({ env: { RATE_LIMIT_FACTOR: '0.1' }, rateLimits: 'defaults' })
+    let allowed = 0
+    while ((await scaled.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'whatever1' } })).status !== 429) allowed += 1
+    expect(allowed).toBe(2) // login: 15 × 0.1, rounded
+    scaled.close()
+  })
+})

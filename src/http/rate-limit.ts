@@ -17,6 +17,12 @@ export const defaultRateLimits = {
 export type RateLimitScope = keyof typeof defaultRateLimits
 export type RateLimitRules = Record<RateLimitScope, RateLimitRule>
 
+/** The default limits scaled by RATE_LIMIT_FACTOR. */
+export const scaledRateLimits = (factor: number): RateLimitRules =>
+  Object.fromEntries(
+    Object.entries(defaultRateLimits).map(([scope, rule]) => [scope, { ...rule, limit: Math.max(1, Math.round(rule.limit * factor)) }]),
+  ) as RateLimitRules
+
 export interface WindowCount {
   count: number
   resetAt: number

@@ -14,13 +14,13 @@ export interface Socket {
 
 const envelopeCheck = TypeCompiler.Compile(InboundEnvelope)
 
-/** Per-connection token bucket: sustained messages per second with a burst. */
-const RATE = { perSecond: 20, burst: 40 }
+/** Per-connection token bucket: sustained messages per second with a burst (scaled by RATE_LIMIT_FACTOR). */
+const WS_RATE = { perSecond: 20, burst: 40 }
 
 export class Connection {
   user: AuthUser | null = null
   readonly channels = new Set<string>()
-  private tokens = RATE.burst
+  private tokens: number
   private refilledAt = performance.now()
   /** Messages of one connection are handled in the order they arrived. */
   queue: Promise<void> = Promise.resolve()
@@ -28,7 +28,10 @@ export class Connection {
   constructor(
     readonly id: string,
     private readonly socket: Socket,
-  ) {}
+    private readonly rate: { perSecond: number; burst: number },
+  ) {
+    this.tokens = rate.burst
+  }
 
   send(type: string, data: unknown): void {
     this.write(serverEvent(type, data))
@@ -49,7 +52,7 @@ export class Connection {
 
   takeToken(): boolean {
     const now = performance.now()
-    this.tokens = Math.min(RATE.burst, this.tokens + ((now - this.refilledAt) / 1000) * RATE.perSecond)
+    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate.perSecond)
     this.refilledAt = now
     if (this.tokens < 1) return false
     this.tokens -= 1
@@ -79,10 +82,15 @@ export class Hub {
   private readonly disconnectListeners: DisconnectListener[] = []
   private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener }>()
 
+  private readonly messageRate: { perSecond: number; burst: number }
+
   constructor(
     private readonly logger: Logger,
     private readonly authenticate: (token: string) => Promise<AuthUser | null>,
-  ) {}
+    rateLimitFactor = 1,
+  ) {
+    this.messageRate = { perSecond: WS_RATE.perSecond * rateLimitFactor, burst: WS_RATE.burst * rateLimitFactor }
+  }
 
   register(...handlers: MessageHandler[]): void {
     for (const handler of handlers) {
@@ -101,7 +109,7 @@ export class Hub {
   }
 
   connect(id: string, socket: Socket, user: AuthUser | null): Connection {
-    const connection = new Connection(id, socket)
+    const connection = new Connection(id, socket, this.messageRate)
     connection.user = user
     this.connections.set(id, connection)
     return connection
