@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { users, walletTransactions } from '../src/db/schema/auth.ts'
-import { createTestApp, type TestApp } from './helpers/app.ts'
+import { createTestApp, ManualClock, type TestApp } from './helpers/app.ts'
 
 let t: TestApp
 beforeEach(async () => {
@@ -210,5 +210,25 @@ describe('/users/:id and follows', () => {
     const star = await t.register()
     expect((await t.call('GET', `/api/v1/users/${star.user.id}`)).status).toBe(401)
     expect((await t.call('POST', `/api/v1/users/${star.user.id}/follow`)).status).toBe(401)
+  })
+})
+
+describe('the auth guard’s user cache', () => {
+  test('a change made elsewhere (another instance) is seen within 2 s; changes here at once', async () => {
+    const clock = new ManualClock()
+    const app = await createTestApp({ clock })
+    const account = await app.register()
+    expect((await app.call('GET', '/api/v1/me/wallet', { token: account.accessToken })).status).toBe(200)
+    // Another instance deletes the account straight in the shared database.
+    await app.db.update(users).set({ deletedAt: new Date(clock.now()) }).where(eq(users.id, account.user.id))
+    expect((await app.call('GET', '/api/v1/me/wallet', { token: account.accessToken })).status).toBe(200)
+    clock.advance(2000)
+    expect((await app.call('GET', '/api/v1/me/wallet', { token: account.accessToken })).status).toBe(401)
+
+    const other = await app.register()
+    await app.call('GET', '/api/v1/me', { token: other.accessToken })
+    await app.call('DELETE', '/api/v1/me', { token: other.accessToken })
+    expect((await app.call('GET', '/api/v1/me', { token: other.accessToken })).status).toBe(401)
+    app.close()
   })
 })

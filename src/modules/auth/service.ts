@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, or, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { follows, users, walletTransactions, type Role, type StaffProfile } from '../../db/schema/auth.ts'
@@ -41,12 +41,24 @@ export function toPrivateUser(user: UserRow) {
 
 const active = (condition: SQL | undefined) => and(condition, isNull(users.deletedAt))
 
+/**
+ * How long the auth guard may reuse a user it loaded. Changes made through this process evict
+ * at once; another instance's change (role, deletion) is seen within this time.
+ */
+const AUTH_USER_TTL_MS = 2000
+const AUTH_USER_CACHE_MAX = 50_000
+
 /** Users, their credentials, profile, follows and coin wallet. */
 export class UserService {
+  private readonly authUsers = new Map<string, { user: AuthUser | null; until: number }>()
+  private readonly activeById
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.activeById = db.select().from(users).where(active(eq(users.id, sql.placeholder('id')))).limit(1).prepare()
+  }
 
   async register(account: NewAccount): Promise<UserRow> {
     if (!account.email && !account.phone) {
@@ -93,12 +105,19 @@ export class UserService {
   }
 
   async findActive(id: string): Promise<UserRow | null> {
-    return (await this.db.query.users.findFirst({ where: active(eq(users.id, id)) })) ?? null
+    return (await this.activeById.get({ id })) ?? null
   }
 
+  /** The guard's view of a user, on every authenticated request: cached for AUTH_USER_TTL_MS. */
   async loadAuthUser(id: string): Promise<AuthUser | null> {
-    const user = await this.findActive(id)
-    return user && { id: user.id, role: user.role, name: user.name, staffProfile: user.staffProfile, staffModules: user.staffModules }
+    const now = this.clock.now()
+    const cached = this.authUsers.get(id)
+    if (cached && cached.until > now) return cached.user
+    const row = await this.findActive(id)
+    const user = row && { id: row.id, role: row.role, name: row.name, staffProfile: row.staffProfile, staffModules: row.staffModules }
+    if (this.authUsers.size >= AUTH_USER_CACHE_MAX) this.authUsers.clear()
+    this.authUsers.set(id, { user, until: now + AUTH_USER_TTL_MS })
+    return user
   }
 
   async require(id: string): Promise<UserRow> {
@@ -139,6 +158,7 @@ export class UserService {
         .set({ email: null, phone: null, passwordHash: null, name: 'Deleted user', bio: null, avatarUrl: null, available: false, deletedAt: now, updatedAt: now })
         .where(eq(users.id, id)),
     ])
+    this.authUsers.delete(id)
   }
 
   async publicProfile(id: string, viewerId: string) {
@@ -221,6 +241,8 @@ export class UserService {
       return user
     } catch (error) {
       throw this.duplicateOr(error)
+    } finally {
+      this.authUsers.delete(id) // after the write, so no request re-caches the old row
     }
   }
 

@@ -1,0 +1,77 @@
+import { join } from 'node:path'
+import { openDatabase, type Database } from '../../../src/db/client.ts'
+import { applyMigrations } from '../../../src/db/migrate.ts'
+import { users, type Role } from '../../../src/db/schema/auth.ts'
+import { accessTokens, accessTokenVerifier } from '../../../src/http/auth.ts'
+import { bunBinary, freePort, repoRoot, tempDir } from '../../helpers/server-process.ts'
+import { processUsage } from './proc.ts'
+
+export const BENCH_JWT_SECRET = 'bench-only-jwt-secret-0123456789abcdef'
+
+export interface BenchUser {
+  id: string
+  token: string
+}
+
+/**
+ * The real server (src/index.ts) in its own process on a fresh libSQL file, with users created
+ * straight in the database and tokens signed with the server's secret (no password hashing to
+ * wait for), request logging off and rate limits scaled out of the way (RATE_LIMIT_FACTOR).
+ */
+export async function startBenchServer(options: { users: Array<{ role: Role; count: number }>; workers?: number; prepare?: (db: Database, people: Record<string, BenchUser[]>) => Promise<void> }) {
+  const databaseUrl = `file:${join(tempDir('majlis-bench-'), 'bench.db')}`
+  const database = await openDatabase(databaseUrl)
+  await applyMigrations(database.db)
+  const signer = accessTokenVerifier(accessTokens(BENCH_JWT_SECRET, 600))
+  const people: Record<string, BenchUser[]> = {}
+  const now = new Date()
+  for (const { role, count } of options.users) {
+    const rows = Array.from({ length: count }, (_, i) => ({ id: `usr_bench_${role}_${i}`, name: `${role} ${i}`, role, createdAt: now, updatedAt: now }))
+    for (let i = 0; i < rows.length; i += 500) await database.db.insert(users).values(rows.slice(i, i + 500))
+    people[role] = await Promise.all(rows.map(async (row) => ({ id: row.id, token: await signer.sign({ sub: row.id, role, typ: 'access' }) })))
+  }
+  await options.prepare?.(database.db, people)
+  database.close()
+
+  const port = freePort()
+  const child = Bun.spawn([bunBinary, 'src/index.ts'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: BENCH_JWT_SECRET,
+      JWT_ACCESS_MIN: '600',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_FACTOR: '1000',
+      MEDIA_WORKERS: String(options.workers ?? 1),
+      MEDIA_PORT: String(45000 + Math.floor(Math.random() * 1000) * 4),
+    },
+    stdout: 'inherit',
+    stderr: 'inherit',
+  })
+  const baseUrl = `http://127.0.0.1:${port}`
+  for (const deadline = Date.now() + 20_000; ; ) {
+    try {
+      if ((await fetch(`${baseUrl}/health/live`)).ok) break
+    } catch {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('the bench server did not start')
+      await Bun.sleep(100)
+    }
+  }
+  return {
+    baseUrl,
+    databaseUrl,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    pid: child.pid,
+    people,
+    usage: () => processUsage(child.pid),
+    async stop() {
+      child.kill('SIGTERM')
+      await child.exited
+    },
+  }
+}
+
+export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>
