@@ -218,12 +218,13 @@ describe('the auth guard’s user cache', () => {
     const clock = new ManualClock()
     const app = await createTestApp({ clock })
     const account = await app.register()
-    expect((await app.call('GET', '/api/v1/me/wallet', { token: account.accessToken })).status).toBe(200)
+    const guarded = () => app.call('GET', '/api/v1/notifications/unread-count', { token: account.accessToken })
+    expect((await guarded()).status).toBe(200)
     // Another instance deletes the account straight in the shared database.
     await app.db.update(users).set({ deletedAt: new Date(clock.now()) }).where(eq(users.id, account.user.id))
-    expect((await app.call('GET', '/api/v1/me/wallet', { token: account.accessToken })).status).toBe(200)
+    expect((await guarded()).status).toBe(200)
     clock.advance(2000)
-    expect((await app.call('GET', '/api/v1/me/wallet', { token: account.accessToken })).status).toBe(401)
+    expect((await guarded()).status).toBe(401)
 
     const other = await app.register()
     await app.call('GET', '/api/v1/me', { token: other.accessToken })
