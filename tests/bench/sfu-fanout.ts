@@ -16,6 +16,7 @@ import type { Consumer, PlainTransport, Producer, Router } from 'mediasoup/types
 import { mediaCodecs } from '../../media/codecs.ts'
 import { WorkerPool, type WorkerSlot } from '../../media/workers.ts'
 import { createLogger } from '../../src/logger.ts'
+import { owned } from './lib/child.ts'
 import { fixed, knob, knobList, printTable, ratio } from './lib/report.ts'
 import { AUDIO, NOMINAL_PACKETS_PER_SECOND, startRtpSource, VIDEO } from './lib/rtp-source.ts'
 import { freePort } from '../helpers/server-process.ts'
@@ -39,7 +40,7 @@ interface StepResult {
 
 async function startSink() {
   const port = freePort()
-  const child = Bun.spawn([process.execPath, `${import.meta.dir}/lib/udp-sink.ts`, String(port)], { stdout: 'pipe', stderr: 'inherit' })
+  const child = owned(Bun.spawn([process.execPath, `${import.meta.dir}/lib/udp-sink.ts`, String(port)], { stdout: 'pipe', stderr: 'inherit' }))
   await child.stdout.getReader().read() // "ready"
   return { port, stop: () => child.kill() }
 }

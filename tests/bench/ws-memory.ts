@@ -4,7 +4,7 @@
  * (bearer subprotocol), against the Socket.IO peer on Node holding the same number of sockets.
  */
 import { fixed, knob, printTable, ratio } from './lib/report.ts'
-import { jsonLines } from './lib/child.ts'
+import { configFile, jsonLines } from './lib/child.ts'
 import { processUsage } from './lib/proc.ts'
 import { startBenchServer } from './lib/server.ts'
 import { freePort } from '../helpers/server-process.ts'
@@ -15,7 +15,7 @@ const crowdScript = `${import.meta.dir}/lib/crowd.ts`
 async function measure(pid: number, crowd: Record<string, unknown>) {
   await Bun.sleep(1000)
   const before = processUsage(pid).rssBytes
-  const clients = jsonLines([process.execPath, crowdScript], { CROWD: JSON.stringify({ ...crowd, count: connections }) })
+  const clients = jsonLines([process.execPath, crowdScript], { CROWD_FILE: await configFile({ ...crowd, count: connections }) })
   await clients.next((line) => line.connected !== undefined)
   await Bun.sleep(2000) // let allocations settle
   const after = processUsage(pid).rssBytes

@@ -1,6 +1,28 @@
+import { join } from 'node:path'
+import { tempDir } from '../../helpers/server-process.ts'
+
+const children = new Set<{ kill(): void }>()
+// A bench that fails must not leave its servers and crowds running.
+process.on('exit', () => {
+  for (const child of children) child.kill()
+})
+
+/** Kills the process when the bench exits, however it exits. */
+export function owned<Child extends { kill(): void }>(child: Child): Child {
+  children.add(child)
+  return child
+}
+
+/** Writes a config for a child process to a file (tokens of 1000 users do not fit in the environment). */
+export async function configFile(config: unknown): Promise<string> {
+  const path = join(tempDir('majlis-bench-'), 'config.json')
+  await Bun.write(path, JSON.stringify(config))
+  return path
+}
+
 /** A child process whose stdout is JSON lines; wait for the first line that matches. */
 export function jsonLines(command: string[], env: Record<string, string> = {}) {
-  const child = Bun.spawn(command, { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'inherit' })
+  const child = owned(Bun.spawn(command, { env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'inherit' }))
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader()
   let buffer = ''
   const seen: any[] = []

@@ -1,6 +1,6 @@
 /**
  * Many WebSocket clients in their own process (so the server under test does not share it).
- * CROWD (JSON): { mode: 'majlis' | 'socketio', url, tokens: string[], count, room?, sender? }.
+ * CROWD_FILE, a JSON file: { mode: 'majlis' | 'socketio', url, tokens: string[], count, room?, sender? }.
  * Opens `count` connections (token i % tokens.length), joins `room`, prints {"connected":n}.
  * With `sender` ({ token, rate, seconds }) one more connection then sends `rate` messages a
  * second carrying their send time; the crowd prints {"sending":true}, then the delivery latencies
@@ -18,7 +18,7 @@ interface Config {
   sender?: { token: string; rate: number; seconds: number }
 }
 
-const config = JSON.parse(process.env.CROWD!) as Config
+const config = (await Bun.file(process.env.CROWD_FILE!).json()) as Config
 const wallClock = () => performance.timeOrigin + performance.now()
 const latencies: number[] = []
 const onDelivery = (content: string) => {

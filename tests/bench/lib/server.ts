@@ -4,6 +4,7 @@ import { applyMigrations } from '../../../src/db/migrate.ts'
 import { users, type Role } from '../../../src/db/schema/auth.ts'
 import { accessTokens, accessTokenVerifier } from '../../../src/http/auth.ts'
 import { bunBinary, freePort, repoRoot, tempDir } from '../../helpers/server-process.ts'
+import { owned } from './child.ts'
 import { processUsage } from './proc.ts'
 
 export const BENCH_JWT_SECRET = 'bench-only-jwt-secret-0123456789abcdef'
@@ -34,7 +35,7 @@ export async function startBenchServer(options: { users: Array<{ role: Role; cou
   database.close()
 
   const port = freePort()
-  const child = Bun.spawn([bunBinary, 'src/index.ts'], {
+  const child = owned(Bun.spawn([bunBinary, 'src/index.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -50,7 +51,7 @@ export async function startBenchServer(options: { users: Array<{ role: Role; cou
     },
     stdout: 'inherit',
     stderr: 'inherit',
-  })
+  }))
   const baseUrl = `http://127.0.0.1:${port}`
   for (const deadline = Date.now() + 20_000; ; ) {
     try {
