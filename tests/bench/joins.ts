@@ -1,0 +1,96 @@
+/**
+ * Scenario 2 — joins. A teacher (headless Chromium, fake camera and microphone) is live; then
+ * K viewers join the class at once over /ws (connect → live:join → media:join → recv transport →
+ * consume → resume, for audio and video), for K in BENCH_JOIN_SIZES (10,50,200): time to the
+ * last resumed consumer of each viewer. Then BENCH_JOIN_BROWSERS (3) real Chromium viewers, one
+ * after another: time from joining to the first decoded video frame.
+ */
+import { courses, enrolments, liveSessions } from '../../src/db/schema/courses.ts'
+import { launchChromium, openDemo } from '../helpers/browser.ts'
+import { connectWs } from '../helpers/ws-client.ts'
+import { ensureDebianPackages } from '../../media/build/debian.ts'
+import { fixed, knob, knobList, percentile, printTable } from './lib/report.ts'
+import { startBenchServer } from './lib/server.ts'
+
+const sizes = knobList('BENCH_JOIN_SIZES', [10, 50, 200])
+const browsers = knob('BENCH_JOIN_BROWSERS', 3)
+const SESSION = 'ls_bench_join'
+ensureDebianPackages(['chromium'], 'the joins benchmark')
+
+const server = await startBenchServer({
+  workers: 2,
+  users: [{ role: 'teacher', count: 1 }, { role: 'customer', count: Math.max(...sizes) + browsers }],
+  prepare: async (db, people) => {
+    const now = new Date()
+    await db.insert(courses).values({ id: 'crs_bench', teacherId: people.teacher![0]!.id, title: 'Benchmarking', createdAt: now, updatedAt: now })
+    const students = people.customer!.map((student) => ({ courseId: 'crs_bench', studentId: student.id, createdAt: now }))
+    for (let i = 0; i < students.length; i += 500) await db.insert(enrolments).values(students.slice(i, i + 500))
+    await db.insert(liveSessions).values({ id: SESSION, courseId: 'crs_bench', title: 'Live', scheduledAt: now, durationMinutes: 60, status: 'live', roomCode: 'BENCHJOIN1', startedAt: now, createdAt: now, updatedAt: now })
+  },
+})
+const room = `live:${SESSION}`
+const browser = await launchChromium()
+const teacherPage = await openDemo(browser, server.baseUrl, server.people.teacher![0]!.token, room)
+await teacherPage.evaluate(async () => {
+  const media = (window as any).majlisDemo.current()
+  await media.publishCamera()
+  await media.publishMicrophone()
+})
+
+/** One viewer's whole join, over its own socket; resolves with the elapsed ms. */
+async function joinAsViewer(token: string, sockets: Array<{ close(): void }>): Promise<number> {
+  const started = performance.now()
+  const ws = await connectWs(server.wsUrl, token)
+  sockets.push(ws)
+  const ok = async (type: string, data: unknown) => {
+    const reply = await ws.request(type, data)
+    if (!reply.ok) throw new Error(`${type}: ${reply.error.code}`)
+    return reply.data
+  }
+  await ok('live:join', { sessionId: SESSION })
+  const joined = await ok('media:join', { room })
+  await ok('media:createTransport', { direction: 'recv' })
+  for (const producer of joined.producers) {
+    const consumer = await ok('media:consume', { producerId: producer.producerId, rtpCapabilities: joined.routerRtpCapabilities })
+    await ok('media:resumeConsumer', { consumerId: consumer.consumerId })
+  }
+  if (joined.producers.length !== 2) throw new Error(`expected the teacher's 2 producers, saw ${joined.producers.length}`)
+  return performance.now() - started
+}
+
+const joinRows: Array<Array<string | number>> = []
+for (const size of sizes) {
+  const sockets: Array<{ close(): void }> = []
+  const started = performance.now()
+  const times = await Promise.all(server.people.customer!.slice(0, size).map((student) => joinAsViewer(student.token, sockets)))
+  const wall = performance.now() - started
+  joinRows.push([size, fixed(percentile(times, 50), 1), fixed(percentile(times, 95), 1), fixed(percentile(times, 100), 1), fixed((size * 1000) / wall, 0)])
+  for (const socket of sockets) socket.close()
+  await Bun.sleep(500)
+}
+
+const frameRows: Array<Array<string | number>> = []
+for (let i = 0; i < browsers; i++) {
+  const student = server.people.customer![server.people.customer!.length - 1 - i]!
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(`${server.baseUrl}/demo`)
+  await page.waitForFunction(() => 'majlisDemo' in window)
+  const ms = await page.evaluate(
+    async ([token, room]) => {
+      const started = performance.now()
+      const media = await (window as any).majlisDemo.start(token, room)
+      for (;;) {
+        const stats: Array<{ kind: string; framesDecoded: number }> = await media.consumerStats()
+        if (stats.some((s) => s.kind === 'video' && s.framesDecoded > 0)) return performance.now() - started
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+    },
+    [student.token, room] as const,
+  )
+  frameRows.push([`Chromium viewer ${i + 1}`, fixed(ms, 0)])
+}
+await browser.close()
+await server.stop()
+
+printTable('Joins: K viewers join a live class at once (WS connect → live:join → media:join → transport → consume → resume, audio + video)', ['K viewers', 'p50 ms', 'p95 ms', 'max ms', 'joins/s'], joinRows)
+printTable('Joins: real Chromium viewers, join to first decoded video frame (teacher: Chromium, fake camera)', ['viewer', 'ms'], frameRows)

@@ -1,0 +1,23 @@
+/**
+ * `bun run bench`: every scenario, one after another, each in its own process (a scenario's
+ * servers, workers and clients never overlap with the next one's). Each also runs on its own:
+ * `bun run bench:sfu`, `bench:joins`, `bench:chat`, `bench:rest`, `bench:memory`.
+ */
+import { machine } from './lib/report.ts'
+
+const scenarios = ['sfu-fanout', 'joins', 'chat-fanout', 'rest', 'ws-memory']
+const prepare = Bun.spawnSync([process.execPath, 'media/build/build-worker.ts'], { cwd: `${import.meta.dir}/../..`, stdout: 'inherit', stderr: 'inherit' })
+if (prepare.exitCode !== 0) process.exit(prepare.exitCode ?? 1)
+
+console.log(`Majlis benchmarks on ${machine()} — ${new Date().toISOString()}`)
+const failed: string[] = []
+for (const scenario of scenarios) {
+  const started = performance.now()
+  const run = Bun.spawnSync([process.execPath, `${import.meta.dir}/${scenario}.ts`], { stdout: 'inherit', stderr: 'inherit', env: process.env })
+  console.log(`(${scenario}: ${((performance.now() - started) / 1000).toFixed(0)} s${run.exitCode === 0 ? '' : `, FAILED with exit code ${run.exitCode}`})`)
+  if (run.exitCode !== 0) failed.push(scenario)
+}
+if (failed.length > 0) {
+  console.error(`failed: ${failed.join(', ')}`)
+  process.exit(1)
+}
