@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps) {
 
   const tokens = accessTokens(config.jwt.secret, config.jwt.accessMinutes)
   const guard = authGuard({ tokens, loadUser: (id) => users.loadAuthUser(id) })
-  const apiThrottle = throttle(limiter, config.trustProxy, guard)
+  const plugins = { guard, throttle: throttle(limiter, config.trustProxy, guard) }
 
   const verifyAccessToken = async (token: string) => {
     const claims = await accessTokenVerifier(tokens).verify(token)
@@ -114,12 +114,12 @@ export function createApp(deps: AppDeps) {
   if (deps.redis) readinessChecks.redis = () => deps.redis!.ping()
 
   const api = new Elysia({ prefix: API_PREFIX })
-    .use(authRoutes({ config, users, refreshTokens, otp, guard, throttle: apiThrottle }))
-    .use(profileRoutes({ users, refreshTokens, guard, throttle: apiThrottle }))
-    .use(notificationRoutes(notifications, guard, apiThrottle))
-    .use(supportRoutes({ support, calls, guard, throttle: apiThrottle }))
-    .use(ticketRoutes(tickets, guard, apiThrottle))
-    .use(courseRoutes({ courses, sessions, guard, throttle: apiThrottle }))
+    .use(authRoutes({ config, users, refreshTokens, otp, ...plugins }))
+    .use(profileRoutes({ users, refreshTokens, ...plugins }))
+    .use(notificationRoutes(notifications, plugins))
+    .use(supportRoutes({ support, calls, ...plugins }))
+    .use(ticketRoutes(tickets, plugins))
+    .use(courseRoutes({ courses, sessions, ...plugins }))
 
   return new Elysia({ serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.maxJsonBytes) } })
     .use(errorHandler(logger))

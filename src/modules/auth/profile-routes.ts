@@ -1,8 +1,7 @@
-import { Elysia, t } from 'elysia'
-import type { authGuard } from '../../http/auth.ts'
+import { t } from 'elysia'
 import { errorResponses, forbidden } from '../../http/errors.ts'
 import { PageQuery } from '../../http/pagination.ts'
-import type { throttle } from '../../http/throttle.ts'
+import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import {
   AvailabilityBody,
   CompleteProfileBody,
@@ -16,18 +15,14 @@ import {
 import { toPrivateUser, type UserService } from './service.ts'
 import type { RefreshTokens } from './tokens.ts'
 
-export interface ProfileRouteDeps {
+export interface ProfileRouteDeps extends RoutePlugins {
   users: UserService
   refreshTokens: RefreshTokens
-  guard: ReturnType<typeof authGuard>
-  throttle: ReturnType<typeof throttle>
 }
 
 /** The signed-in user's own account (/me) and other users' public profiles. */
-export const profileRoutes = ({ users, refreshTokens, guard, throttle }: ProfileRouteDeps) =>
-  new Elysia({ name: 'profile-routes' })
-    .use(guard)
-    .use(throttle)
+export const profileRoutes = ({ users, refreshTokens, ...plugins }: ProfileRouteDeps) =>
+  moduleRoutes({ name: 'profile-routes' }, plugins)
     .group('/me', { detail: { tags: ['me'] } }, (me) =>
       me
         .get('', async ({ user }) => toPrivateUser(await users.require(user.id)), {

@@ -1,8 +1,6 @@
-import { Elysia } from 'elysia'
 import type { Config } from '../../config.ts'
-import type { authGuard } from '../../http/auth.ts'
 import { ApiError, errorResponses } from '../../http/errors.ts'
-import type { throttle } from '../../http/throttle.ts'
+import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import {
   AuthResult,
   LoginBody,
@@ -18,20 +16,16 @@ import { otpPolicy, type OtpService } from './otp.ts'
 import { toPrivateUser, type UserRow, type UserService } from './service.ts'
 import type { RefreshTokens } from './tokens.ts'
 
-export interface AuthRouteDeps {
+export interface AuthRouteDeps extends RoutePlugins {
   config: Config
   users: UserService
   refreshTokens: RefreshTokens
   otp: OtpService
-  guard: ReturnType<typeof authGuard>
-  throttle: ReturnType<typeof throttle>
 }
 
 /** Registration, password and OTP sign-in, token refresh and logout. */
-export const authRoutes = ({ config, users, refreshTokens, otp, guard, throttle }: AuthRouteDeps) =>
-  new Elysia({ name: 'auth-routes', prefix: '/auth', detail: { tags: ['auth'] } })
-    .use(guard)
-    .use(throttle)
+export const authRoutes = ({ config, users, refreshTokens, otp, ...plugins }: AuthRouteDeps) =>
+  moduleRoutes({ name: 'auth-routes', prefix: '/auth', detail: { tags: ['auth'] } }, plugins)
     .resolve(({ accessJwt }) => ({
       /** A fresh access token plus a refresh token (a new family unless one is given). */
       issueTokens: async (user: UserRow, refreshToken?: string) => ({

@@ -1,24 +1,19 @@
-import { Elysia, t } from 'elysia'
-import type { authGuard } from '../../http/auth.ts'
+import { t } from 'elysia'
 import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
-import type { throttle } from '../../http/throttle.ts'
+import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { Course, CourseListQuery, CreateCourse, CreateSession, IceServers, IdParams, LiveSession, SessionListQuery, Student, UpdateSession } from './model.ts'
 import type { CourseService } from './service.ts'
 import type { LiveSessionService } from './sessions.ts'
 
-export interface CourseRouteDeps {
+export interface CourseRouteDeps extends RoutePlugins {
   courses: CourseService
   sessions: LiveSessionService
-  guard: ReturnType<typeof authGuard>
-  throttle: ReturnType<typeof throttle>
 }
 
 /** Courses, enrolment and the live sessions a teacher broadcasts to the class. */
-export const courseRoutes = ({ courses, sessions, guard, throttle }: CourseRouteDeps) =>
-  new Elysia({ name: 'course-routes' })
-    .use(guard)
-    .use(throttle)
+export const courseRoutes = ({ courses, sessions, ...plugins }: CourseRouteDeps) =>
+  moduleRoutes({ name: 'course-routes' }, plugins)
     .group('/courses', { detail: { tags: ['courses'] } }, (group) =>
       group
         .post(

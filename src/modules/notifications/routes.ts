@@ -1,16 +1,13 @@
-import { Elysia, t } from 'elysia'
-import type { authGuard } from '../../http/auth.ts'
+import { t } from 'elysia'
 import { errorResponses } from '../../http/errors.ts'
 import { Page } from '../../http/pagination.ts'
-import type { throttle } from '../../http/throttle.ts'
+import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { DeviceToken, DeviceTokenBody, Notification, NotificationQuery } from './model.ts'
 import type { NotificationService } from './service.ts'
 
 /** A user's own notifications; nobody reads anyone else's. */
-export const notificationRoutes = (notifications: NotificationService, guard: ReturnType<typeof authGuard>, limits: ReturnType<typeof throttle>) =>
-  new Elysia({ name: 'notification-routes', prefix: '/notifications', detail: { tags: ['notifications'] } })
-    .use(guard)
-    .use(limits)
+export const notificationRoutes = (notifications: NotificationService, plugins: RoutePlugins) =>
+  moduleRoutes({ name: 'notification-routes', prefix: '/notifications', detail: { tags: ['notifications'] } }, plugins)
     .get('', ({ user, query }) => notifications.list(user.id, { ...query, limit: query.limit ?? 20 }), {
       auth: 'any',
       query: NotificationQuery,

@@ -1,24 +1,19 @@
-import { Elysia, t } from 'elysia'
-import type { authGuard } from '../../http/auth.ts'
+import { t } from 'elysia'
 import { errorResponses } from '../../http/errors.ts'
 import { Page } from '../../http/pagination.ts'
-import type { throttle } from '../../http/throttle.ts'
+import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import type { VideoCallService } from './calls.ts'
 import { CreateSupportRequest, IdParams, RejectBody, SupportListQuery, SupportRequest, VideoCall } from './model.ts'
 import type { SupportService } from './service.ts'
 
-export interface SupportRouteDeps {
+export interface SupportRouteDeps extends RoutePlugins {
   support: SupportService
   calls: VideoCallService
-  guard: ReturnType<typeof authGuard>
-  throttle: ReturnType<typeof throttle>
 }
 
 /** Video support: customers ask, supporters accept (one wins) and meet them in a video call. */
-export const supportRoutes = ({ support, calls, guard, throttle }: SupportRouteDeps) =>
-  new Elysia({ name: 'support-routes' })
-    .use(guard)
-    .use(throttle)
+export const supportRoutes = ({ support, calls, ...plugins }: SupportRouteDeps) =>
+  moduleRoutes({ name: 'support-routes' }, plugins)
     .group('/support-requests', { detail: { tags: ['support'] } }, (requests) =>
       requests
         .post(

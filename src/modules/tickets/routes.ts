@@ -1,16 +1,13 @@
-import { Elysia, t } from 'elysia'
-import type { authGuard } from '../../http/auth.ts'
+import { t } from 'elysia'
 import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
-import type { throttle } from '../../http/throttle.ts'
+import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { AssignTicket, CreateTicket, PostMessage, Ticket, TicketCounts, TicketIdParams, TicketListQuery, TicketMessage, UpdateTicket } from './model.ts'
 import type { TicketService } from './service.ts'
 
 /** Text support tickets over REST; the same actions exist over /ws (see realtime.ts). */
-export const ticketRoutes = (tickets: TicketService, guard: ReturnType<typeof authGuard>, limits: ReturnType<typeof throttle>) =>
-  new Elysia({ name: 'ticket-routes', prefix: '/tickets', detail: { tags: ['tickets'] } })
-    .use(guard)
-    .use(limits)
+export const ticketRoutes = (tickets: TicketService, plugins: RoutePlugins) =>
+  moduleRoutes({ name: 'ticket-routes', prefix: '/tickets', detail: { tags: ['tickets'] } }, plugins)
     .post(
       '',
       async ({ user, body, set }) => {
