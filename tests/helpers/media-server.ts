@@ -2,13 +2,12 @@ import { startMedia } from '../../media/index.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createLogger } from '../../src/logger.ts'
 import { createTestApp } from './app.ts'
-
-/** A distinct UDP/TCP port range per server, so suites in one run never collide. */
-let nextMediaPort = 42000 + Math.floor(Math.random() * 200) * 10
+import { freeMediaPorts } from './server-process.ts'
 
 /** The app with the real SFU (MEDIA_WORKERS workers) listening on a real port. */
 export async function startMediaServer(options: { workers?: number; emptyGraceMs?: number; wsAuthTimeoutMs?: number; env?: Record<string, string> } = {}) {
-  const env = { MEDIA_WORKERS: String(options.workers ?? 2), MEDIA_PORT: String((nextMediaPort += 10)), NODE_ENV: 'test', ...options.env }
+  const workers = options.workers ?? 2
+  const env = { MEDIA_WORKERS: String(workers), MEDIA_PORT: String(await freeMediaPorts(workers)), NODE_ENV: 'test', ...options.env }
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' })
   const media = await startMedia(config, createLogger('silent'), { emptyGraceMs: options.emptyGraceMs })
   const t = await createTestApp({ env, media, wsAuthTimeoutMs: options.wsAuthTimeoutMs })

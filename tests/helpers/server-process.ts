@@ -57,3 +57,24 @@ export function startServer(env: Record<string, string>) {
     },
   }
 }
+
+/** `count` consecutive ports free for both TCP and UDP (one WebRtcServer per media worker). */
+export async function freeMediaPorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 10000) * 2
+    const held: Array<{ close(): void }> = []
+    try {
+      for (let port = base; port < base + count; port++) {
+        const tcp = Bun.listen({ hostname: '127.0.0.1', port, socket: { data() {} } })
+        held.push({ close: () => tcp.stop(true) })
+        held.push(await Bun.udpSocket({ hostname: '127.0.0.1', port }))
+      }
+      return base
+    } catch {
+      // taken: try another range
+    } finally {
+      for (const socket of held) socket.close()
+    }
+  }
+  throw new Error('no free media ports')
+}

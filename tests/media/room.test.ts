@@ -6,6 +6,7 @@ import { MediaRooms } from '../../media/rooms.ts'
 import { WorkerPool } from '../../media/workers.ts'
 import { createLogger } from '../../src/logger.ts'
 import { waitFor } from '../helpers/browser.ts'
+import { freeMediaPorts } from '../helpers/server-process.ts'
 
 // Real workers; transports are never connected, which mediasoup allows for producing and
 // consuming, so room logic is tested without a browser (Chromium tests cover real media).
@@ -25,7 +26,7 @@ const audioParameters = (ssrc: number): RtpParameters => ({
 })
 
 beforeAll(async () => {
-  pool = new WorkerPool({ count: 2, listenIp: '127.0.0.1', basePort: 43000 + Math.floor(Math.random() * 100) * 10, logger: createLogger('silent') })
+  pool = new WorkerPool({ count: 2, listenIp: '127.0.0.1', basePort: await freeMediaPorts(2), logger: createLogger('silent') })
   await pool.start()
   rooms = new MediaRooms(pool, 100)
 })
