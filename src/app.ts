@@ -31,6 +31,7 @@ import { SupportService } from './modules/support/service.ts'
 import { ticketEvents, ticketRealtime } from './modules/tickets/realtime.ts'
 import { ticketRoutes } from './modules/tickets/routes.ts'
 import { TicketService } from './modules/tickets/service.ts'
+import { RedisFanout } from './realtime/fanout.ts'
 import { Hub } from './realtime/hub.ts'
 import { courseRoutes } from './modules/courses/routes.ts'
 import { CourseService } from './modules/courses/service.ts'
@@ -90,7 +91,7 @@ export function createApp(deps: AppDeps) {
     const claims = await accessTokenVerifier(tokens).verify(token)
     return claims ? users.loadAuthUser(claims.sub) : null
   }
-  const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor)
+  const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor, deps.redis ? new RedisFanout(deps.redis) : undefined)
   const readinessChecks: Record<string, ReadinessCheck> = { database: () => db.run(sql`select 1`), ...deps.readinessChecks }
   if (deps.media) {
     const { pool, signaling } = deps.media

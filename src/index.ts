@@ -34,6 +34,7 @@ const redis = config.redisUrl
 
 let draining = false
 const app = createApp({ config, database, logger, media, redis, isDraining: () => draining })
+await app.decorator.hub.start()
 app.listen({ port: config.port, hostname: config.host })
 const server = app.server!
 app.decorator.scheduler.start()
@@ -49,6 +50,7 @@ async function shutdown(signal: string) {
       server,
       [
         { name: 'scheduler', close: () => app.decorator.scheduler.stop() },
+        { name: 'realtime', close: () => app.decorator.hub.close() },
         { name: 'media', close: () => media.close() },
         ...(redis ? [{ name: 'redis', close: () => redis.quit() }] : []),
         { name: 'database', close: () => database.close() },

@@ -4,6 +4,7 @@ import type { AuthUser } from '../http/auth.ts'
 import { ApiError } from '../http/errors.ts'
 import type { Logger } from '../logger.ts'
 import { errorFields } from '../logger.ts'
+import type { FanoutBus } from './fanout.ts'
 import { InboundEnvelope, replyError, replyOk, serverEvent, WsError, type MessageHandler, type MessageId, type WsClient } from './protocol.ts'
 
 /** The transport under a connection: Bun's ServerWebSocket through Elysia. */
@@ -83,13 +84,28 @@ export class Hub {
   private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener }>()
 
   private readonly messageRate: { perSecond: number; burst: number }
+  private readonly instanceId = crypto.randomUUID()
 
   constructor(
     private readonly logger: Logger,
     private readonly authenticate: (token: string) => Promise<AuthUser | null>,
     rateLimitFactor = 1,
+    private readonly bus?: FanoutBus,
   ) {
     this.messageRate = { perSecond: WS_RATE.perSecond * rateLimitFactor, burst: WS_RATE.burst * rateLimitFactor }
+  }
+
+  /** Starts taking other instances' events (a no-op without a bus). */
+  async start(): Promise<void> {
+    await this.bus?.subscribe((event) => {
+      if (event.origin === this.instanceId) return
+      if ('user' in event.target) this.deliverToUser(event.target.user, event.type, event.data)
+      else this.deliverToChannel(event.target.channel, event.type, event.data, event.target.exceptConnectionId)
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.bus?.close()
   }
 
   register(...handlers: MessageHandler[]): void {
@@ -166,10 +182,10 @@ export class Hub {
     this.channelKinds.get(channel.slice(0, channel.indexOf(':')))?.onLeave?.(connection, channel)
   }
 
-  /** Sends an event to every connection in the channel (but one, when given). */
+  /** Sends an event to every connection in the channel (but one, when given), on every instance. */
   publish(channel: string, type: string, data: unknown, exceptConnectionId?: string): void {
-    const text = JSON.stringify(serverEvent(type, data))
-    for (const member of this.channels.get(channel) ?? []) if (member.id !== exceptConnectionId) member.writeSerialized(text)
+    this.deliverToChannel(channel, type, data, exceptConnectionId)
+    this.bus?.publish({ origin: this.instanceId, target: { channel, exceptConnectionId }, type, data })
   }
 
   isPresent(channel: string, userId: string): boolean {
@@ -188,7 +204,20 @@ export class Hub {
     return [...users].map(([userId, name]) => ({ userId, name }))
   }
 
+  /** Sends an event to all of a user's connections, on every instance. */
   sendToUser(userId: string, type: string, data: unknown): void {
+    this.deliverToUser(userId, type, data)
+    this.bus?.publish({ origin: this.instanceId, target: { user: userId }, type, data })
+  }
+
+  private deliverToChannel(channel: string, type: string, data: unknown, exceptConnectionId?: string): void {
+    const members = this.channels.get(channel)
+    if (!members) return
+    const text = JSON.stringify(serverEvent(type, data))
+    for (const member of members) if (member.id !== exceptConnectionId) member.writeSerialized(text)
+  }
+
+  private deliverToUser(userId: string, type: string, data: unknown): void {
     for (const connection of this.connections.values()) if (connection.user?.id === userId) connection.send(type, data)
   }
 

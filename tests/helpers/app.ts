@@ -70,6 +70,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     wsAuthTimeoutMs: options.wsAuthTimeoutMs,
     redis: options.redis,
   })
+  await app.decorator.hub.start()
 
   async function call<Body = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<Body>> {
     const headers: Record<string, string> = { ...options.headers }
@@ -119,7 +120,11 @@ export async function createTestApp(options: TestAppOptions = {}) {
     return response.body as { user: { id: string; role: string; name: string }; accessToken: string }
   }
 
-  return { app, config, database, db: database.db, call, register, registerStaff, close: () => database.close() }
+  const close = () => {
+    void app.decorator.hub.close()
+    database.close()
+  }
+  return { app, config, database, db: database.db, call, register, registerStaff, close }
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>
