@@ -89,7 +89,8 @@ export function createApp(deps: AppDeps) {
 
   const verifyAccessToken = async (token: string) => {
     const claims = await accessTokenVerifier(tokens).verify(token)
-    return claims ? users.loadAuthUser(claims.sub) : null
+    const user = claims ? await users.loadAuthUser(claims.sub) : null
+    return user && claims && claims.exp ? { user, expiresAt: claims.exp * 1000 } : null
   }
   const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor, deps.redis ? new RedisFanout(deps.redis) : undefined)
   const readinessChecks: Record<string, ReadinessCheck> = { database: () => db.run(sql`select 1`), ...deps.readinessChecks }

@@ -25,6 +25,8 @@ export class Connection {
   private refilledAt = performance.now()
   /** Messages of one connection are handled in the order they arrived. */
   queue: Promise<void> = Promise.resolve()
+  /** Closes the connection when its access token expires. */
+  expiryTimer: Timer | undefined
 
   constructor(
     readonly id: string,
@@ -67,6 +69,15 @@ interface RegisteredHandler {
 }
 
 type DisconnectListener = (connection: Connection) => void
+
+/** A verified access token: whose it is and when it stops being valid. */
+export interface WsSession {
+  user: AuthUser
+  expiresAt: number
+}
+
+// setTimeout's limit; tokens live far shorter (JWT_ACCESS_MIN).
+const MAX_TIMER_MS = 2 ** 31 - 1
 /** Whether a user may be in channel `<kind>:<id>` (the owning module decides). */
 export type ChannelAuthorizer = (user: AuthUser, id: string) => Promise<boolean>
 /** Told when a connection leaves a channel of its kind, including by disconnecting (for presence events). */
@@ -88,7 +99,7 @@ export class Hub {
 
   constructor(
     private readonly logger: Logger,
-    private readonly authenticate: (token: string) => Promise<AuthUser | null>,
+    private readonly authenticate: (token: string) => Promise<WsSession | null>,
     rateLimitFactor = 1,
     private readonly bus?: FanoutBus,
   ) {
@@ -124,10 +135,10 @@ export class Hub {
     this.channelKinds.set(kind, { authorize, onLeave })
   }
 
-  connect(id: string, socket: Socket, user: AuthUser | null): Connection {
+  connect(id: string, socket: Socket, session: WsSession | null): Connection {
     const connection = new Connection(id, socket, this.messageRate)
-    connection.user = user
     this.connections.set(id, connection)
+    if (session) this.authenticated(connection, session)
     return connection
   }
 
@@ -138,6 +149,7 @@ export class Hub {
   disconnect(id: string): void {
     const connection = this.connections.get(id)
     if (!connection) return
+    clearTimeout(connection.expiryTimer)
     for (const channel of [...connection.channels]) this.leave(id, channel)
     this.connections.delete(id)
     for (const listener of this.disconnectListeners) {
@@ -267,10 +279,19 @@ export class Hub {
   private async authenticateConnection(connection: Connection, data: Record<string, unknown>) {
     if (connection.user) throw new WsError('ALREADY_AUTHENTICATED', 'This connection is already authenticated')
     const token = typeof data.token === 'string' ? data.token : ''
-    const user = token ? await this.authenticate(token) : null
-    if (!user) throw new WsError('INVALID_TOKEN', 'The access token is invalid or has expired')
-    connection.user = user
-    return { userId: user.id }
+    const session = token ? await this.authenticate(token) : null
+    if (!session) throw new WsError('INVALID_TOKEN', 'The access token is invalid or has expired')
+    this.authenticated(connection, session)
+    return { userId: session.user.id }
+  }
+
+  /** A connection lives no longer than its token: it is closed (4401) when the token expires; clients reconnect with a fresh one. */
+  private authenticated(connection: Connection, session: WsSession): void {
+    connection.user = session.user
+    connection.expiryTimer = setTimeout(
+      () => connection.close(4401, 'access token expired'),
+      Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt - Date.now())),
+    ).unref()
   }
 
   private succeed(connection: Connection, id: MessageId, data: unknown): void {

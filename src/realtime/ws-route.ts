@@ -1,6 +1,5 @@
 import { Elysia } from 'elysia'
-import type { AuthUser } from '../http/auth.ts'
-import type { Hub } from './hub.ts'
+import type { Hub, WsSession } from './hub.ts'
 
 export const DEFAULT_AUTH_TIMEOUT_MS = 10_000
 const MAX_MESSAGE_BYTES = 64 * 1024
@@ -15,25 +14,25 @@ export function tokenFromProtocols(header: string | undefined): string | null {
  * The `/ws` endpoint. A token in the subprotocol header is checked before the upgrade (401
  * when invalid); without one the first message must be `auth`, within 10 seconds.
  */
-export const wsRoute = (hub: Hub, authenticate: (token: string) => Promise<AuthUser | null>, authTimeoutMs = DEFAULT_AUTH_TIMEOUT_MS) =>
+export const wsRoute = (hub: Hub, authenticate: (token: string) => Promise<WsSession | null>, authTimeoutMs = DEFAULT_AUTH_TIMEOUT_MS) =>
   new Elysia({ name: 'ws-route' })
     .derive(async ({ headers }) => {
       const token = tokenFromProtocols(headers['sec-websocket-protocol'])
-      return { wsToken: token, wsUser: token ? await authenticate(token) : null }
+      return { wsToken: token, wsSession: token ? await authenticate(token) : null }
     })
     .ws('/ws', {
       maxPayloadLength: MAX_MESSAGE_BYTES,
       idleTimeout: 120,
       detail: { tags: ['realtime'], summary: 'The WebSocket endpoint (see API.md for the messages)' },
-      beforeHandle({ wsToken, wsUser, set }) {
-        if (wsToken && !wsUser) {
+      beforeHandle({ wsToken, wsSession, set }) {
+        if (wsToken && !wsSession) {
           set.status = 401
           return { error: { code: 'INVALID_TOKEN', message: 'The access token is invalid or has expired' } }
         }
       },
       upgrade: ({ headers }) => (tokenFromProtocols(headers['sec-websocket-protocol']) ? { 'sec-websocket-protocol': 'bearer' } : {}),
       open(ws) {
-        const connection = hub.connect(ws.id, ws.raw, ws.data.wsUser)
+        const connection = hub.connect(ws.id, ws.raw, ws.data.wsSession)
         if (!connection.user) {
           setTimeout(() => {
             if (hub.get(ws.id) === connection && !connection.user) connection.close(4401, 'authentication timeout')

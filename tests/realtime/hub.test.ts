@@ -6,13 +6,17 @@ import { createLogger } from '../../src/logger.ts'
 /** The socket under a connection: records what the hub sends (the transport, not our code). */
 class RecordingSocket implements Socket {
   readonly sent: any[] = []
+  closedWith: number | null = null
   send(text: string) {
     this.sent.push(JSON.parse(text))
   }
-  close() {}
+  close(code?: number) {
+    this.closedWith = code ?? null
+  }
 }
 
 const user = (id: string): AuthUser => ({ id, name: id, role: 'customer', staffProfile: null, staffModules: null })
+const session = (id: string, validForMs = 3600_000) => ({ user: user(id), expiresAt: Date.now() + validForMs })
 
 function hubWithRooms() {
   const hub = new Hub(createLogger('silent'), async () => null)
@@ -21,7 +25,7 @@ function hubWithRooms() {
   hub.registerChannelKind('room', async (member, id) => member.id.startsWith(id), (connection, channel) => left.push(`${connection.user!.id}@${channel}`))
   const connect = (id: string) => {
     const socket = new RecordingSocket()
-    return { socket, connection: hub.connect(`c-${id}-${Math.random()}`, socket, user(id)) }
+    return { socket, connection: hub.connect(`c-${id}-${Math.random()}`, socket, session(id)) }
   }
   return { hub, left, connect }
 }
@@ -54,7 +58,7 @@ describe('hub channels', () => {
   test('presence lists distinct users; disconnecting leaves every channel and tells the kind', async () => {
     const { hub, left, connect } = hubWithRooms()
     const phone = connect('a1')
-    const laptop = hub.connect('c-a1-laptop', new RecordingSocket(), user('a1'))
+    const laptop = hub.connect('c-a1-laptop', new RecordingSocket(), session('a1'))
     const friend = connect('a2')
     expect(await hub.join(phone.connection.id, 'room:a')).toBe(true)
     expect(await hub.join(laptop.id, 'room:a')).toBe(false)
@@ -81,5 +85,18 @@ describe('hub channels', () => {
     expect(first.socket.sent).toEqual([{ type: 'notification', data: { title: 'Hello' } }])
     expect(second.socket.sent).toHaveLength(1)
     expect(other.socket.sent).toHaveLength(0)
+  })
+})
+
+describe('hub connections', () => {
+  test('a connection is closed (4401) when its access token expires', async () => {
+    const hub = new Hub(createLogger('silent'), async () => null)
+    const expiring = new RecordingSocket()
+    const lasting = new RecordingSocket()
+    hub.connect('short', expiring, session('u1', 50))
+    hub.connect('long', lasting, session('u2'))
+    await Bun.sleep(120)
+    expect(expiring.closedWith).toBe(4401)
+    expect(lasting.closedWith).toBeNull()
   })
 })
