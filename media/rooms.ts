@@ -36,9 +36,6 @@ export class MediaRooms {
     this.rooms.get(name)?.close(reason)
   }
 
-  get size(): number {
-    return this.rooms.size
-  }
 
   closeAll(): void {
     for (const room of [...this.rooms.values()]) room.close('server shutting down')

@@ -77,9 +77,6 @@ export class WorkerPool {
     return slot
   }
 
-  get size(): number {
-    return this.slots.length
-  }
 
   async stats(): Promise<WorkerStats[]> {
     return Promise.all(

@@ -90,6 +90,8 @@ export type ChannelLeaveListener = (connection: Connection, channel: string) => 
 export class Hub {
   private readonly handlers = new Map<string, RegisteredHandler>()
   private readonly connections = new Map<string, Connection>()
+  /** Each user's open connections, so per-user events do not scan every socket. */
+  private readonly byUser = new Map<string, Set<Connection>>()
   private readonly channels = new Map<string, Set<Connection>>()
   private readonly disconnectListeners: DisconnectListener[] = []
   private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener }>()
@@ -152,6 +154,11 @@ export class Hub {
     clearTimeout(connection.expiryTimer)
     for (const channel of [...connection.channels]) this.leave(id, channel)
     this.connections.delete(id)
+    if (connection.user) {
+      const own = this.byUser.get(connection.user.id)
+      own?.delete(connection)
+      if (own?.size === 0) this.byUser.delete(connection.user.id)
+    }
     for (const listener of this.disconnectListeners) {
       try {
         listener(connection)
@@ -230,12 +237,9 @@ export class Hub {
   }
 
   private deliverToUser(userId: string, type: string, data: unknown): void {
-    for (const connection of this.connections.values()) if (connection.user?.id === userId) connection.send(type, data)
+    for (const connection of this.byUser.get(userId) ?? []) connection.send(type, data)
   }
 
-  get connectionCount(): number {
-    return this.connections.size
-  }
 
   /** Queues one inbound frame behind the connection's earlier ones. */
   receive(connection: Connection, raw: unknown): Promise<void> {
@@ -288,6 +292,12 @@ export class Hub {
   /** A connection lives no longer than its token: it is closed (4401) when the token expires; clients reconnect with a fresh one. */
   private authenticated(connection: Connection, session: WsSession): void {
     connection.user = session.user
+    let own = this.byUser.get(session.user.id)
+    if (!own) {
+      own = new Set()
+      this.byUser.set(session.user.id, own)
+    }
+    own.add(connection)
     connection.expiryTimer = setTimeout(
       () => connection.close(4401, 'access token expired'),
       Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt - Date.now())),
