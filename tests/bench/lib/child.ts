@@ -1,11 +1,21 @@
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { tempDir } from '../../helpers/server-process.ts'
 
 const children = new Set<{ kill(): void }>()
-// A bench that fails must not leave its servers and crowds running.
+const scratchDirs: string[] = []
+// A bench, even a failing one, leaves no servers, crowds or scratch files behind.
 process.on('exit', () => {
   for (const child of children) child.kill()
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true })
 })
+
+/** A temporary folder removed when the bench exits. */
+export function benchDir(): string {
+  const dir = tempDir('majlis-bench-')
+  scratchDirs.push(dir)
+  return dir
+}
 
 /** Kills the process when the bench exits, however it exits. */
 export function owned<Child extends { kill(): void }>(child: Child): Child {
@@ -15,7 +25,7 @@ export function owned<Child extends { kill(): void }>(child: Child): Child {
 
 /** Writes a config for a child process to a file (tokens of 1000 users do not fit in the environment). */
 export async function configFile(config: unknown): Promise<string> {
-  const path = join(tempDir('majlis-bench-'), 'config.json')
+  const path = join(benchDir(), 'config.json')
   await Bun.write(path, JSON.stringify(config))
   return path
 }

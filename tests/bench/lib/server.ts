@@ -3,8 +3,8 @@ import { openDatabase, type Database } from '../../../src/db/client.ts'
 import { applyMigrations } from '../../../src/db/migrate.ts'
 import { users, type Role } from '../../../src/db/schema/auth.ts'
 import { accessTokens, accessTokenVerifier } from '../../../src/http/auth.ts'
-import { bunBinary, freePort, repoRoot, tempDir } from '../../helpers/server-process.ts'
-import { owned } from './child.ts'
+import { bunBinary, freePort, repoRoot } from '../../helpers/server-process.ts'
+import { benchDir, owned } from './child.ts'
 import { processUsage } from './proc.ts'
 
 export const BENCH_JWT_SECRET = 'bench-only-jwt-secret-0123456789abcdef'
@@ -20,7 +20,7 @@ export interface BenchUser {
  * wait for), request logging off and rate limits scaled out of the way (RATE_LIMIT_FACTOR).
  */
 export async function startBenchServer(options: { users: Array<{ role: Role; count: number }>; workers?: number; prepare?: (db: Database, people: Record<string, BenchUser[]>) => Promise<void> }) {
-  const databaseUrl = `file:${join(tempDir('majlis-bench-'), 'bench.db')}`
+  const databaseUrl = `file:${join(benchDir(), 'bench.db')}`
   const database = await openDatabase(databaseUrl)
   await applyMigrations(database.db)
   const signer = accessTokenVerifier(accessTokens(BENCH_JWT_SECRET, 600))
