@@ -7,6 +7,7 @@ import type { Config } from './config.ts'
 import type { DatabaseHandle } from './db/client.ts'
 import { accessTokens, accessTokenVerifier, authGuard } from './http/auth.ts'
 import { errorHandler } from './http/errors.ts'
+import { jsonBody } from './http/json-body.ts'
 import { health, type ReadinessCheck } from './http/health.ts'
 import { MetricsRegistry } from './http/metrics-registry.ts'
 import { createHttpMetrics, observability } from './http/observability.ts'
@@ -20,6 +21,7 @@ import type { Logger } from './logger.ts'
 import { OtpService, type OtpDelivery } from './modules/auth/otp.ts'
 import { profileRoutes } from './modules/auth/profile-routes.ts'
 import { authRoutes } from './modules/auth/routes.ts'
+import { staffUserRoutes } from './modules/auth/staff-routes.ts'
 import { UserService } from './modules/auth/service.ts'
 import { RefreshTokens } from './modules/auth/tokens.ts'
 import { notificationRoutes } from './modules/notifications/routes.ts'
@@ -40,7 +42,7 @@ import { liveEvents, liveRealtime, SpeakerRegistry } from './modules/courses/rea
 import { RedisJobLock, singleInstanceLock } from './jobs/lock.ts'
 import { JobScheduler } from './jobs/scheduler.ts'
 import type Redis from 'ioredis'
-import { wsRoute } from './realtime/ws-route.ts'
+import { wsRoute, wsServerOptions } from './realtime/ws-route.ts'
 import type { Media } from '../media/index.ts'
 
 export interface AppDeps {
@@ -118,13 +120,19 @@ export function createApp(deps: AppDeps) {
   const api = new Elysia({ prefix: API_PREFIX })
     .use(authRoutes({ config, users, refreshTokens, otp, ...plugins }))
     .use(profileRoutes({ users, refreshTokens, ...plugins }))
+    .use(staffUserRoutes(users, plugins))
     .use(notificationRoutes(notifications, plugins))
     .use(supportRoutes({ support, calls, ...plugins }))
     .use(ticketRoutes(tickets, plugins))
     .use(courseRoutes({ courses, sessions, ...plugins }))
 
-  return new Elysia({ serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.maxJsonBytes) } })
+  // development: false — Bun's development error page would show source lines and paths to anyone.
+  return new Elysia({
+    serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.maxJsonBytes), development: false },
+    websocket: wsServerOptions,
+  })
     .use(errorHandler(logger))
+    .use(jsonBody(config.maxJsonBytes))
     .use(observability(logger, createHttpMetrics(metricsRegistry)))
     .use(security(config))
     .use(

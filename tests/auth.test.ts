@@ -26,7 +26,13 @@ describe('POST /auth/register', () => {
     expect(me.body.id).toBe(response.body.user.id)
   })
 
-  test.each(['supporter', 'teacher', 'provider'])('registers a %s', async (role) => {
+  test('a supporter applicant is a customer until staff approve', async () => {
+    const response = await register({ phone: '+966500000010', password: 'long enough', name: 'X', role: 'supporter' })
+    expect(response.status).toBe(201)
+    expect(response.body.user).toMatchObject({ role: 'customer', pendingRole: 'supporter' })
+  })
+
+  test.each(['teacher', 'provider'])('registers a %s', async (role) => {
     const response = await register({ phone: '+966500000010', password: 'long enough', name: 'X', role })
     expect(response.status).toBe(201)
     expect(response.body.user.role).toBe(role)

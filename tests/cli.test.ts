@@ -1,13 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { bunBinary, killStartedServers, repoRoot, startServer, tempDir } from './helpers/server-process.ts'
+import { admin, killStartedServers, startServer, tempDir } from './helpers/server-process.ts'
 
 afterEach(killStartedServers)
-
-function admin(args: string[], env: Record<string, string>) {
-  const result = Bun.spawnSync([bunBinary, 'run', 'admin', ...args], { cwd: repoRoot, env: { ...process.env, ...env } })
-  return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
-}
 
 describe('bun run admin create-staff', () => {
   test('creates a staff account that signs in with the staff role', async () => {

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util'
+import { oneOf } from '../http/enums.ts'
 import { Value } from '@sinclair/typebox/value'
 import { t } from 'elysia'
 import { systemClock } from '../clock.ts'
 import { ConfigError, loadConfig } from '../config.ts'
 import { openDatabase } from '../db/client.ts'
 import { applyMigrations } from '../db/migrate.ts'
-import { staffProfiles } from '../db/schema/auth.ts'
+import { staffModules, staffProfiles } from '../db/schema/auth.ts'
 import { ApiError } from '../http/errors.ts'
 import { Email, Name, Password } from '../modules/auth/model.ts'
 import { UserService } from '../modules/auth/service.ts'
@@ -19,8 +20,8 @@ const StaffInput = t.Object({
   email: Email,
   name: Name,
   password: Password,
-  profile: t.UnionEnum(staffProfiles),
-  modules: t.Array(t.String({ pattern: '^[a-z]+$' })),
+  profile: oneOf(staffProfiles),
+  modules: t.Array(oneOf(staffModules)),
 })
 
 function fail(message: string): never {

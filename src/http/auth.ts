@@ -1,15 +1,38 @@
 import { jwt } from '@elysiajs/jwt'
+import { oneOf } from './enums.ts'
 import { Elysia, t } from 'elysia'
-import { roles, type Role, type StaffProfile } from '../db/schema/auth.ts'
-import { ApiError } from './errors.ts'
+import { roles, type Role, type StaffModule, type StaffProfile } from '../db/schema/auth.ts'
+import { ApiError, forbidden } from './errors.ts'
+
+/** What a staff member does within a module: reading; routine work (reply, assign, approve documents); managing. */
+export type StaffLevel = 'read' | 'routine' | 'manage'
+/** A staff route's module and the level it needs. */
+export type StaffRule = readonly [module: StaffModule, level: StaffLevel]
+
+const levelsOfProfile: Record<StaffProfile, readonly StaffLevel[]> = {
+  admin: ['read', 'routine', 'manage'],
+  power: ['read', 'routine', 'manage'],
+  user: ['read', 'routine'],
+  qa: ['read'],
+}
+
+/** Whether a staff member's profile and modules allow this (admin has every module). */
+export function staffMay(user: Pick<AuthUser, 'role' | 'staffProfile' | 'staffModules'>, [module, level]: StaffRule): boolean {
+  if (user.role !== 'staff' || !user.staffProfile || !levelsOfProfile[user.staffProfile].includes(level)) return false
+  return user.staffProfile === 'admin' || (user.staffModules ?? []).includes(module)
+}
+
+type RoleAccess = 'any' | true | readonly Role[]
 
 /**
  * Who may call a route:
  * - 'any': any signed-in user, including a phone_only one who has not completed the profile;
  * - true: any user with a completed profile;
- * - a list of roles; 'customer' admits every completed role, since higher roles can do what a customer can.
+ * - a list of roles; 'customer' admits every completed role, since higher roles can do what a customer can;
+ * - `{ roles, staff: [module, level] }`: those roles, and staff only with that module and level.
+ *   A route that gives staff powers names its module; a list with 'staff' but no rule is refused at start.
  */
-export type Access = 'any' | true | readonly Role[]
+export type Access = RoleAccess | { roles: RoleAccess; staff: StaffRule }
 
 export interface AuthUser {
   id: string
@@ -24,7 +47,7 @@ export interface Session {
   role: Role
 }
 
-const AccessClaims = t.Object({ sub: t.String(), role: t.UnionEnum(roles), typ: t.Literal('access') })
+const AccessClaims = t.Object({ sub: t.String(), role: oneOf(roles), typ: t.Literal('access') })
 
 /** Signs and verifies access JWTs; routes get it as `accessJwt`, the WS hub through `verifier()`. */
 export const accessTokens = (secret: string, accessMinutes: number) =>
@@ -42,11 +65,28 @@ export interface AuthGuardOptions {
 const unauthenticated = (errorCode: string, message: string) =>
   new ApiError(401, errorCode, message, undefined, { 'www-authenticate': 'Bearer' })
 
-export function mayAccess(role: Role, access: Access): boolean {
+export function mayAccess(role: Role, access: RoleAccess): boolean {
   if (access === 'any') return true
   if (role === 'phone_only') return false
   if (access === true) return true
   return access.includes(role) || access.includes('customer')
+}
+
+function refusal(user: AuthUser, access: Access): ApiError | null {
+  const { roles: allowedRoles, staff } = typeof access === 'object' && 'staff' in access ? access : { roles: access, staff: undefined }
+  if (user.role === 'staff' && staff) {
+    return staffMay(user, staff) ? null : forbidden(`This needs the staff module "${staff[0]}" with ${staff[1]} access`)
+  }
+  if (mayAccess(user.role, allowedRoles)) return null
+  if (user.role === 'phone_only') return new ApiError(403, 'PROFILE_INCOMPLETE', 'Complete your profile first (POST /api/v1/me/complete)')
+  const allowed = allowedRoles === true || allowedRoles === 'any' ? 'a completed profile' : `one of the roles ${allowedRoles.join(', ')}`
+  return forbidden(`This action needs ${allowed}`)
+}
+
+function assertNamesStaffModule(access: Access): void {
+  if (Array.isArray(access) && access.includes('staff')) {
+    throw new Error(`a route that admits staff must name its module: { roles: [...], staff: [module, level] }`)
+  }
 }
 
 export function bearerToken(authorization: string | undefined): string | null {
@@ -68,20 +108,18 @@ export const authGuard = (options: AuthGuardOptions) =>
       return { bearer: token, session }
     })
     .macro({
-      auth: (access: Access) => ({
-        async resolve({ bearer, session }) {
-          if (!bearer) throw unauthenticated('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <access token>')
-          if (!session) throw unauthenticated('INVALID_TOKEN', 'The access token is invalid or has expired')
-          const user = await options.loadUser(session.userId)
-          if (!user) throw unauthenticated('INVALID_TOKEN', 'The account behind this token no longer exists')
-          if (!mayAccess(user.role, access)) {
-            if (user.role === 'phone_only') {
-              throw new ApiError(403, 'PROFILE_INCOMPLETE', 'Complete your profile first (POST /api/v1/me/complete)')
-            }
-            const allowed = access === true || access === 'any' ? 'a completed profile' : `one of the roles ${access.join(', ')}`
-            throw new ApiError(403, 'FORBIDDEN', `This action needs ${allowed}`)
-          }
-          return { user }
-        },
-      }),
+      auth: (access: Access) => {
+        assertNamesStaffModule(access)
+        return {
+          async resolve({ bearer, session }) {
+            if (!bearer) throw unauthenticated('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <access token>')
+            if (!session) throw unauthenticated('INVALID_TOKEN', 'The access token is invalid or has expired')
+            const user = await options.loadUser(session.userId)
+            if (!user) throw unauthenticated('INVALID_TOKEN', 'The account behind this token no longer exists')
+            const refused = refusal(user, access)
+            if (refused) throw refused
+            return { user }
+          },
+        }
+      },
     })

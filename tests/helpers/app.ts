@@ -6,9 +6,10 @@ import { loadConfig } from '../../src/config.ts'
 import { openDatabase } from '../../src/db/client.ts'
 import { applyMigrations } from '../../src/db/migrate.ts'
 import type { RateLimitRules } from '../../src/http/rate-limit.ts'
-import { createLogger } from '../../src/logger.ts'
+import { createLogger, type Logger } from '../../src/logger.ts'
 import type { Media } from '../../media/index.ts'
 import type Redis from 'ioredis'
+import type { StaffModule, StaffProfile } from '../../src/db/schema/auth.ts'
 
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {
@@ -38,6 +39,8 @@ export interface TestAppOptions {
   media?: Media
   wsAuthTimeoutMs?: number
   redis?: Redis
+  /** Defaults to a silent one; pass one that collects lines to assert on what the server logs. */
+  logger?: Logger
 }
 
 export interface ApiResponse<Body = any> {
@@ -61,7 +64,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const app = createApp({
     config,
     database,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     clock: options.clock,
     rateLimits: options.rateLimits === 'defaults' ? {} : { ...roomyLimits, ...options.rateLimits },
     isDraining: options.isDraining,
@@ -102,6 +105,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
       body: { email, password: 'correct horse battery', name: `User ${counter}`, role, ...extra },
     })
     if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`)
+    // Supporters are approved by staff in real life; here at once, before the account makes a request.
+    if (role === 'supporter') response.body.user = await new UserService(database.db, systemClock).approveSupporter(response.body.user.id)
     return { ...response.body, email, password: 'correct horse battery' } as {
       user: { id: string; role: string; email: string; name: string }
       accessToken: string
@@ -112,10 +117,10 @@ export async function createTestApp(options: TestAppOptions = {}) {
   }
 
   /** Staff are made by the CLI in real life; here through the same service call. */
-  async function registerStaff() {
+  async function registerStaff(profile: StaffProfile = 'admin', modules: StaffModule[] = []) {
     counter += 1
     const email = `staff${counter}.${crypto.randomUUID().slice(0, 8)}@example.com`
-    await new UserService(database.db, systemClock).createStaff({ email, password: 'staff password', name: `Staff ${counter}`, profile: 'admin', modules: [] })
+    await new UserService(database.db, systemClock).createStaff({ email, password: 'staff password', name: `Staff ${counter}`, profile, modules })
     const response = await call('POST', '/api/v1/auth/login', { body: { email, password: 'staff password' } })
     return response.body as { user: { id: string; role: string; name: string }; accessToken: string }
   }

@@ -25,6 +25,12 @@ export function killStartedServers(): void {
   started.clear()
 }
 
+/** `bun run admin …` against the database of env, as an operator runs it. */
+export function admin(args: string[], env: Record<string, string>) {
+  const result = Bun.spawnSync([bunBinary, 'run', 'admin', ...args], { cwd: repoRoot, env: { ...process.env, ...env } })
+  return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
+}
+
 /** Runs src/index.ts as its own process, as the README's start command does (one media worker, free ports). */
 export function startServer(env: Record<string, string>) {
   const port = env.PORT ? Number(env.PORT) : freePort()

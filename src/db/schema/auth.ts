@@ -6,6 +6,11 @@ export const roles = ['phone_only', 'customer', 'supporter', 'teacher', 'provide
 export type Role = (typeof roles)[number]
 export const staffProfiles = ['admin', 'power', 'user', 'qa'] as const
 export type StaffProfile = (typeof staffProfiles)[number]
+/** The back-office areas a staff member can be given (admin has them all). */
+export const staffModules = ['tickets', 'support', 'catalog', 'marketplace', 'verification', 'promo', 'billing', 'analytics', 'users', 'streams', 'courses'] as const
+export type StaffModule = (typeof staffModules)[number]
+/** A role asked for at registration that staff must approve first; until then the account is a customer. */
+export const pendingRoles = ['supporter'] as const
 
 export const users = sqliteTable(
   'users',
@@ -16,6 +21,7 @@ export const users = sqliteTable(
     passwordHash: text('password_hash'),
     name: text('name').notNull(),
     role: text('role', { enum: roles }).notNull(),
+    pendingRole: text('pending_role', { enum: pendingRoles }),
     staffProfile: text('staff_profile', { enum: staffProfiles }),
     staffModules: text('staff_modules', { mode: 'json' }).$type<string[]>(),
     available: integer('available', { mode: 'boolean' }).notNull().default(false),

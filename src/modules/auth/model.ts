@@ -1,5 +1,6 @@
 import { t } from 'elysia'
-import { roles, staffProfiles } from '../../db/schema/auth.ts'
+import { oneOf } from '../../http/enums.ts'
+import { pendingRoles, roles, staffProfiles } from '../../db/schema/auth.ts'
 
 export const Email = t.String({ format: 'email', maxLength: 254, examples: ['amina@example.com'] })
 export const Phone = t.String({ pattern: '^\\+[1-9][0-9]{7,14}$', description: 'E.164, e.g. +966500000001', examples: ['+966500000001'] })
@@ -7,12 +8,12 @@ export const Password = t.String({ minLength: 8, maxLength: 128 })
 export const Name = t.String({ minLength: 1, maxLength: 100 })
 const OptionalText = (maxLength: number) => t.Optional(t.Union([t.String({ maxLength }), t.Null()]))
 
-export const RegistrableRole = t.UnionEnum(['customer', 'supporter', 'teacher', 'provider'], {
+export const RegistrableRole = oneOf(['customer', 'supporter', 'teacher', 'provider'], {
   default: 'customer',
-  description: 'staff accounts are created with `bun run admin create-staff`, never here',
+  description: 'staff accounts are created with `bun run admin create-staff`, never here; `supporter` applies: the account is a customer with `pendingRole: supporter` until staff approve it',
 })
 
-export const RoleSchema = t.UnionEnum(roles)
+export const RoleSchema = oneOf(roles)
 
 export const PrivateUser = t.Object(
   {
@@ -21,7 +22,8 @@ export const PrivateUser = t.Object(
     phone: t.Union([t.String(), t.Null()]),
     name: t.String(),
     role: RoleSchema,
-    staffProfile: t.Union([t.UnionEnum(staffProfiles), t.Null()]),
+    pendingRole: t.Union([oneOf(pendingRoles), t.Null()], { description: 'a role applied for at registration that staff have not approved yet; until then the account acts as `role`' }),
+    staffProfile: t.Union([oneOf(staffProfiles), t.Null()]),
     available: t.Boolean(),
     bio: t.Union([t.String(), t.Null()]),
     avatarUrl: t.Union([t.String(), t.Null()]),
@@ -87,7 +89,12 @@ export const UpdateMeBody = t.Object({
   name: t.Optional(Name),
   email: t.Optional(Email),
   bio: OptionalText(1000),
-  avatarUrl: t.Optional(t.Union([t.String({ format: 'uri', maxLength: 2048 }), t.Null()])),
+  avatarUrl: t.Optional(
+    t.Union([
+      t.String({ pattern: '^(https?://[^\\s]+|/uploads/[^\\s]+)$', maxLength: 2048, description: 'an http(s) URL or one of our uploads (/uploads/…)' }),
+      t.Null(),
+    ]),
+  ),
   role: t.Optional(t.Unknown({ description: 'refused with 403: a user cannot change their own role' })),
 })
 

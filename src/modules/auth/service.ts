@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { follows, users, walletTransactions, type Role, type StaffProfile } from '../../db/schema/auth.ts'
@@ -69,8 +69,34 @@ export class UserService {
       phone: account.phone ?? null,
       passwordHash: await hashPassword(account.password),
       name: account.name,
-      role: account.role,
+      // Supporters read customers' tickets and requests: an applicant is a customer until staff approve.
+      ...(account.role === 'supporter' ? { role: 'customer', pendingRole: 'supporter' } : { role: account.role }),
     })
+  }
+
+  /** Staff approve a supporter applicant: one guarded update, so approving twice is a conflict. */
+  async approveSupporter(id: string): Promise<UserRow> {
+    const [approved] = await this.db
+      .update(users)
+      .set({ role: 'supporter', pendingRole: null, updatedAt: new Date(this.clock.now()) })
+      .where(active(and(eq(users.id, id), eq(users.pendingRole, 'supporter'))))
+      .returning()
+    this.authUsers.delete(id)
+    if (approved) return approved
+    await this.require(id)
+    throw conflict('NOT_PENDING', 'This account has not applied to be a supporter, or was already approved')
+  }
+
+  /** Supporter applicants waiting for approval, oldest first. */
+  async pendingSupporters(page: { limit: number; cursor?: string }) {
+    const rows = await this.db
+      .select()
+      .from(users)
+      .where(active(and(eq(users.pendingRole, 'supporter'), afterCursor(users.createdAt, users.id, decodeCursor(page.cursor), 'asc'))))
+      .orderBy(asc(users.createdAt), asc(users.id))
+      .limit(page.limit + 1)
+    const { items, nextCursor } = toPage(rows, page.limit)
+    return { items: items.map(toPrivateUser), nextCursor }
   }
 
   async createStaff(account: { email: string; password: string; name: string; profile: StaffProfile; modules: string[] }) {

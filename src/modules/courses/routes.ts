@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import type { Access } from '../../http/auth.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
@@ -10,6 +11,9 @@ export interface CourseRouteDeps extends RoutePlugins {
   courses: CourseService
   sessions: LiveSessionService
 }
+
+/** Teachers and students reach their own courses' sessions and rosters; staff need the courses module. */
+const courseReaders: Access = { roles: true, staff: ['courses', 'read'] }
 
 /** Courses, enrolment and the live sessions a teacher broadcasts to the class. */
 export const courseRoutes = ({ courses, sessions, ...plugins }: CourseRouteDeps) =>
@@ -43,7 +47,7 @@ export const courseRoutes = ({ courses, sessions, ...plugins }: CourseRouteDeps)
           detail: { summary: 'Enrol in a course (idempotent)' },
         })
         .get('/:id/students', ({ user, params, query }) => courses.students(user, params.id, { cursor: query.cursor, limit: query.limit ?? 50 }), {
-          auth: true,
+          auth: courseReaders,
           params: IdParams,
           query: t.Object(PageQuery),
           response: { 200: Page(Student), ...errorResponses },
@@ -66,13 +70,13 @@ export const courseRoutes = ({ courses, sessions, ...plugins }: CourseRouteDeps)
           },
         )
         .get('', ({ user, query }) => sessions.list(user, { ...query, limit: query.limit ?? 20 }), {
-          auth: true,
+          auth: courseReaders,
           query: SessionListQuery,
           response: { 200: Page(LiveSession), ...errorResponses },
           detail: { summary: 'Sessions of courses I teach or attend, by schedule time (filters: courseId, status, from, to)' },
         })
         .get('/:id', ({ user, params }) => sessions.get(user, params.id), {
-          auth: true,
+          auth: courseReaders,
           params: IdParams,
           response: { 200: LiveSession, ...errorResponses },
           detail: { summary: 'One session (its teacher and enrolled students)' },
@@ -103,7 +107,7 @@ export const courseRoutes = ({ courses, sessions, ...plugins }: CourseRouteDeps)
           detail: { summary: 'End a live session: closes its media room and tells everyone in it' },
         })
         .get('/:id/ice', async ({ user, params }) => ({ iceServers: await sessions.iceServers(user, params.id) }), {
-          auth: true,
+          auth: courseReaders,
           params: IdParams,
           response: { 200: IceServers, ...errorResponses },
           detail: { summary: 'STUN/TURN servers for the class, with time-limited TURN credentials when TURN_SECRET is set' },

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { users } from '../../db/schema/auth.ts'
 import { courses, enrolments } from '../../db/schema/courses.ts'
-import type { AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
@@ -55,7 +55,7 @@ export class CourseService {
   /** The course's students, for its teacher (and staff). */
   async students(user: AuthUser, courseId: string, page: { cursor?: string; limit: number }) {
     const course = await this.require(courseId)
-    if (course.teacherId !== user.id && user.role !== 'staff') throw forbidden('Only the course’s teacher sees its students')
+    if (course.teacherId !== user.id && !staffMay(user, ['courses', 'read'])) throw forbidden('Only the course’s teacher sees its students')
     const rows = await this.db
       .select({ id: users.id, name: users.name, avatarUrl: users.avatarUrl, createdAt: enrolments.createdAt })
       .from(enrolments)

@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.ts'
 import type { Config, IceServerConfig } from '../../config.ts'
 import type { Database } from '../../db/client.ts'
 import { courses, enrolments, liveSessions, type LiveSessionStatus } from '../../db/schema/courses.ts'
-import type { AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
@@ -241,7 +241,7 @@ export class LiveSessionService {
   }
 
   private visibleTo(user: AuthUser): SQL | undefined {
-    if (user.role === 'staff') return undefined
+    if (staffMay(user, ['courses', 'read'])) return undefined
     return or(
       eq(courses.teacherId, user.id),
       inArray(liveSessions.courseId, this.db.select({ id: enrolments.courseId }).from(enrolments).where(eq(enrolments.studentId, user.id))),

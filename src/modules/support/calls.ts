@@ -3,7 +3,7 @@ import type { MediaGrant } from '../../../media/access.ts'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { videoCalls } from '../../db/schema/support.ts'
-import type { AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, notFound } from '../../http/errors.ts'
 
 export type VideoCallRow = typeof videoCalls.$inferSelect
@@ -77,7 +77,8 @@ export class VideoCallService {
       .set({
         status: 'ended',
         endedAt: new Date(now),
-        durationSec: sql`CASE WHEN ${videoCalls.startedAt} IS NULL THEN 0 ELSE (${now} - ${videoCalls.startedAt}) / 1000 END`,
+        // Whole seconds: the bound `now` arrives as a REAL, so plain division would store a fraction.
+        durationSec: sql`CASE WHEN ${videoCalls.startedAt} IS NULL THEN 0 ELSE CAST((${now} - ${videoCalls.startedAt}) / 1000 AS INTEGER) END`,
       })
       .where(and(which, ne(videoCalls.status, 'ended')))
       .returning()
@@ -94,7 +95,7 @@ export class VideoCallService {
   }
 
   private visible(user: AuthUser, call: VideoCallRow | undefined): VideoCallRow {
-    if (!call || (user.role !== 'staff' && !isParticipant(call, user.id))) throw notFound('Video call')
+    if (!call || (!staffMay(user, ['support', 'read']) && !isParticipant(call, user.id))) throw notFound('Video call')
     return call
   }
 }

@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import type { Access } from '../../http/auth.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { Page } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
@@ -10,6 +11,9 @@ export interface SupportRouteDeps extends RoutePlugins {
   support: SupportService
   calls: VideoCallService
 }
+
+/** Everyone sees their own; staff see all with the support module. */
+const supportReaders: Access = { roles: true, staff: ['support', 'read'] }
 
 /** Video support: customers ask, supporters accept (one wins) and meet them in a video call. */
 export const supportRoutes = ({ support, calls, ...plugins }: SupportRouteDeps) =>
@@ -25,13 +29,13 @@ export const supportRoutes = ({ support, calls, ...plugins }: SupportRouteDeps) 
           { auth: ['customer'], body: CreateSupportRequest, response: { 201: SupportRequest, ...errorResponses }, detail: { summary: 'Ask for a video support call' } },
         )
         .get('', ({ user, query }) => support.list(user, { ...query, limit: query.limit ?? 20 }), {
-          auth: true,
+          auth: supportReaders,
           query: SupportListQuery,
           response: { 200: Page(SupportRequest), ...errorResponses },
           detail: { summary: 'Support requests I may see: mine; for supporters also pending ones; staff all' },
         })
         .get('/:id', ({ user, params }) => support.get(user, params.id), {
-          auth: true,
+          auth: supportReaders,
           params: IdParams,
           response: { 200: SupportRequest, ...errorResponses },
           detail: { summary: 'One support request' },
@@ -43,7 +47,7 @@ export const supportRoutes = ({ support, calls, ...plugins }: SupportRouteDeps) 
           detail: { summary: 'Accept a pending request (exactly one supporter wins; others get 409); creates the video call' },
         })
         .post('/:id/reject', ({ user, params, body }) => support.reject(user, params.id, body.reason), {
-          auth: ['supporter', 'staff'],
+          auth: { roles: ['supporter'], staff: ['support', 'routine'] },
           params: IdParams,
           body: RejectBody,
           response: { 200: SupportRequest, ...errorResponses },
@@ -65,13 +69,13 @@ export const supportRoutes = ({ support, calls, ...plugins }: SupportRouteDeps) 
     .group('/video-calls', { detail: { tags: ['support'] } }, (videoCalls) =>
       videoCalls
         .get('/room/:roomId', ({ user, params }) => calls.getByRoom(user, params.roomId), {
-          auth: true,
+          auth: supportReaders,
           params: t.Object({ roomId: t.String({ minLength: 1, maxLength: 80 }) }),
           response: { 200: VideoCall, ...errorResponses },
           detail: { summary: 'A video call by its media room id (call:<id>)' },
         })
         .get('/:id', ({ user, params }) => calls.get(user, params.id), {
-          auth: true,
+          auth: supportReaders,
           params: IdParams,
           response: { 200: VideoCall, ...errorResponses },
           detail: { summary: 'A video call (participants and staff)' },

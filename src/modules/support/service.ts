@@ -1,8 +1,8 @@
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { supportRequests, videoCalls, type Priority, type SupportRequestStatus } from '../../db/schema/support.ts'
-import type { AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, forbidden, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
@@ -70,7 +70,7 @@ export class SupportService {
       this.db
         .update(supportRequests)
         .set({ status: 'accepted', supporterId: supporter.id, updatedAt: now })
-        .where(and(eq(supportRequests.id, id), eq(supportRequests.status, 'pending'))),
+        .where(and(eq(supportRequests.id, id), eq(supportRequests.status, 'pending'), ne(supportRequests.customerId, supporter.id))),
       this.db.run(sql`
         INSERT INTO ${videoCalls} (id, request_id, customer_id, supporter_id, room_id, status, created_at)
         SELECT ${callId}, id, customer_id, supporter_id, ${callRoomId(callId)}, 'created', ${now.getTime()}
@@ -129,8 +129,9 @@ export class SupportService {
    */
   private async whyNot(user: AuthUser, id: string, to: SupportRequestStatus) {
     const request = await this.db.query.supportRequests.findFirst({ where: eq(supportRequests.id, id) })
-    const isAgent = user.role === 'supporter' || user.role === 'staff'
+    const isAgent = user.role === 'supporter' || staffMay(user, ['support', 'read'])
     if (!request || (!isAgent && request.customerId !== user.id)) return notFound('Support request')
+    if (to === 'accepted' && request.customerId === user.id) return forbidden('You cannot accept your own support request')
     if (to === 'completed' && request.supporterId !== user.id) return forbidden('Only the assigned supporter can complete this request')
     if (to === 'cancelled' && request.customerId !== user.id) return forbidden('Only the customer who asked can cancel this request')
     return conflict('INVALID_STATE', `The request is ${request.status}; it cannot become ${to}`)
@@ -146,7 +147,7 @@ export class SupportService {
   }
 
   private visibleTo(user: AuthUser) {
-    if (user.role === 'staff') return undefined
+    if (staffMay(user, ['support', 'read'])) return undefined
     if (user.role === 'supporter') return or(eq(supportRequests.status, 'pending'), eq(supportRequests.supporterId, user.id), eq(supportRequests.customerId, user.id))
     return eq(supportRequests.customerId, user.id)
   }

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts'
 import { users } from '../../db/schema/auth.ts'
 import type { Priority } from '../../db/schema/support.ts'
 import { ticketMessages, tickets, ticketStatuses, type TicketStatus } from '../../db/schema/tickets.ts'
-import type { AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser, type StaffLevel } from '../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
@@ -19,7 +19,10 @@ export interface TicketEvents {
   updated(ticket: TicketRow): void
 }
 
-const isAgent = (user: { role: string }) => user.role === 'supporter' || user.role === 'staff'
+type Viewer = Pick<AuthUser, 'id' | 'role' | 'staffProfile' | 'staffModules'>
+
+/** Supporters work every ticket; staff need the tickets module, and more than qa to write. */
+const isAgent = (user: Omit<Viewer, 'id'>, level: StaffLevel = 'read') => user.role === 'supporter' || staffMay(user, ['tickets', level])
 
 /** Text support tickets and their chat. Customers see their own; supporters and staff see all. */
 export class TicketService {
@@ -57,19 +60,19 @@ export class TicketService {
     return toPage(rows, filter.limit)
   }
 
-  async get(user: { id: string; role: string }, id: string): Promise<TicketRow> {
+  async get(user: Viewer, id: string): Promise<TicketRow> {
     const ticket = await this.db.query.tickets.findFirst({ where: and(eq(tickets.id, id), this.visibleTo(user)) })
     if (!ticket) throw notFound('Ticket')
     return ticket
   }
 
-  async canAccess(user: { id: string; role: string }, id: string): Promise<boolean> {
+  async canAccess(user: Viewer, id: string): Promise<boolean> {
     return (await this.db.query.tickets.findFirst({ columns: { id: true }, where: and(eq(tickets.id, id), this.visibleTo(user)) })) !== undefined
   }
 
   /** Customers may change the status of their own ticket (close, reopen); priority is for agents. */
   async update(user: AuthUser, id: string, changes: { status?: TicketStatus; priority?: Priority }) {
-    const before = await this.get(user, id)
+    const before = await this.writable(user, id)
     if (changes.priority !== undefined && !isAgent(user)) throw forbidden('Only supporters and staff set the priority')
     const now = new Date(this.clock.now())
     const closedAt = changes.status === undefined ? undefined : changes.status === 'closed' ? (before.closedAt ?? now) : null
@@ -84,8 +87,8 @@ export class TicketService {
   /** Assigns an agent (the caller when none is given). */
   async assign(user: AuthUser, id: string, agentId = user.id) {
     await this.get(user, id)
-    const agent = await this.db.query.users.findFirst({ columns: { id: true, role: true, deletedAt: true }, where: eq(users.id, agentId) })
-    if (!agent || agent.deletedAt || !isAgent(agent)) throw unprocessable('INVALID_AGENT', 'The assignee must be a supporter or staff member')
+    const agent = await this.db.query.users.findFirst({ columns: { id: true, role: true, staffProfile: true, staffModules: true, deletedAt: true }, where: eq(users.id, agentId) })
+    if (!agent || agent.deletedAt || !isAgent(agent, 'routine')) throw unprocessable('INVALID_AGENT', 'The assignee must be a supporter or staff member')
     const [ticket] = await this.db
       .update(tickets)
       .set({ assigneeId: agentId, updatedAt: new Date(this.clock.now()) })
@@ -113,8 +116,8 @@ export class TicketService {
    * Stores a message before anyone hears of it. A retry with the same clientMsgId returns the
    * stored message (created: false) and is not broadcast again.
    */
-  async postMessage(user: { id: string; role: string }, id: string, input: { content: string; clientMsgId?: string }) {
-    const ticket = await this.get(user, id)
+  async postMessage(user: Viewer, id: string, input: { content: string; clientMsgId?: string }) {
+    const ticket = await this.writable(user, id)
     if (ticket.status === 'closed') throw conflict('TICKET_CLOSED', 'The ticket is closed; reopen it to write')
     const now = new Date(this.clock.now())
     const [created] = await this.db
@@ -146,7 +149,14 @@ export class TicketService {
     if (recipient && recipient !== actor.id) await this.notifications.notify(recipient, { ...note, data: { ticketId: ticket.id } })
   }
 
-  private visibleTo(user: { id: string; role: string }) {
+  /** A ticket the user may write in: their own, or any for agents beyond read-only staff. */
+  private async writable(user: Viewer, id: string): Promise<TicketRow> {
+    const ticket = await this.get(user, id)
+    if (ticket.customerId !== user.id && !isAgent(user, 'routine')) throw forbidden('Your staff profile may only read tickets')
+    return ticket
+  }
+
+  private visibleTo(user: Viewer) {
     return isAgent(user) ? undefined : eq(tickets.customerId, user.id)
   }
 }

@@ -1,0 +1,22 @@
+import { errorResponses } from '../../http/errors.ts'
+import { Page, PageQuery } from '../../http/pagination.ts'
+import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
+import { t } from 'elysia'
+import { PrivateUser, UserIdParams } from './model.ts'
+import { toPrivateUser, type UserService } from './service.ts'
+
+/** Back-office work on accounts: supporter applicants wait here until staff with the support module approve them. */
+export const staffUserRoutes = (users: UserService, plugins: RoutePlugins) =>
+  moduleRoutes({ name: 'staff-user-routes', prefix: '/backoffice/users', detail: { tags: ['backoffice'] } }, plugins)
+    .get('/pending-supporters', ({ query }) => users.pendingSupporters({ limit: query.limit ?? 20, cursor: query.cursor }), {
+      auth: { roles: [], staff: ['support', 'read'] },
+      query: t.Object(PageQuery),
+      response: { 200: Page(PrivateUser), ...errorResponses },
+      detail: { summary: 'Accounts that registered as supporters and wait for approval, oldest first (staff, support module)' },
+    })
+    .post('/:id/approve-supporter', async ({ params }) => toPrivateUser(await users.approveSupporter(params.id)), {
+      auth: { roles: [], staff: ['support', 'manage'] },
+      params: UserIdParams,
+      response: { 200: PrivateUser, ...errorResponses },
+      detail: { summary: 'Make a supporter applicant a supporter (staff, support module, admin or power profile)' },
+    })

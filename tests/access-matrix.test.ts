@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { staffModules, type StaffModule, type StaffProfile } from '../src/db/schema/auth.ts'
+import type { StaffLevel } from '../src/http/auth.ts'
+import { createTestApp, type TestApp } from './helpers/app.ts'
+
+/**
+ * Role × staff profile × module × route: every route that gives staff powers is probed with
+ * every kind of account, and the matrix fails on any leak (or any refusal the rules do not call for).
+ */
+let t: TestApp
+let world: Awaited<ReturnType<typeof buildWorld>>
+
+const levelsOf: Record<StaffProfile, StaffLevel[]> = { admin: ['read', 'routine', 'manage'], power: ['read', 'routine', 'manage'], user: ['read', 'routine'], qa: ['read'] }
+
+async function buildWorld() {
+  const owner = await t.register()
+  const supporter = await t.register('supporter')
+  const teacher = await t.register('teacher')
+  const ticket = (await t.call('POST', '/api/v1/tickets', { token: owner.accessToken, body: { subject: 'Printer on fire' } })).body
+  const newRequest = async () => (await t.call('POST', '/api/v1/support-requests', { token: owner.accessToken, body: { subject: 'Router', description: 'Down' } })).body
+  const pending = await newRequest()
+  const { videoCall } = (await t.call('POST', `/api/v1/support-requests/${(await newRequest()).id}/accept`, { token: supporter.accessToken })).body
+  const course = (await t.call('POST', '/api/v1/courses', { token: teacher.accessToken, body: { title: 'Algebra' } })).body
+  await t.call('POST', `/api/v1/courses/${course.id}/enroll`, { token: owner.accessToken })
+  const scheduledAt = new Date(Date.now() + 86_400_000).toISOString()
+  const session = (await t.call('POST', '/api/v1/live-sessions', { token: teacher.accessToken, body: { title: 'Week 1', courseId: course.id, scheduledAt } })).body
+  const applicant = async () =>
+    (await t.call('POST', '/api/v1/auth/register', { body: { email: `a.${crypto.randomUUID()}@example.com`, password: 'applicant pw', name: 'Applicant', role: 'supporter' } })).body
+  return { owner, supporter, teacher, ticket, pending, newRequest, videoCall, course, session, applicant, firstApplicant: await applicant() }
+}
+
+interface Probe {
+  name: string
+  module: StaffModule
+  level: StaffLevel
+  /** Whether the caller got at the foreign resource (a list counts only if it shows it). */
+  granted(token: string): Promise<boolean>
+}
+
+const ids = (body: any): string[] => (body?.items ?? []).map((item: { id: string }) => item.id)
+const ok = (status: number) => status >= 200 && status < 300
+
+const probes: Probe[] = [
+  { name: 'GET /tickets', module: 'tickets', level: 'read', granted: async (token) => ids((await t.call('GET', '/api/v1/tickets?limit=100', { token })).body).includes(world.ticket.id) },
+  { name: 'GET /tickets/:id', module: 'tickets', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/tickets/${world.ticket.id}`, { token })).status) },
+  { name: 'GET /tickets/:id/messages', module: 'tickets', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/tickets/${world.ticket.id}/messages`, { token })).status) },
+  {
+    name: 'GET /tickets/stats/counts',
+    module: 'tickets',
+    level: 'read',
+    granted: async (token) => {
+      const response = await t.call('GET', '/api/v1/tickets/stats/counts', { token })
+      return ok(response.status) && response.body.total > 0
+    },
+  },
+  {
+    name: 'PATCH /tickets/:id priority',
+    module: 'tickets',
+    level: 'routine',
+    granted: async (token) => ok((await t.call('PATCH', `/api/v1/tickets/${world.ticket.id}`, { token, body: { priority: 'high' } })).status),
+  },
+  { name: 'POST /tickets/:id/assign', module: 'tickets', level: 'routine', granted: async (token) => ok((await t.call('POST', `/api/v1/tickets/${world.ticket.id}/assign`, { token })).status) },
+  {
+    name: 'POST /tickets/:id/messages',
+    module: 'tickets',
+    level: 'routine',
+    granted: async (token) => ok((await t.call('POST', `/api/v1/tickets/${world.ticket.id}/messages`, { token, body: { content: 'hello' } })).status),
+  },
+  { name: 'GET /support-requests', module: 'support', level: 'read', granted: async (token) => ids((await t.call('GET', '/api/v1/support-requests?limit=100', { token })).body).includes(world.pending.id) },
+  { name: 'GET /support-requests/:id', module: 'support', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/support-requests/${world.pending.id}`, { token })).status) },
+  {
+    name: 'POST /support-requests/:id/reject',
+    module: 'support',
+    level: 'routine',
+    granted: async (token) => ok((await t.call('POST', `/api/v1/support-requests/${(await world.newRequest()).id}/reject`, { token })).status),
+  },
+  { name: 'GET /video-calls/:id', module: 'support', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/video-calls/${world.videoCall.id}`, { token })).status) },
+  { name: 'GET /video-calls/room/:roomId', module: 'support', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/video-calls/room/${world.videoCall.roomId}`, { token })).status) },
+  { name: 'GET /courses/:id/students', module: 'courses', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/courses/${world.course.id}/students`, { token })).status) },
+  { name: 'GET /live-sessions', module: 'courses', level: 'read', granted: async (token) => ids((await t.call('GET', '/api/v1/live-sessions?limit=100', { token })).body).includes(world.session.id) },
+  { name: 'GET /live-sessions/:id', module: 'courses', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/live-sessions/${world.session.id}`, { token })).status) },
+  { name: 'GET /live-sessions/:id/ice', module: 'courses', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/live-sessions/${world.session.id}/ice`, { token })).status) },
+  {
+    name: 'GET /backoffice/users/pending-supporters',
+    module: 'support',
+    level: 'read',
+    granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/users/pending-supporters?limit=100', { token })).body).includes(world.firstApplicant.user.id),
+  },
+  {
+    name: 'POST /backoffice/users/:id/approve-supporter',
+    module: 'support',
+    level: 'manage',
+    granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/users/${(await world.applicant()).user.id}/approve-supporter`, { token })).status),
+  },
+]
+
+beforeAll(async () => {
+  t = await createTestApp()
+  world = await buildWorld()
+})
+afterAll(() => t.close())
+
+describe('access matrix', () => {
+  const moduleSets: StaffModule[][] = [[], ['tickets'], ['support'], ['courses'], [...staffModules]]
+  for (const profile of ['admin', 'power', 'user', 'qa'] as const) {
+    for (const modules of moduleSets) {
+      test(`staff ${profile} with [${modules.join(',')}]`, async () => {
+        const staff = await t.registerStaff(profile, modules)
+        const outcome: Record<string, boolean> = {}
+        const expected: Record<string, boolean> = {}
+        for (const probe of probes) {
+          outcome[probe.name] = await probe.granted(staff.accessToken)
+          expected[probe.name] = (profile === 'admin' || modules.includes(probe.module)) && levelsOf[profile].includes(probe.level)
+        }
+        expect(outcome).toEqual(expected)
+      })
+    }
+  }
+
+  test('customers, supporter applicants, other teachers and phone_only accounts reach none of it', async () => {
+    const outsiders = {
+      customer: await t.register(),
+      applicant: world.firstApplicant,
+      teacher: await t.register('teacher'),
+      phoneOnly: await (async () => {
+        const phone = '+966500009999'
+        const code = (await t.call('POST', '/api/v1/auth/otp/send', { body: { phone } })).body.devCode
+        return (await t.call('POST', '/api/v1/auth/otp/verify', { body: { phone, code } })).body
+      })(),
+    }
+    for (const [who, account] of Object.entries(outsiders)) {
+      const leaks = []
+      for (const probe of probes) if (await probe.granted(account.accessToken)) leaks.push(probe.name)
+      expect(leaks, who).toEqual([])
+    }
+  })
+
+  test("an approved supporter works tickets and support requests, but not others' calls or any staff route", async () => {
+    const supporter = await t.register('supporter')
+    const granted: string[] = []
+    for (const probe of probes) if (await probe.granted(supporter.accessToken)) granted.push(probe.name)
+    const agentWork = probes.filter((p) => ['tickets', 'support'].includes(p.module) && !/backoffice|video-calls/.test(p.name))
+    expect(granted).toEqual(agentWork.map((p) => p.name))
+  })
+
+  test('a route that lets staff in without naming its module is refused when the app is built', async () => {
+    const { authGuard, accessTokens } = await import('../src/http/auth.ts')
+    const { Elysia } = await import('elysia')
+    const guard = authGuard({ tokens: accessTokens('x'.repeat(32), 5), loadUser: async () => null })
+    expect(() => new Elysia().use(guard).get('/x', () => 'x', { auth: ['supporter', 'staff'] })).toThrow('must name its module')
+  })
+})

@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import { connect } from 'node:net'
+import { join } from 'node:path'
+import { connectWs } from './helpers/ws-client.ts'
+import { admin, killStartedServers, startServer, tempDir } from './helpers/server-process.ts'
+
+afterEach(killStartedServers)
+
+/** The real entry point (bun src/index.ts), a file database and the real clock, as a new user meets it. */
+async function realServer() {
+  const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
+  const server = startServer(env)
+  await server.waitUntilUp()
+  const api = async (method: string, path: string, token?: string, body?: unknown) => {
+    const response = await fetch(`${server.baseUrl}/api/v1${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return { status: response.status, body: (await response.json()) as any }
+  }
+  /** Stops the server and returns its log lines at warn level and above. */
+  const stop = async () => {
+    server.child.kill('SIGTERM')
+    await server.child.exited
+    const { stdout } = await server.output()
+    return stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.level === 'warn' || line.level === 'error')
+  }
+  return { server, env, api, stop }
+}
+
+/** Sends bytes on a raw TCP connection and returns everything the server answers until it closes. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request))
+    let answer = ''
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')))
+    socket.on('close', () => resolve(answer))
+    socket.on('error', reject)
+  })
+}
+
+describe('journeys on the real entry point with the real clock', () => {
+  test('a support call: a supporter approved by staff accepts, the call starts and ends with a whole-second duration', async () => {
+    const { server, env, api, stop } = await realServer()
+    expect(admin(['create-staff', '--email', 'ops@example.com', '--name', 'Ops', '--profile', 'power', '--modules', 'support'], { ...env, STAFF_PASSWORD: 'ops password' }).exitCode).toBe(0)
+    const staff = (await api('POST', '/auth/login', undefined, { email: 'ops@example.com', password: 'ops password' })).body
+    const customer = (await api('POST', '/auth/register', undefined, { email: 'c@example.com', password: 'customer pw', name: 'Customer' })).body
+    const applicant = (await api('POST', '/auth/register', undefined, { email: 's@example.com', password: 'supporter pw', name: 'Supporter', role: 'supporter' })).body
+    expect(applicant.user).toMatchObject({ role: 'customer', pendingRole: 'supporter' })
+
+    const request = (await api('POST', '/support-requests', customer.accessToken, { subject: 'Router', description: 'No internet' })).body
+    expect((await api('POST', `/support-requests/${request.id}/accept`, applicant.accessToken)).status).toBe(403)
+    expect((await api('GET', '/backoffice/users/pending-supporters', staff.accessToken)).body.items.map((u: { id: string }) => u.id)).toEqual([applicant.user.id])
+    expect((await api('POST', `/backoffice/users/${applicant.user.id}/approve-supporter`, staff.accessToken)).body).toMatchObject({ role: 'supporter', pendingRole: null })
+
+    const accepted = await api('POST', `/support-requests/${request.id}/accept`, applicant.accessToken)
+    expect(accepted.status).toBe(200)
+    const callId = accepted.body.videoCall.id
+    const customerWs = await connectWs(`${server.baseUrl.replace('http', 'ws')}/ws`, customer.accessToken)
+    expect((await api('POST', `/video-calls/${callId}/start`, applicant.accessToken)).body.status).toBe('active')
+    await customerWs.event('call-started')
+    await Bun.sleep(1300)
+
+    const ended = await api('POST', `/video-calls/${callId}/end`, customer.accessToken)
+    expect(ended.status).toBe(200)
+    expect(Number.isInteger(ended.body.durationSec)).toBe(true)
+    expect(ended.body.durationSec).toBeGreaterThanOrEqual(1)
+    expect((await customerWs.event('call-ended')).data).toMatchObject({ callId, durationSec: ended.body.durationSec })
+    expect((await api('GET', `/video-calls/${callId}`, customer.accessToken)).body.durationSec).toBe(ended.body.durationSec)
+    expect((await api('GET', `/video-calls/room/call:${callId}`, applicant.accessToken)).status).toBe(200)
+    expect((await api('POST', `/support-requests/${request.id}/complete`, applicant.accessToken)).body.status).toBe('completed')
+    customerWs.close()
+    expect(await stop()).toEqual([])
+  })
+
+  test('raw protocol abuse gets the envelope or a plain close, never a stack or a development page', async () => {
+    const { server, api, stop } = await realServer()
+    const port = Number(new URL(server.baseUrl).port)
+
+    const noHost = await rawExchange(port, 'GET / HTTP/1.0\r\n\r\n')
+    expect(noHost).toStartWith('HTTP/1.1 404')
+    expect(noHost).toContain('"code":"NOT_FOUND"')
+    expect(noHost).not.toContain('src/')
+
+    const chunkedBody = `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${`10000\r\n${' '.repeat(0x10000)}\r\n`.repeat(6)}0\r\n\r\n`
+    const tooLarge = await rawExchange(port, chunkedBody)
+    expect(tooLarge).toStartWith('HTTP/1.1 413')
+    expect(tooLarge).toContain('"code":"PAYLOAD_TOO_LARGE"')
+
+    const user = (await api('POST', '/auth/register', undefined, { email: 'w@example.com', password: 'ws password', name: 'W' })).body
+    const ws = await connectWs(`${server.baseUrl.replace('http', 'ws')}/ws`, user.accessToken)
+    expect((await ws.request('ping')).type).toBe('pong')
+    ws.sendRaw(JSON.stringify({ type: 'ping', data: { padding: 'x'.repeat(70 * 1024) } }))
+    expect((await ws.closed).code).toBe(1009)
+
+    const deep = await connectWs(`${server.baseUrl.replace('http', 'ws')}/ws`, user.accessToken)
+    deep.sendRaw(JSON.stringify({ id: 'd', type: 'join_ticket', data: JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000)) }))
+    expect((await deep.event('error')).data.code).toBe('VALIDATION_FAILED')
+    expect((await deep.request('ping')).type).toBe('pong')
+    deep.close()
+
+    expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200)
+    expect(await stop()).toEqual([])
+  })
+})
