@@ -167,7 +167,14 @@ export class MediaRoom {
   }
 
   async connectTransport(peerId: string, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
-    await this.transport(peerId, transportId).connect({ dtlsParameters })
+    const transport = this.transport(peerId, transportId)
+    // Marked before the await, so two connects racing each other also get one CONFLICT.
+    if (transport.appData.connectCalled) throw new MediaRoomError('CONFLICT', 'This transport is already connected')
+    transport.appData.connectCalled = true
+    await transport.connect({ dtlsParameters }).catch((error: unknown) => {
+      transport.appData.connectCalled = false
+      throw error
+    })
   }
 
   async restartIce(peerId: string, transportId: string) {

@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import { oneOf } from '../src/http/enums.ts'
 import type { DtlsParameters, RtpCapabilities, RtpParameters } from 'mediasoup/types'
 import { defineHandler, WsError, type MessageHandler, type WsClient } from '../src/realtime/protocol.ts'
 import { MediaAccessError, mediaSources, type MediaAccess } from './access.ts'
@@ -8,7 +9,7 @@ import type { MediaRooms } from './rooms.ts'
 const Id = t.String({ minLength: 1, maxLength: 64 })
 // mediasoup validates these structures in depth; the schemas check their shape.
 const DtlsParametersSchema = t.Object(
-  { role: t.Optional(t.UnionEnum(['auto', 'client', 'server'])), fingerprints: t.Array(t.Object({ algorithm: t.String(), value: t.String() }), { minItems: 1 }) },
+  { role: t.Optional(oneOf(['auto', 'client', 'server'])), fingerprints: t.Array(t.Object({ algorithm: t.String(), value: t.String() }), { minItems: 1 }) },
   { additionalProperties: true },
 )
 const RtpParametersSchema = t.Object(
@@ -23,14 +24,14 @@ const RtpCapabilitiesSchema = t.Object(
 export const mediaMessages = {
   'media:join': t.Object({ room: t.String({ minLength: 3, maxLength: 80 }) }),
   'media:leave': t.Object({}),
-  'media:createTransport': t.Object({ direction: t.UnionEnum(['send', 'recv']) }),
+  'media:createTransport': t.Object({ direction: oneOf(['send', 'recv']) }),
   'media:connectTransport': t.Object({ transportId: Id, dtlsParameters: DtlsParametersSchema }),
   'media:restartIce': t.Object({ transportId: Id }),
   'media:produce': t.Object({
     transportId: Id,
-    kind: t.UnionEnum(['audio', 'video']),
+    kind: oneOf(['audio', 'video']),
     rtpParameters: RtpParametersSchema,
-    appData: t.Object({ source: t.UnionEnum(mediaSources) }, { additionalProperties: true }),
+    appData: t.Object({ source: oneOf(mediaSources) }, { additionalProperties: true }),
   }),
   'media:consume': t.Object({ producerId: Id, rtpCapabilities: RtpCapabilitiesSchema }),
   'media:resumeConsumer': t.Object({ consumerId: Id }),
@@ -49,15 +50,21 @@ interface Membership {
   peerId: string
 }
 
-/** Turns media layer failures into error replies; mediasoup's own TypeErrors mean bad parameters. */
+/**
+ * Turns media layer failures into error replies. mediasoup's TypeErrors mean bad parameters; the
+ * plain Errors its worker answers with mean the request does not fit the object's state
+ * ("connect() already called"): the client's conflict, not our failure.
+ */
 async function asReply<T>(work: () => T | Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (error) {
     if (error instanceof MediaRoomError || error instanceof MediaAccessError) throw new WsError(error.code, error.message)
-    if (error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError')) {
-      throw new WsError('INVALID_MEDIA_PARAMETERS', error.message)
-    }
+    if (!(error instanceof Error)) throw error
+    if (error instanceof TypeError || error.name === 'UnsupportedError') throw new WsError('INVALID_MEDIA_PARAMETERS', error.message)
+    if (error.name === 'NotFoundError') throw new WsError('NOT_FOUND', error.message)
+    if (error.name === 'WorkerClosedError') throw new WsError('MEDIA_UNAVAILABLE', 'The media worker is restarting; join again shortly')
+    if (error.constructor === Error) throw new WsError('CONFLICT', error.message)
     throw error
   }
 }

@@ -159,7 +159,7 @@ describe('/me/wallet', () => {
     const account = await t.register()
     const badCursor = await t.call('GET', '/api/v1/me/wallet?cursor=garbage', { token: account.accessToken })
     expect(badCursor.status).toBe(422)
-    expect(badCursor.body.error.code).toBe('INVALID_CURSOR')
+    expect(badCursor.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ in: 'query', path: '/cursor' }] })
     expect((await t.call('GET', '/api/v1/me/wallet?limit=0', { token: account.accessToken })).status).toBe(422)
     expect((await t.call('GET', '/api/v1/me/wallet?limit=101', { token: account.accessToken })).status).toBe(422)
   })

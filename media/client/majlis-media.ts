@@ -65,11 +65,19 @@ export class MajlisMedia {
   private readonly consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: MediaSource }>()
   private readonly listeners = new Listeners<MediaEvents>()
   private rejoining: Promise<void> | null = null
+  /** Producers announced while a join is under way, consumed once the receive transport exists. */
+  private announcedDuringJoin: Set<string> | null = null
 
   constructor(options: SocketOptions) {
     this.socket = new MajlisSocket(options)
-    this.socket.on('media:newProducer', ({ producerId, peerId }) => void this.consume(producerId).catch((error) => this.emit('error', { error })))
-    this.socket.on('media:producerClosed', ({ producerId }) => this.dropConsumer(producerId))
+    this.socket.on('media:newProducer', ({ producerId }) => {
+      if (this.announcedDuringJoin) this.announcedDuringJoin.add(producerId)
+      else void this.consumeAnnounced(producerId)
+    })
+    this.socket.on('media:producerClosed', ({ producerId }) => {
+      this.announcedDuringJoin?.delete(producerId)
+      this.dropConsumer(producerId)
+    })
     this.socket.on('media:peerJoined', (peer) => this.emit('peerJoined', peer))
     this.socket.on('media:peerLeft', (peer) => this.emit('peerLeft', peer))
     this.socket.on('media:activeSpeaker', ({ peerId }) => this.emit('activeSpeaker', { peerId }))
@@ -91,12 +99,20 @@ export class MajlisMedia {
     if (!this.socket.connected) await this.socket.connect()
     this.room = room
     this.emit('state', { state: 'joining' })
-    const joined = await this.socket.request<JoinReply>('media:join', { room })
-    this.grant = joined.grant.canPublish
-    this.device = await Device.factory()
-    await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities })
-    this.recvTransport = await this.createTransport('recv')
-    for (const { producerId } of joined.producers) await this.consume(producerId)
+    // The server announces new producers from the moment it has us in the room, before we can receive.
+    const announced = new Set<string>()
+    this.announcedDuringJoin = announced
+    try {
+      const joined = await this.socket.request<JoinReply>('media:join', { room })
+      this.grant = joined.grant.canPublish
+      this.device = await Device.factory()
+      await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities })
+      this.recvTransport = await this.createTransport('recv')
+      for (const { producerId } of joined.producers) announced.add(producerId)
+    } finally {
+      this.announcedDuringJoin = null
+    }
+    await Promise.all([...announced].map((producerId) => this.consumeAnnounced(producerId)))
     for (const [source, entry] of this.published) entry.producer = await this.produce(entry.track, source)
     this.emit('state', { state: 'joined' })
   }
@@ -194,8 +210,15 @@ export class MajlisMedia {
     })
   }
 
+  /** A producer that closed before we got to it is no error; anything else is reported. */
+  private async consumeAnnounced(producerId: string): Promise<void> {
+    await this.consume(producerId).catch((error) => {
+      if (!(error instanceof RequestError && error.code === 'NOT_FOUND')) this.emit('error', { error })
+    })
+  }
+
   private async consume(producerId: string): Promise<void> {
-    if (!this.recvTransport || !this.device) return
+    if (!this.recvTransport || !this.device || this.consumers.has(producerId)) return
     const reply = await this.socket.request('media:consume', { producerId, rtpCapabilities: this.device.recvRtpCapabilities })
     const consumer = await this.recvTransport.consume({ id: reply.consumerId, producerId, kind: reply.kind, rtpParameters: reply.rtpParameters })
     this.consumers.set(producerId, { consumer, peerId: reply.peerId, source: reply.source })

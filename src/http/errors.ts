@@ -18,6 +18,8 @@ export class ApiError extends Error {
 export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`)
 export const forbidden = (message = 'You are not allowed to do this') => new ApiError(403, 'FORBIDDEN', message)
 export const conflict = (errorCode: string, message: string) => new ApiError(409, errorCode, message)
+export const payloadTooLarge = (limitBytes: number) =>
+  new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes`)
 export const unprocessable = (errorCode: string, message: string, details?: unknown) =>
   new ApiError(422, errorCode, message, details)
 
@@ -44,23 +46,49 @@ interface ValidationIssue {
   path: string
   summary?: string
   message: string
+  schema?: { [keyword: string]: unknown }
 }
 
-/** Maps every failure to the envelope: validation → 422, malformed body → 400, unknown route → 404. */
+/** One field's problem in words a client can act on (an enum names its values). */
+export function issueMessage(issue: ValidationIssue): string {
+  if (Array.isArray(issue.schema?.enum)) return `must be one of ${issue.schema.enum.join(', ')}`
+  return issue.summary ?? issue.message
+}
+
+/** The request's path for messages and logs; a request line without a usable URL must not make the handler throw. */
+export function requestPath(request: Request): string {
+  try {
+    return new URL(request.url).pathname
+  } catch {
+    return request.url.split('?')[0] ?? ''
+  }
+}
+
+/**
+ * Maps every failure to the envelope: validation → 422, malformed body → 400, unknown route → 404.
+ * A response that fails its own schema is our bug: a logged 500, never a 422 that blames the caller.
+ */
 export const errorHandler = (logger: Logger) =>
-  new Elysia({ name: 'errors' }).onError({ as: 'global' }, ({ code, error, set, request }) => {
-    if (error instanceof ApiError) {
-      set.status = error.status
-      if (error.headers) Object.assign(set.headers, error.headers)
-      return envelope(error.errorCode, error.message, error.details)
+  new Elysia({ name: 'errors' }).onError({ as: 'global' }, ({ code, error, set, request, route }) => {
+    // Elysia wraps whatever a body parser throws (our 413s and 422s too) in its ParseError.
+    const meant = error instanceof ApiError ? error : code === 'PARSE' && error.cause instanceof ApiError ? error.cause : null
+    if (meant) {
+      set.status = meant.status
+      if (meant.headers) Object.assign(set.headers, meant.headers)
+      return envelope(meant.errorCode, meant.message, meant.details)
     }
     switch (code) {
       case 'VALIDATION': {
+        if (error.type === 'response') {
+          set.status = 500
+          logger.error('response failed its schema', { route, path: requestPath(request), method: request.method, issues: error.all.slice(0, 5) })
+          return envelope('INTERNAL_ERROR', 'Something went wrong on our side')
+        }
         set.status = 422
         const details = (error.all as ValidationIssue[]).map((issue) => ({
           in: error.type,
           path: issue.path || '/',
-          message: issue.summary ?? issue.message,
+          message: issueMessage(issue),
         }))
         return envelope('VALIDATION_FAILED', `Invalid ${error.type}`, details)
       }
@@ -69,10 +97,10 @@ export const errorHandler = (logger: Logger) =>
         return envelope('MALFORMED_BODY', 'The request body could not be parsed; send valid JSON with Content-Type: application/json')
       case 'NOT_FOUND':
         set.status = 404
-        return envelope('NOT_FOUND', `No route for ${request.method} ${new URL(request.url).pathname}`)
+        return envelope('NOT_FOUND', `No route for ${request.method} ${requestPath(request)}`)
       default:
         set.status = 500
-        logger.error('unhandled error', { ...errorFields(error), path: new URL(request.url).pathname })
+        logger.error('unhandled error', { ...errorFields(error), route, path: requestPath(request), method: request.method })
         return envelope('INTERNAL_ERROR', 'Something went wrong on our side')
     }
   })

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Logger } from '../logger.ts'
+import { requestPath } from './errors.ts'
 import { CollectedGauge, Counter, Histogram, MetricsRegistry } from './metrics-registry.ts'
 
 const REQUEST_ID_HEADER = 'x-request-id'
@@ -49,7 +50,7 @@ export const observability = (logger: Logger, metrics: ReturnType<typeof createH
       logger.info('request', {
         requestId: timing.id,
         method: request.method,
-        path: new URL(request.url).pathname,
+        path: requestPath(request).slice(0, 512),
         route: routeLabel,
         status: Number(status),
         ms: Math.round(seconds * 100000) / 100,

@@ -20,15 +20,21 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url')
 }
 
+// Positions are epoch milliseconds of stored rows: anything outside what a Date holds is not one of ours.
+const MAX_EPOCH_MS = 8.64e15
+const isPosition = (at: unknown, id: unknown): boolean =>
+  Number.isSafeInteger(at) && (at as number) >= 0 && (at as number) <= MAX_EPOCH_MS && typeof id === 'string' && id.length > 0 && id.length <= 64
+
 export function decodeCursor(cursor: string | undefined): CursorPosition | null {
   if (cursor === undefined) return null
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
-    if (typeof at === 'number' && Number.isFinite(at) && typeof id === 'string') return { at, id }
+    const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
+    if (Array.isArray(position) && position.length === 2 && isPosition(position[0], position[1])) return { at: position[0], id: position[1] }
   } catch {
     // fall through to the 422 below
   }
-  throw unprocessable('INVALID_CURSOR', 'The cursor is not one this API returned')
+  const message = 'The cursor is not one this API returned; pass nextCursor of the previous page'
+  throw unprocessable('VALIDATION_FAILED', message, [{ in: 'query', path: '/cursor', message }])
 }
 
 /** Callers fetch limit + 1 rows; the extra row only says whether another page exists. */

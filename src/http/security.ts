@@ -1,7 +1,7 @@
 import { cors } from '@elysiajs/cors'
 import { Elysia } from 'elysia'
 import type { Config } from '../config.ts'
-import { ApiError } from './errors.ts'
+import { ApiError, payloadTooLarge, requestPath } from './errors.ts'
 
 const apiHeaders = {
   'x-content-type-options': 'nosniff',
@@ -12,6 +12,8 @@ const apiHeaders = {
 // JSON answers never need to run or embed anything; pages (/swagger, /demo) set their own policy.
 const jsonContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
 const pagePrefixes = ['/swagger', '/demo', '/sdk']
+/** Longer URLs get our 414; past Bun's own 16 KiB header limit it answers 431 before our code runs. */
+export const MAX_URL_LENGTH = 8192
 
 /** Security headers, CORS for browser clients, and request body size limits (413). */
 export const security = (config: Config) =>
@@ -28,7 +30,8 @@ export const security = (config: Config) =>
     )
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, apiHeaders)
-      const path = new URL(request.url).pathname
+      if (request.url.length > MAX_URL_LENGTH) throw new ApiError(414, 'URI_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`)
+      const path = requestPath(request)
       if (!pagePrefixes.some((prefix) => path.startsWith(prefix))) {
         set.headers['content-security-policy'] = jsonContentSecurityPolicy
       }
@@ -37,7 +40,5 @@ export const security = (config: Config) =>
       const declaredLength = Number(request.headers.get('content-length') ?? 0)
       const isUpload = request.headers.get('content-type')?.startsWith('multipart/form-data') ?? false
       const limit = isUpload ? config.uploads.maxBytes : config.maxJsonBytes
-      if (declaredLength > limit) {
-        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes`)
-      }
+      if (declaredLength > limit) throw payloadTooLarge(limit)
     })

@@ -1,7 +1,8 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from 'elysia'
 import type { AuthUser } from '../http/auth.ts'
-import { ApiError } from '../http/errors.ts'
+import { ApiError, issueMessage } from '../http/errors.ts'
+import { depthExceeds, MAX_JSON_DEPTH } from '../http/json-body.ts'
 import type { Logger } from '../logger.ts'
 import { errorFields } from '../logger.ts'
 import type { FanoutBus } from './fanout.ts'
@@ -255,6 +256,9 @@ export class Hub {
   /** Every failure becomes an error reply and the connection stays open. */
   private async handle(connection: Connection, raw: unknown): Promise<void> {
     const parsed = typeof raw === 'string' ? safeJson(raw) : raw
+    if (depthExceeds(parsed)) {
+      return this.fail(connection, undefined, new WsError('VALIDATION_FAILED', `The message is nested deeper than ${MAX_JSON_DEPTH} levels`))
+    }
     if (!envelopeCheck.Check(parsed)) {
       const id = isRecord(parsed) && (typeof parsed.id === 'string' || typeof parsed.id === 'number') ? parsed.id : undefined
       return this.fail(connection, id, new WsError('MALFORMED_MESSAGE', 'Send JSON { "id"?: string, "type": string, "data": object }'))
@@ -268,10 +272,7 @@ export class Hub {
       const registered = this.handlers.get(type)
       if (!registered) throw new WsError('UNKNOWN_TYPE', `Unknown message type "${type}"`)
       if (!registered.check.Check(data)) {
-        const details = [...registered.check.Errors(data)].slice(0, 10).map((error) => ({
-          path: error.path || '/',
-          message: Array.isArray(error.schema.enum) ? `must be one of ${error.schema.enum.join(', ')}` : error.message,
-        }))
+        const details = [...registered.check.Errors(data)].slice(0, 10).map((error) => ({ path: error.path || '/', message: issueMessage(error) }))
         throw new WsError('VALIDATION_FAILED', `Invalid data for ${type}`, details)
       }
       this.succeed(connection, id, await registered.handler.handle(connection as WsClient, data))

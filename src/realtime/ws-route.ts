@@ -2,7 +2,12 @@ import { Elysia } from 'elysia'
 import type { Hub, WsSession } from './hub.ts'
 
 export const DEFAULT_AUTH_TIMEOUT_MS = 10_000
-const MAX_MESSAGE_BYTES = 64 * 1024
+
+/**
+ * Bun has one WebSocket configuration per server, so these go into the app's `websocket` config
+ * (options on the route are ignored): a larger frame closes the connection with 1009.
+ */
+export const wsServerOptions = { maxPayloadLength: 64 * 1024, idleTimeout: 120 }
 
 /** `Sec-WebSocket-Protocol: bearer, <token>`: browsers cannot set Authorization on a WebSocket. */
 export function tokenFromProtocols(header: string | undefined): string | null {
@@ -21,8 +26,6 @@ export const wsRoute = (hub: Hub, authenticate: (token: string) => Promise<WsSes
       return { wsToken: token, wsSession: token ? await authenticate(token) : null }
     })
     .ws('/ws', {
-      maxPayloadLength: MAX_MESSAGE_BYTES,
-      idleTimeout: 120,
       detail: { tags: ['realtime'], summary: 'The WebSocket endpoint (see API.md for the messages)' },
       beforeHandle({ wsToken, wsSession, set }) {
         if (wsToken && !wsSession) {

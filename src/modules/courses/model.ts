@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import { liveSessionStatuses } from '../../db/schema/courses.ts'
-import { optionalEnum } from '../../http/enums.ts'
+import { oneOf, optionalEnum } from '../../http/enums.ts'
 import { PageQuery } from '../../http/pagination.ts'
 
 export const Course = t.Object(
@@ -25,7 +25,7 @@ export const LiveSession = t.Object(
     description: t.Union([t.String(), t.Null()]),
     scheduledAt: t.Date(),
     durationMinutes: t.Integer(),
-    status: t.UnionEnum(liveSessionStatuses),
+    status: oneOf(liveSessionStatuses),
     roomCode: t.String({ description: 'a short unique code for the class' }),
     startedAt: t.Union([t.Date(), t.Null()]),
     endedAt: t.Union([t.Date(), t.Null()]),

@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import { oneOf } from '../../http/enums.ts'
 import { PageQuery } from '../../http/pagination.ts'
 import { devicePlatforms } from '../../db/schema/notifications.ts'
 
@@ -17,10 +18,17 @@ export const Notification = t.Object(
 )
 
 export const NotificationQuery = t.Object({
-  type: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
+  type: t.Optional(
+    t.String({
+      pattern: '^[a-z_]+(\\.[a-z_]+)?$',
+      maxLength: 64,
+      description: 'a full type (`ticket.reply`), an area (`ticket`: every `ticket.*`), or `all`',
+      examples: ['ticket.reply', 'ticket', 'all'],
+    }),
+  ),
   unreadOnly: t.Optional(t.Boolean()),
   ...PageQuery,
 })
 
-export const DeviceTokenBody = t.Object({ token: t.String({ minLength: 8, maxLength: 4096 }), platform: t.UnionEnum(devicePlatforms) })
-export const DeviceToken = t.Object({ id: t.String(), token: t.String(), platform: t.UnionEnum(devicePlatforms), createdAt: t.Date(), lastSeenAt: t.Date() })
+export const DeviceTokenBody = t.Object({ token: t.String({ minLength: 8, maxLength: 4096 }), platform: oneOf(devicePlatforms) })
+export const DeviceToken = t.Object({ id: t.String(), token: t.String(), platform: oneOf(devicePlatforms), createdAt: t.Date(), lastSeenAt: t.Date() })

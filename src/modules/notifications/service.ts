@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, lt } from 'drizzle-orm'
+import { and, count, desc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { deviceTokens, notifications } from '../../db/schema/notifications.ts'
@@ -13,6 +13,13 @@ export interface NewNotification {
   data?: Record<string, unknown>
   /** Makes a retried send a no-op: at most one notification per user and key. */
   dedupeKey?: string
+}
+
+/** `area.event` matches that type, `area` every type of the area ('.' < '/' in byte order), `all` everything. */
+function ofType(type: string | undefined): SQL | undefined {
+  if (type === undefined || type === 'all') return undefined
+  if (type.includes('.')) return eq(notifications.type, type)
+  return and(gte(notifications.type, `${type}.`), lt(notifications.type, `${type}/`))
 }
 
 export type NotificationRow = typeof notifications.$inferSelect
@@ -56,7 +63,7 @@ export class NotificationService {
       .where(
         and(
           eq(notifications.userId, userId),
-          filter.type ? eq(notifications.type, filter.type) : undefined,
+          ofType(filter.type),
           filter.unreadOnly ? isNull(notifications.readAt) : undefined,
           afterCursor(notifications.createdAt, notifications.id, decodeCursor(filter.cursor)),
         ),

@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { optionalEnum } from '../../http/enums.ts'
+import { oneOf, optionalEnum } from '../../http/enums.ts'
 import { PageQuery } from '../../http/pagination.ts'
 import { priorities, supportRequestStatuses, videoCallStatuses } from '../../db/schema/support.ts'
 
@@ -12,8 +12,8 @@ export const SupportRequest = t.Object(
     supporterId: Nullable(t.String()),
     subject: t.String(),
     description: t.String(),
-    priority: t.UnionEnum(priorities),
-    status: t.UnionEnum(supportRequestStatuses),
+    priority: oneOf(priorities),
+    status: oneOf(supportRequestStatuses),
     rejectReason: Nullable(t.String()),
     createdAt: t.Date(),
     updatedAt: t.Date(),
@@ -28,7 +28,7 @@ export const VideoCall = t.Object(
     customerId: t.String(),
     supporterId: t.String(),
     roomId: t.String({ description: 'the media room to join over /ws: media:join { room: roomId }' }),
-    status: t.UnionEnum(videoCallStatuses),
+    status: oneOf(videoCallStatuses),
     startedAt: t.Union([t.Date(), t.Null()]),
     endedAt: t.Union([t.Date(), t.Null()]),
     durationSec: t.Union([t.Integer(), t.Null()]),
@@ -40,7 +40,7 @@ export const VideoCall = t.Object(
 export const CreateSupportRequest = t.Object({
   subject: t.String({ minLength: 1, maxLength: 200 }),
   description: t.String({ minLength: 1, maxLength: 5000 }),
-  priority: t.Optional(t.UnionEnum(priorities, { default: 'normal' })),
+  priority: t.Optional(oneOf(priorities, { default: 'normal' })),
 })
 
 export const RejectBody = t.Object({ reason: t.Optional(t.String({ minLength: 1, maxLength: 1000 })) })

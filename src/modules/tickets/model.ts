@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { optionalEnum } from '../../http/enums.ts'
+import { oneOf, optionalEnum } from '../../http/enums.ts'
 import { PageQuery } from '../../http/pagination.ts'
 import { priorities } from '../../db/schema/support.ts'
 import { ticketStatuses } from '../../db/schema/tickets.ts'
@@ -11,8 +11,8 @@ export const Ticket = t.Object(
     assigneeId: t.Union([t.String(), t.Null()]),
     subject: t.String(),
     description: t.Union([t.String(), t.Null()]),
-    status: t.UnionEnum(ticketStatuses),
-    priority: t.UnionEnum(priorities),
+    status: oneOf(ticketStatuses),
+    priority: oneOf(priorities),
     createdAt: t.Date(),
     updatedAt: t.Date(),
     closedAt: t.Union([t.Date(), t.Null()]),
@@ -35,7 +35,7 @@ export const TicketMessage = t.Object(
 export const CreateTicket = t.Object({
   subject: t.String({ minLength: 1, maxLength: 200 }),
   description: t.Optional(t.String({ maxLength: 5000 })),
-  priority: t.Optional(t.UnionEnum(priorities, { default: 'normal' })),
+  priority: t.Optional(oneOf(priorities, { default: 'normal' })),
 })
 export const UpdateTicket = t.Object(
   { status: optionalEnum(ticketStatuses), priority: optionalEnum(priorities) },

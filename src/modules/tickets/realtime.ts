@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import { oneOf } from '../../http/enums.ts'
 import type { Hub } from '../../realtime/hub.ts'
 import { defineHandler, WsError, type MessageHandler } from '../../realtime/protocol.ts'
 import { ticketStatuses } from '../../db/schema/tickets.ts'
@@ -66,7 +67,7 @@ export function ticketRealtime(hub: Hub, tickets: TicketService): MessageHandler
     }),
     defineHandler({
       type: 'ticket_status_change',
-      schema: t.Object({ ticketId: TicketId, status: t.UnionEnum(ticketStatuses) }),
+      schema: t.Object({ ticketId: TicketId, status: oneOf(ticketStatuses) }),
       async handle(client, { ticketId, status }) {
         return { ticket: await tickets.update(client.user, ticketId, { status }) }
       },
