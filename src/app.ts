@@ -1,4 +1,3 @@
-import { swagger } from '@elysiajs/swagger'
 import { sql } from 'drizzle-orm'
 import { Elysia } from 'elysia'
 import packageJson from '../package.json' with { type: 'json' }
@@ -6,6 +5,7 @@ import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import type { DatabaseHandle } from './db/client.ts'
 import { accessTokens, accessTokenVerifier, authGuard } from './http/auth.ts'
+import { apiDocs } from './http/docs.ts'
 import { errorHandler } from './http/errors.ts'
 import { jsonBody } from './http/json-body.ts'
 import { health, type ReadinessCheck } from './http/health.ts'
@@ -135,17 +135,7 @@ export function createApp(deps: AppDeps) {
     .use(jsonBody(config.maxJsonBytes))
     .use(observability(logger, createHttpMetrics(metricsRegistry)))
     .use(security(config))
-    .use(
-      swagger({
-        path: '/swagger',
-        exclude: ['/swagger', '/swagger/json'],
-        documentation: {
-          info: { title: 'Majlis API', version: packageJson.version, description: 'Live classes, support calls, streams, tickets and marketplace on one server.' },
-          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-          security: [{ bearer: [] }],
-        },
-      }),
-    )
+    .use(apiDocs({ title: 'Majlis API', version: packageJson.version, description: 'Live classes, support calls, streams, tickets and marketplace on one server.' }))
     .use(
       health({
         version: packageJson.version,
@@ -157,7 +147,7 @@ export function createApp(deps: AppDeps) {
     .get('/metrics', async ({ set }) => {
       set.headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8'
       return metricsRegistry.render()
-    }, { detail: { tags: ['service'], summary: 'Prometheus metrics', security: [] } })
+    }, { detail: { tags: ['service'], summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } })
     .use(wsRoute(hub, verifyAccessToken, deps.wsAuthTimeoutMs))
     .use(mediaClient())
     .use(api)

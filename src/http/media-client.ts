@@ -24,10 +24,10 @@ export const mediaClient = () => {
   const demoScript = lazyBundle('demo.ts')
   return new Elysia({ name: 'media-client', detail: { tags: ['media'] } })
     .get('/sdk/majlis-media.js', async () => new Response(await sdk(), { headers: javascript }), {
-      detail: { summary: 'Browser SDK (ES module): MajlisMedia, MajlisSocket', security: [] },
+      detail: { summary: 'Browser SDK (ES module): MajlisMedia, MajlisSocket', security: [], responses: { 200: { description: 'ES module', content: { 'text/javascript': { schema: { type: 'string' } } } } } },
     })
     .get('/demo', () => new Response(Bun.file(`${clientDir}demo.html`), { headers: { 'content-type': 'text/html; charset=utf-8' } }), {
-      detail: { summary: 'Demo page: two browsers in one demo: room', security: [] },
+      detail: { summary: 'Demo page: two browsers in one demo: room', security: [], responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } },
     })
     .get('/demo/demo.js', async () => new Response(await demoScript(), { headers: javascript }), { detail: { hide: true } })
 }

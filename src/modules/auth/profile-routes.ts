@@ -45,7 +45,7 @@ export const profileRoutes = ({ users, refreshTokens, ...plugins }: ProfileRoute
             await users.deleteAccount(user.id)
             set.status = 204
           },
-          { auth: 'any', detail: { summary: 'Close my account (erases personal data, signs out everywhere)' } },
+          { auth: 'any', response: { 204: t.Void(), ...errorResponses }, detail: { summary: 'Close my account (erases personal data, signs out everywhere)' } },
         )
         .post('/complete', async ({ user, body }) => toPrivateUser(await users.completeProfile(user.id, body)), {
           auth: 'any',

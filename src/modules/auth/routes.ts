@@ -1,3 +1,4 @@
+import { t } from 'elysia'
 import type { Config } from '../../config.ts'
 import { ApiError, errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
@@ -90,5 +91,5 @@ export const authRoutes = ({ config, users, refreshTokens, otp, ...plugins }: Au
         await refreshTokens.revokeFamilyOf(body.refreshToken, user.id)
         set.status = 204
       },
-      { auth: 'any', body: RefreshBody, detail: { summary: 'End the session of this refresh token' } },
+      { auth: 'any', body: RefreshBody, response: { 204: t.Void(), ...errorResponses }, detail: { summary: 'End the session of this refresh token' } },
     )
