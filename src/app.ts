@@ -135,7 +135,14 @@ export function createApp(deps: AppDeps) {
     .use(jsonBody(config.maxJsonBytes))
     .use(observability(logger, createHttpMetrics(metricsRegistry)))
     .use(security(config))
-    .use(apiDocs({ title: 'Majlis API', version: packageJson.version, description: 'Live classes, support calls, streams, tickets and marketplace on one server.' }))
+    .use(
+      apiDocs({
+        title: 'Majlis API',
+        version: packageJson.version,
+        description: 'Live classes, support calls, streams, tickets and marketplace on one server.',
+        wsMessages: () => hub.messageSchemas(),
+      }),
+    )
     .use(
       health({
         version: packageJson.version,

@@ -1,5 +1,5 @@
 import { swagger } from '@elysiajs/swagger'
-import { Elysia } from 'elysia'
+import { Elysia, type TSchema } from 'elysia'
 import { dirname } from 'node:path'
 import { normalizeOpenApi } from './openapi.ts'
 
@@ -29,13 +29,16 @@ export interface DocsInfo {
   title: string
   version: string
   description: string
+  /** The /ws message types and their data schemas, published as the `x-websocket` extension. */
+  wsMessages(): Record<string, TSchema>
 }
 
 /**
  * The API documentation: the OpenAPI 3.1 document at /swagger/json (generated from the routes'
- * schemas, then normalized, see openapi.ts) and the Swagger UI at /swagger from swagger-ui-dist.
+ * schemas, then normalized, see openapi.ts; the WS messages under `x-websocket`) and the
+ * Swagger UI at /swagger from swagger-ui-dist.
  */
-export const apiDocs = (info: DocsInfo) => {
+export const apiDocs = ({ wsMessages, ...info }: DocsInfo) => {
   const generator = swagger({
     path: '/swagger/generator',
     specPath: GENERATED_SPEC_PATH,
@@ -66,7 +69,14 @@ export const apiDocs = (info: DocsInfo) => {
     })
     // Routes are all registered by the first request, so the document is built once.
     .get('/swagger/json', () => {
-      document ??= generator.handle(new Request(`http://docs${GENERATED_SPEC_PATH}`)).then(async (response) => normalizeOpenApi(await response.json()))
+      document ??= generator.handle(new Request(`http://docs${GENERATED_SPEC_PATH}`)).then(async (response) => ({
+        ...normalizeOpenApi(await response.json()),
+        'x-websocket': {
+          path: '/ws',
+          description: 'Client → server messages: { id?, type, data }. A message with an id gets { id, ok, data | error }. See README for the events.',
+          messages: JSON.parse(JSON.stringify(wsMessages())),
+        },
+      }))
       return document
     })
 }

@@ -4,6 +4,9 @@ import { requestPath } from './errors.ts'
 import { CollectedGauge, Counter, Histogram, MetricsRegistry } from './metrics-registry.ts'
 
 const REQUEST_ID_HEADER = 'x-request-id'
+// Any token is a valid HTTP method; labels take the standard ones so a fuzzer cannot grow the series.
+const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+const methodLabel = (method: string) => (knownMethods.has(method) ? method : 'OTHER')
 const acceptableRequestId = /^[\w.:-]{1,128}$/
 
 interface RequestTiming {
@@ -45,8 +48,9 @@ export const observability = (logger: Logger, metrics: ReturnType<typeof createH
       const seconds = (performance.now() - timing.startedAt) / 1000
       const status = String(typeof set.status === 'number' ? set.status : 200)
       const routeLabel = route || 'unmatched'
-      metrics.requests.inc({ method: request.method, route: routeLabel, status })
-      metrics.duration.observe({ method: request.method, route: routeLabel }, seconds)
+      const method = methodLabel(request.method)
+      metrics.requests.inc({ method, route: routeLabel, status })
+      metrics.duration.observe({ method, route: routeLabel }, seconds)
       logger.info('request', {
         requestId: timing.id,
         method: request.method,

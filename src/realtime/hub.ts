@@ -129,6 +129,11 @@ export class Hub {
     }
   }
 
+  /** Every client → server message type with the schema of its data (for the API document). */
+  messageSchemas(): Record<string, TSchema> {
+    return Object.fromEntries([...this.handlers].map(([type, { handler }]) => [type, handler.schema]))
+  }
+
   onDisconnect(listener: DisconnectListener): void {
     this.disconnectListeners.push(listener)
   }
@@ -256,12 +261,13 @@ export class Hub {
   /** Every failure becomes an error reply and the connection stays open. */
   private async handle(connection: Connection, raw: unknown): Promise<void> {
     const parsed = typeof raw === 'string' ? safeJson(raw) : raw
+    // The id of a message we refuse, when it has a usable one, so the reply still reaches its sender.
+    const refusedId = isRecord(parsed) && ((typeof parsed.id === 'string' && parsed.id.length <= 64) || typeof parsed.id === 'number') ? parsed.id : undefined
     if (depthExceeds(parsed)) {
-      return this.fail(connection, undefined, new WsError('VALIDATION_FAILED', `The message is nested deeper than ${MAX_JSON_DEPTH} levels`))
+      return this.fail(connection, refusedId, new WsError('VALIDATION_FAILED', `The message is nested deeper than ${MAX_JSON_DEPTH} levels`))
     }
     if (!envelopeCheck.Check(parsed)) {
-      const id = isRecord(parsed) && (typeof parsed.id === 'string' || typeof parsed.id === 'number') ? parsed.id : undefined
-      return this.fail(connection, id, new WsError('MALFORMED_MESSAGE', 'Send JSON { "id"?: string, "type": string, "data": object }'))
+      return this.fail(connection, refusedId, new WsError('MALFORMED_MESSAGE', 'Send JSON { "id"?: string, "type": string, "data": object }'))
     }
     const { id, type, data = {} } = parsed
     if (!connection.takeToken()) return this.fail(connection, id, new WsError('RATE_LIMITED', 'Too many messages; slow down'))

@@ -5,7 +5,7 @@
  */
 import { machine } from './lib/report.ts'
 
-const scenarios = ['sfu-fanout', 'joins', 'chat-fanout', 'rest', 'ws-memory']
+const scenarios = ['sfu-fanout', 'joins', 'chat-fanout', 'rest', 'ws-memory', 'soak']
 const prepare = Bun.spawnSync([process.execPath, 'media/build/build-worker.ts'], { cwd: `${import.meta.dir}/../..`, stdout: 'inherit', stderr: 'inherit' })
 if (prepare.exitCode !== 0) process.exit(prepare.exitCode ?? 1)
 

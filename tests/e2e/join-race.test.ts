@@ -13,7 +13,8 @@ async function joinHeldAt(step: string, room: string, publishWhileHeld: () => Pr
   await page.exposeFunction('publishWhileHeld', publishWhileHeld)
   await page.evaluate(
     async ([token, wsUrl, room, step]) => {
-      const { MajlisMedia } = await import('/sdk/majlis-media.js')
+      const sdkUrl = '/sdk/majlis-media.js' // served by Majlis to the page; a variable keeps tsc from resolving it here
+      const { MajlisMedia } = await import(sdkUrl)
       const media = new MajlisMedia({ url: wsUrl, token })
       const w = window as any
       w.received = []
