@@ -1,7 +1,7 @@
 /**
  * `bun run bench`: every scenario, one after another, each in its own process (a scenario's
  * servers, workers and clients never overlap with the next one's). Each also runs on its own:
- * `bun run bench:sfu`, `bench:joins`, `bench:chat`, `bench:rest`, `bench:memory`.
+ * `bun run bench:sfu`, `bench:joins`, `bench:chat`, `bench:rest`, `bench:memory`, `bench:soak`.
  */
 import { machine } from './lib/report.ts'
 
