@@ -47,6 +47,13 @@ describe('the OpenAPI document', () => {
     expect(spec.paths['/api/v1/auth/register'].post.requestBody.required).toBe(true)
   })
 
+  test('lists every /ws message type with the schema of its data', () => {
+    const messages = spec['x-websocket'].messages
+    // This app runs without the SFU; with it the media:* types are listed too (see fuzz.test.ts).
+    expect(Object.keys(messages)).toEqual(expect.arrayContaining(['join_ticket', 'send_message', 'join-room', 'live:join', 'live:invite-speaker']))
+    expect(messages.ticket_status_change).toMatchObject({ type: 'object', properties: { status: { enum: ['open', 'pending', 'closed'] } } })
+  })
+
   test('a typed client generated from it (openapi-typescript) compiles against real calls', async () => {
     const types = astToString(await openapiTS(structuredClone(spec)))
     const dir = tempDir('majlis-client-')

@@ -22,10 +22,13 @@ describe('OTP sign-in', () => {
     expect(verified.body.user).toMatchObject({ phone, role: 'phone_only' })
     const token = verified.body.accessToken
 
-    const blocked = await ctx.t.call('GET', '/api/v1/me/wallet', { token })
+    const blocked = await ctx.t.call('POST', '/api/v1/tickets', { token, body: { subject: 'Help' } })
     expect(blocked.status).toBe(403)
     expect(blocked.body.error.code).toBe('PROFILE_INCOMPLETE')
     expect((await ctx.t.call('GET', '/api/v1/me', { token })).status).toBe(200)
+    // The general rules let a phone_only account read its wallet and notifications.
+    expect((await ctx.t.call('GET', '/api/v1/me/wallet', { token })).status).toBe(200)
+    expect((await ctx.t.call('GET', '/api/v1/notifications', { token })).status).toBe(200)
 
     const completed = await ctx.t.call('POST', '/api/v1/me/complete', { token, body: { name: 'Huda', email: 'huda@example.com', password: 'huda password' } })
     expect(completed.status).toBe(200)

@@ -62,6 +62,21 @@ describe('/ws message handling', () => {
     client.close()
   })
 
+  test('connecting a transport twice is a CONFLICT, also when both arrive at once', async () => {
+    const client = await connectWs(server.wsUrl, token)
+    expect((await client.request('media:join', { room: 'demo:twice' })).ok).toBe(true)
+    const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') }] }
+    const first = (await client.request('media:createTransport', { direction: 'recv' })).data.transportId
+    expect(await client.request('media:connectTransport', { transportId: first, dtlsParameters })).toMatchObject({ ok: true })
+    expect(await client.request('media:connectTransport', { transportId: first, dtlsParameters })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } })
+
+    const second = (await client.request('media:createTransport', { direction: 'recv' })).data.transportId
+    const racing = await Promise.all([client.request('media:connectTransport', { transportId: second, dtlsParameters }), client.request('media:connectTransport', { transportId: second, dtlsParameters })])
+    expect(racing.map((reply) => reply.ok).sort()).toEqual([false, true])
+    expect(racing.find((reply) => !reply.ok).error.code).toBe('CONFLICT')
+    client.close()
+  })
+
   test('a flood is rate limited per connection, without closing it', async () => {
     const client = await connectWs(server.wsUrl, token)
     for (let i = 0; i < 80; i++) client.sendRaw(JSON.stringify({ id: `f${i}`, type: 'ping' }))

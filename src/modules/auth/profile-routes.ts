@@ -60,7 +60,7 @@ export const profileRoutes = ({ users, refreshTokens, ...plugins }: ProfileRoute
           detail: { summary: 'Say whether I take new work now (supporters, providers, teachers)' },
         })
         .get('/wallet', ({ user, query }) => users.wallet(user.id, { limit: query.limit ?? 20, cursor: query.cursor }), {
-          auth: true,
+          auth: 'any',
           query: t.Object(PageQuery),
           response: { 200: Wallet, ...errorResponses },
           detail: { summary: 'My coin balance and ledger, newest first' },
