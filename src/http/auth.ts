@@ -1,7 +1,7 @@
 import { jwt } from '@elysiajs/jwt'
-import { oneOf } from './enums.ts'
 import { Elysia, t } from 'elysia'
 import { roles, type Role, type StaffModule, type StaffProfile } from '../db/schema/auth.ts'
+import { oneOf } from './enums.ts'
 import { ApiError, forbidden } from './errors.ts'
 
 /** What a staff member does within a module: reading; routine work (reply, assign, approve documents); managing. */
