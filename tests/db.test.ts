@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { join } from 'node:path'
 import { openDatabase } from '../src/db/client.ts'
-import { applyMigrations } from '../src/db/migrate.ts'
+import { applyMigrations, migrationsFolder } from '../src/db/migrate.ts'
 import { refreshTokens, users } from '../src/db/schema/auth.ts'
 import { tempDir } from './helpers/server-process.ts'
 
@@ -32,6 +32,17 @@ describe('storage', () => {
     await applyMigrations(db)
     await db.insert(users).values({ id: 'usr_1', name: 'A', role: 'customer' })
     await expect(db.update(users).set({ coinBalance: -1 }).run()).rejects.toThrow()
+    close()
+  })
+
+  test('the 0004 repair turns call durations stored as fractions into whole seconds', async () => {
+    const { db, close } = await openDatabase(':memory:')
+    await applyMigrations(db)
+    await db.run(sql`INSERT INTO users (id, name, role, created_at, updated_at) VALUES ('usr_c', 'C', 'customer', 0, 0), ('usr_s', 'S', 'supporter', 0, 0)`)
+    await db.run(sql`INSERT INTO support_requests (id, customer_id, subject, description, priority, status, created_at, updated_at) VALUES ('sr_1', 'usr_c', 's', 'd', 'normal', 'completed', 0, 0)`)
+    await db.run(sql`INSERT INTO video_calls (id, request_id, customer_id, supporter_id, room_id, status, duration_sec, created_at) VALUES ('vc_1', 'sr_1', 'usr_c', 'usr_s', 'call:vc_1', 'ended', 1.704, 0)`)
+    await db.run(sql.raw(await Bun.file(join(migrationsFolder, '0004_whole_call_durations.sql')).text()))
+    expect(await db.all(sql`SELECT duration_sec AS d, typeof(duration_sec) AS type FROM video_calls`)).toEqual([{ d: 1, type: 'integer' }])
     close()
   })
 

@@ -22,6 +22,17 @@ async function ticketWithAgent() {
 }
 
 describe('tickets over /ws', () => {
+  test('staff need the tickets module to join a ticket, and more than qa to write in it', async () => {
+    const { ticket, customerWs, supporterWs } = await ticketWithAgent()
+    const outsider = await connectWs(server.wsUrl, (await server.registerStaff('power', ['support'])).accessToken)
+    expect(await outsider.request('join_ticket', { ticketId: ticket.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+    const qa = await connectWs(server.wsUrl, (await server.registerStaff('qa', ['tickets'])).accessToken)
+    expect(await qa.request('join_ticket', { ticketId: ticket.id })).toMatchObject({ ok: true })
+    expect(await qa.request('send_message', { ticketId: ticket.id, content: 'hello' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(await qa.request('ticket_status_change', { ticketId: ticket.id, status: 'closed' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    for (const ws of [outsider, qa, customerWs, supporterWs]) ws.close()
+  })
+
   test('join, chat with the sender from the token, typing, status change, presence and leaving', async () => {
     const { customer, supporter, ticket, customerWs, supporterWs } = await ticketWithAgent()
     const joined = await supporterWs.request('join_ticket', { ticketId: ticket.id })
