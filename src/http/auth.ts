@@ -75,7 +75,10 @@ export function mayAccess(role: Role, access: RoleAccess): boolean {
 function refusal(user: AuthUser, access: Access): ApiError | null {
   const { roles: allowedRoles, staff } = typeof access === 'object' && 'staff' in access ? access : { roles: access, staff: undefined }
   if (user.role === 'staff' && staff) {
-    return staffMay(user, staff) ? null : forbidden(`This needs the staff module "${staff[0]}" with ${staff[1]} access`)
+    if (staffMay(user, staff)) return null
+    const [module, level] = staff
+    const hasModule = user.staffProfile === 'admin' || (user.staffModules ?? []).includes(module)
+    return forbidden(hasModule ? `Your staff profile (${user.staffProfile}) may not do this: it needs ${level} access in "${module}"` : `This needs the staff module "${module}"`)
   }
   if (mayAccess(user.role, allowedRoles)) return null
   if (user.role === 'phone_only') return new ApiError(403, 'PROFILE_INCOMPLETE', 'Complete your profile first (POST /api/v1/me/complete)')
