@@ -1,34 +1,10 @@
 import { Elysia } from 'elysia'
 import { ApiError, payloadTooLarge } from './errors.ts'
 
-/** Deeper JSON than any of our schemas needs; refused before parsing, so validation never recurses that far. */
+/** Deeper JSON than any of our schemas needs; refused before validation, so it never recurses that far. */
 export const MAX_JSON_DEPTH = 32
 
-const OPEN_BRACE = 0x7b
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACE = 0x7d
-const CLOSE_BRACKET = 0x5d
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-
-/** One pass over the text counting open brackets outside strings: cheap, and safe on any input. */
-export function nestingExceeds(text: string, maxDepth = MAX_JSON_DEPTH): boolean {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const char = text.charCodeAt(i)
-    if (inString) {
-      if (char === BACKSLASH) i++
-      else if (char === QUOTE) inString = false
-    } else if (char === QUOTE) inString = true
-    else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
-      if (++depth > maxDepth) return true
-    } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) depth--
-  }
-  return false
-}
-
-/** The same limit on an already parsed value (WS frames arrive parsed); recursion stops at maxDepth. */
+/** Whether a parsed value nests deeper than maxDepth; the recursion itself stops there. */
 export function depthExceeds(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean {
   if (typeof value !== 'object' || value === null) return false
   if (maxDepth === 0) return true
@@ -70,7 +46,6 @@ export const jsonBody = (maxBytes: number) =>
     const text = await readBounded(request, maxBytes)
     if (text.trim() === '') return {}
     if (!isJsonType(contentType)) throw notAnObject(`The body must be a JSON object sent as application/json, not ${contentType}`)
-    if (nestingExceeds(text)) throw notAnObject(`The body is nested deeper than ${MAX_JSON_DEPTH} levels`)
     let body: unknown
     try {
       body = JSON.parse(text)
@@ -78,5 +53,6 @@ export const jsonBody = (maxBytes: number) =>
       throw new ApiError(400, 'MALFORMED_BODY', 'The request body could not be parsed; send valid JSON with Content-Type: application/json')
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw notAnObject('The body must be a JSON object')
+    if (depthExceeds(body)) throw notAnObject(`The body is nested deeper than ${MAX_JSON_DEPTH} levels`)
     return body
   })
