@@ -4,7 +4,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import type { DatabaseHandle } from './db/client.ts'
-import { accessTokens, accessTokenVerifier, authGuard } from './http/auth.ts'
+import { accessTokens, authGuard, cachedAccessTokenVerifier } from './http/auth.ts'
 import { apiDocs } from './http/docs.ts'
 import { errorHandler } from './http/errors.ts'
 import { jsonBody } from './http/json-body.ts'
@@ -86,11 +86,12 @@ export function createApp(deps: AppDeps) {
   const otp = new OtpService(db, clock, limiter, config.jwt.secret, deps.otpDelivery)
 
   const tokens = accessTokens(config.jwt.secret, config.jwt.accessMinutes)
-  const guard = authGuard({ tokens, loadUser: (id) => users.loadAuthUser(id) })
+  const verifyToken = cachedAccessTokenVerifier(tokens)
+  const guard = authGuard({ tokens, verifyToken, loadUser: (id) => users.loadAuthUser(id) })
   const plugins = { guard, throttle: throttle(limiter, config.trustProxy, guard) }
 
   const verifyAccessToken = async (token: string) => {
-    const claims = await accessTokenVerifier(tokens).verify(token)
+    const claims = await verifyToken(token)
     const user = claims ? await users.loadAuthUser(claims.sub) : null
     return user && claims && claims.exp ? { user, expiresAt: claims.exp * 1000 } : null
   }

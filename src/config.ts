@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Type as T, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import type { DatabaseOptions } from './db/client.ts'
 
 /** Clearly dev-only secrets: used outside production so a fresh clone starts, refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-never-use-in-production'
@@ -13,6 +14,7 @@ const EnvSchema = T.Object({
   HOST: T.String({ minLength: 1, default: '0.0.0.0' }),
   DATABASE_URL: T.String({ pattern: '^(file:|libsql:|https?:|wss?:|:memory:$)', default: 'file:./data/majlis.db' }),
   DATABASE_AUTH_TOKEN: T.Optional(T.String({ minLength: 1 })),
+  DATABASE_DRIVER: T.Optional(T.Union([T.Literal('bun-sqlite'), T.Literal('libsql')])),
   REDIS_URL: T.Optional(T.String({ pattern: '^rediss?://' })),
   JWT_SECRET: T.String({ minLength: 32, default: DEV_JWT_SECRET }),
   JWT_ACCESS_MIN: T.Integer({ minimum: 1, default: 60 }),
@@ -55,7 +57,7 @@ export interface Config {
   isProduction: boolean
   port: number
   host: string
-  database: { url: string; authToken?: string }
+  database: DatabaseOptions
   redisUrl?: string
   jwt: { secret: string; accessMinutes: number; refreshDays: number }
   otpDevCodes: boolean
@@ -101,7 +103,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     isProduction,
     port: checked.PORT,
     host: checked.HOST,
-    database: { url: checked.DATABASE_URL, authToken: checked.DATABASE_AUTH_TOKEN },
+    database: { url: checked.DATABASE_URL, authToken: checked.DATABASE_AUTH_TOKEN, driver: checked.DATABASE_DRIVER },
     redisUrl: checked.REDIS_URL,
     jwt: { secret: checked.JWT_SECRET, accessMinutes: checked.JWT_ACCESS_MIN, refreshDays: checked.JWT_REFRESH_DAYS },
     otpDevCodes: checked.OTP_DEV_CODES ?? !isProduction,

@@ -17,7 +17,7 @@ try {
 }
 
 const logger = createLogger(config.logLevel)
-const database = await openDatabase(config.database.url, config.database.authToken)
+const database = await openDatabase(config.database)
 await applyMigrations(database.db)
 const media = await startMedia(config, logger).catch((error: Error) => {
   logger.error('media workers could not start', { err: error.message, hint: 'run `npm run media:build-worker`; check MEDIA_PORT and MEDIA_LISTEN_IP' })

@@ -144,9 +144,10 @@ describe('access matrix', () => {
   })
 
   test('a route that lets staff in without naming its module is refused when the app is built', async () => {
-    const { authGuard, accessTokens } = await import('../src/http/auth.ts')
+    const { authGuard, accessTokens, cachedAccessTokenVerifier } = await import('../src/http/auth.ts')
     const { Elysia } = await import('elysia')
-    const guard = authGuard({ tokens: accessTokens('x'.repeat(32), 5), loadUser: async () => null })
+    const tokens = accessTokens('x'.repeat(32), 5)
+    const guard = authGuard({ tokens, verifyToken: cachedAccessTokenVerifier(tokens), loadUser: async () => null })
     expect(() => new Elysia().use(guard).get('/x', () => 'x', { auth: ['supporter', 'staff'] })).toThrow('must name its module')
   })
 })

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test'
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { join } from 'node:path'
-import { openDatabase } from '../src/db/client.ts'
+import { openDatabase, type DatabaseDriver } from '../src/db/client.ts'
 import { applyMigrations, migrationsFolder } from '../src/db/migrate.ts'
-import { refreshTokens, users } from '../src/db/schema/auth.ts'
+import { follows, refreshTokens, users } from '../src/db/schema/auth.ts'
 import { tempDir } from './helpers/server-process.ts'
 
 describe('storage', () => {
@@ -53,3 +53,52 @@ describe('storage', () => {
     close()
   })
 })
+
+// Local files run on Bun's SQLite by default and on @libsql/client when asked (and for remote
+// URLs): both must behave alike for everything the services rely on.
+describe.each(['bun-sqlite', 'libsql'] satisfies DatabaseDriver[])('the %s driver', (driver) => {
+  const open = async () => {
+    const handle = await openDatabase({ url: `file:${join(tempDir(), 'majlis.db')}`, driver })
+    await applyMigrations(handle.db)
+    await handle.db.insert(users).values([{ id: 'usr_a', name: 'A', role: 'customer', email: 'a@example.com' }, { id: 'usr_b', name: 'B', role: 'teacher' }])
+    return handle
+  }
+
+  test('selects map rows to fields, also across a join where both tables have an id', async () => {
+    const { db, close } = await open()
+    await db.insert(follows).values({ followerId: 'usr_a', followeeId: 'usr_b' })
+    const rows = await db.select({ follower: users.id, followee: follows.followeeId, name: users.name }).from(follows).innerJoin(users, eq(users.id, follows.followerId))
+    expect(rows).toEqual([{ follower: 'usr_a', followee: 'usr_b', name: 'A' }])
+    expect(await db.all(sql`SELECT id, name FROM users ORDER BY id`)).toEqual([{ id: 'usr_a', name: 'A' }, { id: 'usr_b', name: 'B' }])
+    expect((await db.query.users.findFirst({ where: eq(users.id, 'usr_b') }))?.role).toBe('teacher')
+    close()
+  })
+
+  test('updates report the rows they changed, RETURNING gives the changed rows', async () => {
+    const { db, close } = await open()
+    expect((await db.update(users).set({ name: 'Z' }).where(eq(users.role, 'customer')).run()).rowsAffected).toBe(1)
+    expect((await db.update(users).set({ name: 'Z' }).where(eq(users.id, 'usr_none')).run()).rowsAffected).toBe(0)
+    expect(await db.update(users).set({ name: 'Y' }).returning({ id: users.id })).toHaveLength(2)
+    close()
+  })
+
+  test('a batch is all or nothing, and a unique violation names the column', async () => {
+    const { db, close } = await open()
+    const failing = db.batch([db.update(users).set({ name: 'changed' }).where(eq(users.id, 'usr_a')), db.insert(users).values({ id: 'usr_c', name: 'C', role: 'customer', email: 'a@example.com' })])
+    await expect(failing).rejects.toThrow()
+    const error = await failing.catch((caught: unknown) => String((caught as { cause?: unknown }).cause ?? caught))
+    expect(error).toContain('UNIQUE constraint failed: users.email')
+    expect((await db.select({ name: users.name }).from(users).where(eq(users.id, 'usr_a')))[0]?.name).toBe('A')
+    const [updated, [count]] = await db.batch([db.update(users).set({ name: 'B2' }).where(eq(users.id, 'usr_b')), db.select({ n: sql<number>`count(*)` }).from(users)])
+    expect(updated.rowsAffected).toBe(1)
+    expect(count?.n).toBe(2)
+    close()
+  })
+
+  test('a closed database refuses queries', async () => {
+    const { db, close } = await open()
+    close()
+    await expect(db.select().from(users).all()).rejects.toThrow()
+  })
+})
+

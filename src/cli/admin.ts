@@ -52,7 +52,7 @@ async function createStaff(args: string[]) {
   if (problem) fail(`${problem.path.slice(1) || 'input'}: ${problem.message}\n\n${usage}`)
 
   const config = loadConfig()
-  const database = await openDatabase(config.database.url, config.database.authToken)
+  const database = await openDatabase(config.database)
   try {
     await applyMigrations(database.db)
     const user = await new UserService(database.db, systemClock).createStaff(input as typeof StaffInput.static)

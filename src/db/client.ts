@@ -2,6 +2,7 @@ import { createClient, type Client } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { BunSqliteClient } from './bun-sqlite-client.ts'
 import * as schema from './schema/index.ts'
 
 export type Database = LibSQLDatabase<typeof schema>
@@ -12,18 +13,39 @@ export interface DatabaseHandle {
   close(): void
 }
 
-/** Opens the libSQL database; for a local file, creates its folder first. */
-export async function openDatabase(url: string, authToken?: string): Promise<DatabaseHandle> {
+/**
+ * Which binding runs the queries. Local files and `:memory:` default to Bun's built-in SQLite
+ * (the embedded default must be the fast one); remote libSQL/Turso URLs always use
+ * `@libsql/client`, which a local file can also be opened with (`DATABASE_DRIVER=libsql`).
+ */
+export type DatabaseDriver = 'bun-sqlite' | 'libsql'
+
+export interface DatabaseOptions {
+  url: string
+  authToken?: string
+  driver?: DatabaseDriver
+}
+
+/** Opens the database; for a local file, creates its folder first. */
+export async function openDatabase(options: DatabaseOptions | string): Promise<DatabaseHandle> {
+  const { url, authToken, driver } = typeof options === 'string' ? { url: options } : options
   const localPath = localFilePath(url)
   if (localPath) mkdirSync(dirname(localPath), { recursive: true })
-  // Every pooled connection waits up to 5 s for a lock instead of failing with SQLITE_BUSY
+  const local = localPath !== null || isMemory(url)
+  if (driver === 'bun-sqlite' && !local) throw new Error(`DATABASE_DRIVER=bun-sqlite needs a local file or :memory:, not ${url}`)
+  const client = local && driver !== 'libsql' ? new BunSqliteClient(localPath ?? ':memory:') : createClient({ url, authToken, timeout: 5000 })
+  // Every connection waits up to 5 s for a lock instead of failing with SQLITE_BUSY
   // (several instances, or the scheduler and a request, writing to one file).
-  const client = createClient({ url, authToken, timeout: 5000 })
-  // libSQL enables foreign keys by default; make it explicit so a build that does not still enforces them.
+  if (client instanceof BunSqliteClient) await client.execute('PRAGMA busy_timeout = 5000')
+  // libSQL enables foreign keys by default, SQLite does not: make it explicit for both.
   await client.execute('PRAGMA foreign_keys = ON')
   if (localPath) await client.execute('PRAGMA journal_mode = WAL')
   const db = drizzle(client, { schema })
   return { db, client, close: () => client.close() }
+}
+
+function isMemory(url: string): boolean {
+  return url === ':memory:' || url === 'file::memory:'
 }
 
 function localFilePath(url: string): string | null {

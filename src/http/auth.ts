@@ -3,6 +3,7 @@ import { Elysia, t } from 'elysia'
 import { roles, type Role, type StaffModule, type StaffProfile } from '../db/schema/auth.ts'
 import { oneOf } from './enums.ts'
 import { ApiError, forbidden } from './errors.ts'
+import { cachedTokenVerifier } from './token-cache.ts'
 
 /** What a staff member does within a module: reading; routine work (reply, assign, approve documents); managing. */
 export type StaffLevel = 'read' | 'routine' | 'manage'
@@ -55,9 +56,16 @@ export const accessTokens = (secret: string, accessMinutes: number) =>
 export type AccessTokens = ReturnType<typeof accessTokens>
 
 export const accessTokenVerifier = (tokens: AccessTokens) => tokens.decorator.accessJwt
+export type AccessClaims = typeof AccessClaims.static & { exp?: number }
+
+/** Verifies access tokens through a cache of the ones already verified (see cachedTokenVerifier). */
+export const cachedAccessTokenVerifier = (tokens: AccessTokens) =>
+  cachedTokenVerifier<AccessClaims>((token) => accessTokenVerifier(tokens).verify(token))
 
 export interface AuthGuardOptions {
   tokens: AccessTokens
+  /** The token check shared with the WS hub (cachedAccessTokenVerifier). */
+  verifyToken(token: string): Promise<AccessClaims | false>
   /** The current user row, or null when the account no longer exists. */
   loadUser(id: string): Promise<AuthUser | null>
 }
@@ -104,9 +112,9 @@ export function bearerToken(authorization: string | undefined): string | null {
 export const authGuard = (options: AuthGuardOptions) =>
   new Elysia({ name: 'auth-guard' })
     .use(options.tokens)
-    .derive({ as: 'global' }, async ({ headers, accessJwt }) => {
+    .derive({ as: 'global' }, async ({ headers }) => {
       const token = bearerToken(headers.authorization)
-      const claims = token ? await accessJwt.verify(token) : false
+      const claims = token ? await options.verifyToken(token) : false
       const session: Session | null = claims ? { userId: claims.sub, role: claims.role } : null
       return { bearer: token, session }
     })

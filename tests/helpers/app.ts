@@ -59,7 +59,7 @@ export interface RequestOptions {
 /** A fresh in-memory database with migrations applied, and the app on top of it. */
 export async function createTestApp(options: TestAppOptions = {}) {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', ...options.env })
-  const database = await openDatabase(config.database.url)
+  const database = await openDatabase(config.database)
   await applyMigrations(database.db)
   const app = createApp({
     config,

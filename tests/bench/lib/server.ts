@@ -27,7 +27,8 @@ export async function startBenchServer(options: { users: Array<{ role: Role; cou
   const people: Record<string, BenchUser[]> = {}
   const now = new Date()
   for (const { role, count } of options.users) {
-    const rows = Array.from({ length: count }, (_, i) => ({ id: `usr_bench_${role}_${i}`, name: `${role} ${i}`, role, createdAt: now, updatedAt: now }))
+    const staff = role === 'staff' ? { staffProfile: 'admin' as const } : {}
+    const rows = Array.from({ length: count }, (_, i) => ({ id: `usr_bench_${role}_${i}`, name: `${role} ${i}`, role, ...staff, createdAt: now, updatedAt: now }))
     for (let i = 0; i < rows.length; i += 500) await database.db.insert(users).values(rows.slice(i, i + 500))
     people[role] = await Promise.all(rows.map(async (row) => ({ id: row.id, token: await signer.sign({ sub: row.id, role, typ: 'access' }) })))
   }
@@ -35,7 +36,9 @@ export async function startBenchServer(options: { users: Array<{ role: Role; cou
   database.close()
 
   const port = freePort()
-  const child = owned(Bun.spawn([bunBinary, 'src/index.ts'], {
+  // BENCH_CPU_PROF=<dir>: the server writes a Markdown CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const child = owned(Bun.spawn([bunBinary, ...profile, 'src/index.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
