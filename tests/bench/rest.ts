@@ -1,12 +1,14 @@
 /**
  * Scenario 4 — REST. An authenticated, database-backed list (the 20 newest tickets, as staff)
- * under wrk (Debian's), against a bare Bun.serve hello world and an Express + SQLite
- * implementation of the same endpoint on Node; same machine, same run, same load.
+ * under wrk (Debian's), against peers doing the same work (HS256 check, query, JSON) on the same
+ * file: Fastify + better-sqlite3 and Express + libSQL on Node, raw Bun.serve + Bun SQLite (the
+ * floor without a framework), and a bare hello world; same machine, same run, same load.
  * Knobs: BENCH_REST_SECONDS (5), BENCH_REST_CONNECTIONS (64).
  */
 import { ensureDebianPackages } from '../../media/build/debian.ts'
 import { tickets } from '../../src/db/schema/tickets.ts'
 import { freePort } from '../helpers/server-process.ts'
+import { ensureBetterSqlite3 } from './lib/better-sqlite3.ts'
 import { jsonLines } from './lib/child.ts'
 import { fixed, knob, printTable, ratio } from './lib/report.ts'
 import { BENCH_JWT_SECRET, startBenchServer } from './lib/server.ts'
@@ -57,25 +59,45 @@ const check = await fetch(`${server.baseUrl}/api/v1/tickets?limit=20`, { headers
 const listed = (await check.json()) as { items: unknown[] }
 if (check.status !== 200 || listed.items.length !== 20) throw new Error(`the Majlis endpoint answered ${check.status}`)
 const majlis = await wrk(`${server.baseUrl}/api/v1/tickets?limit=20`, token)
-const dbFile = server.databaseUrl
+const dbFile = server.databaseUrl.slice('file:'.length)
 await server.stop()
 
-const expressPort = freePort()
-const express = jsonLines(['node', `${import.meta.dir}/peers/express-tickets.mjs`, String(expressPort), dbFile, BENCH_JWT_SECRET])
-await express.next((line) => line === 'ready')
-const expressCheck = await fetch(`http://127.0.0.1:${expressPort}/api/v1/tickets?limit=20`, { headers: { authorization: `Bearer ${token}` } })
-if (((await expressCheck.json()) as { items: unknown[] }).items.length !== 20) throw new Error('the Express peer is not serving the same list')
-const expressResult = await wrk(`http://127.0.0.1:${expressPort}/api/v1/tickets?limit=20`, token)
-express.stop()
+/** A peer in its own process: started, checked to serve the same 20 tickets, loaded, stopped. */
+async function peer(command: string[], path: string, authorized = true): Promise<WrkResult> {
+  const port = freePort()
+  const child = jsonLines([...command.slice(0, 2), String(port), ...command.slice(2)])
+  await child.next((line) => line === 'ready')
+  const url = `http://127.0.0.1:${port}${path}`
+  if (authorized) {
+    const served = (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: unknown[] }
+    if (served.items.length !== 20) throw new Error(`the peer ${command[1]} is not serving the same list`)
+  }
+  const result = await wrk(url, authorized ? token : undefined)
+  child.stop()
+  return result
+}
 
-const helloPort = freePort()
-const hello = jsonLines([process.execPath, `${import.meta.dir}/peers/bun-hello.ts`, String(helloPort)])
-await hello.next((line) => line === 'ready')
-const helloResult = await wrk(`http://127.0.0.1:${helloPort}/`)
-hello.stop()
+ensureBetterSqlite3()
+const list = '/api/v1/tickets?limit=20'
+const fastify = await peer(['node', `${import.meta.dir}/peers/fastify-tickets.mjs`, dbFile, BENCH_JWT_SECRET], list)
+const express = await peer(['node', `${import.meta.dir}/peers/express-tickets.mjs`, `file:${dbFile}`, BENCH_JWT_SECRET], list)
+const rawBun = await peer([process.execPath, `${import.meta.dir}/peers/bun-tickets.mjs`, dbFile, BENCH_JWT_SECRET], list)
+const hello = await peer([process.execPath, `${import.meta.dir}/peers/bun-hello.ts`], '/', false)
 
-printTable(`REST: authenticated list of 20 tickets from SQLite (wrk, 2 threads, ${connections} connections, ${seconds} s each)`, ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'req/s vs Express', 'req/s vs hello world'], [
-  ['Majlis (Bun + Elysia + libSQL, JWT, validation, limits)', fixed(majlis.requestsPerSecond, 0), fixed(majlis.p50Ms, 2), fixed(majlis.p99Ms, 2), majlis.errors, ratio(majlis.requestsPerSecond, expressResult.requestsPerSecond), ratio(majlis.requestsPerSecond, helloResult.requestsPerSecond)],
-  ['Express 5 + libSQL on Node (JWT only)', fixed(expressResult.requestsPerSecond, 0), fixed(expressResult.p50Ms, 2), fixed(expressResult.p99Ms, 2), expressResult.errors, '1.00×', ratio(expressResult.requestsPerSecond, helloResult.requestsPerSecond)],
-  ['bare Bun.serve hello world', fixed(helloResult.requestsPerSecond, 0), fixed(helloResult.p50Ms, 2), fixed(helloResult.p99Ms, 2), helloResult.errors, ratio(helloResult.requestsPerSecond, expressResult.requestsPerSecond), '1.00×'],
+const row = (name: string, result: WrkResult) => [
+  name,
+  fixed(result.requestsPerSecond, 0),
+  fixed(result.p50Ms, 2),
+  fixed(result.p99Ms, 2),
+  result.errors,
+  ratio(result.requestsPerSecond, fastify.requestsPerSecond),
+  ratio(result.requestsPerSecond, express.requestsPerSecond),
+  ratio(result.requestsPerSecond, rawBun.requestsPerSecond),
+]
+printTable(`REST: authenticated list of 20 tickets from SQLite (wrk, 2 threads, ${connections} connections, ${seconds} s each)`, ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'vs Fastify', 'vs Express', 'vs raw Bun'], [
+  row('Majlis (Bun + Elysia + Bun SQLite; JWT, validation, limits, logs, metrics)', majlis),
+  row('Fastify 5 + better-sqlite3 on Node (JWT only)', fastify),
+  row('Express 5 + libSQL on Node (JWT only)', express),
+  row('raw Bun.serve + Bun SQLite (JWT only)', rawBun),
+  row('bare Bun.serve hello world', hello),
 ])

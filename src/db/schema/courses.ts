@@ -12,7 +12,7 @@ export const courses = sqliteTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at').notNull(),
   },
-  (table) => [index('courses_teacher_idx').on(table.teacherId, table.createdAt)],
+  (table) => [index('courses_teacher_idx').on(table.teacherId, table.createdAt), index('courses_created_idx').on(table.createdAt, table.id)],
 )
 
 export const enrolments = sqliteTable(

@@ -23,6 +23,7 @@ export const supportRequests = sqliteTable(
     updatedAt: timestamp('updated_at').notNull(),
   },
   (table) => [
+    index('support_requests_created_idx').on(table.createdAt, table.id),
     index('support_requests_customer_idx').on(table.customerId, table.createdAt),
     index('support_requests_status_idx').on(table.status, table.createdAt),
     index('support_requests_supporter_idx').on(table.supporterId, table.createdAt),

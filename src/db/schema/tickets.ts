@@ -21,6 +21,8 @@ export const tickets = sqliteTable(
     closedAt: timestamp('closed_at'),
   },
   (table) => [
+    // Staff list every ticket newest first: without it each page sorts the whole table.
+    index('tickets_created_idx').on(table.createdAt, table.id),
     index('tickets_customer_idx').on(table.customerId, table.createdAt),
     index('tickets_status_idx').on(table.status, table.createdAt),
     index('tickets_assignee_idx').on(table.assigneeId, table.createdAt),
