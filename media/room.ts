@@ -204,20 +204,23 @@ export class MediaRoom {
     return { producerId: producer.id }
   }
 
-  async consume(peerId: string, producerId: string, rtpCapabilities: RtpCapabilities) {
+  /**
+   * A consumer of another peer's producer on this peer's recv transport. Paused by default, for the
+   * client to resume once it has set it up; `paused: false` starts it at once (the worker asks the
+   * producer for a key frame when the transport connects).
+   */
+  async consume(peerId: string, producerId: string, rtpCapabilities: RtpCapabilities, paused = true) {
     const peer = this.peer(peerId)
     const owner = [...this.peers.values()].find((candidate) => candidate.producers.has(producerId))
     const producer = owner?.producers.get(producerId)
     if (!owner || !producer) throw new MediaRoomError('NOT_FOUND', 'No such producer in this room')
     if (owner.peerId === peerId) throw new MediaRoomError('CANNOT_CONSUME', 'You cannot consume your own producer')
-    const transport = [...peer.transports.values()].find((candidate) => candidate.appData.direction === 'recv')
-    if (!transport) throw new MediaRoomError('CONFLICT', 'Create a recv transport first')
-
+    const transport = this.recvTransport(peer)
     if (owner.router !== peer.router) await this.pipe(producerId, owner.router, peer.router)
     if (!peer.router.canConsume({ producerId, rtpCapabilities })) {
       throw new MediaRoomError('CANNOT_CONSUME', 'Your device cannot receive this producer (rtpCapabilities)')
     }
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId, source: producer.appData.source } })
+    const consumer = await transport.consume({ producerId, rtpCapabilities, paused, appData: { peerId, source: producer.appData.source } })
     peer.consumers.set(consumer.id, consumer)
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id))
     consumer.on('producerclose', () => peer.notify('media:producerClosed', { producerId, consumerId: consumer.id }))
@@ -231,7 +234,36 @@ export class MediaRoom {
       rtpParameters: consumer.rtpParameters,
       type: consumer.type,
       producerPaused: consumer.producerPaused,
+      paused: consumer.paused,
     }
+  }
+
+  /**
+   * Every producer of the other peers that this peer does not consume yet, in one go (a viewer's
+   * whole join in one message). Producers the device cannot receive are listed, not fatal.
+   */
+  async consumeAll(peerId: string, rtpCapabilities: RtpCapabilities, paused: boolean) {
+    const peer = this.peer(peerId)
+    this.recvTransport(peer)
+    const consumed = new Set([...peer.consumers.values()].map((consumer) => consumer.producerId))
+    const wanted = [...this.peers.values()]
+      .filter((other) => other !== peer)
+      .flatMap((other) => [...other.producers.keys()])
+      .filter((producerId) => !consumed.has(producerId))
+    const results = await Promise.allSettled(wanted.map((producerId) => this.consume(peerId, producerId, rtpCapabilities, paused)))
+    const consumers = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+    const skipped = results.flatMap((result, i) => {
+      if (result.status === 'fulfilled') return []
+      if (!(result.reason instanceof MediaRoomError)) throw result.reason
+      return [{ producerId: wanted[i]!, code: result.reason.code, message: result.reason.message }]
+    })
+    return { consumers, skipped }
+  }
+
+  private recvTransport(peer: Peer): WebRtcTransport {
+    const transport = [...peer.transports.values()].find((candidate) => candidate.appData.direction === 'recv')
+    if (!transport) throw new MediaRoomError('CONFLICT', 'Create a recv transport first')
+    return transport
   }
 
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {

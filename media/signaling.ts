@@ -22,7 +22,11 @@ const RtpCapabilitiesSchema = t.Object(
 )
 
 export const mediaMessages = {
-  'media:join': t.Object({ room: t.String({ minLength: 3, maxLength: 80 }) }),
+  'media:join': t.Object({
+    room: t.String({ minLength: 3, maxLength: 80 }),
+    /** Also create the recv transport and return it as `recvTransport` (saves a round trip). */
+    recvTransport: t.Optional(t.Boolean()),
+  }),
   'media:leave': t.Object({}),
   'media:createTransport': t.Object({ direction: oneOf(['send', 'recv']) }),
   'media:connectTransport': t.Object({ transportId: Id, dtlsParameters: DtlsParametersSchema }),
@@ -34,6 +38,8 @@ export const mediaMessages = {
     appData: t.Object({ source: oneOf(mediaSources) }, { additionalProperties: true }),
   }),
   'media:consume': t.Object({ producerId: Id, rtpCapabilities: RtpCapabilitiesSchema }),
+  /** Consumers of every producer in the room not consumed yet; started unless `paused`. */
+  'media:consumeAll': t.Object({ rtpCapabilities: RtpCapabilitiesSchema, paused: t.Optional(t.Boolean()) }),
   'media:resumeConsumer': t.Object({ consumerId: Id }),
   'media:setPreferredLayers': t.Object({
     consumerId: Id,
@@ -97,7 +103,7 @@ export class MediaSignaling {
       })
 
     return [
-      defineHandler({ type: 'media:join', schema: mediaMessages['media:join'], handle: (client, data) => asReply(() => this.join(client, data.room)) }),
+      defineHandler({ type: 'media:join', schema: mediaMessages['media:join'], handle: (client, data) => asReply(() => this.join(client, data.room, data.recvTransport ?? false)) }),
       defineHandler({
         type: 'media:leave',
         schema: mediaMessages['media:leave'],
@@ -116,6 +122,7 @@ export class MediaSignaling {
         room.produce(peerId, data.transportId, data.kind, data.rtpParameters as RtpParameters, data.appData.source),
       ),
       on('media:consume', (_, data, { room, peerId }) => room.consume(peerId, data.producerId, data.rtpCapabilities as RtpCapabilities)),
+      on('media:consumeAll', (_, data, { room, peerId }) => room.consumeAll(peerId, data.rtpCapabilities as RtpCapabilities, data.paused ?? false)),
       on('media:resumeConsumer', async (_, data, { room, peerId }) => {
         await room.resumeConsumer(peerId, data.consumerId)
         return {}
@@ -139,13 +146,14 @@ export class MediaSignaling {
     ]
   }
 
-  private async join(client: WsClient, roomName: string) {
+  private async join(client: WsClient, roomName: string, withRecvTransport: boolean) {
     const grant = await this.access.grantFor(client.user, roomName)
     this.disconnect(client.id)
     const room = this.rooms.open(roomName)
     const joined = await room.join(client.user, grant, (type, data) => client.send(type, data))
     this.memberships.set(client.id, { room, peerId: joined.peerId })
-    return { room: roomName, ...joined }
+    const recvTransport = withRecvTransport ? { recvTransport: await room.createTransport(joined.peerId, 'recv') } : {}
+    return { room: roomName, ...joined, ...recvTransport }
   }
 
   private membership(client: WsClient): Membership {

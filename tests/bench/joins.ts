@@ -1,8 +1,8 @@
 /**
  * Scenario 2 — joins. A teacher (headless Chromium, fake camera and microphone) is live; then
- * K viewers join the class at once over /ws (connect → live:join → media:join → recv transport →
- * consume → resume, for audio and video), for K in BENCH_JOIN_SIZES (10,50,200): time to the
- * last resumed consumer of each viewer. Then BENCH_JOIN_BROWSERS (3) real Chromium viewers, one
+ * K viewers join the class at once over /ws (connect → live:join → media:join with its recv
+ * transport → media:consumeAll, which starts the audio and video consumers), for K in
+ * BENCH_JOIN_SIZES (10,50,200): time to the started consumers of each viewer. Then BENCH_JOIN_BROWSERS (3) real Chromium viewers, one
  * after another: time from joining to the first decoded video frame.
  */
 import { courses, enrolments, liveSessions } from '../../src/db/schema/courses.ts'
@@ -48,13 +48,9 @@ async function joinAsViewer(token: string, sockets: Array<{ close(): void }>): P
     return reply.data
   }
   await ok('live:join', { sessionId: SESSION })
-  const joined = await ok('media:join', { room })
-  await ok('media:createTransport', { direction: 'recv' })
-  for (const producer of joined.producers) {
-    const consumer = await ok('media:consume', { producerId: producer.producerId, rtpCapabilities: joined.routerRtpCapabilities })
-    await ok('media:resumeConsumer', { consumerId: consumer.consumerId })
-  }
-  if (joined.producers.length !== 2) throw new Error(`expected the teacher's 2 producers, saw ${joined.producers.length}`)
+  const joined = await ok('media:join', { room, recvTransport: true })
+  const { consumers } = await ok('media:consumeAll', { rtpCapabilities: joined.routerRtpCapabilities })
+  if (consumers.length !== 2 || !joined.recvTransport) throw new Error(`expected the teacher's 2 producers consumed, saw ${consumers.length}`)
   return performance.now() - started
 }
 
@@ -92,5 +88,5 @@ for (let i = 0; i < browsers; i++) {
 await browser.close()
 await server.stop()
 
-printTable('Joins: K viewers join a live class at once (WS connect → live:join → media:join → transport → consume → resume, audio + video)', ['K viewers', 'p50 ms', 'p95 ms', 'max ms', 'joins/s'], joinRows)
+printTable('Joins: K viewers join a live class at once (WS connect → live:join → media:join + recv transport → media:consumeAll, audio + video)', ['K viewers', 'p50 ms', 'p95 ms', 'max ms', 'joins/s'], joinRows)
 printTable('Joins: real Chromium viewers, join to first decoded video frame (teacher: Chromium, fake camera)', ['viewer', 'ms'], frameRows)

@@ -121,6 +121,34 @@ describe('grants and bad requests', () => {
   })
 })
 
+describe('consuming everything at once', () => {
+  test('consumeAll starts a consumer for every producer not consumed yet, across workers, and lists what the device cannot receive', async () => {
+    const teacher = await joinPeer('teacher')
+    const video = await publishVideo(teacher.peerId)
+    const { transportId } = await room.createTransport(teacher.peerId, 'send')
+    const audio = await room.produce(teacher.peerId, transportId, 'audio', audioParameters(2222), 'microphone')
+    const viewers = [await joinPeer('v1'), await joinPeer('v2')]
+    for (const viewer of viewers) {
+      await expect(room.consumeAll(viewer.peerId, viewer.caps, false)).rejects.toMatchObject({ code: 'CONFLICT' })
+      await room.createTransport(viewer.peerId, 'recv')
+      const first = await room.consumeAll(viewer.peerId, viewer.caps, false)
+      expect(first.consumers.map((c) => c.producerId).sort()).toEqual([video.producerId, audio.producerId].sort())
+      expect(first.consumers.every((c) => c.paused === false && c.peerId === teacher.peerId)).toBe(true)
+      expect(first.skipped).toEqual([])
+      expect(await room.consumeAll(viewer.peerId, viewer.caps, false)).toEqual({ consumers: [], skipped: [] })
+    }
+    const loads = await pool.stats()
+    expect(loads.every((load) => load.consumers >= 2)).toBe(true) // the viewers sit on both workers
+
+    const audioOnly = await joinPeer('audio-only')
+    await room.createTransport(audioOnly.peerId, 'recv')
+    const opusOnly = { codecs: audioOnly.caps.codecs!.filter((codec) => codec.mimeType === 'audio/opus') }
+    const partial = await room.consumeAll(audioOnly.peerId, opusOnly, true)
+    expect(partial.consumers.map((c) => [c.producerId, c.paused])).toEqual([[audio.producerId, true]])
+    expect(partial.skipped).toEqual([{ producerId: video.producerId, code: 'CANNOT_CONSUME', message: expect.any(String) }])
+  })
+})
+
 describe('joining, leaving and closing', () => {
   test('others hear of joins and leaves; a new peer learns existing producers', async () => {
     const alice = await joinPeer('alice')

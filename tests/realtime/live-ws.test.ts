@@ -97,4 +97,26 @@ describe('live classes over /ws', () => {
     teacherWs.close()
     studentWs.close()
   })
+
+  test('a viewer joins in two messages: media:join with its recv transport, then media:consumeAll', async () => {
+    const { teacher, student, session } = await liveClass()
+    await rest(teacher, 'POST', `/live-sessions/${session.id}/start`)
+    const room = `live:${session.id}`
+    const teacherWs = await connectWs(server.wsUrl, teacher.accessToken)
+    await teacherWs.request('live:join', { sessionId: session.id })
+    await teacherWs.request('media:join', { room })
+    const send = await teacherWs.request('media:createTransport', { direction: 'send' })
+    const mic = await teacherWs.request('media:produce', { transportId: send.data.transportId, kind: 'audio', rtpParameters: audio, appData: { source: 'microphone' } })
+
+    const studentWs = await connectWs(server.wsUrl, student.accessToken)
+    await studentWs.request('live:join', { sessionId: session.id })
+    const joined = await studentWs.request('media:join', { room, recvTransport: true })
+    expect(joined.data.recvTransport).toMatchObject({ transportId: expect.any(String), iceParameters: expect.any(Object), dtlsParameters: expect.any(Object) })
+    const all = await studentWs.request('media:consumeAll', { rtpCapabilities: joined.data.routerRtpCapabilities })
+    expect(all.data.consumers).toEqual([expect.objectContaining({ producerId: mic.data.producerId, kind: 'audio', source: 'microphone', paused: false })])
+    expect(all.data.skipped).toEqual([])
+    expect((await studentWs.request('media:consumeAll', { rtpCapabilities: joined.data.routerRtpCapabilities })).data.consumers).toEqual([])
+    teacherWs.close()
+    studentWs.close()
+  })
 })

@@ -6,6 +6,7 @@ import type { AuthUser } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
+import { ShortLivedCache } from '../../short-lived-cache.ts'
 
 export type UserRow = typeof users.$inferSelect
 
@@ -46,17 +47,17 @@ const active = (condition: SQL | undefined) => and(condition, isNull(users.delet
  * at once; another instance's change (role, deletion) is seen within this time.
  */
 const AUTH_USER_TTL_MS = 2000
-const AUTH_USER_CACHE_MAX = 50_000
 
 /** Users, their credentials, profile, follows and coin wallet. */
 export class UserService {
-  private readonly authUsers = new Map<string, { user: AuthUser | null; until: number }>()
+  private readonly authUsers: ShortLivedCache<AuthUser | null>
   private readonly activeById
 
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
   ) {
+    this.authUsers = new ShortLivedCache(AUTH_USER_TTL_MS, () => clock.now())
     this.activeById = db.select().from(users).where(active(eq(users.id, sql.placeholder('id')))).limit(1).prepare()
   }
 
@@ -81,7 +82,7 @@ export class UserService {
       .set({ role: 'supporter', pendingRole: null, updatedAt: new Date(this.clock.now()) })
       .where(active(and(eq(users.id, id), eq(users.pendingRole, 'supporter'))))
       .returning()
-    this.authUsers.delete(id)
+    this.authUsers.forget(id)
     if (approved) return approved
     await this.require(id)
     throw conflict('NOT_PENDING', 'This account has not applied to be a supporter, or was already approved')
@@ -135,15 +136,11 @@ export class UserService {
   }
 
   /** The guard's view of a user, on every authenticated request: cached for AUTH_USER_TTL_MS. */
-  async loadAuthUser(id: string): Promise<AuthUser | null> {
-    const now = this.clock.now()
-    const cached = this.authUsers.get(id)
-    if (cached && cached.until > now) return cached.user
-    const row = await this.findActive(id)
-    const user = row && { id: row.id, role: row.role, name: row.name, staffProfile: row.staffProfile, staffModules: row.staffModules }
-    if (this.authUsers.size >= AUTH_USER_CACHE_MAX) this.authUsers.clear()
-    this.authUsers.set(id, { user, until: now + AUTH_USER_TTL_MS })
-    return user
+  loadAuthUser(id: string): Promise<AuthUser | null> {
+    return this.authUsers.get(id, async () => {
+      const row = await this.findActive(id)
+      return row && { id: row.id, role: row.role, name: row.name, staffProfile: row.staffProfile, staffModules: row.staffModules }
+    })
   }
 
   async require(id: string): Promise<UserRow> {
@@ -184,7 +181,7 @@ export class UserService {
         .set({ email: null, phone: null, passwordHash: null, name: 'Deleted user', bio: null, avatarUrl: null, available: false, deletedAt: now, updatedAt: now })
         .where(eq(users.id, id)),
     ])
-    this.authUsers.delete(id)
+    this.authUsers.forget(id)
   }
 
   async publicProfile(id: string, viewerId: string) {
@@ -268,7 +265,7 @@ export class UserService {
     } catch (error) {
       throw this.duplicateOr(error)
     } finally {
-      this.authUsers.delete(id) // after the write, so no request re-caches the old row
+      this.authUsers.forget(id) // after the write, so no request re-caches the old row
     }
   }
 

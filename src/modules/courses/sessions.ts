@@ -9,6 +9,7 @@ import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
+import { ShortLivedCache } from '../../short-lived-cache.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
 import type { NotificationService } from '../notifications/service.ts'
 import type { CourseService } from './service.ts'
@@ -36,12 +37,21 @@ export interface SessionInput {
   durationMinutes?: number
 }
 
+/** Another instance's start, end or edit of a session is seen within this time. */
+const SESSION_CACHE_MS = 1000
+
 /**
  * Scheduled classes: scheduled → live → ended, scheduled → canceled. Students hear of a new
  * session at once, get a reminder before it and a notice at its start time (durable jobs);
  * rescheduling moves the jobs, canceling removes them.
  */
 export class LiveSessionService {
+  /**
+   * A session with its course's teacher, for membership checks: a join asks three times (live:join,
+   * the channel, the media grant) and a class joins at once. Writes here forget the session.
+   */
+  private readonly sessionsWithTeacher: ShortLivedCache<{ session: LiveSessionRow; teacherId: string } | null>
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -52,6 +62,7 @@ export class LiveSessionService {
     private readonly events: LiveEvents,
     private readonly reminderLeadMs = REMINDER_LEAD_MS,
   ) {
+    this.sessionsWithTeacher = new ShortLivedCache(SESSION_CACHE_MS, () => clock.now())
     scheduler.register(JOB_REMINDER, (payload) => this.sendScheduledNotice(String(payload.sessionId), 'reminder'))
     scheduler.register(JOB_STARTING, (payload) => this.sendScheduledNotice(String(payload.sessionId), 'starting'))
   }
@@ -90,6 +101,7 @@ export class LiveSessionService {
       .set({ ...changes, updatedAt: new Date(this.clock.now()) })
       .where(and(eq(liveSessions.id, id), eq(liveSessions.status, 'scheduled')))
       .returning()
+    this.sessionsWithTeacher.forget(id)
     if (!updated) throw conflict('INVALID_STATE', 'The session is no longer scheduled')
     if (changes.scheduledAt && changes.scheduledAt.getTime() !== session.scheduledAt.getTime()) {
       await this.scheduleNotices(updated)
@@ -165,11 +177,14 @@ export class LiveSessionService {
 
   /** Who is in the class and what they may send: the teacher everything, students nothing unless invited to speak. */
   async roleIn(userId: string, sessionId: string): Promise<{ session: LiveSessionRow; role: 'teacher' | 'student' } | null> {
-    const [row] = await this.db
-      .select({ session: liveSessions, teacherId: courses.teacherId })
-      .from(liveSessions)
-      .innerJoin(courses, eq(courses.id, liveSessions.courseId))
-      .where(eq(liveSessions.id, sessionId))
+    const row = await this.sessionsWithTeacher.get(sessionId, async () => {
+      const [found] = await this.db
+        .select({ session: liveSessions, teacherId: courses.teacherId })
+        .from(liveSessions)
+        .innerJoin(courses, eq(courses.id, liveSessions.courseId))
+        .where(eq(liveSessions.id, sessionId))
+      return found ?? null
+    })
     if (!row) return null
     if (row.teacherId === userId) return { session: row.session, role: 'teacher' }
     return (await this.courses.isEnrolled(userId, row.session.courseId)) ? { session: row.session, role: 'student' } : null
@@ -229,6 +244,7 @@ export class LiveSessionService {
       .set({ ...extra, status: to, updatedAt: new Date(this.clock.now()) })
       .where(and(eq(liveSessions.id, id), eq(liveSessions.status, from)))
       .returning()
+    this.sessionsWithTeacher.forget(id)
     if (!updated) throw conflict('INVALID_STATE', `The session is ${session.status}; it cannot become ${to}`)
     return updated
   }
