@@ -39,7 +39,13 @@ export async function openDatabase(options: DatabaseOptions | string): Promise<D
   if (client instanceof BunSqliteClient) await client.execute('PRAGMA busy_timeout = 5000')
   // libSQL enables foreign keys by default, SQLite does not: make it explicit for both.
   await client.execute('PRAGMA foreign_keys = ON')
-  if (localPath) await client.execute('PRAGMA journal_mode = WAL')
+  if (localPath) {
+    await client.execute('PRAGMA journal_mode = WAL')
+    // With WAL, NORMAL syncs at checkpoints instead of on every commit: a commit survives Majlis
+    // crashing, a power cut may undo the last moments of writes, and the file is never corrupted.
+    // FULL cost an fsync per write on the event loop (chat at 200 msg/s: p99 96 ms, most of it waiting).
+    await client.execute('PRAGMA synchronous = NORMAL')
+  }
   const db = drizzle(client, { schema })
   return { db, client, close: () => client.close() }
 }

@@ -8,10 +8,19 @@ import { errorFields } from '../logger.ts'
 import type { FanoutBus } from './fanout.ts'
 import { InboundEnvelope, replyError, replyOk, serverEvent, WsError, type MessageHandler, type MessageId, type WsClient } from './protocol.ts'
 
-/** The transport under a connection: Bun's ServerWebSocket through Elysia. */
+/** The transport under a connection: Bun's ServerWebSocket, with its native topics for channels. */
 export interface Socket {
   send(text: string): unknown
   close(code?: number, reason?: string): unknown
+  subscribe(topic: string): unknown
+  unsubscribe(topic: string): unknown
+  /** To every subscriber of the topic but this socket. */
+  publish(topic: string, text: string): unknown
+}
+
+/** Bun's server, which publishes to every subscriber of a topic. */
+export interface TopicServer {
+  publish(topic: string, text: string): unknown
 }
 
 const envelopeCheck = TypeCompiler.Compile(InboundEnvelope)
@@ -45,13 +54,24 @@ export class Connection {
     this.socket.send(JSON.stringify(message))
   }
 
-  /** For fan-out: the message is serialised once for every recipient. */
-  writeSerialized(text: string): void {
-    this.socket.send(text)
-  }
-
   close(code: number, reason: string): void {
     this.socket.close(code, reason)
+  }
+
+  subscribe(channel: string): void {
+    this.channels.add(channel)
+    this.socket.subscribe(channel)
+  }
+
+  unsubscribe(channel: string): boolean {
+    if (!this.channels.delete(channel)) return false
+    this.socket.unsubscribe(channel)
+    return true
+  }
+
+  /** To the channel's other members, without this connection. */
+  publishToOthers(channel: string, text: string): void {
+    this.socket.publish(channel, text)
   }
 
   takeToken(): boolean {
@@ -93,12 +113,14 @@ export class Hub {
   private readonly connections = new Map<string, Connection>()
   /** Each user's open connections, so per-user events do not scan every socket. */
   private readonly byUser = new Map<string, Set<Connection>>()
-  private readonly channels = new Map<string, Set<Connection>>()
+  /** Who is in each channel: per user, their name and how many of their connections are in it. */
+  private readonly channels = new Map<string, Map<string, { name: string; connections: number }>>()
   private readonly disconnectListeners: DisconnectListener[] = []
   private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener }>()
 
   private readonly messageRate: { perSecond: number; burst: number }
   private readonly instanceId = crypto.randomUUID()
+  private server: TopicServer | undefined
 
   constructor(
     private readonly logger: Logger,
@@ -141,6 +163,11 @@ export class Hub {
   registerChannelKind(kind: string, authorize: ChannelAuthorizer, onLeave?: ChannelLeaveListener): void {
     if (this.channelKinds.has(kind)) throw new Error(`channel kind "${kind}" is already registered`)
     this.channelKinds.set(kind, { authorize, onLeave })
+  }
+
+  /** The server whose sockets join channels as native topics; channel events are published through it. */
+  attachServer(server: TopicServer): void {
+    this.server = server
   }
 
   connect(id: string, socket: Socket, session: WsSession | null): Connection {
@@ -187,23 +214,26 @@ export class Hub {
     if (!connection.user || !(await kind.authorize(connection.user, channel.slice(separator + 1)))) {
       throw new WsError('FORBIDDEN', 'You may not join this channel')
     }
-    const newlyPresent = !this.isPresent(channel, connection.user.id)
-    let members = this.channels.get(channel)
-    if (!members) {
-      members = new Set()
-      this.channels.set(channel, members)
+    if (connection.channels.has(channel)) return false
+    let present = this.channels.get(channel)
+    if (!present) {
+      present = new Map()
+      this.channels.set(channel, present)
     }
-    members.add(connection)
-    connection.channels.add(channel)
-    return newlyPresent
+    const user = present.get(connection.user.id)
+    if (user) user.connections += 1
+    else present.set(connection.user.id, { name: connection.user.name, connections: 1 })
+    connection.subscribe(channel)
+    return user === undefined
   }
 
   leave(connectionId: string, channel: string): void {
     const connection = this.connections.get(connectionId)
-    if (!connection?.channels.delete(channel)) return
-    const members = this.channels.get(channel)
-    members?.delete(connection)
-    if (members?.size === 0) this.channels.delete(channel)
+    if (!connection?.unsubscribe(channel)) return
+    const present = this.channels.get(channel)
+    const user = present?.get(connection.user!.id)
+    if (user && --user.connections === 0) present!.delete(connection.user!.id)
+    if (present?.size === 0) this.channels.delete(channel)
     this.channelKinds.get(channel.slice(0, channel.indexOf(':')))?.onLeave?.(connection, channel)
   }
 
@@ -214,8 +244,7 @@ export class Hub {
   }
 
   isPresent(channel: string, userId: string): boolean {
-    for (const member of this.channels.get(channel) ?? []) if (member.user?.id === userId) return true
-    return false
+    return this.channels.get(channel)?.has(userId) ?? false
   }
 
   isMember(connectionId: string, channel: string): boolean {
@@ -224,9 +253,7 @@ export class Hub {
 
   /** The distinct users present in a channel. */
   presence(channel: string): Array<{ userId: string; name: string }> {
-    const users = new Map<string, string>()
-    for (const member of this.channels.get(channel) ?? []) if (member.user) users.set(member.user.id, member.user.name)
-    return [...users].map(([userId, name]) => ({ userId, name }))
+    return [...(this.channels.get(channel) ?? [])].map(([userId, { name }]) => ({ userId, name }))
   }
 
   /** Sends an event to all of a user's connections, on every instance. */
@@ -235,11 +262,16 @@ export class Hub {
     this.bus?.publish({ origin: this.instanceId, target: { user: userId }, type, data })
   }
 
+  /**
+   * Through Bun's topics: serialized once, queued natively per subscriber. "All but one" is the
+   * excepted connection publishing to its own topic, which skips itself.
+   */
   private deliverToChannel(channel: string, type: string, data: unknown, exceptConnectionId?: string): void {
-    const members = this.channels.get(channel)
-    if (!members) return
+    if (!this.channels.has(channel) || !this.server) return
     const text = JSON.stringify(serverEvent(type, data))
-    for (const member of members) if (member.id !== exceptConnectionId) member.writeSerialized(text)
+    const except = exceptConnectionId === undefined ? undefined : this.connections.get(exceptConnectionId)
+    if (except?.channels.has(channel)) except.publishToOthers(channel, text)
+    else this.server.publish(channel, text)
   }
 
   private deliverToUser(userId: string, type: string, data: unknown): void {

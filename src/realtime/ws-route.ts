@@ -1,5 +1,7 @@
+import type { ServerWebSocket } from 'bun'
 import { Elysia } from 'elysia'
-import type { Hub, WsSession } from './hub.ts'
+import { ApiError } from '../http/errors.ts'
+import type { Hub, TopicServer, WsSession } from './hub.ts'
 
 export const DEFAULT_AUTH_TIMEOUT_MS = 10_000
 
@@ -16,37 +18,62 @@ export function tokenFromProtocols(header: string | undefined): string | null {
 }
 
 /**
+ * What a socket carries: Elysia's Bun adapter calls `data.open/message/close`. The handlers are
+ * shared; per connection there is only its id and session (Elysia's own `.ws()` kept the whole
+ * request context on every socket, a third of an idle connection's memory).
+ */
+interface SocketData {
+  connectionId: string
+  session: WsSession | null
+  open(ws: ServerWebSocket<SocketData>): void
+  message(ws: ServerWebSocket<SocketData>, message: string | Buffer): void
+  close(ws: ServerWebSocket<SocketData>): void
+}
+
+/**
  * The `/ws` endpoint. A token in the subprotocol header is checked before the upgrade (401
  * when invalid); without one the first message must be `auth`, within 10 seconds.
  */
-export const wsRoute = (hub: Hub, authenticate: (token: string) => Promise<WsSession | null>, authTimeoutMs = DEFAULT_AUTH_TIMEOUT_MS) =>
-  new Elysia({ name: 'ws-route' })
-    .derive(async ({ headers }) => {
+export function wsRoute(hub: Hub, authenticate: (token: string) => Promise<WsSession | null>, authTimeoutMs = DEFAULT_AUTH_TIMEOUT_MS) {
+  // Connection ids are unique across instances: another instance's "not to this connection" reaches all of ours.
+  const idPrefix = `ws${crypto.randomUUID().slice(0, 8)}.`
+  let connections = 0
+  const handlers: Pick<SocketData, 'open' | 'message' | 'close'> = {
+    open(ws) {
+      const connection = hub.connect(ws.data.connectionId, ws, ws.data.session)
+      ws.data.session = null
+      if (!connection.user) {
+        setTimeout(() => {
+          if (hub.get(connection.id) === connection && !connection.user) connection.close(4401, 'authentication timeout')
+        }, authTimeoutMs)
+      }
+    },
+    message(ws, message) {
+      const connection = hub.get(ws.data.connectionId)
+      if (connection) void hub.receive(connection, typeof message === 'string' ? message : message.toString())
+    },
+    close(ws) {
+      hub.disconnect(ws.data.connectionId)
+    },
+  }
+
+  return new Elysia({ name: 'ws-route' }).get(
+    '/ws',
+    async ({ request, server, headers }) => {
+      if (headers.upgrade?.toLowerCase() !== 'websocket' || !server) {
+        throw new ApiError(426, 'UPGRADE_REQUIRED', 'This is the WebSocket endpoint: open a WebSocket to it', undefined, { upgrade: 'websocket' })
+      }
       const token = tokenFromProtocols(headers['sec-websocket-protocol'])
-      return { wsToken: token, wsSession: token ? await authenticate(token) : null }
-    })
-    .ws('/ws', {
-      detail: { tags: ['realtime'], summary: 'The WebSocket endpoint (see API.md for the messages)' },
-      beforeHandle({ wsToken, wsSession, set }) {
-        if (wsToken && !wsSession) {
-          set.status = 401
-          return { error: { code: 'INVALID_TOKEN', message: 'The access token is invalid or has expired' } }
-        }
-      },
-      upgrade: ({ headers }) => (tokenFromProtocols(headers['sec-websocket-protocol']) ? { 'sec-websocket-protocol': 'bearer' } : {}),
-      open(ws) {
-        const connection = hub.connect(ws.id, ws.raw, ws.data.wsSession)
-        if (!connection.user) {
-          setTimeout(() => {
-            if (hub.get(ws.id) === connection && !connection.user) connection.close(4401, 'authentication timeout')
-          }, authTimeoutMs)
-        }
-      },
-      async message(ws, message) {
-        const connection = hub.get(ws.id)
-        if (connection) await hub.receive(connection, message)
-      },
-      close(ws) {
-        hub.disconnect(ws.id)
-      },
-    })
+      const session = token ? await authenticate(token) : null
+      if (token && !session) throw new ApiError(401, 'INVALID_TOKEN', 'The access token is invalid or has expired', undefined, { 'www-authenticate': 'Bearer' })
+      hub.attachServer(server as TopicServer)
+      const data: SocketData = { connectionId: `${idPrefix}${++connections}`, session, ...handlers }
+      const upgraded = (server as unknown as { upgrade(request: Request, options: object): boolean }).upgrade(request, {
+        headers: token ? { 'sec-websocket-protocol': 'bearer' } : undefined,
+        data,
+      })
+      if (!upgraded) throw new ApiError(400, 'UPGRADE_FAILED', 'The WebSocket handshake is invalid')
+    },
+    { detail: { tags: ['realtime'], summary: 'The WebSocket endpoint (see API.md and x-websocket for the messages)' } },
+  )
+}

@@ -10,13 +10,21 @@
  * piping are our WorkerPool's: viewers go to the least-loaded worker, the teacher's producers
  * are piped to the other router once.
  *
+ * Beside each step, the floor: a C loop doing only one sendto() per packet at the same rate and
+ * size (lib/udp-floor.c), measured in the same run, so "SFU CPU / floor" shows what the worker
+ * adds on top of getting the packets out, and where the rest of the machine went (the sink
+ * receiving, the source and this process).
+ *
  * Knobs: BENCH_SFU_STEPS (default 100,200,400,800), BENCH_SFU_SECONDS (2), BENCH_SFU_WORKERS (1,2).
  */
 import type { Consumer, PlainTransport, Producer, Router } from 'mediasoup/types'
 import { mediaCodecs } from '../../media/codecs.ts'
 import { WorkerPool, type WorkerSlot } from '../../media/workers.ts'
 import { createLogger } from '../../src/logger.ts'
-import { owned } from './lib/child.ts'
+import { join } from 'node:path'
+import { ensureDebianPackages } from '../../media/build/debian.ts'
+import { benchDir, owned } from './lib/child.ts'
+import { processUsage } from './lib/proc.ts'
 import { fixed, knob, knobList, printTable, ratio } from './lib/report.ts'
 import { AUDIO, NOMINAL_PACKETS_PER_SECOND, startRtpSource, VIDEO } from './lib/rtp-source.ts'
 import { freePort } from '../helpers/server-process.ts'
@@ -31,6 +39,11 @@ const srtp = { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const, keyBase64: Buffe
 interface StepResult {
   viewers: number
   cpu: number[]
+  /** The floor's CPU for the same packets (1.0 = a core). */
+  floorCpu: number
+  sinkCpu: number
+  benchCpu: number
+  bytesPerPacket: number
   packetsIn: number
   packetsOut: number
   loss: number
@@ -42,7 +55,27 @@ async function startSink() {
   const port = freePort()
   const child = owned(Bun.spawn([process.execPath, `${import.meta.dir}/lib/udp-sink.ts`, String(port)], { stdout: 'pipe', stderr: 'inherit' }))
   await child.stdout.getReader().read() // "ready"
-  return { port, stop: () => child.kill() }
+  return { port, pid: child.pid, stop: () => child.kill() }
+}
+
+function compileFloor(): string {
+  ensureDebianPackages(['gcc', 'libc6-dev'], 'the SFU benchmark floor')
+  const binary = join(benchDir(), 'udp-floor')
+  const build = Bun.spawnSync(['cc', '-O2', '-o', binary, `${import.meta.dir}/lib/udp-floor.c`], { stderr: 'inherit' })
+  if (build.exitCode !== 0) throw new Error('lib/udp-floor.c did not compile')
+  return binary
+}
+
+/** CPU (1.0 = a core) of sending `rate` packets a second of `bytes` each with nothing else to do. */
+function floorCpu(binary: string, port: number, rate: number, bytes: number): number {
+  const run = Bun.spawnSync([binary, String(port), String(Math.round(rate)), String(Math.round(bytes)), String(windowSec)])
+  const { cpuMs } = JSON.parse(run.stdout.toString()) as { cpuMs: number }
+  return cpuMs / (windowSec * 1000)
+}
+
+const benchCpuMs = () => {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) / 1000
 }
 
 const SAMPLED_VIEWERS = 32
@@ -58,12 +91,17 @@ async function counters(producers: Producer[], consumers: Consumer[]) {
     Promise.all(producers.map((producer) => producer.getStats())),
     Promise.all(consumers.map((consumer) => consumer.getStats())),
   ])
-  const sum = (stats: Array<Array<{ type: string; packetCount: number }>>, type: string) =>
-    stats.flat().reduce((total, stat) => total + (stat.type === type ? stat.packetCount : 0), 0)
-  return { at: (started + performance.now()) / 2, packetsIn: sum(inStats, 'inbound-rtp'), packetsOut: sum(outStats, 'outbound-rtp') }
+  const sum = (stats: Array<Array<{ type: string; packetCount: number; byteCount: number }>>, type: string, field: 'packetCount' | 'byteCount') =>
+    stats.flat().reduce((total, stat) => total + (stat.type === type ? stat[field] : 0), 0)
+  return {
+    at: (started + performance.now()) / 2,
+    packetsIn: sum(inStats, 'inbound-rtp', 'packetCount'),
+    packetsOut: sum(outStats, 'outbound-rtp', 'packetCount'),
+    bytesOut: sum(outStats, 'outbound-rtp', 'byteCount'),
+  }
 }
 
-async function runLadder(workers: number, sinkPort: number): Promise<StepResult[]> {
+async function runLadder(workers: number, sink: { port: number; pid: number }, floor: string): Promise<StepResult[]> {
   const pool = new WorkerPool({ count: workers, listenIp: '127.0.0.1', basePort: 44000 + Math.floor(Math.random() * 500) * 4, logger: createLogger('silent') })
   await pool.start()
   const routers = new Map<number, Router>()
@@ -103,7 +141,7 @@ async function runLadder(workers: number, sinkPort: number): Promise<StepResult[
           for (const producer of producers) await teacherRouter.pipeToRouter({ producerId: producer.id, router })
         }
         const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: srtp.cryptoSuite })
-        await transport.connect({ ip: '127.0.0.1', port: sinkPort, srtpParameters: srtp })
+        await transport.connect({ ip: '127.0.0.1', port: sink.port, srtpParameters: srtp })
         transports.push(transport)
         const own: Consumer[] = []
         for (const producer of producers) own.push(await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }))
@@ -123,18 +161,27 @@ async function runLadder(workers: number, sinkPort: number): Promise<StepResult[
       // Whole viewers (their audio and video consumers), evenly over the class.
       const sampledViewers = byViewer.filter((_, i) => i % Math.ceil(byViewer.length / SAMPLED_VIEWERS) === 0)
       const sample = sampledViewers.flat()
+      const [sinkBefore, benchBefore] = [processUsage(sink.pid).cpuMs, benchCpuMs()]
       const before = await counters(producers, sample)
       await Bun.sleep(windowSec * 1000)
       const after = await counters(producers, sample)
-      const cpu = (await pool.stats()).map((w, i) => (w.cpuMs - cpuBefore[i]!) / (performance.now() - cpuStarted))
+      const elapsedMs = performance.now() - cpuStarted
+      const cpu = (await pool.stats()).map((w, i) => (w.cpuMs - cpuBefore[i]!) / elapsedMs)
+      const [sinkCpu, benchCpu] = [(processUsage(sink.pid).cpuMs - sinkBefore) / elapsedMs, (benchCpuMs() - benchBefore) / elapsedMs]
       const seconds = (after.at - before.at) / 1000
       const packetsIn = after.packetsIn - before.packetsIn
       const packetsOut = ((after.packetsOut - before.packetsOut) * byViewer.length) / sampledViewers.length
       const loss = Math.max(0, 1 - packetsOut / (packetsIn * viewers))
       const cpuMsPerSecond = cpu.reduce((sum, c) => sum + c, 0) * 1000
+      const bytesPerPacket = (after.bytesOut - before.bytesOut) / Math.max(1, after.packetsOut - before.packetsOut)
+      for (const transport of transports) transport.close()
       const result: StepResult = {
         viewers,
         cpu,
+        floorCpu: floorCpu(floor, sink.port, packetsOut / seconds, bytesPerPacket),
+        sinkCpu,
+        benchCpu,
+        bytesPerPacket,
         packetsIn: packetsIn / seconds,
         packetsOut: packetsOut / seconds,
         loss,
@@ -143,7 +190,6 @@ async function runLadder(workers: number, sinkPort: number): Promise<StepResult[
         saturated: cpu.some((c) => c >= SATURATED_CPU) || loss > SATURATED_LOSS || packetsIn / seconds < 0.9 * NOMINAL_PACKETS_PER_SECOND,
       }
       results.push(result)
-      for (const transport of transports) transport.close()
       for (const slot of slots) pool.releasePeer(slot)
       if (result.saturated) break
     }
@@ -157,15 +203,19 @@ async function runLadder(workers: number, sinkPort: number): Promise<StepResult[
 const capacity = (results: StepResult[]) => results.filter((r) => !r.saturated).at(-1)?.viewers ?? 0
 
 const sink = await startSink()
+const floor = compileFloor()
 const ladders = new Map<number, StepResult[]>()
 try {
   for (const workers of workerCounts) {
-    const results = await runLadder(workers, sink.port)
+    const results = await runLadder(workers, sink, floor)
     ladders.set(workers, results)
     printTable(
       `SFU class fan-out — ${workers} worker${workers > 1 ? 's' : ''} (teacher: Opus 64 kbit/s + VP8 ~1 Mbit/s 30 fps; viewers: SRTP plain transports)`,
-      ['viewers', 'worker CPU (1.0 = a core)', 'pkt/s in', 'pkt/s out', 'loss %', 'CPU µs/s per consumer', 'saturated'],
-      results.map((r) => [r.viewers, r.cpu.map((c) => fixed(c, 2)).join(' + '), fixed(r.packetsIn, 0), fixed(r.packetsOut, 0), fixed(r.loss * 100, 2), fixed(r.cpuPerConsumerUs, 1), r.saturated ? 'yes' : 'no']),
+      ['viewers', 'worker CPU (1.0 = a core)', 'pkt/s in', 'pkt/s out', 'loss %', 'CPU µs/s per consumer', 'floor: sendto only', 'SFU / floor', 'sink CPU', 'source + bench CPU', 'saturated'],
+      results.map((r) => {
+        const sfu = r.cpu.reduce((sum, c) => sum + c, 0)
+        return [r.viewers, r.cpu.map((c) => fixed(c, 2)).join(' + '), fixed(r.packetsIn, 0), fixed(r.packetsOut, 0), fixed(r.loss * 100, 2), fixed(r.cpuPerConsumerUs, 1), fixed(r.floorCpu, 2), ratio(sfu, r.floorCpu), fixed(r.sinkCpu, 2), fixed(r.benchCpu, 2), r.saturated ? 'yes' : 'no']
+      }),
     )
   }
 } finally {

@@ -1,7 +1,8 @@
 /**
  * Scenario 5 — memory per idle authenticated WebSocket connection: the server's RSS before and
  * after BENCH_WS_CONNECTIONS (5000) clients in another process connected and authenticated
- * (bearer subprotocol), against the Socket.IO peer on Node holding the same number of sockets.
+ * (bearer subprotocol), against a raw Bun.serve WebSocket server (the floor) and the Socket.IO peer
+ * on Node holding the same number of sockets.
  */
 import { fixed, knob, printTable, ratio } from './lib/report.ts'
 import { configFile, jsonLines } from './lib/child.ts'
@@ -27,14 +28,22 @@ const majlis = await startBenchServer({ users: [{ role: 'customer', count: 10 }]
 const majlisResult = await measure(majlis.pid, { mode: 'majlis', url: majlis.wsUrl, tokens: majlis.people.customer!.map((u) => u.token) })
 await majlis.stop()
 
-const port = freePort()
-const peer = jsonLines(['node', `${import.meta.dir}/peers/socketio-server.mjs`, String(port)])
-await peer.next((line) => line === 'ready')
-const peerResult = await measure(peer.child.pid, { mode: 'socketio', url: `http://127.0.0.1:${port}`, tokens: ['-'] })
-peer.stop()
+/** A peer server in its own process, measured with the same crowd. */
+async function measurePeer(command: string[], crowd: (port: number) => Record<string, unknown>) {
+  const port = freePort()
+  const peer = jsonLines([...command, String(port)])
+  await peer.next((line) => line === 'ready')
+  const result = await measure(peer.child.pid, crowd(port))
+  peer.stop()
+  return result
+}
+const rawBun = await measurePeer([process.execPath, `${import.meta.dir}/peers/bun-ws.mjs`], (port) => ({ mode: 'majlis', url: `ws://127.0.0.1:${port}/ws`, tokens: ['-'] }))
+const peerResult = await measurePeer(['node', `${import.meta.dir}/peers/socketio-server.mjs`], (port) => ({ mode: 'socketio', url: `http://127.0.0.1:${port}`, tokens: ['-'] }))
 
 const mb = (bytes: number) => fixed(bytes / 2 ** 20, 1)
-printTable(`Memory per idle authenticated WS connection (${connections} connections, clients in another process)`, ['server', 'RSS before (MB)', 'RSS after (MB)', 'KB per connection', 'ratio vs Socket.IO'], [
-  ['Majlis (Bun, /ws with bearer auth)', mb(majlisResult.before), mb(majlisResult.after), fixed(majlisResult.perConnection / 1024, 1), ratio(majlisResult.perConnection, peerResult.perConnection)],
-  ['Socket.IO 4 on Node (no auth)', mb(peerResult.before), mb(peerResult.after), fixed(peerResult.perConnection / 1024, 1), '1.00×'],
+const row = (name: string, result: typeof majlisResult) => [name, mb(result.before), mb(result.after), fixed(result.perConnection / 1024, 1), ratio(result.perConnection, rawBun.perConnection), ratio(result.perConnection, peerResult.perConnection)]
+printTable(`Memory per idle authenticated WS connection (${connections} connections, clients in another process)`, ['server', 'RSS before (MB)', 'RSS after (MB)', 'KB per connection', 'vs raw Bun', 'vs Socket.IO'], [
+  row('Majlis (Bun, /ws with bearer auth)', majlisResult),
+  row('raw Bun.serve WebSocket (no auth)', rawBun),
+  row('Socket.IO 4 on Node (no auth)', peerResult),
 ])

@@ -3,15 +3,34 @@ import type { AuthUser } from '../../src/http/auth.ts'
 import { Hub, type Socket } from '../../src/realtime/hub.ts'
 import { createLogger } from '../../src/logger.ts'
 
-/** The socket under a connection: records what the hub sends (the transport, not our code). */
+/** Bun's topics as the hub uses them (the transport, not our code): subscribers per topic. */
+class Topics {
+  readonly subscribers = new Map<string, Set<RecordingSocket>>()
+  publish(topic: string, text: string, except?: RecordingSocket) {
+    for (const socket of this.subscribers.get(topic) ?? []) if (socket !== except) socket.send(text)
+  }
+}
+
+/** The socket under a connection: records what the hub sends. */
 class RecordingSocket implements Socket {
   readonly sent: any[] = []
   closedWith: number | null = null
+  constructor(private readonly topics = new Topics()) {}
   send(text: string) {
     this.sent.push(JSON.parse(text))
   }
   close(code?: number) {
     this.closedWith = code ?? null
+  }
+  subscribe(topic: string) {
+    if (!this.topics.subscribers.has(topic)) this.topics.subscribers.set(topic, new Set())
+    this.topics.subscribers.get(topic)!.add(this)
+  }
+  unsubscribe(topic: string) {
+    this.topics.subscribers.get(topic)?.delete(this)
+  }
+  publish(topic: string, text: string) {
+    this.topics.publish(topic, text, this)
   }
 }
 
@@ -20,11 +39,13 @@ const session = (id: string, validForMs = 3600_000) => ({ user: user(id), expire
 
 function hubWithRooms() {
   const hub = new Hub(createLogger('silent'), async () => null)
+  const topics = new Topics()
+  hub.attachServer(topics)
   const left: string[] = []
   // Only users whose id starts with the room id may enter (stand-in for "the ticket's customer").
   hub.registerChannelKind('room', async (member, id) => member.id.startsWith(id), (connection, channel) => left.push(`${connection.user!.id}@${channel}`))
   const connect = (id: string) => {
-    const socket = new RecordingSocket()
+    const socket = new RecordingSocket(topics)
     return { socket, connection: hub.connect(`c-${id}-${Math.random()}`, socket, session(id)) }
   }
   return { hub, left, connect }

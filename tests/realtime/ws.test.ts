@@ -30,6 +30,13 @@ describe('/ws connection auth', () => {
     expect((await response.json()).error.code).toBe('INVALID_TOKEN')
   })
 
+  test('a plain request to /ws is told to upgrade', async () => {
+    const response = await fetch(`${server.baseUrl}/ws`)
+    expect(response.status).toBe(426)
+    expect(response.headers.get('upgrade')).toBe('websocket')
+    expect((await response.json()).error.code).toBe('UPGRADE_REQUIRED')
+  })
+
   test('without a header token, the first message must be auth', async () => {
     const client = await connectWs(server.wsUrl)
     const early = await client.request('media:leave')

@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from 'drizzle-orm'
+import { and, count, desc, eq, exists } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { users } from '../../db/schema/auth.ts'
@@ -120,18 +120,25 @@ export class TicketService {
     const ticket = await this.writable(user, id)
     if (ticket.status === 'closed') throw conflict('TICKET_CLOSED', 'The ticket is closed; reopen it to write')
     const now = new Date(this.clock.now())
-    const [created] = await this.db
-      .insert(ticketMessages)
-      .values({ id: newId('msg'), ticketId: id, senderId: user.id, content: input.content, clientMsgId: input.clientMsgId ?? null, createdAt: now })
-      .onConflictDoNothing()
-      .returning()
+    const messageId = newId('msg')
+    // One transaction (one commit): the message, and the ticket's updatedAt only if it was stored.
+    const [[created]] = await this.db.batch([
+      this.db
+        .insert(ticketMessages)
+        .values({ id: messageId, ticketId: id, senderId: user.id, content: input.content, clientMsgId: input.clientMsgId ?? null, createdAt: now })
+        .onConflictDoNothing()
+        .returning(),
+      this.db
+        .update(tickets)
+        .set({ updatedAt: now })
+        .where(and(eq(tickets.id, id), exists(this.db.select({ id: ticketMessages.id }).from(ticketMessages).where(eq(ticketMessages.id, messageId))))),
+    ])
     if (!created) {
       const stored = await this.db.query.ticketMessages.findFirst({
         where: and(eq(ticketMessages.ticketId, id), eq(ticketMessages.senderId, user.id), eq(ticketMessages.clientMsgId, input.clientMsgId ?? '')),
       })
       return { message: stored!, created: false }
     }
-    await this.db.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, id))
     this.events.messageCreated(created)
     await this.tellOtherSide(user, ticket, { type: 'ticket.reply', title: 'New reply on your ticket', body: input.content.slice(0, 140) })
     return { message: created, created: true }

@@ -3,7 +3,7 @@ import { openDatabase, type Database } from '../../../src/db/client.ts'
 import { applyMigrations } from '../../../src/db/migrate.ts'
 import { users, type Role } from '../../../src/db/schema/auth.ts'
 import { accessTokens, accessTokenVerifier } from '../../../src/http/auth.ts'
-import { bunBinary, freePort, repoRoot } from '../../helpers/server-process.ts'
+import { bunBinary, freeMediaPorts, freePort, repoRoot } from '../../helpers/server-process.ts'
 import { benchDir, owned } from './child.ts'
 import { processUsage } from './proc.ts'
 
@@ -50,7 +50,8 @@ export async function startBenchServer(options: { users: Array<{ role: Role; cou
       LOG_LEVEL: 'warn',
       RATE_LIMIT_FACTOR: '1000',
       MEDIA_WORKERS: String(options.workers ?? 1),
-      MEDIA_PORT: String(45000 + Math.floor(Math.random() * 1000) * 4),
+      // Below Linux's ephemeral range, where the crowds' thousands of client sockets take theirs.
+      MEDIA_PORT: String(await freeMediaPorts(options.workers ?? 1)),
     },
     stdout: 'inherit',
     stderr: 'inherit',
