@@ -23,7 +23,17 @@ export class MediaRoomError extends Error {
   }
 }
 
-export type PeerNotify = (type: string, data: unknown) => void
+/**
+ * How a room reaches a peer's client: a message to it alone, and a place in a broadcast group
+ * (the WebSocket's native topic), so one broadcast is one publish however large the room.
+ */
+export interface PeerLink {
+  send(type: string, data: unknown): void
+  /** Starts or stops receiving what is sent to the group. */
+  listen(group: string, listening: boolean): void
+  /** To every listener of the group but this one. */
+  sendToOthers(group: string, type: string, data: unknown): void
+}
 
 export interface PeerInfo {
   peerId: string
@@ -43,7 +53,7 @@ interface Peer extends PeerInfo {
   grant: MediaGrant
   slot: WorkerSlot
   router: Router
-  notify: PeerNotify
+  link: PeerLink
   transports: Map<string, WebRtcTransport>
   producers: Map<string, Producer>
   consumers: Map<string, Consumer>
@@ -72,6 +82,8 @@ export interface MediaRoomOptions {
  */
 export class MediaRoom {
   readonly name: string
+  /** The broadcast group of the room's peers (distinct from every hub channel name, which has no space). */
+  private readonly group: string
   private readonly routers = new Map<number, Promise<RoomRouter>>()
   private readonly peers = new Map<string, Peer>()
   private readonly pipes = new Map<string, Promise<void>>()
@@ -80,6 +92,7 @@ export class MediaRoom {
 
   constructor(private readonly options: MediaRoomOptions) {
     this.name = options.name
+    this.group = `media-room ${options.name}`
     this.armEmptyTimer()
   }
 
@@ -96,7 +109,7 @@ export class MediaRoom {
     return [...this.peers.values()].map((peer) => ({ peerId: peer.peerId, userId: peer.userId, worker: peer.slot.index }))
   }
 
-  async join(user: MediaUser, grant: MediaGrant, notify: PeerNotify) {
+  async join(user: MediaUser, grant: MediaGrant, link: PeerLink) {
     this.assertOpen()
     const slot = this.options.pool.placePeer()
     if (!slot) throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media workers are restarting; try again shortly')
@@ -115,7 +128,7 @@ export class MediaRoom {
       grant,
       slot,
       router,
-      notify,
+      link,
       transports: new Map(),
       producers: new Map(),
       consumers: new Map(),
@@ -124,6 +137,7 @@ export class MediaRoom {
     this.peers.set(peer.peerId, peer)
     clearTimeout(this.emptyTimer)
     this.broadcast('media:peerJoined', this.peerInfo(peer), peer.peerId)
+    link.listen(this.group, true)
     return {
       peerId: peer.peerId,
       grant,
@@ -137,9 +151,10 @@ export class MediaRoom {
     const peer = this.peers.get(peerId)
     if (!peer) return
     this.peers.delete(peerId)
+    peer.link.listen(this.group, false)
     this.options.pool.releasePeer(peer.slot)
     for (const transport of peer.transports.values()) transport.close()
-    this.broadcast('media:peerLeft', { peerId }, peerId)
+    this.broadcast('media:peerLeft', { peerId })
     this.armEmptyTimer()
   }
 
@@ -217,14 +232,16 @@ export class MediaRoom {
     if (owner.peerId === peerId) throw new MediaRoomError('CANNOT_CONSUME', 'You cannot consume your own producer')
     const transport = this.recvTransport(peer)
     if (owner.router !== peer.router) await this.pipe(producerId, owner.router, peer.router)
-    if (!peer.router.canConsume({ producerId, rtpCapabilities })) {
-      throw new MediaRoomError('CANNOT_CONSUME', 'Your device cannot receive this producer (rtpCapabilities)')
-    }
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused, appData: { peerId, source: producer.appData.source } })
+    // consume() itself finds out whether the device can receive this (a separate canConsume()
+    // validated and cloned the capabilities once more, the largest cost of a join).
+    const consumer = await transport.consume({ producerId, rtpCapabilities, paused, appData: { peerId, source: producer.appData.source } }).catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'UnsupportedError') throw new MediaRoomError('CANNOT_CONSUME', `Your device cannot receive this producer (rtpCapabilities): ${error.message}`)
+      throw error
+    })
     peer.consumers.set(consumer.id, consumer)
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id))
-    consumer.on('producerclose', () => peer.notify('media:producerClosed', { producerId, consumerId: consumer.id }))
-    consumer.on('layerschange', (layers) => peer.notify('media:consumerLayersChanged', { consumerId: consumer.id, layers: layers ?? null }))
+    consumer.on('producerclose', () => peer.link.send('media:producerClosed', { producerId, consumerId: consumer.id }))
+    consumer.on('layerschange', (layers) => peer.link.send('media:consumerLayersChanged', { consumerId: consumer.id, layers: layers ?? null }))
     return {
       consumerId: consumer.id,
       producerId,
@@ -294,7 +311,7 @@ export class MediaRoom {
       for (const producer of [...peer.producers.values()]) {
         if (!grant.canPublish.includes(producer.appData.source as MediaSource)) producer.close()
       }
-      peer.notify('media:grantChanged', { grant })
+      peer.link.send('media:grantChanged', { grant })
     }
   }
 
@@ -316,7 +333,10 @@ export class MediaRoom {
     this.peers.clear()
     for (const peer of peers) this.options.pool.releasePeer(peer.slot)
     for (const pending of this.routers.values()) void pending.then(({ router }) => router.close(), () => undefined)
-    for (const peer of peers) peer.notify(event, data)
+    for (const peer of peers) {
+      peer.link.listen(this.group, false)
+      peer.link.send(event, data)
+    }
     this.options.onClosed(this)
   }
 
@@ -359,8 +379,17 @@ export class MediaRoom {
     this.emptyTimer = setTimeout(() => this.shutDown('media:roomClosed', { room: this.name, reason: 'empty' }), this.options.emptyGraceMs)
   }
 
+  /**
+   * To every peer of the room, or all but `exceptPeerId`. Sent through a peer's link: the excepted
+   * peer's own (a topic publish skips its sender), else any peer's, which also gets it directly.
+   * A peer that has left no longer listens, so it is left out from then on.
+   */
   private broadcast(type: string, data: unknown, exceptPeerId?: string): void {
-    for (const peer of this.peers.values()) if (peer.peerId !== exceptPeerId) peer.notify(type, data)
+    const except = exceptPeerId === undefined ? undefined : this.peers.get(exceptPeerId)
+    if (except) return except.link.sendToOthers(this.group, type, data)
+    const [any] = this.peers.values()
+    any?.link.sendToOthers(this.group, type, data)
+    any?.link.send(type, data)
   }
 
   private assertOpen(): void {

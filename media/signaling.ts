@@ -150,7 +150,7 @@ export class MediaSignaling {
     const grant = await this.access.grantFor(client.user, roomName)
     this.disconnect(client.id)
     const room = this.rooms.open(roomName)
-    const joined = await room.join(client.user, grant, (type, data) => client.send(type, data))
+    const joined = await room.join(client.user, grant, client)
     this.memberships.set(client.id, { room, peerId: joined.peerId })
     const recvTransport = withRecvTransport ? { recvTransport: await room.createTransport(joined.peerId, 'recv') } : {}
     return { room: roomName, ...joined, ...recvTransport }

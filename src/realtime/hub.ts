@@ -69,7 +69,16 @@ export class Connection {
     return true
   }
 
-  /** To the channel's other members, without this connection. */
+  listen(group: string, listening: boolean): void {
+    if (listening) this.socket.subscribe(group)
+    else this.socket.unsubscribe(group)
+  }
+
+  sendToOthers(group: string, type: string, data: unknown): void {
+    this.publishToOthers(group, JSON.stringify(serverEvent(type, data)))
+  }
+
+  /** To the channel's (or group's) other members, without this connection. */
   publishToOthers(channel: string, text: string): void {
     this.socket.publish(channel, text)
   }

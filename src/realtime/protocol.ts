@@ -36,6 +36,10 @@ export interface WsClient {
   readonly id: string
   readonly user: AuthUser
   send(type: string, data: unknown): void
+  /** Starts or stops receiving what is sent to a group (a native topic, not a hub channel). */
+  listen(group: string, listening: boolean): void
+  /** To every other listener of the group. */
+  sendToOthers(group: string, type: string, data: unknown): void
 }
 
 export interface MessageHandler<Schema extends TSchema = TSchema> {

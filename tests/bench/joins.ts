@@ -2,13 +2,15 @@
  * Scenario 2 — joins. A teacher (headless Chromium, fake camera and microphone) is live; then
  * K viewers join the class at once over /ws (connect → live:join → media:join with its recv
  * transport → media:consumeAll, which starts the audio and video consumers), for K in
- * BENCH_JOIN_SIZES (10,50,200): time to the started consumers of each viewer. Then BENCH_JOIN_BROWSERS (3) real Chromium viewers, one
+ * BENCH_JOIN_SIZES (10,50,200), after a warm-up of one viewer per worker: time to the started
+ * consumers of each viewer, and where the machine's CPU went during each burst. Then BENCH_JOIN_BROWSERS (3) real Chromium viewers, one
  * after another: time from joining to the first decoded video frame.
  */
 import { courses, enrolments, liveSessions } from '../../src/db/schema/courses.ts'
 import { launchChromium, openDemo } from '../helpers/browser.ts'
 import { connectWs } from '../helpers/ws-client.ts'
 import { ensureDebianPackages } from '../../media/build/debian.ts'
+import { processUsage } from './lib/proc.ts'
 import { fixed, knob, knobList, percentile, printTable } from './lib/report.ts'
 import { startBenchServer } from './lib/server.ts'
 
@@ -54,15 +56,46 @@ async function joinAsViewer(token: string, sockets: Array<{ close(): void }>): P
   return performance.now() - started
 }
 
-const joinRows: Array<Array<string | number>> = []
-for (const size of sizes) {
+/** CPU time (ms) of the processes whose command line matches, from /proc. */
+function cpuOfProcesses(pattern: string): number {
+  const pids = Bun.spawnSync(['pgrep', '-f', pattern]).stdout.toString().split('\n').filter(Boolean).map(Number)
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + processUsage(pid).cpuMs
+    } catch {
+      return sum // exited meanwhile
+    }
+  }, 0)
+}
+const cpuNow = () => ({
+  server: processUsage(server.pid).cpuMs,
+  workers: cpuOfProcesses('mediasoup-worker'),
+  teacher: cpuOfProcesses('chromium'),
+  viewers: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+})
+
+/** K viewers at once; their sockets are closed afterwards. */
+async function burst(size: number) {
   const sockets: Array<{ close(): void }> = []
+  const cpuBefore = cpuNow()
   const started = performance.now()
   const times = await Promise.all(server.people.customer!.slice(0, size).map((student) => joinAsViewer(student.token, sockets)))
   const wall = performance.now() - started
-  joinRows.push([size, fixed(percentile(times, 50), 1), fixed(percentile(times, 95), 1), fixed(percentile(times, 100), 1), fixed((size * 1000) / wall, 0)])
+  const cpuAfter = cpuNow()
   for (const socket of sockets) socket.close()
   await Bun.sleep(500)
+  const cores = Object.fromEntries(Object.entries(cpuAfter).map(([name, ms]) => [name, (ms - cpuBefore[name as keyof typeof cpuBefore]) / wall]))
+  return { times, wall, cores }
+}
+
+// One viewer per worker first: the routers, the pipe of the teacher's producers and the JIT are warm.
+await burst(2)
+const joinRows: Array<Array<string | number>> = []
+const cpuRows: Array<Array<string | number>> = []
+for (const size of sizes) {
+  const { times, wall, cores } = await burst(size)
+  joinRows.push([size, fixed(percentile(times, 50), 1), fixed(percentile(times, 95), 1), fixed(percentile(times, 100), 1), fixed((size * 1000) / wall, 0)])
+  cpuRows.push([size, fixed(wall, 0), fixed(cores.server!, 2), fixed(cores.workers!, 2), fixed(cores.teacher!, 2), fixed(cores.viewers!, 2), fixed(Object.values(cores).reduce((a, b) => a + b, 0), 2)])
 }
 
 const frameRows: Array<Array<string | number>> = []
@@ -89,4 +122,5 @@ await browser.close()
 await server.stop()
 
 printTable('Joins: K viewers join a live class at once (WS connect → live:join → media:join + recv transport → media:consumeAll, audio + video)', ['K viewers', 'p50 ms', 'p95 ms', 'max ms', 'joins/s'], joinRows)
+printTable('Joins: where the two cores went during each burst (1.0 = a core, averaged over the burst)', ['K viewers', 'burst ms', 'server', 'media workers', "teacher's Chromium", 'viewer clients (bench)', 'total'], cpuRows)
 printTable('Joins: real Chromium viewers, join to first decoded video frame (teacher: Chromium, fake camera)', ['viewer', 'ms'], frameRows)

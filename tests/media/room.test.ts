@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import type { RtpCapabilities, RtpParameters } from 'mediasoup/types'
 import { mediaSources, type MediaGrant } from '../../media/access.ts'
-import { MediaRoomError, type MediaRoom } from '../../media/room.ts'
+import { MediaRoomError, type MediaRoom, type PeerLink } from '../../media/room.ts'
 import { MediaRooms } from '../../media/rooms.ts'
 import { WorkerPool } from '../../media/workers.ts'
 import { createLogger } from '../../src/logger.ts'
@@ -35,11 +35,30 @@ beforeEach(() => {
   room = rooms.open(`demo:room-${++roomCounter}`)
 })
 
+/** Groups as the WebSocket's native topics keep them (the transport, not our code). */
+const groups = new Map<string, Set<RecordingLink>>()
+
+/** A peer's client: records what reaches it directly or through its groups. */
+class RecordingLink implements PeerLink {
+  readonly events: Array<{ type: string; data: any }> = []
+  send(type: string, data: unknown) {
+    this.events.push({ type, data })
+  }
+  listen(group: string, listening: boolean) {
+    if (!groups.has(group)) groups.set(group, new Set())
+    if (listening) groups.get(group)!.add(this)
+    else groups.get(group)!.delete(this)
+  }
+  sendToOthers(group: string, type: string, data: unknown) {
+    for (const listener of groups.get(group) ?? []) if (listener !== this) listener.send(type, data)
+  }
+}
+
 /** A peer with its notifications recorded. */
 async function joinPeer(name: string, grant: MediaGrant = everything) {
-  const events: Array<{ type: string; data: any }> = []
-  const joined = await room.join({ id: `usr_${name}`, name, role: 'customer' }, grant, (type, data) => events.push({ type, data }))
-  return { ...joined, events, caps: joined.routerRtpCapabilities as RtpCapabilities }
+  const link = new RecordingLink()
+  const joined = await room.join({ id: `usr_${name}`, name, role: 'customer' }, grant, link)
+  return { ...joined, events: link.events, caps: joined.routerRtpCapabilities as RtpCapabilities }
 }
 
 async function publishVideo(peerId: string, ssrc = 1111) {
@@ -156,9 +175,20 @@ describe('joining, leaving and closing', () => {
     const bob = await joinPeer('bob')
     expect(bob.peers.map((p) => p.userId)).toEqual(['usr_alice'])
     expect(bob.producers).toEqual([{ producerId, peerId: alice.peerId, kind: 'video', source: 'camera', paused: false }])
-    expect(alice.events.find((e) => e.type === 'media:peerJoined')?.data.userId).toBe('usr_bob')
+    const carol = await joinPeer('carol')
+    const typesOf = (peer: { events: Array<{ type: string }> }) => peer.events.map((e) => e.type).filter((type) => type.startsWith('media:peer'))
+    expect(alice.events.filter((e) => e.type === 'media:peerJoined').map((e) => e.data.userId)).toEqual(['usr_bob', 'usr_carol'])
+    expect(typesOf(bob)).toEqual(['media:peerJoined']) // carol; never its own join
+    expect(typesOf(carol)).toEqual([])
     room.leave(bob.peerId)
     expect(alice.events.find((e) => e.type === 'media:peerLeft')?.data).toEqual({ peerId: bob.peerId })
+    expect(carol.events.filter((e) => e.type === 'media:peerLeft')).toHaveLength(1)
+    expect(typesOf(bob)).toEqual(['media:peerJoined']) // gone: hears nothing more
+    room.leave(alice.peerId)
+    expect(carol.events.filter((e) => e.type === 'media:peerLeft').map((e) => e.data.peerId)).toEqual([bob.peerId, alice.peerId])
+    room.close('done')
+    expect(carol.events.filter((e) => e.type === 'media:roomClosed')).toHaveLength(1)
+    expect(alice.events.filter((e) => e.type === 'media:roomClosed')).toHaveLength(0)
   })
 
   test('an empty room closes after the grace period and frees its routers', async () => {

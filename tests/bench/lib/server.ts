@@ -37,7 +37,7 @@ export async function startBenchServer(options: { users: Array<{ role: Role; cou
 
   const port = freePort()
   // BENCH_CPU_PROF=<dir>: the server writes a Markdown CPU profile there when it stops.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const profile = process.env.BENCH_CPU_PROF ? [process.env.BENCH_CPU_PROF_JSON ? '--cpu-prof' : '--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
   const child = owned(Bun.spawn([bunBinary, ...profile, 'src/index.ts'], {
     cwd: repoRoot,
     env: {
