@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, or, type Column, type SQL } from 'drizzle-orm'
+import { and, eq, gt, lt, or, sql, type Column, type SQL } from 'drizzle-orm'
 import { t, type TSchema } from 'elysia'
 import { unprocessable } from './errors.ts'
 
@@ -52,3 +52,17 @@ export function afterCursor(timeColumn: Column, idColumn: Column, position: Curs
   const beyond = order === 'desc' ? lt : gt
   return or(beyond(timeColumn, at), and(eq(timeColumn, at), beyond(idColumn, position.id)))
 }
+
+/** afterCursor for a prepared statement: the position comes as the placeholders cursorAt (ms) and cursorId. */
+export function afterCursorPlaceholder(timeColumn: Column, idColumn: Column, order: 'asc' | 'desc' = 'desc'): SQL {
+  const beyond = order === 'desc' ? lt : gt
+  const at = sql.placeholder('cursorAt')
+  return or(beyond(timeColumn, at), and(eq(timeColumn, at), beyond(idColumn, sql.placeholder('cursorId'))))!
+}
+
+/** The placeholder values of afterCursorPlaceholder, none on the first page. */
+export function cursorValues(cursor: string | undefined): { cursorAt?: number; cursorId?: string } {
+  const position = decodeCursor(cursor)
+  return position ? { cursorAt: position.at, cursorId: position.id } : {}
+}
+

@@ -3,7 +3,7 @@
  * under wrk (Debian's), against peers doing the same work (HS256 check, query, JSON) on the same
  * file: Fastify + better-sqlite3 and Express + libSQL on Node, raw Bun.serve + Bun SQLite (the
  * floor without a framework), and a bare hello world; same machine, same run, same load.
- * Knobs: BENCH_REST_SECONDS (5), BENCH_REST_CONNECTIONS (64).
+ * Knobs: BENCH_REST_SECONDS (5), BENCH_REST_CONNECTIONS (64), BENCH_REST_ROUNDS (3).
  */
 import { ensureDebianPackages } from '../../media/build/debian.ts'
 import { tickets } from '../../src/db/schema/tickets.ts'
@@ -15,6 +15,7 @@ import { BENCH_JWT_SECRET, startBenchServer } from './lib/server.ts'
 
 const seconds = knob('BENCH_REST_SECONDS', 5)
 const connections = knob('BENCH_REST_CONNECTIONS', 64)
+const rounds = knob('BENCH_REST_ROUNDS', 3)
 ensureDebianPackages(['wrk'], 'the REST benchmark')
 
 interface WrkResult {
@@ -55,49 +56,56 @@ const server = await startBenchServer({
   },
 })
 const token = server.people.staff![0]!.token
-const check = await fetch(`${server.baseUrl}/api/v1/tickets?limit=20`, { headers: { authorization: `Bearer ${token}` } })
-const listed = (await check.json()) as { items: unknown[] }
-if (check.status !== 200 || listed.items.length !== 20) throw new Error(`the Majlis endpoint answered ${check.status}`)
-const majlis = await wrk(`${server.baseUrl}/api/v1/tickets?limit=20`, token)
+const list = '/api/v1/tickets?limit=20'
 const dbFile = server.databaseUrl.slice('file:'.length)
-await server.stop()
 
-/** A peer in its own process: started, checked to serve the same 20 tickets, loaded, stopped. */
-async function peer(command: string[], path: string, authorized = true): Promise<WrkResult> {
+/** A server under test: checked to serve the same 20 tickets before it is loaded. */
+async function target(url: string, authorized = true) {
+  if (authorized) {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+    const served = (await response.json()) as { items?: unknown[] }
+    if (response.status !== 200 || served.items?.length !== 20) throw new Error(`${url} is not serving the same list (${response.status})`)
+  }
+  return { url, token: authorized ? token : undefined }
+}
+
+/** A peer in its own process, running until the bench exits. */
+async function peer(command: string[], path: string, authorized = true) {
   const port = freePort()
   const child = jsonLines([...command.slice(0, 2), String(port), ...command.slice(2)])
   await child.next((line) => line === 'ready')
-  const url = `http://127.0.0.1:${port}${path}`
-  if (authorized) {
-    const served = (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: unknown[] }
-    if (served.items.length !== 20) throw new Error(`the peer ${command[1]} is not serving the same list`)
-  }
-  const result = await wrk(url, authorized ? token : undefined)
-  child.stop()
-  return result
+  return target(`http://127.0.0.1:${port}${path}`, authorized)
 }
 
 ensureBetterSqlite3()
-const list = '/api/v1/tickets?limit=20'
-const fastify = await peer(['node', `${import.meta.dir}/peers/fastify-tickets.mjs`, dbFile, BENCH_JWT_SECRET], list)
-const express = await peer(['node', `${import.meta.dir}/peers/express-tickets.mjs`, `file:${dbFile}`, BENCH_JWT_SECRET], list)
-const rawBun = await peer([process.execPath, `${import.meta.dir}/peers/bun-tickets.mjs`, dbFile, BENCH_JWT_SECRET], list)
-const hello = await peer([process.execPath, `${import.meta.dir}/peers/bun-hello.ts`], '/', false)
-
-const row = (name: string, result: WrkResult) => [
-  name,
-  fixed(result.requestsPerSecond, 0),
-  fixed(result.p50Ms, 2),
-  fixed(result.p99Ms, 2),
-  result.errors,
-  ratio(result.requestsPerSecond, fastify.requestsPerSecond),
-  ratio(result.requestsPerSecond, express.requestsPerSecond),
-  ratio(result.requestsPerSecond, rawBun.requestsPerSecond),
+const servers = [
+  { name: 'Majlis (Bun + Elysia + Bun SQLite; JWT, validation, limits, logs, metrics)', target: await target(`${server.baseUrl}${list}`) },
+  { name: 'Fastify 5 + better-sqlite3 on Node (JWT only)', target: await peer(['node', `${import.meta.dir}/peers/fastify-tickets.mjs`, dbFile, BENCH_JWT_SECRET], list) },
+  { name: 'Express 5 + libSQL on Node (JWT only)', target: await peer(['node', `${import.meta.dir}/peers/express-tickets.mjs`, `file:${dbFile}`, BENCH_JWT_SECRET], list) },
+  { name: 'raw Bun.serve + Bun SQLite (JWT only)', target: await peer([process.execPath, `${import.meta.dir}/peers/bun-tickets.mjs`, dbFile, BENCH_JWT_SECRET], list) },
+  { name: 'bare Bun.serve hello world', target: await peer([process.execPath, `${import.meta.dir}/peers/bun-hello.ts`], '/', false) },
 ]
-printTable(`REST: authenticated list of 20 tickets from SQLite (wrk, 2 threads, ${connections} connections, ${seconds} s each)`, ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'vs Fastify', 'vs Express', 'vs raw Bun'], [
-  row('Majlis (Bun + Elysia + Bun SQLite; JWT, validation, limits, logs, metrics)', majlis),
-  row('Fastify 5 + better-sqlite3 on Node (JWT only)', fastify),
-  row('Express 5 + libSQL on Node (JWT only)', express),
-  row('raw Bun.serve + Bun SQLite (JWT only)', rawBun),
-  row('bare Bun.serve hello world', hello),
-])
+// This machine's speed drifts by a third from minute to minute: the servers take turns, round after
+// round, and each keeps its median round.
+const runs = servers.map(() => [] as WrkResult[])
+for (let round = 0; round < rounds; round++) {
+  for (const [i, { target }] of servers.entries()) runs[i]!.push(await wrk(target.url, target.token))
+}
+await server.stop()
+const median = (results: WrkResult[]) => [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(results.length / 2)]!
+const [, fastify, express, rawBun] = runs.map(median) as [WrkResult, WrkResult, WrkResult, WrkResult]
+
+printTable(`REST: authenticated list of 20 tickets from SQLite (wrk, 2 threads, ${connections} connections, ${seconds} s; median of ${rounds} rounds taken in turn)`, ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'vs Fastify', 'vs Express', 'vs raw Bun', 'req/s each round'], servers.map(({ name }, i) => {
+  const result = median(runs[i]!)
+  return [
+    name,
+    fixed(result.requestsPerSecond, 0),
+    fixed(result.p50Ms, 2),
+    fixed(result.p99Ms, 2),
+    result.errors,
+    ratio(result.requestsPerSecond, fastify.requestsPerSecond),
+    ratio(result.requestsPerSecond, express.requestsPerSecond),
+    ratio(result.requestsPerSecond, rawBun.requestsPerSecond),
+    runs[i]!.map((run) => fixed(run.requestsPerSecond, 0)).join(' / '),
+  ]
+}))

@@ -1,12 +1,13 @@
-import { and, count, desc, eq, exists } from 'drizzle-orm'
+import { and, count, desc, eq, exists, sql } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
+import { PreparedVariants } from '../../db/prepared-variants.ts'
 import { users } from '../../db/schema/auth.ts'
 import type { Priority } from '../../db/schema/support.ts'
 import { ticketMessages, tickets, ticketStatuses, type TicketStatus } from '../../db/schema/tickets.ts'
 import { staffMay, type AuthUser, type StaffLevel } from '../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
-import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
+import { afterCursor, afterCursorPlaceholder, cursorValues, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import type { NotificationService } from '../notifications/service.ts'
 
@@ -26,12 +27,32 @@ const isAgent = (user: Omit<Viewer, 'id'>, level: StaffLevel = 'read') => user.r
 
 /** Text support tickets and their chat. Customers see their own; supporters and staff see all. */
 export class TicketService {
+  private readonly listQueries
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly notifications: NotificationService,
     private readonly events: TicketEvents,
-  ) {}
+  ) {
+    this.listQueries = new PreparedVariants((has: (filter: 'customerId' | 'status' | 'assigneeId' | 'priority' | 'cursorAt') => boolean) =>
+      db
+        .select()
+        .from(tickets)
+        .where(
+          and(
+            has('customerId') ? eq(tickets.customerId, sql.placeholder('customerId')) : undefined,
+            has('status') ? eq(tickets.status, sql.placeholder('status')) : undefined,
+            has('assigneeId') ? eq(tickets.assigneeId, sql.placeholder('assigneeId')) : undefined,
+            has('priority') ? eq(tickets.priority, sql.placeholder('priority')) : undefined,
+            has('cursorAt') ? afterCursorPlaceholder(tickets.createdAt, tickets.id) : undefined,
+          ),
+        )
+        .orderBy(desc(tickets.createdAt), desc(tickets.id))
+        .limit(sql.placeholder('limit'))
+        .prepare(),
+    )
+  }
 
   async create(user: AuthUser, input: { subject: string; description?: string; priority?: Priority }) {
     const now = new Date(this.clock.now())
@@ -43,20 +64,14 @@ export class TicketService {
   }
 
   async list(user: AuthUser, filter: { status?: TicketStatus; assigneeId?: string; priority?: Priority; cursor?: string; limit: number }) {
-    const rows = await this.db
-      .select()
-      .from(tickets)
-      .where(
-        and(
-          this.visibleTo(user),
-          filter.status ? eq(tickets.status, filter.status) : undefined,
-          filter.assigneeId ? eq(tickets.assigneeId, filter.assigneeId) : undefined,
-          filter.priority ? eq(tickets.priority, filter.priority) : undefined,
-          afterCursor(tickets.createdAt, tickets.id, decodeCursor(filter.cursor)),
-        ),
-      )
-      .orderBy(desc(tickets.createdAt), desc(tickets.id))
-      .limit(filter.limit + 1)
+    const values = {
+      customerId: isAgent(user) ? undefined : user.id,
+      status: filter.status,
+      assigneeId: filter.assigneeId,
+      priority: filter.priority,
+      ...cursorValues(filter.cursor),
+    }
+    const rows = await this.listQueries.for(values).all({ ...values, limit: filter.limit + 1 })
     return toPage(rows, filter.limit)
   }
 
