@@ -34,12 +34,29 @@ type MediaEvents = {
   error: { error: Error }
 }
 
+interface TransportParams {
+  transportId: string
+  iceParameters: types.IceParameters
+  iceCandidates: types.IceCandidate[]
+  dtlsParameters: types.DtlsParameters
+}
+
 interface JoinReply {
   room: string
   peerId: string
   grant: { canPublish: MediaSource[] }
   routerRtpCapabilities: types.RtpCapabilities
   producers: Array<{ producerId: string; peerId: string }>
+  recvTransport: TransportParams
+}
+
+interface ConsumerReply {
+  consumerId: string
+  producerId: string
+  peerId: string
+  kind: types.MediaKind
+  source: MediaSource
+  rtpParameters: types.RtpParameters
 }
 
 // Three simulcast layers; the SFU forwards the one each viewer can take.
@@ -103,15 +120,19 @@ export class MajlisMedia {
     const announced = new Set<string>()
     this.announcedDuringJoin = announced
     try {
-      const joined = await this.socket.request<JoinReply>('media:join', { room })
+      // The receive transport comes with the join, and one message starts every consumer.
+      const joined = await this.socket.request<JoinReply>('media:join', { room, recvTransport: true })
       this.grant = joined.grant.canPublish
       this.device = await Device.factory()
       await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities })
-      this.recvTransport = await this.createTransport('recv')
-      for (const { producerId } of joined.producers) announced.add(producerId)
+      this.recvTransport = this.setUpTransport('recv', joined.recvTransport)
+      const { consumers } = await this.socket.request<{ consumers: ConsumerReply[] }>('media:consumeAll', { rtpCapabilities: this.device.recvRtpCapabilities })
+      // Started by the server already (consumeAll's default): nothing to resume.
+      for (const reply of consumers) this.announceTrack(reply, await this.attach(reply))
     } finally {
       this.announcedDuringJoin = null
     }
+    // Announced while joining: those consumeAll did not cover yet (consume() skips the others).
     await Promise.all([...announced].map((producerId) => this.consumeAnnounced(producerId)))
     for (const [source, entry] of this.published) entry.producer = await this.produce(entry.track, source)
     this.emit('state', { state: 'joined' })
@@ -219,11 +240,21 @@ export class MajlisMedia {
 
   private async consume(producerId: string): Promise<void> {
     if (!this.recvTransport || !this.device || this.consumers.has(producerId)) return
-    const reply = await this.socket.request('media:consume', { producerId, rtpCapabilities: this.device.recvRtpCapabilities })
-    const consumer = await this.recvTransport.consume({ id: reply.consumerId, producerId, kind: reply.kind, rtpParameters: reply.rtpParameters })
-    this.consumers.set(producerId, { consumer, peerId: reply.peerId, source: reply.source })
+    const reply = await this.socket.request<ConsumerReply>('media:consume', { producerId, rtpCapabilities: this.device.recvRtpCapabilities })
+    const consumer = await this.attach(reply)
     await this.socket.request('media:resumeConsumer', { consumerId: reply.consumerId })
-    this.emit('track', { peerId: reply.peerId, producerId, consumerId: consumer.id, kind: consumer.kind, source: reply.source, track: consumer.track })
+    this.announceTrack(reply, consumer)
+  }
+
+  /** The local side of a server consumer. */
+  private async attach(reply: ConsumerReply): Promise<types.Consumer> {
+    const consumer = await this.recvTransport!.consume({ id: reply.consumerId, producerId: reply.producerId, kind: reply.kind, rtpParameters: reply.rtpParameters })
+    this.consumers.set(reply.producerId, { consumer, peerId: reply.peerId, source: reply.source })
+    return consumer
+  }
+
+  private announceTrack(reply: ConsumerReply, consumer: types.Consumer): void {
+    this.emit('track', { peerId: reply.peerId, producerId: reply.producerId, consumerId: consumer.id, kind: consumer.kind, source: reply.source, track: consumer.track })
   }
 
   private dropConsumer(producerId: string): void {
@@ -235,7 +266,10 @@ export class MajlisMedia {
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const params = await this.socket.request('media:createTransport', { direction })
+    return this.setUpTransport(direction, await this.socket.request<TransportParams>('media:createTransport', { direction }))
+  }
+
+  private setUpTransport(direction: 'send' | 'recv', params: TransportParams): types.Transport {
     const options = { id: params.transportId, iceParameters: params.iceParameters, iceCandidates: params.iceCandidates, dtlsParameters: params.dtlsParameters }
     const transport = direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options)
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {

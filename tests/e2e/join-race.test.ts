@@ -43,18 +43,18 @@ async function joinHeldAt(step: string, room: string, publishWhileHeld: () => Pr
 }
 
 describe('a viewer never misses a producer that appears while it joins', () => {
-  for (const step of ['media:join', 'media:createTransport', 'media:consume']) {
+  for (const step of ['media:join', 'media:consumeAll']) {
     test(`a track published right after the ${step} reply is received`, async () => {
       const publisherAccount = await ctx.server.register()
       const viewerAccount = await ctx.server.register()
       const room = `demo:race-${step.replace(':', '-')}`
       const publisher = await openDemo(ctx.browser, ctx.server.baseUrl, publisherAccount.accessToken, room)
-      // For the consume step there must be something to consume first: the camera is already on.
-      if (step === 'media:consume') await publisher.evaluate(() => (window as any).majlisDemo.current().publishCamera())
+      // For the consumeAll step there must be something to consume first: the camera is already on.
+      if (step === 'media:consumeAll') await publisher.evaluate(() => (window as any).majlisDemo.current().publishCamera())
       const publishLate = () =>
         publisher.evaluate((step) => {
           const media = (window as any).majlisDemo.current()
-          return step === 'media:consume' ? media.publishMicrophone() : Promise.all([media.publishCamera(), media.publishMicrophone()])
+          return step === 'media:consumeAll' ? media.publishMicrophone() : Promise.all([media.publishCamera(), media.publishMicrophone()])
         }, step)
 
       const viewer = await joinHeldAt(step, room, async () => void (await publishLate()), viewerAccount.accessToken)
