@@ -8,8 +8,7 @@
  * when every message reaches every subscriber with p99 under 50 ms.
  */
 import { tickets } from '../../src/db/schema/tickets.ts'
-import { freePort } from '../helpers/server-process.ts'
-import { configFile, jsonLines } from './lib/child.ts'
+import { configFile, jsonLines, withPeer } from './lib/child.ts'
 import { processUsage } from './lib/proc.ts'
 import { fixed, knob, knobList, printTable, ratio } from './lib/report.ts'
 import { startBenchServer } from './lib/server.ts'
@@ -66,14 +65,7 @@ const majlis = await ladder(server.pid, {
 })
 await server.stop()
 
-async function peerLadder(command: string[], crowd: (port: number) => Record<string, unknown>) {
-  const port = freePort()
-  const peer = jsonLines([...command, String(port)])
-  await peer.next((line) => line === 'ready')
-  const results = await ladder(peer.child.pid, crowd(port))
-  peer.stop()
-  return results
-}
+const peerLadder = (command: string[], crowd: (port: number) => Record<string, unknown>) => withPeer(command, (port, pid) => ladder(pid, crowd(port)))
 const rawBun = await peerLadder([process.execPath, `${import.meta.dir}/peers/bun-ws.mjs`], (port) => ({ mode: 'majlis', url: `ws://127.0.0.1:${port}/ws`, tokens: ['-'], room: 'room-1', sender: { token: '-' } }))
 const socketIo = await peerLadder(['node', `${import.meta.dir}/peers/socketio-server.mjs`], (port) => ({ mode: 'socketio', url: `http://127.0.0.1:${port}`, tokens: ['-'], room: 'room-1', sender: { token: '-' } }))
 

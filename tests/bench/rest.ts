@@ -69,10 +69,13 @@ async function target(url: string, authorized = true) {
   return { url, token: authorized ? token : undefined }
 }
 
-/** A peer in its own process, running until the bench exits. */
+const peers: Array<{ stop(): void }> = []
+
+/** A peer in its own process, running until the rounds are over. */
 async function peer(command: string[], path: string, authorized = true) {
   const port = freePort()
   const child = jsonLines([...command.slice(0, 2), String(port), ...command.slice(2)])
+  peers.push(child)
   await child.next((line) => line === 'ready')
   return target(`http://127.0.0.1:${port}${path}`, authorized)
 }
@@ -92,6 +95,7 @@ for (let round = 0; round < rounds; round++) {
   for (const [i, { target }] of servers.entries()) runs[i]!.push(await wrk(target.url, target.token))
 }
 await server.stop()
+for (const child of peers) child.stop()
 const median = (results: WrkResult[]) => [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(results.length / 2)]!
 const [, fastify, express, rawBun] = runs.map(median) as [WrkResult, WrkResult, WrkResult, WrkResult]
 

@@ -5,10 +5,9 @@
  * on Node holding the same number of sockets.
  */
 import { fixed, knob, printTable, ratio } from './lib/report.ts'
-import { configFile, jsonLines } from './lib/child.ts'
+import { configFile, jsonLines, withPeer } from './lib/child.ts'
 import { processUsage } from './lib/proc.ts'
 import { startBenchServer } from './lib/server.ts'
-import { freePort } from '../helpers/server-process.ts'
 
 const connections = knob('BENCH_WS_CONNECTIONS', 5000)
 const crowdScript = `${import.meta.dir}/lib/crowd.ts`
@@ -29,14 +28,7 @@ const majlisResult = await measure(majlis.pid, { mode: 'majlis', url: majlis.wsU
 await majlis.stop()
 
 /** A peer server in its own process, measured with the same crowd. */
-async function measurePeer(command: string[], crowd: (port: number) => Record<string, unknown>) {
-  const port = freePort()
-  const peer = jsonLines([...command, String(port)])
-  await peer.next((line) => line === 'ready')
-  const result = await measure(peer.child.pid, crowd(port))
-  peer.stop()
-  return result
-}
+const measurePeer = (command: string[], crowd: (port: number) => Record<string, unknown>) => withPeer(command, (port, pid) => measure(pid, crowd(port)))
 const rawBun = await measurePeer([process.execPath, `${import.meta.dir}/peers/bun-ws.mjs`], (port) => ({ mode: 'majlis', url: `ws://127.0.0.1:${port}/ws`, tokens: ['-'] }))
 const peerResult = await measurePeer(['node', `${import.meta.dir}/peers/socketio-server.mjs`], (port) => ({ mode: 'socketio', url: `http://127.0.0.1:${port}`, tokens: ['-'] }))
 

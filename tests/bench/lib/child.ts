@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { tempDir } from '../../helpers/server-process.ts'
+import { freePort, tempDir } from '../../helpers/server-process.ts'
 
 const children = new Set<{ kill(): void }>()
 const scratchDirs: string[] = []
@@ -52,3 +52,16 @@ export function jsonLines(command: string[], env: Record<string, string> = {}) {
   }
   return { child, next, stop: () => child.kill() }
 }
+
+/** A peer server in its own process, given a free port as its last argument, while `use` runs. */
+export async function withPeer<T>(command: string[], use: (port: number, pid: number) => Promise<T>): Promise<T> {
+  const port = freePort()
+  const peer = jsonLines([...command, String(port)])
+  try {
+    await peer.next((line) => line === 'ready')
+    return await use(port, peer.child.pid)
+  } finally {
+    peer.stop()
+  }
+}
+
