@@ -27,7 +27,7 @@ import { benchDir, owned } from './lib/child.ts'
 import { processUsage } from './lib/proc.ts'
 import { fixed, knob, knobList, printTable, ratio } from './lib/report.ts'
 import { AUDIO, NOMINAL_PACKETS_PER_SECOND, startRtpSource, VIDEO } from './lib/rtp-source.ts'
-import { freePort } from '../helpers/server-process.ts'
+import { freeMediaPorts, freePort } from '../helpers/server-process.ts'
 
 const steps = knobList('BENCH_SFU_STEPS', [100, 200, 400, 800])
 const windowSec = knob('BENCH_SFU_SECONDS', 2)
@@ -102,7 +102,7 @@ async function counters(producers: Producer[], consumers: Consumer[]) {
 }
 
 async function runLadder(workers: number, sink: { port: number; pid: number }, floor: string): Promise<StepResult[]> {
-  const pool = new WorkerPool({ count: workers, listenIp: '127.0.0.1', basePort: 44000 + Math.floor(Math.random() * 500) * 4, logger: createLogger('silent') })
+  const pool = new WorkerPool({ count: workers, listenIp: '127.0.0.1', basePort: await freeMediaPorts(workers), logger: createLogger('silent') })
   await pool.start()
   const routers = new Map<number, Router>()
   const routerOn = async (slot: WorkerSlot) => {
