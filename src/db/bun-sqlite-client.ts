@@ -67,7 +67,8 @@ export class BunSqliteClient implements Client {
       this.db.run('COMMIT')
       return result
     } catch (error) {
-      this.db.run('ROLLBACK')
+      // SQLite has already rolled back after some errors (a full disk, some busy cases).
+      if (this.db.inTransaction) this.db.run('ROLLBACK')
       throw error
     }
   }
@@ -85,7 +86,7 @@ export class BunSqliteClient implements Client {
       const { changes, lastInsertRowid } = statement.run(...bindings)
       return resultSet([], [], changes, BigInt(lastInsertRowid))
     }
-    const rows = rowsOf(statement, statement.values(...bindings) as InValue[][])
+    const rows = rowsOf(statement, columns, statement.values(...bindings) as InValue[][])
     // A statement that returns rows is a SELECT or a write with RETURNING, which returns a row per change.
     return resultSet(columns, rows, rows.length, undefined)
   }
@@ -112,13 +113,12 @@ const rowPrototypes = new WeakMap<Statement, object>()
  * raw queries) and the values are also reachable by position (what it reads for selected fields,
  * where two joined tables may both have an `id`).
  */
-function rowsOf(statement: Statement, values: InValue[][]): Row[] {
+function rowsOf(statement: Statement, columns: string[], values: InValue[][]): Row[] {
   let prototype = rowPrototypes.get(statement)
   if (!prototype) {
-    prototype = positionalPrototype(statement.columnNames.length)
+    prototype = positionalPrototype(columns.length)
     rowPrototypes.set(statement, prototype)
   }
-  const columns = statement.columnNames
   return values.map((rowValues) => {
     const row = Object.create(prototype) as Record<string | symbol, unknown>
     row[valuesOf] = rowValues

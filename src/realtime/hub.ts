@@ -223,6 +223,8 @@ export class Hub {
     if (!connection.user || !(await kind.authorize(connection.user, channel.slice(separator + 1)))) {
       throw new WsError('FORBIDDEN', 'You may not join this channel')
     }
+    // It may have closed while the authorizer looked: a closed connection must not count as present.
+    if (this.connections.get(connectionId) !== connection) throw new WsError('NOT_CONNECTED', 'The connection is gone')
     if (connection.channels.has(channel)) return false
     let present = this.channels.get(channel)
     if (!present) {
