@@ -126,9 +126,13 @@ export class MajlisMedia {
       this.device = await Device.factory()
       await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities })
       this.recvTransport = this.setUpTransport('recv', joined.recvTransport)
-      const { consumers } = await this.socket.request<{ consumers: ConsumerReply[] }>('media:consumeAll', { rtpCapabilities: this.device.recvRtpCapabilities })
+      const { consumers, skipped } = await this.socket.request<{ consumers: ConsumerReply[]; skipped: Array<{ code: string; message: string }> }>('media:consumeAll', {
+        rtpCapabilities: this.device.recvRtpCapabilities,
+      })
       // Started by the server already (consumeAll's default): nothing to resume.
       for (const reply of consumers) this.announceTrack(reply, await this.attach(reply))
+      // As for a single consume: a producer that closed meanwhile is no error, one we cannot receive is.
+      for (const { code, message } of skipped) if (code !== 'NOT_FOUND') this.emit('error', { error: new RequestError(code, message) })
     } finally {
       this.announcedDuringJoin = null
     }
