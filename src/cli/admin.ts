@@ -4,17 +4,20 @@ import { Value } from '@sinclair/typebox/value'
 import { t } from 'elysia'
 import { systemClock } from '../clock.ts'
 import { ConfigError, loadConfig } from '../config.ts'
-import { openDatabase } from '../db/client.ts'
+import { openDatabase, type DatabaseHandle } from '../db/client.ts'
 import { applyMigrations } from '../db/migrate.ts'
 import { staffModules, staffProfiles } from '../db/schema/auth.ts'
 import { ApiError } from '../http/errors.ts'
-import { Email, Name, Password } from '../modules/auth/model.ts'
+import { AdjustCoinsBody, CoinAmount, Email, Name, Password } from '../modules/auth/model.ts'
 import { UserService } from '../modules/auth/service.ts'
+import { Wallet } from '../modules/auth/wallet.ts'
 
 const usage = `Usage: bun run admin create-staff --email <email> --name <name> [--password <pw> | STAFF_PASSWORD=<pw>]
                                 [--profile admin|power|user|qa] [--modules tickets,support,...]
+       bun run admin adjust-coins --user <id> --amount <n> --reason <text>
 
-Creates a back-office (staff) account. Staff accounts cannot be registered through the API.`
+create-staff: a back-office (staff) account. Staff accounts cannot be registered through the API.
+adjust-coins: credits (n > 0) or debits (n < 0) a coin wallet; the reason goes into the ledger.`
 
 const StaffInput = t.Object({
   email: Email,
@@ -27,6 +30,28 @@ const StaffInput = t.Object({
 function fail(message: string): never {
   console.error(message)
   process.exit(2)
+}
+
+const AdjustInput = t.Object({ user: t.String({ minLength: 1, maxLength: 64 }), amount: CoinAmount, reason: AdjustCoinsBody.properties.reason })
+
+async function withDatabase<T>(work: (db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
+  const database = await openDatabase(loadConfig().database)
+  try {
+    await applyMigrations(database.db)
+    return await work(database.db)
+  } finally {
+    database.close()
+  }
+}
+
+async function adjustCoins(args: string[]) {
+  const { values } = parseArgs({ args, options: { user: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' } }, strict: true })
+  const input = { user: values.user, amount: values.amount === undefined || !/^-?[0-9]+$/.test(values.amount) ? values.amount : Number(values.amount), reason: values.reason }
+  const problem = Value.Errors(AdjustInput, input).First()
+  if (problem) fail(`${problem.path.slice(1) || 'input'}: ${problem.message}\n\n${usage}`)
+  const { user, amount, reason } = input as typeof AdjustInput.static
+  const balance = await withDatabase((db) => new Wallet(db, systemClock).adjust(user, amount, reason, null))
+  console.log(JSON.stringify({ userId: user, balance }))
 }
 
 async function createStaff(args: string[]) {
@@ -51,20 +76,14 @@ async function createStaff(args: string[]) {
   const problem = Value.Errors(StaffInput, input).First()
   if (problem) fail(`${problem.path.slice(1) || 'input'}: ${problem.message}\n\n${usage}`)
 
-  const config = loadConfig()
-  const database = await openDatabase(config.database)
-  try {
-    await applyMigrations(database.db)
-    const user = await new UserService(database.db, systemClock).createStaff(input as typeof StaffInput.static)
-    console.log(JSON.stringify({ created: { id: user.id, email: user.email, role: user.role, staffProfile: user.staffProfile, staffModules: user.staffModules } }))
-  } finally {
-    database.close()
-  }
+  const user = await withDatabase((db) => new UserService(db, systemClock).createStaff(input as typeof StaffInput.static))
+  console.log(JSON.stringify({ created: { id: user.id, email: user.email, role: user.role, staffProfile: user.staffProfile, staffModules: user.staffModules } }))
 }
 
 const [command, ...rest] = process.argv.slice(2)
 try {
   if (command === 'create-staff') await createStaff(rest)
+  else if (command === 'adjust-coins') await adjustCoins(rest)
   else fail(usage)
 } catch (error) {
   if (error instanceof ApiError || error instanceof ConfigError) fail(error.message)

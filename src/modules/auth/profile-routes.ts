@@ -10,18 +10,20 @@ import {
   PublicUser,
   UpdateMeBody,
   UserIdParams,
-  Wallet,
+  Wallet as WalletPage,
 } from './model.ts'
 import { toPrivateUser, type UserService } from './service.ts'
 import type { RefreshTokens } from './tokens.ts'
+import type { Wallet } from './wallet.ts'
 
 export interface ProfileRouteDeps extends RoutePlugins {
   users: UserService
+  wallet: Wallet
   refreshTokens: RefreshTokens
 }
 
 /** The signed-in user's own account (/me) and other users' public profiles. */
-export const profileRoutes = ({ users, refreshTokens, ...plugins }: ProfileRouteDeps) =>
+export const profileRoutes = ({ users, wallet, refreshTokens, ...plugins }: ProfileRouteDeps) =>
   moduleRoutes({ name: 'profile-routes' }, plugins)
     .group('/me', { detail: { tags: ['me'] } }, (me) =>
       me
@@ -59,10 +61,10 @@ export const profileRoutes = ({ users, refreshTokens, ...plugins }: ProfileRoute
           response: { 200: PrivateUser, ...errorResponses },
           detail: { summary: 'Say whether I take new work now (supporters, providers, teachers)' },
         })
-        .get('/wallet', ({ user, query }) => users.wallet(user.id, { limit: query.limit ?? 20, cursor: query.cursor }), {
+        .get('/wallet', ({ user, query }) => wallet.page(user.id, { limit: query.limit ?? 20, cursor: query.cursor }), {
           auth: 'any',
           query: t.Object(PageQuery),
-          response: { 200: Wallet, ...errorResponses },
+          response: { 200: WalletPage, ...errorResponses },
           detail: { summary: 'My coin balance and ledger, newest first' },
         }),
     )

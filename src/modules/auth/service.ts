@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
-import { follows, users, walletTransactions, type Role, type StaffProfile } from '../../db/schema/auth.ts'
+import { follows, users, type Role, type StaffProfile } from '../../db/schema/auth.ts'
 import type { AuthUser } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
@@ -48,7 +48,7 @@ const active = (condition: SQL | undefined) => and(condition, isNull(users.delet
  */
 const AUTH_USER_TTL_MS = 2000
 
-/** Users, their credentials, profile, follows and coin wallet. */
+/** Users, their credentials, profile and follows (coins: wallet.ts). */
 export class UserService {
   private readonly authUsers: ShortLivedCache<AuthUser | null>
   private readonly activeById
@@ -217,27 +217,6 @@ export class UserService {
     }
     const [followers] = await this.db.select({ n: count() }).from(follows).where(eq(follows.followeeId, followeeId))
     return { following, followers: followers?.n ?? 0 }
-  }
-
-  async wallet(userId: string, page: { limit: number; cursor?: string }) {
-    const user = await this.require(userId)
-    const rows = await this.db
-      .select()
-      .from(walletTransactions)
-      .where(
-        and(
-          eq(walletTransactions.userId, userId),
-          afterCursor(walletTransactions.createdAt, walletTransactions.id, decodeCursor(page.cursor)),
-        ),
-      )
-      .orderBy(desc(walletTransactions.createdAt), desc(walletTransactions.id))
-      .limit(page.limit + 1)
-    const { items, nextCursor } = toPage(rows, page.limit)
-    return {
-      balance: user.coinBalance,
-      transactions: items.map(({ userId: _owner, ...transaction }) => transaction),
-      nextCursor,
-    }
   }
 
   private async insertUser(values: Omit<typeof users.$inferInsert, 'id'>): Promise<UserRow> {

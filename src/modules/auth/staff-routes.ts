@@ -2,11 +2,15 @@ import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { t } from 'elysia'
-import { PrivateUser, UserIdParams } from './model.ts'
+import { AdjustCoinsBody, PrivateUser, UserIdParams } from './model.ts'
 import { toPrivateUser, type UserService } from './service.ts'
+import type { Wallet } from './wallet.ts'
 
-/** Back-office work on accounts: supporter applicants wait here until staff with the support module approve them. */
-export const staffUserRoutes = (users: UserService, plugins: RoutePlugins) =>
+/**
+ * Back-office work on accounts: supporter applicants wait here until staff with the support module
+ * approve them; staff with the users module adjust coin wallets, with a reason kept in the ledger.
+ */
+export const staffUserRoutes = ({ users, wallet }: { users: UserService; wallet: Wallet }, plugins: RoutePlugins) =>
   moduleRoutes({ name: 'staff-user-routes', prefix: '/backoffice/users', detail: { tags: ['backoffice'] } }, plugins)
     .get('/pending-supporters', ({ query }) => users.pendingSupporters({ limit: query.limit ?? 20, cursor: query.cursor }), {
       auth: { roles: [], staff: ['support', 'read'] },
@@ -19,4 +23,11 @@ export const staffUserRoutes = (users: UserService, plugins: RoutePlugins) =>
       params: UserIdParams,
       response: { 200: PrivateUser, ...errorResponses },
       detail: { summary: 'Make a supporter applicant a supporter (staff, support module, admin or power profile)' },
+    })
+    .post('/:id/coins', async ({ user, params, body }) => ({ balance: await wallet.adjust(params.id, body.amount, body.reason, user.id) }), {
+      auth: { roles: [], staff: ['users', 'manage'] },
+      params: UserIdParams,
+      body: AdjustCoinsBody,
+      response: { 200: t.Object({ balance: t.Integer() }), ...errorResponses },
+      detail: { summary: 'Credit (amount > 0) or debit (amount < 0) a wallet with a reason; never below 0 → 409 INSUFFICIENT_COINS (staff, users module, admin or power profile)' },
     })

@@ -1,0 +1,123 @@
+import { sql } from 'drizzle-orm'
+import type Redis from 'ioredis'
+import type { Media } from '../media/index.ts'
+import { systemClock, type Clock } from './clock.ts'
+import type { Config } from './config.ts'
+import type { Database, DatabaseHandle } from './db/client.ts'
+import { accessTokens, authGuard, cachedAccessTokenVerifier } from './http/auth.ts'
+import type { ReadinessCheck } from './http/health.ts'
+import { MediaWorkerMetrics } from './http/media-metrics.ts'
+import { MetricsRegistry } from './http/metrics-registry.ts'
+import type { RoutePlugins } from './http/module-routes.ts'
+import { MemoryRateLimitStore, RateLimiter, scaledRateLimits, type RateLimitRules, type RateLimitStore } from './http/rate-limit.ts'
+import { RedisRateLimitStore } from './http/rate-limit-redis.ts'
+import { throttle } from './http/throttle.ts'
+import { RedisJobLock, singleInstanceLock } from './jobs/lock.ts'
+import { JobScheduler } from './jobs/scheduler.ts'
+import type { Logger } from './logger.ts'
+import type { OtpDelivery } from './modules/auth/otp.ts'
+import { UserService } from './modules/auth/service.ts'
+import { Wallet } from './modules/auth/wallet.ts'
+import { NotificationService } from './modules/notifications/service.ts'
+import { RedisFanout } from './realtime/fanout.ts'
+import { Hub, type WsSession } from './realtime/hub.ts'
+
+export interface AppDeps {
+  config: Config
+  database: DatabaseHandle
+  logger: Logger
+  clock?: Clock
+  /** Shared counters when scaled out (Redis); one process keeps them in memory. */
+  rateLimitStore?: RateLimitStore
+  rateLimits?: Partial<RateLimitRules>
+  otpDelivery?: OtpDelivery
+  /** More readiness checks (Redis, media workers) beside the database's. */
+  readinessChecks?: Record<string, ReadinessCheck>
+  isDraining?: () => boolean
+  /** The embedded SFU; without it the server runs REST and WS only (media:* messages are unknown). */
+  media?: Media
+  /** How long a WS connection without a token may take to send `auth` (10 s). */
+  wsAuthTimeoutMs?: number
+  /** With REDIS_URL: job locks, shared rate-limit counters and WS events across instances. */
+  redis?: Redis
+  /** How long before a live session its reminder goes out (10 minutes). */
+  reminderLeadMs?: number
+  /** How long a stream's host may be without a connection before it ends by itself (60 s). */
+  hostGoneMs?: number
+}
+
+/**
+ * What every domain module installs itself into: the database and clock, the auth guard and rate
+ * limits for its routes, the WS hub for its handlers and channel kinds, the job scheduler, the
+ * SFU's access registry, and the services several modules share (users, wallet, notifications).
+ */
+export interface Core {
+  deps: AppDeps
+  config: Config
+  db: Database
+  clock: Clock
+  logger: Logger
+  plugins: RoutePlugins
+  limiter: RateLimiter
+  hub: Hub
+  scheduler: JobScheduler
+  media: Media | undefined
+  users: UserService
+  wallet: Wallet
+  notifications: NotificationService
+  metrics: MetricsRegistry
+  readinessChecks: Record<string, ReadinessCheck>
+  verifyAccessToken(token: string): Promise<WsSession | null>
+}
+
+export function createCore(deps: AppDeps): Core {
+  const { config, database, logger, redis } = deps
+  const clock = deps.clock ?? systemClock
+  const { db } = database
+
+  const limiter = new RateLimiter(
+    deps.rateLimitStore ?? (redis ? new RedisRateLimitStore(redis, clock.now) : new MemoryRateLimitStore(clock.now)),
+    { ...scaledRateLimits(config.rateLimitFactor), ...deps.rateLimits },
+    clock.now,
+  )
+  const users = new UserService(db, clock)
+  const tokens = accessTokens(config.jwt.secret, config.jwt.accessMinutes)
+  const verifyToken = cachedAccessTokenVerifier(tokens)
+  const guard = authGuard({ tokens, verifyToken, loadUser: (id) => users.loadAuthUser(id) })
+  const verifyAccessToken = async (token: string) => {
+    const claims = await verifyToken(token)
+    const user = claims ? await users.loadAuthUser(claims.sub) : null
+    return user && claims && claims.exp ? { user, expiresAt: claims.exp * 1000 } : null
+  }
+  const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor, redis ? new RedisFanout(redis) : undefined)
+
+  const metrics = new MetricsRegistry()
+  const readinessChecks: Record<string, ReadinessCheck> = { database: () => db.run(sql`select 1`), ...deps.readinessChecks }
+  if (redis) readinessChecks.redis = () => redis.ping()
+  if (deps.media) {
+    const { pool, signaling } = deps.media
+    hub.register(...signaling.handlers())
+    hub.onDisconnect((connection) => signaling.disconnect(connection.id))
+    readinessChecks.media = () => pool.checkAlive()
+    metrics.register(new MediaWorkerMetrics(pool))
+  }
+
+  return {
+    deps,
+    config,
+    db,
+    clock,
+    logger,
+    plugins: { guard, throttle: throttle(limiter, config.trustProxy, guard) },
+    limiter,
+    hub,
+    scheduler: new JobScheduler(db, clock, logger, redis ? new RedisJobLock(redis) : singleInstanceLock),
+    media: deps.media,
+    users,
+    wallet: new Wallet(db, clock),
+    notifications: new NotificationService(db, clock, (userId, notification) => hub.sendToUser(userId, 'notification', notification), config.notificationRetentionDays),
+    metrics,
+    readinessChecks,
+    verifyAccessToken,
+  }
+}

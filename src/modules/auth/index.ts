@@ -1,0 +1,17 @@
+import { Elysia } from 'elysia'
+import type { Core } from '../../core.ts'
+import { OtpService } from './otp.ts'
+import { profileRoutes } from './profile-routes.ts'
+import { authRoutes } from './routes.ts'
+import { staffUserRoutes } from './staff-routes.ts'
+import { RefreshTokens } from './tokens.ts'
+
+/** Accounts: registration and sign-in, /me with the wallet, public profiles and follows, staff work on users. */
+export function authModule({ config, db, clock, limiter, users, wallet, plugins, deps }: Core) {
+  const refreshTokens = new RefreshTokens(db, clock, config.jwt.refreshDays)
+  const otp = new OtpService(db, clock, limiter, config.jwt.secret, deps.otpDelivery)
+  return new Elysia({ name: 'auth-module' })
+    .use(authRoutes({ config, users, refreshTokens, otp, ...plugins }))
+    .use(profileRoutes({ users, wallet, refreshTokens, ...plugins }))
+    .use(staffUserRoutes({ users, wallet }, plugins))
+}
