@@ -1,3 +1,5 @@
+import type { AuthUser } from '../src/http/auth.ts'
+
 /** What a participant may send into a media room: the LiveKit-style grant. */
 export const mediaSources = ['camera', 'microphone', 'screen', 'screen-audio'] as const
 export type MediaSource = (typeof mediaSources)[number]
@@ -6,11 +8,8 @@ export interface MediaGrant {
   canPublish: MediaSource[]
 }
 
-export interface MediaUser {
-  id: string
-  name: string
-  role: string
-}
+/** The signed-in user asking, as the auth guard and the WS hub know them. */
+export type MediaUser = AuthUser
 
 /** Decides for one room kind whether a user may join room `<kind>:<id>` and with which grant; null refuses. */
 export type RoomAccessResolver = (user: MediaUser, roomId: string) => Promise<MediaGrant | null>

@@ -315,6 +315,15 @@ export class MediaRoom {
     }
   }
 
+  /** Takes a user out (kicked or banned): their transports close, so whatever they consumed or produced stops. */
+  removeUser(userId: string, reason: string): void {
+    for (const peer of [...this.peers.values()]) {
+      if (peer.userId !== userId) continue
+      this.leave(peer.peerId)
+      peer.link.send('media:removed', { room: this.name, reason })
+    }
+  }
+
   /** Ends the room for everyone (its owner ended the call or class). */
   close(reason: string): void {
     this.shutDown('media:roomClosed', { room: this.name, reason })

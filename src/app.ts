@@ -12,6 +12,7 @@ import { security } from './http/security.ts'
 import { authModule } from './modules/auth/index.ts'
 import { coursesModule } from './modules/courses/index.ts'
 import { notificationsModule } from './modules/notifications/index.ts'
+import { streamsModule } from './modules/streams/index.ts'
 import { supportModule } from './modules/support/index.ts'
 import { ticketsModule } from './modules/tickets/index.ts'
 import { wsRoute, wsServerOptions } from './realtime/ws-route.ts'
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps) {
     .use(supportModule(core))
     .use(ticketsModule(core))
     .use(coursesModule(core))
+    .use(streamsModule(core))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
   // encodeSchema: false — responses are still checked against their schema (compiled), but not

@@ -38,7 +38,9 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | null 
 }
 
 /** Callers fetch limit + 1 rows; the extra row only says whether another page exists. */
-export function toPage<Row extends { id: string; createdAt: Date }>(rows: Row[], limit: number, timeOf: (row: Row) => Date = (row) => row.createdAt) {
+export function toPage<Row extends { id: string; createdAt: Date }>(rows: Row[], limit: number): { items: Row[]; nextCursor: string | null }
+export function toPage<Row extends { id: string }>(rows: Row[], limit: number, timeOf: (row: Row) => Date): { items: Row[]; nextCursor: string | null }
+export function toPage<Row extends { id: string }>(rows: Row[], limit: number, timeOf = (row: Row) => (row as Row & { createdAt: Date }).createdAt) {
   const items = rows.slice(0, limit)
   const last = items.at(-1)
   const nextCursor = rows.length > limit && last ? encodeCursor({ at: timeOf(last).getTime(), id: last.id }) : null

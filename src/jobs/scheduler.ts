@@ -7,7 +7,8 @@ import { errorFields, type Logger } from '../logger.ts'
 import { singleInstanceLock, type JobLock } from './lock.ts'
 
 export type JobRow = typeof jobs.$inferSelect
-export type JobHandler = (payload: Record<string, unknown>) => Promise<void>
+/** A handler may ask to run again later (a recurring check) instead of finishing. */
+export type JobHandler = (payload: Record<string, unknown>) => Promise<void | { runAgainAt: Date }>
 
 export interface SchedulerOptions {
   pollMs?: number
@@ -130,10 +131,14 @@ export class JobScheduler {
     const handler = this.handlers.get(job.kind)
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`)
-      await handler(job.payload)
+      const outcome = await handler(job.payload)
       await this.db
         .update(jobs)
-        .set({ status: 'done', finishedAt: new Date(this.clock.now()), lockedUntil: null })
+        .set(
+          outcome
+            ? { status: 'pending', runAt: outcome.runAgainAt, attempts: 0, lockedUntil: null }
+            : { status: 'done', finishedAt: new Date(this.clock.now()), lockedUntil: null },
+        )
         .where(eq(jobs.id, job.id))
     } catch (error) {
       const giveUp = attempts >= this.maxAttempts || !handler

@@ -254,6 +254,16 @@ export class Hub {
     this.bus?.publish({ origin: this.instanceId, target: { channel, exceptConnectionId }, type, data })
   }
 
+  /** Takes all of a user's connections on this instance out of a channel (kicked, banned). */
+  removeUser(channel: string, userId: string): void {
+    for (const connection of this.byUser.get(userId) ?? []) this.leave(connection.id, channel)
+  }
+
+  /** Whether the user has any connection open on this instance. */
+  isConnected(userId: string): boolean {
+    return this.byUser.has(userId)
+  }
+
   isPresent(channel: string, userId: string): boolean {
     return this.channels.get(channel)?.has(userId) ?? false
   }

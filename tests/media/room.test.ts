@@ -57,7 +57,7 @@ class RecordingLink implements PeerLink {
 /** A peer with its notifications recorded. */
 async function joinPeer(name: string, grant: MediaGrant = everything) {
   const link = new RecordingLink()
-  const joined = await room.join({ id: `usr_${name}`, name, role: 'customer' }, grant, link)
+  const joined = await room.join({ id: `usr_${name}`, name, role: 'customer', staffProfile: null, staffModules: null }, grant, link)
   return { ...joined, events: link.events, caps: joined.routerRtpCapabilities as RtpCapabilities }
 }
 

@@ -12,6 +12,14 @@ export type StaffModule = (typeof staffModules)[number]
 /** A role asked for at registration that staff must approve first; until then the account is a customer. */
 export const pendingRoles = ['supporter'] as const
 
+export const languages = ['ar', 'en'] as const
+export const themes = ['light', 'dark'] as const
+export interface UserPreferences {
+  language: (typeof languages)[number]
+  theme: (typeof themes)[number]
+}
+export const defaultPreferences: UserPreferences = { language: 'ar', theme: 'light' }
+
 export const users = sqliteTable(
   'users',
   {
@@ -27,6 +35,7 @@ export const users = sqliteTable(
     available: integer('available', { mode: 'boolean' }).notNull().default(false),
     bio: text('bio'),
     avatarUrl: text('avatar_url'),
+    preferences: text('preferences', { mode: 'json' }).$type<UserPreferences>(),
     coinBalance: integer('coin_balance').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at').notNull().$defaultFn(() => new Date()),

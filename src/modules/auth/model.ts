@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import { oneOf } from '../../http/enums.ts'
-import { pendingRoles, roles, staffProfiles } from '../../db/schema/auth.ts'
+import { languages, pendingRoles, roles, staffProfiles, themes } from '../../db/schema/auth.ts'
 
 export const Email = t.String({ format: 'email', maxLength: 254, examples: ['amina@example.com'] })
 export const Phone = t.String({ pattern: '^\\+[1-9][0-9]{7,14}$', description: 'E.164, e.g. +966500000001', examples: ['+966500000001'] })
@@ -15,6 +15,8 @@ export const RegistrableRole = oneOf(['customer', 'supporter', 'teacher', 'provi
 
 export const RoleSchema = oneOf(roles)
 
+export const Preferences = t.Object({ language: oneOf(languages), theme: oneOf(themes) }, { title: 'Preferences', description: 'language also picks the language of notifications' })
+
 export const PrivateUser = t.Object(
   {
     id: t.String(),
@@ -27,6 +29,7 @@ export const PrivateUser = t.Object(
     available: t.Boolean(),
     bio: t.Union([t.String(), t.Null()]),
     avatarUrl: t.Union([t.String(), t.Null()]),
+    preferences: Preferences,
     coinBalance: t.Integer(),
     createdAt: t.Date(),
     updatedAt: t.Date(),
@@ -44,6 +47,7 @@ export const PublicUser = t.Object(
     available: t.Boolean(),
     followers: t.Integer(),
     following: t.Integer(),
+    streams: t.Integer({ description: 'streams they have hosted' }),
     isFollowing: t.Boolean(),
     createdAt: t.Date(),
   },
@@ -95,6 +99,7 @@ export const UpdateMeBody = t.Object({
       t.Null(),
     ]),
   ),
+  preferences: t.Optional(t.Partial(Preferences, { minProperties: 1 })),
   role: t.Optional(t.Unknown({ description: 'refused with 403: a user cannot change their own role' })),
 })
 

@@ -1,7 +1,8 @@
 import { and, asc, count, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
-import { follows, users, type Role, type StaffProfile } from '../../db/schema/auth.ts'
+import { defaultPreferences, follows, users, type Role, type StaffProfile, type UserPreferences } from '../../db/schema/auth.ts'
+import { streams } from '../../db/schema/streams.ts'
 import type { AuthUser } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
@@ -33,11 +34,12 @@ export interface ProfileChanges {
   email?: string
   bio?: string | null
   avatarUrl?: string | null
+  preferences?: Partial<UserPreferences>
 }
 
 export function toPrivateUser(user: UserRow) {
-  const { passwordHash: _hash, staffModules: _modules, deletedAt: _deleted, ...visible } = user
-  return visible
+  const { passwordHash: _hash, staffModules: _modules, deletedAt: _deleted, preferences, ...visible } = user
+  return { ...visible, preferences: { ...defaultPreferences, ...preferences } }
 }
 
 const active = (condition: SQL | undefined) => and(condition, isNull(users.deletedAt))
@@ -149,8 +151,9 @@ export class UserService {
     return user
   }
 
-  async updateProfile(id: string, changes: ProfileChanges): Promise<UserRow> {
-    return this.updateUser(id, { ...changes, email: normalizeEmail(changes.email) })
+  async updateProfile(id: string, { preferences, ...changes }: ProfileChanges): Promise<UserRow> {
+    const merged = preferences && { ...defaultPreferences, ...(await this.require(id)).preferences, ...preferences }
+    return this.updateUser(id, { ...changes, email: normalizeEmail(changes.email), preferences: merged })
   }
 
   async completeProfile(id: string, profile: { name: string; email?: string; password?: string }): Promise<UserRow> {
@@ -186,9 +189,10 @@ export class UserService {
 
   async publicProfile(id: string, viewerId: string) {
     const user = await this.require(id)
-    const [[followers], [following], [viewerFollows]] = await this.db.batch([
+    const [[followers], [following], [hosted], [viewerFollows]] = await this.db.batch([
       this.db.select({ n: count() }).from(follows).where(eq(follows.followeeId, id)),
       this.db.select({ n: count() }).from(follows).where(eq(follows.followerId, id)),
+      this.db.select({ n: count() }).from(streams).where(eq(streams.hostId, id)),
       this.db.select({ n: count() }).from(follows).where(and(eq(follows.followerId, viewerId), eq(follows.followeeId, id))),
     ])
     return {
@@ -200,6 +204,7 @@ export class UserService {
       available: user.available,
       followers: followers?.n ?? 0,
       following: following?.n ?? 0,
+      streams: hosted?.n ?? 0,
       isFollowing: (viewerFollows?.n ?? 0) > 0,
       createdAt: user.createdAt,
     }

@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import { IceServer } from '../../ice-servers.ts'
 import { liveSessionStatuses } from '../../db/schema/courses.ts'
 import { oneOf, optionalEnum } from '../../http/enums.ts'
 import { PageQuery } from '../../http/pagination.ts'
@@ -68,9 +69,5 @@ export const SessionListQuery = t.Object({
   ...PageQuery,
 })
 
-export const IceServers = t.Object({
-  iceServers: t.Array(
-    t.Object({ urls: t.Union([t.String(), t.Array(t.String())]), username: t.Optional(t.String()), credential: t.Optional(t.String()) }),
-  ),
-})
+export const IceServers = t.Object({ iceServers: t.Array(IceServer) })
 export const IdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) })

@@ -8,6 +8,7 @@ import { courses, enrolments, liveSessions, type LiveSessionStatus } from '../..
 import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
+import { iceServersFor } from '../../ice-servers.ts'
 import { newId } from '../../ids.ts'
 import { ShortLivedCache } from '../../short-lived-cache.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
@@ -165,14 +166,9 @@ export class LiveSessionService {
     return row.session
   }
 
-  /** WEBRTC_ICE_SERVERS_JSON, plus time-limited TURN credentials (TURN REST convention) when configured. */
   async iceServers(user: AuthUser, id: string): Promise<IceServerConfig[]> {
     await this.get(user, id)
-    const { turn } = this.config
-    if (!turn) return this.config.media.iceServers
-    const username = `${Math.floor(this.clock.now() / 1000) + turn.ttlSec}:${user.id}`
-    const credential = new Bun.CryptoHasher('sha1', turn.secret).update(username).digest('base64')
-    return [...this.config.media.iceServers, { urls: turn.urls, username, credential }]
+    return iceServersFor(this.config, this.clock, user.id)
   }
 
   /** Who is in the class and what they may send: the teacher everything, students nothing unless invited to speak. */

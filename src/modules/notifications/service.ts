@@ -1,15 +1,19 @@
-import { and, count, desc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, gte, inArray, isNull, lt, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
+import { defaultPreferences, users, type UserPreferences } from '../../db/schema/auth.ts'
 import { deviceTokens, notifications } from '../../db/schema/notifications.ts'
 import { notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 
+/** Text in each language a user may prefer; the recipient's `preferences.language` picks one. */
+export type LocalizedText = string | Record<UserPreferences['language'], string>
+
 export interface NewNotification {
   type: string
-  title: string
-  body?: string
+  title: LocalizedText
+  body?: LocalizedText
   data?: Record<string, unknown>
   /** Makes a retried send a no-op: at most one notification per user and key. */
   dedupeKey?: string
@@ -33,6 +37,8 @@ export const toNotificationDto = ({ userId: _owner, dedupeKey: _key, ...notifica
 })
 
 const DAY_MS = 24 * 60 * 60 * 1000
+const INSERT_CHUNK = 200
+const inLanguage = (text: LocalizedText, language: UserPreferences['language']) => (typeof text === 'string' ? text : text[language])
 
 /** Stored per user first, then pushed on WS, so nothing is lost when the user is offline. */
 export class NotificationService {
@@ -45,15 +51,42 @@ export class NotificationService {
 
   /** Stores, then pushes; returns null when a notification with the same dedupe key was already sent. */
   async notify(userId: string, notification: NewNotification) {
-    const [row] = await this.db
-      .insert(notifications)
-      .values({ id: newId('ntf'), userId, ...notification, createdAt: new Date(this.clock.now()) })
-      .onConflictDoNothing()
-      .returning()
-    if (!row) return null
-    const dto = toNotificationDto(row)
-    this.push(userId, dto)
-    return dto
+    return (await this.notifyAll([userId], notification))[0] ?? null
+  }
+
+  /**
+   * The same notification to many users (a host's followers): stored in multi-row inserts, then
+   * pushed; users who already had it (same dedupe key) are skipped.
+   */
+  async notifyAll(userIds: string[], { title, body, ...notification }: NewNotification) {
+    const createdAt = new Date(this.clock.now())
+    const sent: Array<ReturnType<typeof toNotificationDto>> = []
+    for (let start = 0; start < userIds.length; start += INSERT_CHUNK) {
+      const chunk = userIds.slice(start, start + INSERT_CHUNK)
+      const languages = await this.languagesOf(chunk, typeof title !== 'string' || (body !== undefined && typeof body !== 'string'))
+      const rows = await this.db
+        .insert(notifications)
+        .values(
+          chunk.map((userId) => {
+            const language = languages.get(userId) ?? defaultPreferences.language
+            return { id: newId('ntf'), userId, ...notification, title: inLanguage(title, language), body: body && inLanguage(body, language), createdAt }
+          }),
+        )
+        .onConflictDoNothing()
+        .returning()
+      for (const row of rows) {
+        const dto = toNotificationDto(row)
+        this.push(row.userId, dto)
+        sent.push(dto)
+      }
+    }
+    return sent
+  }
+
+  private async languagesOf(userIds: string[], needed: boolean): Promise<Map<string, UserPreferences['language']>> {
+    if (!needed) return new Map()
+    const rows = await this.db.select({ id: users.id, preferences: users.preferences }).from(users).where(inArray(users.id, userIds))
+    return new Map(rows.map((row) => [row.id, row.preferences?.language ?? defaultPreferences.language]))
   }
 
   async list(userId: string, filter: { type?: string; unreadOnly?: boolean; cursor?: string; limit: number }) {
