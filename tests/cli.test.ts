@@ -50,3 +50,32 @@ describe('bun run admin create-staff', () => {
     expect(admin(['launch-rockets'], env).exitCode).toBe(2)
   })
 })
+
+describe('bun run admin adjust-coins', () => {
+  test('credits and debits a wallet with the reason in the ledger; never below zero', async () => {
+    const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
+    const server = startServer(env)
+    await server.waitUntilUp()
+    const registered = await fetch(`${server.baseUrl}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'fan@example.com', password: 'fan password', name: 'Fan' }),
+    })
+    const { user, accessToken } = (await registered.json()) as { user: { id: string }; accessToken: string }
+
+    const credit = admin(['adjust-coins', '--user', user.id, '--amount', '120', '--reason', 'contest prize'], env)
+    expect(credit.exitCode).toBe(0)
+    expect(JSON.parse(credit.stdout.trim().split('\n').at(-1)!)).toEqual({ userId: user.id, balance: 120 })
+    const overdraw = admin(['adjust-coins', '--user', user.id, '--amount', '-500', '--reason', 'oops'], env)
+    expect(overdraw.exitCode).toBe(2)
+    expect(overdraw.stderr).toContain('Not enough coins')
+    expect(admin(['adjust-coins', '--user', user.id, '--amount', 'ten', '--reason', 'x'], env).stderr).toContain('amount')
+    expect(admin(['adjust-coins', '--user', user.id, '--amount', '5'], env).stderr).toContain('reason')
+    expect(admin(['adjust-coins', '--user', 'usr_missing', '--amount', '5', '--reason', 'x'], env).stderr).toContain('User not found')
+
+    const wallet = await fetch(`${server.baseUrl}/api/v1/me/wallet`, { headers: { authorization: `Bearer ${accessToken}` } })
+    expect(await wallet.json()).toMatchObject({ balance: 120, transactions: [{ amount: 120, kind: 'adjustment', reference: 'cli: contest prize' }] })
+    server.child.kill('SIGTERM')
+    await server.child.exited
+  })
+})

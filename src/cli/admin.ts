@@ -44,8 +44,18 @@ async function withDatabase<T>(work: (db: DatabaseHandle['db']) => Promise<T>): 
   }
 }
 
+/** `--amount -50` reads as a debit: node's parseArgs would take "-50" for an option. */
+function joinNegativeAmount(args: string[]): string[] {
+  const joined: string[] = []
+  for (let index = 0; index < args.length; index += 1) {
+    if (args[index] === '--amount' && /^-[0-9]+$/.test(args[index + 1] ?? '')) joined.push(`--amount=${args[++index]}`)
+    else joined.push(args[index]!)
+  }
+  return joined
+}
+
 async function adjustCoins(args: string[]) {
-  const { values } = parseArgs({ args, options: { user: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' } }, strict: true })
+  const { values } = parseArgs({ args: joinNegativeAmount(args), options: { user: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' } }, strict: true })
   const input = { user: values.user, amount: values.amount === undefined || !/^-?[0-9]+$/.test(values.amount) ? values.amount : Number(values.amount), reason: values.reason }
   const problem = Value.Errors(AdjustInput, input).First()
   if (problem) fail(`${problem.path.slice(1) || 'input'}: ${problem.message}\n\n${usage}`)

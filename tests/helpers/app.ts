@@ -41,6 +41,7 @@ export interface TestAppOptions {
   redis?: Redis
   /** Defaults to a silent one; pass one that collects lines to assert on what the server logs. */
   logger?: Logger
+  hostGoneMs?: number
 }
 
 export interface ApiResponse<Body = any> {
@@ -72,6 +73,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     media: options.media,
     wsAuthTimeoutMs: options.wsAuthTimeoutMs,
     redis: options.redis,
+    hostGoneMs: options.hostGoneMs,
   })
   await app.decorator.hub.start()
 

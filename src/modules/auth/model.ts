@@ -122,7 +122,7 @@ export const Wallet = t.Object(
   { title: 'Wallet' },
 )
 
-export const CoinAmount = t.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000, not: t.Literal(0), description: 'coins to credit (> 0) or debit (< 0)' })
+export const CoinAmount = t.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000, description: 'coins to credit (> 0) or debit (< 0); not 0' })
 export const AdjustCoinsBody = t.Object({ amount: CoinAmount, reason: t.String({ minLength: 1, maxLength: 500 }) })
 
 export const FollowResult = t.Object({ following: t.Boolean(), followers: t.Integer() })

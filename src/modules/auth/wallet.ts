@@ -3,7 +3,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { users, walletTransactions } from '../../db/schema/auth.ts'
-import { conflict, notFound } from '../../http/errors.ts'
+import { conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 
@@ -79,6 +79,7 @@ export class Wallet {
 
   /** Staff credit (amount > 0) or debit (amount < 0) with a reason; never below zero. */
   async adjust(userId: string, amount: number, reason: string, staffId: string | null): Promise<number> {
+    if (amount === 0) throw unprocessable('VALIDATION_FAILED', 'amount must not be 0', [{ in: 'body', path: '/amount', message: 'must not be 0' }])
     await this.balance(userId)
     const [first, ...rest] = this.entries([{ userId, amount, kind: 'adjustment', reference: `${staffId ?? 'cli'}: ${reason}` }])
     await this.commit([first!, ...rest])
