@@ -9,10 +9,12 @@ import { jsonResponses } from './http/json-response.ts'
 import { mediaClient } from './http/media-client.ts'
 import { createHttpMetrics, observability } from './http/observability.ts'
 import { security } from './http/security.ts'
+import { uploadedFiles } from './http/uploads.ts'
 import { authModule } from './modules/auth/index.ts'
 import { coursesModule } from './modules/courses/index.ts'
 import { notificationsModule } from './modules/notifications/index.ts'
 import { streamsModule } from './modules/streams/index.ts'
+import { videosModule } from './modules/videos/index.ts'
 import { supportModule } from './modules/support/index.ts'
 import { ticketsModule } from './modules/tickets/index.ts'
 import { wsRoute, wsServerOptions } from './realtime/ws-route.ts'
@@ -32,13 +34,14 @@ export function createApp(deps: AppDeps) {
     .use(ticketsModule(core))
     .use(coursesModule(core))
     .use(streamsModule(core))
+    .use(videosModule(core))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
   // encodeSchema: false — responses are still checked against their schema (compiled), but not
   // walked by TypeBox's generic Encode, which only turned Dates into the strings JSON.stringify makes
   // anyway and cost ~100 us per 20-item page.
   return new Elysia({
-    serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.maxJsonBytes), development: false },
+    serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.uploads.maxVideoBytes, config.maxJsonBytes), development: false },
     websocket: wsServerOptions,
     encodeSchema: false,
   })
@@ -69,6 +72,7 @@ export function createApp(deps: AppDeps) {
     }, { detail: { tags: ['service'], summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } })
     .use(wsRoute(hub, core.verifyAccessToken, deps.wsAuthTimeoutMs))
     .use(mediaClient())
+    .use(uploadedFiles(config))
     .use(api)
     .decorate('hub', hub)
     .decorate('scheduler', scheduler)

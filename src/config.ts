@@ -31,6 +31,8 @@ const EnvSchema = T.Object({
   PAYMENT_WEBHOOK_SECRET: T.String({ minLength: 16, default: DEV_WEBHOOK_SECRET }),
   UPLOAD_DIR: T.String({ minLength: 1, default: './data/uploads' }),
   MAX_UPLOAD_MB: T.Integer({ minimum: 1, maximum: 1024, default: 10 }),
+  MAX_VIDEO_UPLOAD_MB: T.Integer({ minimum: 1, maximum: 10240, default: 512 }),
+  PUBLIC_URL: T.Optional(T.String({ pattern: '^https?://[^/]+(/.*)?$' })),
   MAX_JSON_KB: T.Integer({ minimum: 1, maximum: 10240, default: 256 }),
   LOG_LEVEL: T.Union([T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')], {
     default: 'info',
@@ -65,7 +67,9 @@ export interface Config {
   /** TURN REST credentials (username `expiry:userId`, HMAC-SHA1 password) when a TURN secret is set. */
   turn?: { secret: string; urls: string[]; ttlSec: number }
   paymentWebhookSecret: string
-  uploads: { dir: string; maxBytes: number }
+  uploads: { dir: string; maxBytes: number; maxVideoBytes: number }
+  /** The base of absolute URLs in responses; without it, the request's own origin. */
+  publicUrl: string | undefined
   maxJsonBytes: number
   notificationRetentionDays: number
   logLevel: LogLevel
@@ -116,7 +120,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     turn: parseTurn(checked),
     paymentWebhookSecret: checked.PAYMENT_WEBHOOK_SECRET,
-    uploads: { dir: checked.UPLOAD_DIR, maxBytes: checked.MAX_UPLOAD_MB * 1024 * 1024 },
+    uploads: { dir: checked.UPLOAD_DIR, maxBytes: checked.MAX_UPLOAD_MB * 1024 * 1024, maxVideoBytes: checked.MAX_VIDEO_UPLOAD_MB * 1024 * 1024 },
+    publicUrl: checked.PUBLIC_URL?.replace(/\/+$/, ''),
     maxJsonBytes: checked.MAX_JSON_KB * 1024,
     notificationRetentionDays: checked.NOTIFICATION_RETENTION_DAYS,
     logLevel: checked.LOG_LEVEL,

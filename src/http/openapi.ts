@@ -58,9 +58,16 @@ function normalizeSchema(input: unknown): unknown {
   return schema
 }
 
+/** A TypeBox schema as the plain JSON Schema a hand-written `detail.requestBody` holds. */
+export const plainJsonSchema = (schema: object): Json => JSON.parse(JSON.stringify(schema))
+
 function normalizeContent(content: Json | undefined): Json | undefined {
   if (!content) return undefined
-  const kept = content[JSON_TYPE] ? { [JSON_TYPE]: content[JSON_TYPE] } : content
+  // The plugin's copies of one schema under every type collapse to JSON; a route that documents
+  // different bodies per type (JSON or a multipart upload) keeps them all.
+  const jsonSchema = JSON.stringify(content[JSON_TYPE]?.schema)
+  const onlyCopies = Object.values(content).every((media: Json) => JSON.stringify(media.schema) === jsonSchema)
+  const kept = content[JSON_TYPE] && onlyCopies ? { [JSON_TYPE]: content[JSON_TYPE] } : content
   return Object.fromEntries(Object.entries(kept).map(([type, media]) => [type, { ...media, schema: normalizeSchema(media.schema) }]))
 }
 

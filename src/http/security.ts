@@ -39,6 +39,6 @@ export const security = (config: Config) =>
 
       const declaredLength = Number(request.headers.get('content-length') ?? 0)
       const isUpload = request.headers.get('content-type')?.startsWith('multipart/form-data') ?? false
-      const limit = isUpload ? config.uploads.maxBytes : config.maxJsonBytes
+      const limit = isUpload ? (path === '/api/v1/videos' ? config.uploads.maxVideoBytes : config.uploads.maxBytes) : config.maxJsonBytes
       if (declaredLength > limit) throw payloadTooLarge(limit)
     })

@@ -1,0 +1,156 @@
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Clock } from '../../clock.ts'
+import type { Database } from '../../db/client.ts'
+import { videoLikes, videos, videoViews } from '../../db/schema/videos.ts'
+import { staffMay, type AuthUser } from '../../http/auth.ts'
+import { forbidden, notFound } from '../../http/errors.ts'
+import { afterCursor, decodeCursor, encodeCursor } from '../../http/pagination.ts'
+import { UPLOADS_PATH } from '../../http/uploads.ts'
+import { newId } from '../../ids.ts'
+import type { videoSorts } from './model.ts'
+
+export type VideoRow = typeof videos.$inferSelect
+export type VideoSort = (typeof videoSorts)[number]
+
+const TRENDING_WINDOW_MS = 7 * 24 * 60 * 60 * 1000
+export const VIDEO_FOLDER = 'videos'
+
+export interface NewVideo {
+  title: string
+  description?: string
+  category: string
+  tags?: string[]
+  duration?: number
+}
+
+export interface StoredFile {
+  fileName: string
+  mimeType: string
+  sizeBytes: number
+}
+
+/** Video metadata, uploaded files under UPLOAD_DIR/videos, views, likes and the three orderings. */
+export class VideoService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly uploadDir: string,
+  ) {}
+
+  /** The folder uploads are streamed into (created on first use). */
+  async folder(): Promise<string> {
+    const folder = join(this.uploadDir, VIDEO_FOLDER)
+    await mkdir(folder, { recursive: true })
+    return folder
+  }
+
+  async create(owner: AuthUser, input: NewVideo & { videoUrl: string }, file?: StoredFile): Promise<VideoRow> {
+    const now = new Date(this.clock.now())
+    const [video] = await this.db
+      .insert(videos)
+      .values({
+        id: file ? file.fileName.split('.')[0]! : newId('vid'),
+        ownerId: owner.id,
+        title: input.title,
+        description: input.description ?? null,
+        category: input.category,
+        tags: input.tags ?? [],
+        videoUrl: input.videoUrl,
+        duration: input.duration ?? 0,
+        fileName: file?.fileName ?? null,
+        mimeType: file?.mimeType ?? null,
+        sizeBytes: file?.sizeBytes ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+    return video!
+  }
+
+  /** The stored URL of an uploaded file (made absolute in responses). */
+  uploadedUrl(fileName: string): string {
+    return `${UPLOADS_PATH}/${VIDEO_FOLDER}/${fileName}`
+  }
+
+  async list(filter: { category?: string; hostId?: string; sortBy?: VideoSort; cursor?: string; limit: number }) {
+    const sortBy = filter.sortBy ?? 'recent'
+    const matching = and(filter.category ? eq(videos.category, filter.category) : undefined, filter.hostId ? eq(videos.ownerId, filter.hostId) : undefined)
+    const position = decodeCursor(filter.cursor)
+    if (sortBy === 'recent') {
+      const rows = await this.db
+        .select()
+        .from(videos)
+        .where(and(matching, afterCursor(videos.createdAt, videos.id, position)))
+        .orderBy(desc(videos.createdAt), desc(videos.id))
+        .limit(filter.limit + 1)
+      return this.page(rows, filter.limit, (video) => video.createdAt.getTime())
+    }
+    const score = sortBy === 'popular' ? sql<number>`(${videos.views} + ${videos.likes})` : this.recentScore()
+    const rows = await this.db
+      .select({ video: videos, score })
+      .from(videos)
+      .where(and(matching, position ? or(lt(score, position.at), and(eq(score, position.at), lt(videos.id, position.id))) : undefined))
+      .orderBy(desc(score), desc(videos.id))
+      .limit(filter.limit + 1)
+    const scores = new Map(rows.map((row) => [row.video.id, row.score]))
+    return this.page(
+      rows.map((row) => row.video),
+      filter.limit,
+      (video) => scores.get(video.id)!,
+    )
+  }
+
+  async require(id: string): Promise<VideoRow> {
+    const [video] = await this.db.select().from(videos).where(eq(videos.id, id))
+    if (!video) throw notFound('Video')
+    return video
+  }
+
+  /** Reading a video counts a view (kept per view for "trending"). */
+  async view(viewer: AuthUser, id: string): Promise<VideoRow> {
+    await this.require(id)
+    const [, [video]] = await this.db.batch([
+      this.db.insert(videoViews).values({ id: newId('vview'), videoId: id, userId: viewer.id, createdAt: new Date(this.clock.now()) }),
+      this.db.update(videos).set({ views: sql`${videos.views} + 1` }).where(eq(videos.id, id)).returning(),
+    ])
+    return video!
+  }
+
+  /** Idempotent: liking twice is one like. The count is recomputed in the same batch, so it is exact. */
+  async setLiked(user: AuthUser, id: string, liked: boolean) {
+    await this.require(id)
+    const mine = and(eq(videoLikes.videoId, id), eq(videoLikes.userId, user.id))
+    const [, [video]] = await this.db.batch([
+      liked
+        ? this.db.insert(videoLikes).values({ videoId: id, userId: user.id, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
+        : this.db.delete(videoLikes).where(mine),
+      this.db
+        .update(videos)
+        .set({ likes: sql`(select count(*) from ${videoLikes} where ${videoLikes.videoId} = ${id})` })
+        .where(eq(videos.id, id))
+        .returning({ likes: videos.likes }),
+    ])
+    return { liked, likes: video!.likes }
+  }
+
+  /** The owner or staff (streams module) delete a video; an uploaded file goes with it. */
+  async delete(user: AuthUser, id: string): Promise<void> {
+    const video = await this.require(id)
+    if (video.ownerId !== user.id && !staffMay(user, ['streams', 'routine'])) throw forbidden('Only the owner or staff delete a video')
+    await this.db.delete(videos).where(eq(videos.id, id))
+    if (video.fileName) await rm(join(this.uploadDir, VIDEO_FOLDER, video.fileName), { force: true })
+  }
+
+  private recentScore(): SQL<number> {
+    const since = new Date(this.clock.now() - TRENDING_WINDOW_MS)
+    return sql<number>`((select count(*) from ${videoViews} where ${videoViews.videoId} = ${videos.id} and ${gte(videoViews.createdAt, since)}) + (select count(*) from ${videoLikes} where ${videoLikes.videoId} = ${videos.id} and ${gte(videoLikes.createdAt, since)}))`
+  }
+
+  private page(rows: VideoRow[], limit: number, positionOf: (video: VideoRow) => number) {
+    const items = rows.slice(0, limit)
+    const last = items.at(-1)
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: positionOf(last), id: last.id }) : null }
+  }
+}

@@ -1,0 +1,42 @@
+import { join } from 'node:path'
+import { unprocessable } from '../../http/errors.ts'
+import { receiveMultipart } from '../../http/multipart.ts'
+import { validated } from '../../http/validate.ts'
+import { newId } from '../../ids.ts'
+import { UploadVideoFields } from './model.ts'
+import type { NewVideo, StoredFile } from './service.ts'
+
+/** The containers we take, by declared type, with the bytes their files start with. */
+const containers: Record<string, { extension: string; matches(head: Buffer): boolean }> = {
+  'video/mp4': { extension: 'mp4', matches: (head) => head.subarray(4, 8).toString('latin1') === 'ftyp' },
+  'video/webm': { extension: 'webm', matches: (head) => head.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])) },
+}
+
+const first = (values: string[] | undefined) => values?.[0]
+
+/** A multipart `{ file, title, description?, category, tags?, duration? }` upload: the file streamed to disk, the fields checked. */
+export async function receiveVideo(request: Request, folder: string, maxBytes: number): Promise<{ input: NewVideo; file: StoredFile }> {
+  const { fields, file } = await receiveMultipart(request, {
+    fileField: 'file',
+    maxFileBytes: maxBytes,
+    accepts: (mimeType, head) => containers[mimeType]?.matches(head) ?? false,
+    destination: (mimeType) => join(folder, `${newId('vid')}.${containers[mimeType]?.extension ?? 'bin'}`),
+  })
+  const remove = () => (file ? Bun.file(file.path).delete() : undefined)
+  try {
+    if (!file) throw unprocessable('VALIDATION_FAILED', 'Attach the video as the multipart field "file" (mp4 or webm)', [{ in: 'body', path: '/file', message: 'required' }])
+    const tags = fields.tags?.flatMap((value) => value.split(',')).map((tag) => tag.trim()).filter(Boolean)
+    const duration = first(fields.duration)
+    const input = validated(UploadVideoFields, {
+      title: first(fields.title),
+      description: first(fields.description),
+      category: first(fields.category),
+      ...(tags ? { tags } : {}),
+      ...(duration !== undefined ? { duration: /^\d+$/.test(duration) ? Number(duration) : duration } : {}),
+    })
+    return { input, file: { fileName: file.path.split('/').pop()!, mimeType: file.mimeType, sizeBytes: file.size } }
+  } catch (error) {
+    await remove()
+    throw error
+  }
+}
