@@ -28,9 +28,13 @@ describe('the OpenAPI document', () => {
           const types = Object.keys(response.content ?? {})
           if (path.startsWith('/api/')) expect(types, `${method} ${path} ${status}`).toEqual(status === '204' ? [] : ['application/json'])
         }
-        if (operation.requestBody) expect(Object.keys(operation.requestBody.content)).toEqual(['application/json'])
+        const uploads = path === '/api/v1/videos' && method === 'post'
+        if (operation.requestBody) expect(Object.keys(operation.requestBody.content)).toEqual(uploads ? ['application/json', 'multipart/form-data'] : ['application/json'])
       }
     }
+    const upload = spec.paths['/api/v1/videos'].post.requestBody.content['multipart/form-data'].schema
+    expect(upload.properties.file).toMatchObject({ type: 'string', format: 'binary' })
+    expect(upload.required).toEqual(expect.arrayContaining(['file', 'title', 'category']))
     expect(Object.keys(spec.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain'])
     expect(spec.paths['/api/v1/auth/logout'].post.responses['204']).toEqual({ description: 'No content' })
   })

@@ -71,9 +71,10 @@ function normalizeContent(content: Json | undefined): Json | undefined {
   return Object.fromEntries(Object.entries(kept).map(([type, media]) => [type, { ...media, schema: normalizeSchema(media.schema) }]))
 }
 
+/** Only what a Response Object holds: the plugin also leaks an array schema's `items` onto it. */
 function normalizeResponse(status: string, response: Json): Json {
-  const { title: _title, description, content, ...rest } = response
-  const normalized: Json = { ...rest, description: description ?? reasons[status] ?? 'Response' }
+  const { description, content, headers, links } = response
+  const normalized: Json = { description: description ?? reasons[status] ?? 'Response', ...(headers && { headers }), ...(links && { links }) }
   if (status !== '204' && content) normalized.content = normalizeContent(content)
   return normalized
 }
