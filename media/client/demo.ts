@@ -1,8 +1,10 @@
 import { MajlisMedia } from './majlis-media.ts'
+import { MajlisStream } from './majlis-stream.ts'
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`
 let media: MajlisMedia | null = null
+let stream: MajlisStream | null = null
 
 function log(line: string) {
   $('log').textContent += `${new Date().toISOString().slice(11, 19)} ${line}\n`
@@ -18,11 +20,7 @@ function show(producerId: string, track: MediaStreamTrack) {
   $('videos').append(element)
 }
 
-/** Also the entry point the end-to-end tests drive. */
-async function start(token: string, room: string): Promise<MajlisMedia> {
-  media?.close()
-  const session = new MajlisMedia({ url: wsUrl, token })
-  media = session
+function watchMedia(session: MajlisMedia): void {
   session.on('state', ({ state, reason }) => log(`state: ${state}${reason ? ` (${reason})` : ''}`))
   session.on('track', ({ peerId, source, producerId, track }) => {
     log(`receiving ${source} from ${peerId}`)
@@ -31,6 +29,14 @@ async function start(token: string, room: string): Promise<MajlisMedia> {
   session.on('trackEnded', ({ producerId }) => document.getElementById(`track-${producerId}`)?.remove())
   session.on('peerJoined', ({ name }) => log(`${name} joined`))
   session.on('error', ({ error }) => log(`error: ${error.message}`))
+}
+
+/** Also the entry point the end-to-end tests drive. */
+async function start(token: string, room: string): Promise<MajlisMedia> {
+  media?.close()
+  const session = new MajlisMedia({ url: wsUrl, token })
+  media = session
+  watchMedia(session)
   await session.join(room)
   for (const id of ['camera', 'microphone', 'screen', 'leave']) $<HTMLButtonElement>(id).disabled = false
   return session
@@ -44,7 +50,7 @@ async function signIn(path: 'register' | 'login') {
   const result = await response.json()
   if (!response.ok) return log(`${path} failed: ${result.error.message}`)
   sessionStorage.setItem('majlis-token', result.accessToken)
-  $<HTMLButtonElement>('join').disabled = false
+  for (const id of ['join', 'go-live', 'watch']) $<HTMLButtonElement>(id).disabled = false
   log(`signed in as ${result.user.name}`)
 }
 
@@ -56,4 +62,53 @@ $('microphone').onclick = () => void media?.publishMicrophone().catch((error) =>
 $('screen').onclick = () => void media?.publishScreen().catch((error) => log(error.message))
 $('leave').onclick = () => void media?.leave()
 
-Object.assign(window, { majlisDemo: { start, current: () => media } })
+const api = (token: string, method: string, path: string, body?: unknown) =>
+  fetch(`/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (response) => {
+    const result = await response.json()
+    if (!response.ok) throw new Error(result.error.message)
+    return result
+  })
+
+function chatLine(text: string) {
+  const line = document.createElement('div')
+  line.textContent = text
+  $('chat').append(line)
+}
+
+/** Joins a stream's channel and media room; the host goes on stage. Also driven by the end-to-end tests. */
+async function enterStream(token: string, streamId: string): Promise<MajlisStream> {
+  stream?.close()
+  media?.close()
+  const joined = await MajlisStream.join({ url: wsUrl, token, streamId })
+  stream = joined
+  media = joined.media
+  watchMedia(joined.media)
+  joined.on('message', ({ name, message }) => chatLine(`${name}: ${message}`))
+  joined.on('gift', ({ sender, gift, transaction }) => chatLine(`${gift.icon} ${sender.name} sent ${transaction.quantity} × ${gift.name}`))
+  joined.on('viewerCount', ({ viewerCount }) => ($('viewer-count').textContent = String(viewerCount)))
+  joined.on('ended', ({ stats }) => log(`stream ended after ${stats.durationSec} s, ${stats.totalViewers} viewers, ${stats.coins} coins`))
+  if (joined.role === 'host') await joined.goOnStage()
+  $<HTMLInputElement>('stream-id').value = streamId
+  for (const id of ['chat-text', 'chat-send', 'gift', 'gift-send', 'end-stream']) $<HTMLButtonElement>(id).disabled = false
+  const gifts: Array<{ id: string; name: string; icon: string; coins: number }> = await api(token, 'GET', '/gifts')
+  $('gift').replaceChildren(...gifts.map((gift) => Object.assign(document.createElement('option'), { value: gift.id, textContent: `${gift.icon} ${gift.name} (${gift.coins})` })))
+  log(`in stream ${streamId} as ${joined.role}`)
+  return joined
+}
+
+async function goLive(token: string, input: { title: string; type: 'audio' | 'video' }): Promise<MajlisStream> {
+  const created = await api(token, 'POST', '/streams', input)
+  return enterStream(token, created.id)
+}
+
+const token = () => sessionStorage.getItem('majlis-token') ?? ''
+const reportFailure = (what: string) => (error: Error) => log(`${what} failed: ${error.message}`)
+$('go-live').onclick = () =>
+  void goLive(token(), { title: $<HTMLInputElement>('stream-title').value, type: $<HTMLSelectElement>('stream-type').value as 'audio' | 'video' }).catch(reportFailure('going live'))
+$('watch').onclick = () => void enterStream(token(), $<HTMLInputElement>('stream-id').value.trim()).catch(reportFailure('watching'))
+$('end-stream').onclick = () => void api(token(), 'POST', `/streams/${stream?.streamId}/end`).catch(reportFailure('ending'))
+$('chat-send').onclick = () => void stream?.send($<HTMLInputElement>('chat-text').value).catch(reportFailure('sending'))
+$('gift-send').onclick = () =>
+  void api(token(), 'POST', `/streams/${stream?.streamId}/gifts`, { giftId: $<HTMLSelectElement>('gift').value, idempotencyKey: crypto.randomUUID() }).catch(reportFailure('the gift'))
+
+Object.assign(window, { majlisDemo: { start, goLive, watch: enterStream, current: () => media, stream: () => stream } })

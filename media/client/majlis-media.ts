@@ -100,11 +100,14 @@ export class MajlisMedia {
     this.socket.on('media:activeSpeaker', ({ peerId }) => this.emit('activeSpeaker', { peerId }))
     this.socket.on('media:grantChanged', ({ grant }) => this.applyGrant(grant.canPublish))
     this.socket.on('media:reconnect', () => void this.rejoin('the media server asked to reconnect'))
-    this.socket.on('media:roomClosed', ({ reason }) => {
+    // The owner ended the room, or a moderator took us out of it: nothing to rejoin.
+    const closed = ({ reason }: { reason: string }) => {
       this.resetTransports()
       this.room = null
       this.emit('state', { state: 'closed', reason })
-    })
+    }
+    this.socket.on('media:roomClosed', closed)
+    this.socket.on('media:removed', closed)
     this.socket.on('reconnected', () => void this.rejoin('the connection was restored'))
   }
 

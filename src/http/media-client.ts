@@ -20,11 +20,11 @@ const javascript = { 'content-type': 'text/javascript; charset=utf-8', 'cache-co
 
 /** The browser media SDK at /sdk/majlis-media.js and the demo page at /demo. */
 export const mediaClient = () => {
-  const sdk = lazyBundle('majlis-media.ts')
+  const sdk = lazyBundle('index.ts')
   const demoScript = lazyBundle('demo.ts')
   return new Elysia({ name: 'media-client', detail: { tags: ['media'] } })
     .get('/sdk/majlis-media.js', async () => new Response(await sdk(), { headers: javascript }), {
-      detail: { summary: 'Browser SDK (ES module): MajlisMedia, MajlisSocket', security: [], responses: { 200: { description: 'ES module', content: { 'text/javascript': { schema: { type: 'string' } } } } } },
+      detail: { summary: 'Browser SDK (ES module): MajlisMedia, MajlisStream, MajlisSocket', security: [], responses: { 200: { description: 'ES module', content: { 'text/javascript': { schema: { type: 'string' } } } } } },
     })
     .get('/demo', () => new Response(Bun.file(`${clientDir}demo.html`), { headers: { 'content-type': 'text/html; charset=utf-8' } }), {
       detail: { summary: 'Demo page: two browsers in one demo: room', security: [], responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } },

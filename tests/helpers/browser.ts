@@ -33,12 +33,18 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, accept: 
   throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`)
 }
 
-/** A page of the demo, signed in with the given token and joined to a room. */
-export async function openDemo(browser: Browser, baseUrl: string, token: string, room: string): Promise<Page> {
+/** The demo page, loaded in a browser context of its own. */
+export async function openDemoPage(browser: Browser, baseUrl: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage()
   page.on('pageerror', (error) => console.error('[page error]', error.message))
   await page.goto(`${baseUrl}/demo`)
   await page.waitForFunction(() => 'majlisDemo' in window)
+  return page
+}
+
+/** A page of the demo, signed in with the given token and joined to a room. */
+export async function openDemo(browser: Browser, baseUrl: string, token: string, room: string): Promise<Page> {
+  const page = await openDemoPage(browser, baseUrl)
   await page.evaluate(([token, room]) => (window as any).majlisDemo.start(token, room).then(() => undefined), [token, room] as const)
   return page
 }

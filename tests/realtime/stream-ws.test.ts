@@ -10,7 +10,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.stop())
 
-type Account = Awaited<ReturnType<MediaServer['register']>>
+type Account = { accessToken: string; user: { id: string; name: string } }
 const rest = (who: Account, method: string, path: string, body?: unknown) => server.call(method, `/api/v1${path}`, { token: who.accessToken, body })
 const audio: RtpParameters = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 4242 }] }
 const video: RtpParameters = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 5252 }] }
