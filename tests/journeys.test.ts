@@ -7,8 +7,8 @@ import { admin, killStartedServers, startServer, tempDir } from './helpers/serve
 afterEach(killStartedServers)
 
 /** The real entry point (bun src/index.ts), a file database and the real clock, as a new user meets it. */
-async function realServer() {
-  const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
+async function realServer(extraEnv: Record<string, string> = {}) {
+  const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}`, ...extraEnv }
   const server = startServer(env)
   await server.waitUntilUp()
   const api = async (method: string, path: string, token?: string, body?: unknown) => {
@@ -106,5 +106,55 @@ describe('journeys on the real entry point with the real clock', () => {
 
     expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200)
     expect(await stop()).toEqual([])
+  })
+
+  test('a live stream: followers notified, a viewer chats and sends a gift, the stats are whole seconds and survive a restart', async () => {
+    const uploadDir = tempDir('majlis-uploads-')
+    const { server, env, api, stop } = await realServer({ UPLOAD_DIR: uploadDir })
+    const register = async (name: string) => (await api('POST', '/auth/register', undefined, { email: `${name}@example.com`, password: `${name} password`, name })).body
+    const [host, fan] = [await register('host'), await register('fan')]
+    await api('POST', `/users/${host.user.id}/follow`, fan.accessToken)
+    expect(admin(['adjust-coins', '--user', fan.user.id, '--amount', '60', '--reason', 'welcome'], env).exitCode).toBe(0)
+
+    const stream = (await api('POST', '/streams', host.accessToken, { title: 'Night talk', type: 'audio' })).body
+    expect((await api('GET', '/notifications?type=stream.live', fan.accessToken)).body.items[0].data.streamId).toBe(stream.id)
+    const wsUrl = `${server.baseUrl.replace('http', 'ws')}/ws`
+    const hostWs = await connectWs(wsUrl, host.accessToken)
+    await hostWs.request('join_session', { sessionId: stream.id })
+    const fanWs = await connectWs(wsUrl, fan.accessToken)
+    expect((await fanWs.request('join_session', { sessionId: stream.id })).data).toMatchObject({ role: 'viewer', viewers: 1 })
+    expect((await hostWs.event('viewer_joined')).data.userId).toBe(fan.user.id)
+    await fanWs.request('send_stream_message', { sessionId: stream.id, message: 'good evening' })
+    expect((await hostWs.event('new_message')).data.message).toBe('good evening')
+    const gift = await api('POST', `/streams/${stream.id}/gifts`, fan.accessToken, { giftId: 'gift_star', idempotencyKey: 'evening-star' })
+    expect(gift.body.balance).toBe(10)
+    expect((await hostWs.event('gift_animation')).data.transaction.id).toBe(gift.body.transaction.id)
+    await Bun.sleep(1300)
+
+    const ended = await api('POST', `/streams/${stream.id}/end`, host.accessToken)
+    expect(ended.status).toBe(200)
+    expect(Number.isInteger(ended.body.durationSec)).toBe(true)
+    expect(ended.body).toMatchObject({ peakViewers: 1, totalViewers: 1, messages: 1, gifts: 1, coins: 50 })
+    expect(ended.body.durationSec).toBeGreaterThanOrEqual(1)
+    expect((await fanWs.event('session_ended')).data.stats).toEqual(ended.body)
+
+    const form = new FormData()
+    form.append('title', 'Highlights')
+    form.append('category', 'talk')
+    form.append('file', new Blob([new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom'), ...new Array(500).fill(1)])], { type: 'video/mp4' }), 'h.mp4')
+    const uploaded = await fetch(`${server.baseUrl}/api/v1/videos`, { method: 'POST', headers: { authorization: `Bearer ${host.accessToken}` }, body: form })
+    expect(uploaded.status).toBe(201)
+    const video = (await uploaded.json()) as { videoUrl: string }
+    const range = await fetch(video.videoUrl, { headers: { range: 'bytes=4-7' } })
+    expect(range.status).toBe(206)
+    expect(await range.text()).toBe('ftyp')
+    expect(await stop()).toEqual([])
+
+    const again = await realServer({ ...env, UPLOAD_DIR: uploadDir })
+    expect((await again.api('GET', `/streams/${stream.id}`, host.accessToken)).body).toMatchObject({ status: 'ended', durationSec: ended.body.durationSec, peakViewers: 1 })
+    expect((await again.api('GET', '/analytics/streams?period=day', host.accessToken)).body).toMatchObject({ streams: 1, coinsEarned: 50, messages: 1 })
+    expect((await again.api('GET', '/me/wallet', host.accessToken)).body.balance).toBe(50)
+    expect((await fetch(video.videoUrl.replace(server.baseUrl, again.server.baseUrl))).status).toBe(200)
+    expect(await again.stop()).toEqual([])
   })
 })
