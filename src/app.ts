@@ -14,7 +14,6 @@ import { authModule } from './modules/auth/index.ts'
 import { coursesModule } from './modules/courses/index.ts'
 import { notificationsModule } from './modules/notifications/index.ts'
 import { streamsModule } from './modules/streams/index.ts'
-import { videosModule } from './modules/videos/index.ts'
 import { supportModule } from './modules/support/index.ts'
 import { ticketsModule } from './modules/tickets/index.ts'
 import { wsRoute, wsServerOptions } from './realtime/ws-route.ts'
@@ -34,7 +33,6 @@ export function createApp(deps: AppDeps) {
     .use(ticketsModule(core))
     .use(coursesModule(core))
     .use(streamsModule(core))
-    .use(videosModule(core))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
   // encodeSchema: false — responses are still checked against their schema (compiled), but not

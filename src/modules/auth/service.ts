@@ -1,13 +1,13 @@
-import { and, asc, count, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, or, sql, type Column, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { defaultPreferences, follows, users, type Role, type StaffProfile, type UserPreferences } from '../../db/schema/auth.ts'
-import { streams } from '../../db/schema/streams.ts'
 import type { AuthUser } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import { ShortLivedCache } from '../../short-lived-cache.ts'
+import { dbErrorMentions } from '../../db/errors.ts'
 
 export type UserRow = typeof users.$inferSelect
 
@@ -19,7 +19,7 @@ const hashPassword = (password: string) => Bun.password.hash(password, { algorit
 const normalizeEmail = (email: string | undefined) => email?.trim().toLowerCase()
 
 const isUniqueViolation = (error: unknown, column: string) =>
-  String((error as { cause?: unknown })?.cause ?? error).includes(`UNIQUE constraint failed: users.${column}`)
+  dbErrorMentions(error, `UNIQUE constraint failed: users.${column}`)
 
 export interface NewAccount {
   email?: string
@@ -51,8 +51,12 @@ const active = (condition: SQL | undefined) => and(condition, isNull(users.delet
 const AUTH_USER_TTL_MS = 2000
 
 /** Users, their credentials, profile and follows (coins: wallet.ts). */
+/** Figures other modules add to public profiles; the auth module reads none of their tables. */
+export type ProfileCount = 'streams'
+
 export class UserService {
   private readonly authUsers: ShortLivedCache<AuthUser | null>
+  private readonly profileCounts = new Map<ProfileCount, (userId: string) => Promise<number>>()
   private readonly activeById
 
   constructor(
@@ -189,10 +193,10 @@ export class UserService {
 
   async publicProfile(id: string, viewerId: string) {
     const user = await this.require(id)
-    const [[followers], [following], [hosted], [viewerFollows]] = await this.db.batch([
+    const hosted = (await this.profileCounts.get('streams')?.(id)) ?? 0
+    const [[followers], [following], [viewerFollows]] = await this.db.batch([
       this.db.select({ n: count() }).from(follows).where(eq(follows.followeeId, id)),
       this.db.select({ n: count() }).from(follows).where(eq(follows.followerId, id)),
-      this.db.select({ n: count() }).from(streams).where(eq(streams.hostId, id)),
       this.db.select({ n: count() }).from(follows).where(and(eq(follows.followerId, viewerId), eq(follows.followeeId, id))),
     ])
     return {
@@ -204,10 +208,23 @@ export class UserService {
       available: user.available,
       followers: followers?.n ?? 0,
       following: following?.n ?? 0,
-      streams: hosted?.n ?? 0,
+      streams: hosted,
       isFollowing: (viewerFollows?.n ?? 0) > 0,
       createdAt: user.createdAt,
     }
+  }
+
+  addProfileCount(name: ProfileCount, count: (userId: string) => Promise<number>): void {
+    this.profileCounts.set(name, count)
+  }
+
+  async followerIds(userId: string): Promise<string[]> {
+    return (await this.db.select({ id: follows.followerId }).from(follows).where(eq(follows.followeeId, userId))).map((row) => row.id)
+  }
+
+  /** SQL that holds when the user follows whoever `followee` names (a column of the caller's query). */
+  followsCondition(followerId: string, followee: Column): SQL {
+    return sql`exists (select 1 from ${follows} where ${follows.followerId} = ${followerId} and ${follows.followeeId} = ${followee})`
   }
 
   /** Idempotent: following twice, or unfollowing someone not followed, is not an error. */

@@ -6,9 +6,10 @@ import { users, walletTransactions } from '../../db/schema/auth.ts'
 import { conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
+import { dbErrorMentions } from '../../db/errors.ts'
 
 /** The balance check `coin_balance >= 0` refused a debit. */
-export const isInsufficientCoins = (error: unknown) => String((error as { cause?: unknown })?.cause ?? error).includes('users_coin_balance_non_negative')
+export const isInsufficientCoins = (error: unknown) => dbErrorMentions(error, 'users_coin_balance_non_negative')
 export const insufficientCoins = () => conflict('INSUFFICIENT_COINS', 'Not enough coins')
 
 export interface LedgerEntry {

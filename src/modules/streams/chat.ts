@@ -9,6 +9,7 @@ import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import type { moderationActions } from './model.ts'
 import type { StreamRow, StreamService } from './service.ts'
+import { dbErrorMentions } from '../../db/errors.ts'
 
 export type StreamMessageDto = typeof streamMessages.$inferSelect & { name: string }
 export type ModerationAction = (typeof moderationActions)[number]
@@ -19,7 +20,7 @@ export interface ChatEvents {
   moderated(stream: StreamRow, event: { userId: string; action: ModerationAction; moderatorId: string }): void
 }
 
-const isUniqueViolation = (error: unknown) => String((error as { cause?: unknown })?.cause ?? error).includes('UNIQUE constraint failed: stream_messages')
+const isUniqueViolation = (error: unknown) => dbErrorMentions(error, 'UNIQUE constraint failed: stream_messages')
 
 const actionChanges: Record<ModerationAction, { muted?: boolean; banned?: boolean }> = {
   mute: { muted: true },

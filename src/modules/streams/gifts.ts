@@ -9,6 +9,7 @@ import { newId } from '../../ids.ts'
 import type { Wallet } from '../auth/wallet.ts'
 import type { NotificationService } from '../notifications/service.ts'
 import type { StreamRow, StreamService } from './service.ts'
+import { dbErrorMentions } from '../../db/errors.ts'
 
 export type GiftRow = typeof gifts.$inferSelect
 export type GiftTransactionRow = typeof giftTransactions.$inferSelect
@@ -21,7 +22,7 @@ export interface GiftEvents {
 const LEADERBOARD_SIZE = 20
 const toGiftDto = ({ sortOrder: _order, createdAt: _created, ...gift }: GiftRow) => gift
 const toTransactionDto = ({ idempotencyKey: _key, ...transaction }: GiftTransactionRow) => transaction
-const isDuplicateKey = (error: unknown) => String((error as { cause?: unknown })?.cause ?? error).includes('gift_transactions.sender_id')
+const isDuplicateKey = (error: unknown) => dbErrorMentions(error, 'gift_transactions.sender_id')
 
 /**
  * The gift catalogue and gift sends. A send is one batch: the gift row, both wallet entries and the

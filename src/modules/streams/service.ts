@@ -3,7 +3,7 @@ import type { MediaGrant } from '../../../media/access.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import type { Database } from '../../db/client.ts'
-import { follows, users } from '../../db/schema/auth.ts'
+import { users } from '../../db/schema/auth.ts'
 import { streamCoHosts, streamModeration, streams, streamViewers, type StreamStatus, type StreamType, type ViewerRole } from '../../db/schema/streams.ts'
 import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
@@ -11,7 +11,9 @@ import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { iceServersFor } from '../../ice-servers.ts'
 import { newId } from '../../ids.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
+import type { UserService } from '../auth/service.ts'
 import type { NotificationService } from '../notifications/service.ts'
+import { dbErrorMentions } from '../../db/errors.ts'
 
 export type StreamRow = typeof streams.$inferSelect
 export type StreamRole = 'host' | ViewerRole
@@ -68,11 +70,13 @@ export class StreamService {
     private readonly config: Config,
     private readonly scheduler: JobScheduler,
     private readonly notifications: NotificationService,
+    private readonly users: UserService,
     private readonly hostPresence: HostPresence,
     private readonly events: StreamEvents,
     private readonly hostGoneMs = HOST_GONE_MS,
   ) {
     scheduler.register(JOB_HOST_CHECK, (payload) => this.checkHost(String(payload.streamId)))
+    users.addProfileCount('streams', async (userId) => (await db.select({ n: count() }).from(streams).where(eq(streams.hostId, userId)))[0]?.n ?? 0)
   }
 
   async create(host: AuthUser, input: { title: string; description?: string; type: StreamType; category?: string; isPrivate?: boolean }) {
@@ -96,14 +100,13 @@ export class StreamService {
         })
         .returning()) as [StreamRow]
     } catch (error) {
-      if (String((error as { cause?: unknown })?.cause ?? error).includes('streams.host_id')) {
+      if (dbErrorMentions(error, 'streams.host_id')) {
         throw conflict('ALREADY_LIVE', 'You already have a live stream; end it first')
       }
       throw error
     }
     await this.scheduleHostCheck(stream.id, now.getTime() + this.hostGoneMs)
-    const followerIds = (await this.db.select({ id: follows.followerId }).from(follows).where(eq(follows.followeeId, host.id))).map((row) => row.id)
-    await this.notifications.notifyAll(followerIds, {
+    await this.notifications.notifyAll(await this.users.followerIds(host.id), {
       type: 'stream.live',
       title: { ar: `${host.name} في بث مباشر الآن`, en: `${host.name} is live now` },
       body: stream.title,
@@ -203,7 +206,7 @@ export class StreamService {
     try {
       await this.db.insert(streamCoHosts).values({ streamId: stream.id, userId, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
     } catch (error) {
-      if (String((error as { cause?: unknown })?.cause ?? error).includes('FOREIGN KEY')) throw notFound('User')
+      if (dbErrorMentions(error, 'FOREIGN KEY')) throw notFound('User')
       throw error
     }
     return { streamId: stream.id, userId, invited: true }
@@ -373,7 +376,7 @@ export class StreamService {
     return or(
       eq(streams.isPrivate, false),
       eq(streams.hostId, user.id),
-      sql`exists (select 1 from ${follows} where ${follows.followerId} = ${user.id} and ${follows.followeeId} = ${streams.hostId})`,
+      this.users.followsCondition(user.id, streams.hostId),
       sql`exists (select 1 from ${streamCoHosts} where ${streamCoHosts.streamId} = ${streams.id} and ${streamCoHosts.userId} = ${user.id})`,
     )
   }

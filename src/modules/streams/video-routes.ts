@@ -6,9 +6,9 @@ import { plainJsonSchema } from '../../http/openapi.ts'
 import { Page } from '../../http/pagination.ts'
 import { absoluteUrl } from '../../http/uploads.ts'
 import { validated } from '../../http/validate.ts'
-import { CreateVideo, LikeResult, UploadVideoFields, Video, VideoIdParams, VideoListQuery } from './model.ts'
-import type { VideoRow, VideoService } from './service.ts'
-import { receiveVideo } from './upload.ts'
+import { CreateVideo, LikeResult, UploadVideoFields, Video, VideoIdParams, VideoListQuery } from './video-model.ts'
+import type { VideoRow, VideoService } from './videos.ts'
+import { receiveVideo } from './video-upload.ts'
 
 export interface VideoRouteDeps extends RoutePlugins {
   videos: VideoService

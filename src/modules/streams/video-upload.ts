@@ -3,8 +3,8 @@ import { unprocessable } from '../../http/errors.ts'
 import { receiveMultipart } from '../../http/multipart.ts'
 import { validated } from '../../http/validate.ts'
 import { newId } from '../../ids.ts'
-import { UploadVideoFields } from './model.ts'
-import type { NewVideo, StoredFile } from './service.ts'
+import { UploadVideoFields } from './video-model.ts'
+import type { NewVideo, StoredFile } from './videos.ts'
 
 /** The containers we take, by declared type, with the bytes their files start with. */
 const containers: Record<string, { extension: string; matches(head: Buffer): boolean }> = {

@@ -9,7 +9,7 @@ import { forbidden, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, encodeCursor } from '../../http/pagination.ts'
 import { UPLOADS_PATH } from '../../http/uploads.ts'
 import { newId } from '../../ids.ts'
-import type { videoSorts } from './model.ts'
+import type { videoSorts } from './video-model.ts'
 
 export type VideoRow = typeof videos.$inferSelect
 export type VideoSort = (typeof videoSorts)[number]
