@@ -26,7 +26,13 @@ async function buildWorld() {
   const session = (await t.call('POST', '/api/v1/live-sessions', { token: teacher.accessToken, body: { title: 'Week 1', courseId: course.id, scheduledAt } })).body
   const applicant = async () =>
     (await t.call('POST', '/api/v1/auth/register', { body: { email: `a.${crypto.randomUUID()}@example.com`, password: 'applicant pw', name: 'Applicant', role: 'supporter' } })).body
-  return { owner, supporter, teacher, ticket, pending, newRequest, videoCall, course, session, applicant, firstApplicant: await applicant() }
+  const privateStream = (await t.call('POST', '/api/v1/streams', { token: teacher.accessToken, body: { title: 'Inner circle', type: 'video', isPrivate: true } })).body
+  const newStream = async () => {
+    const host = await t.register()
+    return (await t.call('POST', '/api/v1/streams', { token: host.accessToken, body: { title: 'Open mic', type: 'audio' } })).body
+  }
+  const newVideo = async () => (await t.call('POST', '/api/v1/videos', { token: owner.accessToken, body: { title: 'Clip', category: 'x', videoUrl: 'https://cdn.example.com/c.mp4', duration: 5 } })).body
+  return { owner, supporter, teacher, ticket, pending, newRequest, videoCall, course, session, applicant, firstApplicant: await applicant(), privateStream, newStream, newVideo }
 }
 
 interface Probe {
@@ -92,6 +98,29 @@ const probes: Probe[] = [
     level: 'manage',
     granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/users/${(await world.applicant()).user.id}/approve-supporter`, { token })).status),
   },
+  { name: 'GET /streams/:id (private)', module: 'streams', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/streams/${world.privateStream.id}`, { token })).status) },
+  {
+    name: 'POST /streams/:id/moderation',
+    module: 'streams',
+    level: 'routine',
+    granted: async (token) => ok((await t.call('POST', `/api/v1/streams/${world.privateStream.id}/moderation`, { token, body: { userId: world.owner.user.id, action: 'mute' } })).status),
+  },
+  { name: 'POST /streams/:id/end', module: 'streams', level: 'routine', granted: async (token) => ok((await t.call('POST', `/api/v1/streams/${(await world.newStream()).id}/end`, { token })).status) },
+  { name: 'DELETE /videos/:id', module: 'streams', level: 'routine', granted: async (token) => ok((await t.call('DELETE', `/api/v1/videos/${(await world.newVideo()).id}`, { token })).status) },
+  { name: 'GET /backoffice/gifts', module: 'streams', level: 'read', granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/gifts', { token })).status) },
+  {
+    name: 'POST /backoffice/gifts',
+    module: 'streams',
+    level: 'manage',
+    granted: async (token) => ok((await t.call('POST', '/api/v1/backoffice/gifts', { token, body: { name: 'Lamp', icon: '🪔', coins: 3, animation: 'glow' } })).status),
+  },
+  {
+    name: 'POST /backoffice/users/:id/coins',
+    module: 'users',
+    level: 'manage',
+    granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/users/${world.owner.user.id}/coins`, { token, body: { amount: 1, reason: 'probe' } })).status),
+  },
+  { name: 'GET /analytics/streams?userId=', module: 'analytics', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/analytics/streams?userId=${world.teacher.user.id}`, { token })).status) },
 ]
 
 beforeAll(async () => {
@@ -101,7 +130,7 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 describe('access matrix', () => {
-  const moduleSets: StaffModule[][] = [[], ['tickets'], ['support'], ['courses'], [...staffModules]]
+  const moduleSets: StaffModule[][] = [[], ['tickets'], ['support'], ['courses'], ['streams'], ['users', 'analytics'], [...staffModules]]
   for (const profile of ['admin', 'power', 'user', 'qa'] as const) {
     for (const modules of moduleSets) {
       test(`staff ${profile} with [${modules.join(',')}]`, async () => {
