@@ -12,6 +12,7 @@ const apiHeaders = {
 // JSON answers never need to run or embed anything; pages (/swagger, /demo) set their own policy.
 const jsonContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
 const pagePrefixes = ['/swagger', '/demo', '/sdk']
+const VIDEO_UPLOAD_PATH = '/api/v1/videos'
 /** Longer URLs get our 414; past Bun's own 16 KiB header limit it answers 431 before our code runs. */
 export const MAX_URL_LENGTH = 8192
 
@@ -39,6 +40,7 @@ export const security = (config: Config) =>
 
       const declaredLength = Number(request.headers.get('content-length') ?? 0)
       const isUpload = request.headers.get('content-type')?.startsWith('multipart/form-data') ?? false
-      const limit = isUpload ? (path === '/api/v1/videos' ? config.uploads.maxVideoBytes : config.uploads.maxBytes) : config.maxJsonBytes
+      // Video uploads have their own, larger limit (MAX_VIDEO_UPLOAD_MB); every other upload MAX_UPLOAD_MB.
+      const limit = isUpload ? (path === VIDEO_UPLOAD_PATH ? config.uploads.maxVideoBytes : config.uploads.maxBytes) : config.maxJsonBytes
       if (declaredLength > limit) throw payloadTooLarge(limit)
     })

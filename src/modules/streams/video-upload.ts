@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { unprocessable } from '../../http/errors.ts'
 import { receiveMultipart } from '../../http/multipart.ts'
 import { validated } from '../../http/validate.ts'
@@ -16,11 +16,12 @@ const first = (values: string[] | undefined) => values?.[0]
 
 /** A multipart `{ file, title, description?, category, tags?, duration? }` upload: the file streamed to disk, the fields checked. */
 export async function receiveVideo(request: Request, folder: string, maxBytes: number): Promise<{ input: NewVideo; file: StoredFile }> {
+  const videoId = newId('vid')
   const { fields, file } = await receiveMultipart(request, {
     fileField: 'file',
     maxFileBytes: maxBytes,
     accepts: (mimeType, head) => containers[mimeType]?.matches(head) ?? false,
-    destination: (mimeType) => join(folder, `${newId('vid')}.${containers[mimeType]?.extension ?? 'bin'}`),
+    destination: (mimeType) => join(folder, `${videoId}.${containers[mimeType]?.extension ?? 'bin'}`),
   })
   const remove = () => (file ? Bun.file(file.path).delete() : undefined)
   try {
@@ -34,7 +35,7 @@ export async function receiveVideo(request: Request, folder: string, maxBytes: n
       ...(tags ? { tags } : {}),
       ...(duration !== undefined ? { duration: /^\d+$/.test(duration) ? Number(duration) : duration } : {}),
     })
-    return { input, file: { fileName: file.path.split('/').pop()!, mimeType: file.mimeType, sizeBytes: file.size } }
+    return { input, file: { videoId, fileName: basename(file.path), mimeType: file.mimeType, sizeBytes: file.size } }
   } catch (error) {
     await remove()
     throw error

@@ -26,6 +26,8 @@ export interface NewVideo {
 }
 
 export interface StoredFile {
+  /** The upload names its file after the video it becomes. */
+  videoId: string
   fileName: string
   mimeType: string
   sizeBytes: number
@@ -51,7 +53,7 @@ export class VideoService {
     const [video] = await this.db
       .insert(videos)
       .values({
-        id: file ? file.fileName.split('.')[0]! : newId('vid'),
+        id: file?.videoId ?? newId('vid'),
         ownerId: owner.id,
         title: input.title,
         description: input.description ?? null,
