@@ -37,14 +37,18 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | null 
   throw unprocessable('VALIDATION_FAILED', message, [{ in: 'query', path: '/cursor', message }])
 }
 
-/** Callers fetch limit + 1 rows; the extra row only says whether another page exists. */
+/**
+ * Callers fetch limit + 1 rows; the extra row only says whether another page exists. The cursor
+ * holds the last row's position in the order (a time, by default its createdAt, or a score) and id.
+ */
 export function toPage<Row extends { id: string; createdAt: Date }>(rows: Row[], limit: number): { items: Row[]; nextCursor: string | null }
-export function toPage<Row extends { id: string }>(rows: Row[], limit: number, timeOf: (row: Row) => Date): { items: Row[]; nextCursor: string | null }
-export function toPage<Row extends { id: string }>(rows: Row[], limit: number, timeOf = (row: Row) => (row as Row & { createdAt: Date }).createdAt) {
+export function toPage<Row extends { id: string }>(rows: Row[], limit: number, positionOf: (row: Row) => Date | number): { items: Row[]; nextCursor: string | null }
+export function toPage<Row extends { id: string }>(rows: Row[], limit: number, positionOf = (row: Row): Date | number => (row as Row & { createdAt: Date }).createdAt) {
   const items = rows.slice(0, limit)
   const last = items.at(-1)
-  const nextCursor = rows.length > limit && last ? encodeCursor({ at: timeOf(last).getTime(), id: last.id }) : null
-  return { items, nextCursor }
+  if (rows.length <= limit || !last) return { items, nextCursor: null }
+  const position = positionOf(last)
+  return { items, nextCursor: encodeCursor({ at: typeof position === 'number' ? position : position.getTime(), id: last.id }) }
 }
 
 /** The WHERE condition for rows after the cursor (newest first unless 'asc'); undefined on the first page. */

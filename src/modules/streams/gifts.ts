@@ -14,14 +14,15 @@ import { dbErrorMentions } from '../../db/errors.ts'
 export type GiftRow = typeof gifts.$inferSelect
 export type GiftTransactionRow = typeof giftTransactions.$inferSelect
 
+const toTransactionDto = ({ idempotencyKey: _key, ...transaction }: GiftTransactionRow) => transaction
+
 /** Outside the database: the animation every viewer sees. */
 export interface GiftEvents {
-  sent(stream: StreamRow, event: { transaction: GiftTransactionRow; gift: GiftRow; sender: { id: string; name: string } }): void
+  sent(stream: StreamRow, event: { transaction: ReturnType<typeof toTransactionDto>; gift: GiftRow; sender: { id: string; name: string } }): void
 }
 
 const LEADERBOARD_SIZE = 20
 const toGiftDto = ({ sortOrder: _order, createdAt: _created, ...gift }: GiftRow) => gift
-const toTransactionDto = ({ idempotencyKey: _key, ...transaction }: GiftTransactionRow) => transaction
 const isDuplicateKey = (error: unknown) => dbErrorMentions(error, 'gift_transactions.sender_id')
 
 /**
@@ -108,7 +109,7 @@ export class GiftService {
       if (earlier) return { ...(await this.receipt(sender.id, earlier)), created: false }
       throw error
     }
-    this.events.sent(stream, { transaction, gift, sender: { id: sender.id, name: sender.name } })
+    this.events.sent(stream, { transaction: toTransactionDto(transaction), gift, sender: { id: sender.id, name: sender.name } })
     await this.notifications.notify(recipientId, {
       type: 'gift.received',
       title: { ar: `${sender.name} أرسل لك ${gift.name}`, en: `${sender.name} sent you ${quantity > 1 ? `${quantity} × ` : ''}${gift.name}` },

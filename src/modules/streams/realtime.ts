@@ -81,10 +81,9 @@ export function streamEvents(hub: Hub, rooms: MediaRooms | undefined, counts: Vi
       hub.publish(streamRoomName(stream.id), 'moderation', { streamId: stream.id, ...event })
     },
     sent(stream, { transaction, gift, sender }) {
-      const { idempotencyKey: _key, ...visible } = transaction
       hub.publish(streamRoomName(stream.id), 'gift_animation', {
         streamId: stream.id,
-        transaction: visible,
+        transaction,
         gift: { id: gift.id, name: gift.name, icon: gift.icon, animation: gift.animation },
         sender,
       })

@@ -6,7 +6,7 @@ import type { Database } from '../../db/client.ts'
 import { videoLikes, videos, videoViews } from '../../db/schema/videos.ts'
 import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { forbidden, notFound } from '../../http/errors.ts'
-import { afterCursor, decodeCursor, encodeCursor } from '../../http/pagination.ts'
+import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { UPLOADS_PATH } from '../../http/uploads.ts'
 import { newId } from '../../ids.ts'
 import type { videoSorts } from './video-model.ts'
@@ -87,7 +87,7 @@ export class VideoService {
         .where(and(matching, afterCursor(videos.createdAt, videos.id, position)))
         .orderBy(desc(videos.createdAt), desc(videos.id))
         .limit(filter.limit + 1)
-      return this.page(rows, filter.limit, (video) => video.createdAt.getTime())
+      return toPage(rows, filter.limit)
     }
     const score = sortBy === 'popular' ? sql<number>`(${videos.views} + ${videos.likes})` : this.recentScore()
     const rows = await this.db
@@ -97,7 +97,7 @@ export class VideoService {
       .orderBy(desc(score), desc(videos.id))
       .limit(filter.limit + 1)
     const scores = new Map(rows.map((row) => [row.video.id, row.score]))
-    return this.page(
+    return toPage(
       rows.map((row) => row.video),
       filter.limit,
       (video) => scores.get(video.id)!,
@@ -148,11 +148,5 @@ export class VideoService {
   private recentScore(): SQL<number> {
     const since = new Date(this.clock.now() - TRENDING_WINDOW_MS)
     return sql<number>`((select count(*) from ${videoViews} where ${videoViews.videoId} = ${videos.id} and ${gte(videoViews.createdAt, since)}) + (select count(*) from ${videoLikes} where ${videoLikes.videoId} = ${videos.id} and ${gte(videoLikes.createdAt, since)}))`
-  }
-
-  private page(rows: VideoRow[], limit: number, positionOf: (video: VideoRow) => number) {
-    const items = rows.slice(0, limit)
-    const last = items.at(-1)
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: positionOf(last), id: last.id }) : null }
   }
 }
