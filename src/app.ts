@@ -12,6 +12,7 @@ import { security } from './http/security.ts'
 import { uploadedFiles } from './http/uploads.ts'
 import { authModule } from './modules/auth/index.ts'
 import { coursesModule } from './modules/courses/index.ts'
+import { marketplaceModule } from './modules/marketplace/index.ts'
 import { notificationsModule } from './modules/notifications/index.ts'
 import { streamsModule } from './modules/streams/index.ts'
 import { supportModule } from './modules/support/index.ts'
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps) {
     .use(ticketsModule(core))
     .use(coursesModule(core))
     .use(streamsModule(core))
+    .use(marketplaceModule(core))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
   // encodeSchema: false — responses are still checked against their schema (compiled), but not
@@ -43,7 +45,7 @@ export function createApp(deps: AppDeps) {
     websocket: wsServerOptions,
     encodeSchema: false,
   })
-    .use(errorHandler(logger))
+    .use(errorHandler(logger, config.defaultLanguage))
     .use(jsonBody(config.maxJsonBytes))
     .use(observability(logger, createHttpMetrics(metrics)))
     .use(jsonResponses())
@@ -68,7 +70,7 @@ export function createApp(deps: AppDeps) {
       set.headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8'
       return metrics.render()
     }, { detail: { tags: ['service'], summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } })
-    .use(wsRoute(hub, core.verifyAccessToken, deps.wsAuthTimeoutMs))
+    .use(wsRoute(hub, core.verifyAccessToken, { authTimeoutMs: deps.wsAuthTimeoutMs, defaultLanguage: config.defaultLanguage }))
     .use(mediaClient())
     .use(uploadedFiles(config))
     .use(api)

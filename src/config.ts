@@ -38,6 +38,8 @@ const EnvSchema = T.Object({
     default: 'info',
   }),
   NOTIFICATION_RETENTION_DAYS: T.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+  DEFAULT_LANGUAGE: T.Union([T.Literal('ar'), T.Literal('en')], { default: 'ar' }),
+  PROVIDER_SEARCH: T.Union([T.Literal('fts'), T.Literal('like')], { default: 'fts' }),
   RATE_LIMIT_FACTOR: T.Number({ exclusiveMinimum: 0, maximum: 100000, default: 1 }),
   CORS_ORIGINS: T.String({ default: '*' }),
   TRUST_PROXY: T.Boolean({ default: false }),
@@ -72,6 +74,10 @@ export interface Config {
   publicUrl: string | undefined
   maxJsonBytes: number
   notificationRetentionDays: number
+  /** The language of error messages for a request without a usable Accept-Language. */
+  defaultLanguage: 'ar' | 'en'
+  /** How `q` finds providers: the FTS5 index, or a LIKE scan (kept to compare them in the bench). */
+  providerSearch: 'fts' | 'like'
   logLevel: LogLevel
   /** Scales every rate limit (HTTP scopes and the per-connection WS budget); 1 = the defaults. */
   rateLimitFactor: number
@@ -124,6 +130,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicUrl: checked.PUBLIC_URL?.replace(/\/+$/, ''),
     maxJsonBytes: checked.MAX_JSON_KB * 1024,
     notificationRetentionDays: checked.NOTIFICATION_RETENTION_DAYS,
+    defaultLanguage: checked.DEFAULT_LANGUAGE,
+    providerSearch: checked.PROVIDER_SEARCH,
     logLevel: checked.LOG_LEVEL,
     rateLimitFactor: checked.RATE_LIMIT_FACTOR,
     corsOrigins: parseCorsOrigins(checked.CORS_ORIGINS),

@@ -11,13 +11,17 @@ import { ApiError } from '../http/errors.ts'
 import { AdjustCoinsBody, CoinAmount, Email, Name, Password } from '../modules/auth/model.ts'
 import { UserService } from '../modules/auth/service.ts'
 import { Wallet } from '../modules/auth/wallet.ts'
+import { CatalogService } from '../modules/marketplace/catalog.ts'
+import { seedCatalogue } from '../modules/marketplace/seed-catalog.ts'
 
 const usage = `Usage: bun run admin create-staff --email <email> --name <name> [--password <pw> | STAFF_PASSWORD=<pw>]
                                 [--profile admin|power|user|qa] [--modules tickets,support,...]
        bun run admin adjust-coins --user <id> --amount <n> --reason <text>
+       bun run admin seed-catalog
 
 create-staff: a back-office (staff) account. Staff accounts cannot be registered through the API.
-adjust-coins: credits (n > 0) or debits (n < 0) a coin wallet; the reason goes into the ledger.`
+adjust-coins: credits (n > 0) or debits (n < 0) a coin wallet; the reason goes into the ledger.
+seed-catalog: adds a development catalogue of service categories (Arabic and English); running it again adds nothing.`
 
 const StaffInput = t.Object({
   email: Email,
@@ -94,6 +98,7 @@ const [command, ...rest] = process.argv.slice(2)
 try {
   if (command === 'create-staff') await createStaff(rest)
   else if (command === 'adjust-coins') await adjustCoins(rest)
+  else if (command === 'seed-catalog') console.log(JSON.stringify({ created: await withDatabase((db) => seedCatalogue(new CatalogService(db))) }))
   else fail(usage)
 } catch (error) {
   if (error instanceof ApiError || error instanceof ConfigError) fail(error.message)

@@ -70,7 +70,7 @@ export interface AuthGuardOptions {
   loadUser(id: string): Promise<AuthUser | null>
 }
 
-const unauthenticated = (errorCode: string, message: string) =>
+const unauthenticated = (errorCode: 'UNAUTHENTICATED' | 'INVALID_TOKEN', message: string) =>
   new ApiError(401, errorCode, message, undefined, { 'www-authenticate': 'Bearer' })
 
 export function mayAccess(role: Role, access: RoleAccess): boolean {
@@ -133,4 +133,10 @@ export const authGuard = (options: AuthGuardOptions) =>
           },
         }
       },
+      /** For public routes that show more to some callers: `viewer` is the signed-in user, or null (a bad token counts as none). */
+      viewer: (enabled: true) => ({
+        async resolve({ session }) {
+          return { viewer: enabled && session ? await options.loadUser(session.userId) : null }
+        },
+      }),
     })

@@ -1,12 +1,13 @@
 import { Elysia, t } from 'elysia'
 import type { Logger } from '../logger.ts'
 import { errorFields } from '../logger.ts'
+import { localizedMessage, preferredLanguage, type ErrorCode, type Language } from './error-messages.ts'
 
 /** An error the API means to show: HTTP status, SNAKE_CASE code and a human message. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly errorCode: string,
+    readonly errorCode: ErrorCode,
     message: string,
     readonly details?: unknown,
     readonly headers?: Record<string, string>,
@@ -17,10 +18,10 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`)
 export const forbidden = (message = 'You are not allowed to do this') => new ApiError(403, 'FORBIDDEN', message)
-export const conflict = (errorCode: string, message: string) => new ApiError(409, errorCode, message)
+export const conflict = (errorCode: ErrorCode, message: string) => new ApiError(409, errorCode, message)
 export const payloadTooLarge = (limitBytes: number) =>
   new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes`)
-export const unprocessable = (errorCode: string, message: string, details?: unknown) =>
+export const unprocessable = (errorCode: ErrorCode, message: string, details?: unknown) =>
   new ApiError(422, errorCode, message, details)
 
 /** The error envelope of ARCHITECTURE.md, also used to document error responses in OpenAPI. */
@@ -38,9 +39,10 @@ export const ErrorBody = t.Object(
 /** The error responses routes document in OpenAPI (every route may answer some of these). */
 export const errorResponses = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
 
-const envelope = (errorCode: string, message: string, details?: unknown) => ({
-  error: details === undefined ? { code: errorCode, message } : { code: errorCode, message, details },
-})
+const envelopeIn = (language: Language) => (errorCode: ErrorCode, message: string, details?: unknown) => {
+  const shown = localizedMessage(errorCode, message, language)
+  return { error: details === undefined ? { code: errorCode, message: shown } : { code: errorCode, message: shown, details } }
+}
 
 interface ValidationIssue {
   path: string
@@ -67,9 +69,11 @@ export function requestPath(request: Request): string {
 /**
  * Maps every failure to the envelope: validation → 422, malformed body → 400, unknown route → 404.
  * A response that fails its own schema is our bug: a logged 500, never a 422 that blames the caller.
+ * Messages are in the language Accept-Language asks for (ar or en), else the default language.
  */
-export const errorHandler = (logger: Logger) =>
+export const errorHandler = (logger: Logger, defaultLanguage: Language) =>
   new Elysia({ name: 'errors' }).onError({ as: 'global' }, ({ code, error, set, request, route }) => {
+    const envelope = envelopeIn(preferredLanguage(request.headers.get('accept-language'), defaultLanguage))
     // Elysia wraps whatever a body parser throws (our 413s and 422s too) in its ParseError.
     const meant = error instanceof ApiError ? error : code === 'PARSE' && error.cause instanceof ApiError ? error.cause : null
     if (meant) {

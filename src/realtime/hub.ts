@@ -2,6 +2,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from 'elysia'
 import type { AuthUser } from '../http/auth.ts'
 import { ApiError, issueMessage } from '../http/errors.ts'
+import { localizedMessage, type Language } from '../http/error-messages.ts'
 import { depthExceeds, MAX_JSON_DEPTH } from '../http/json-body.ts'
 import type { Logger } from '../logger.ts'
 import { errorFields } from '../logger.ts'
@@ -42,6 +43,7 @@ export class Connection {
     readonly id: string,
     private readonly socket: Socket,
     private readonly rate: { perSecond: number; burst: number },
+    readonly language: Language = 'en',
   ) {
     this.tokens = rate.burst
   }
@@ -179,8 +181,8 @@ export class Hub {
     this.server = server
   }
 
-  connect(id: string, socket: Socket, session: WsSession | null): Connection {
-    const connection = new Connection(id, socket, this.messageRate)
+  connect(id: string, socket: Socket, session: WsSession | null, language?: Language): Connection {
+    const connection = new Connection(id, socket, this.messageRate, language)
     this.connections.set(id, connection)
     if (session) this.authenticated(connection, session)
     return connection
@@ -372,8 +374,8 @@ export class Hub {
     const shown = error instanceof ApiError ? new WsError(error.errorCode, error.message, error.details) : error
     const body =
       shown instanceof WsError
-        ? { code: shown.code, message: shown.message, ...(shown.details === undefined ? {} : { details: shown.details }) }
-        : { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' }
+        ? { code: shown.code, message: localizedMessage(shown.code, shown.message, connection.language), ...(shown.details === undefined ? {} : { details: shown.details }) }
+        : { code: 'INTERNAL_ERROR', message: localizedMessage('INTERNAL_ERROR', 'Something went wrong on our side', connection.language) }
     if (!(shown instanceof WsError)) this.logger.error('ws handler failed', { ...errorFields(error), connection: connection.id })
     connection.write(id === undefined ? serverEvent('error', body) : replyError(id, body))
   }

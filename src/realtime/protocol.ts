@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../http/error-messages.ts'
 import { t, type Static, type TSchema } from 'elysia'
 import type { AuthUser } from '../http/auth.ts'
 
@@ -19,7 +20,7 @@ export interface WsErrorBody {
 /** An error a handler means to show the client; anything else becomes INTERNAL_ERROR. */
 export class WsError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
   ) {

@@ -1,5 +1,6 @@
 import type { ServerWebSocket } from 'bun'
 import { Elysia } from 'elysia'
+import { preferredLanguage, type Language } from '../http/error-messages.ts'
 import { ApiError } from '../http/errors.ts'
 import type { Hub, TopicServer, WsSession } from './hub.ts'
 
@@ -25,6 +26,8 @@ export function tokenFromProtocols(header: string | undefined): string | null {
 interface SocketData {
   connectionId: string
   session: WsSession | null
+  /** Of its error messages, from the upgrade request's Accept-Language. */
+  language: Language
   open(ws: ServerWebSocket<SocketData>): void
   message(ws: ServerWebSocket<SocketData>, message: string | Buffer): void
   close(ws: ServerWebSocket<SocketData>): void
@@ -34,13 +37,17 @@ interface SocketData {
  * The `/ws` endpoint. A token in the subprotocol header is checked before the upgrade (401
  * when invalid); without one the first message must be `auth`, within 10 seconds.
  */
-export function wsRoute(hub: Hub, authenticate: (token: string) => Promise<WsSession | null>, authTimeoutMs = DEFAULT_AUTH_TIMEOUT_MS) {
+export function wsRoute(
+  hub: Hub,
+  authenticate: (token: string) => Promise<WsSession | null>,
+  { authTimeoutMs = DEFAULT_AUTH_TIMEOUT_MS, defaultLanguage }: { authTimeoutMs?: number; defaultLanguage: Language },
+) {
   // Connection ids are unique across instances: another instance's "not to this connection" reaches all of ours.
   const idPrefix = `ws${crypto.randomUUID().slice(0, 8)}.`
   let connections = 0
   const handlers: Pick<SocketData, 'open' | 'message' | 'close'> = {
     open(ws) {
-      const connection = hub.connect(ws.data.connectionId, ws, ws.data.session)
+      const connection = hub.connect(ws.data.connectionId, ws, ws.data.session, ws.data.language)
       ws.data.session = null
       if (!connection.user) {
         setTimeout(() => {
@@ -67,7 +74,7 @@ export function wsRoute(hub: Hub, authenticate: (token: string) => Promise<WsSes
       const session = token ? await authenticate(token) : null
       if (token && !session) throw new ApiError(401, 'INVALID_TOKEN', 'The access token is invalid or has expired', undefined, { 'www-authenticate': 'Bearer' })
       hub.attachServer(server as TopicServer)
-      const data: SocketData = { connectionId: `${idPrefix}${++connections}`, session, ...handlers }
+      const data: SocketData = { connectionId: `${idPrefix}${++connections}`, session, language: preferredLanguage(headers['accept-language'], defaultLanguage), ...handlers }
       const upgraded = (server as unknown as { upgrade(request: Request, options: object): boolean }).upgrade(request, {
         headers: token ? { 'sec-websocket-protocol': 'bearer' } : undefined,
         data,

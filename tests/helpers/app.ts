@@ -78,7 +78,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
   await app.decorator.hub.start()
 
   async function call<Body = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<Body>> {
-    const headers: Record<string, string> = { ...options.headers }
+    // Error messages are Arabic by default; the suite reads them in English unless a test asks otherwise.
+    const headers: Record<string, string> = { 'accept-language': 'en', ...options.headers }
     if (options.token) headers.authorization = `Bearer ${options.token}`
     let body: string | undefined = options.rawBody
     if (options.body !== undefined) {

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, or, sql, type Column, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNull, or, sql, type Column, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { defaultPreferences, follows, users, type Role, type StaffProfile, type UserPreferences } from '../../db/schema/auth.ts'
@@ -169,6 +169,19 @@ export class UserService {
       passwordHash: profile.password ? await hashPassword(profile.password) : undefined,
       role: 'customer',
     })
+  }
+
+  /**
+   * A customer (or phone_only account) who registers as a provider takes the provider role, which
+   * the guard sees at once. Other roles keep theirs: a provider profile, not the role, opens the
+   * provider routes.
+   */
+  async becomeProvider(id: string): Promise<void> {
+    await this.db
+      .update(users)
+      .set({ role: 'provider', updatedAt: new Date(this.clock.now()) })
+      .where(active(and(eq(users.id, id), inArray(users.role, ['phone_only', 'customer']))))
+    this.authUsers.forget(id)
   }
 
   async setAvailability(id: string, available: boolean): Promise<UserRow> {

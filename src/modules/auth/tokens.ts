@@ -9,7 +9,7 @@ const DAY_MS = 24 * 60 * 60 * 1000
 
 const sha256 = (value: string) => new Bun.CryptoHasher('sha256').update(value).digest('hex')
 
-const refreshRejected = (errorCode: string, message: string) => new ApiError(401, errorCode, message)
+const refreshRejected = (errorCode: 'INVALID_REFRESH_TOKEN' | 'REFRESH_TOKEN_EXPIRED' | 'REFRESH_TOKEN_REUSED', message: string) => new ApiError(401, errorCode, message)
 
 /**
  * Opaque refresh tokens, stored only as SHA-256 hashes. Each works once: using it yields a new

@@ -1,16 +1,12 @@
 import { basename, join } from 'node:path'
 import { unprocessable } from '../../http/errors.ts'
+import { videoTypes } from '../../http/media-types.ts'
 import { receiveMultipart } from '../../http/multipart.ts'
 import { validated } from '../../http/validate.ts'
 import { newId } from '../../ids.ts'
 import { UploadVideoFields } from './video-model.ts'
 import type { NewVideo, StoredFile } from './videos.ts'
 
-/** The containers we take, by declared type, with the bytes their files start with. */
-const containers: Record<string, { extension: string; matches(head: Buffer): boolean }> = {
-  'video/mp4': { extension: 'mp4', matches: (head) => head.subarray(4, 8).toString('latin1') === 'ftyp' },
-  'video/webm': { extension: 'webm', matches: (head) => head.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])) },
-}
 
 const first = (values: string[] | undefined) => values?.[0]
 
@@ -20,8 +16,8 @@ export async function receiveVideo(request: Request, folder: string, maxBytes: n
   const { fields, file } = await receiveMultipart(request, {
     fileField: 'file',
     maxFileBytes: maxBytes,
-    accepts: (mimeType, head) => containers[mimeType]?.matches(head) ?? false,
-    destination: (mimeType) => join(folder, `${videoId}.${containers[mimeType]?.extension ?? 'bin'}`),
+    accepts: (mimeType, head) => videoTypes[mimeType]?.matches(head) ?? false,
+    destination: (mimeType) => join(folder, `${videoId}.${videoTypes[mimeType]?.extension ?? 'bin'}`),
   })
   const remove = () => (file ? Bun.file(file.path).delete() : undefined)
   try {

@@ -1,0 +1,105 @@
+import type { languages } from '../db/schema/auth.ts'
+
+/**
+ * Every error code the API answers with, and its message in Arabic. English messages are written
+ * where the error is raised (they can name the thing that failed); an Arabic-speaking client gets
+ * this catalogue's sentence for the code instead. The code itself never changes.
+ * ApiError and WsError take only these codes, so a new code cannot ship without its Arabic text.
+ */
+export const arabicMessages = {
+  // shared by all routes
+  UNAUTHENTICATED: 'سجّل الدخول أولًا: أرسل Authorization: Bearer مع رمز الدخول',
+  INVALID_TOKEN: 'رمز الدخول غير صالح أو انتهت صلاحيته',
+  FORBIDDEN: 'لا تملك صلاحية القيام بهذا',
+  NOT_FOUND: 'لم يُعثر على المطلوب',
+  VALIDATION_FAILED: 'البيانات المرسلة غير صالحة',
+  MALFORMED_BODY: 'تعذّرت قراءة محتوى الطلب؛ أرسل JSON صالحًا',
+  PAYLOAD_TOO_LARGE: 'حجم الطلب أكبر من المسموح',
+  URI_TOO_LONG: 'عنوان الطلب أطول من المسموح',
+  RATE_LIMITED: 'طلبات كثيرة في وقت قصير؛ حاول بعد قليل',
+  INTERNAL_ERROR: 'حدث خطأ من جهتنا',
+  CONFLICT: 'لا يمكن تنفيذ هذا في الحالة الحالية',
+  UNSUPPORTED_FILE_TYPE: 'نوع الملف غير مدعوم',
+  // accounts
+  PROFILE_INCOMPLETE: 'أكمل ملفك الشخصي أولًا',
+  PROFILE_ALREADY_COMPLETE: 'ملفك الشخصي مكتمل بالفعل',
+  EMAIL_OR_PHONE_REQUIRED: 'أدخل البريد الإلكتروني أو رقم الجوال',
+  EMAIL_TAKEN: 'يوجد حساب بهذا البريد الإلكتروني',
+  PHONE_TAKEN: 'يوجد حساب برقم الجوال هذا',
+  INVALID_CREDENTIALS: 'البريد أو الجوال أو كلمة المرور غير صحيحة',
+  INVALID_REFRESH_TOKEN: 'رمز التجديد غير صالح',
+  REFRESH_TOKEN_EXPIRED: 'انتهت صلاحية رمز التجديد؛ سجّل الدخول من جديد',
+  REFRESH_TOKEN_REUSED: 'استُخدم رمز التجديد من قبل؛ أُنهيت كل الجلسات المرتبطة به',
+  OTP_INVALID: 'رمز التحقق غير صحيح أو منتهي الصلاحية',
+  NOT_PENDING: 'هذا الحساب لم يتقدّم ليكون موظف دعم أو تمت الموافقة عليه',
+  CANNOT_FOLLOW_SELF: 'لا يمكنك متابعة نفسك',
+  INSUFFICIENT_COINS: 'رصيد العملات غير كافٍ',
+  // support, tickets, courses, streams
+  CALL_ENDED: 'انتهت هذه المكالمة',
+  INVALID_AGENT: 'يجب أن يكون المُسنَد إليه موظف دعم',
+  INVALID_STATE: 'لا يمكن تنفيذ هذا في الحالة الحالية',
+  TICKET_CLOSED: 'التذكرة مغلقة؛ أعد فتحها للكتابة',
+  NOT_A_STUDENT: 'لست مسجلًا في هذه الدورة',
+  OWN_COURSE: 'لا يمكنك التسجيل في دورتك',
+  ALREADY_LIVE: 'لديك بث مباشر قائم بالفعل',
+  NOT_LIVE: 'البث ليس مباشرًا',
+  STREAM_ENDED: 'انتهى البث',
+  SLOW_MODE: 'الوضع البطيء مفعّل؛ انتظر قليلًا قبل رسالتك التالية',
+  INVALID_CO_HOST: 'لا يمكن دعوة هذا المستخدم مضيفًا مشاركًا',
+  INVALID_RECIPIENT: 'لا يمكن إرسال الهدية إلى هذا المستخدم',
+  INVALID_TARGET: 'لا يمكن تطبيق هذا الإجراء على هذا المستخدم',
+  // marketplace
+  ALREADY_PROVIDER: 'لديك ملف مقدّم خدمة بالفعل',
+  NOT_A_PROVIDER: 'سجّل مقدّمَ خدمة أولًا',
+  INVALID_SUBCATEGORY: 'التصنيف الفرعي غير موجود أو غير مفعّل',
+  INVALID_PROVIDER: 'مقدّم الخدمة غير موجود أو غير مفعّل',
+  INVALID_PRICE_RANGE: 'السعر الأدنى يجب ألا يتجاوز السعر الأعلى',
+  INVALID_TRANSITION: 'لا يمكن نقل الطلب إلى هذه الحالة من حالته الحالية',
+  NOT_ELIGIBLE: 'هذا الطلب ليس ضمن تخصصك أو مدينتك',
+  OWN_REQUEST: 'لا يمكنك الرد على طلبك',
+  ALREADY_OFFERED: 'قدّمت عرضًا على هذا الطلب من قبل',
+  ALREADY_REVIEWED: 'قيّمت هذا الطلب من قبل',
+  NOT_ASSIGNED: 'لا يوجد مقدّم خدمة مُسنَد لهذا الطلب بعد',
+  // WebSocket
+  ALREADY_AUTHENTICATED: 'الاتصال مُصادَق عليه بالفعل',
+  UNKNOWN_TYPE: 'نوع رسالة غير معروف',
+  MALFORMED_MESSAGE: 'تعذّرت قراءة الرسالة',
+  INVALID_CHANNEL: 'قناة غير صالحة',
+  NOT_JOINED: 'انضم إلى القناة أولًا',
+  NOT_CONNECTED: 'المستخدم غير متصل',
+  UPGRADE_REQUIRED: 'هذا المسار يقبل اتصالات WebSocket فقط',
+  UPGRADE_FAILED: 'تعذّر فتح اتصال WebSocket',
+  // media
+  INVALID_ROOM: 'غرفة وسائط غير صالحة',
+  NOT_IN_ROOM: 'انضم إلى الغرفة أولًا',
+  ROOM_CLOSED: 'أُغلقت الغرفة',
+  CANNOT_CONSUME: 'لا يمكن استقبال هذا المسار',
+  INVALID_MEDIA_PARAMETERS: 'معاملات الوسائط غير صالحة',
+  MEDIA_UNAVAILABLE: 'خادم الوسائط غير متاح الآن؛ حاول بعد قليل',
+} as const
+
+export type ErrorCode = keyof typeof arabicMessages
+export type Language = (typeof languages)[number]
+
+/**
+ * The language an Accept-Language header asks for among ours (ar, en), by its q-values; the
+ * fallback when it names neither or is absent.
+ */
+export function preferredLanguage(header: string | null | undefined, fallback: Language): Language {
+  if (!header) return fallback
+  let best: { language: Language; q: number } | null = null
+  for (const part of header.split(',').slice(0, 20)) {
+    const [tag = '', ...params] = part.trim().split(';')
+    const primary = tag.trim().toLowerCase().split('-')[0]
+    if (primary !== 'ar' && primary !== 'en') continue
+    const qParam = params.map((param) => param.trim()).find((param) => param.startsWith('q='))
+    const q = qParam ? Number(qParam.slice(2)) : 1
+    if (Number.isFinite(q) && q > 0 && (!best || q > best.q)) best = { language: primary, q }
+  }
+  return best?.language ?? fallback
+}
+
+/** The message to show for an error: the catalogue's Arabic, or the English written where it was raised. */
+export function localizedMessage(code: string, english: string, language: Language): string {
+  return language === 'ar' && code in arabicMessages ? arabicMessages[code as ErrorCode] : english
+}

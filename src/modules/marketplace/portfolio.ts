@@ -1,0 +1,85 @@
+import { and, desc, eq, sql } from 'drizzle-orm'
+import { mkdir, rm } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import type { Clock } from '../../clock.ts'
+import type { Database } from '../../db/client.ts'
+import { portfolioItems, portfolioLikes } from '../../db/schema/marketplace.ts'
+import { notFound, unprocessable } from '../../http/errors.ts'
+import { imageTypes, videoTypes } from '../../http/media-types.ts'
+import { receiveMultipart } from '../../http/multipart.ts'
+import { UPLOADS_PATH } from '../../http/uploads.ts'
+import { validated } from '../../http/validate.ts'
+import { newId } from '../../ids.ts'
+import { PortfolioFields } from './model.ts'
+
+export const PORTFOLIO_FOLDER = 'portfolio'
+const fileTypes = { ...imageTypes, ...videoTypes }
+type PortfolioRow = typeof portfolioItems.$inferSelect
+/** A portfolio item's like count, as a column of a query over portfolio_items. */
+export const itemLikes = sql<number>`(select count(*) from ${portfolioLikes} where ${portfolioLikes.targetId} = ${portfolioItems.id})`
+
+/** Images and short videos of a provider's work, stored under UPLOAD_DIR/portfolio. */
+export class PortfolioService {
+  private readonly folder: string
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    uploadDir: string,
+    private readonly maxBytes: number,
+  ) {
+    this.folder = join(uploadDir, PORTFOLIO_FOLDER)
+  }
+
+  /** Newest first, each with its like count; `url` is the path under the server (made absolute by the route). */
+  async list(providerId: string) {
+    const rows = await this.db
+      .select({ item: portfolioItems, likes: itemLikes })
+      .from(portfolioItems)
+      .where(eq(portfolioItems.providerId, providerId))
+      .orderBy(desc(portfolioItems.createdAt), desc(portfolioItems.id))
+    return rows.map(({ item, likes }) => toItem(item, likes))
+  }
+
+  /** Streams the multipart `{ file, caption? }` to disk (type sniffed, size capped), then records it. */
+  async add(providerId: string, request: Request) {
+    await mkdir(this.folder, { recursive: true })
+    const id = newId('pfi')
+    const { fields, file } = await receiveMultipart(request, {
+      fileField: 'file',
+      maxFileBytes: this.maxBytes,
+      accepts: (mimeType, head) => fileTypes[mimeType]?.matches(head) ?? false,
+      destination: (mimeType) => join(this.folder, `${id}.${fileTypes[mimeType]?.extension ?? 'bin'}`),
+    })
+    try {
+      if (!file) throw unprocessable('VALIDATION_FAILED', 'Attach the image or video as the multipart field "file"', [{ in: 'body', path: '/file', message: 'required' }])
+      const { caption } = validated(PortfolioFields, { caption: fields.caption?.[0] })
+      const [item] = await this.db
+        .insert(portfolioItems)
+        .values({
+          id,
+          providerId,
+          kind: fileTypes[file.mimeType]!.kind,
+          path: `${UPLOADS_PATH}/${PORTFOLIO_FOLDER}/${basename(file.path)}`,
+          mimeType: file.mimeType,
+          sizeBytes: file.size,
+          caption: caption ?? null,
+          createdAt: new Date(this.clock.now()),
+        })
+        .returning()
+      return toItem(item!, 0)
+    } catch (error) {
+      if (file) await rm(file.path, { force: true })
+      throw error
+    }
+  }
+
+  async remove(providerId: string, id: string) {
+    const [item] = await this.db.delete(portfolioItems).where(and(eq(portfolioItems.id, id), eq(portfolioItems.providerId, providerId))).returning()
+    if (!item) throw notFound('Portfolio item')
+    await rm(join(this.folder, basename(item.path)), { force: true })
+  }
+
+}
+
+export const toItem = ({ path, ...item }: PortfolioRow, likes: number) => ({ ...item, url: path, likes })

@@ -1,0 +1,192 @@
+import { and, count, desc, eq, inArray, like, sql, type SQL } from 'drizzle-orm'
+import type { Clock } from '../../clock.ts'
+import type { Database } from '../../db/client.ts'
+import { dbErrorMentions } from '../../db/errors.ts'
+import { providerFollows, providerLikes, providers, providerSubcategories, services, subcategories } from '../../db/schema/marketplace.ts'
+import { ApiError, conflict, notFound } from '../../http/errors.ts'
+import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
+import { newId } from '../../ids.ts'
+import type { UserService } from '../auth/service.ts'
+import { toSubcategory, type CatalogService } from './catalog.ts'
+import { toServiceDto } from './offerings.ts'
+import { foldForSearch, ftsQuery, searchTerms } from './search-text.ts'
+
+export type ProviderRow = typeof providers.$inferSelect
+
+export interface ProviderFilter {
+  q?: string
+  city?: string
+  categoryId?: string
+  subcategoryId?: string
+  isActive?: boolean
+  cursor?: string
+  limit: number
+}
+
+export const ratingOf = (provider: Pick<ProviderRow, 'ratingCount' | 'ratingSum'>) => ({
+  average: provider.ratingCount === 0 ? 0 : Math.round((provider.ratingSum / provider.ratingCount) * 100) / 100,
+  count: provider.ratingCount,
+})
+
+export const toProviderSummary = ({ searchText: _searchText, ratingCount, ratingSum, updatedAt: _updatedAt, ...provider }: ProviderRow) => ({
+  ...provider,
+  rating: ratingOf({ ratingCount, ratingSum }),
+})
+
+const searchTextOf = (displayName: string, bio: string | null) => foldForSearch(`${displayName} ${bio ?? ''}`.trim())
+
+/** Provider profiles: registration, self-service, the public page and search. */
+export class ProviderService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly catalog: CatalogService,
+    private readonly users: UserService,
+    private readonly searchMode: 'fts' | 'like',
+  ) {}
+
+  /** Any account, even phone_only, may become a provider; its role becomes `provider` at once. */
+  async register(userId: string, input: { displayName: string; bio?: string; city: string; subcategoryIds?: string[] }) {
+    await this.catalog.requireActive(input.subcategoryIds ?? [])
+    const now = new Date(this.clock.now())
+    const id = newId('prv')
+    try {
+      await this.db.batch([
+        this.db.insert(providers).values({
+          id,
+          userId,
+          displayName: input.displayName,
+          bio: input.bio ?? null,
+          city: input.city.trim(),
+          searchText: searchTextOf(input.displayName, input.bio ?? null),
+          createdAt: now,
+          updatedAt: now,
+        }),
+        ...(input.subcategoryIds ?? []).map((subcategoryId) => this.db.insert(providerSubcategories).values({ providerId: id, subcategoryId })),
+      ])
+    } catch (error) {
+      if (dbErrorMentions(error, 'UNIQUE constraint failed: providers.user_id')) throw conflict('ALREADY_PROVIDER', 'You already have a provider profile')
+      throw error
+    }
+    await this.users.becomeProvider(userId)
+    return this.page(id)
+  }
+
+  /** The caller's own provider profile (403 NOT_A_PROVIDER without one). */
+  async mine(userId: string): Promise<ProviderRow> {
+    const provider = await this.db.query.providers.findFirst({ where: eq(providers.userId, userId) })
+    if (!provider) throw new ApiError(403, 'NOT_A_PROVIDER', 'Register as a provider first (POST /api/v1/providers/register)')
+    return provider
+  }
+
+  async find(id: string): Promise<ProviderRow | undefined> {
+    return this.db.query.providers.findFirst({ where: eq(providers.id, id) })
+  }
+
+  /** A listed provider (active); 404 otherwise. */
+  async requireListed(id: string): Promise<ProviderRow> {
+    const provider = await this.find(id)
+    if (!provider || !provider.isActive) throw notFound('Provider')
+    return provider
+  }
+
+  /** The public page: profile, subcategories, followers, likes, rating and active services. */
+  async page(id: string, { includeInactive = false } = {}) {
+    const provider = await this.find(id)
+    if (!provider || (!provider.isActive && !includeInactive)) throw notFound('Provider')
+    const [subs, [followers], [likes], active] = await this.db.batch([
+      this.db
+        .select({ subcategory: subcategories })
+        .from(providerSubcategories)
+        .innerJoin(subcategories, eq(subcategories.id, providerSubcategories.subcategoryId))
+        .where(eq(providerSubcategories.providerId, id)),
+      this.db.select({ n: count() }).from(providerFollows).where(eq(providerFollows.targetId, id)),
+      this.db.select({ n: count() }).from(providerLikes).where(eq(providerLikes.targetId, id)),
+      this.db.select().from(services).where(and(eq(services.providerId, id), eq(services.isActive, true))).orderBy(desc(services.createdAt)),
+    ])
+    return {
+      ...toProviderSummary(provider),
+      subcategories: subs.map((row) => toSubcategory(row.subcategory)),
+      followers: followers?.n ?? 0,
+      likes: likes?.n ?? 0,
+      services: active.map(toServiceDto),
+    }
+  }
+
+  async update(userId: string, changes: { displayName?: string; bio?: string | null; city?: string }) {
+    const provider = await this.mine(userId)
+    const displayName = changes.displayName ?? provider.displayName
+    const bio = changes.bio === undefined ? provider.bio : changes.bio
+    await this.db
+      .update(providers)
+      .set({ ...changes, city: changes.city?.trim(), searchText: searchTextOf(displayName, bio), updatedAt: new Date(this.clock.now()) })
+      .where(eq(providers.id, provider.id))
+    return this.page(provider.id, { includeInactive: true })
+  }
+
+  async subcategoriesOf(providerId: string) {
+    const rows = await this.db
+      .select({ subcategory: subcategories })
+      .from(providerSubcategories)
+      .innerJoin(subcategories, eq(subcategories.id, providerSubcategories.subcategoryId))
+      .where(eq(providerSubcategories.providerId, providerId))
+    return rows.map((row) => toSubcategory(row.subcategory))
+  }
+
+  /** Replaces the provider's subcategories in one transaction. */
+  async setSubcategories(userId: string, subcategoryIds: string[]) {
+    const provider = await this.mine(userId)
+    await this.catalog.requireActive(subcategoryIds)
+    await this.db.batch([
+      this.db.delete(providerSubcategories).where(eq(providerSubcategories.providerId, provider.id)),
+      ...subcategoryIds.map((subcategoryId) => this.db.insert(providerSubcategories).values({ providerId: provider.id, subcategoryId })),
+    ])
+    return this.subcategoriesOf(provider.id)
+  }
+
+  async setActive(id: string, isActive: boolean) {
+    const [provider] = await this.db.update(providers).set({ isActive, updatedAt: new Date(this.clock.now()) }).where(eq(providers.id, id)).returning()
+    if (!provider) throw notFound('Provider')
+    return toProviderSummary(provider)
+  }
+
+  /** Newest first; `q` matches words of the name and bio (prefixes), through FTS5 or a LIKE scan. */
+  async search(filter: ProviderFilter) {
+    const rows = await this.db
+      .select()
+      .from(providers)
+      .where(
+        and(
+          filter.isActive === undefined ? undefined : eq(providers.isActive, filter.isActive),
+          filter.q === undefined ? undefined : this.matches(filter.q),
+          filter.city === undefined ? undefined : eq(providers.city, filter.city.trim()),
+          filter.subcategoryId === undefined
+            ? undefined
+            : inArray(providers.id, this.db.select({ id: providerSubcategories.providerId }).from(providerSubcategories).where(eq(providerSubcategories.subcategoryId, filter.subcategoryId))),
+          filter.categoryId === undefined
+            ? undefined
+            : inArray(
+                providers.id,
+                this.db
+                  .select({ id: providerSubcategories.providerId })
+                  .from(providerSubcategories)
+                  .innerJoin(subcategories, eq(subcategories.id, providerSubcategories.subcategoryId))
+                  .where(eq(subcategories.categoryId, filter.categoryId)),
+              ),
+          afterCursor(providers.createdAt, providers.id, decodeCursor(filter.cursor)),
+        ),
+      )
+      .orderBy(desc(providers.createdAt), desc(providers.id))
+      .limit(filter.limit + 1)
+    const { items, nextCursor } = toPage(rows, filter.limit)
+    return { items: items.map(toProviderSummary), nextCursor }
+  }
+
+  private matches(query: string): SQL {
+    const terms = searchTerms(query)
+    if (terms.length === 0) return sql`0`
+    // Terms are letters and digits only, so they carry no LIKE wildcards.
+    if (this.searchMode === 'like') return and(...terms.map((term) => like(providers.searchText, `%${term}%`)))!
+    return sql`${providers}.rowid in (select rowid from providers_fts where providers_fts match ${ftsQuery(terms)})`
+  }
+}

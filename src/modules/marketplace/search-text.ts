@@ -1,0 +1,27 @@
+/**
+ * Folds text for search, the same way for what is stored and what is asked: lower case, no marks
+ * (Latin accents and Arabic harakat, including the hamza and madda that NFD splits off alef, waw
+ * and yeh), no tatweel, and the Arabic letters people write interchangeably made one
+ * (ٱ → ا, ى → ي, ة → ه). So "أحمد", "احمد" and "أَحْمَد" find each other.
+ */
+export function foldForSearch(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\p{Mn}\u0640]/gu, '')
+    .replace(/\u0671/g, '\u0627')
+    .replace(/\u0649/g, '\u064a')
+    .replace(/\u0629/g, '\u0647')
+    .toLowerCase()
+    .normalize('NFC')
+}
+
+/** The words of a query, folded; at most a few, so a query cannot grow without bound. */
+export function searchTerms(query: string): string[] {
+  return foldForSearch(query)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 8)
+}
+
+/** An FTS5 MATCH expression: every term as a quoted prefix (quotes keep FTS5 syntax out of user text). */
+export const ftsQuery = (terms: string[]) => terms.map((term) => `"${term}"*`).join(' ')
