@@ -9,7 +9,7 @@ import { newId } from '../../ids.ts'
 import type { UserService } from '../auth/service.ts'
 import { toSubcategory, type CatalogService } from './catalog.ts'
 import { toServiceDto } from './offerings.ts'
-import { foldForSearch, ftsQuery, searchTerms } from './search-text.ts'
+import { ftsQuery, searchableText, searchTerms } from './search-text.ts'
 
 export type ProviderRow = typeof providers.$inferSelect
 
@@ -33,7 +33,7 @@ export const toProviderSummary = ({ searchText: _searchText, ratingCount, rating
   rating: ratingOf({ ratingCount, ratingSum }),
 })
 
-const searchTextOf = (displayName: string, bio: string | null) => foldForSearch(`${displayName} ${bio ?? ''}`.trim())
+const searchTextOf = (displayName: string, bio: string | null) => searchableText(`${displayName} ${bio ?? ''}`.trim())
 
 /** Provider profiles: registration, self-service, the public page and search. */
 export class ProviderService {

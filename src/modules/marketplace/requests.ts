@@ -165,15 +165,18 @@ export class RequestService {
   /** An urgent request goes to the first eligible provider who claims it before it expires. */
   async claim(user: AuthUser, id: string) {
     const provider = await this.providers.mine(user.id)
-    const open = await this.get(user, id)
+    // Every provider in the field may see an urgent request while it is open; the losers of a race must hear 409, not 404.
+    const open = await this.db.query.serviceRequests.findFirst({ where: eq(serviceRequests.id, id) })
+    if (!open || (open.type !== 'urgent' && !(await this.maySee(user, open)))) throw notFound('Service request')
     if (open.type !== 'urgent') throw conflict('INVALID_TRANSITION', 'Only urgent requests are claimed; competitive ones take offers')
     await this.requireEligible(user, provider, open)
-    const request = await this.change(user, id, {
+    const request = await this.apply(id, {
       to: 'accepted',
       actorId: user.id,
       guard: and(eq(serviceRequests.type, 'urgent'), isNull(serviceRequests.providerId), gt(serviceRequests.expiresAt, new Date(this.clock.now()))),
       set: { providerId: provider.id },
     })
+    if (!request) throw conflict('INVALID_TRANSITION', open.status === 'sent' && !open.providerId ? 'This urgent request has expired' : 'Another provider already took this request, or it was closed')
     await this.scheduler.cancel([expireJobKey(id)])
     await this.tell([request.clientId], notices.claimed, request)
     return request
@@ -224,21 +227,21 @@ export class RequestService {
 
   /** Applies a guarded transition, or explains with 404 (not visible), 409 (wrong state) or 403 (not yours). */
   async change(user: AuthUser, id: string, transition: Transition, alsoRun: SQL[] = []): Promise<RequestRow> {
-    const changed = await this.transition(id, transition, alsoRun)
-    if (changed) {
-      this.events.updated(changed)
-      return changed
-    }
+    const changed = await this.apply(id, transition, alsoRun)
+    if (changed) return changed
     const request = await this.get(user, id)
     if (!reachableFrom[transition.to].includes(request.status)) {
       throw conflict('INVALID_TRANSITION', `A ${request.status} request cannot become ${transition.to}`)
     }
-    if (transition.to === 'accepted' && request.type === 'urgent' && request.expiresAt && request.expiresAt.getTime() <= this.clock.now()) {
-      throw conflict('INVALID_TRANSITION', 'This urgent request has expired')
-    }
-    if (transition.to === 'accepted' && request.providerId) throw conflict('INVALID_TRANSITION', 'Another provider already took this request')
     if (isStaffReader(user) && !request.providerId) throw conflict('NOT_ASSIGNED', 'No provider is assigned to this request yet')
     throw new ApiError(403, 'FORBIDDEN', 'This step belongs to the other side of the request')
+  }
+
+  /** Applies the transition if it holds, and tells the request's channel. */
+  private async apply(id: string, transition: Transition, alsoRun: SQL[] = []): Promise<RequestRow | null> {
+    const changed = await this.transition(id, transition, alsoRun)
+    if (changed) this.events.updated(changed)
+    return changed
   }
 
   /**

@@ -15,6 +15,19 @@ export function foldForSearch(text: string): string {
     .normalize('NFC')
 }
 
+// The definite article and the prepositions written onto it: "السباك", "للسباكه", "والتكييف".
+const ARTICLE = /^(?:ال|لل|وال|بال|كال|فال)(?=\p{L}{2})/u
+
+/**
+ * What is stored for search: the folded text, plus each word that starts with the article once
+ * more without it, so that "سباك" finds "السباك" (FTS5 matches words by prefix, never inside).
+ */
+export function searchableText(text: string): string {
+  const folded = foldForSearch(text)
+  const bare = folded.split(/\s+/).flatMap((word) => (ARTICLE.test(word) ? [word.replace(ARTICLE, '')] : []))
+  return bare.length === 0 ? folded : `${folded} ${bare.join(' ')}`
+}
+
 /** The words of a query, folded; at most a few, so a query cannot grow without bound. */
 export function searchTerms(query: string): string[] {
   return foldForSearch(query)
