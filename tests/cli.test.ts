@@ -79,3 +79,23 @@ describe('bun run admin adjust-coins', () => {
     await server.child.exited
   })
 })
+
+describe('bun run admin seed-catalog', () => {
+  test('adds the development catalogue once; the public tree shows it in Arabic and English', async () => {
+    const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
+    const first = admin(['seed-catalog'], env)
+    expect(first.exitCode).toBe(0)
+    const created = JSON.parse(first.stdout.trim().split('\n').at(-1)!).created
+    expect(created.categories).toBeGreaterThanOrEqual(8)
+    expect(created.subcategories).toBeGreaterThanOrEqual(30)
+    expect(JSON.parse(admin(['seed-catalog'], env).stdout.trim().split('\n').at(-1)!)).toEqual({ created: { categories: 0, subcategories: 0 } })
+
+    const server = startServer(env)
+    await server.waitUntilUp()
+    const tree = (await (await fetch(`${server.baseUrl}/api/v1/categories`)).json()) as Array<{ name: string; nameEn: string; subcategories: unknown[] }>
+    expect(tree).toHaveLength(created.categories)
+    expect(tree.find((category) => category.nameEn === 'Plumbing')).toMatchObject({ name: 'سباكة', subcategories: expect.arrayContaining([expect.objectContaining({ nameEn: 'Leak repair' })]) })
+    server.child.kill('SIGTERM')
+    await server.child.exited
+  })
+})

@@ -45,6 +45,68 @@ function rawExchange(port: number, request: string): Promise<string> {
 }
 
 describe('journeys on the real entry point with the real clock', () => {
+  test('the marketplace: signed in by OTP, a client asks; urgent is claimed, competitive takes offers; both end reviewed and rated', async () => {
+    // Three sign-ins from one address in a second would trip the per-address sign-in limit.
+    const { env, api, stop } = await realServer({ RATE_LIMIT_FACTOR: '10' })
+    expect(admin(['seed-catalog'], env).exitCode).toBe(0)
+    const plumbing = (await api('GET', '/categories')).body.find((category: { nameEn: string }) => category.nameEn === 'Plumbing')
+    const leaks = plumbing.subcategories.find((sub: { nameEn: string }) => sub.nameEn === 'Leak repair')
+    const signIn = async (phone: string, name: string) => {
+      const sent = (await api('POST', '/auth/otp/send', undefined, { phone })).body
+      const session = (await api('POST', '/auth/otp/verify', undefined, { phone, code: sent.devCode })).body
+      expect(session.user.role).toBe('phone_only')
+      const completed = await api('POST', '/me/complete', session.accessToken, { name })
+      expect(completed.status).toBe(200)
+      return session as { accessToken: string; user: { id: string } }
+    }
+    const client = await signIn('+966500001001', 'Client')
+    const plumbers = [await signIn('+966500001002', 'Plumber One'), await signIn('+966500001003', 'Plumber Two')]
+    for (const [index, plumber] of plumbers.entries()) {
+      const registered = await api('POST', '/providers/register', plumber.accessToken, { displayName: `سبّاك ${index + 1}`, city: 'الرياض', subcategoryIds: [leaks.id] })
+      expect(registered.status).toBe(201)
+    }
+    const [first, second] = plumbers as [(typeof plumbers)[0], (typeof plumbers)[0]]
+    const ask = async (type: string) => (await api('POST', '/service-requests', client.accessToken, { type, title: 'تسريب في المطبخ', description: 'ماء تحت المغسلة', subcategoryId: leaks.id, city: 'الرياض' })).body
+
+    const urgent = await ask('urgent')
+    expect(urgent.status).toBe('sent')
+    const claims = await Promise.all(plumbers.map((plumber) => api('POST', `/service-requests/${urgent.id}/claim`, plumber.accessToken)))
+    expect(claims.map((claim) => claim.status).sort()).toEqual([200, 409])
+    const taker = claims[0]!.status === 200 ? first : second
+    expect((await api('POST', `/service-requests/${urgent.id}/start`, taker.accessToken)).body.status).toBe('in_progress')
+    expect((await api('POST', `/service-requests/${urgent.id}/complete`, taker.accessToken)).body.status).toBe('completed')
+    expect((await api('POST', `/service-requests/${urgent.id}/review`, client.accessToken, { rating: 5, comment: 'ممتاز' })).status).toBe(201)
+
+    const competitive = await ask('competitive')
+    const offers = [
+      (await api('POST', `/service-requests/${competitive.id}/offers`, first.accessToken, { price: 20000, etaDays: 1 })).body,
+      (await api('POST', `/service-requests/${competitive.id}/offers`, second.accessToken, { price: 15000, etaDays: 2 })).body,
+    ]
+    const accepted = await api('POST', `/offers/${offers[1]!.id}/accept`, client.accessToken)
+    expect(accepted.body.request).toMatchObject({ status: 'accepted', providerId: offers[1]!.providerId })
+    const message = await api('POST', `/service-requests/${competitive.id}/messages`, client.accessToken, { body: 'متى تصل؟', clientMsgId: 'c-1' })
+    expect(message.status).toBe(201)
+    expect((await api('GET', `/service-requests/${competitive.id}/thread`, second.accessToken)).body.unread).toBe(1)
+    expect((await api('POST', `/service-requests/${competitive.id}/start`, second.accessToken)).body.status).toBe('in_progress')
+    expect((await api('POST', `/service-requests/${competitive.id}/complete`, second.accessToken)).body.status).toBe('completed')
+    expect((await api('POST', `/service-requests/${competitive.id}/review`, client.accessToken, { rating: 3 })).status).toBe(201)
+
+    const history = (await api('GET', `/service-requests/${competitive.id}/history`, client.accessToken)).body
+    expect(history.map((entry: { status: string }) => entry.status)).toEqual(['sent', 'accepted', 'in_progress', 'completed'])
+    expect(new Set(history.map((entry: { at: string }) => entry.at)).size).toBeGreaterThan(1)
+    // The urgent job was rated 5 and the competitive one 3: whoever did each carries those ratings.
+    const takerId = (await api('GET', '/providers/me', taker.accessToken)).body.id
+    const ratingsOf = (providerId: string) => [takerId === providerId ? [5] : [], offers[1]!.providerId === providerId ? [3] : []].flat()
+    for (const providerId of new Set([takerId, offers[1]!.providerId])) {
+      const given = ratingsOf(providerId)
+      expect((await api('GET', `/providers/${providerId}/rating`)).body).toMatchObject({ average: given.reduce((a, b) => a + b, 0) / given.length, count: given.length })
+    }
+    const found = (await api('GET', `/providers?q=${encodeURIComponent('سباك')}&city=${encodeURIComponent('الرياض')}`)).body.items
+    expect(found).toHaveLength(2)
+    expect((await api('GET', '/service-requests/req_nope', client.accessToken)).body.error.message).toBe('لم يُعثر على المطلوب')
+    expect(await stop()).toEqual([])
+  })
+
   test('a support call: a supporter approved by staff accepts, the call starts and ends with a whole-second duration', async () => {
     const { server, env, api, stop } = await realServer()
     expect(admin(['create-staff', '--email', 'ops@example.com', '--name', 'Ops', '--profile', 'power', '--modules', 'support'], { ...env, STAFF_PASSWORD: 'ops password' }).exitCode).toBe(0)
