@@ -32,7 +32,17 @@ async function buildWorld() {
     return (await t.call('POST', '/api/v1/streams', { token: host.accessToken, body: { title: 'Open mic', type: 'audio' } })).body
   }
   const newVideo = async () => (await t.call('POST', '/api/v1/videos', { token: owner.accessToken, body: { title: 'Clip', category: 'x', videoUrl: 'https://cdn.example.com/c.mp4', duration: 5 } })).body
-  return { owner, supporter, teacher, ticket, pending, newRequest, videoCall, course, session, applicant, firstApplicant: await applicant(), privateStream, newStream, newVideo }
+  const catalogAdmin = (await t.registerStaff('admin', [])).accessToken
+  const category = (await t.call('POST', '/api/v1/categories', { token: catalogAdmin, body: { name: 'Plumbing' } })).body
+  const subcategory = (await t.call('POST', `/api/v1/categories/${category.id}/subcategories`, { token: catalogAdmin, body: { name: 'Leaks' } })).body
+  const hiddenCategory = (await t.call('POST', '/api/v1/categories', { token: catalogAdmin, body: { name: 'Retired', isActive: false } })).body
+  const plumber = await t.register()
+  const provider = (await t.call('POST', '/api/v1/providers/register', { token: plumber.accessToken, body: { displayName: 'Plumber', city: 'Riyadh', subcategoryIds: [subcategory.id] } })).body
+  const service = (await t.call('POST', '/api/v1/providers/me/services', { token: plumber.accessToken, body: { title: 'Fix', subcategoryId: subcategory.id } })).body
+  const newServiceRequest = async () =>
+    (await t.call('POST', '/api/v1/service-requests', { token: owner.accessToken, body: { type: 'normal', providerId: provider.id, title: 'Leak', description: 'Sink', subcategoryId: subcategory.id, city: 'Riyadh' } })).body
+  const marketplace = { category, subcategory, hiddenCategory, provider, service, newServiceRequest, serviceRequest: await newServiceRequest() }
+  return { owner, supporter, teacher, ticket, pending, newRequest, videoCall, course, session, applicant, firstApplicant: await applicant(), privateStream, newStream, newVideo, marketplace }
 }
 
 interface Probe {
@@ -121,6 +131,68 @@ const probes: Probe[] = [
     granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/users/${world.owner.user.id}/coins`, { token, body: { amount: 1, reason: 'probe' } })).status),
   },
   { name: 'GET /analytics/streams?userId=', module: 'analytics', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/analytics/streams?userId=${world.teacher.user.id}`, { token })).status) },
+  {
+    name: 'GET /categories (inactive ones)',
+    module: 'catalog',
+    level: 'read',
+    granted: async (token) => (await t.call('GET', '/api/v1/categories', { token })).body.some((c: { id: string }) => c.id === world.marketplace.hiddenCategory.id),
+  },
+  { name: 'POST /categories', module: 'catalog', level: 'manage', granted: async (token) => ok((await t.call('POST', '/api/v1/categories', { token, body: { name: 'Probe' } })).status) },
+  {
+    name: 'PATCH /subcategories/:id',
+    module: 'catalog',
+    level: 'manage',
+    granted: async (token) => ok((await t.call('PATCH', `/api/v1/subcategories/${world.marketplace.subcategory.id}`, { token, body: { name: 'Leaks' } })).status),
+  },
+  {
+    name: 'GET /service-requests/:id',
+    module: 'marketplace',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', `/api/v1/service-requests/${world.marketplace.serviceRequest.id}`, { token })).status),
+  },
+  {
+    name: 'GET /service-requests/:id/messages',
+    module: 'marketplace',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', `/api/v1/service-requests/${world.marketplace.serviceRequest.id}/messages`, { token })).status),
+  },
+  {
+    name: 'GET /backoffice/service-requests',
+    module: 'marketplace',
+    level: 'read',
+    granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/service-requests?limit=100', { token })).body).includes(world.marketplace.serviceRequest.id),
+  },
+  {
+    name: 'POST /backoffice/service-requests/:id/messages',
+    module: 'marketplace',
+    level: 'routine',
+    granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/service-requests/${world.marketplace.serviceRequest.id}/messages`, { token, body: { body: 'probe' } })).status),
+  },
+  {
+    name: 'POST /backoffice/service-requests/:id/transition',
+    module: 'marketplace',
+    level: 'manage',
+    granted: async (token) =>
+      ok((await t.call('POST', `/api/v1/backoffice/service-requests/${(await world.marketplace.newServiceRequest()).id}/transition`, { token, body: { to: 'cancelled' } })).status),
+  },
+  {
+    name: 'GET /backoffice/providers',
+    module: 'marketplace',
+    level: 'read',
+    granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/providers?limit=100', { token })).body).includes(world.marketplace.provider.id),
+  },
+  {
+    name: 'PATCH /backoffice/providers/:id',
+    module: 'marketplace',
+    level: 'manage',
+    granted: async (token) => ok((await t.call('PATCH', `/api/v1/backoffice/providers/${world.marketplace.provider.id}`, { token, body: { isActive: true } })).status),
+  },
+  {
+    name: 'PATCH /backoffice/services/:id',
+    module: 'marketplace',
+    level: 'manage',
+    granted: async (token) => ok((await t.call('PATCH', `/api/v1/backoffice/services/${world.marketplace.service.id}`, { token, body: { isActive: true } })).status),
+  },
 ]
 
 beforeAll(async () => {
@@ -130,7 +202,7 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 describe('access matrix', () => {
-  const moduleSets: StaffModule[][] = [[], ['tickets'], ['support'], ['courses'], ['streams'], ['users', 'analytics'], [...staffModules]]
+  const moduleSets: StaffModule[][] = [[], ['tickets'], ['support'], ['courses'], ['streams'], ['users', 'analytics'], ['catalog'], ['marketplace'], [...staffModules]]
   for (const profile of ['admin', 'power', 'user', 'qa'] as const) {
     for (const modules of moduleSets) {
       test(`staff ${profile} with [${modules.join(',')}]`, async () => {
