@@ -12,38 +12,12 @@ import { ensureBetterSqlite3 } from './lib/better-sqlite3.ts'
 import { jsonLines } from './lib/child.ts'
 import { fixed, knob, printTable, ratio } from './lib/report.ts'
 import { BENCH_JWT_SECRET, startBenchServer } from './lib/server.ts'
+import { wrk, type WrkResult } from './lib/wrk.ts'
 
 const seconds = knob('BENCH_REST_SECONDS', 5)
 const connections = knob('BENCH_REST_CONNECTIONS', 64)
 const rounds = knob('BENCH_REST_ROUNDS', 3)
 ensureDebianPackages(['wrk'], 'the REST benchmark')
-
-interface WrkResult {
-  requestsPerSecond: number
-  p50Ms: number
-  p99Ms: number
-  errors: number
-}
-
-function parseDuration(text: string): number {
-  const match = /([\d.]+)(us|ms|s)/.exec(text)
-  if (!match) return Number.NaN
-  const value = Number(match[1])
-  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value
-}
-
-async function wrk(url: string, token?: string): Promise<WrkResult> {
-  const headers = token ? ['-H', `Authorization: Bearer ${token}`] : []
-  const run = Bun.spawnSync(['wrk', '-t2', `-c${connections}`, `-d${seconds}s`, '--latency', ...headers, url])
-  const output = run.stdout.toString()
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0)
-  return {
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]),
-    p50Ms: parseDuration(/50%\s+(\S+)/.exec(output)?.[1] ?? ''),
-    p99Ms: parseDuration(/99%\s+(\S+)/.exec(output)?.[1] ?? ''),
-    errors: non2xx,
-  }
-}
 
 const server = await startBenchServer({
   users: [{ role: 'staff', count: 1 }, { role: 'customer', count: 1 }],
@@ -92,7 +66,7 @@ const servers = [
 // round, and each keeps its median round.
 const runs = servers.map(() => [] as WrkResult[])
 for (let round = 0; round < rounds; round++) {
-  for (const [i, { target }] of servers.entries()) runs[i]!.push(await wrk(target.url, target.token))
+  for (const [i, { target }] of servers.entries()) runs[i]!.push(wrk(target.url, { connections, seconds, token: target.token }))
 }
 await server.stop()
 for (const child of peers) child.stop()

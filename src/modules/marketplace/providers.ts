@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, like, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, exists, like, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
@@ -32,6 +32,9 @@ export const toProviderSummary = ({ searchText: _searchText, ratingCount, rating
   ...provider,
   rating: ratingOf({ ratingCount, ratingSum }),
 })
+
+/** From this many FTS matches on, scanning newest first beats fetching every match to sort it. */
+const MANY_MATCHES = 1000
 
 const searchTextOf = (displayName: string, bio: string | null) => searchableText(`${displayName} ${bio ?? ''}`.trim())
 
@@ -152,26 +155,33 @@ export class ProviderService {
 
   /** Newest first; `q` matches words of the name and bio (prefixes), through FTS5 or a LIKE scan. */
   async search(filter: ProviderFilter) {
+    const matches = filter.q === undefined ? undefined : await this.matches(filter.q)
     const rows = await this.db
       .select()
       .from(providers)
       .where(
         and(
           filter.isActive === undefined ? undefined : eq(providers.isActive, filter.isActive),
-          filter.q === undefined ? undefined : this.matches(filter.q),
+          matches,
           filter.city === undefined ? undefined : eq(providers.city, filter.city.trim()),
+          // Correlated EXISTS: checked per row of the newest-first scan, which stops after a page,
+          // where IN (…) would first gather every provider of a large category.
           filter.subcategoryId === undefined
             ? undefined
-            : inArray(providers.id, this.db.select({ id: providerSubcategories.providerId }).from(providerSubcategories).where(eq(providerSubcategories.subcategoryId, filter.subcategoryId))),
+            : exists(
+                this.db
+                  .select({ one: sql`1` })
+                  .from(providerSubcategories)
+                  .where(and(eq(providerSubcategories.providerId, providers.id), eq(providerSubcategories.subcategoryId, filter.subcategoryId))),
+              ),
           filter.categoryId === undefined
             ? undefined
-            : inArray(
-                providers.id,
+            : exists(
                 this.db
-                  .select({ id: providerSubcategories.providerId })
+                  .select({ one: sql`1` })
                   .from(providerSubcategories)
                   .innerJoin(subcategories, eq(subcategories.id, providerSubcategories.subcategoryId))
-                  .where(eq(subcategories.categoryId, filter.categoryId)),
+                  .where(and(eq(providerSubcategories.providerId, providers.id), eq(subcategories.categoryId, filter.categoryId))),
               ),
           afterCursor(providers.createdAt, providers.id, decodeCursor(filter.cursor)),
         ),
@@ -182,11 +192,23 @@ export class ProviderService {
     return { items: items.map(toProviderSummary), nextCursor }
   }
 
-  private matches(query: string): SQL {
+  /**
+   * The condition for `q`. With FTS5 the plan depends on how many providers match: a few are
+   * fetched by rowid and sorted; many (a common word) would mean fetching and sorting thousands
+   * for one page, so then the newest-first scan runs instead and stops after a page, checking
+   * each row against the matches (`+rowid` keeps SQLite from driving the query by rowid).
+   * A bounded count decides; see the search benchmark for both cases.
+   */
+  private async matches(query: string): Promise<SQL> {
     const terms = searchTerms(query)
     if (terms.length === 0) return sql`0`
     // Terms are letters and digits only, so they carry no LIKE wildcards.
     if (this.searchMode === 'like') return and(...terms.map((term) => like(providers.searchText, `%${term}%`)))!
-    return sql`${providers}.rowid in (select rowid from providers_fts where providers_fts match ${ftsQuery(terms)})`
+    const match = ftsQuery(terms)
+    const [counted] = await this.db.all<{ n: number }>(
+      sql`select count(*) as n from (select rowid from providers_fts where providers_fts match ${match} limit ${MANY_MATCHES})`,
+    )
+    const rowid = (counted?.n ?? 0) >= MANY_MATCHES ? sql`+${providers}.rowid` : sql`${providers}.rowid`
+    return sql`${rowid} in (select rowid from providers_fts where providers_fts match ${match})`
   }
 }

@@ -19,7 +19,13 @@ export interface BenchUser {
  * straight in the database and tokens signed with the server's secret (no password hashing to
  * wait for), request logging off and rate limits scaled out of the way (RATE_LIMIT_FACTOR).
  */
-export async function startBenchServer(options: { users: Array<{ role: Role; count: number }>; workers?: number; prepare?: (db: Database, people: Record<string, BenchUser[]>) => Promise<void> }) {
+export async function startBenchServer(options: {
+  users: Array<{ role: Role; count: number }>
+  workers?: number
+  prepare?: (db: Database, people: Record<string, BenchUser[]>) => Promise<void>
+  /** More server settings, e.g. a feature switch the scenario compares. */
+  env?: Record<string, string>
+}) {
   const databaseUrl = `file:${join(benchDir(), 'bench.db')}`
   const database = await openDatabase(databaseUrl)
   await applyMigrations(database.db)
@@ -52,6 +58,7 @@ export async function startBenchServer(options: { users: Array<{ role: Role; cou
       MEDIA_WORKERS: String(options.workers ?? 1),
       // Below Linux's ephemeral range, where the crowds' thousands of client sockets take theirs.
       MEDIA_PORT: String(await freeMediaPorts(options.workers ?? 1)),
+      ...options.env,
     },
     stdout: 'inherit',
     stderr: 'inherit',
