@@ -56,6 +56,8 @@ describe('providers', () => {
     expect((await api(session, 'GET', '/me')).body.role).toBe('provider')
     expect((await api(session, 'GET', '/provider/requests')).status).toBe(200)
     expect((await api(session, 'POST', '/providers/register', { displayName: 'Again', city: 'Riyadh' })).body.error.code).toBe('ALREADY_PROVIDER')
+    expect((await api(session, 'POST', '/me/complete', { name: 'Fahd' })).body).toMatchObject({ name: 'Fahd', role: 'provider' })
+    expect((await api(session, 'POST', '/me/complete', { name: 'Again' })).body.error.code).toBe('PROFILE_ALREADY_COMPLETE')
   })
 
   test('registration and profile changes are validated; provider routes need a provider profile', async () => {

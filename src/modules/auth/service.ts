@@ -160,14 +160,18 @@ export class UserService {
     return this.updateUser(id, { ...changes, email: normalizeEmail(changes.email), preferences: merged })
   }
 
+  /**
+   * An OTP account has no name until it completes its profile, also if it became a provider
+   * first (it keeps that role); phone_only becomes customer.
+   */
   async completeProfile(id: string, profile: { name: string; email?: string; password?: string }): Promise<UserRow> {
     const user = await this.require(id)
-    if (user.role !== 'phone_only') throw conflict('PROFILE_ALREADY_COMPLETE', 'This profile is already complete')
+    if (user.name !== '') throw conflict('PROFILE_ALREADY_COMPLETE', 'This profile is already complete')
     return this.updateUser(id, {
       name: profile.name,
       email: normalizeEmail(profile.email),
       passwordHash: profile.password ? await hashPassword(profile.password) : undefined,
-      role: 'customer',
+      role: user.role === 'phone_only' ? 'customer' : user.role,
     })
   }
 

@@ -38,10 +38,13 @@ export class RequestChat {
   }
 
   async canJoin(user: AuthUser, requestId: string): Promise<boolean> {
-    return this.readable(user, requestId).then(
-      () => true,
-      () => false,
-    )
+    try {
+      await this.readable(user, requestId)
+      return true
+    } catch (error) {
+      if (error instanceof ApiError) return false
+      throw error
+    }
   }
 
   async messages(user: AuthUser, requestId: string, page: { cursor?: string; limit: number }) {
