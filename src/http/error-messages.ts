@@ -13,7 +13,7 @@ export const arabicMessages = {
   FORBIDDEN: 'لا تملك صلاحية القيام بهذا',
   NOT_FOUND: 'لم يُعثر على المطلوب',
   VALIDATION_FAILED: 'البيانات المرسلة غير صالحة',
-  MALFORMED_BODY: 'تعذّرت قراءة محتوى الطلب؛ أرسل JSON صالحًا',
+  MALFORMED_BODY: 'تعذّرت قراءة محتوى الطلب؛ تحقّق من صيغته ومن Content-Type',
   PAYLOAD_TOO_LARGE: 'حجم الطلب أكبر من المسموح',
   URI_TOO_LONG: 'عنوان الطلب أطول من المسموح',
   RATE_LIMITED: 'طلبات كثيرة في وقت قصير؛ حاول بعد قليل',
