@@ -48,6 +48,7 @@ const publicRoute = (summary: string) => ({ summary, security: [] })
 
 /** Provider profiles: registration and self-service (any signed-in account), public pages and search, social marks. */
 export const providerRoutes = ({ config, providers, offerings, portfolio, social, reviews, ...plugins }: ProviderRouteDeps) => {
+  const myProviderId = async (user: { id: string }) => (await providers.mine(user.id)).id
   const withUrls = (request: Request) => <Item extends { url: string }>(items: Item[]) => items.map((item) => ({ ...item, url: absoluteUrl(config, request, item.url) }))
   return moduleRoutes({ name: 'provider-routes', detail: { tags: ['providers'] } }, plugins)
     .post(
@@ -65,7 +66,7 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
     })
     .group('/providers/me', (routes) =>
       routes
-        .get('', async ({ user }) => providers.page((await providers.mine(user.id)).id, { includeInactive: true }), {
+        .get('', async ({ user }) => providers.page(await myProviderId(user), { includeInactive: true }), {
           auth: 'any',
           response: { 200: Provider, ...errorResponses },
           detail: { summary: 'My provider profile (403 NOT_A_PROVIDER without one)' },
@@ -76,7 +77,7 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
           response: { 200: Provider, ...errorResponses },
           detail: { summary: 'Change my provider profile' },
         })
-        .get('/subcategories', async ({ user }) => providers.subcategoriesOf((await providers.mine(user.id)).id), {
+        .get('/subcategories', async ({ user }) => providers.subcategoriesOf(await myProviderId(user)), {
           auth: 'any',
           response: { 200: t.Array(Subcategory), ...errorResponses },
           detail: { summary: 'The subcategories I work in' },
@@ -87,7 +88,7 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
           response: { 200: t.Array(Subcategory), ...errorResponses },
           detail: { summary: 'Replace the subcategories I work in (active ones only)' },
         })
-        .get('/services', async ({ user }) => offerings.list((await providers.mine(user.id)).id, { activeOnly: false }), {
+        .get('/services', async ({ user }) => offerings.list(await myProviderId(user), { activeOnly: false }), {
           auth: 'any',
           response: { 200: t.Array(Service), ...errorResponses },
           detail: { summary: 'My services, active or not' },
@@ -95,13 +96,13 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
         .post(
           '/services',
           async ({ user, body, set }) => {
-            const created = await offerings.create((await providers.mine(user.id)).id, body)
+            const created = await offerings.create(await myProviderId(user), body)
             set.status = 201
             return created
           },
           { auth: 'any', body: CreateService, response: { 201: Service, ...errorResponses }, detail: { summary: 'Offer a service (prices in halalas)' } },
         )
-        .patch('/services/:id', async ({ user, params, body }) => offerings.update((await providers.mine(user.id)).id, params.id, body), {
+        .patch('/services/:id', async ({ user, params, body }) => offerings.update(await myProviderId(user), params.id, body), {
           auth: 'any',
           params: IdParams,
           body: UpdateService,
@@ -111,12 +112,12 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
         .delete(
           '/services/:id',
           async ({ user, params, set }) => {
-            await offerings.remove((await providers.mine(user.id)).id, params.id)
+            await offerings.remove(await myProviderId(user), params.id)
             set.status = 204
           },
           { auth: 'any', params: IdParams, response: { 204: t.Void(), ...errorResponses }, detail: { summary: 'Remove one of my services' } },
         )
-        .get('/portfolio', async ({ user, request }) => withUrls(request)(await portfolio.list((await providers.mine(user.id)).id)), {
+        .get('/portfolio', async ({ user, request }) => withUrls(request)(await portfolio.list(await myProviderId(user))), {
           auth: 'any',
           response: { 200: t.Array(PortfolioItem), ...errorResponses },
           detail: { summary: 'My portfolio' },
@@ -124,7 +125,7 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
         .post(
           '/portfolio',
           async ({ user, request, set }) => {
-            const item = await portfolio.add((await providers.mine(user.id)).id, request)
+            const item = await portfolio.add(await myProviderId(user), request)
             set.status = 201
             return withUrls(request)([item])[0]!
           },
@@ -142,18 +143,18 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
         .delete(
           '/portfolio/:id',
           async ({ user, params, set }) => {
-            await portfolio.remove((await providers.mine(user.id)).id, params.id)
+            await portfolio.remove(await myProviderId(user), params.id)
             set.status = 204
           },
           { auth: 'any', params: IdParams, response: { 204: t.Void(), ...errorResponses }, detail: { summary: 'Remove a portfolio item and its file' } },
         )
-        .get('/followers', async ({ user, query }) => social.markers(providerFollows, (await providers.mine(user.id)).id, { ...query, limit: query.limit ?? 20 }), {
+        .get('/followers', async ({ user, query }) => social.markers(providerFollows, await myProviderId(user), { ...query, limit: query.limit ?? 20 }), {
           auth: 'any',
           query: PageOnly,
           response: { 200: Page(Fan), ...errorResponses },
           detail: { summary: 'Who follows me, most recent first' },
         })
-        .get('/likers', async ({ user, query }) => social.markers(providerLikes, (await providers.mine(user.id)).id, { ...query, limit: query.limit ?? 20 }), {
+        .get('/likers', async ({ user, query }) => social.markers(providerLikes, await myProviderId(user), { ...query, limit: query.limit ?? 20 }), {
           auth: 'any',
           query: PageOnly,
           response: { 200: Page(Fan), ...errorResponses },

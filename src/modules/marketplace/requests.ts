@@ -116,7 +116,7 @@ export class RequestService {
 
   /** The client, the assigned provider, staff with the marketplace module, and providers who may offer or claim see it. */
   async get(user: AuthUser, id: string): Promise<RequestRow> {
-    const request = await this.db.query.serviceRequests.findFirst({ where: eq(serviceRequests.id, id) })
+    const request = await this.find(id)
     if (!request || !(await this.maySee(user, request))) throw notFound('Service request')
     return request
   }
@@ -166,7 +166,7 @@ export class RequestService {
   async claim(user: AuthUser, id: string) {
     const provider = await this.providers.mine(user.id)
     // Every provider in the field may see an urgent request while it is open; the losers of a race must hear 409, not 404.
-    const open = await this.db.query.serviceRequests.findFirst({ where: eq(serviceRequests.id, id) })
+    const open = await this.find(id)
     if (!open || (open.type !== 'urgent' && !(await this.maySee(user, open)))) throw notFound('Service request')
     if (open.type !== 'urgent') throw conflict('INVALID_TRANSITION', 'Only urgent requests are claimed; competitive ones take offers')
     await this.requireEligible(user, provider, open)
@@ -280,6 +280,10 @@ export class RequestService {
     if (!provider || !provider.isActive) throw unprocessable('INVALID_PROVIDER', 'That provider does not exist or is not listed', [{ in: 'body', path: '/providerId', message: 'unknown provider' }])
     if (provider.userId === client.id) throw new ApiError(403, 'OWN_REQUEST', 'You cannot send a request to yourself')
     return provider
+  }
+
+  private find(id: string): Promise<RequestRow | undefined> {
+    return this.db.query.serviceRequests.findFirst({ where: eq(serviceRequests.id, id) })
   }
 
   private async matchingProviderUsers(request: RequestRow): Promise<string[]> {
