@@ -7,10 +7,12 @@ import { health } from './http/health.ts'
 import { jsonBody } from './http/json-body.ts'
 import { jsonResponses } from './http/json-response.ts'
 import { mediaClient } from './http/media-client.ts'
+import { API_PREFIX } from './http/paths.ts'
 import { createHttpMetrics, observability } from './http/observability.ts'
 import { security } from './http/security.ts'
 import { uploadedFiles } from './http/uploads.ts'
 import { authModule } from './modules/auth/index.ts'
+import { billingModule } from './modules/billing/index.ts'
 import { coursesModule } from './modules/courses/index.ts'
 import { marketplaceModule } from './modules/marketplace/index.ts'
 import { notificationsModule } from './modules/notifications/index.ts'
@@ -20,7 +22,7 @@ import { ticketsModule } from './modules/tickets/index.ts'
 import { wsRoute, wsServerOptions } from './realtime/ws-route.ts'
 
 export type { AppDeps } from './core.ts'
-export const API_PREFIX = '/api/v1'
+export { API_PREFIX }
 
 /** The whole HTTP application, testable through app.handle() without opening a port. */
 export function createApp(deps: AppDeps) {
@@ -35,6 +37,7 @@ export function createApp(deps: AppDeps) {
     .use(coursesModule(core))
     .use(streamsModule(core))
     .use(marketplaceModule(core))
+    .use(billingModule(core))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
   // encodeSchema: false — responses are still checked against their schema (compiled), but not

@@ -18,6 +18,8 @@ import type { Logger } from './logger.ts'
 import type { OtpDelivery } from './modules/auth/otp.ts'
 import { UserService } from './modules/auth/service.ts'
 import { Wallet } from './modules/auth/wallet.ts'
+import { FeatureService } from './modules/billing/features.ts'
+import { InvoiceService } from './modules/billing/invoices.ts'
 import { NotificationService } from './modules/notifications/service.ts'
 import { RedisFanout } from './realtime/fanout.ts'
 import { Hub, type WsSession } from './realtime/hub.ts'
@@ -65,6 +67,10 @@ export interface Core {
   users: UserService
   wallet: Wallet
   notifications: NotificationService
+  /** Invoices for every flow that sells something; each flow registers what paying does. */
+  invoices: InvoiceService
+  /** What an account's plan and extras let it use (upload size, portfolio items…). */
+  features: FeatureService
   metrics: MetricsRegistry
   readinessChecks: Record<string, ReadinessCheck>
   verifyAccessToken(token: string): Promise<WsSession | null>
@@ -91,6 +97,7 @@ export function createCore(deps: AppDeps): Core {
   }
   const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor, redis ? new RedisFanout(redis) : undefined)
 
+  const notifications = new NotificationService(db, clock, (userId, notification) => hub.sendToUser(userId, 'notification', notification), config.notificationRetentionDays)
   const metrics = new MetricsRegistry()
   const readinessChecks: Record<string, ReadinessCheck> = { database: () => db.run(sql`select 1`), ...deps.readinessChecks }
   if (redis) readinessChecks.redis = () => redis.ping()
@@ -115,7 +122,9 @@ export function createCore(deps: AppDeps): Core {
     media: deps.media,
     users,
     wallet: new Wallet(db, clock),
-    notifications: new NotificationService(db, clock, (userId, notification) => hub.sendToUser(userId, 'notification', notification), config.notificationRetentionDays),
+    notifications,
+    invoices: new InvoiceService(db, clock, notifications, logger),
+    features: new FeatureService(db, clock, config.uploads.maxBytes),
     metrics,
     readinessChecks,
     verifyAccessToken,

@@ -60,6 +60,16 @@ export const arabicMessages = {
   ALREADY_OFFERED: 'قدّمت عرضًا على هذا الطلب من قبل',
   ALREADY_REVIEWED: 'قيّمت هذا الطلب من قبل',
   NOT_ASSIGNED: 'لا يوجد مقدّم خدمة مُسنَد لهذا الطلب بعد',
+  // billing, verification, promotion
+  INVALID_SIGNATURE: 'توقيع الإشعار غير صالح',
+  STALE_WEBHOOK: 'توقيت الإشعار خارج النافذة المسموحة',
+  UNKNOWN_PAYMENT_PROVIDER: 'مزوّد الدفع غير متاح',
+  ALREADY_SUBSCRIBED: 'لديك اشتراك قائم بالفعل',
+  PLAN_LIMIT_REACHED: 'بلغت الحد المسموح في باقتك؛ رقِّ باقتك أو اشترِ إضافة',
+  DOCUMENTS_REQUIRED: 'أرفق المستندات وانتظر مراجعتها قبل إنهاء الطلب',
+  ALREADY_REQUESTED: 'لديك طلب قائم بالفعل',
+  INVALID_DATES: 'تاريخ النهاية يجب أن يكون بعد تاريخ البداية وفي المستقبل',
+  SKU_TAKEN: 'يوجد عنصر بهذا الرمز',
   // WebSocket
   ALREADY_AUTHENTICATED: 'الاتصال مُصادَق عليه بالفعل',
   UNKNOWN_TYPE: 'نوع رسالة غير معروف',

@@ -34,6 +34,10 @@ async function readBounded(request: Request, maxBytes: number): Promise<string> 
   return Buffer.concat(chunks).toString('utf8')
 }
 
+const rawBodies = new WeakMap<Request, string>()
+/** The body exactly as it arrived, for a route that must check a signature over it (webhooks). */
+export const rawBodyOf = (request: Request): string => rawBodies.get(request) ?? ''
+
 const isJsonType = (contentType: string) => contentType === '' || contentType === 'application/json' || contentType.endsWith('+json')
 
 /**
@@ -44,6 +48,7 @@ export const jsonBody = (maxBytes: number) =>
   new Elysia({ name: 'json-body' }).onParse({ as: 'global' }, async ({ request, contentType }) => {
     if (contentType === 'multipart/form-data') return undefined
     const text = await readBounded(request, maxBytes)
+    rawBodies.set(request, text)
     if (text.trim() === '') return {}
     if (!isJsonType(contentType)) throw notAnObject(`The body must be a JSON object sent as application/json, not ${contentType}`)
     let body: unknown

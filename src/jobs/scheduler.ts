@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../clock.ts'
 import type { Database } from '../db/client.ts'
+import { insertWhere } from '../db/insert-where.ts'
 import { jobs } from '../db/schema/jobs.ts'
 import { newId } from '../ids.ts'
 import { errorFields, type Logger } from '../logger.ts'
@@ -60,6 +61,20 @@ export class JobScheduler {
         target: jobs.idempotencyKey,
         set: { kind: job.kind, payload: job.payload, runAt: job.runAt, status: 'pending', attempts: 0, lastError: null, lockedUntil: null, finishedAt: null },
       })
+  }
+
+  /**
+   * The statement that schedules a job only if `condition` holds, for a db.batch that must create
+   * the job together with what it will act on (a subscription paid in that same batch).
+   */
+  scheduleWhere(job: { kind: string; key: string; runAt: Date; payload: Record<string, unknown> }, condition: SQL) {
+    return insertWhere(
+      this.db,
+      jobs,
+      { id: newId('job'), kind: job.kind, idempotencyKey: job.key, payload: job.payload, runAt: job.runAt, status: 'pending', attempts: 0, createdAt: new Date(this.clock.now()) },
+      condition,
+      sql`on conflict (${sql.identifier(jobs.idempotencyKey.name)}) do update set run_at = excluded.run_at, payload = excluded.payload, status = 'pending', attempts = 0, locked_until = null, finished_at = null`,
+    )
   }
 
   /** Removes jobs that have not run yet. */

@@ -40,6 +40,7 @@ export const providers = sqliteTable(
     searchText: text('search_text').notNull(),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     verified: integer('verified', { mode: 'boolean' }).notNull().default(false),
+    verifiedUntil: timestamp('verified_until'),
     ratingCount: integer('rating_count').notNull().default(0),
     ratingSum: integer('rating_sum').notNull().default(0),
     createdAt: createdAt(),

@@ -1,7 +1,8 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
+import { insertWhere } from '../../db/insert-where.ts'
 import { users, walletTransactions } from '../../db/schema/auth.ts'
 import { conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
@@ -50,13 +51,13 @@ export class Wallet {
 
   /**
    * The statements that apply entries: run them in one db.batch, together with the caller's own
-   * rows (a gift, an invoice) so that those and the money commit or fail as one.
+   * rows (a gift, an invoice) so that those and the money commit or fail as one. With `onlyIf`,
+   * nothing moves unless that condition holds when the batch runs (the invoice paid by this event).
    */
-  entries(entries: LedgerEntry[]): BatchItem<'sqlite'>[] {
+  entries(entries: LedgerEntry[], onlyIf?: SQL): BatchItem<'sqlite'>[] {
     const createdAt = new Date(this.clock.now())
-    return entries.flatMap((entry) => [
-      this.db.update(users).set({ coinBalance: sql`${users.coinBalance} + ${entry.amount}` }).where(eq(users.id, entry.userId)),
-      this.db.insert(walletTransactions).values({
+    return entries.flatMap((entry) => {
+      const row = {
         id: newId('wtx'),
         userId: entry.userId,
         amount: entry.amount,
@@ -64,8 +65,12 @@ export class Wallet {
         kind: entry.kind,
         reference: entry.reference,
         createdAt,
-      }),
-    ])
+      }
+      return [
+        this.db.update(users).set({ coinBalance: sql`${users.coinBalance} + ${entry.amount}` }).where(and(eq(users.id, entry.userId), onlyIf)),
+        onlyIf ? insertWhere(this.db, walletTransactions, row, onlyIf) : this.db.insert(walletTransactions).values(row),
+      ]
+    })
   }
 
   /** Runs a batch holding ledger entries; a debit beyond the balance becomes 409 INSUFFICIENT_COINS. */

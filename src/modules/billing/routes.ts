@@ -1,0 +1,75 @@
+import { t } from 'elysia'
+import type { Config } from '../../config.ts'
+import { ErrorBody, errorResponses } from '../../http/errors.ts'
+import { rawBodyOf } from '../../http/json-body.ts'
+import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
+import { Page } from '../../http/pagination.ts'
+import { absoluteUrl } from '../../http/uploads.ts'
+import { toInvoiceDto, type InvoiceService } from './invoices.ts'
+import { IdParams, Invoice, InvoiceListQuery, PayBody, PaymentAttempt, ProviderParams, WebhookAnswer } from './model.ts'
+import { toAttemptDto, type PaymentService } from './payments.ts'
+import type { WebhookReceiver } from './webhooks.ts'
+
+export interface BillingRouteDeps extends RoutePlugins {
+  config: Config
+  invoices: InvoiceService
+  payments: PaymentService
+  webhooks: WebhookReceiver
+}
+
+/** A user's invoices and payments, and the gateways' webhooks. */
+export const billingRoutes = ({ config, invoices, payments, webhooks, ...plugins }: BillingRouteDeps) =>
+  moduleRoutes({ name: 'billing-routes', prefix: '/billing', detail: { tags: ['billing'] } }, plugins)
+    .get('/invoices', ({ user, query }) => invoices.page(user.id, { ...query, limit: query.limit ?? 20 }), {
+      auth: 'any',
+      query: InvoiceListQuery,
+      response: { 200: Page(Invoice), ...errorResponses },
+      detail: { summary: 'My invoices, newest first' },
+    })
+    .get('/invoices/:id', async ({ user, params }) => toInvoiceDto(await invoices.visibleTo(user, params.id)), {
+      auth: { roles: 'any', staff: ['billing', 'read'] },
+      params: IdParams,
+      response: { 200: Invoice, ...errorResponses },
+      detail: { summary: 'An invoice (its owner, or staff with the billing module)' },
+    })
+    .post(
+      '/invoices/:id/pay',
+      async ({ user, params, body, request, set }) => {
+        const { attempt, created } = await payments.pay(user.id, params.id, body, absoluteUrl(config, request, ''))
+        set.status = created ? 201 : 200
+        return toAttemptDto(attempt)
+      },
+      {
+        auth: 'any',
+        params: IdParams,
+        body: PayBody,
+        response: { 200: PaymentAttempt, 201: PaymentAttempt, ...errorResponses },
+        detail: {
+          summary: 'Start paying a pending invoice: 201 with the attempt and its checkoutUrl; the same idempotencyKey again → 200 with the same attempt; not pending → 409',
+        },
+      },
+    )
+    .post('/invoices/:id/cancel', async ({ user, params }) => toInvoiceDto(await invoices.cancel(user.id, params.id)), {
+      auth: 'any',
+      params: IdParams,
+      response: { 200: Invoice, ...errorResponses },
+      detail: { summary: 'Cancel my pending invoice (409 once paid or cancelled)' },
+    })
+    .post(
+      '/webhooks/:provider',
+      ({ params, headers, request }) =>
+        webhooks.receive(params.provider, { timestamp: headers['x-timestamp'] ?? null, eventId: headers['x-event-id'] ?? null, signature: headers['x-signature'] ?? null, rawBody: rawBodyOf(request) }),
+      {
+        params: ProviderParams,
+        body: t.Unknown({ description: '`{ reference | invoiceCode, status: paid|failed }`, checked after the signature' }),
+        response: { 200: WebhookAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+        detail: {
+          summary: 'A gateway reports a payment (public, signed)',
+          description:
+            'Headers: `X-Timestamp` (unix seconds, within ±5 min), `X-Event-Id`, `X-Signature` = hex HMAC-SHA256 with PAYMENT_WEBHOOK_SECRET over `<X-Timestamp>.<raw body>`. ' +
+            'Bad or missing signature or a stale timestamp → 401; a repeated event id → 200 `{ duplicate: true }` with no second effect. ' +
+            '`paid` marks the invoice paid and applies its effect once, committed before this answer; `failed` marks the attempt failed and leaves the invoice pending.',
+          security: [],
+        },
+      },
+    )

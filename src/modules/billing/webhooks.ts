@@ -1,0 +1,69 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Clock } from '../../clock.ts'
+import { ApiError, notFound } from '../../http/errors.ts'
+import { validated } from '../../http/validate.ts'
+import type { InvoiceService } from './invoices.ts'
+import { WebhookBody } from './model.ts'
+import type { PaymentService } from './payments.ts'
+
+/** How far a webhook's signed timestamp may be from our clock before it counts as a replay. */
+export const WEBHOOK_WINDOW_SEC = 5 * 60
+
+export interface WebhookDelivery {
+  timestamp: string | null
+  eventId: string | null
+  signature: string | null
+  rawBody: string
+}
+
+/** Hex HMAC-SHA256 over `<timestamp>.<raw body>`: what a gateway sends as X-Signature. */
+export function signWebhook(secret: string, timestamp: string, rawBody: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')
+}
+
+const unauthorized = (code: 'INVALID_SIGNATURE' | 'STALE_WEBHOOK', message: string) => new ApiError(401, code, message)
+
+/** Refuses (401) a delivery whose signature is missing or wrong, or whose signed timestamp is outside the window. */
+export function verifyWebhook(secret: string, delivery: WebhookDelivery, nowMs: number): void {
+  const { timestamp, signature, rawBody } = delivery
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw unauthorized('INVALID_SIGNATURE', 'X-Timestamp must be the unix time in seconds')
+  if (!signature || !/^[0-9a-f]{64}$/i.test(signature)) throw unauthorized('INVALID_SIGNATURE', 'X-Signature must be the hex HMAC-SHA256 of "<X-Timestamp>.<body>"')
+  const expected = Buffer.from(signWebhook(secret, timestamp, rawBody), 'hex')
+  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw unauthorized('INVALID_SIGNATURE', 'The signature does not match')
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > WEBHOOK_WINDOW_SEC) {
+    throw unauthorized('STALE_WEBHOOK', `X-Timestamp is more than ${WEBHOOK_WINDOW_SEC} s from now; a replayed or delayed event`)
+  }
+}
+
+/** Gateways' webhooks: checked, deduplicated by event id, then settled on the invoice. */
+export class WebhookReceiver {
+  constructor(
+    private readonly secret: string,
+    private readonly clock: Clock,
+    private readonly invoices: InvoiceService,
+    private readonly payments: PaymentService,
+  ) {}
+
+  async receive(provider: string, delivery: WebhookDelivery): Promise<{ received: true; duplicate: boolean }> {
+    if (!this.payments.has(provider)) throw notFound('Payment provider')
+    verifyWebhook(this.secret, delivery, this.clock.now())
+    if (!delivery.eventId || delivery.eventId.length > 128) {
+      throw new ApiError(422, 'VALIDATION_FAILED', 'X-Event-Id is required (at most 128 characters)', [{ in: 'header', path: '/x-event-id', message: 'required' }])
+    }
+    const body = validated(WebhookBody, parseJson(delivery.rawBody))
+    const attempt = body.reference ? await this.payments.byReference(body.reference) : undefined
+    if (body.reference && attempt?.provider !== provider) throw notFound('Payment attempt')
+    const invoice = attempt ? await this.invoices.get(attempt.invoiceId) : body.invoiceCode ? await this.invoices.byCode(body.invoiceCode) : undefined
+    if (!invoice) throw body.invoiceCode || body.reference ? notFound('Invoice') : new ApiError(422, 'VALIDATION_FAILED', 'Name the payment: reference or invoiceCode', [{ in: 'body', path: '/reference', message: 'required' }])
+    const { duplicate } = await this.invoices.settle({ provider, eventId: delivery.eventId, invoice, attemptId: attempt?.id ?? null, status: body.status })
+    return { received: true, duplicate }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new ApiError(400, 'MALFORMED_BODY', 'The webhook body is not JSON')
+  }
+}

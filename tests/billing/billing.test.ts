@@ -1,0 +1,253 @@
+import { describe, expect, test } from 'bun:test'
+import { createTestApp, freshAppPerTest } from '../helpers/app.ts'
+import { completeCheckout, payInvoice, sendWebhook, startPayment } from './helpers.ts'
+
+const ctx = freshAppPerTest()
+const api = (who: { accessToken: string } | null, method: string, path: string, body?: unknown) => ctx.t.call(method, `/api/v1${path}`, { token: who?.accessToken, body })
+const DAY = 24 * 60 * 60 * 1000
+
+async function buyCoins(packId = 'coins_550') {
+  const buyer = await ctx.t.register()
+  const bought = await api(buyer, 'POST', `/coin-packs/${packId}/buy`)
+  expect(bought.status).toBe(201)
+  return { buyer, invoice: bought.body.invoice }
+}
+const balanceOf = async (who: { accessToken: string }) => (await api(who, 'GET', '/me/wallet')).body
+
+describe('invoices and the mock checkout', () => {
+  test('a coin pack: invoice from the catalogue, pay on the mock page, coins credited once with a ledger row and a notification', async () => {
+    const packs = (await api(null, 'GET', '/coin-packs')).body
+    expect(packs.map((pack: { id: string }) => pack.id)).toEqual(['coins_100', 'coins_550', 'coins_1200'])
+    const { buyer, invoice } = await buyCoins()
+    expect(invoice).toMatchObject({ purpose: 'coins', subjectId: 'coins_550', amount: 2499, currency: 'SAR', status: 'pending', paidAt: null })
+    expect(invoice.code).toMatch(/^INV-20260101-[2-9A-Z]{6}$/)
+    expect(invoice.lines).toEqual([{ description: '550 coins', quantity: 550, amount: 2499 }])
+
+    const attempt = await startPayment(ctx.t, buyer, invoice.id, 'key-1')
+    expect(attempt).toMatchObject({ invoiceId: invoice.id, provider: 'mock', status: 'initiated' })
+    expect(attempt.checkoutUrl).toBe(`http://localhost/api/v1/billing/mock/checkout/${attempt.reference}`)
+    const again = await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock', idempotencyKey: 'key-1' })
+    expect(again.status).toBe(200)
+    expect(again.body.id).toBe(attempt.id)
+
+    const checkout = await completeCheckout(ctx.t, attempt.checkoutUrl)
+    expect(checkout.page).toContain(invoice.code)
+    expect(checkout.page).toContain('24.99 SAR')
+    expect(checkout.page).not.toContain('dev-only-webhook-secret')
+    expect(checkout.result).toContain('Payment complete')
+
+    const paid = (await api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body
+    expect(paid.status).toBe('paid')
+    expect(paid.paidAt).not.toBeNull()
+    const wallet = await balanceOf(buyer)
+    expect(wallet.balance).toBe(550)
+    expect(wallet.transactions).toMatchObject([{ amount: 550, balanceAfter: 550, kind: 'purchase', reference: invoice.code }])
+    const notices = (await api(buyer, 'GET', '/notifications')).body.items
+    expect(notices.map((notice: { type: string }) => notice.type)).toContain('billing.invoice_paid')
+
+    // The page now offers nothing; paying again is refused.
+    const revisit = await ctx.t.app.handle(new Request(attempt.checkoutUrl))
+    expect(await revisit.text()).not.toContain('/pay"')
+    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock' })).body.error.code).toBe('INVALID_STATE')
+    expect((await balanceOf(buyer)).balance).toBe(550)
+  })
+
+  test('the checkout page is an HTML page with its own strict policy; an unknown reference is 404', async () => {
+    const { buyer, invoice } = await buyCoins()
+    const attempt = await startPayment(ctx.t, buyer, invoice.id)
+    const page = await ctx.t.app.handle(new Request(attempt.checkoutUrl))
+    expect(page.headers.get('content-type')).toContain('text/html')
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self'")
+    expect(page.headers.get('content-security-policy')).not.toContain('script-src')
+    expect((await ctx.t.app.handle(new Request('http://localhost/api/v1/billing/mock/checkout/nope'))).status).toBe(404)
+  })
+
+  test('declining marks the attempt failed and leaves the invoice pending; it can be paid later', async () => {
+    const { buyer, invoice } = await buyCoins('coins_100')
+    const declined = await startPayment(ctx.t, buyer, invoice.id)
+    expect((await completeCheckout(ctx.t, declined.checkoutUrl, 'fail')).result).toContain('Payment failed')
+    expect((await api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body.status).toBe('pending')
+    expect((await balanceOf(buyer)).balance).toBe(0)
+    await payInvoice(ctx.t, buyer, invoice.id)
+    expect((await balanceOf(buyer)).balance).toBe(100)
+  })
+
+  test('invoices: listed newest first with filters, visible to the owner and billing staff only; cancel while pending', async () => {
+    const { buyer, invoice } = await buyCoins()
+    ctx.clock.advance(1000)
+    const second = (await api(buyer, 'POST', '/extras/priority-listing/buy')).body.invoice
+    const mine = (await api(buyer, 'GET', '/billing/invoices')).body
+    expect(mine.items.map((item: { id: string }) => item.id)).toEqual([second.id, invoice.id])
+    expect((await api(buyer, 'GET', '/billing/invoices?purpose=extra')).body.items).toHaveLength(1)
+    expect((await api(buyer, 'GET', '/billing/invoices?status=paid')).body.items).toHaveLength(0)
+    expect((await api(buyer, 'GET', '/billing/invoices?limit=1')).body.nextCursor).not.toBeNull()
+    expect((await api(buyer, 'GET', '/billing/invoices?status=owed')).status).toBe(422)
+
+    const stranger = await ctx.t.register()
+    expect((await api(stranger, 'GET', `/billing/invoices/${invoice.id}`)).status).toBe(404)
+    expect((await api(stranger, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock' })).status).toBe(404)
+    expect((await api(stranger, 'POST', `/billing/invoices/${invoice.id}/cancel`)).status).toBe(404)
+    const billingStaff = await ctx.t.registerStaff('qa', ['billing'])
+    expect((await api(billingStaff, 'GET', `/billing/invoices/${invoice.id}`)).body.code).toBe(invoice.code)
+    const otherStaff = await ctx.t.registerStaff('power', ['tickets'])
+    expect((await api(otherStaff, 'GET', `/billing/invoices/${invoice.id}`)).status).toBe(403)
+
+    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'paypal' })).body.error.code).toBe('UNKNOWN_PAYMENT_PROVIDER')
+    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, {})).status).toBe(422)
+    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock', amount: 1 })).status).toBe(201)
+    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/cancel`)).body.status).toBe('cancelled')
+    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/cancel`)).body.error.code).toBe('INVALID_STATE')
+    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock' })).body.error.code).toBe('INVALID_STATE')
+    expect((await api(buyer, 'POST', '/coin-packs/coins_nope/buy')).status).toBe(404)
+    expect((await api(null, 'POST', '/coin-packs/coins_100/buy')).status).toBe(401)
+  })
+})
+
+describe('webhooks', () => {
+  test('signature, timestamp window and body are checked before anything changes', async () => {
+    const { buyer, invoice } = await buyCoins()
+    const attempt = await startPayment(ctx.t, buyer, invoice.id)
+    const now = ctx.clock.now()
+    const body = { reference: attempt.reference, status: 'paid' }
+    const code = async (response: Promise<{ status: number; body: { error?: { code: string } } }>) => {
+      const answer = await response
+      return `${answer.status} ${answer.body.error?.code ?? ''}`.trim()
+    }
+    expect(await code(sendWebhook(ctx.t, body, { at: now, signature: '' }))).toBe('401 INVALID_SIGNATURE')
+    expect(await code(sendWebhook(ctx.t, body, { at: now, secret: 'another-secret-of-enough-length' }))).toBe('401 INVALID_SIGNATURE')
+    expect(await code(sendWebhook(ctx.t, body, { at: now, signature: 'zz'.repeat(32) }))).toBe('401 INVALID_SIGNATURE')
+    expect(await code(sendWebhook(ctx.t, body, { at: now, timestamp: 'yesterday' }))).toBe('401 INVALID_SIGNATURE')
+    expect(await code(sendWebhook(ctx.t, body, { at: now - 6 * 60 * 1000 }))).toBe('401 STALE_WEBHOOK')
+    expect(await code(sendWebhook(ctx.t, body, { at: now + 6 * 60 * 1000 }))).toBe('401 STALE_WEBHOOK')
+    // The signature covers the timestamp: a fresh timestamp on an old signature does not verify.
+    const old = String(Math.floor(now / 1000) - 600)
+    const { signWebhook } = await import('../../src/modules/billing/webhooks.ts')
+    const replayed = signWebhook('dev-only-webhook-secret-never-use-in-production', old, JSON.stringify(body))
+    expect(await code(sendWebhook(ctx.t, body, { at: now, signature: replayed }))).toBe('401 INVALID_SIGNATURE')
+    expect(await code(sendWebhook(ctx.t, { reference: attempt.reference, status: 'maybe' }, { at: now }))).toBe('422 VALIDATION_FAILED')
+    expect(await code(sendWebhook(ctx.t, { status: 'paid' }, { at: now }))).toBe('422 VALIDATION_FAILED')
+    expect(await code(sendWebhook(ctx.t, { reference: 'pay_unknown', status: 'paid' }, { at: now }))).toBe('404 NOT_FOUND')
+    expect(await code(sendWebhook(ctx.t, body, { at: now, provider: 'stripe' }))).toBe('404 NOT_FOUND')
+    expect(await code(sendWebhook(ctx.t, '{"reference":', { at: now }))).toBe('400 MALFORMED_BODY')
+    expect((await api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body.status).toBe('pending')
+    expect((await balanceOf(buyer)).balance).toBe(0)
+
+    // Within the window and well signed: applied once; the same event id again is a duplicate.
+    const first = await sendWebhook(ctx.t, body, { at: now - 4 * 60 * 1000, eventId: 'evt-1' })
+    expect(first.status).toBe(200)
+    expect(first.body).toEqual({ received: true, duplicate: false })
+    expect((await sendWebhook(ctx.t, body, { at: now, eventId: 'evt-1' })).body).toEqual({ received: true, duplicate: true })
+    // Another event for the paid invoice (by its code) is accepted and changes nothing.
+    expect((await sendWebhook(ctx.t, { invoiceCode: invoice.code, status: 'paid' }, { at: now, eventId: 'evt-2' })).body).toEqual({ received: true, duplicate: false })
+    expect((await balanceOf(buyer)).transactions).toHaveLength(1)
+    expect((await balanceOf(buyer)).balance).toBe(550)
+  })
+
+  test('20 concurrent deliveries for one invoice, same and different event ids: one effect', async () => {
+    const { buyer, invoice } = await buyCoins('coins_1200')
+    const attempt = await startPayment(ctx.t, buyer, invoice.id)
+    const at = ctx.clock.now()
+    const deliveries = Array.from({ length: 20 }, (_, index) =>
+      sendWebhook(ctx.t, index % 2 === 0 ? { reference: attempt.reference, status: 'paid' } : { invoiceCode: invoice.code, status: 'paid' }, { at, eventId: index < 10 ? 'evt-same' : `evt-${index}` }),
+    )
+    const answers = await Promise.all(deliveries)
+    expect(answers.every((answer) => answer.status === 200)).toBe(true)
+    expect(answers.filter((answer) => answer.body.duplicate === true)).toHaveLength(9)
+    const wallet = await balanceOf(buyer)
+    expect(wallet.balance).toBe(1200)
+    expect(wallet.transactions).toHaveLength(1)
+    const notices = (await api(buyer, 'GET', '/notifications')).body.items.filter((notice: { type: string }) => notice.type === 'billing.invoice_paid')
+    expect(notices).toHaveLength(1)
+  })
+})
+
+describe('plans, extras and features', () => {
+  test('subscribe → pay → active until endsAt with the plan’s features; the durable job expires it', async () => {
+    const user = await ctx.t.register()
+    const free = (await api(user, 'GET', '/features/mine')).body
+    expect(free).toEqual({ flags: { portfolioItems: 10, portfolioVideos: true, priorityListing: false }, maxUploadMb: 5, planId: null })
+    const plans = (await api(null, 'GET', '/subscriptions/plans')).body
+    expect(plans.map((plan: { id: string }) => plan.id)).toEqual(['plan_pro', 'plan_business'])
+
+    const subscribed = await api(user, 'POST', '/subscriptions/plans/plan_pro/subscribe')
+    expect(subscribed.status).toBe(201)
+    expect(subscribed.body.subscription).toMatchObject({ planId: 'plan_pro', status: 'pending_payment', endsAt: null })
+    expect(subscribed.body.invoice).toMatchObject({ purpose: 'subscription', subjectId: subscribed.body.subscription.id, amount: 4900 })
+    expect((await api(user, 'GET', '/features/mine')).body.planId).toBeNull()
+
+    await payInvoice(ctx.t, user, subscribed.body.invoice.id)
+    const [active] = (await api(user, 'GET', '/subscriptions/mine')).body
+    expect(active.status).toBe('active')
+    expect(new Date(active.endsAt).getTime() - new Date(active.startsAt).getTime()).toBe(30 * DAY)
+    expect((await api(user, 'GET', '/features/mine')).body).toEqual({
+      flags: { portfolioItems: 50, portfolioVideos: true, priorityListing: true },
+      maxUploadMb: 10,
+      planId: 'plan_pro',
+    })
+    expect((await api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).body.error.code).toBe('ALREADY_SUBSCRIBED')
+
+    ctx.clock.advance(30 * DAY - 1000)
+    await ctx.t.app.decorator.scheduler.runDue()
+    expect((await api(user, 'GET', '/subscriptions/mine')).body[0].status).toBe('active')
+    ctx.clock.advance(1000)
+    expect(await ctx.t.app.decorator.scheduler.runDue()).toBe(1)
+    expect((await api(user, 'GET', '/subscriptions/mine')).body[0].status).toBe('expired')
+    expect((await api(user, 'GET', '/features/mine')).body.planId).toBeNull()
+    expect((await api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).status).toBe(201)
+  })
+
+  test('extras add to the features once paid; unknown or inactive entries are 404', async () => {
+    const user = await ctx.t.register()
+    const extras = (await api(null, 'GET', '/extras')).body
+    expect(extras.map((extra: { sku: string }) => extra.sku)).toEqual(['portfolio-20', 'priority-listing'])
+    const bought = await api(user, 'POST', '/extras/portfolio-20/buy')
+    expect(bought.status).toBe(201)
+    expect((await api(user, 'GET', '/extras/mine')).body).toEqual([])
+    await payInvoice(ctx.t, user, bought.body.invoice.id)
+    expect((await api(user, 'GET', '/extras/mine')).body).toMatchObject([{ sku: 'portfolio-20', grants: { portfolioItems: 20 }, invoiceId: bought.body.invoice.id }])
+    expect((await api(user, 'GET', '/features/mine')).body.flags.portfolioItems).toBe(30)
+    expect((await api(user, 'POST', '/extras/nope/buy')).status).toBe(404)
+    expect((await api(user, 'POST', '/extras/NOT A SKU/buy')).status).toBe(422)
+    expect((await api(user, 'POST', '/subscriptions/plans/plan_nope/subscribe')).status).toBe(404)
+  })
+
+  test('staff with billing manage the catalogues; others are refused; inactive entries leave the shop', async () => {
+    const manager = await ctx.t.registerStaff('power', ['billing'])
+    const reader = await ctx.t.registerStaff('qa', ['billing'])
+    const outsider = await ctx.t.registerStaff('power', ['tickets'])
+    const customer = await ctx.t.register()
+    const plan = await api(manager, 'POST', '/backoffice/plans', { name: 'Starter', amount: 1900, periodDays: 7, flags: { portfolioItems: 20 }, maxUploadMb: 8 })
+    expect(plan.status).toBe(201)
+    expect(plan.body).toMatchObject({ name: 'Starter', currency: 'SAR', isActive: true })
+    expect((await api(null, 'GET', '/subscriptions/plans')).body.map((entry: { name: string }) => entry.name)).toEqual(['Starter', 'Pro', 'Business'])
+    expect((await api(manager, 'POST', '/backoffice/plans', { name: 'Free', amount: 0, periodDays: 7, flags: {}, maxUploadMb: 8 })).status).toBe(422)
+    expect((await api(manager, 'POST', '/backoffice/plans', { name: 'Bad', amount: 100, periodDays: 7, flags: { 'no spaces': true }, maxUploadMb: 8 })).status).toBe(422)
+    expect((await api(reader, 'POST', '/backoffice/plans', { name: 'X', amount: 100, periodDays: 7, flags: {}, maxUploadMb: 8 })).status).toBe(403)
+    expect((await api(outsider, 'GET', '/backoffice/plans')).status).toBe(403)
+    expect((await api(customer, 'GET', '/backoffice/plans')).status).toBe(403)
+    expect((await api(reader, 'GET', '/backoffice/coin-packs')).body).toHaveLength(3)
+
+    expect((await api(manager, 'PATCH', '/backoffice/coin-packs/coins_100', { isActive: false })).body.isActive).toBe(false)
+    expect((await api(null, 'GET', '/coin-packs')).body).toHaveLength(2)
+    expect((await api(customer, 'POST', '/coin-packs/coins_100/buy')).status).toBe(404)
+    expect((await api(manager, 'PATCH', '/backoffice/coin-packs/coins_100', {})).status).toBe(422)
+    expect((await api(manager, 'PATCH', '/backoffice/coin-packs/nope', { isActive: true })).status).toBe(404)
+    const extra = await api(manager, 'POST', '/backoffice/extras', { sku: 'video-pack', name: 'Videos', amount: 900, grants: { portfolioVideos: true } })
+    expect(extra.status).toBe(201)
+    expect((await api(manager, 'POST', '/backoffice/extras', { sku: 'video-pack', name: 'Again', amount: 900, grants: {} })).body.error.code).toBe('SKU_TAKEN')
+    expect((await api(manager, 'PATCH', '/backoffice/extras/video-pack', { amount: 1200 })).body.amount).toBe(1200)
+  })
+})
+
+test('in production the mock provider and its checkout page do not exist', async () => {
+  const t = await createTestApp({ env: { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-chars', PAYMENT_WEBHOOK_SECRET: 'production-webhook-secret' } })
+  try {
+    const buyer = await t.register()
+    const invoice = (await t.call('POST', '/api/v1/coin-packs/coins_100/buy', { token: buyer.accessToken })).body.invoice
+    const pay = await t.call('POST', `/api/v1/billing/invoices/${invoice.id}/pay`, { token: buyer.accessToken, body: { provider: 'mock' } })
+    expect(pay.body.error.code).toBe('UNKNOWN_PAYMENT_PROVIDER')
+    expect((await t.call('GET', '/api/v1/billing/mock/checkout/anything')).status).toBe(404)
+  } finally {
+    t.close()
+  }
+})
