@@ -16,9 +16,11 @@ import { billingModule } from './modules/billing/index.ts'
 import { coursesModule } from './modules/courses/index.ts'
 import { marketplaceModule } from './modules/marketplace/index.ts'
 import { notificationsModule } from './modules/notifications/index.ts'
+import { promoModule } from './modules/promo/index.ts'
 import { streamsModule } from './modules/streams/index.ts'
 import { supportModule } from './modules/support/index.ts'
 import { ticketsModule } from './modules/tickets/index.ts'
+import { verificationModule } from './modules/verification/index.ts'
 import { wsRoute, wsServerOptions } from './realtime/ws-route.ts'
 
 export type { AppDeps } from './core.ts'
@@ -38,6 +40,8 @@ export function createApp(deps: AppDeps) {
     .use(streamsModule(core))
     .use(marketplaceModule(core))
     .use(billingModule(core))
+    .use(verificationModule(core))
+    .use(promoModule(core))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
   // encodeSchema: false — responses are still checked against their schema (compiled), but not

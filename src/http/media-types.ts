@@ -1,7 +1,7 @@
 /** The kinds of uploaded file we take, by declared type, with the bytes their files start with. */
-export interface FileType {
+export interface FileType<Kind extends string = 'image' | 'video'> {
   extension: string
-  kind: 'image' | 'video'
+  kind: Kind
   matches(head: Buffer): boolean
 }
 
@@ -16,4 +16,8 @@ export const imageTypes: Record<string, FileType> = {
   'image/jpeg': { extension: 'jpg', kind: 'image', matches: startsWith([0xff, 0xd8, 0xff]) },
   'image/png': { extension: 'png', kind: 'image', matches: startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
   'image/webp': { extension: 'webp', kind: 'image', matches: (head) => head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP' },
+}
+
+export const documentTypes: Record<string, FileType<'document'>> = {
+  'application/pdf': { extension: 'pdf', kind: 'document', matches: startsWith([0x25, 0x50, 0x44, 0x46, 0x2d]) },
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { png, uploadForm, type UploadFile } from '../helpers/files.ts'
 import { createTestApp, ManualClock, type TestApp } from '../helpers/app.ts'
 import { tempDir } from '../helpers/server-process.ts'
 import { makeCatalogue, makeProvider, type Account } from './helpers.ts'
@@ -146,13 +147,8 @@ describe('providers', () => {
   })
 })
 
-const png = () => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(200).fill(3)])
-function uploadPortfolio(who: Account, file: { bytes: Uint8Array<ArrayBuffer>; type: string; name: string }, caption?: string) {
-  const form = new FormData()
-  if (caption !== undefined) form.append('caption', caption)
-  form.append('file', new Blob([file.bytes], { type: file.type }), file.name)
-  return t.app.handle(new Request('http://localhost/api/v1/providers/me/portfolio', { method: 'POST', headers: { authorization: `Bearer ${who.accessToken}` }, body: form }))
-}
+const uploadPortfolio = (who: Account, file: UploadFile, caption?: string) =>
+  uploadForm(t, who.accessToken, '/api/v1/providers/me/portfolio', file, caption === undefined ? {} : { caption })
 const storedFiles = () => (existsSync(join(uploadDir, 'portfolio')) ? readdirSync(join(uploadDir, 'portfolio')) : [])
 
 describe('portfolio', () => {

@@ -56,7 +56,8 @@ export const mockCheckoutRoutes = ({ secret, clock, invoices, payments, webhooks
     const outcome = invoice.status === 'paid' ? 'Payment complete' : status === 'failed' ? 'Payment failed' : `The invoice is ${invoice.status}`
     return htmlPage(page(outcome, `<h1>${escapeHtml(outcome)}</h1><p>Invoice <b>${escapeHtml(invoice.code)}</b>: ${escapeHtml(invoice.status)}.</p><p>You can close this page.</p>`), CHECKOUT_CSP)
   }
-  const tags = { detail: { tags: ['billing'], security: [] } }
+  // A page for people, not part of the JSON API: kept out of the OpenAPI document.
+  const hidden = { hide: true }
   return new Elysia({ name: 'mock-checkout-routes', prefix: CHECKOUT_PATH })
     .get(
       '/:reference',
@@ -72,14 +73,14 @@ export const mockCheckoutRoutes = ({ secret, clock, invoices, payments, webhooks
         const lines = invoice.lines.map((line) => `<li>${escapeHtml(line.description)} × ${line.quantity}: ${escapeHtml(formatAmount(line.amount))}</li>`).join('')
         return htmlPage(page(`Pay ${invoice.code}`, `<h1>Pay invoice ${escapeHtml(invoice.code)}</h1><ul>${lines}</ul><p>Total: <b>${escapeHtml(formatAmount(invoice.amount))}</b></p>${buttons}`), CHECKOUT_CSP)
       },
-      { params: ReferenceParams, detail: { ...tags.detail, summary: 'The mock provider’s checkout page (HTML; not in production)' } },
+      { params: ReferenceParams, detail: { ...hidden, summary: 'The mock provider’s checkout page (HTML; not in production)' } },
     )
     .post('/:reference/pay', ({ params }) => complete(params.reference, 'paid'), {
       params: ReferenceParams,
-      detail: { ...tags.detail, summary: 'Mock checkout: pay — Majlis sends itself the signed `paid` webhook (HTML answer)' },
+      detail: { ...hidden, summary: 'Mock checkout: pay — Majlis sends itself the signed `paid` webhook (HTML answer)' },
     })
     .post('/:reference/fail', ({ params }) => complete(params.reference, 'failed'), {
       params: ReferenceParams,
-      detail: { ...tags.detail, summary: 'Mock checkout: decline — Majlis sends itself the signed `failed` webhook (HTML answer)' },
+      detail: { ...hidden, summary: 'Mock checkout: decline — Majlis sends itself the signed `failed` webhook (HTML answer)' },
     })
 }

@@ -32,6 +32,7 @@ export const ProviderSummary = t.Object(
     bio: t.Union([t.String(), t.Null()]),
     city: t.String(),
     verified: t.Boolean(),
+    verifiedUntil: t.Union([t.Date(), t.Null()], { description: 'the verified mark lasts until then (a year from the paid verification)' }),
     isActive: t.Boolean(),
     rating: Rating,
     createdAt: t.Date(),

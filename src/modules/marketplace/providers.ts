@@ -1,4 +1,4 @@
-import { and, count, desc, eq, exists, like, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, exists, like, lte, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
@@ -31,6 +31,17 @@ export const ratingOf = (provider: Pick<ProviderRow, 'ratingCount' | 'ratingSum'
 export const toProviderSummary = ({ searchText: _searchText, ratingCount, ratingSum, updatedAt: _updatedAt, ...provider }: ProviderRow) => ({
   ...provider,
   rating: ratingOf({ ratingCount, ratingSum }),
+})
+
+/**
+ * The provider's verified mark, for the verification module: granted until a date (in the batch
+ * that settles the verification invoice, under its guard) and withdrawn once that date passed.
+ */
+export const providerVerification = (db: Database) => ({
+  grant: (userId: string, { at, until }: { at: Date; until: Date }, onlyIf: SQL) =>
+    db.update(providers).set({ verified: true, verifiedUntil: until, updatedAt: at }).where(and(eq(providers.userId, userId), onlyIf)),
+  expire: (userId: string, now: Date) =>
+    db.update(providers).set({ verified: false, updatedAt: now }).where(and(eq(providers.userId, userId), eq(providers.verified, true), lte(providers.verifiedUntil, now))),
 })
 
 /** From this many FTS matches on, scanning newest first beats fetching every match to sort it. */

@@ -1,0 +1,57 @@
+import { mkdir, rm } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import type { FileType } from './media-types.ts'
+import { receiveMultipart } from './multipart.ts'
+import { notFound, unprocessable } from './errors.ts'
+
+/** Where private uploads live under UPLOAD_DIR; the public /uploads route never reaches below it. */
+export const PRIVATE_FOLDER = 'private'
+
+/**
+ * Uploads that only some people may read (verification documents, promotion assets): stored
+ * under UPLOAD_DIR/private/<folder> and sent only by routes that check who asks.
+ */
+export class PrivateFiles {
+  private readonly folder: string
+
+  constructor(
+    uploadDir: string,
+    folder: string,
+    private readonly types: Record<string, FileType<string>>,
+    private readonly maxBytes: number,
+  ) {
+    this.folder = join(uploadDir, PRIVATE_FOLDER, folder)
+  }
+
+  /** Streams the multipart `file` to disk as `<id>.<ext>` (type sniffed, size capped: 413, other types 422). */
+  async receive(request: Request, id: string) {
+    await mkdir(this.folder, { recursive: true })
+    const { fields, file } = await receiveMultipart(request, {
+      fileField: 'file',
+      maxFileBytes: this.maxBytes,
+      accepts: (mimeType, head) => this.types[mimeType]?.matches(head) ?? false,
+      destination: (mimeType) => join(this.folder, `${id}.${this.types[mimeType]?.extension ?? 'bin'}`),
+    })
+    if (!file) throw unprocessable('VALIDATION_FAILED', 'Attach the file as the multipart field "file"', [{ in: 'body', path: '/file', message: 'required' }])
+    return { fields, file: { name: basename(file.path), mimeType: file.mimeType, size: file.size } }
+  }
+
+  remove(name: string) {
+    return rm(join(this.folder, basename(name)), { force: true })
+  }
+
+  /** The file for someone already allowed to see it; never cached by shared caches, never run as a page. */
+  async response(name: string, mimeType: string): Promise<Response> {
+    const file = Bun.file(join(this.folder, basename(name)))
+    if (!(await file.exists())) throw notFound('File')
+    return new Response(file, {
+      headers: {
+        'content-type': mimeType,
+        'content-length': String(file.size),
+        'cache-control': 'private, no-store',
+        'content-disposition': 'inline',
+        'content-security-policy': "default-src 'none'; sandbox",
+      },
+    })
+  }
+}
