@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { png, uploadForm, type UploadFile } from '../helpers/files.ts'
 import { createTestApp, ManualClock, type TestApp } from '../helpers/app.ts'
 import { tempDir } from '../helpers/server-process.ts'
+import { payInvoice } from '../billing/helpers.ts'
 import { makeCatalogue, makeProvider, type Account } from './helpers.ts'
 
 let t: TestApp
@@ -182,6 +183,24 @@ describe('portfolio', () => {
     expect((await api(owner, 'DELETE', `/providers/me/portfolio/${item.id}`)).status).toBe(204)
     expect((await api(owner, 'DELETE', `/providers/me/portfolio/${item.id}`)).status).toBe(404)
     expect(storedFiles()).toHaveLength(1)
+  })
+})
+
+describe('portfolio limits from the plan', () => {
+  test('12 parallel uploads on the free plan: exactly 10 stored; an extra bought and paid makes room', async () => {
+    const { leaks } = await makeCatalogue(t)
+    const owner = await makeProvider(t, [leaks.id])
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, index) => uploadPortfolio(owner, { bytes: png(), type: 'image/png', name: `${index}.png` })))
+    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(10)
+    const refused = answers.filter((answer) => answer.status === 403)
+    expect(refused).toHaveLength(2)
+    expect(((await refused[0]!.json()) as { error: { code: string } }).error.code).toBe('PLAN_LIMIT_REACHED')
+    await Bun.sleep(50)
+    expect(storedFiles()).toHaveLength(10)
+
+    const invoice = (await api(owner, 'POST', '/extras/portfolio-20/buy')).body.invoice
+    await payInvoice(t, owner, invoice.id)
+    expect((await uploadPortfolio(owner, { bytes: png(), type: 'image/png', name: 'more.png' })).status).toBe(201)
   })
 })
 

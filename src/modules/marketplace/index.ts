@@ -16,7 +16,7 @@ import { ReviewService } from './reviews.ts'
 import { SocialService } from './social.ts'
 
 /** The services marketplace: catalogue, providers, service requests with offers, claims and chat, reviews. */
-export function marketplaceModule({ db, clock, config, hub, scheduler, notifications, users, plugins }: Core) {
+export function marketplaceModule({ db, clock, config, hub, scheduler, notifications, users, features, plugins }: Core) {
   const events = requestEvents(hub)
   const catalog = new CatalogService(db)
   const providers = new ProviderService(db, clock, catalog, users, config.providerSearch)
@@ -32,7 +32,7 @@ export function marketplaceModule({ db, clock, config, hub, scheduler, notificat
         config,
         providers,
         offerings,
-        portfolio: new PortfolioService(db, clock, config.uploads.dir, config.uploads.maxBytes),
+        portfolio: new PortfolioService(db, clock, config.uploads.dir, features),
         social: new SocialService(db, clock),
         reviews,
         ...plugins,

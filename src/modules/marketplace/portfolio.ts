@@ -4,12 +4,14 @@ import { basename, join } from 'node:path'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { portfolioItems, portfolioLikes } from '../../db/schema/marketplace.ts'
-import { notFound, unprocessable } from '../../http/errors.ts'
+import { insertWhere } from '../../db/insert-where.ts'
+import { ApiError, notFound, unprocessable } from '../../http/errors.ts'
 import { imageTypes, videoTypes } from '../../http/media-types.ts'
 import { receiveMultipart } from '../../http/multipart.ts'
 import { UPLOADS_PATH } from '../../http/uploads.ts'
 import { validated } from '../../http/validate.ts'
 import { newId } from '../../ids.ts'
+import type { FeatureService } from '../billing/features.ts'
 import { PortfolioFields } from './model.ts'
 
 export const PORTFOLIO_FOLDER = 'portfolio'
@@ -26,7 +28,7 @@ export class PortfolioService {
     private readonly db: Database,
     private readonly clock: Clock,
     uploadDir: string,
-    private readonly maxBytes: number,
+    private readonly features: FeatureService,
   ) {
     this.folder = join(uploadDir, PORTFOLIO_FOLDER)
   }
@@ -41,33 +43,39 @@ export class PortfolioService {
     return rows.map(({ item, likes }) => toItem(item, likes))
   }
 
-  /** Streams the multipart `{ file, caption? }` to disk (type sniffed, size capped), then records it. */
-  async add(providerId: string, request: Request) {
+  /**
+   * Streams the multipart `{ file, caption? }` to disk (type sniffed, size capped), then records
+   * it. The owner's plan sets the upload size, whether videos are allowed and how many items fit;
+   * the count is checked in the insert itself, so parallel uploads cannot pass it.
+   */
+  async add(provider: { id: string; userId: string }, request: Request) {
+    const { flags, maxUploadMb } = await this.features.of(provider.userId)
+    const maxItems = typeof flags.portfolioItems === 'number' ? flags.portfolioItems : 0
     await mkdir(this.folder, { recursive: true })
     const id = newId('pfi')
     const { fields, file } = await receiveMultipart(request, {
       fileField: 'file',
-      maxFileBytes: this.maxBytes,
-      accepts: (mimeType, head) => fileTypes[mimeType]?.matches(head) ?? false,
+      maxFileBytes: maxUploadMb * 1024 * 1024,
+      accepts: (mimeType, head) => (fileTypes[mimeType]?.kind !== 'video' || flags.portfolioVideos === true) && (fileTypes[mimeType]?.matches(head) ?? false),
       destination: (mimeType) => join(this.folder, `${id}.${fileTypes[mimeType]?.extension ?? 'bin'}`),
     })
     try {
       if (!file) throw unprocessable('VALIDATION_FAILED', 'Attach the image or video as the multipart field "file"', [{ in: 'body', path: '/file', message: 'required' }])
       const { caption } = validated(PortfolioFields, { caption: fields.caption?.[0] })
-      const [item] = await this.db
-        .insert(portfolioItems)
-        .values({
-          id,
-          providerId,
-          kind: fileTypes[file.mimeType]!.kind,
-          path: `${UPLOADS_PATH}/${PORTFOLIO_FOLDER}/${basename(file.path)}`,
-          mimeType: file.mimeType,
-          sizeBytes: file.size,
-          caption: caption ?? null,
-          createdAt: new Date(this.clock.now()),
-        })
-        .returning()
-      return toItem(item!, 0)
+      const row = {
+        id,
+        providerId: provider.id,
+        kind: fileTypes[file.mimeType]!.kind,
+        path: `${UPLOADS_PATH}/${PORTFOLIO_FOLDER}/${basename(file.path)}`,
+        mimeType: file.mimeType,
+        sizeBytes: file.size,
+        caption: caption ?? null,
+        createdAt: new Date(this.clock.now()),
+      }
+      const roomLeft = sql`(select count(*) from ${portfolioItems} where ${portfolioItems.providerId} = ${provider.id}) < ${maxItems}`
+      const { rowsAffected } = await insertWhere(this.db, portfolioItems, row, roomLeft)
+      if (rowsAffected === 0) throw new ApiError(403, 'PLAN_LIMIT_REACHED', `Your plan allows ${maxItems} portfolio items; remove one, upgrade or buy an extra`)
+      return toItem(row, 0)
     } catch (error) {
       if (file) await rm(file.path, { force: true })
       throw error

@@ -125,7 +125,7 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
         .post(
           '/portfolio',
           async ({ user, request, set }) => {
-            const item = await portfolio.add(await myProviderId(user), request)
+            const item = await portfolio.add({ id: await myProviderId(user), userId: user.id }, request)
             set.status = 201
             return withUrls(request)([item])[0]!
           },
@@ -135,7 +135,7 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
             parse: () => ({ streamed: true }),
             response: { 201: PortfolioItem, 413: ErrorBody, ...errorResponses },
             detail: {
-              summary: 'Add an image or short video (multipart; ≤ MAX_UPLOAD_MB → else 413; jpeg, png, webp, mp4, webm checked by content → else 422)',
+              summary: 'Add an image or short video (multipart; within my plan’s maxUploadMb → else 413; jpeg, png, webp, mp4, webm checked by content, videos if my plan has portfolioVideos → else 422; more items than portfolioItems → 403 PLAN_LIMIT_REACHED)',
               requestBody: { required: true, content: { 'multipart/form-data': { schema: plainJsonSchema(UploadForm) } } },
             },
           },
