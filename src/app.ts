@@ -11,6 +11,7 @@ import { API_PREFIX } from './http/paths.ts'
 import { createHttpMetrics, observability } from './http/observability.ts'
 import { security } from './http/security.ts'
 import { uploadedFiles } from './http/uploads.ts'
+import { analyticsModule } from './modules/analytics/index.ts'
 import { authModule } from './modules/auth/index.ts'
 import { billingModule } from './modules/billing/index.ts'
 import { coursesModule } from './modules/courses/index.ts'
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps) {
     .use(billingModule(core))
     .use(verificationModule(core))
     .use(promoModule(core))
+    .use(analyticsModule(core))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
   // encodeSchema: false — responses are still checked against their schema (compiled), but not

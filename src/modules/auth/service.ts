@@ -1,6 +1,7 @@
-import { and, asc, count, eq, inArray, isNull, or, sql, type Column, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, isNull, or, sql, type Column, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
+import { containsText } from '../../db/contains.ts'
 import { defaultPreferences, follows, users, type Role, type StaffProfile, type UserPreferences } from '../../db/schema/auth.ts'
 import type { AuthUser } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
@@ -103,6 +104,26 @@ export class UserService {
       .orderBy(asc(users.createdAt), asc(users.id))
       .limit(page.limit + 1)
     const { items, nextCursor } = toPage(rows, page.limit)
+    return { items: items.map(toPrivateUser), nextCursor }
+  }
+
+  /** Accounts for staff, newest first, by role and words of name, email or phone. */
+  async list(query: { q?: string; role?: Role; limit: number; cursor?: string }) {
+    const rows = await this.db
+      .select()
+      .from(users)
+      .where(
+        active(
+          and(
+            query.role ? eq(users.role, query.role) : undefined,
+            query.q ? containsText(query.q, users.name, users.email, users.phone) : undefined,
+            afterCursor(users.createdAt, users.id, decodeCursor(query.cursor)),
+          ),
+        ),
+      )
+      .orderBy(desc(users.createdAt), desc(users.id))
+      .limit(query.limit + 1)
+    const { items, nextCursor } = toPage(rows, query.limit)
     return { items: items.map(toPrivateUser), nextCursor }
   }
 

@@ -2,6 +2,8 @@ import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { t } from 'elysia'
+import { optionalEnum } from '../../http/enums.ts'
+import { roles } from '../../db/schema/auth.ts'
 import { AdjustCoinsBody, PrivateUser, UserIdParams } from './model.ts'
 import { toPrivateUser, type UserService } from './service.ts'
 import type { Wallet } from './wallet.ts'
@@ -12,6 +14,12 @@ import type { Wallet } from './wallet.ts'
  */
 export const staffUserRoutes = ({ users, wallet }: { users: UserService; wallet: Wallet }, plugins: RoutePlugins) =>
   moduleRoutes({ name: 'staff-user-routes', prefix: '/backoffice/users', detail: { tags: ['backoffice'] } }, plugins)
+    .get('/', ({ query }) => users.list({ ...query, limit: query.limit ?? 20 }), {
+      auth: { roles: [], staff: ['users', 'read'] },
+      query: t.Object({ q: t.Optional(t.String({ minLength: 1, maxLength: 100, description: 'words of name, email or phone' })), role: optionalEnum(roles), ...PageQuery }),
+      response: { 200: Page(PrivateUser), ...errorResponses },
+      detail: { summary: 'Accounts, newest first, by role and words of name, email or phone (staff, users module)' },
+    })
     .get('/pending-supporters', ({ query }) => users.pendingSupporters({ limit: query.limit ?? 20, cursor: query.cursor }), {
       auth: { roles: [], staff: ['support', 'read'] },
       query: t.Object(PageQuery),

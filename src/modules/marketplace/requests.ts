@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, exists, gt, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
+import { containsText } from '../../db/contains.ts'
 import { providers, providerSubcategories, requestHistory, serviceRequests, type RequestStatus, type RequestType } from '../../db/schema/marketplace.ts'
 import { staffMay, type AuthUser, type StaffLevel } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
@@ -323,8 +324,7 @@ export class RequestService {
   }
 
   private textMatches(q: string): SQL {
-    const pattern = `%${q.replace(/[%_\\]/g, (char) => `\\${char}`)}%`
-    return sql`(${serviceRequests.title} like ${pattern} escape '\\' or ${serviceRequests.description} like ${pattern} escape '\\')`
+    return containsText(q, serviceRequests.title, serviceRequests.description)
   }
 
   private async page(where: SQL | undefined, filter: { status?: RequestStatus; cursor?: string; limit: number }) {

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, gt, inArray, like, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
+import { containsText } from '../../db/contains.ts'
 import { users } from '../../db/schema/auth.ts'
 import { promoAssets, promoRequests, type adTypes } from '../../db/schema/promo.ts'
 import { staffMay, type AuthUser } from '../../http/auth.ts'
@@ -18,7 +19,6 @@ type Listed = { request: PromoRow; userName: string }
 
 export const assetFilePath = (id: string) => `/promo/assets/${id}/file`
 const toAssetDto = ({ path: _path, requestId: _request, ...asset }: AssetRow) => ({ ...asset, url: assetFilePath(asset.id) })
-const escapeLike = (text: string) => `%${text.replace(/[%_\\]/g, (character) => `\\${character}`)}%`
 
 /**
  * Promotions (ads): a user asks for a slot between two dates with assets, staff quote a price or
@@ -96,13 +96,12 @@ export class PromoService {
   }
 
   async staffList(query: { status?: PromoRow['status']; adType?: AdType; q?: string; limit: number; cursor?: string }) {
-    const words = query.q ? escapeLike(query.q) : undefined
     const rows = await this.listed()
       .where(
         and(
           query.status ? eq(promoRequests.status, query.status) : undefined,
           query.adType ? eq(promoRequests.adType, query.adType) : undefined,
-          words ? or(like(promoRequests.title, words), like(users.name, words)) : undefined,
+          query.q ? containsText(query.q, promoRequests.title, users.name) : undefined,
           afterCursor(promoRequests.createdAt, promoRequests.id, decodeCursor(query.cursor)),
         ),
       )

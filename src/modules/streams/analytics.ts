@@ -1,5 +1,6 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
+import { dayOf, int } from '../../db/aggregates.ts'
 import type { Database } from '../../db/client.ts'
 import { giftTransactions, streams } from '../../db/schema/streams.ts'
 import { staffMay, type AuthUser } from '../../http/auth.ts'
@@ -12,9 +13,6 @@ export type AnalyticsPeriod = (typeof analyticsPeriods)[number]
 const DAY_MS = 24 * 60 * 60 * 1000
 const periodDays: Record<AnalyticsPeriod, number> = { day: 1, week: 7, month: 30, year: 365 }
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10)
-/** The UTC calendar day of a millisecond timestamp column, as SQL. */
-const dayOf = (column: typeof streams.startedAt | typeof giftTransactions.createdAt) => sql<string>`date(${column} / 1000, 'unixepoch')`
-const int = (expression: ReturnType<typeof sql>) => sql<number>`cast(coalesce(${expression}, 0) as integer)`
 
 /** A host's streaming over a period, aggregated in SQL (totals and one row per day), never row by row in memory. */
 export class StreamAnalytics {

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, inArray, like, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
+import { containsText } from '../../db/contains.ts'
 import { users } from '../../db/schema/auth.ts'
 import { verificationDocuments, verificationRequests, type badges } from '../../db/schema/verification.ts'
 import { staffMay, type AuthUser } from '../../http/auth.ts'
@@ -113,12 +114,11 @@ export class VerificationService {
 
   /** Every request for staff, newest first, by status and words of the provider's name or the note. */
   async staffList(query: { status?: RequestRow['status']; q?: string; limit: number; cursor?: string }) {
-    const words = query.q ? `%${query.q.replace(/[%_\\]/g, (character) => `\\${character}`)}%` : undefined
     const rows = await this.withUser()
       .where(
         and(
           query.status ? eq(verificationRequests.status, query.status) : undefined,
-          words ? or(like(users.name, words), like(verificationRequests.note, words)) : undefined,
+          query.q ? containsText(query.q, users.name, verificationRequests.note) : undefined,
           afterCursor(verificationRequests.createdAt, verificationRequests.id, decodeCursor(query.cursor)),
         ),
       )

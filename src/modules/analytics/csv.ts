@@ -1,0 +1,37 @@
+/** A cell that a spreadsheet would run as a formula (=, +, -, @, or a leading tab/CR) gets a leading apostrophe. */
+const FORMULA_START = /^[=+\-@\t\r]/
+
+/** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break (quotes doubled), and never a formula. */
+export function csvField(value: string | number | null): string {
+  if (value === null) return ''
+  if (typeof value === 'number') return String(value)
+  const safe = FORMULA_START.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
+}
+
+/** One record, CRLF-terminated as RFC 4180 asks. */
+export const csvRecord = (fields: Array<string | number | null>) => `${fields.map(csvField).join(',')}\r\n`
+
+/**
+ * A CSV body that reads its rows page by page as the client downloads it: `nextPage(after)`
+ * returns the rows after the last one sent (an empty page ends the file), so only one page is
+ * ever in memory however many rows there are.
+ */
+export function csvStream<Row>(header: string[], nextPage: (after: Row | null) => Promise<Row[]>, toFields: (row: Row) => Array<string | number | null>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let last: Row | null = null
+  let headerSent = false
+  return new ReadableStream({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true
+        controller.enqueue(encoder.encode(csvRecord(header)))
+        return
+      }
+      const rows = await nextPage(last)
+      if (rows.length === 0) return controller.close()
+      last = rows.at(-1)!
+      controller.enqueue(encoder.encode(rows.map((row) => csvRecord(toFields(row))).join('')))
+    },
+  })
+}
