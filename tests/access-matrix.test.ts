@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { staffModules, type StaffModule, type StaffProfile } from '../src/db/schema/auth.ts'
 import type { StaffLevel } from '../src/http/auth.ts'
 import { createTestApp, type TestApp } from './helpers/app.ts'
+import { pdf, uploadForm } from './helpers/files.ts'
+import { tempDir } from './helpers/server-process.ts'
 
 /**
  * Role × staff profile × module × route: every route that gives staff powers is probed with
@@ -42,7 +44,13 @@ async function buildWorld() {
   const newServiceRequest = async () =>
     (await t.call('POST', '/api/v1/service-requests', { token: owner.accessToken, body: { type: 'normal', providerId: provider.id, title: 'Leak', description: 'Sink', subcategoryId: subcategory.id, city: 'Riyadh' } })).body
   const marketplace = { category, subcategory, hiddenCategory, provider, service, newServiceRequest, serviceRequest: await newServiceRequest() }
-  return { owner, supporter, teacher, ticket, pending, newRequest, videoCall, course, session, applicant, firstApplicant: await applicant(), privateStream, newStream, newVideo, marketplace }
+  const invoice = (await t.call('POST', '/api/v1/coin-packs/coins_100/buy', { token: owner.accessToken })).body.invoice
+  const verification = (await t.call('POST', '/api/v1/verification/requests', { token: plumber.accessToken, body: { badge: 'blue' } })).body
+  const document = await (await uploadForm(t, plumber.accessToken, `/api/v1/verification/requests/${verification.id}/documents`, { bytes: pdf(), type: 'application/pdf', name: 'l.pdf' }, { docType: 'license' })).json()
+  const newPromo = async (title = 'Sale') =>
+    (await t.call('POST', '/api/v1/promo/requests', { token: owner.accessToken, body: { adType: 'banner', title, startAt: new Date(), endAt: new Date(Date.now() + 86_400_000) } })).body
+  const billing = { invoice, verification, document: document as { id: string; url: string }, newPromo, promo: await newPromo('The probed promotion') }
+  return { owner, supporter, teacher, ticket, pending, newRequest, videoCall, course, session, applicant, firstApplicant: await applicant(), privateStream, newStream, newVideo, marketplace, billing }
 }
 
 interface Probe {
@@ -193,16 +201,54 @@ const probes: Probe[] = [
     level: 'manage',
     granted: async (token) => ok((await t.call('PATCH', `/api/v1/backoffice/services/${world.marketplace.service.id}`, { token, body: { isActive: true } })).status),
   },
+  { name: 'GET /billing/invoices/:id', module: 'billing', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/billing/invoices/${world.billing.invoice.id}`, { token })).status) },
+  { name: 'GET /backoffice/plans', module: 'billing', level: 'read', granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/plans', { token })).status) },
+  { name: 'PATCH /backoffice/coin-packs/:id', module: 'billing', level: 'manage', granted: async (token) => ok((await t.call('PATCH', '/api/v1/backoffice/coin-packs/coins_100', { token, body: { isActive: true } })).status) },
+  {
+    name: 'GET /backoffice/verification/requests',
+    module: 'verification',
+    level: 'read',
+    granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/verification/requests', { token })).body).includes(world.billing.verification.id),
+  },
+  { name: 'GET /verification/requests/:id', module: 'verification', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/verification/requests/${world.billing.verification.id}`, { token })).status) },
+  {
+    name: 'GET /verification/documents/:id/file',
+    module: 'verification',
+    level: 'read',
+    granted: async (token) => ok((await t.app.handle(new Request(world.billing.document.url, { headers: { authorization: `Bearer ${token}` } }))).status),
+  },
+  {
+    name: 'PATCH /backoffice/verification/documents/:id',
+    module: 'verification',
+    level: 'routine',
+    granted: async (token) => ok((await t.call('PATCH', `/api/v1/backoffice/verification/documents/${world.billing.document.id}`, { token, body: { isApproved: true } })).status),
+  },
+  { name: 'GET /backoffice/promo/requests', module: 'promo', level: 'read', granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/promo/requests?q=probed', { token })).body).includes(world.billing.promo.id) },
+  { name: 'GET /promo/requests/:id', module: 'promo', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/promo/requests/${world.billing.promo.id}`, { token })).status) },
+  {
+    name: 'POST /backoffice/promo/requests/:id/quote',
+    module: 'promo',
+    level: 'manage',
+    granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/promo/requests/${(await world.billing.newPromo()).id}/quote`, { token, body: { amount: 1000 } })).status),
+  },
+  { name: 'GET /backoffice/analytics/kpis', module: 'analytics', level: 'read', granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/analytics/kpis', { token })).status) },
+  {
+    name: 'GET /backoffice/analytics/export/paid-invoices.csv',
+    module: 'analytics',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/analytics/export/paid-invoices.csv', { token })).status),
+  },
+  { name: 'GET /backoffice/users', module: 'users', level: 'read', granted: async (token) => ids((await t.call('GET', `/api/v1/backoffice/users?q=${encodeURIComponent(world.owner.email)}`, { token })).body).includes(world.owner.user.id) },
 ]
 
 beforeAll(async () => {
-  t = await createTestApp()
+  t = await createTestApp({ env: { UPLOAD_DIR: tempDir('majlis-access-') } })
   world = await buildWorld()
 })
 afterAll(() => t.close())
 
 describe('access matrix', () => {
-  const moduleSets: StaffModule[][] = [[], ['tickets'], ['support'], ['courses'], ['streams'], ['users', 'analytics'], ['catalog'], ['marketplace'], [...staffModules]]
+  const moduleSets: StaffModule[][] = [[], ['tickets'], ['support'], ['courses'], ['streams'], ['users', 'analytics'], ['catalog'], ['marketplace'], ['billing'], ['verification', 'promo'], [...staffModules]]
   for (const profile of ['admin', 'power', 'user', 'qa'] as const) {
     for (const modules of moduleSets) {
       test(`staff ${profile} with [${modules.join(',')}]`, async () => {

@@ -26,10 +26,14 @@ describe('the OpenAPI document', () => {
         for (const [status, response] of Object.entries<any>(operation.responses)) {
           expect(response.description, `${method} ${path} ${status}`).toBeString()
           const types = Object.keys(response.content ?? {})
-          if (path.startsWith('/api/')) expect(types, `${method} ${path} ${status}`).toEqual(status === '204' ? [] : ['application/json'])
+          const csv = path.endsWith('.csv') && status === '200'
+          const file = path.endsWith('/file') && status === '200'
+          if (file) expect(types.length, `${method} ${path} ${status}`).toBeGreaterThan(0)
+          else if (path.startsWith('/api/')) expect(types, `${method} ${path} ${status}`).toEqual(status === '204' ? [] : csv ? ['text/csv'] : ['application/json'])
         }
         const uploadsOrJson = path === '/api/v1/videos' && method === 'post'
-        const uploadsOnly = path === '/api/v1/providers/me/portfolio' && method === 'post'
+        const uploads = ['/api/v1/providers/me/portfolio', '/api/v1/verification/requests/{id}/documents', '/api/v1/promo/requests/{id}/assets']
+        const uploadsOnly = uploads.includes(path) && method === 'post'
         const bodyTypes = uploadsOrJson ? ['application/json', 'multipart/form-data'] : uploadsOnly ? ['multipart/form-data'] : ['application/json']
         if (operation.requestBody) expect(Object.keys(operation.requestBody.content), `${method} ${path}`).toEqual(bodyTypes)
       }

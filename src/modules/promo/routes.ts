@@ -5,7 +5,7 @@ import { ErrorBody, errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { Page } from '../../http/pagination.ts'
 import { API_PREFIX } from '../../http/paths.ts'
-import { streamedUpload } from '../../http/upload-route.ts'
+import { fileResponse, streamedUpload } from '../../http/upload-route.ts'
 import { absoluteUrl } from '../../http/uploads.ts'
 import { ActivePromotion, ActiveQuery, CreatePromo, IdParams, PromoAsset, PromoRequest, Quote, Rejection, StaffPromoQuery, UploadAsset } from './model.ts'
 import type { PromoService } from './service.ts'
@@ -57,8 +57,12 @@ export const promoRoutes = ({ config, promo, ...plugins }: { config: Config; pro
     .get('/promo/assets/:id/file', ({ viewer, params }) => promo.assetFile(viewer, params.id), {
       viewer: true,
       params: IdParams,
-      response: { 200: t.Any({ description: 'the image or video' }), ...errorResponses },
-      detail: { summary: 'An asset’s file: public while its promotion runs; before that only for the owner and promo staff (send the bearer token)', security: [] },
+      response: { 200: t.Any(), ...errorResponses },
+      detail: {
+        summary: 'An asset’s file: public while its promotion runs; before that only for the owner and promo staff (send the bearer token)',
+        security: [],
+        responses: fileResponse(['image/jpeg', 'image/png', 'image/webp', 'video/mp4', 'video/webm']),
+      },
     })
     .get('/backoffice/promo/requests', async ({ query, request }) => {
       const page = await promo.staffList({ ...query, limit: query.limit ?? 20 })

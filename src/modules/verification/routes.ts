@@ -5,13 +5,12 @@ import { ErrorBody, errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { Page } from '../../http/pagination.ts'
 import { API_PREFIX } from '../../http/paths.ts'
-import { streamedUpload } from '../../http/upload-route.ts'
+import { fileResponse, streamedUpload } from '../../http/upload-route.ts'
 import { absoluteUrl } from '../../http/uploads.ts'
 import { CreateVerification, DocumentDecision, IdParams, StaffVerificationQuery, UploadDocument, VerificationDocument, VerificationRequest } from './model.ts'
 import type { VerificationService } from './service.ts'
 
 const reviewers: Access = { roles: [], staff: ['verification', 'routine'] }
-const fileResponses = { 200: t.Any({ description: 'the file (pdf or image)' }), ...errorResponses }
 
 /** Providers ask for a badge with documents; staff with the verification module review and finalize. */
 export const verificationRoutes = ({ config, verification, ...plugins }: { config: Config; verification: VerificationService } & RoutePlugins) => {
@@ -56,8 +55,8 @@ export const verificationRoutes = ({ config, verification, ...plugins }: { confi
     .get('/verification/documents/:id/file', ({ user, params }) => verification.documentFile(user, params.id), {
       auth: { roles: 'any', staff: ['verification', 'read'] },
       params: IdParams,
-      response: fileResponses,
-      detail: { summary: 'A document’s file, only for its owner and staff with the verification module (never public)' },
+      response: { 200: t.Any(), ...errorResponses },
+      detail: { summary: 'A document’s file, only for its owner and staff with the verification module (never public)', responses: fileResponse(['application/pdf', 'image/jpeg', 'image/png', 'image/webp']) },
     })
     .get('/backoffice/verification/requests', async ({ query, request }) => {
       const page = await verification.staffList({ ...query, limit: query.limit ?? 20 })
