@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import packageJson from '../package.json' with { type: 'json' }
 import { createCore, type AppDeps } from './core.ts'
+import { dashboard } from './dashboard/index.ts'
 import { apiDocs } from './http/docs.ts'
 import { errorHandler } from './http/errors.ts'
 import { health } from './http/health.ts'
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
     }, { detail: { tags: ['service'], summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } })
     .use(wsRoute(hub, core.verifyAccessToken, { authTimeoutMs: deps.wsAuthTimeoutMs, defaultLanguage: config.defaultLanguage }))
     .use(mediaClient())
+    .use(dashboard())
     .use(uploadedFiles(config))
     .use(api)
     .decorate('hub', hub)

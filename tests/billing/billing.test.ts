@@ -251,3 +251,28 @@ test('in production the mock provider and its checkout page do not exist', async
     t.close()
   }
 })
+
+test('a paid subscription expires by its durable job after a restart on the same database file', async () => {
+  const { ManualClock } = await import('../helpers/app.ts')
+  const { tempDir } = await import('../helpers/server-process.ts')
+  const { join } = await import('node:path')
+  const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
+  const clock = new ManualClock()
+  const first = await createTestApp({ env, clock })
+  const user = await first.register()
+  const { invoice, subscription } = (await first.call('POST', '/api/v1/subscriptions/plans/plan_business/subscribe', { token: user.accessToken })).body
+  await payInvoice(first, user, invoice.id)
+  first.close()
+
+  clock.advance(31 * DAY)
+  const second = await createTestApp({ env, clock })
+  try {
+    const before = (await second.call('GET', '/api/v1/subscriptions/mine', { token: user.accessToken })).body
+    expect(before).toMatchObject([{ id: subscription.id, status: 'active' }])
+    expect((await second.call('GET', '/api/v1/features/mine', { token: user.accessToken })).body.planId).toBeNull() // never more than paid for
+    expect(await second.app.decorator.scheduler.runDue()).toBe(1)
+    expect((await second.call('GET', '/api/v1/subscriptions/mine', { token: user.accessToken })).body[0].status).toBe('expired')
+  } finally {
+    second.close()
+  }
+})

@@ -1,5 +1,6 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { insertWhere } from '../../db/insert-where.ts'
@@ -64,9 +65,14 @@ export class InvoiceService {
     return { id: newId('inv'), code: invoiceCode(createdAt), userId, purpose, subjectId, amount, currency: CURRENCY, status: 'pending', lines, settlement: null, createdAt, paidAt: null }
   }
 
-  /** Stores a drafted invoice in a caller's batch, only if `condition` holds then (the flow's own guarded change happened). */
-  insertWhere(invoice: InvoiceRow, condition: SQL) {
-    return insertWhere(this.db, invoices, invoice, condition)
+  /**
+   * Issues a drafted invoice together with the flow's own guarded update that writes its id on the
+   * flow's row (`invoiceColumn`): one batch, and the invoice is stored only if that update happened,
+   * so a concurrent second decision issues nothing.
+   */
+  async issueWith(invoice: InvoiceRow, recordOnRow: BatchItem<'sqlite'>, row: { id: string; idColumn: SQLiteColumn; invoiceColumn: SQLiteColumn }) {
+    const recorded = sql`exists (select 1 from ${row.idColumn.table} where ${row.idColumn} = ${row.id} and ${row.invoiceColumn} = ${invoice.id})`
+    await this.db.batch([recordOnRow, insertWhere(this.db, invoices, invoice, recorded)])
   }
 
   insert(invoice: InvoiceRow) {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lte } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { containsText } from '../../db/contains.ts'
@@ -117,13 +117,14 @@ export class PromoService {
     if (promo.status !== 'pending') throw conflict('INVALID_STATE', `The request is already ${promo.status}`)
     const invoice = this.invoices.draft(promo.userId, 'promo', id, [{ description: `Promotion (${promo.adType}): ${promo.title}`, quantity: 1, amount }])
     const now = new Date(this.clock.now())
-    await this.db.batch([
+    await this.invoices.issueWith(
+      invoice,
       this.db
         .update(promoRequests)
         .set({ status: 'pending_payment', quoteAmount: amount, quoteNote: quoteNote ?? null, invoiceId: invoice.id, decidedBy: staff.id, updatedAt: now })
         .where(and(eq(promoRequests.id, id), eq(promoRequests.status, 'pending'))),
-      this.invoices.insertWhere(invoice, sql`exists (select 1 from ${promoRequests} where ${promoRequests.id} = ${id} and ${promoRequests.invoiceId} = ${invoice.id})`),
-    ])
+      { id, idColumn: promoRequests.id, invoiceColumn: promoRequests.invoiceId },
+    )
     return this.decided(id, (promo) => promo.invoiceId === invoice.id, {
       type: 'promo.quoted',
       title: { ar: 'وصل عرض السعر لإعلانك؛ ادفع الفاتورة لتفعيله', en: 'Your promotion is quoted: pay the invoice to run it' },

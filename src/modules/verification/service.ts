@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { containsText } from '../../db/contains.ts'
@@ -170,11 +170,11 @@ export class VerificationService {
     const stillPending = and(eq(verificationRequests.id, id), eq(verificationRequests.status, 'pending'))
     if (approved) {
       const invoice = this.invoices.draft(request.userId, 'verification', id, [{ description: `Verification badge (${request.badge}), one year`, quantity: 1, amount: BADGE_PRICES[request.badge] }])
-      const changed = sql`exists (select 1 from ${verificationRequests} where ${verificationRequests.id} = ${id} and ${verificationRequests.invoiceId} = ${invoice.id})`
-      await this.db.batch([
-        this.db.update(verificationRequests).set({ status: 'pending_payment', invoiceId: invoice.id, ...decided }).where(stillPending),
-        this.invoices.insertWhere(invoice, changed),
-      ])
+      await this.invoices.issueWith(invoice, this.db.update(verificationRequests).set({ status: 'pending_payment', invoiceId: invoice.id, ...decided }).where(stillPending), {
+        id,
+        idColumn: verificationRequests.id,
+        invoiceColumn: verificationRequests.invoiceId,
+      })
     } else {
       await this.db.update(verificationRequests).set({ status: 'rejected', ...decided }).where(stillPending)
     }
