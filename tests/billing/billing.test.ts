@@ -196,6 +196,25 @@ describe('plans, extras and features', () => {
     expect((await api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).status).toBe(201)
   })
 
+  test('cancelling a plan’s invoice cancels its subscription; two pending subscriptions both paid run one after the other', async () => {
+    const user = await ctx.t.register()
+    const dropped = (await api(user, 'POST', '/subscriptions/plans/plan_pro/subscribe')).body
+    expect((await api(user, 'POST', `/billing/invoices/${dropped.invoice.id}/cancel`)).body.status).toBe('cancelled')
+    expect((await api(user, 'GET', '/subscriptions/mine')).body).toMatchObject([{ id: dropped.subscription.id, status: 'cancelled' }])
+
+    const first = (await api(user, 'POST', '/subscriptions/plans/plan_pro/subscribe')).body
+    const second = (await api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).body
+    await payInvoice(ctx.t, user, first.invoice.id)
+    await payInvoice(ctx.t, user, second.invoice.id)
+    const byId = new Map((await api(user, 'GET', '/subscriptions/mine')).body.map((subscription: { id: string }) => [subscription.id, subscription]))
+    const [pro, business] = [byId.get(first.subscription.id) as { startsAt: string; endsAt: string }, byId.get(second.subscription.id) as { startsAt: string; endsAt: string }]
+    expect(business.startsAt).toBe(pro.endsAt)
+    expect((await api(user, 'GET', '/features/mine')).body.planId).toBe('plan_pro')
+    ctx.clock.advance(30 * DAY)
+    await ctx.t.app.decorator.scheduler.runDue()
+    expect((await api(user, 'GET', '/features/mine')).body.planId).toBe('plan_business')
+  })
+
   test('extras add to the features once paid; unknown or inactive entries are 404', async () => {
     const user = await ctx.t.register()
     const extras = (await api(null, 'GET', '/extras')).body

@@ -114,7 +114,14 @@ describe('verification', () => {
     expect(rejected.body).toMatchObject({ status: 'rejected', invoiceId: null })
     expect(await noticeTypes(provider)).toEqual(expect.arrayContaining(['verification.document_rejected', 'verification.rejected']))
     expect((await api(provider, 'GET', '/verification/requests/mine')).body.map((request: { status: string }) => request.status)).toEqual(['rejected'])
-    // A rejected request no longer blocks a new one.
+    // A rejected request no longer blocks a new one; nor does one whose invoice its owner cancelled.
+    const again = (await api(provider, 'POST', '/verification/requests', { badge: 'green' })).body
+    const doc2 = (await (await uploadForm(t, provider.accessToken, `/api/v1/verification/requests/${again.id}/documents`, { bytes: png(), type: 'image/png', name: 'b.png' }, { docType: 'license' })).json()) as { id: string }
+    await api(admin, 'PATCH', `/backoffice/verification/documents/${doc2.id}`, { isApproved: true })
+    const invoiceId = (await api(admin, 'POST', `/backoffice/verification/requests/${again.id}/finalize`)).body.invoiceId
+    expect((await api(provider, 'POST', '/verification/requests', { badge: 'green' })).body.error.code).toBe('ALREADY_REQUESTED')
+    expect((await api(provider, 'POST', `/billing/invoices/${invoiceId}/cancel`)).status).toBe(200)
+    expect((await api(provider, 'GET', `/verification/requests/${again.id}`)).body.status).toBe('cancelled')
     expect((await api(provider, 'POST', '/verification/requests', { badge: 'green' })).status).toBe(201)
     expect((await api(admin, 'POST', '/backoffice/verification/requests/ver_nope/finalize')).status).toBe(404)
   })
@@ -179,6 +186,10 @@ describe('promotion', () => {
     const rejected = await api(staff, 'POST', `/backoffice/promo/requests/${id}/reject`, { rejectReason: 'Not allowed content' })
     expect(rejected.body).toMatchObject({ status: 'rejected', rejectReason: 'Not allowed content' })
     expect((await api(staff, 'POST', `/backoffice/promo/requests/${id}/reject`, { rejectReason: 'again' })).status).toBe(409)
+    const quotedId = (await api(advertiser, 'POST', '/promo/requests', body(now, now + 60_000))).body.id
+    const invoiceId = (await api(staff, 'POST', `/backoffice/promo/requests/${quotedId}/quote`, { amount: 1000 })).body.invoiceId
+    expect((await api(advertiser, 'POST', `/billing/invoices/${invoiceId}/cancel`)).status).toBe(200)
+    expect((await api(advertiser, 'GET', `/promo/requests/${quotedId}`)).body.status).toBe('cancelled')
     expect(await noticeTypes(advertiser)).toContain('promo.rejected')
     const stranger = await t.register()
     expect((await api(stranger, 'GET', `/promo/requests/${id}`)).status).toBe(404)

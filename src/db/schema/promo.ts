@@ -3,7 +3,8 @@ import { users } from './auth.ts'
 import { createdAt, timestamp } from './columns.ts'
 
 export const adTypes = ['banner', 'featured', 'push'] as const
-export const promoStatuses = ['pending', 'pending_payment', 'rejected', 'active'] as const
+/** `cancelled`: its owner cancelled the quoted invoice. */
+export const promoStatuses = ['pending', 'pending_payment', 'rejected', 'active', 'cancelled'] as const
 
 /** A request to advertise between two dates; staff quote a price, and paying it makes it active. */
 export const promoRequests = sqliteTable(

@@ -3,7 +3,8 @@ import { users } from './auth.ts'
 import { createdAt, timestamp } from './columns.ts'
 
 export const badges = ['blue', 'green'] as const
-export const verificationStatuses = ['pending', 'pending_payment', 'rejected', 'verified'] as const
+/** `cancelled`: its owner cancelled the badge's invoice (a new request may follow). */
+export const verificationStatuses = ['pending', 'pending_payment', 'rejected', 'verified', 'cancelled'] as const
 
 /** A provider's request for a badge: documents are reviewed one by one, then the request is finalized. */
 export const verificationRequests = sqliteTable(

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt } from 'drizzle-orm'
+import { and, desc, eq, gt, lte } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { extraGrants, plans, subscriptions, type FeatureFlags } from '../../db/schema/billing.ts'
@@ -40,7 +40,7 @@ export class FeatureService {
       .select({ plan: plans })
       .from(subscriptions)
       .innerJoin(plans, eq(plans.id, subscriptions.planId))
-      .where(and(eq(subscriptions.userId, userId), eq(subscriptions.status, 'active'), gt(subscriptions.endsAt, now)))
+      .where(and(eq(subscriptions.userId, userId), eq(subscriptions.status, 'active'), lte(subscriptions.startsAt, now), gt(subscriptions.endsAt, now)))
       .orderBy(desc(subscriptions.endsAt))
       .limit(1)
     const grants = await this.db.select({ grants: extraGrants.grants }).from(extraGrants).where(eq(extraGrants.userId, userId))

@@ -22,6 +22,8 @@ export const toInvoiceDto = ({ settlement: _token, ...invoice }: InvoiceRow) => 
  * statement must be guarded by it, so a second delivery of any event applies nothing.
  */
 export type PaidEffect = (invoice: InvoiceRow, context: { settled: SQL; paidAt: Date }) => Promise<BatchItem<'sqlite'>[]> | BatchItem<'sqlite'>[]
+/** What cancelling a pending invoice does to what it was for: statements for the cancelling batch, guarded by `cancelled`. */
+export type CancelledEffect = (invoice: InvoiceRow, context: { cancelled: SQL; at: Date }) => BatchItem<'sqlite'>[]
 
 export interface Settlement {
   provider: string
@@ -45,6 +47,7 @@ function invoiceCode(at: Date): string {
  */
 export class InvoiceService {
   private readonly effects = new Map<InvoicePurpose, PaidEffect>()
+  private readonly cancellations = new Map<InvoicePurpose, CancelledEffect>()
 
   constructor(
     private readonly db: Database,
@@ -56,6 +59,11 @@ export class InvoiceService {
   /** The owning flow says what paying its invoices does (one effect per purpose). */
   onPaid(purpose: InvoicePurpose, effect: PaidEffect): void {
     this.effects.set(purpose, effect)
+  }
+
+  /** The owning flow says what cancelling its invoice does (its own statements must be guarded by its state). */
+  onCancelled(purpose: InvoicePurpose, effect: CancelledEffect): void {
+    this.cancellations.set(purpose, effect)
   }
 
   /** A pending invoice's row (not yet stored): the amount is the sum of its lines. */
@@ -114,12 +122,20 @@ export class InvoiceService {
     return { items: items.map(toInvoiceDto), nextCursor }
   }
 
-  /** The owner cancels a pending invoice; a paid or cancelled one → 409. */
+  /**
+   * The owner cancels a pending invoice, and with it what it was for (a pending subscription, a
+   * verification or promotion awaiting payment), in one batch; a paid or cancelled one → 409.
+   */
   async cancel(userId: string, id: string): Promise<InvoiceRow> {
     const invoice = await this.get(id)
     if (invoice.userId !== userId) throw notFound('Invoice')
-    const [cancelled] = await this.db.update(invoices).set({ status: 'cancelled' }).where(and(eq(invoices.id, id), eq(invoices.status, 'pending'))).returning()
-    if (!cancelled) throw conflict('INVALID_STATE', `The invoice is ${invoice.status}; only a pending invoice can be cancelled`)
+    if (invoice.status !== 'pending') throw conflict('INVALID_STATE', `The invoice is ${invoice.status}; only a pending invoice can be cancelled`)
+    const [first] = await this.db.batch([
+      this.db.update(invoices).set({ status: 'cancelled' }).where(and(eq(invoices.id, id), eq(invoices.status, 'pending'))).returning(),
+      ...(this.cancellations.get(invoice.purpose)?.(invoice, { cancelled: sql`exists (select 1 from ${invoices} where ${invoices.id} = ${id} and ${invoices.status} = 'cancelled')`, at: new Date(this.clock.now()) }) ?? []),
+    ])
+    const cancelled = (first as InvoiceRow[])[0]
+    if (!cancelled) throw conflict('INVALID_STATE', 'The invoice was paid or cancelled meanwhile')
     return cancelled
   }
 

@@ -29,14 +29,25 @@ export class PurchaseService {
     scheduler: JobScheduler,
   ) {
     scheduler.register(EXPIRE_SUBSCRIPTION_JOB, ({ subscriptionId }) => this.expire(String(subscriptionId)))
+    invoices.onCancelled('subscription', (invoice, { cancelled }) => [
+      this.db.update(subscriptions).set({ status: 'cancelled' }).where(and(eq(subscriptions.id, invoice.subjectId), eq(subscriptions.status, 'pending_payment'), cancelled)),
+    ])
     invoices.onPaid('subscription', async (invoice, { settled, paidAt }) => {
       const subscription = await this.db.query.subscriptions.findFirst({ where: eq(subscriptions.id, invoice.subjectId) })
       const plan = await this.catalogues.plans.get(subscription!.planId)
-      const endsAt = new Date(paidAt.getTime() + plan.periodDays * DAY_MS)
+      // Paid while another subscription still runs (two pending ones, both paid): it follows that one.
+      const [running] = await this.db
+        .select({ endsAt: subscriptions.endsAt })
+        .from(subscriptions)
+        .where(and(eq(subscriptions.userId, invoice.userId), eq(subscriptions.status, 'active'), gt(subscriptions.endsAt, paidAt)))
+        .orderBy(desc(subscriptions.endsAt))
+        .limit(1)
+      const startsAt = running?.endsAt ?? paidAt
+      const endsAt = new Date(startsAt.getTime() + plan.periodDays * DAY_MS)
       return [
         this.db
           .update(subscriptions)
-          .set({ status: 'active', startsAt: paidAt, endsAt })
+          .set({ status: 'active', startsAt, endsAt })
           .where(and(eq(subscriptions.id, invoice.subjectId), eq(subscriptions.status, 'pending_payment'), settled)),
         scheduler.scheduleWhere({ kind: EXPIRE_SUBSCRIPTION_JOB, key: `subscription-expire:${invoice.subjectId}`, runAt: endsAt, payload: { subscriptionId: invoice.subjectId } }, settled),
       ]

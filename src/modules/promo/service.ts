@@ -32,6 +32,9 @@ export class PromoService {
     private readonly invoices: InvoiceService,
     private readonly notifications: NotificationService,
   ) {
+    invoices.onCancelled('promo', (invoice, { cancelled, at }) => [
+      this.db.update(promoRequests).set({ status: 'cancelled', updatedAt: at }).where(and(eq(promoRequests.id, invoice.subjectId), eq(promoRequests.status, 'pending_payment'), cancelled)),
+    ])
     invoices.onPaid('promo', (invoice, { settled, paidAt }) => [
       this.db
         .update(promoRequests)
@@ -57,11 +60,16 @@ export class PromoService {
     if (promo.status !== 'pending') throw conflict('INVALID_STATE', `The request is ${promo.status}; assets are added while it is pending`)
     const assetId = newId('passet')
     const { file } = await this.files.receive(request, assetId)
-    const [asset] = await this.db
-      .insert(promoAssets)
-      .values({ id: assetId, requestId: id, path: file.name, mimeType: file.mimeType, sizeBytes: file.size, createdAt: new Date(this.clock.now()) })
-      .returning()
-    return toAssetDto(asset!)
+    try {
+      const [asset] = await this.db
+        .insert(promoAssets)
+        .values({ id: assetId, requestId: id, path: file.name, mimeType: file.mimeType, sizeBytes: file.size, createdAt: new Date(this.clock.now()) })
+        .returning()
+      return toAssetDto(asset!)
+    } catch (error) {
+      await this.files.remove(file.name)
+      throw error
+    }
   }
 
   async mine(userId: string) {

@@ -49,6 +49,12 @@ export class VerificationService {
     scheduler.register(EXPIRE_JOB, async ({ userId }) => {
       await this.badge.expire(String(userId), new Date(this.clock.now()))
     })
+    invoices.onCancelled('verification', (invoice, { cancelled, at }) => [
+      this.db
+        .update(verificationRequests)
+        .set({ status: 'cancelled', updatedAt: at })
+        .where(and(eq(verificationRequests.id, invoice.subjectId), eq(verificationRequests.status, 'pending_payment'), cancelled)),
+    ])
     invoices.onPaid('verification', (invoice, { settled, paidAt }) => {
       const until = new Date(paidAt.getTime() + YEAR_MS)
       return [
