@@ -7,7 +7,7 @@ import { mockCheckoutRoutes, mockProvider } from './mock-checkout.ts'
 import { PaymentService } from './payments.ts'
 import { purchaseRoutes } from './purchase-routes.ts'
 import { PurchaseService } from './purchases.ts'
-import { billingRoutes } from './routes.ts'
+import { billingRoutes, webhookRoutes } from './routes.ts'
 import { WebhookReceiver } from './webhooks.ts'
 
 /**
@@ -21,7 +21,8 @@ export function billingModule({ db, clock, config, invoices, features, wallet, s
   const payments = new PaymentService(db, clock, invoices, offerMock ? [mockProvider(API_PREFIX)] : [])
   const webhooks = new WebhookReceiver(config.paymentWebhookSecret, clock, invoices, payments)
   const module = new Elysia({ name: 'billing-module' })
-    .use(billingRoutes({ config, invoices, payments, webhooks, ...plugins }))
+    .use(billingRoutes({ config, invoices, payments, ...plugins }))
+    .use(webhookRoutes(webhooks))
     .use(purchaseRoutes({ catalogues, purchases: new PurchaseService(db, clock, catalogues, invoices, wallet, scheduler), features, ...plugins }))
     .use(billingBackofficeRoutes(catalogues, plugins))
   return offerMock ? module.use(mockCheckoutRoutes({ secret: config.paymentWebhookSecret, clock, invoices, payments, webhooks })) : module

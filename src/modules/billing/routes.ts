@@ -1,4 +1,4 @@
-import { t } from 'elysia'
+import { Elysia, t } from 'elysia'
 import type { Config } from '../../config.ts'
 import { ErrorBody, errorResponses } from '../../http/errors.ts'
 import { rawBodyOf } from '../../http/json-body.ts'
@@ -14,11 +14,10 @@ export interface BillingRouteDeps extends RoutePlugins {
   config: Config
   invoices: InvoiceService
   payments: PaymentService
-  webhooks: WebhookReceiver
 }
 
-/** A user's invoices and payments, and the gateways' webhooks. */
-export const billingRoutes = ({ config, invoices, payments, webhooks, ...plugins }: BillingRouteDeps) =>
+/** A user's invoices and payments. */
+export const billingRoutes = ({ config, invoices, payments, ...plugins }: BillingRouteDeps) =>
   moduleRoutes({ name: 'billing-routes', prefix: '/billing', detail: { tags: ['billing'] } }, plugins)
     .get('/invoices', ({ user, query }) => invoices.page(user.id, { ...query, limit: query.limit ?? 20 }), {
       auth: 'any',
@@ -55,8 +54,15 @@ export const billingRoutes = ({ config, invoices, payments, webhooks, ...plugins
       response: { 200: Invoice, ...errorResponses },
       detail: { summary: 'Cancel my pending invoice (409 once paid or cancelled)' },
     })
+
+/**
+ * Gateways' webhooks. Not under the per-IP budget of anonymous callers: a gateway sends many from
+ * few addresses, and each is authenticated by its signature before anything is read.
+ */
+export const webhookRoutes = (webhooks: WebhookReceiver) =>
+  new Elysia({ name: 'billing-webhook-routes', prefix: '/billing/webhooks', detail: { tags: ['billing'] } })
     .post(
-      '/webhooks/:provider',
+      '/:provider',
       ({ params, headers, request }) =>
         webhooks.receive(params.provider, { timestamp: headers['x-timestamp'] ?? null, eventId: headers['x-event-id'] ?? null, signature: headers['x-signature'] ?? null, rawBody: rawBodyOf(request) }),
       {
