@@ -23,8 +23,21 @@ export class PrivateFiles {
     this.folder = join(uploadDir, PRIVATE_FOLDER, folder)
   }
 
-  /** Streams the multipart `file` to disk as `<id>.<ext>` (type sniffed, size capped: 413, other types 422). */
-  async receive(request: Request, id: string) {
+  /**
+   * Streams the multipart `file` to disk as `<id>.<ext>` (type sniffed, size capped: 413, other
+   * types 422), then lets the caller record it; the file is removed again if recording fails.
+   */
+  async store<Recorded>(request: Request, id: string, record: (upload: Awaited<ReturnType<PrivateFiles['receive']>>) => Promise<Recorded>): Promise<Recorded> {
+    const upload = await this.receive(request, id)
+    try {
+      return await record(upload)
+    } catch (error) {
+      await this.remove(upload.file.name)
+      throw error
+    }
+  }
+
+  private async receive(request: Request, id: string) {
     await mkdir(this.folder, { recursive: true })
     const { fields, file } = await receiveMultipart(request, {
       fileField: 'file',
@@ -36,7 +49,7 @@ export class PrivateFiles {
     return { fields, file: { name: basename(file.path), mimeType: file.mimeType, size: file.size } }
   }
 
-  remove(name: string) {
+  private remove(name: string) {
     return rm(join(this.folder, basename(name)), { force: true })
   }
 

@@ -59,17 +59,13 @@ export class PromoService {
     if (promo.userId !== userId) throw notFound('Promotion request')
     if (promo.status !== 'pending') throw conflict('INVALID_STATE', `The request is ${promo.status}; assets are added while it is pending`)
     const assetId = newId('passet')
-    const { file } = await this.files.receive(request, assetId)
-    try {
+    return this.files.store(request, assetId, async ({ file }) => {
       const [asset] = await this.db
         .insert(promoAssets)
         .values({ id: assetId, requestId: id, path: file.name, mimeType: file.mimeType, sizeBytes: file.size, createdAt: new Date(this.clock.now()) })
         .returning()
       return toAssetDto(asset!)
-    } catch (error) {
-      await this.files.remove(file.name)
-      throw error
-    }
+    })
   }
 
   async mine(userId: string) {

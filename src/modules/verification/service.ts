@@ -82,18 +82,14 @@ export class VerificationService {
     const owned = await this.owned(userId, requestId)
     if (owned.status !== 'pending') throw conflict('INVALID_STATE', `The request is ${owned.status}; documents are added while it is pending`)
     const id = newId('vdoc')
-    const { fields, file } = await this.files.receive(request, id)
-    try {
+    return this.files.store(request, id, async ({ fields, file }) => {
       const { docType, title } = validated(DocumentFields, { docType: fields.docType?.[0], title: fields.title?.[0] })
       const [document] = await this.db
         .insert(verificationDocuments)
         .values({ id, requestId, docType, title: title ?? null, path: file.name, mimeType: file.mimeType, sizeBytes: file.size, createdAt: new Date(this.clock.now()) })
         .returning()
       return toDocumentDto(document!)
-    } catch (error) {
-      await this.files.remove(file.name)
-      throw error
-    }
+    })
   }
 
   async mine(userId: string) {
