@@ -31,8 +31,11 @@ export class Catalogue<Row extends { isActive: boolean }, Create extends object>
   ) {}
 
   async list(includeInactive = false): Promise<Row[]> {
-    const rows = (await this.db.select().from(this.table).orderBy(asc(this.table.amount), asc(this.table.createdAt))) as unknown as Row[]
-    return includeInactive ? rows : rows.filter((row) => row.isActive)
+    return (await this.db
+      .select()
+      .from(this.table)
+      .where(includeInactive ? undefined : eq(this.table.isActive, true))
+      .orderBy(asc(this.table.amount), asc(this.table.createdAt))) as unknown as Row[]
   }
 
   /** An entry on sale (404 for an unknown or inactive one). */

@@ -73,8 +73,9 @@ export class VerificationService {
     const open = await this.db.query.verificationRequests.findFirst({ where: and(eq(verificationRequests.userId, userId), inArray(verificationRequests.status, OPEN_STATUSES)) })
     if (open) throw conflict('ALREADY_REQUESTED', `You have an open verification request (${open.id})`)
     const now = new Date(this.clock.now())
-    await this.db.insert(verificationRequests).values({ id: newId('ver'), userId, badge: input.badge, note: input.note ?? null, status: 'pending', createdAt: now, updatedAt: now })
-    return this.mine(userId).then((requests) => requests[0]!)
+    const id = newId('ver')
+    await this.db.insert(verificationRequests).values({ id, userId, badge: input.badge, note: input.note ?? null, status: 'pending', createdAt: now, updatedAt: now })
+    return (await this.withDocuments([(await this.byId(id))!]))[0]!
   }
 
   /** Streams the document to private storage; only the owner, while the request is pending. */
@@ -99,7 +100,7 @@ export class VerificationService {
 
   /** The owner's request, or any for staff with the verification module. */
   async get(viewer: AuthUser, id: string) {
-    const [row] = await this.withUser().where(eq(verificationRequests.id, id))
+    const row = await this.byId(id)
     if (!row || (row.request.userId !== viewer.id && !staffMay(viewer, ['verification', 'read']))) throw notFound('Verification request')
     return (await this.withDocuments([row]))[0]!
   }
@@ -158,7 +159,7 @@ export class VerificationService {
    * otherwise `rejected`. The status change and the invoice commit together, once.
    */
   async finalize(staff: AuthUser, id: string) {
-    const [row] = await this.withUser().where(eq(verificationRequests.id, id))
+    const row = await this.byId(id)
     if (!row) throw notFound('Verification request')
     const { request } = row
     if (request.status !== 'pending') throw conflict('INVALID_STATE', `The request is already ${request.status}`)
@@ -194,6 +195,11 @@ export class VerificationService {
     const request = await this.db.query.verificationRequests.findFirst({ where: eq(verificationRequests.id, id) })
     if (!request || request.userId !== userId) throw notFound('Verification request')
     return request
+  }
+
+  private async byId(id: string) {
+    const [row] = await this.withUser().where(eq(verificationRequests.id, id))
+    return row
   }
 
   private withUser() {
