@@ -15,7 +15,7 @@ RUN node_modules/.bin/bun media/build/build-worker.ts \
 # abseil; Bun itself comes from the official Bun image.
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates libuv1 libssl3 libsrtp2-1 libabsl20220623 libnss3 libnspr4 \
+ && apt-get install -y --no-install-recommends ca-certificates libuv1 libssl3 libsrtp2-1 libabsl20220623 libnss3 libnspr4 ffmpeg \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 1000 majlis
 COPY --from=oven/bun:1.4.5-slim /usr/local/bin/bun /usr/local/bin/bun

@@ -1,6 +1,7 @@
 import type { Config } from '../src/config.ts'
 import type { Logger } from '../src/logger.ts'
 import { demoRoomResolver, MediaAccess } from './access.ts'
+import { Egresses } from './egress/index.ts'
 import { MediaRooms } from './rooms.ts'
 import { MediaSignaling } from './signaling.ts'
 import { WorkerPool } from './workers.ts'
@@ -10,7 +11,7 @@ export interface MediaOptions {
   workerBin?: string
 }
 
-/** The embedded SFU: worker pool, rooms, access registry and the media:* signaling. */
+/** The embedded SFU: worker pool, rooms, access registry, the media:* signaling and ffmpeg egress. */
 export async function startMedia(config: Config, logger: Logger, options: MediaOptions = {}) {
   const pool = new WorkerPool({
     count: config.media.workers,
@@ -25,12 +26,16 @@ export async function startMedia(config: Config, logger: Logger, options: MediaO
   const access = new MediaAccess()
   if (!config.isProduction) access.register('demo', demoRoomResolver)
   const signaling = new MediaSignaling(rooms, access)
+  const egresses = new Egresses(rooms, config.ffmpeg.path, logger)
   return {
     pool,
     rooms,
     access,
     signaling,
-    close() {
+    egresses,
+    /** Egress first: its ffmpeg processes finish their files while the media still flows. */
+    async close() {
+      await egresses.stopAll()
       rooms.closeAll()
       pool.close()
     },

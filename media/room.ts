@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import type {
   ActiveSpeakerObserver,
   Consumer,
@@ -49,6 +50,21 @@ export interface ProducerInfo {
   paused: boolean
 }
 
+/** A producer as egress (recording, HLS) sees it: where it lives and whose it is. */
+export interface RoomProducer {
+  producer: Producer
+  router: Router
+  peerId: string
+  userId: string
+  source: MediaSource
+}
+
+export interface MediaRoomEvents {
+  /** A producer was added, closed, paused or resumed. */
+  producers: []
+  closed: []
+}
+
 interface Peer extends PeerInfo {
   grant: MediaGrant
   slot: WorkerSlot
@@ -89,6 +105,7 @@ export class MediaRoom {
   private readonly pipes = new Map<string, Promise<void>>()
   private emptyTimer: Timer | undefined
   private closed = false
+  readonly events = new EventEmitter<MediaRoomEvents>()
 
   constructor(private readonly options: MediaRoomOptions) {
     this.name = options.name
@@ -102,6 +119,13 @@ export class MediaRoom {
 
   get peerCount(): number {
     return this.peers.size
+  }
+
+  /** Every producer of the room, oldest first. */
+  liveProducers(): RoomProducer[] {
+    return [...this.peers.values()].flatMap((peer) =>
+      [...peer.producers.values()].map((producer) => ({ producer, router: peer.router, peerId: peer.peerId, userId: peer.userId, source: producer.appData.source as MediaSource })),
+    )
   }
 
   /** The worker index each peer sits on (for tests, stats and the demo). */
@@ -192,6 +216,25 @@ export class MediaRoom {
     })
   }
 
+  /** What the peer's router accepts (the same codecs on every worker). */
+  routerCapabilitiesOf(peerId: string): RtpCapabilities {
+    return this.peer(peerId).router.rtpCapabilities
+  }
+
+  /**
+   * Calls back once, when the transport's DTLS closes or fails or ICE gives up: how a peer without
+   * a socket (a WHIP publisher) is noticed to have gone.
+   */
+  onTransportLost(peerId: string, transportId: string, lost: () => void): void {
+    const transport = this.transport(peerId, transportId)
+    let called = false
+    const once = () => {
+      if (!called) (called = true), lost()
+    }
+    transport.on('dtlsstatechange', (state) => (state === 'closed' || state === 'failed') && once())
+    transport.on('icestatechange', (state) => (state === 'disconnected' || state === 'closed') && once())
+  }
+
   async restartIce(peerId: string, transportId: string) {
     return { iceParameters: await this.transport(peerId, transportId).restartIce() }
   }
@@ -210,12 +253,16 @@ export class MediaRoom {
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id)
       for (const key of this.pipes.keys()) if (key.startsWith(`${producer.id}>`)) this.pipes.delete(key)
+      this.events.emit('producers')
     })
+    producer.observer.on('pause', () => this.events.emit('producers'))
+    producer.observer.on('resume', () => this.events.emit('producers'))
     if (kind === 'audio') {
       const { activeSpeaker } = await this.routerOn(peer.slot)
       await activeSpeaker.addProducer({ producerId: producer.id }).catch(() => undefined)
     }
     this.broadcast('media:newProducer', this.producerInfo(peer, producer), peerId)
+    this.events.emit('producers')
     return { producerId: producer.id }
   }
 
@@ -347,6 +394,7 @@ export class MediaRoom {
       peer.link.send(event, data)
     }
     this.options.onClosed(this)
+    this.events.emit('closed')
   }
 
   private routerOn(slot: WorkerSlot): Promise<RoomRouter> {

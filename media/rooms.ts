@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import { MediaRoom } from './room.ts'
 import type { WorkerPool } from './workers.ts'
 
@@ -6,6 +7,8 @@ export const DEFAULT_EMPTY_GRACE_MS = 30_000
 /** Every open media room by name; a room is opened by its first join and forgotten when it closes. */
 export class MediaRooms {
   private readonly rooms = new Map<string, MediaRoom>()
+  /** `opened` when a room (re)opens by its first join; `ended` when its owner ends it. */
+  readonly events = new EventEmitter<{ opened: [MediaRoom]; ended: [name: string] }>()
 
   constructor(
     private readonly pool: WorkerPool,
@@ -28,14 +31,15 @@ export class MediaRooms {
       },
     })
     this.rooms.set(name, room)
+    this.events.emit('opened', room)
     return room
   }
 
-  /** For owners ending a call or class: everyone in it gets media:roomClosed. */
+  /** For owners ending a call, stream or class: everyone in it gets media:roomClosed, and its egress stops. */
   close(name: string, reason: string): void {
     this.rooms.get(name)?.close(reason)
+    this.events.emit('ended', name)
   }
-
 
   closeAll(): void {
     for (const room of [...this.rooms.values()]) room.close('server shutting down')

@@ -19,6 +19,7 @@ import { coursesModule } from './modules/courses/index.ts'
 import { marketplaceModule } from './modules/marketplace/index.ts'
 import { notificationsModule } from './modules/notifications/index.ts'
 import { promoModule } from './modules/promo/index.ts'
+import { recordingsModule } from './modules/recordings/index.ts'
 import { streamsModule } from './modules/streams/index.ts'
 import { supportModule } from './modules/support/index.ts'
 import { ticketsModule } from './modules/tickets/index.ts'
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps) {
     .use(ticketsModule(core))
     .use(coursesModule(core))
     .use(streamsModule(core))
+    .use(recordingsModule(core))
     .use(marketplaceModule(core))
     .use(billingModule(core))
     .use(verificationModule(core))

@@ -30,6 +30,8 @@ const EnvSchema = T.Object({
   TURN_TTL_SEC: T.Integer({ minimum: 60, maximum: 7 * 86400, default: 86400 }),
   PAYMENT_WEBHOOK_SECRET: T.String({ minLength: 16, default: DEV_WEBHOOK_SECRET }),
   UPLOAD_DIR: T.String({ minLength: 1, default: './data/uploads' }),
+  FFMPEG_PATH: T.String({ minLength: 1, default: 'ffmpeg' }),
+  MAX_RECORDING_MINUTES: T.Integer({ minimum: 1, maximum: 24 * 60, default: 360 }),
   MAX_UPLOAD_MB: T.Integer({ minimum: 1, maximum: 1024, default: 10 }),
   MAX_VIDEO_UPLOAD_MB: T.Integer({ minimum: 1, maximum: 10240, default: 512 }),
   PUBLIC_URL: T.Optional(T.String({ pattern: '^https?://[^/]+(/.*)?$' })),
@@ -70,6 +72,8 @@ export interface Config {
   turn?: { secret: string; urls: string[]; ttlSec: number }
   paymentWebhookSecret: string
   uploads: { dir: string; maxBytes: number; maxVideoBytes: number }
+  /** Debian's ffmpeg for recording, HLS and ingest (ffprobe is looked up beside it); a recording stops at maxRecordingMs. */
+  ffmpeg: { path: string; probePath: string; maxRecordingMs: number }
   /** The base of absolute URLs in responses; without it, the request's own origin. */
   publicUrl: string | undefined
   maxJsonBytes: number
@@ -127,6 +131,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     turn: parseTurn(checked),
     paymentWebhookSecret: checked.PAYMENT_WEBHOOK_SECRET,
     uploads: { dir: checked.UPLOAD_DIR, maxBytes: checked.MAX_UPLOAD_MB * 1024 * 1024, maxVideoBytes: checked.MAX_VIDEO_UPLOAD_MB * 1024 * 1024 },
+    ffmpeg: { path: checked.FFMPEG_PATH, probePath: probePathBeside(checked.FFMPEG_PATH), maxRecordingMs: checked.MAX_RECORDING_MINUTES * 60_000 },
     publicUrl: checked.PUBLIC_URL?.replace(/\/+$/, ''),
     maxJsonBytes: checked.MAX_JSON_KB * 1024,
     notificationRetentionDays: checked.NOTIFICATION_RETENTION_DAYS,
@@ -137,6 +142,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     corsOrigins: parseCorsOrigins(checked.CORS_ORIGINS),
     trustProxy: checked.TRUST_PROXY,
   }
+}
+
+/** `ffprobe` in the same directory as the configured ffmpeg (or on the PATH when ffmpeg is). */
+function probePathBeside(ffmpegPath: string): string {
+  const slash = ffmpegPath.lastIndexOf('/')
+  return slash < 0 ? 'ffprobe' : `${ffmpegPath.slice(0, slash + 1)}ffprobe`
 }
 
 function refuseDevDefaults(env: Env): void {

@@ -21,6 +21,8 @@ import { Wallet } from './modules/auth/wallet.ts'
 import { FeatureService } from './modules/billing/features.ts'
 import { InvoiceService } from './modules/billing/invoices.ts'
 import { NotificationService } from './modules/notifications/service.ts'
+import { RecordingService } from './modules/recordings/service.ts'
+import { UrlSigner } from './http/signed-urls.ts'
 import { RedisFanout } from './realtime/fanout.ts'
 import { Hub, type WsSession } from './realtime/hub.ts'
 
@@ -71,6 +73,10 @@ export interface Core {
   invoices: InvoiceService
   /** What an account's plan and extras let it use (upload size, portfolio items…). */
   features: FeatureService
+  /** Recordings of calls, streams and classes; each of those modules registers what its recordings are. */
+  recordings: RecordingService
+  /** Expiring links to private media for players that send no Authorization header. */
+  signer: UrlSigner
   metrics: MetricsRegistry
   readinessChecks: Record<string, ReadinessCheck>
   verifyAccessToken(token: string): Promise<WsSession | null>
@@ -109,6 +115,8 @@ export function createCore(deps: AppDeps): Core {
     metrics.register(new MediaWorkerMetrics(pool))
   }
 
+  const scheduler = new JobScheduler(db, clock, logger, redis ? new RedisJobLock(redis) : singleInstanceLock)
+
   return {
     deps,
     config,
@@ -118,13 +126,15 @@ export function createCore(deps: AppDeps): Core {
     plugins: { guard, throttle: throttle(limiter, config.trustProxy, guard) },
     limiter,
     hub,
-    scheduler: new JobScheduler(db, clock, logger, redis ? new RedisJobLock(redis) : singleInstanceLock),
+    scheduler,
     media: deps.media,
     users,
     wallet: new Wallet(db, clock),
     notifications,
     invoices: new InvoiceService(db, clock, notifications, logger),
     features: new FeatureService(db, clock, config.uploads.maxBytes),
+    recordings: new RecordingService(db, clock, config, scheduler, logger, deps.media),
+    signer: new UrlSigner(config.jwt.secret),
     metrics,
     readinessChecks,
     verifyAccessToken,

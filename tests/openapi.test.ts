@@ -27,14 +27,17 @@ describe('the OpenAPI document', () => {
           expect(response.description, `${method} ${path} ${status}`).toBeString()
           const types = Object.keys(response.content ?? {})
           const csv = path.endsWith('.csv') && status === '200'
-          const file = path.endsWith('/file') && status === '200'
+          // Files, playlists and SDP answers are not JSON.
+          const file = (/\/(file|thumbnail)$/.test(path) || path.includes('/hls/') || path.includes('/whip/')) && ['200', '201', '206'].includes(status)
           if (file) expect(types.length, `${method} ${path} ${status}`).toBeGreaterThan(0)
+          else if (status === '416') expect(types, `${method} ${path} ${status}`).toEqual([])
           else if (path.startsWith('/api/')) expect(types, `${method} ${path} ${status}`).toEqual(status === '204' ? [] : csv ? ['text/csv'] : ['application/json'])
         }
         const uploadsOrJson = path === '/api/v1/videos' && method === 'post'
         const uploads = ['/api/v1/providers/me/portfolio', '/api/v1/verification/requests/{id}/documents', '/api/v1/promo/requests/{id}/assets']
         const uploadsOnly = uploads.includes(path) && method === 'post'
-        const bodyTypes = uploadsOrJson ? ['application/json', 'multipart/form-data'] : uploadsOnly ? ['multipart/form-data'] : ['application/json']
+        const sdp = path === '/api/v1/whip/{id}'
+        const bodyTypes = uploadsOrJson ? ['application/json', 'multipart/form-data'] : uploadsOnly ? ['multipart/form-data'] : sdp ? ['application/sdp'] : ['application/json']
         if (operation.requestBody) expect(Object.keys(operation.requestBody.content), `${method} ${path}`).toEqual(bodyTypes)
       }
     }
@@ -73,7 +76,7 @@ describe('the OpenAPI document', () => {
       `import type { paths } from './api'
 type Call = paths['/api/v1/video-calls/{id}']['get']['responses'][200]['content']['application/json']
 type Register = paths['/api/v1/auth/register']['post']['requestBody']
-const call: Call = { id: 'vc_1', requestId: 'sr_1', customerId: 'u1', supporterId: 'u2', roomId: 'call:vc_1', status: 'ended', startedAt: null, endedAt: null, durationSec: 3, createdAt: '2026-01-01T00:00:00Z' }
+const call: Call = { id: 'vc_1', requestId: 'sr_1', customerId: 'u1', supporterId: 'u2', roomId: 'call:vc_1', status: 'ended', startedAt: null, endedAt: null, durationSec: 3, createdAt: '2026-01-01T00:00:00Z', recordings: [] }
 const body: NonNullable<Register>['content']['application/json'] = { email: 'a@example.com', password: 'long enough', name: 'A', role: 'teacher' }
 // @ts-expect-error a status outside the enum does not compile
 const wrong: Call['status'] = 'paused'

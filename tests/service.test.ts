@@ -20,12 +20,20 @@ describe('health', () => {
   test('/health/ready checks the database', async () => {
     const ready = await t.call('GET', '/health/ready')
     expect(ready.status).toBe(200)
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok' } })
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', ffmpeg: 'ok' } })
     t.database.close()
     const down = await t.call('GET', '/health/ready')
     expect(down.status).toBe(503)
     expect(down.body.status).toBe('not_ready')
     expect(down.body.checks.database).toStartWith('failed: ')
+  })
+
+  test('/health/ready notes a missing ffmpeg without failing, and recording then answers 503', async () => {
+    const withoutFfmpeg = await createTestApp({ env: { FFMPEG_PATH: '/nonexistent/ffmpeg' } })
+    const response = await withoutFfmpeg.call('GET', '/health/ready')
+    expect(response.status).toBe(200)
+    expect(response.body.checks.ffmpeg).toStartWith('degraded: ffmpeg not found at "/nonexistent/ffmpeg"')
+    withoutFfmpeg.close()
   })
 
   test('/health/ready reports extra checks and a draining server', async () => {
@@ -34,7 +42,7 @@ describe('health', () => {
     })
     const response = await withChecks.call('GET', '/health/ready')
     expect(response.status).toBe(503)
-    expect(response.body.checks).toEqual({ database: 'ok', redis: 'failed: connection refused' })
+    expect(response.body.checks).toEqual({ database: 'ok', ffmpeg: 'ok', redis: 'failed: connection refused' })
     withChecks.close()
 
     draining = true
@@ -106,7 +114,7 @@ describe('OpenAPI', () => {
       if (!path.startsWith('/api/')) continue
       for (const [method, operation] of Object.entries(operations)) {
         // Action verbs (POST …/accept) carry no body; every other write documents its body.
-        const bodyless = /\/(follow|unfollow|read|read-all|delete-old|accept|complete|cancel|start|end|enroll|approve-supporter|leave|like|unlike|claim|subscribe|buy|finalize)$/.test(path)
+        const bodyless = /\/(follow|unfollow|read|read-all|delete-old|accept|complete|cancel|start|end|enroll|approve-supporter|leave|like|unlike|claim|subscribe|buy|finalize|stop)$/.test(path)
         if (['post', 'patch'].includes(method) && !bodyless) {
           expect(operation.requestBody, `${method} ${path} body`).toBeDefined()
         }

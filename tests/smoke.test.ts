@@ -12,7 +12,7 @@ describe('the server on a real port', () => {
     await server.waitUntilUp()
 
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200)
-    expect(await (await fetch(`${server.baseUrl}/health/ready`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', media: 'ok' } })
+    expect(await (await fetch(`${server.baseUrl}/health/ready`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', ffmpeg: 'ok', media: 'ok' } })
     expect((await fetch(`${server.baseUrl}/swagger`)).status).toBe(200)
     expect((await fetch(`${server.baseUrl}/demo`)).headers.get('content-type')).toContain('text/html')
     const sdk = await fetch(`${server.baseUrl}/sdk/majlis-media.js`)

@@ -86,6 +86,14 @@ export const arabicMessages = {
   CANNOT_CONSUME: 'لا يمكن استقبال هذا المسار',
   INVALID_MEDIA_PARAMETERS: 'معاملات الوسائط غير صالحة',
   MEDIA_UNAVAILABLE: 'خادم الوسائط غير متاح الآن؛ حاول بعد قليل',
+  // recording, HLS, ingest
+  RECORDING_IN_PROGRESS: 'يجري تسجيل هذه الغرفة بالفعل',
+  NOT_RECORDING: 'لا يجري تسجيل هذه الغرفة الآن',
+  RECORDING_UNAVAILABLE: 'التسجيل والبث عبر HLS غير متاحين على هذا الخادم الآن',
+  HLS_ALREADY_RUNNING: 'بث HLS يعمل بالفعل لهذا البث',
+  HLS_NOT_RUNNING: 'لا يعمل بث HLS لهذا البث',
+  INVALID_SDP: 'عرض SDP غير صالح أو لا يحوي وسائط مدعومة',
+  INGEST_ACTIVE: 'يوجد إرسال قائم لهذا البث بالفعل',
 } as const
 
 export type ErrorCode = keyof typeof arabicMessages

@@ -1,6 +1,9 @@
 import { Elysia, t } from 'elysia'
 
-/** A dependency the server needs to serve traffic; rejects (or throws) when it is not usable. */
+/**
+ * A dependency the server needs to serve traffic; rejects (or throws) when it is not usable. One
+ * that only limits some features resolves to a `degraded: …` note, shown without failing readiness.
+ */
 export type ReadinessCheck = () => Promise<unknown>
 
 const CHECK_TIMEOUT_MS = 2000
@@ -11,8 +14,8 @@ async function runCheck(check: ReadinessCheck): Promise<string> {
     timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)
   })
   try {
-    await Promise.race([check(), timeout])
-    return 'ok'
+    const result = await Promise.race([check(), timeout])
+    return typeof result === 'string' && result.startsWith('degraded') ? result : 'ok'
   } catch (error) {
     return `failed: ${error instanceof Error ? error.message : String(error)}`
   } finally {
@@ -46,7 +49,7 @@ export const health = ({ version, startedAt, checks, isDraining }: HealthOptions
         const results = await Promise.all(names.map((name) => runCheck(checks[name]!)))
         const report = Object.fromEntries(names.map((name, i) => [name, results[i]!]))
         if (isDraining()) report.shutdown = 'failed: shutting down'
-        const ready = Object.values(report).every((result) => result === 'ok')
+        const ready = Object.values(report).every((result) => !result.startsWith('failed'))
         set.status = ready ? 200 : 503
         return { status: ready ? ('ready' as const) : ('not_ready' as const), checks: report }
       },

@@ -17,6 +17,20 @@ export function parseRange(header: string, size: number): { start: number; end: 
   return start > end || start >= size ? null : { start, end }
 }
 
+/** The file, or the byte range the request asks for (206), or 416 when that range is not in it. */
+export function rangeResponse(file: ReturnType<typeof Bun.file>, request: Request, headers: Record<string, string>): Response {
+  const size = file.size
+  const withRanges = { ...headers, 'accept-ranges': 'bytes' }
+  const rangeHeader = request.headers.get('range')
+  if (!rangeHeader) return new Response(file, { headers: { ...withRanges, 'content-length': String(size) } })
+  const range = parseRange(rangeHeader, size)
+  if (!range) return new Response(null, { status: 416, headers: { ...withRanges, 'content-range': `bytes */${size}` } })
+  return new Response(file.slice(range.start, range.end + 1), {
+    status: 206,
+    headers: { ...withRanges, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) },
+  })
+}
+
 const contentTypes: Record<string, string> = { mp4: 'video/mp4', webm: 'video/webm', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp' }
 
 /**
@@ -34,19 +48,9 @@ export const uploadedFiles = (config: Config) => {
         set.status = 404
         return { error: { code: 'NOT_FOUND', message: 'File not found' } }
       }
-      const size = file.size
-      const headers: Record<string, string> = {
-        'accept-ranges': 'bytes',
+      return rangeResponse(file, request, {
         'content-type': contentTypes[params.name.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream',
         'cache-control': 'public, max-age=31536000, immutable',
-      }
-      const rangeHeader = request.headers.get('range')
-      if (!rangeHeader) return new Response(file, { headers: { ...headers, 'content-length': String(size) } })
-      const range = parseRange(rangeHeader, size)
-      if (!range) return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } })
-      return new Response(file.slice(range.start, range.end + 1), {
-        status: 206,
-        headers: { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) },
       })
     },
     {

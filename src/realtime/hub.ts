@@ -256,6 +256,11 @@ export class Hub {
     this.bus?.publish({ origin: this.instanceId, target: { channel, exceptConnectionId }, type, data })
   }
 
+  /** To every listener of a media group (a native topic) on this instance: for peers without a socket (WHIP). */
+  publishToGroup(group: string, type: string, data: unknown): void {
+    this.server?.publish(group, JSON.stringify(serverEvent(type, data)))
+  }
+
   /** Takes all of a user's connections on this instance out of a channel (kicked, banned). */
   removeUser(channel: string, userId: string): void {
     for (const connection of this.byUser.get(userId) ?? []) this.leave(connection.id, channel)

@@ -6,7 +6,7 @@
 import { machine } from './lib/report.ts'
 
 const scenarios = ['sfu-fanout', 'joins', 'chat-fanout', 'streams', 'rest', 'search', 'ws-memory', 'soak']
-const prepare = Bun.spawnSync([process.execPath, 'media/build/build-worker.ts'], { cwd: `${import.meta.dir}/../..`, stdout: 'inherit', stderr: 'inherit' })
+const prepare = Bun.spawnSync([process.execPath, 'media/build/setup.ts'], { cwd: `${import.meta.dir}/../..`, stdout: 'inherit', stderr: 'inherit' })
 if (prepare.exitCode !== 0) process.exit(prepare.exitCode ?? 1)
 
 console.log(`Majlis benchmarks on ${machine()} — ${new Date().toISOString()}`)

@@ -39,6 +39,10 @@ export const liveSessions = sqliteTable(
     durationMinutes: integer('duration_minutes').notNull(),
     status: text('status', { enum: liveSessionStatuses }).notNull(),
     roomCode: text('room_code').notNull().unique(),
+    /** Record from go-live on. */
+    autoRecord: integer('auto_record', { mode: 'boolean' }).notNull().default(false),
+    /** The file of the session's latest finished recording (API path; bearer token or a signed link from GET /recordings/:id). */
+    recordingUrl: text('recording_url'),
     startedAt: timestamp('started_at'),
     endedAt: timestamp('ended_at'),
     canceledAt: timestamp('canceled_at'),

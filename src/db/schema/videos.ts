@@ -18,6 +18,10 @@ export const videos = sqliteTable(
     mimeType: text('mime_type'),
     sizeBytes: integer('size_bytes'),
     duration: integer('duration').notNull(),
+    /** Only its owner (and staff) see it: the recording of a private stream. */
+    isPrivate: integer('is_private', { mode: 'boolean' }).notNull().default(false),
+    /** Set when the video is a stream's recording. */
+    recordingId: text('recording_id'),
     views: integer('views').notNull().default(0),
     likes: integer('likes').notNull().default(0),
     createdAt: createdAt(),

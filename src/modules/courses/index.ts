@@ -4,12 +4,13 @@ import { courseRoutes } from './routes.ts'
 import { CourseService } from './service.ts'
 import { LiveSessionService } from './sessions.ts'
 
-/** Courses, enrolment and their live sessions (media rooms `live:<id>`, reminder jobs). */
-export function coursesModule({ db, clock, config, hub, scheduler, media, notifications, plugins, deps }: Core) {
+/** Courses, enrolment and their live sessions (media rooms `live:<id>`, reminder jobs, recordings). */
+export function coursesModule({ db, clock, config, hub, scheduler, media, notifications, recordings, logger, plugins, deps }: Core) {
   const courses = new CourseService(db, clock)
   const speakers = new SpeakerRegistry()
-  const sessions = new LiveSessionService(db, clock, config, courses, scheduler, notifications, liveEvents(hub, speakers, media?.rooms), deps.reminderLeadMs)
+  const sessions = new LiveSessionService(db, clock, config, courses, scheduler, notifications, liveEvents(hub, speakers, media?.rooms), recordings, logger, deps.reminderLeadMs)
   hub.register(...liveRealtime(hub, sessions, speakers, media?.rooms))
+  recordings.register('live', sessions.recordingSubject())
   media?.access.register('live', (user, sessionId) => sessions.mediaGrant(user.id, sessionId, speakers.has(sessionId, user.id)))
   return courseRoutes({ courses, sessions, ...plugins })
 }

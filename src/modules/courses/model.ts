@@ -28,6 +28,8 @@ export const LiveSession = t.Object(
     durationMinutes: t.Integer(),
     status: oneOf(liveSessionStatuses),
     roomCode: t.String({ description: 'a short unique code for the class' }),
+    autoRecord: t.Boolean({ description: 'recording starts by itself when the session goes live' }),
+    recordingUrl: t.Union([t.String(), t.Null()], { description: 'the latest recording’s file once ready (bearer token; GET /recordings/:id gives a signed link)' }),
     startedAt: t.Union([t.Date(), t.Null()]),
     endedAt: t.Union([t.Date(), t.Null()]),
     canceledAt: t.Union([t.Date(), t.Null()]),
@@ -51,6 +53,7 @@ export const CreateSession = t.Object({
   courseId: t.String({ minLength: 1, maxLength: 64 }),
   scheduledAt: ScheduledAt,
   durationMinutes: t.Optional(Duration),
+  autoRecord: t.Optional(t.Boolean({ description: 'record from go-live on (default false)' })),
 })
 export const UpdateSession = t.Object(
   {
@@ -58,6 +61,7 @@ export const UpdateSession = t.Object(
     description: t.Optional(t.String({ maxLength: 5000 })),
     scheduledAt: t.Optional(ScheduledAt),
     durationMinutes: t.Optional(Duration),
+    autoRecord: t.Optional(t.Boolean({ description: 'record from go-live on' })),
   },
   { minProperties: 1 },
 )

@@ -13,6 +13,9 @@ import { newId } from '../../ids.ts'
 import { ShortLivedCache } from '../../short-lived-cache.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
 import type { NotificationService } from '../notifications/service.ts'
+import type { RecordingService } from '../recordings/service.ts'
+import { API_PREFIX } from '../../http/paths.ts'
+import type { Logger } from '../../logger.ts'
 import type { CourseService } from './service.ts'
 
 export type LiveSessionRow = typeof liveSessions.$inferSelect
@@ -36,6 +39,7 @@ export interface SessionInput {
   courseId: string
   scheduledAt: Date
   durationMinutes?: number
+  autoRecord?: boolean
 }
 
 /** Another instance's start, end or edit of a session is seen within this time. */
@@ -61,6 +65,8 @@ export class LiveSessionService {
     private readonly scheduler: JobScheduler,
     private readonly notifications: NotificationService,
     private readonly events: LiveEvents,
+    private readonly recordings: RecordingService,
+    private readonly logger: Logger,
     private readonly reminderLeadMs = REMINDER_LEAD_MS,
   ) {
     this.sessionsWithTeacher = new ShortLivedCache(SESSION_CACHE_MS, () => clock.now())
@@ -82,6 +88,7 @@ export class LiveSessionService {
         description: input.description,
         scheduledAt: input.scheduledAt,
         durationMinutes: input.durationMinutes ?? 60,
+        autoRecord: input.autoRecord ?? false,
         status: 'scheduled',
         roomCode: roomCode(),
         createdAt: now,
@@ -122,7 +129,28 @@ export class LiveSessionService {
   async start(teacher: AuthUser, id: string) {
     const session = await this.transition(teacher, id, 'live', 'scheduled', { startedAt: new Date(this.clock.now()) })
     await this.tellStudents(session, 'live', 'Your class is live now')
+    if (session.autoRecord) {
+      // Going live matters more than its recording: a server without ffmpeg still starts the class.
+      await this.recordings.start('live', id, liveRoomName(id), teacher.id).catch((error: unknown) => {
+        this.logger.warn('automatic recording did not start', { sessionId: id, err: error instanceof Error ? error.message : String(error) })
+      })
+    }
     return session
+  }
+
+  /** Recordings of a class: the teacher starts and stops them while it is live; whoever sees the session sees them. */
+  recordingSubject() {
+    return {
+      authorize: async (user: AuthUser, id: string) => {
+        const session = await this.teachersSession(user, id)
+        if (session.status !== 'live') throw conflict('INVALID_STATE', `The session is ${session.status}; only a live session is recorded`)
+        return { room: liveRoomName(id) }
+      },
+      mayView: async (user: AuthUser, id: string) => (await this.get(user, id).catch(() => null)) !== null,
+      onFinished: async (recording: { id: string; subjectId: string }) => {
+        await this.db.update(liveSessions).set({ recordingUrl: `${API_PREFIX}/recordings/${recording.id}/file` }).where(eq(liveSessions.id, recording.subjectId))
+      },
+    }
   }
 
   async end(teacher: AuthUser, id: string) {

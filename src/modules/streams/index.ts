@@ -6,20 +6,31 @@ import { GiftService } from './gifts.ts'
 import { streamEvents, streamRealtime, ViewerCountThrottle } from './realtime.ts'
 import { streamAnalyticsRoutes, streamRoutes } from './routes.ts'
 import { streamRoomName, StreamService } from './service.ts'
+import { streamEgressFiles, streamEgressRoutes } from './egress-routes.ts'
+import { StreamHls } from './hls.ts'
+import { StreamIngest } from './ingest.ts'
 import { videoRoutes } from './video-routes.ts'
 import { VideoService } from './videos.ts'
 
-/** Live streams on the SFU (media rooms `stream:<id>`) with chat, moderation, gifts, videos and creator analytics. */
-export function streamsModule({ db, clock, config, hub, scheduler, media, notifications, wallet, users, plugins, deps }: Core) {
+/** Live streams on the SFU (media rooms `stream:<id>`), also as HLS and from OBS over WHIP, with chat, moderation, gifts, videos (uploaded or recorded) and creator analytics. */
+export function streamsModule({ db, clock, config, hub, scheduler, media, notifications, wallet, users, recordings, signer, plugins, deps }: Core) {
+  const ingest = new StreamIngest(media, hub, signer)
+  const hls = new StreamHls(media, config, signer, clock)
+  // A host publishing from OBS has no socket, yet is there.
+  const hostPresence = { isConnected: (hostId: string) => hub.isConnected(hostId) || ingest.hostIsPublishing(hostId) }
   const counts = new ViewerCountThrottle((streamId, viewerCount) => hub.publish(streamRoomName(streamId), 'viewer_count', { streamId, viewerCount }))
   const events = streamEvents(hub, media?.rooms, counts)
-  const streams = new StreamService(db, clock, config, scheduler, notifications, users, hub, events, deps.hostGoneMs)
+  const streams = new StreamService(db, clock, config, scheduler, notifications, users, hostPresence, events, deps.hostGoneMs)
   const chat = new StreamChat(db, clock, streams, events)
   const gifts = new GiftService(db, clock, wallet, streams, notifications, events)
+  const videos = new VideoService(db, clock, config.uploads.dir)
+  recordings.register('stream', streams.recordingSubject(videos))
   hub.register(...streamRealtime(hub, streams, chat))
   media?.access.register('stream', (user, streamId) => streams.mediaGrant(user, streamId))
   return new Elysia({ name: 'streams-module' })
     .use(streamRoutes({ streams, chat, gifts, ...plugins }))
     .use(streamAnalyticsRoutes(new StreamAnalytics(db, clock, users), plugins))
-    .use(videoRoutes({ videos: new VideoService(db, clock, config.uploads.dir), config, ...plugins }))
+    .use(streamEgressRoutes({ streams, hls, ingest, config, ...plugins }))
+    .use(streamEgressFiles({ streams, hls, ingest, users }))
+    .use(videoRoutes({ videos, config, signer, clock, ...plugins }))
 }

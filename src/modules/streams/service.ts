@@ -12,6 +12,7 @@ import { iceServersFor } from '../../ice-servers.ts'
 import { newId } from '../../ids.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
 import type { UserService } from '../auth/service.ts'
+import type { VideoService } from './videos.ts'
 import type { NotificationService } from '../notifications/service.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
 
@@ -260,6 +261,18 @@ export class StreamService {
     return (row?.n ?? 0) > 0
   }
 
+  /** The host starts and stops a live stream's recordings; whoever may see the stream sees them. */
+  recordingSubject(videos: VideoService) {
+    return {
+      authorize: async (user: AuthUser, id: string) => ({ room: streamRoomName((await this.hostsLiveStream(user, id, 'Only the host records the stream')).id) }),
+      mayView: async (user: AuthUser, id: string) => (await this.get(user, id).catch(() => null)) !== null,
+      onFinished: async (recording: { id: string; subjectId: string; durationSec: number | null; sizeBytes: number | null; mimeType: string | null }) => {
+        const [stream] = await this.db.select().from(streams).where(eq(streams.id, recording.subjectId))
+        if (stream) await videos.createFromRecording(stream, recording)
+      },
+    }
+  }
+
   /** The `stream` media room resolver: host and joined co-hosts publish what the stream type allows; viewers subscribe. */
   async mediaGrant(user: AuthUser, streamId: string): Promise<MediaGrant | null> {
     const [stream] = await this.db.select().from(streams).where(and(eq(streams.id, streamId), this.visibleTo(user)))
@@ -363,9 +376,15 @@ export class StreamService {
     return this.scheduler.schedule({ kind: JOB_HOST_CHECK, key: hostCheckKey(streamId), runAt: new Date(at), payload: { streamId } })
   }
 
-  private async hostsLiveStream(host: AuthUser, id: string): Promise<StreamRow> {
+  /** A stream by id whoever asks (for routes authorized otherwise: signed links, stream keys). */
+  async find(id: string): Promise<StreamRow | undefined> {
+    const [stream] = await this.db.select().from(streams).where(eq(streams.id, id))
+    return stream
+  }
+
+  async hostsLiveStream(host: AuthUser, id: string, onlyHost = 'Only the host invites co-hosts'): Promise<StreamRow> {
     const stream = await this.get(host, id)
-    if (stream.hostId !== host.id) throw forbidden('Only the host invites co-hosts')
+    if (stream.hostId !== host.id) throw forbidden(onlyHost)
     if (stream.status !== 'live') throw conflict('STREAM_ENDED', 'The stream has ended')
     return stream
   }

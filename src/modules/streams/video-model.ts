@@ -16,6 +16,8 @@ export const Video = t.Object(
     tags: t.Array(t.String()),
     videoUrl: t.String({ description: 'an external URL, or ours (absolute) for an uploaded file, which supports Range requests' }),
     duration: t.Integer({ description: 'seconds' }),
+    isPrivate: t.Boolean({ description: 'the recording of a private stream: only its host (and staff) see it' }),
+    recordingId: t.Union([t.String(), t.Null()], { description: 'set when the video is a stream’s recording; videoUrl is then a signed link' }),
     views: t.Integer(),
     likes: t.Integer(),
     mimeType: t.Union([t.String(), t.Null()]),

@@ -1,5 +1,8 @@
 import { t } from 'elysia'
+import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
+import type { UrlSigner } from '../../http/signed-urls.ts'
+import { signedRecordingPath } from '../recordings/links.ts'
 import { ErrorBody, errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { plainJsonSchema } from '../../http/openapi.ts'
@@ -13,6 +16,8 @@ import { receiveVideo } from './video-upload.ts'
 export interface VideoRouteDeps extends RoutePlugins {
   videos: VideoService
   config: Config
+  signer: UrlSigner
+  clock: Clock
 }
 
 const isMultipart = (contentType: string) => contentType === 'multipart/form-data'
@@ -23,11 +28,16 @@ const UploadForm = t.Composite([
 ])
 
 /** Videos: metadata with an external URL, or a multipart upload streamed to disk; views, likes and orderings. */
-export const videoRoutes = ({ videos, config, ...plugins }: VideoRouteDeps) => {
-  const toDto = (request: Request) => ({ fileName, updatedAt: _updated, ...video }: VideoRow) => ({
-    ...video,
-    videoUrl: fileName ? absoluteUrl(config, request, video.videoUrl) : video.videoUrl,
-  })
+export const videoRoutes = ({ videos, config, signer, clock, ...plugins }: VideoRouteDeps) => {
+  const urlOf = (request: Request, video: VideoRow) => {
+    // A stream's recording plays through a signed link; an uploaded file by its public path.
+    if (video.recordingId) return absoluteUrl(config, request, signedRecordingPath(signer, clock.now(), video.recordingId, 'file'))
+    return video.fileName ? absoluteUrl(config, request, video.videoUrl) : video.videoUrl
+  }
+  const toDto = (request: Request) => (video: VideoRow) => {
+    const { fileName: _file, updatedAt: _updated, ...shown } = video
+    return { ...shown, videoUrl: urlOf(request, video) }
+  }
   return moduleRoutes({ name: 'video-routes', prefix: '/videos', detail: { tags: ['videos'] } }, plugins)
     .post(
       '',
@@ -61,8 +71,8 @@ export const videoRoutes = ({ videos, config, ...plugins }: VideoRouteDeps) => {
     )
     .get(
       '',
-      async ({ query, request }) => {
-        const page = await videos.list({ ...query, limit: query.limit ?? 20 })
+      async ({ user, query, request }) => {
+        const page = await videos.list(user, { ...query, limit: query.limit ?? 20 })
         return { items: page.items.map(toDto(request)), nextCursor: page.nextCursor }
       },
       { auth: true, query: VideoListQuery, response: { 200: Page(Video), ...errorResponses }, detail: { summary: 'Videos: recent (default), popular (views + likes) or trending (the same over the last 7 days)' } },

@@ -7,6 +7,7 @@ import { videoLikes, videos, videoViews } from '../../db/schema/videos.ts'
 import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { forbidden, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
+import { API_PREFIX } from '../../http/paths.ts'
 import { UPLOADS_PATH } from '../../http/uploads.ts'
 import { newId } from '../../ids.ts'
 import type { videoSorts } from './video-model.ts'
@@ -76,9 +77,33 @@ export class VideoService {
     return `${UPLOADS_PATH}/${VIDEO_FOLDER}/${fileName}`
   }
 
-  async list(filter: { category?: string; hostId?: string; sortBy?: VideoSort; cursor?: string; limit: number }) {
+  /** A stream's recording as a video of its host, private when the stream was. */
+  async createFromRecording(stream: { hostId: string; title: string; category: string | null; isPrivate: boolean }, recording: { id: string; durationSec: number | null; sizeBytes: number | null; mimeType: string | null }) {
+    const now = new Date(this.clock.now())
+    await this.db.insert(videos).values({
+      id: newId('vid'),
+      ownerId: stream.hostId,
+      title: stream.title,
+      category: stream.category ?? 'live',
+      tags: [],
+      videoUrl: `${API_PREFIX}/recordings/${recording.id}/file`,
+      duration: recording.durationSec ?? 0,
+      mimeType: recording.mimeType,
+      sizeBytes: recording.sizeBytes,
+      isPrivate: stream.isPrivate,
+      recordingId: recording.id,
+      createdAt: now,
+      updatedAt: now,
+    })
+  }
+
+  async list(user: AuthUser, filter: { category?: string; hostId?: string; sortBy?: VideoSort; cursor?: string; limit: number }) {
     const sortBy = filter.sortBy ?? 'recent'
-    const matching = and(filter.category ? eq(videos.category, filter.category) : undefined, filter.hostId ? eq(videos.ownerId, filter.hostId) : undefined)
+    const matching = and(
+      this.visibleTo(user),
+      filter.category ? eq(videos.category, filter.category) : undefined,
+      filter.hostId ? eq(videos.ownerId, filter.hostId) : undefined,
+    )
     const position = decodeCursor(filter.cursor)
     if (sortBy === 'recent') {
       const rows = await this.db
@@ -104,15 +129,20 @@ export class VideoService {
     )
   }
 
-  async require(id: string): Promise<VideoRow> {
-    const [video] = await this.db.select().from(videos).where(eq(videos.id, id))
+  /** The video if the user may see it (a private one is its owner's and staff's only). */
+  async require(user: AuthUser, id: string): Promise<VideoRow> {
+    const [video] = await this.db.select().from(videos).where(and(eq(videos.id, id), this.visibleTo(user)))
     if (!video) throw notFound('Video')
     return video
   }
 
+  private visibleTo(user: AuthUser): SQL | undefined {
+    return staffMay(user, ['streams', 'read']) ? undefined : or(eq(videos.isPrivate, false), eq(videos.ownerId, user.id))
+  }
+
   /** Reading a video counts a view (kept per view for "trending"). */
   async view(viewer: AuthUser, id: string): Promise<VideoRow> {
-    await this.require(id)
+    await this.require(viewer, id)
     const [, [video]] = await this.db.batch([
       this.db.insert(videoViews).values({ id: newId('vview'), videoId: id, userId: viewer.id, createdAt: new Date(this.clock.now()) }),
       this.db.update(videos).set({ views: sql`${videos.views} + 1` }).where(eq(videos.id, id)).returning(),
@@ -122,7 +152,7 @@ export class VideoService {
 
   /** Idempotent: liking twice is one like. The count is recomputed in the same batch, so it is exact. */
   async setLiked(user: AuthUser, id: string, liked: boolean) {
-    await this.require(id)
+    await this.require(user, id)
     const mine = and(eq(videoLikes.videoId, id), eq(videoLikes.userId, user.id))
     const [, [video]] = await this.db.batch([
       liked
@@ -139,7 +169,7 @@ export class VideoService {
 
   /** The owner or staff (streams module) delete a video; an uploaded file goes with it. */
   async delete(user: AuthUser, id: string): Promise<void> {
-    const video = await this.require(id)
+    const video = await this.require(user, id)
     if (video.ownerId !== user.id && !staffMay(user, ['streams', 'routine'])) throw forbidden('Only the owner or staff delete a video')
     await this.db.delete(videos).where(eq(videos.id, id))
     if (video.fileName) await rm(join(this.uploadDir, VIDEO_FOLDER, video.fileName), { force: true })

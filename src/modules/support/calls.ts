@@ -59,6 +59,18 @@ export class VideoCallService {
     await this.endWhere(eq(videoCalls.requestId, requestId))
   }
 
+  /** Either participant asks to record a call that has not ended; it starts once both have. Whoever sees the call sees its recordings. */
+  recordingSubject() {
+    return {
+      authorize: async (user: AuthUser, id: string) => {
+        const call = await this.participantCall(user, id)
+        if (call.status === 'ended') throw conflict('CALL_ENDED', 'This call has ended')
+        return { room: callRoomId(call.id), consentFrom: [call.customerId, call.supporterId] }
+      },
+      mayView: async (user: AuthUser, id: string) => (await this.get(user, id).catch(() => null)) !== null,
+    }
+  }
+
   /** The `call` media-room resolver: both participants publish, only while the call is not over. */
   async mediaGrant(user: { id: string }, callId: string): Promise<MediaGrant | null> {
     const call = await this.db.query.videoCalls.findFirst({ where: eq(videoCalls.id, callId) })

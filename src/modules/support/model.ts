@@ -1,3 +1,4 @@
+import { Recording } from '../recordings/model.ts'
 import { t } from 'elysia'
 import { oneOf, optionalEnum } from '../../http/enums.ts'
 import { PageQuery } from '../../http/pagination.ts'
@@ -36,6 +37,8 @@ export const VideoCall = t.Object(
   },
   { title: 'VideoCall' },
 )
+
+export const VideoCallDetail = t.Composite([VideoCall, t.Object({ recordings: t.Array(Recording, { description: 'oldest first' }) })], { title: 'VideoCallDetail' })
 
 export const CreateSupportRequest = t.Object({
   subject: t.String({ minLength: 1, maxLength: 200 }),

@@ -1,22 +1,25 @@
-import { t } from 'elysia'
+import { t, type Static } from 'elysia'
 import type { Access } from '../../http/auth.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { Page } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import type { VideoCallService } from './calls.ts'
-import { CreateSupportRequest, IdParams, RejectBody, SupportListQuery, SupportRequest, VideoCall } from './model.ts'
+import type { Recording } from '../recordings/model.ts'
+import { CreateSupportRequest, IdParams, RejectBody, SupportListQuery, SupportRequest, VideoCall, VideoCallDetail } from './model.ts'
 import type { SupportService } from './service.ts'
 
 export interface SupportRouteDeps extends RoutePlugins {
   support: SupportService
   calls: VideoCallService
+  /** The call's recordings as the API shows them. */
+  recordingsOf(request: Request, callId: string): Promise<Array<Static<typeof Recording>>>
 }
 
 /** Everyone sees their own; staff see all with the support module. */
 const supportReaders: Access = { roles: true, staff: ['support', 'read'] }
 
 /** Video support: customers ask, supporters accept (one wins) and meet them in a video call. */
-export const supportRoutes = ({ support, calls, ...plugins }: SupportRouteDeps) =>
+export const supportRoutes = ({ support, calls, recordingsOf, ...plugins }: SupportRouteDeps) =>
   moduleRoutes({ name: 'support-routes' }, plugins)
     .group('/support-requests', { detail: { tags: ['support'] } }, (requests) =>
       requests
@@ -74,11 +77,11 @@ export const supportRoutes = ({ support, calls, ...plugins }: SupportRouteDeps) 
           response: { 200: VideoCall, ...errorResponses },
           detail: { summary: 'A video call by its media room id (call:<id>)' },
         })
-        .get('/:id', ({ user, params }) => calls.get(user, params.id), {
+        .get('/:id', async ({ user, params, request }) => ({ ...(await calls.get(user, params.id)), recordings: await recordingsOf(request, params.id) }), {
           auth: supportReaders,
           params: IdParams,
-          response: { 200: VideoCall, ...errorResponses },
-          detail: { summary: 'A video call (participants and staff)' },
+          response: { 200: VideoCallDetail, ...errorResponses },
+          detail: { summary: 'A video call with its recordings (participants and staff)' },
         })
         .post('/:id/start', ({ user, params }) => calls.start(user, params.id), {
           auth: true,

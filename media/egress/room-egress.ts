@@ -1,0 +1,226 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from '../../src/logger.ts'
+import type { MediaRoom, RoomProducer } from '../room.ts'
+import type { MediaRooms } from '../rooms.ts'
+import { FfmpegProcess, type FfmpegExit } from './ffmpeg.ts'
+import { freeUdpPortPair } from './ports.ts'
+import { sdpForInputs } from './sdp.ts'
+import { tapProducer, type Tap } from './taps.ts'
+
+export type VideoCodec = 'vp8' | 'h264'
+
+/** What one ffmpeg run receives: its video (none: a filler is generated) and how many audio tracks to mix. */
+export interface PartPlan {
+  index: number
+  /** ffmpeg writes its output(s) here. */
+  dir: string
+  videoCodec: VideoCodec | null
+  audioInputs: number
+}
+
+/** How an egress turns the room's media into files: the ffmpeg arguments after the SDP input (input 0). */
+export interface EgressFormat {
+  outputArgs(plan: PartPlan): string[]
+  /** The file a part leaves behind (null when it writes into a shared output, as HLS does). */
+  partFile(plan: PartPlan): string | null
+  /** Senders only send a key frame when asked; ffmpeg needs one to start and one per segment or seek point. */
+  keyFrameIntervalMs: number
+}
+
+export interface EndedPart {
+  index: number
+  file: string | null
+  videoCodec: VideoCodec | null
+  /** ffmpeg died on its own (crash, kill -9): the file ends abruptly and lacks its index. */
+  crashed: boolean
+}
+
+export interface EgressStats {
+  ffmpegRestarts: number
+}
+
+interface RunningPart {
+  plan: PartPlan
+  key: string
+  taps: Tap[]
+  ffmpeg: FfmpegProcess
+  keyFrames: Timer
+}
+
+const MAX_AUDIO_INPUTS = 4
+const SETTLE_MS = 400
+const LISTEN_DELAY_MS = 300
+const MAX_CRASHES = 5
+
+const codecOf = (producer: RoomProducer): VideoCodec | null => {
+  const mimeType = producer.producer.rtpParameters.codecs[0]?.mimeType.toLowerCase()
+  return mimeType === 'video/vp8' ? 'vp8' : mimeType === 'video/h264' ? 'h264' : null
+}
+
+/**
+ * What of a room goes out: the shared screen, else the first camera; every microphone (mixed).
+ * Paused producers send nothing, so they are left out rather than stalling ffmpeg's mixer.
+ */
+export function selectMedia(producers: RoomProducer[]): { video: RoomProducer | null; audio: RoomProducer[] } {
+  const live = producers.filter((candidate) => !candidate.producer.paused && !candidate.producer.closed)
+  const video = live.find((candidate) => candidate.source === 'screen' && codecOf(candidate)) ?? live.find((candidate) => candidate.source === 'camera' && codecOf(candidate)) ?? null
+  const audio = live.filter((candidate) => candidate.producer.kind === 'audio').slice(0, MAX_AUDIO_INPUTS)
+  return { video, audio }
+}
+
+/**
+ * Sends a media room (by name, across its re-openings) to ffmpeg. ffmpeg's inputs are fixed when
+ * it starts, so whenever what should go out changes (a camera starts, a speaker mutes, a worker
+ * restarts) the current part is finished and a new one begins; a part whose ffmpeg crashes is
+ * replaced the same way. The format decides what the parts write.
+ */
+export class RoomEgress {
+  private room: MediaRoom | null = null
+  private running: RunningPart | null = null
+  private readonly ended: EndedPart[] = []
+  private nextIndex = 1
+  private crashes = 0
+  private stopped = false
+  private interruptedFlag = false
+  private settleTimer: Timer | undefined
+  private work: Promise<void> = Promise.resolve()
+  private readonly onOpened = (room: MediaRoom) => {
+    if (room.name === this.roomName) this.attach(room)
+  }
+  private readonly onProducers = () => {
+    clearTimeout(this.settleTimer)
+    this.settleTimer = setTimeout(() => this.reconcile(), SETTLE_MS)
+  }
+  private readonly onRoomClosed = () => {
+    if (this.running) this.interruptedFlag = true
+    this.detach()
+    this.reconcile()
+  }
+
+  constructor(
+    private readonly rooms: MediaRooms,
+    readonly roomName: string,
+    private readonly options: { ffmpegPath: string; dir: string; format: EgressFormat; logger: Logger; stats: EgressStats; onGaveUp?: () => void },
+  ) {}
+
+  /** Whether a part ended abnormally (ffmpeg crashed, or a worker died under the room). */
+  get interrupted(): boolean {
+    return this.interruptedFlag || this.ended.some((part) => part.crashed)
+  }
+
+  get isStopped(): boolean {
+    return this.stopped
+  }
+
+  start(): void {
+    this.rooms.events.on('opened', this.onOpened)
+    const room = this.rooms.get(this.roomName)
+    if (room && !room.isClosed) this.attach(room)
+  }
+
+  /** Finishes the current part and returns every part, oldest first. */
+  async stop(): Promise<EndedPart[]> {
+    if (!this.stopped) {
+      this.stopped = true
+      clearTimeout(this.settleTimer)
+      this.rooms.events.off('opened', this.onOpened)
+      this.detach()
+      this.work = this.work.then(() => this.finishRunning())
+    }
+    await this.work
+    return [...this.ended]
+  }
+
+  private attach(room: MediaRoom): void {
+    this.detach()
+    this.room = room
+    room.events.on('producers', this.onProducers)
+    room.events.once('closed', this.onRoomClosed)
+    this.reconcile()
+  }
+
+  private detach(): void {
+    this.room?.events.off('producers', this.onProducers)
+    this.room?.events.off('closed', this.onRoomClosed)
+    this.room = null
+  }
+
+  private reconcile(): void {
+    this.work = this.work.then(() => this.reconcileNow()).catch((error: unknown) => {
+      this.options.logger.error('egress could not follow its room', { room: this.roomName, err: error instanceof Error ? error.message : String(error) })
+    })
+  }
+
+  private async reconcileNow(): Promise<void> {
+    if (this.stopped) return
+    const selection = this.room && !this.room.isClosed ? selectMedia(this.room.liveProducers()) : { video: null, audio: [] }
+    const key = [selection.video?.producer.id ?? '-', ...selection.audio.map((audio) => audio.producer.id)].join(',')
+    if (this.running?.key === key) return
+    await this.finishRunning()
+    if (key === '-') return
+    await this.startPart(key, selection.video, selection.audio)
+  }
+
+  private async startPart(key: string, video: RoomProducer | null, audio: RoomProducer[]): Promise<void> {
+    const plan: PartPlan = { index: this.nextIndex++, dir: this.options.dir, videoCodec: video ? codecOf(video) : null, audioInputs: audio.length }
+    const taps: Tap[] = []
+    try {
+      for (const producer of [...(video ? [video] : []), ...audio]) taps.push(await tapProducer(producer, await freeUdpPortPair()))
+    } catch (error) {
+      for (const tap of taps) tap.close()
+      throw error
+    }
+    await mkdir(plan.dir, { recursive: true })
+    const sdpFile = join(plan.dir, `part-${plan.index}.sdp`)
+    await writeFile(sdpFile, sdpForInputs(taps.map((tap) => tap.input)))
+    const ffmpeg = new FfmpegProcess(this.options.ffmpegPath, [
+      '-protocol_whitelist', 'file,udp,rtp',
+      '-fflags', '+genpts',
+      '-analyzeduration', '3000000',
+      '-f', 'sdp', '-i', sdpFile,
+      ...this.options.format.outputArgs(plan),
+    ])
+    const requestKeyFrames = () => {
+      for (const tap of taps) if (tap.consumer.kind === 'video') void tap.consumer.requestKeyFrame().catch(() => undefined)
+    }
+    const running: RunningPart = { plan, key, taps, ffmpeg, keyFrames: setInterval(requestKeyFrames, this.options.format.keyFrameIntervalMs) }
+    this.running = running
+    void ffmpeg.exited.then((exit) => this.onExit(running, exit))
+    // ffmpeg binds its ports right after it starts; what is sent before that is lost.
+    await Bun.sleep(LISTEN_DELAY_MS)
+    await Promise.all(taps.map((tap) => tap.consumer.resume().catch(() => undefined)))
+    requestKeyFrames()
+    setTimeout(requestKeyFrames, 1000)
+  }
+
+  private onExit(part: RunningPart, exit: FfmpegExit): void {
+    if (exit.requested) return
+    this.options.logger.error('ffmpeg exited on its own', { room: this.roomName, part: part.plan.index, code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-600) })
+    this.work = this.work.then(() => {
+      if (this.running !== part) return
+      this.release(part, true)
+      if (++this.crashes >= MAX_CRASHES) {
+        this.options.logger.error('egress gave up after repeated ffmpeg crashes', { room: this.roomName })
+        this.options.onGaveUp?.()
+        return
+      }
+      this.options.stats.ffmpegRestarts += 1
+      setTimeout(() => this.reconcile(), 1000)
+    })
+  }
+
+  private async finishRunning(): Promise<void> {
+    const part = this.running
+    if (!part) return
+    const exit = await part.ffmpeg.stop()
+    if (this.running === part) this.release(part, !exit.requested || exit.signal === 'SIGKILL')
+  }
+
+  private release(part: RunningPart, crashed: boolean): void {
+    clearInterval(part.keyFrames)
+    for (const tap of part.taps) tap.close()
+    this.running = null
+    this.ended.push({ index: part.plan.index, file: this.options.format.partFile(part.plan), videoCodec: part.plan.videoCodec, crashed })
+  }
+}

@@ -1,0 +1,270 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import { readdir, rm } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import type { Media } from '../../../media/index.ts'
+import { assembleRecording, thumbnail, type MediaTools } from '../../../media/egress/assemble.ts'
+import { findBinary } from '../../../media/egress/ffmpeg.ts'
+import { recordingFormat } from '../../../media/egress/formats.ts'
+import type { RoomEgress } from '../../../media/egress/room-egress.ts'
+import type { Clock } from '../../clock.ts'
+import type { Config } from '../../config.ts'
+import type { Database } from '../../db/client.ts'
+import { dbErrorMentions } from '../../db/errors.ts'
+import { recordingConsents, recordings, type RecordingSubject } from '../../db/schema/recordings.ts'
+import type { AuthUser } from '../../http/auth.ts'
+import { ApiError, conflict, notFound } from '../../http/errors.ts'
+import { PRIVATE_FOLDER } from '../../http/private-files.ts'
+import { newId } from '../../ids.ts'
+import type { JobScheduler } from '../../jobs/scheduler.ts'
+import { errorFields, type Logger } from '../../logger.ts'
+
+export type RecordingRow = typeof recordings.$inferSelect
+
+/** Which room a start or stop is about, and (for calls) whose consent it needs first. */
+export interface RecordingTarget {
+  room: string
+  consentFrom?: string[]
+}
+
+/** What the module owning a call, stream or class decides about its recordings. */
+export interface RecordingSubjectHandler {
+  /** Who may start or stop recording it: the room, or a 403/404/409 error. */
+  authorize(user: AuthUser, subjectId: string): Promise<RecordingTarget>
+  mayView(user: AuthUser, subjectId: string): Promise<boolean>
+  /** The recording has its file (ready, or partial after an interruption). */
+  onFinished?(recording: RecordingRow): Promise<void>
+}
+
+export const JOB_FINALIZE = 'recordings.finalize'
+/** How long a stopped recording may take to assemble before the job looks at it again. */
+const ASSEMBLY_WATCH_MS = 15 * 60_000
+const finalizeKey = (id: string) => `recording:${id}`
+
+/**
+ * Recordings of media rooms: one ffmpeg egress per running recording, writing parts that are joined
+ * into one file when it stops. A durable job per recording stops it at MAX_RECORDING_MINUTES and,
+ * after a restart, assembles what an interrupted run left on disk, so no row stays `recording`.
+ */
+export class RecordingService {
+  readonly counters = { bytesWritten: 0 }
+  private readonly subjects = new Map<RecordingSubject, RecordingSubjectHandler>()
+  private readonly running = new Map<string, RoomEgress>()
+  private readonly assembling = new Map<string, Promise<void>>()
+  private readonly root: string
+  private readonly tools: MediaTools
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly config: Config,
+    private readonly scheduler: JobScheduler,
+    private readonly logger: Logger,
+    private readonly media: Media | undefined,
+  ) {
+    this.root = join(config.uploads.dir, PRIVATE_FOLDER, 'recordings')
+    this.tools = { ffmpeg: config.ffmpeg.path, ffprobe: config.ffmpeg.probePath }
+    scheduler.register(JOB_FINALIZE, (payload) => this.finalizeJob(String(payload.recordingId)))
+    media?.rooms.events.on('ended', (room) => void this.stopRoom(room))
+  }
+
+  register(subject: RecordingSubject, handler: RecordingSubjectHandler): void {
+    this.subjects.set(subject, handler)
+  }
+
+  get runningCount(): number {
+    return this.running.size
+  }
+
+  /** Whether this server can record at all (the SFU runs and ffmpeg is installed). */
+  get available(): boolean {
+    return this.media !== undefined && findBinary(this.config.ffmpeg.path) !== null
+  }
+
+  /** A participant's start: begins at once, or (calls) once every participant has asked. */
+  async requestStart(user: AuthUser, subject: RecordingSubject, subjectId: string): Promise<RecordingRow | 'awaiting_consent'> {
+    const target = await this.handler(subject).authorize(user, subjectId)
+    await this.assertNotRunning(target.room)
+    if (target.consentFrom) {
+      await this.db.insert(recordingConsents).values({ room: target.room, userId: user.id, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
+      const given = await this.db.select({ userId: recordingConsents.userId }).from(recordingConsents).where(eq(recordingConsents.room, target.room))
+      if (!target.consentFrom.every((id) => given.some((consent) => consent.userId === id))) return 'awaiting_consent'
+    }
+    return this.start(subject, subjectId, target.room, user.id)
+  }
+
+  /** Starts recording a room (also the automatic recording of a class going live). */
+  async start(subject: RecordingSubject, subjectId: string, room: string, startedBy: string): Promise<RecordingRow> {
+    const media = this.media
+    if (!media || !this.available) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'Recording needs the media server and ffmpeg, and this server has not got both')
+    const now = new Date(this.clock.now())
+    const id = newId('rec')
+    let recording: RecordingRow
+    try {
+      ;[[recording]] = (await this.db.batch([
+        this.db.insert(recordings).values({ id, room, subject, subjectId, startedBy, status: 'recording', startedAt: now, updatedAt: now }).returning(),
+        this.db.delete(recordingConsents).where(eq(recordingConsents.room, room)),
+      ])) as [[RecordingRow], unknown]
+    } catch (error) {
+      if (dbErrorMentions(error, 'recordings.room')) throw conflict('RECORDING_IN_PROGRESS', 'This room is already being recorded')
+      throw error
+    }
+    this.running.set(id, media.egresses.start(room, this.dir(id), recordingFormat, () => void this.finish(id)))
+    await this.scheduleFinalize(id, now.getTime() + this.config.ffmpeg.maxRecordingMs)
+    this.logger.info('recording started', { recordingId: id, room })
+    return recording
+  }
+
+  /** Stops the room's running recording; its file is assembled in the background (`processing`). */
+  async requestStop(user: AuthUser, subject: RecordingSubject, subjectId: string): Promise<RecordingRow> {
+    const { room } = await this.handler(subject).authorize(user, subjectId)
+    const [running] = await this.db.select({ id: recordings.id }).from(recordings).where(and(eq(recordings.room, room), eq(recordings.status, 'recording')))
+    const stopped = running && (await this.finish(running.id))
+    if (!stopped) throw conflict('NOT_RECORDING', 'This room is not being recorded')
+    return stopped
+  }
+
+  /** The recording, for someone who may see its room's recordings (404 otherwise, as its existence is private). */
+  async get(user: AuthUser, id: string): Promise<RecordingRow> {
+    const [recording] = await this.db.select().from(recordings).where(eq(recordings.id, id))
+    if (!recording || !(await this.handler(recording.subject).mayView(user, recording.subjectId))) throw notFound('Recording')
+    return recording
+  }
+
+  /** A recording's row without an access check, for links already signed. */
+  async find(id: string): Promise<RecordingRow | undefined> {
+    const [recording] = await this.db.select().from(recordings).where(eq(recordings.id, id))
+    return recording
+  }
+
+  listFor(subject: RecordingSubject, subjectId: string): Promise<RecordingRow[]> {
+    return this.db.select().from(recordings).where(and(eq(recordings.subject, subject), eq(recordings.subjectId, subjectId))).orderBy(recordings.startedAt)
+  }
+
+  filePath(recording: RecordingRow, name: string): string {
+    return join(this.dir(recording.id), basename(name))
+  }
+
+  /** At boot: recordings a previous run left `recording` or `processing` are finished from their files on disk. */
+  async recoverInterrupted(): Promise<void> {
+    const orphans = await this.db.select({ id: recordings.id }).from(recordings).where(inArray(recordings.status, ['recording', 'processing']))
+    for (const { id } of orphans) if (!this.running.has(id) && !this.assembling.has(id)) await this.scheduleFinalize(id, this.clock.now())
+  }
+
+  /** Lets running assemblies finish (shutdown, tests). */
+  async settle(): Promise<void> {
+    await Promise.all(this.assembling.values())
+  }
+
+  private async stopRoom(room: string): Promise<void> {
+    for (const [id, egress] of this.running) if (egress.roomName === room) await this.finish(id)
+  }
+
+  private async assertNotRunning(room: string): Promise<void> {
+    const [running] = await this.db.select({ id: recordings.id }).from(recordings).where(and(eq(recordings.room, room), eq(recordings.status, 'recording')))
+    if (running) throw conflict('RECORDING_IN_PROGRESS', 'This room is already being recorded')
+  }
+
+  /** recording → processing (once), then the parts are joined in the background. */
+  private async finish(id: string): Promise<RecordingRow | null> {
+    const now = new Date(this.clock.now())
+    const [stopped] = await this.db
+      .update(recordings)
+      .set({ status: 'processing', endedAt: now, updatedAt: now })
+      .where(and(eq(recordings.id, id), eq(recordings.status, 'recording')))
+      .returning()
+    if (!stopped) return null
+    const egress = this.running.get(id)
+    this.running.delete(id)
+    await this.scheduleFinalize(id, now.getTime() + ASSEMBLY_WATCH_MS)
+    const parts = egress && this.media ? await this.media.egresses.stop(egress) : null
+    const files = parts ? parts.flatMap((part) => (part.file ? [part.file] : [])) : await this.partFilesOnDisk(id)
+    this.assembleInBackground(stopped, files, egress ? egress.interrupted : true)
+    return stopped
+  }
+
+  private assembleInBackground(recording: RecordingRow, files: string[], interrupted: boolean): void {
+    const work = this.assemble(recording, files, interrupted).finally(() => this.assembling.delete(recording.id))
+    this.assembling.set(recording.id, work)
+  }
+
+  private async assemble(recording: RecordingRow, files: string[], interrupted: boolean): Promise<void> {
+    const dir = this.dir(recording.id)
+    try {
+      const result = await assembleRecording(this.tools, files, dir, recording.id)
+      const now = new Date(this.clock.now())
+      if (!result) {
+        await this.db
+          .update(recordings)
+          .set({ status: 'failed', interrupted, error: 'Nothing playable was recorded (no audio and video reached the recorder)', updatedAt: now })
+          .where(eq(recordings.id, recording.id))
+      } else {
+        const thumbnailName = `${recording.id}.jpg`
+        const hasThumbnail = await thumbnail(this.tools, result.file, result.durationSec, join(dir, thumbnailName))
+        const [finished] = await this.db
+          .update(recordings)
+          .set({
+            status: interrupted ? 'partial' : 'ready',
+            interrupted,
+            durationSec: result.durationSec,
+            sizeBytes: result.sizeBytes,
+            fileName: basename(result.file),
+            mimeType: result.mimeType,
+            thumbnailName: hasThumbnail ? thumbnailName : null,
+            updatedAt: now,
+          })
+          .where(eq(recordings.id, recording.id))
+          .returning()
+        this.counters.bytesWritten += result.sizeBytes
+        if (finished) await this.handler(finished.subject).onFinished?.(finished)
+      }
+      await Promise.all(files.map((file) => rm(file, { force: true })))
+      await this.scheduler.cancel([finalizeKey(recording.id)])
+      this.logger.info('recording finished', { recordingId: recording.id, ready: result !== null, interrupted })
+    } catch (error) {
+      this.logger.error('recording could not be assembled', { recordingId: recording.id, ...errorFields(error) })
+      await this.db
+        .update(recordings)
+        .set({ status: 'failed', interrupted, error: error instanceof Error ? error.message.slice(0, 500) : String(error), updatedAt: new Date(this.clock.now()) })
+        .where(eq(recordings.id, recording.id))
+    }
+  }
+
+  /** The durable job: stops a recording at its maximum length, or finishes one an earlier run left behind. */
+  private async finalizeJob(id: string): Promise<void | { runAgainAt: Date }> {
+    const [recording] = await this.db.select().from(recordings).where(eq(recordings.id, id))
+    if (!recording || (recording.status !== 'recording' && recording.status !== 'processing')) return
+    if (this.assembling.has(id)) return { runAgainAt: new Date(this.clock.now() + ASSEMBLY_WATCH_MS) }
+    if (this.running.has(id)) {
+      await this.finish(id)
+      return
+    }
+    const now = new Date(this.clock.now())
+    const [orphan] = await this.db
+      .update(recordings)
+      .set({ status: 'processing', interrupted: true, endedAt: sql`coalesce(${recordings.endedAt}, ${now.getTime()})`, updatedAt: now })
+      .where(eq(recordings.id, id))
+      .returning()
+    this.logger.warn('finishing a recording an earlier run left behind', { recordingId: id })
+    this.assembleInBackground(orphan!, await this.partFilesOnDisk(id), true)
+    await this.assembling.get(id)
+  }
+
+  private async partFilesOnDisk(id: string): Promise<string[]> {
+    const names = await readdir(this.dir(id)).catch(() => [] as string[])
+    return names.filter((name) => /^part-\d+\.mkv$/.test(name)).sort().map((name) => join(this.dir(id), name))
+  }
+
+  private scheduleFinalize(id: string, at: number) {
+    return this.scheduler.schedule({ kind: JOB_FINALIZE, key: finalizeKey(id), runAt: new Date(at), payload: { recordingId: id } })
+  }
+
+  private dir(id: string): string {
+    return join(this.root, id)
+  }
+
+  private handler(subject: RecordingSubject): RecordingSubjectHandler {
+    const handler = this.subjects.get(subject)
+    if (!handler) throw new Error(`no recording subject "${subject}" is registered`)
+    return handler
+  }
+}

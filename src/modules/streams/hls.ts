@@ -1,0 +1,87 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Media } from '../../../media/index.ts'
+import { findBinary } from '../../../media/egress/ffmpeg.ts'
+import { HLS_PLAYLIST, hlsFormat } from '../../../media/egress/formats.ts'
+import type { RoomEgress } from '../../../media/egress/room-egress.ts'
+import type { Clock } from '../../clock.ts'
+import type { Config } from '../../config.ts'
+import { ApiError, conflict, notFound } from '../../http/errors.ts'
+import { API_PREFIX } from '../../http/paths.ts'
+import { PRIVATE_FOLDER } from '../../http/private-files.ts'
+import type { UrlSigner } from '../../http/signed-urls.ts'
+import { streamRoomName, type StreamRow } from './service.ts'
+
+/** How long a private stream's signed playlist link works; players refetch the playlist with it. */
+const PLAYLIST_LINK_MS = 6 * 60 * 60_000
+const SEGMENT_NAME = /^p\d+-\d+\.ts$/
+
+export const hlsScope = (streamId: string) => `${API_PREFIX}/hls/${streamId}/`
+
+/**
+ * A stream published as HLS beside WebRTC: ffmpeg writes 2-second segments and a playlist per
+ * stream, served at /hls/<streamId>/index.m3u8 (for a CDN in front). Private streams get a signed,
+ * expiring playlist link, and the playlist served carries the same signature on each segment.
+ */
+export class StreamHls {
+  private readonly running = new Map<string, RoomEgress>()
+  private readonly root: string
+
+  constructor(
+    private readonly media: Media | undefined,
+    private readonly config: Config,
+    private readonly signer: UrlSigner,
+    private readonly clock: Clock,
+  ) {
+    this.root = join(config.uploads.dir, PRIVATE_FOLDER, 'hls')
+    media?.rooms.events.on('ended', (room) => {
+      const streamId = room.startsWith('stream:') ? room.slice('stream:'.length) : null
+      if (streamId && this.running.has(streamId)) void this.stop(streamId)
+    })
+  }
+
+  isRunning(streamId: string): boolean {
+    return this.running.has(streamId)
+  }
+
+  async start(stream: StreamRow): Promise<string> {
+    if (!this.media || !findBinary(this.config.ffmpeg.path)) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'HLS needs the media server and ffmpeg, and this server has not got both')
+    if (this.running.has(stream.id)) throw conflict('HLS_ALREADY_RUNNING', 'This stream is already published as HLS')
+    await rm(this.dir(stream.id), { recursive: true, force: true })
+    this.running.set(stream.id, this.media.egresses.start(streamRoomName(stream.id), this.dir(stream.id), hlsFormat))
+    return this.playlistPath(stream)
+  }
+
+  async stop(streamId: string): Promise<void> {
+    const egress = this.running.get(streamId)
+    if (!egress || !this.media) throw conflict('HLS_NOT_RUNNING', 'This stream is not published as HLS')
+    this.running.delete(streamId)
+    await this.media.egresses.stop(egress)
+    await rm(this.dir(streamId), { recursive: true, force: true })
+  }
+
+  /** The playlist's path; signed when the stream is private. */
+  playlistPath(stream: Pick<StreamRow, 'id' | 'isPrivate'>): string {
+    const path = `${hlsScope(stream.id)}${HLS_PLAYLIST}`
+    return stream.isPrivate ? `${path}?${this.signer.sign(hlsScope(stream.id), this.clock.now() + PLAYLIST_LINK_MS)}` : path
+  }
+
+  /** A playlist or segment, if the stream is public or the link is signed; 404 otherwise (and while nothing is written yet). */
+  async file(stream: Pick<StreamRow, 'id' | 'isPrivate'>, name: string, query: { expires?: string; signature?: string }): Promise<Response> {
+    const signed = this.signer.verify(hlsScope(stream.id), query, this.clock.now())
+    if ((stream.isPrivate && !signed) || !this.running.has(stream.id) || (name !== HLS_PLAYLIST && !SEGMENT_NAME.test(name))) throw notFound('HLS file')
+    const file = Bun.file(join(this.dir(stream.id), name))
+    if (!(await file.exists())) throw notFound('HLS file')
+    if (name !== HLS_PLAYLIST) return new Response(file, { headers: { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=60' } })
+    let playlist = await file.text()
+    if (stream.isPrivate) {
+      const signature = `?expires=${query.expires}&signature=${query.signature}`
+      playlist = playlist.replace(/^(p\d+-\d+\.ts)$/gm, `$1${signature}`)
+    }
+    return new Response(playlist, { headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' } })
+  }
+
+  private dir(streamId: string): string {
+    return join(this.root, streamId)
+  }
+}

@@ -1,0 +1,91 @@
+import type { Media } from '../../../media/index.ts'
+import type { MediaRoom, PeerLink } from '../../../media/room.ts'
+import { answerWhipOffer, WhipOfferError } from '../../../media/whip.ts'
+import type { AuthUser } from '../../http/auth.ts'
+import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
+import { API_PREFIX } from '../../http/paths.ts'
+import type { UrlSigner } from '../../http/signed-urls.ts'
+import { newId } from '../../ids.ts'
+import type { Hub } from '../../realtime/hub.ts'
+import { streamRoomName, type StreamRow } from './service.ts'
+
+interface IngestSession {
+  id: string
+  streamId: string
+  hostId: string
+  room: MediaRoom
+  peerId: string
+}
+
+export const whipPath = (streamId: string) => `${API_PREFIX}/whip/${streamId}`
+const keyScope = (streamId: string) => `ingest:${streamId}`
+
+/**
+ * Going live from OBS (or any WHIP client): the host's per-stream key authorizes a POST of an SDP
+ * offer, which becomes a peer of the stream's media room publishing as the host; viewers consume it
+ * like a browser host. One ingest per stream; it ends by DELETE, by its connection dying, or with
+ * the stream. While it runs, the host counts as present (the stream does not end for lack of a socket).
+ */
+export class StreamIngest {
+  private readonly sessions = new Map<string, IngestSession>()
+
+  constructor(
+    private readonly media: Media | undefined,
+    private readonly hub: Hub,
+    private readonly signer: UrlSigner,
+  ) {
+    media?.rooms.events.on('ended', (room) => {
+      for (const session of this.sessions.values()) if (streamRoomName(session.streamId) === room) this.end(session)
+    })
+  }
+
+  /** The host's connection details for OBS: the WHIP URL and the stream key (a bearer token). */
+  credentials(stream: StreamRow): { whipPath: string; streamKey: string } {
+    return { whipPath: whipPath(stream.id), streamKey: this.signer.keyFor(keyScope(stream.id)) }
+  }
+
+  isKeyFor(streamId: string, authorization: string | null): boolean {
+    const key = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1]
+    return key !== undefined && this.signer.verifyKey(keyScope(streamId), key)
+  }
+
+  hostIsPublishing(hostId: string): boolean {
+    return [...this.sessions.values()].some((session) => session.hostId === hostId)
+  }
+
+  /** Answers the offer; the host joins the room as a socketless peer publishing camera and microphone. */
+  async publish(stream: StreamRow, host: AuthUser, offer: string): Promise<{ sessionId: string; answer: string }> {
+    if (!this.media) throw new ApiError(503, 'MEDIA_UNAVAILABLE', 'This server runs without its media server')
+    if ([...this.sessions.values()].some((session) => session.streamId === stream.id)) throw conflict('INGEST_ACTIVE', 'This stream already receives an ingest; DELETE it first')
+    const room = this.media.rooms.open(streamRoomName(stream.id))
+    const { peerId } = await room.join(host, { canPublish: stream.type === 'video' ? ['camera', 'microphone'] : ['microphone'] }, this.linkFor())
+    try {
+      const { answer, transportId } = await answerWhipOffer(room, peerId, offer)
+      const session: IngestSession = { id: newId('whip'), streamId: stream.id, hostId: host.id, room, peerId }
+      this.sessions.set(session.id, session)
+      room.onTransportLost(peerId, transportId, () => this.end(session))
+      room.events.once('closed', () => this.end(session))
+      return { sessionId: session.id, answer }
+    } catch (error) {
+      room.leave(peerId)
+      if (error instanceof WhipOfferError) throw unprocessable('INVALID_SDP', error.message)
+      throw error
+    }
+  }
+
+  stop(streamId: string, sessionId: string): void {
+    const session = this.sessions.get(sessionId)
+    if (!session || session.streamId !== streamId) throw notFound('Ingest session')
+    this.end(session)
+  }
+
+  private end(session: IngestSession): void {
+    if (!this.sessions.delete(session.id)) return
+    session.room.leave(session.peerId)
+  }
+
+  /** A WHIP peer has no socket: what the room tells it is dropped, what it tells others goes out through the hub. */
+  private linkFor(): PeerLink {
+    return { send: () => undefined, listen: () => undefined, sendToOthers: (group, type, data) => this.hub.publishToGroup(group, type, data) }
+  }
+}
