@@ -227,12 +227,14 @@ export class MediaRoom {
    */
   onTransportLost(peerId: string, transportId: string, lost: () => void): void {
     const transport = this.transport(peerId, transportId)
-    let called = false
-    const once = () => {
-      if (!called) (called = true), lost()
+    let gone = false
+    const check = (state: string) => {
+      if (gone || !['closed', 'failed', 'disconnected'].includes(state)) return
+      gone = true
+      lost()
     }
-    transport.on('dtlsstatechange', (state) => (state === 'closed' || state === 'failed') && once())
-    transport.on('icestatechange', (state) => (state === 'disconnected' || state === 'closed') && once())
+    transport.on('dtlsstatechange', check)
+    transport.on('icestatechange', check)
   }
 
   async restartIce(peerId: string, transportId: string) {

@@ -98,7 +98,7 @@ describe('the docs UI', () => {
     const browser = await launchChromium()
     try {
       // Swagger UI renders tag sections as they come into view: a page tall enough to show them all.
-      const page = await browser.newPage({ viewport: { width: 1280, height: 20_000 } })
+      const page = await browser.newPage({ viewport: { width: 1280, height: 40_000 } })
       const outside: string[] = []
       await page.route('**/*', (route) => {
         const url = new URL(route.request().url())
@@ -109,6 +109,8 @@ describe('the docs UI', () => {
       await page.goto(`${server.baseUrl}/swagger`)
       await page.waitForSelector('.opblock', { timeout: 15_000 })
       const documented = Object.entries<Record<string, unknown>>(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map(() => path))
+      // Sections render in turn; give a loaded machine time to finish before counting.
+      await page.waitForFunction((count) => document.querySelectorAll('.opblock-summary-path').length >= count, documented.length, { timeout: 15_000 }).catch(() => undefined)
       const operations = await page.$$eval('.opblock-summary-path', (nodes) => nodes.map((node) => node.getAttribute('data-path')))
       expect(operations.length).toBe(documented.length)
       expect(operations).toContain('/api/v1/tickets/{id}/messages')

@@ -1,8 +1,12 @@
 import type { Logger } from '../../src/logger.ts'
 import type { MediaRooms } from '../rooms.ts'
+import { findBinary } from './ffmpeg.ts'
 import { RoomEgress, type EgressFormat, type EgressStats, type EndedPart } from './room-egress.ts'
 
-/** Every running egress (recordings, HLS) of this process, stopped cleanly on shutdown. */
+/**
+ * Every running egress (recordings, HLS) of this process: each follows its room as it opens and
+ * re-opens (one listener here, however many egresses), and all are stopped cleanly on shutdown.
+ */
 export class Egresses {
   readonly stats: EgressStats = { ffmpegRestarts: 0 }
   private readonly running = new Set<RoomEgress>()
@@ -11,17 +15,27 @@ export class Egresses {
     private readonly rooms: MediaRooms,
     private readonly ffmpegPath: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    rooms.events.on('opened', (room) => {
+      for (const egress of this.running) if (egress.roomName === room.name) egress.attach(room)
+    })
+  }
 
   get count(): number {
     return this.running.size
   }
 
+  /** Whether ffmpeg can be run here; without it nothing is recorded or published as HLS. */
+  get available(): boolean {
+    return findBinary(this.ffmpegPath) !== null
+  }
+
   /** Starts sending the room (now, or whenever it opens) through ffmpeg into dir. */
   start(roomName: string, dir: string, format: EgressFormat, onGaveUp?: () => void): RoomEgress {
-    const egress = new RoomEgress(this.rooms, roomName, { ffmpegPath: this.ffmpegPath, dir, format, logger: this.logger, stats: this.stats, onGaveUp })
+    const egress = new RoomEgress(roomName, { ffmpegPath: this.ffmpegPath, dir, format, logger: this.logger, stats: this.stats, onGaveUp })
     this.running.add(egress)
-    egress.start()
+    const room = this.rooms.get(roomName)
+    if (room) egress.attach(room)
     return egress
   }
 

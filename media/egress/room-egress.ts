@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../../src/logger.ts'
 import type { MediaRoom, RoomProducer } from '../room.ts'
-import type { MediaRooms } from '../rooms.ts'
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg.ts'
 import { freeUdpPortPair } from './ports.ts'
 import { sdpForInputs } from './sdp.ts'
@@ -85,9 +84,6 @@ export class RoomEgress {
   private interruptedFlag = false
   private settleTimer: Timer | undefined
   private work: Promise<void> = Promise.resolve()
-  private readonly onOpened = (room: MediaRoom) => {
-    if (room.name === this.roomName) this.attach(room)
-  }
   private readonly onProducers = () => {
     clearTimeout(this.settleTimer)
     this.settleTimer = setTimeout(() => this.reconcile(), SETTLE_MS)
@@ -99,7 +95,6 @@ export class RoomEgress {
   }
 
   constructor(
-    private readonly rooms: MediaRooms,
     readonly roomName: string,
     private readonly options: { ffmpegPath: string; dir: string; format: EgressFormat; logger: Logger; stats: EgressStats; onGaveUp?: () => void },
   ) {}
@@ -109,22 +104,12 @@ export class RoomEgress {
     return this.interruptedFlag || this.ended.some((part) => part.crashed)
   }
 
-  get isStopped(): boolean {
-    return this.stopped
-  }
-
-  start(): void {
-    this.rooms.events.on('opened', this.onOpened)
-    const room = this.rooms.get(this.roomName)
-    if (room && !room.isClosed) this.attach(room)
-  }
 
   /** Finishes the current part and returns every part, oldest first. */
   async stop(): Promise<EndedPart[]> {
     if (!this.stopped) {
       this.stopped = true
       clearTimeout(this.settleTimer)
-      this.rooms.events.off('opened', this.onOpened)
       this.detach()
       this.work = this.work.then(() => this.finishRunning())
     }
@@ -132,7 +117,9 @@ export class RoomEgress {
     return [...this.ended]
   }
 
-  private attach(room: MediaRoom): void {
+  /** Follows the room (its first opening, or a re-opening after a worker died). */
+  attach(room: MediaRoom): void {
+    if (this.stopped || room.isClosed) return
     this.detach()
     this.room = room
     room.events.on('producers', this.onProducers)

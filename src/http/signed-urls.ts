@@ -1,4 +1,11 @@
+import { t } from 'elysia'
 import { createHmac, timingSafeEqual } from 'node:crypto'
+
+/** The query of a signed link, on routes that also take a bearer token or serve public media. */
+export const SignedQuery = t.Object({
+  expires: t.Optional(t.String({ maxLength: 20 })),
+  signature: t.Optional(t.String({ maxLength: 128 })),
+})
 
 /**
  * Expiring links to private media (recordings, private HLS playlists) for players that cannot send

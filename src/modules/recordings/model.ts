@@ -20,7 +20,3 @@ export const AwaitingConsent = t.Object({ status: t.Literal('awaiting_consent') 
 export const StoppedRecording = t.Object({ id: t.String(), status: oneOf(['processing', 'ready'] as const) })
 export const RecordingIdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) })
 export const SubjectIdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) })
-export const SignedQuery = t.Object({
-  expires: t.Optional(t.String({ maxLength: 20 })),
-  signature: t.Optional(t.String({ maxLength: 128 })),
-})

@@ -3,11 +3,11 @@ import type { Config } from '../../config.ts'
 import type { RecordingSubject } from '../../db/schema/recordings.ts'
 import { ErrorBody, errorResponses, notFound } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
-import type { UrlSigner } from '../../http/signed-urls.ts'
+import { SignedQuery, type UrlSigner } from '../../http/signed-urls.ts'
 import { fileResponse } from '../../http/upload-route.ts'
 import { rangeResponse } from '../../http/uploads.ts'
 import { recordingScope, recordingView } from './links.ts'
-import { AwaitingConsent, Recording, RecordingIdParams, SignedQuery, StoppedRecording, SubjectIdParams } from './model.ts'
+import { AwaitingConsent, Recording, RecordingIdParams, StoppedRecording, SubjectIdParams } from './model.ts'
 import type { RecordingService } from './service.ts'
 
 export interface RecordingRouteDeps extends RoutePlugins {

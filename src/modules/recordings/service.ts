@@ -3,7 +3,6 @@ import { readdir, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { Media } from '../../../media/index.ts'
 import { assembleRecording, thumbnail, type MediaTools } from '../../../media/egress/assemble.ts'
-import { findBinary } from '../../../media/egress/ffmpeg.ts'
 import { recordingFormat } from '../../../media/egress/formats.ts'
 import type { RoomEgress } from '../../../media/egress/room-egress.ts'
 import type { Clock } from '../../clock.ts'
@@ -75,11 +74,6 @@ export class RecordingService {
     return this.running.size
   }
 
-  /** Whether this server can record at all (the SFU runs and ffmpeg is installed). */
-  get available(): boolean {
-    return this.media !== undefined && findBinary(this.config.ffmpeg.path) !== null
-  }
-
   /** A participant's start: begins at once, or (calls) once every participant has asked. */
   async requestStart(user: AuthUser, subject: RecordingSubject, subjectId: string): Promise<RecordingRow | 'awaiting_consent'> {
     const target = await this.handler(subject).authorize(user, subjectId)
@@ -95,7 +89,7 @@ export class RecordingService {
   /** Starts recording a room (also the automatic recording of a class going live). */
   async start(subject: RecordingSubject, subjectId: string, room: string, startedBy: string): Promise<RecordingRow> {
     const media = this.media
-    if (!media || !this.available) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'Recording needs the media server and ffmpeg, and this server has not got both')
+    if (!media?.egresses.available) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'Recording needs the media server and ffmpeg, and this server has not got both')
     const now = new Date(this.clock.now())
     const id = newId('rec')
     let recording: RecordingRow
@@ -117,7 +111,7 @@ export class RecordingService {
   /** Stops the room's running recording; its file is assembled in the background (`processing`). */
   async requestStop(user: AuthUser, subject: RecordingSubject, subjectId: string): Promise<RecordingRow> {
     const { room } = await this.handler(subject).authorize(user, subjectId)
-    const [running] = await this.db.select({ id: recordings.id }).from(recordings).where(and(eq(recordings.room, room), eq(recordings.status, 'recording')))
+    const running = await this.runningIn(room)
     const stopped = running && (await this.finish(running.id))
     if (!stopped) throw conflict('NOT_RECORDING', 'This room is not being recorded')
     return stopped
@@ -160,8 +154,12 @@ export class RecordingService {
   }
 
   private async assertNotRunning(room: string): Promise<void> {
+    if (await this.runningIn(room)) throw conflict('RECORDING_IN_PROGRESS', 'This room is already being recorded')
+  }
+
+  private async runningIn(room: string): Promise<{ id: string } | undefined> {
     const [running] = await this.db.select({ id: recordings.id }).from(recordings).where(and(eq(recordings.room, room), eq(recordings.status, 'recording')))
-    if (running) throw conflict('RECORDING_IN_PROGRESS', 'This room is already being recorded')
+    return running
   }
 
   /** recording → processing (once), then the parts are joined in the background. */

@@ -2,6 +2,7 @@ import { Elysia, t } from 'elysia'
 import { ApiError, conflict, ErrorBody, errorResponses, notFound } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import type { Config } from '../../config.ts'
+import { SignedQuery } from '../../http/signed-urls.ts'
 import { absoluteUrl } from '../../http/uploads.ts'
 import type { UserService } from '../auth/service.ts'
 import type { StreamHls } from './hls.ts'
@@ -23,7 +24,6 @@ const Ingest = t.Object({
   streamKey: t.String({ description: 'the Bearer token for whipUrl; keep it secret' }),
 })
 const HlsFileParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }), file: t.String({ minLength: 1, maxLength: 64 }) })
-const SignedQuery = t.Object({ expires: t.Optional(t.String({ maxLength: 20 })), signature: t.Optional(t.String({ maxLength: 128 })) })
 const badKey = () => new ApiError(401, 'INVALID_TOKEN', 'Send the stream key as Authorization: Bearer <streamKey>')
 const sdpBody = { required: true, content: { 'application/sdp': { schema: { type: 'string' as const } } } }
 

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Media } from '../../../media/index.ts'
-import { findBinary } from '../../../media/egress/ffmpeg.ts'
 import { HLS_PLAYLIST, hlsFormat } from '../../../media/egress/formats.ts'
 import type { RoomEgress } from '../../../media/egress/room-egress.ts'
 import type { Clock } from '../../clock.ts'
@@ -29,7 +28,7 @@ export class StreamHls {
 
   constructor(
     private readonly media: Media | undefined,
-    private readonly config: Config,
+    config: Config,
     private readonly signer: UrlSigner,
     private readonly clock: Clock,
   ) {
@@ -45,7 +44,7 @@ export class StreamHls {
   }
 
   async start(stream: StreamRow): Promise<string> {
-    if (!this.media || !findBinary(this.config.ffmpeg.path)) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'HLS needs the media server and ffmpeg, and this server has not got both')
+    if (!this.media?.egresses.available) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'HLS needs the media server and ffmpeg, and this server has not got both')
     if (this.running.has(stream.id)) throw conflict('HLS_ALREADY_RUNNING', 'This stream is already published as HLS')
     await rm(this.dir(stream.id), { recursive: true, force: true })
     this.running.set(stream.id, this.media.egresses.start(streamRoomName(stream.id), this.dir(stream.id), hlsFormat))

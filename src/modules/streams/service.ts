@@ -202,7 +202,7 @@ export class StreamService {
   }
 
   async inviteCoHost(host: AuthUser, id: string, userId: string) {
-    const stream = await this.hostsLiveStream(host, id)
+    const stream = await this.hostsLiveStream(host, id, 'Only the host invites co-hosts')
     if (userId === host.id) throw unprocessable('INVALID_CO_HOST', 'The host is already on stage')
     try {
       await this.db.insert(streamCoHosts).values({ streamId: stream.id, userId, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
@@ -214,7 +214,7 @@ export class StreamService {
   }
 
   async removeCoHost(host: AuthUser, id: string, userId: string) {
-    const stream = await this.hostsLiveStream(host, id)
+    const stream = await this.hostsLiveStream(host, id, 'Only the host removes co-hosts')
     await this.db.delete(streamCoHosts).where(and(eq(streamCoHosts.streamId, stream.id), eq(streamCoHosts.userId, userId)))
     await this.db
       .update(streamViewers)
@@ -382,7 +382,7 @@ export class StreamService {
     return stream
   }
 
-  async hostsLiveStream(host: AuthUser, id: string, onlyHost = 'Only the host invites co-hosts'): Promise<StreamRow> {
+  async hostsLiveStream(host: AuthUser, id: string, onlyHost: string): Promise<StreamRow> {
     const stream = await this.get(host, id)
     if (stream.hostId !== host.id) throw forbidden(onlyHost)
     if (stream.status !== 'live') throw conflict('STREAM_ENDED', 'The stream has ended')
