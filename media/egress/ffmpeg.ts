@@ -37,14 +37,20 @@ export class FfmpegProcess {
     return this.process.pid
   }
 
-  /** SIGINT lets ffmpeg write its trailer (cues, playlist end); SIGKILL if it has not exited after graceMs. */
+  /**
+   * SIGINT lets ffmpeg write its trailer (cues, playlist end). ffmpeg only interrupts a blocked
+   * read on a second signal, and its inputs block when the room's media has already gone (a worker
+   * died), so a second SIGINT follows; SIGKILL if it has still not exited after graceMs.
+   */
   async stop(graceMs = 5000): Promise<FfmpegExit> {
     this.stopRequested = true
     this.process.kill('SIGINT')
+    const again = setTimeout(() => this.process.kill('SIGINT'), 1500)
     const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs)
     try {
       return await this.exited
     } finally {
+      clearTimeout(again)
       clearTimeout(timer)
     }
   }

@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../../src/logger.ts'
 import type { MediaRoom, RoomProducer } from '../room.ts'
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg.ts'
+import { pidFileOf } from './orphans.ts'
 import { freeUdpPortPair } from './ports.ts'
 import { sdpForInputs } from './sdp.ts'
 import { tapProducer, type Tap } from './taps.ts'
@@ -174,6 +175,7 @@ export class RoomEgress {
     const running: RunningPart = { plan, key, taps, ffmpeg, keyFrames: setInterval(requestKeyFrames, this.options.format.keyFrameIntervalMs) }
     this.running = running
     void ffmpeg.exited.then((exit) => this.onExit(running, exit))
+    await writeFile(pidFileOf(plan.dir, plan.index), String(ffmpeg.pid))
     // ffmpeg binds its ports right after it starts; what is sent before that is lost.
     await Bun.sleep(LISTEN_DELAY_MS)
     await Promise.all(taps.map((tap) => tap.consumer.resume().catch(() => undefined)))
@@ -207,6 +209,7 @@ export class RoomEgress {
   private release(part: RunningPart, crashed: boolean): void {
     clearInterval(part.keyFrames)
     for (const tap of part.taps) tap.close()
+    void rm(pidFileOf(part.plan.dir, part.plan.index), { force: true })
     this.running = null
     this.ended.push({ index: part.plan.index, file: this.options.format.partFile(part.plan), videoCodec: part.plan.videoCodec, crashed })
   }

@@ -106,3 +106,22 @@ test('ffmpeg killed mid-recording leaves a playable partial file; the next recor
   expect((await finished(next.body.id, teacher.accessToken)).status).toBe('ready')
   await page.close()
 }, 90_000)
+
+test('a worker dying mid-recording: the teacher rejoins, recording goes on in a new part, and the result is partial but whole', async () => {
+  const { teacher, session, page } = await liveClass()
+  const started = (await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })).body
+  await Bun.sleep(3000)
+  const worker = ctx.server.media.pool.slot(0).worker
+  process.kill(worker.pid, 'SIGKILL')
+  await waitFor('a replacement worker', async () => ctx.server.media.pool.slot(0).worker.pid, (pid) => pid !== worker.pid)
+  await waitFor('the teacher publishing again', async () => ctx.server.media.rooms.get(`live:${session.id}`)?.liveProducers().length ?? 0, (count) => count === 2)
+  await Bun.sleep(3000)
+  await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/stop`, { token: teacher.accessToken })
+  const recording = await finished(started.id, teacher.accessToken)
+  expect(recording.status).toBe('partial')
+  expect(recording.durationSec).toBeGreaterThanOrEqual(4)
+  const local = `${tempDir('majlis-worker-death-')}/recording.webm`
+  await Bun.write(local, await (await fetch(served(recording.fileUrl))).arrayBuffer())
+  expect(await probe(tools, local)).toMatchObject({ videoCodec: 'vp8', audioCodec: 'opus' })
+  await page.close()
+}, 90_000)

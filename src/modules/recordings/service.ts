@@ -4,6 +4,7 @@ import { basename, join } from 'node:path'
 import type { Media } from '../../../media/index.ts'
 import { assembleRecording, thumbnail, type MediaTools } from '../../../media/egress/assemble.ts'
 import { recordingFormat } from '../../../media/egress/formats.ts'
+import { stopOrphanedFfmpeg } from '../../../media/egress/orphans.ts'
 import type { RoomEgress } from '../../../media/egress/room-egress.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
@@ -243,6 +244,7 @@ export class RecordingService {
       .where(eq(recordings.id, id))
       .returning()
     this.logger.warn('finishing a recording an earlier run left behind', { recordingId: id })
+    await stopOrphanedFfmpeg(this.dir(id))
     this.assembleInBackground(orphan!, await this.partFilesOnDisk(id), true)
     await this.assembling.get(id)
   }

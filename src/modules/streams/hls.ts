@@ -1,7 +1,8 @@
-import { rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Media } from '../../../media/index.ts'
 import { HLS_PLAYLIST, hlsFormat } from '../../../media/egress/formats.ts'
+import { stopOrphanedFfmpeg } from '../../../media/egress/orphans.ts'
 import type { RoomEgress } from '../../../media/egress/room-egress.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
@@ -25,6 +26,7 @@ export const hlsScope = (streamId: string) => `${API_PREFIX}/hls/${streamId}/`
 export class StreamHls {
   private readonly running = new Map<string, RoomEgress>()
   private readonly root: string
+  private readonly leftoversCleared: Promise<void>
 
   constructor(
     private readonly media: Media | undefined,
@@ -33,6 +35,7 @@ export class StreamHls {
     private readonly clock: Clock,
   ) {
     this.root = join(config.uploads.dir, PRIVATE_FOLDER, 'hls')
+    this.leftoversCleared = this.clearLeftovers()
     media?.rooms.events.on('ended', (room) => {
       const streamId = room.startsWith('stream:') ? room.slice('stream:'.length) : null
       if (streamId && this.running.has(streamId)) void this.stop(streamId)
@@ -46,6 +49,7 @@ export class StreamHls {
   async start(stream: StreamRow): Promise<string> {
     if (!this.media?.egresses.available) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'HLS needs the media server and ffmpeg, and this server has not got both')
     if (this.running.has(stream.id)) throw conflict('HLS_ALREADY_RUNNING', 'This stream is already published as HLS')
+    await this.leftoversCleared
     await rm(this.dir(stream.id), { recursive: true, force: true })
     this.running.set(stream.id, this.media.egresses.start(streamRoomName(stream.id), this.dir(stream.id), hlsFormat))
     return this.playlistPath(stream)
@@ -78,6 +82,14 @@ export class StreamHls {
       playlist = playlist.replace(/^(p\d+-\d+\.ts)$/gm, `$1${signature}`)
     }
     return new Response(playlist, { headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' } })
+  }
+
+  /** HLS does not outlive its process: what an earlier run left (files, a still-running ffmpeg) goes at start. */
+  private async clearLeftovers(): Promise<void> {
+    for (const streamId of await readdir(this.root).catch(() => [] as string[])) {
+      await stopOrphanedFfmpeg(this.dir(streamId))
+      await rm(this.dir(streamId), { recursive: true, force: true })
+    }
   }
 
   private dir(streamId: string): string {
