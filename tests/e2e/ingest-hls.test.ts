@@ -17,14 +17,16 @@ beforeAll(async () => {
 })
 afterAll(() => encoder?.close())
 
-test('a stream ingested over WHIP (H264 + Opus) is decoded by a Chromium viewer and published as HLS that ffprobe reads', async () => {
+test('a private stream ingested over WHIP (H264 + Opus): a follower decodes it, its signed HLS reads in ffprobe, its recording becomes a private video', async () => {
   const host = await ctx.server.register()
-  const stream = (await ctx.server.call('POST', '/api/v1/streams', { token: host.accessToken, body: { title: 'From OBS', type: 'video' } })).body
+  const stranger = await ctx.server.register()
+  const stream = (await ctx.server.call('POST', '/api/v1/streams', { token: host.accessToken, body: { title: 'From OBS', type: 'video', isPrivate: true } })).body
   const ingest = await ctx.server.call('GET', `/api/v1/streams/${stream.id}/ingest`, { token: host.accessToken })
   expect(ingest.status).toBe(200)
   const whipUrl = `${ctx.server.baseUrl}${new URL(ingest.body.whipUrl).pathname}`
   expect(new URL(ingest.body.whipUrl).pathname).toBe(`/api/v1/whip/${stream.id}`)
   const viewer = await ctx.server.register()
+  await ctx.server.call('POST', `/api/v1/users/${host.user.id}/follow`, { token: viewer.accessToken })
   expect((await ctx.server.call('GET', `/api/v1/streams/${stream.id}/ingest`, { token: viewer.accessToken })).status).toBe(403)
   const wrongKey = await fetch(whipUrl, { method: 'POST', headers: { 'content-type': 'application/sdp', authorization: 'Bearer nope' }, body: 'v=0' })
   expect(wrongKey.status).toBe(401)
@@ -63,15 +65,34 @@ test('a stream ingested over WHIP (H264 + Opus) is decoded by a Chromium viewer 
   const hls = await ctx.server.call('POST', `/api/v1/streams/${stream.id}/hls/start`, { token: host.accessToken })
   expect(hls.status).toBe(200)
   expect((await ctx.server.call('POST', `/api/v1/streams/${stream.id}/hls/start`, { token: host.accessToken })).status).toBe(409)
-  const playlist = `${ctx.server.baseUrl}${new URL(hls.body.playlistUrl).pathname}`
+  const signedPlaylist = `${ctx.server.baseUrl}${new URL(hls.body.playlistUrl).pathname}${new URL(hls.body.playlistUrl).search}`
+  const playlist = signedPlaylist.split('?')[0]!
   expect(playlist).toEndWith(`/api/v1/hls/${stream.id}/index.m3u8`)
-  await waitFor('three HLS segments', () => fetch(playlist).then((response) => (response.ok ? response.text() : '')), (text) => (text.match(/\.ts$/gm) ?? []).length >= 3, 30_000)
+  expect(new URL(signedPlaylist).searchParams.get('signature')).toMatch(/^[0-9a-f]{64}$/)
+  const listed = await waitFor('three HLS segments', () => fetch(signedPlaylist).then((response) => (response.ok ? response.text() : '')), (text) => (text.match(/\.ts\?expires=/gm) ?? []).length >= 3, 30_000)
+  expect((await fetch(playlist)).status).toBe(404)
+  const segment = listed.split('\n').find((line) => line.includes('.ts?'))!
+  expect((await fetch(`${ctx.server.baseUrl}/api/v1/hls/${stream.id}/${segment}`)).status).toBe(200)
+  expect((await fetch(`${ctx.server.baseUrl}/api/v1/hls/${stream.id}/${segment.split('?')[0]}`)).status).toBe(404)
   // Asynchronously: the server answering ffprobe's requests runs in this process.
-  const ffprobe = Bun.spawn(['ffprobe', '-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', playlist], { stdout: 'pipe' })
+  const ffprobe = Bun.spawn(['ffprobe', '-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', signedPlaylist], { stdout: 'pipe' })
   const timer = setTimeout(() => ffprobe.kill(), 20_000)
   const codecs = [...new Set((await new Response(ffprobe.stdout).text()).split('\n').filter(Boolean))].sort()
   clearTimeout(timer)
   expect(codecs).toEqual(['aac', 'h264'])
+
+  const recording = (await ctx.server.call('POST', `/api/v1/streams/${stream.id}/recording/start`, { token: host.accessToken })).body
+  await Bun.sleep(3000)
+  await ctx.server.call('POST', `/api/v1/streams/${stream.id}/recording/stop`, { token: host.accessToken })
+  const ready = await waitFor('the stream recording', () => ctx.server.call('GET', `/api/v1/recordings/${recording.id}`, { token: viewer.accessToken }).then((r) => r.body), (r) => r.status === 'ready', 30_000)
+  expect(ready.durationSec).toBeGreaterThanOrEqual(2)
+  expect((await ctx.server.call('GET', `/api/v1/recordings/${recording.id}`, { token: stranger.accessToken })).status).toBe(404)
+  const hostVideos = (await ctx.server.call('GET', `/api/v1/videos?hostId=${host.user.id}`, { token: host.accessToken })).body.items
+  expect(hostVideos).toEqual([expect.objectContaining({ recordingId: recording.id, isPrivate: true, duration: ready.durationSec })])
+  expect((await ctx.server.call('GET', `/api/v1/videos?hostId=${host.user.id}`, { token: stranger.accessToken })).body.items).toEqual([])
+  expect((await ctx.server.call('GET', `/api/v1/videos/${hostVideos[0].id}`, { token: stranger.accessToken })).status).toBe(404)
+  const recorded = await fetch(`${ctx.server.baseUrl}${new URL(hostVideos[0].videoUrl).pathname}${new URL(hostVideos[0].videoUrl).search}`)
+  expect(recorded.headers.get('content-type')).toBe(published.codec === 'h264' ? 'video/mp4' : 'video/webm')
 
   expect((await fetch(published.location!, { method: 'DELETE', headers: { authorization: `Bearer ${ingest.body.streamKey}` } })).status).toBe(200)
   await waitFor('the viewer to lose the ingested producers', () => consumerStats(viewerPage), (stats) => stats.length === 0)
