@@ -58,6 +58,12 @@ function rtpParametersOf(section: MediaSection, codec: NonNullable<ReturnType<ty
   return { mid: String(section.mid), codecs: [codecParameters], headerExtensions, encodings, rtcp: { cname, reducedSize: true } }
 }
 
+/** What the offer asked for that the room or mediasoup refused is the offer's fault; a worker restarting is not. */
+const refused = (what: string) => (error: unknown): never => {
+  if (error instanceof MediaRoomError && error.code === 'MEDIA_UNAVAILABLE') throw error
+  throw new WhipOfferError(`${what}: ${error instanceof Error ? error.message : String(error)}`)
+}
+
 /**
  * Answers a WHIP publisher's SDP offer (RFC 9725) for a peer already in the room: one bundled
  * send transport, a producer per audio/video section, ICE-lite with our candidates, DTLS passive.
@@ -84,10 +90,12 @@ export async function answerWhipOffer(room: MediaRoom, peerId: string, offer: st
 
   const transport = await room.createTransport(peerId, 'send')
   const remoteRole = sections[0]?.setup ?? session.setup ?? 'actpass'
-  await room.connectTransport(peerId, transport.transportId, {
-    role: remoteRole === 'passive' ? 'server' : 'client',
-    fingerprints: [{ algorithm: fingerprint.type.toLowerCase() as 'sha-256', value: fingerprint.hash }],
-  })
+  await room
+    .connectTransport(peerId, transport.transportId, {
+      role: remoteRole === 'passive' ? 'server' : 'client',
+      fingerprints: [{ algorithm: fingerprint.type.toLowerCase() as 'sha-256', value: fingerprint.hash }],
+    })
+    .catch(refused('The DTLS fingerprint cannot be used'))
   const supported = new Set<string>(room.routerCapabilitiesOf(peerId).headerExtensions?.map((extension) => extension.uri) ?? [])
   const answered: MediaSection[] = []
   for (const [i, choice] of accepted.entries()) {
@@ -98,10 +106,7 @@ export async function answerWhipOffer(room: MediaRoom, peerId: string, offer: st
     }
     const rtpParameters = rtpParametersOf(offered, choice.codec, supported)
     const source: MediaSource = choice.kind === 'audio' ? 'microphone' : 'camera'
-    await room.produce(peerId, transport.transportId, choice.kind, rtpParameters, source).catch((error: unknown) => {
-      if (error instanceof MediaRoomError) throw error
-      throw new WhipOfferError(`The ${choice.kind} section cannot be received: ${error instanceof Error ? error.message : String(error)}`)
-    })
+    await room.produce(peerId, transport.transportId, choice.kind, rtpParameters, source).catch(refused(`The ${choice.kind} section cannot be received`))
     const codec = rtpParameters.codecs[0]!
     const fmtp = (offered.fmtp ?? []).filter((candidate) => candidate.payload === codec.payloadType)
     answered.push({

@@ -55,3 +55,32 @@ test('a class set to autoRecord records from go-live; only the teacher starts or
   expect(stopped.status).toBe(200)
   expect(stopped.body.status).toBe('processing')
 })
+
+test('WHIP: malformed or unusable offers get a clear 4xx, the room keeps no peer, the server stays up', async () => {
+  const host = await server.register()
+  const stream = (await post(host.accessToken, '/streams', { title: 'OBS', type: 'video' })).body
+  const { streamKey } = (await get(host.accessToken, `/streams/${stream.id}/ingest`)).body
+  const offer = (body: string, contentType = 'application/sdp', key = streamKey) =>
+    fetch(`${server.baseUrl}/api/v1/whip/${stream.id}`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${key}` }, body })
+  const session = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n'
+  const ice = 'a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 AB:CD\r\na=setup:actpass\r\n'
+  const cases: Array<[string, string, number]> = [
+    ['not SDP at all', 'hello', 422],
+    ['no media sections', session, 422],
+    ['media without ICE or DTLS', `${session}m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=rtpmap:96 VP8/90000\r\na=sendonly\r\n`, 422],
+    ['only a data channel', `${session}${ice}m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\n`, 422],
+    ['a codec we do not take', `${session}${ice}m=video 9 UDP/TLS/RTP/SAVPF 98\r\na=mid:0\r\na=rtpmap:98 AV1/90000\r\na=sendonly\r\n`, 422],
+    ['a fingerprint mediasoup refuses', `${session}${ice}m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\na=sendonly\r\n`.replace('sha-256', 'md5'), 422],
+    ['two cameras', `${session}${ice.replace('AB:CD', Array(32).fill('AB').join(':'))}${[0, 1].map((mid) => `m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:${mid}\r\na=rtpmap:96 VP8/90000\r\na=sendonly\r\na=ssrc:${1000 + mid} cname:x\r\n`).join('')}`, 422],
+    ['a huge offer', `${session}${'a=x:' + 'y'.repeat(1000) + '\r\n'}`.repeat(400), 413],
+  ]
+  for (const [what, body, status] of cases) {
+    const response = await offer(body)
+    expect(response.status, what).toBe(status)
+    expect((await response.json()).error.code, what).toBeString()
+  }
+  expect((await offer(session, 'text/plain')).status).toBe(422)
+  expect((await offer(session, 'application/sdp', 'wrong')).status).toBe(401)
+  expect(server.media.rooms.get(`stream:${stream.id}`)?.peerCount ?? 0).toBe(0)
+  expect((await get(host.accessToken, `/streams/${stream.id}`)).body.status).toBe('live')
+})

@@ -1,5 +1,5 @@
 import type { Media } from '../../../media/index.ts'
-import type { MediaRoom, PeerLink } from '../../../media/room.ts'
+import { MediaRoomError, type MediaRoom, type PeerLink } from '../../../media/room.ts'
 import { answerWhipOffer, WhipOfferError } from '../../../media/whip.ts'
 import type { AuthUser } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
@@ -15,6 +15,12 @@ interface IngestSession {
   hostId: string
   room: MediaRoom
   peerId: string
+}
+
+/** The room closing or its worker restarting under a new ingest: try again shortly. */
+const mediaUnavailable = (error: unknown): never => {
+  if (error instanceof MediaRoomError) throw new ApiError(503, 'MEDIA_UNAVAILABLE', `The media server cannot take the stream right now (${error.message}); try again shortly`)
+  throw error
 }
 
 export const whipPath = (streamId: string) => `${API_PREFIX}/whip/${streamId}`
@@ -58,7 +64,7 @@ export class StreamIngest {
     if (!this.media) throw new ApiError(503, 'MEDIA_UNAVAILABLE', 'This server runs without its media server')
     if ([...this.sessions.values()].some((session) => session.streamId === stream.id)) throw conflict('INGEST_ACTIVE', 'This stream already receives an ingest; DELETE it first')
     const room = this.media.rooms.open(streamRoomName(stream.id))
-    const { peerId } = await room.join(host, { canPublish: stream.type === 'video' ? ['camera', 'microphone'] : ['microphone'] }, this.linkFor())
+    const { peerId } = await room.join(host, { canPublish: stream.type === 'video' ? ['camera', 'microphone'] : ['microphone'] }, this.linkFor()).catch(mediaUnavailable)
     try {
       const { answer, transportId } = await answerWhipOffer(room, peerId, offer)
       const session: IngestSession = { id: newId('whip'), streamId: stream.id, hostId: host.id, room, peerId }
@@ -69,7 +75,7 @@ export class StreamIngest {
     } catch (error) {
       room.leave(peerId)
       if (error instanceof WhipOfferError) throw unprocessable('INVALID_SDP', error.message)
-      throw error
+      return mediaUnavailable(error)
     }
   }
 
