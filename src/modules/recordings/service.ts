@@ -145,11 +145,6 @@ export class RecordingService {
     for (const { id } of orphans) if (!this.running.has(id) && !this.assembling.has(id)) await this.scheduleFinalize(id, this.clock.now())
   }
 
-  /** Lets running assemblies finish (shutdown, tests). */
-  async settle(): Promise<void> {
-    await Promise.all(this.assembling.values())
-  }
-
   private async stopRoom(room: string): Promise<void> {
     for (const [id, egress] of this.running) if (egress.roomName === room) await this.finish(id)
   }
