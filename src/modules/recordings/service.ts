@@ -36,7 +36,7 @@ export interface RecordingSubjectHandler {
 }
 
 export const JOB_FINALIZE = 'recordings.finalize'
-/** How long a stopped recording may take to assemble before the job looks at it again. */
+/** How long the job waits for an assembly under way before it looks again. */
 const ASSEMBLY_WATCH_MS = 15 * 60_000
 const finalizeKey = (id: string) => `recording:${id}`
 
@@ -169,7 +169,6 @@ export class RecordingService {
     if (!stopped) return null
     const egress = this.running.get(id)
     this.running.delete(id)
-    await this.scheduleFinalize(id, now.getTime() + ASSEMBLY_WATCH_MS)
     const parts = egress && this.media ? await this.media.egresses.stop(egress) : null
     const files = parts ? parts.flatMap((part) => (part.file ? [part.file] : [])) : await this.partFilesOnDisk(id)
     this.assembleInBackground(stopped, files, egress ? egress.interrupted : true)
