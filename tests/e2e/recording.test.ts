@@ -115,7 +115,8 @@ test('a worker dying mid-recording: the teacher rejoins, recording goes on in a 
   process.kill(worker.pid, 'SIGKILL')
   await waitFor('a replacement worker', async () => ctx.server.media.pool.slot(0).worker.pid, (pid) => pid !== worker.pid)
   await waitFor('the teacher publishing again', async () => ctx.server.media.rooms.get(`live:${session.id}`)?.liveProducers().length ?? 0, (count) => count === 2)
-  await Bun.sleep(3000)
+  // The first part is still finishing (its ffmpeg needs the second SIGINT) when the new one may start.
+  await Bun.sleep(5000)
   await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/stop`, { token: teacher.accessToken })
   const recording = await finished(started.id, teacher.accessToken)
   expect(recording.status).toBe('partial')
