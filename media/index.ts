@@ -1,6 +1,8 @@
+import type { Cluster } from '../src/cluster/index.ts'
 import type { Config } from '../src/config.ts'
 import type { Logger } from '../src/logger.ts'
 import { demoRoomResolver, MediaAccess } from './access.ts'
+import { MediaCascade } from './cascade.ts'
 import { Egresses } from './egress/index.ts'
 import { MediaRooms } from './rooms.ts'
 import { MediaSignaling } from './signaling.ts'
@@ -20,19 +22,29 @@ export async function startMedia(config: Config, logger: Logger, options: MediaO
     basePort: config.media.port,
     logger,
     workerBin: options.workerBin,
+    maxPeersPerWorker: config.media.maxPeersPerWorker,
   })
   await pool.start()
   const rooms = new MediaRooms(pool, options.emptyGraceMs)
   const access = new MediaAccess()
   if (!config.isProduction) access.register('demo', demoRoomResolver)
-  const signaling = new MediaSignaling(rooms, access)
   const egresses = new Egresses(rooms, config.ffmpeg.path, logger)
+  let cascade: MediaCascade | undefined
+  const signaling = new MediaSignaling(rooms, access, pool, () => cascade)
   return {
     pool,
     rooms,
     access,
     signaling,
     egresses,
+    get cascade() {
+      return cascade
+    },
+    /** Rooms span the cluster's instances: remote producers come in over pipe transports. */
+    joinCluster(cluster: Cluster) {
+      cascade = new MediaCascade(cluster, rooms, config.media, logger)
+      rooms.useRelay(cascade)
+    },
     /** Egress first: its ffmpeg processes finish their files while the media still flows. */
     async close() {
       await egresses.stopAll()

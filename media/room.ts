@@ -4,6 +4,7 @@ import type {
   Consumer,
   DtlsParameters,
   MediaKind,
+  PipeTransport,
   Producer,
   Router,
   RtpCapabilities,
@@ -59,6 +60,41 @@ export interface RoomProducer {
   source: MediaSource
 }
 
+/** A peer or producer of the room that lives on another instance. */
+export type Remote<Info> = Info & { instance: string }
+
+/**
+ * A change in this instance's part of a room, for the other instances: the client events every
+ * peer sees, and the producer changes their pipes follow.
+ */
+export type RoomChange =
+  | { type: 'media:peerJoined'; data: PeerInfo }
+  | { type: 'media:peerLeft'; data: { peerId: string } }
+  | { type: 'media:newProducer'; data: ProducerInfo }
+  | { type: 'media:activeSpeaker'; data: { peerId: string; producerId: string } }
+  | { type: 'producerPaused'; data: ProducerInfo }
+  | { type: 'producerClosed'; data: { producerId: string } }
+
+/** A remote producer brought into one of this instance's routers over a pipe transport. */
+export interface Landing {
+  producer: Producer
+  router: Router
+  transport: PipeTransport
+}
+
+/** How a room reaches its part on other instances (media/cascade.ts); a single instance has none. */
+export interface RoomRelay {
+  /** The room's peers and producers on the other live instances now. */
+  load(room: string): Promise<{ peers: Array<Remote<PeerInfo>>; producers: Array<Remote<ProducerInfo>> }>
+  announce(room: string, change: RoomChange): void
+  /** Pipes a remote producer into the router, under the same producer id. */
+  pipeIn(room: string, producer: Remote<ProducerInfo>, router: Router): Promise<Landing>
+  /** The landing is no longer needed here: its pipe closes on both ends. */
+  release(room: string, producer: Remote<ProducerInfo>, landing: Landing): void
+  /** The room closed on this instance: its entries in the shared state go. */
+  forget(room: string): void
+}
+
 export interface MediaRoomEvents {
   /** A producer was added, closed, paused or resumed. */
   producers: []
@@ -89,6 +125,7 @@ export interface MediaRoomOptions {
   /** Called once the room has closed (empty for the grace period, a worker died, or closed by its owner). */
   onClosed(room: MediaRoom): void
   emptyGraceMs: number
+  relay?: RoomRelay
 }
 
 /**
@@ -106,11 +143,78 @@ export class MediaRoom {
   private emptyTimer: Timer | undefined
   private closed = false
   readonly events = new EventEmitter<MediaRoomEvents>()
+  private readonly remotePeers = new Map<string, Remote<PeerInfo>>()
+  private readonly remoteProducers = new Map<string, Remote<ProducerInfo>>()
+  /** Remote producers piped in, with how many consumers here use each; the pipe closes at zero. */
+  private readonly landings = new Map<string, Promise<Landing & { users: number }>>()
+  /** Other instances' part of the room, read once at open; changes meanwhile wait in `early`. */
+  private readonly remoteLoaded: Promise<void>
+  private early: Array<[RoomChange, string]> | null = []
 
   constructor(private readonly options: MediaRoomOptions) {
     this.name = options.name
     this.group = `media-room ${options.name}`
+    this.remoteLoaded = this.loadRemote()
     this.armEmptyTimer()
+  }
+
+  private async loadRemote(): Promise<void> {
+    try {
+      const { peers, producers } = (await this.options.relay?.load(this.name)) ?? { peers: [], producers: [] }
+      for (const peer of peers) this.remotePeers.set(peer.peerId, peer)
+      for (const producer of producers) this.remoteProducers.set(producer.producerId, producer)
+    } finally {
+      const early = this.early ?? []
+      this.early = null
+      for (const [change, instance] of early) this.applyRemote(change, instance)
+    }
+  }
+
+  /** A change on another instance: mirrored here and, for client events, told to this instance's peers. */
+  applyRemote(change: RoomChange, instance: string): void {
+    if (this.early) return void this.early.push([change, instance])
+    switch (change.type) {
+      case 'media:peerJoined':
+        this.remotePeers.set(change.data.peerId, { ...change.data, instance })
+        break
+      case 'media:peerLeft':
+        this.remotePeers.delete(change.data.peerId)
+        break
+      case 'media:newProducer':
+        this.remoteProducers.set(change.data.producerId, { ...change.data, instance })
+        break
+      case 'media:activeSpeaker':
+        break
+      case 'producerPaused': {
+        this.remoteProducers.set(change.data.producerId, { ...change.data, instance })
+        void this.landings.get(change.data.producerId)?.then(({ producer }) => (change.data.paused ? producer.pause() : producer.resume()), () => undefined)
+        return
+      }
+      case 'producerClosed':
+        this.remoteProducers.delete(change.data.producerId)
+        this.dropLanding(change.data.producerId, false)
+        return
+    }
+    this.deliver(change.type, change.data)
+  }
+
+  /** Another instance died: its peers leave the room and its producers close here. */
+  instanceGone(instance: string): void {
+    for (const producer of [...this.remoteProducers.values()]) {
+      if (producer.instance === instance) this.applyRemote({ type: 'producerClosed', data: { producerId: producer.producerId } }, instance)
+    }
+    for (const peer of [...this.remotePeers.values()]) {
+      if (peer.instance === instance) this.applyRemote({ type: 'media:peerLeft', data: { peerId: peer.peerId } }, instance)
+    }
+  }
+
+  /** A producer of a peer on this instance, with its router (for a pipe to another instance). */
+  localProducer(producerId: string): { producer: Producer; router: Router } | undefined {
+    for (const peer of this.peers.values()) {
+      const producer = peer.producers.get(producerId)
+      if (producer) return { producer, router: peer.router }
+    }
+    return undefined
   }
 
   get isClosed(): boolean {
@@ -135,6 +239,9 @@ export class MediaRoom {
 
   async join(user: MediaUser, grant: MediaGrant, link: PeerLink) {
     this.assertOpen()
+    await this.remoteLoaded.catch(() => {
+      throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The other instances of this room cannot be reached; try again shortly')
+    })
     const slot = this.options.pool.placePeer()
     if (!slot) throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media workers are restarting; try again shortly')
     let router: Router
@@ -160,14 +267,17 @@ export class MediaRoom {
     const others = [...this.peers.values()]
     this.peers.set(peer.peerId, peer)
     clearTimeout(this.emptyTimer)
-    this.broadcast('media:peerJoined', this.peerInfo(peer), peer.peerId)
+    this.broadcast({ type: 'media:peerJoined', data: this.peerInfo(peer) }, peer.peerId)
     link.listen(this.group, true)
     return {
       peerId: peer.peerId,
       grant,
       routerRtpCapabilities: router.rtpCapabilities,
-      peers: others.map((other) => this.peerInfo(other)),
-      producers: others.flatMap((other) => [...other.producers.values()].map((producer) => this.producerInfo(other, producer))),
+      peers: [...others.map((other) => this.peerInfo(other)), ...[...this.remotePeers.values()].map(({ instance: _, ...info }) => info)],
+      producers: [
+        ...others.flatMap((other) => [...other.producers.values()].map((producer) => this.producerInfo(other, producer))),
+        ...[...this.remoteProducers.values()].map(({ instance: _, ...info }) => info),
+      ],
     }
   }
 
@@ -178,7 +288,7 @@ export class MediaRoom {
     peer.link.listen(this.group, false)
     this.options.pool.releasePeer(peer.slot)
     for (const transport of peer.transports.values()) transport.close()
-    this.broadcast('media:peerLeft', { peerId })
+    this.broadcast({ type: 'media:peerLeft', data: { peerId } })
     this.armEmptyTimer()
   }
 
@@ -254,16 +364,21 @@ export class MediaRoom {
     peer.producers.set(producer.id, producer)
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id)
-      for (const key of this.pipes.keys()) if (key.startsWith(`${producer.id}>`)) this.pipes.delete(key)
+      this.forgetPipes(producer.id)
+      this.options.relay?.announce(this.name, { type: 'producerClosed', data: { producerId: producer.id } })
       this.events.emit('producers')
     })
-    producer.observer.on('pause', () => this.events.emit('producers'))
-    producer.observer.on('resume', () => this.events.emit('producers'))
+    const pausedOrResumed = () => {
+      this.options.relay?.announce(this.name, { type: 'producerPaused', data: this.producerInfo(peer, producer) })
+      this.events.emit('producers')
+    }
+    producer.observer.on('pause', pausedOrResumed)
+    producer.observer.on('resume', pausedOrResumed)
     if (kind === 'audio') {
       const { activeSpeaker } = await this.routerOn(peer.slot)
       await activeSpeaker.addProducer({ producerId: producer.id }).catch(() => undefined)
     }
-    this.broadcast('media:newProducer', this.producerInfo(peer, producer), peerId)
+    this.broadcast({ type: 'media:newProducer', data: this.producerInfo(peer, producer) }, peerId)
     this.events.emit('producers')
     return { producerId: producer.id }
   }
@@ -277,16 +392,21 @@ export class MediaRoom {
     const peer = this.peer(peerId)
     const owner = [...this.peers.values()].find((candidate) => candidate.producers.has(producerId))
     const producer = owner?.producers.get(producerId)
-    if (!owner || !producer) throw new MediaRoomError('NOT_FOUND', 'No such producer in this room')
-    if (owner.peerId === peerId) throw new MediaRoomError('CANNOT_CONSUME', 'You cannot consume your own producer')
+    const remote = owner ? undefined : this.remoteProducers.get(producerId)
+    if (!(owner && producer) && !remote) throw new MediaRoomError('NOT_FOUND', 'No such producer in this room')
+    if (owner?.peerId === peerId) throw new MediaRoomError('CANNOT_CONSUME', 'You cannot consume your own producer')
     const transport = this.recvTransport(peer)
-    if (owner.router !== peer.router) await this.pipe(producerId, owner.router, peer.router)
+    const source = (producer?.appData.source ?? remote!.source) as MediaSource
+    const landing = remote ? await this.land(remote, peer.router) : undefined
+    if (owner && owner.router !== peer.router) await this.pipe(producerId, owner.router, peer.router)
     // consume() itself finds out whether the device can receive this (a separate canConsume()
     // validated and cloned the capabilities once more, the largest cost of a join).
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused, appData: { peerId, source: producer.appData.source } }).catch((error: unknown) => {
+    const consumer = await transport.consume({ producerId, rtpCapabilities, paused, appData: { peerId, source } }).catch((error: unknown) => {
+      if (landing) this.releaseLanding(producerId, landing)
       if (error instanceof Error && error.name === 'UnsupportedError') throw new MediaRoomError('CANNOT_CONSUME', `Your device cannot receive this producer (rtpCapabilities): ${error.message}`)
       throw error
     })
+    if (landing) consumer.observer.once('close', () => this.releaseLanding(producerId, landing))
     peer.consumers.set(consumer.id, consumer)
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id))
     consumer.on('producerclose', () => peer.link.send('media:producerClosed', { producerId, consumerId: consumer.id }))
@@ -294,9 +414,9 @@ export class MediaRoom {
     return {
       consumerId: consumer.id,
       producerId,
-      peerId: owner.peerId,
+      peerId: owner?.peerId ?? remote!.peerId,
       kind: consumer.kind,
-      source: producer.appData.source as MediaSource,
+      source,
       rtpParameters: consumer.rtpParameters,
       type: consumer.type,
       producerPaused: consumer.producerPaused,
@@ -315,6 +435,7 @@ export class MediaRoom {
     const wanted = [...this.peers.values()]
       .filter((other) => other !== peer)
       .flatMap((other) => [...other.producers.keys()])
+      .concat([...this.remoteProducers.keys()])
       .filter((producerId) => !consumed.has(producerId))
     const results = await Promise.allSettled(wanted.map((producerId) => this.consume(peerId, producerId, rtpCapabilities, paused)))
     const consumers = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
@@ -389,7 +510,11 @@ export class MediaRoom {
     clearTimeout(this.emptyTimer)
     const peers = [...this.peers.values()]
     this.peers.clear()
-    for (const peer of peers) this.options.pool.releasePeer(peer.slot)
+    for (const peer of peers) {
+      this.options.pool.releasePeer(peer.slot)
+      this.options.relay?.announce(this.name, { type: 'media:peerLeft', data: { peerId: peer.peerId } })
+    }
+    this.options.relay?.forget(this.name)
     for (const pending of this.routers.values()) void pending.then(({ router }) => router.close(), () => undefined)
     for (const peer of peers) {
       peer.link.listen(this.group, false)
@@ -415,7 +540,7 @@ export class MediaRoom {
     router.on('workerclose', () => this.restartAfterWorkerDeath())
     const activeSpeaker = await router.createActiveSpeakerObserver()
     activeSpeaker.on('dominantspeaker', ({ producer }) => {
-      this.broadcast('media:activeSpeaker', { peerId: producer.appData.peerId, producerId: producer.id })
+      this.broadcast({ type: 'media:activeSpeaker', data: { peerId: producer.appData.peerId as string, producerId: producer.id } })
     })
     return { router, activeSpeaker }
   }
@@ -432,6 +557,52 @@ export class MediaRoom {
     return pending
   }
 
+  private forgetPipes(producerId: string): void {
+    for (const key of this.pipes.keys()) if (key.startsWith(`${producerId}>`)) this.pipes.delete(key)
+  }
+
+  /**
+   * A remote producer in the consumer's router: piped from its instance once (into the first
+   * router that needs it), then across workers like a local one. Counts the consumer as a user.
+   */
+  private async land(remote: Remote<ProducerInfo>, router: Router): Promise<Landing & { users: number }> {
+    let pending = this.landings.get(remote.producerId)
+    if (!pending) {
+      pending = this.options.relay!.pipeIn(this.name, remote, router).then((landing) => ({ ...landing, users: 0 }))
+      this.landings.set(remote.producerId, pending)
+      pending.catch(() => this.landings.delete(remote.producerId))
+    }
+    const landing = await pending.catch((error: unknown) => {
+      throw new MediaRoomError('MEDIA_UNAVAILABLE', `The instance holding this producer cannot be reached: ${error instanceof Error ? error.message : String(error)}`)
+    })
+    landing.users += 1
+    try {
+      if (landing.router !== router) await this.pipe(remote.producerId, landing.router, router)
+    } catch (error) {
+      this.releaseLanding(remote.producerId, landing)
+      throw error
+    }
+    return landing
+  }
+
+  private releaseLanding(producerId: string, landing: Landing & { users: number }): void {
+    landing.users -= 1
+    if (landing.users === 0) this.dropLanding(producerId, true)
+  }
+
+  /** Closes the pipe of a remote producer here (and, when `tellOwner`, its end on the owner's instance). */
+  private dropLanding(producerId: string, tellOwner: boolean): void {
+    const pending = this.landings.get(producerId)
+    if (!pending) return
+    this.landings.delete(producerId)
+    this.forgetPipes(producerId)
+    const remote = this.remoteProducers.get(producerId)
+    void pending.then(
+      (landing) => (tellOwner && remote ? this.options.relay!.release(this.name, remote, landing) : landing.transport.close()),
+      () => undefined,
+    )
+  }
+
   private armEmptyTimer(): void {
     clearTimeout(this.emptyTimer)
     if (this.peers.size > 0 || this.closed) return
@@ -443,7 +614,13 @@ export class MediaRoom {
    * peer's own (a topic publish skips its sender), else any peer's, which also gets it directly.
    * A peer that has left no longer listens, so it is left out from then on.
    */
-  private broadcast(type: string, data: unknown, exceptPeerId?: string): void {
+  private broadcast(change: Exclude<RoomChange, { type: 'producerPaused' | 'producerClosed' }>, exceptPeerId?: string): void {
+    this.deliver(change.type, change.data, exceptPeerId)
+    this.options.relay?.announce(this.name, change)
+  }
+
+  /** To this instance's peers of the room. */
+  private deliver(type: string, data: unknown, exceptPeerId?: string): void {
     const except = exceptPeerId === undefined ? undefined : this.peers.get(exceptPeerId)
     if (except) return except.link.sendToOthers(this.group, type, data)
     const [any] = this.peers.values()

@@ -4,7 +4,9 @@ import type { DtlsParameters, RtpCapabilities, RtpParameters } from 'mediasoup/t
 import { defineHandler, WsError, type MessageHandler, type WsClient } from '../src/realtime/protocol.ts'
 import { MediaAccessError, mediaSources, type MediaAccess } from './access.ts'
 import { MediaRoomError, type MediaRoom } from './room.ts'
+import type { MediaCascade } from './cascade.ts'
 import type { MediaRooms } from './rooms.ts'
+import type { WorkerPool } from './workers.ts'
 
 const Id = t.String({ minLength: 1, maxLength: 64 })
 // mediasoup validates these structures in depth; the schemas check their shape.
@@ -82,6 +84,8 @@ export class MediaSignaling {
   constructor(
     private readonly rooms: MediaRooms,
     private readonly access: MediaAccess,
+    private readonly pool: WorkerPool,
+    private readonly cascade: () => MediaCascade | undefined,
   ) {}
 
   /** A connection that vanished leaves its room. */
@@ -149,6 +153,11 @@ export class MediaSignaling {
   private async join(client: WsClient, roomName: string, withRecvTransport: boolean) {
     const grant = await this.access.grantFor(client.user, roomName)
     this.disconnect(client.id)
+    if (this.pool.isFull) {
+      throw new WsError('INSTANCE_FULL', 'This instance takes no more participants; connect to one of details.instances (or through the load balancer again)', {
+        instances: (await this.cascade()?.spareInstances()) ?? [],
+      })
+    }
     const room = this.rooms.open(roomName)
     const joined = await room.join(client.user, grant, client)
     this.memberships.set(client.id, { room, peerId: joined.peerId })

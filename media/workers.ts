@@ -11,6 +11,8 @@ export interface WorkerPoolOptions {
   logger: Logger
   /** Defaults to the binary media/build/ installs into the mediasoup package. */
   workerBin?: string
+  /** Room participants one worker takes; a full pool refuses new ones (INSTANCE_FULL). */
+  maxPeersPerWorker?: number
 }
 
 /** Live counts of what runs on one worker, kept from mediasoup's observer events. */
@@ -65,6 +67,17 @@ export class WorkerPool {
     const best = live.reduce<WorkerSlot | null>((chosen, slot) => (!chosen || score(slot.load) < score(chosen.load) ? slot : chosen), null)
     if (best) best.load.peers += 1
     return best
+  }
+
+  /** Room participants placed here now, and how many this instance takes. */
+  occupancy(): { peers: number; capacity: number } {
+    const peers = this.slots.reduce((sum, slot) => sum + slot.load.peers, 0)
+    return { peers, capacity: this.slots.length * (this.options.maxPeersPerWorker ?? Number.MAX_SAFE_INTEGER) }
+  }
+
+  get isFull(): boolean {
+    const { peers, capacity } = this.occupancy()
+    return peers >= capacity
   }
 
   releasePeer(slot: WorkerSlot): void {

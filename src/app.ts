@@ -76,6 +76,7 @@ export function createApp(deps: AppDeps) {
         startedAt: clock.now(),
         checks: core.readinessChecks,
         isDraining: deps.isDraining ?? (() => false),
+        instance: core.instance,
       }),
     )
     .get('/metrics', async ({ set }) => {
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
     .use(api)
     .decorate('hub', hub)
     .decorate('scheduler', scheduler)
+    .decorate('cluster', core.cluster)
 }
 
 /** The app's type, for Eden treaty clients: `treaty<App>('localhost:3001')`. */

@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os'
+import { availableParallelism, hostname } from 'node:os'
 import { Type as T, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { DatabaseOptions } from './db/client.ts'
@@ -6,6 +6,7 @@ import type { DatabaseOptions } from './db/client.ts'
 /** Clearly dev-only secrets: used outside production so a fresh clone starts, refused in production. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-never-use-in-production'
 export const DEV_WEBHOOK_SECRET = 'dev-only-webhook-secret-never-use-in-production'
+export const DEV_CLUSTER_SECRET = 'dev-only-cluster-secret-never-use-in-production'
 
 /** The environment as Majlis reads it: names and defaults follow ARCHITECTURE.md's table. */
 const EnvSchema = T.Object({
@@ -16,6 +17,8 @@ const EnvSchema = T.Object({
   DATABASE_AUTH_TOKEN: T.Optional(T.String({ minLength: 1 })),
   DATABASE_DRIVER: T.Optional(T.Union([T.Literal('bun-sqlite'), T.Literal('libsql')])),
   REDIS_URL: T.Optional(T.String({ pattern: '^rediss?://' })),
+  INSTANCE_ID: T.Optional(T.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })),
+  CLUSTER_SECRET: T.String({ minLength: 16, default: DEV_CLUSTER_SECRET }),
   JWT_SECRET: T.String({ minLength: 32, default: DEV_JWT_SECRET }),
   JWT_ACCESS_MIN: T.Integer({ minimum: 1, default: 60 }),
   JWT_REFRESH_DAYS: T.Integer({ minimum: 1, default: 30 }),
@@ -24,6 +27,8 @@ const EnvSchema = T.Object({
   MEDIA_LISTEN_IP: T.String({ minLength: 1, default: '127.0.0.1' }),
   MEDIA_ANNOUNCED_IP: T.Optional(T.String({ minLength: 1 })),
   MEDIA_PORT: T.Integer({ minimum: 1024, maximum: 65000, default: 40000 }),
+  MEDIA_PIPE_PORTS: T.String({ pattern: '^[0-9]{4,5}-[0-9]{4,5}$', default: '44000-44999' }),
+  MEDIA_MAX_PEERS_PER_WORKER: T.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
   WEBRTC_ICE_SERVERS_JSON: T.String({ default: '[]' }),
   TURN_SECRET: T.Optional(T.String({ minLength: 16 })),
   TURN_URLS: T.Optional(T.String({ pattern: '^turns?:' })),
@@ -65,9 +70,21 @@ export interface Config {
   host: string
   database: DatabaseOptions
   redisUrl?: string
+  /** This instance in a cluster (REDIS_URL): its name, and the key that signs every message between instances. */
+  cluster: { instanceId: string; secret: string }
   jwt: { secret: string; accessMinutes: number; refreshDays: number }
   otpDevCodes: boolean
-  media: { workers: number; listenIp: string; announcedIp?: string; port: number; iceServers: IceServerConfig[] }
+  media: {
+    workers: number
+    listenIp: string
+    announcedIp?: string
+    port: number
+    /** UDP ports of the pipe transports that carry media between instances. */
+    pipePorts: { min: number; max: number }
+    /** Room participants per worker this instance takes; beyond it a join is refused with INSTANCE_FULL. */
+    maxPeersPerWorker: number
+    iceServers: IceServerConfig[]
+  }
   /** TURN REST credentials (username `expiry:userId`, HMAC-SHA1 password) when a TURN secret is set. */
   turn?: { secret: string; urls: string[]; ttlSec: number }
   paymentWebhookSecret: string
@@ -119,6 +136,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: checked.HOST,
     database: { url: checked.DATABASE_URL, authToken: checked.DATABASE_AUTH_TOKEN, driver: checked.DATABASE_DRIVER },
     redisUrl: checked.REDIS_URL,
+    cluster: { instanceId: checked.INSTANCE_ID ?? `${hostname()}-${crypto.randomUUID().slice(0, 8)}`, secret: checked.CLUSTER_SECRET },
     jwt: { secret: checked.JWT_SECRET, accessMinutes: checked.JWT_ACCESS_MIN, refreshDays: checked.JWT_REFRESH_DAYS },
     otpDevCodes: checked.OTP_DEV_CODES ?? !isProduction,
     media: {
@@ -126,6 +144,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       listenIp: checked.MEDIA_LISTEN_IP,
       announcedIp: checked.MEDIA_ANNOUNCED_IP,
       port: checked.MEDIA_PORT,
+      pipePorts: parsePortRange(checked.MEDIA_PIPE_PORTS),
+      maxPeersPerWorker: checked.MEDIA_MAX_PEERS_PER_WORKER,
       iceServers: parseIceServers(checked.WEBRTC_ICE_SERVERS_JSON),
     },
     turn: parseTurn(checked),
@@ -157,9 +177,18 @@ function refuseDevDefaults(env: Env): void {
   if (env.PAYMENT_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET) {
     throw new ConfigError('PAYMENT_WEBHOOK_SECRET: the dev-only default is refused when NODE_ENV=production')
   }
+  if (env.REDIS_URL && env.CLUSTER_SECRET === DEV_CLUSTER_SECRET) {
+    throw new ConfigError('CLUSTER_SECRET: the dev-only default is refused when NODE_ENV=production with REDIS_URL; give every instance the same secret of at least 16 characters')
+  }
   if (env.OTP_DEV_CODES === true) {
     throw new ConfigError('OTP_DEV_CODES: dev codes are refused when NODE_ENV=production')
   }
+}
+
+function parsePortRange(value: string): { min: number; max: number } {
+  const [min, max] = value.split('-').map(Number) as [number, number]
+  if (min < 1024 || max > 65535 || min > max) throw new ConfigError(`MEDIA_PIPE_PORTS: a range such as 44000-44999 within 1024-65535 (got ${JSON.stringify(value)})`)
+  return { min, max }
 }
 
 function parseTurn(env: Env): Config['turn'] {

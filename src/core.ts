@@ -23,7 +23,8 @@ import { InvoiceService } from './modules/billing/invoices.ts'
 import { NotificationService } from './modules/notifications/service.ts'
 import { RecordingService } from './modules/recordings/service.ts'
 import { UrlSigner } from './http/signed-urls.ts'
-import { RedisFanout } from './realtime/fanout.ts'
+import { Cluster, describeInstance, type InstanceInfo } from './cluster/index.ts'
+import { ClusterMetrics } from './http/cluster-metrics.ts'
 import { Hub, type WsSession } from './realtime/hub.ts'
 
 export interface AppDeps {
@@ -78,6 +79,10 @@ export interface Core {
   /** Expiring links to private media for players that send no Authorization header. */
   signer: UrlSigner
   metrics: MetricsRegistry
+  /** With REDIS_URL: the other instances, their messages and shared state. */
+  cluster: Cluster | undefined
+  /** Who this instance is, where it is reached and how loaded it is. */
+  instance: () => InstanceInfo
   readinessChecks: Record<string, ReadinessCheck>
   verifyAccessToken(token: string): Promise<WsSession | null>
 }
@@ -101,18 +106,23 @@ export function createCore(deps: AppDeps): Core {
     const user = claims ? await users.loadAuthUser(claims.sub) : null
     return user && claims && claims.exp ? { user, expiresAt: claims.exp * 1000 } : null
   }
-  const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor, redis ? new RedisFanout(redis) : undefined)
+  const instance = describeInstance(config, () => deps.media?.pool.occupancy() ?? { peers: 0, capacity: 0 })
+  const cluster = redis ? new Cluster(redis, config, instance, logger) : undefined
+  const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor, cluster)
 
   const notifications = new NotificationService(db, clock, (userId, notification) => hub.sendToUser(userId, 'notification', notification), config.notificationRetentionDays)
   const metrics = new MetricsRegistry()
   const readinessChecks: Record<string, ReadinessCheck> = { database: () => db.run(sql`select 1`), ...deps.readinessChecks }
   if (redis) readinessChecks.redis = () => redis.ping()
+  if (cluster) readinessChecks.cluster = () => cluster.members.list()
+  metrics.register(new ClusterMetrics(instance, cluster, () => deps.media?.cascade?.feedCount ?? 0))
   if (deps.media) {
     const { pool, signaling } = deps.media
     hub.register(...signaling.handlers())
     hub.onDisconnect((connection) => signaling.disconnect(connection.id))
     readinessChecks.media = () => pool.checkAlive()
     metrics.register(new MediaWorkerMetrics(pool))
+    if (cluster) deps.media.joinCluster(cluster)
   }
 
   const scheduler = new JobScheduler(db, clock, logger, redis ? new RedisJobLock(redis) : singleInstanceLock)
@@ -136,6 +146,8 @@ export function createCore(deps: AppDeps): Core {
     recordings: new RecordingService(db, clock, config, scheduler, logger, deps.media),
     signer: new UrlSigner(config.jwt.secret),
     metrics,
+    cluster,
+    instance,
     readinessChecks,
     verifyAccessToken,
   }

@@ -31,10 +31,10 @@ function watchMedia(session: MajlisMedia): void {
   session.on('error', ({ error }) => log(`error: ${error.message}`))
 }
 
-/** Also the entry point the end-to-end tests drive. */
-async function start(token: string, room: string): Promise<MajlisMedia> {
+/** Also the entry point the end-to-end tests drive; `urls` lists more instances to fall back on. */
+async function start(token: string, room: string, urls: string[] = []): Promise<MajlisMedia> {
   media?.close()
-  const session = new MajlisMedia({ url: wsUrl, token })
+  const session = new MajlisMedia({ url: [wsUrl, ...urls.filter((url) => url !== wsUrl)], token })
   media = session
   watchMedia(session)
   await session.join(room)

@@ -124,7 +124,7 @@ export class MajlisMedia {
     this.announcedDuringJoin = announced
     try {
       // The receive transport comes with the join, and one message starts every consumer.
-      const joined = await this.socket.request<JoinReply>('media:join', { room, recvTransport: true })
+      const joined = await this.joinSomewhere(room)
       this.grant = joined.grant.canPublish
       this.device = await Device.factory()
       await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities })
@@ -143,6 +143,19 @@ export class MajlisMedia {
     await Promise.all([...announced].map((producerId) => this.consumeAnnounced(producerId)))
     for (const [source, entry] of this.published) entry.producer = await this.produce(entry.track, source)
     this.emit('state', { state: 'joined' })
+  }
+
+  /** media:join; an instance that is full names others with room, and we move to the first of them. */
+  private async joinSomewhere(room: string): Promise<JoinReply> {
+    for (let moves = 0; ; moves++) {
+      try {
+        return await this.socket.request<JoinReply>('media:join', { room, recvTransport: true })
+      } catch (error) {
+        const elsewhere = error instanceof RequestError && error.code === 'INSTANCE_FULL' ? error.details?.instances?.[0]?.url : undefined
+        if (!elsewhere || moves >= 3) throw error
+        await this.socket.moveTo(`${String(elsewhere).replace(/^http/, 'ws')}/ws`)
+      }
+    }
   }
 
   async publishCamera(constraints: MediaTrackConstraints = { width: 640, height: 360 }): Promise<MediaStreamTrack> {

@@ -6,7 +6,11 @@ import { Listeners } from './listeners.ts'
  * connection drops.
  */
 export interface SocketOptions {
-  url: string
+  /**
+   * The /ws endpoint, or several instances' endpoints: a dropped connection comes back on the next
+   * one, so clients of a killed instance move to a live one without a load balancer.
+   */
+  url: string | string[]
   /** The access token, or a function that returns a fresh one before each (re)connect. */
   token: string | (() => string | Promise<string>)
   requestTimeoutMs?: number
@@ -16,6 +20,7 @@ export class RequestError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly details?: any,
   ) {
     super(message)
   }
@@ -27,14 +32,37 @@ export class MajlisSocket {
   private readonly pending = new Map<string, { resolve(data: any): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>()
   private readonly listeners = new Listeners<Record<string, any>>()
   private closedByUser = false
+  private readonly urls: string[]
+  private current = 0
 
-  constructor(private readonly options: SocketOptions) {}
+  constructor(private readonly options: SocketOptions) {
+    this.urls = typeof options.url === 'string' ? [options.url] : [...options.url]
+    if (this.urls.length === 0) throw new Error('SocketOptions.url: give at least one endpoint')
+  }
+
+  /** The endpoint in use (or tried next). */
+  get url(): string {
+    return this.urls[this.current]!
+  }
+
+  /**
+   * Closes this connection and opens one to another instance: the given endpoint (added to the
+   * list if new), else the next of the list. For INSTANCE_FULL, whose details name instances with room.
+   */
+  async moveTo(url?: string): Promise<void> {
+    if (url && !this.urls.includes(url)) this.urls.push(url)
+    this.current = url ? this.urls.indexOf(url) : (this.current + 1) % this.urls.length
+    const old = this.ws
+    this.ws = null
+    old?.close(1000, 'moving to another instance')
+    await this.connect()
+  }
 
   /** Opens the socket; resolves once it is open. */
   async connect(): Promise<void> {
     this.closedByUser = false
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token
-    const ws = new WebSocket(this.options.url, ['bearer', token])
+    const ws = new WebSocket(this.url, ['bearer', token])
     this.ws = ws
     await new Promise<void>((resolve, reject) => {
       ws.onopen = () => resolve()
@@ -80,7 +108,7 @@ export class MajlisSocket {
       this.pending.delete(String(message.id))
       clearTimeout(waiting.timer)
       if (message.ok) waiting.resolve(message.data)
-      else waiting.reject(new RequestError(message.error.code, message.error.message))
+      else waiting.reject(new RequestError(message.error.code, message.error.message, message.error.details))
       return
     }
     this.listeners.emit(message.type, message.data)
@@ -99,6 +127,8 @@ export class MajlisSocket {
   private async reconnect(): Promise<void> {
     for (let attempt = 0; !this.closedByUser; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)))
+      // The instance we were on may be gone: each attempt tries the next endpoint.
+      this.current = (this.current + 1) % this.urls.length
       try {
         await this.connect()
         this.listeners.emit('reconnected', {})

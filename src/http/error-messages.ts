@@ -94,6 +94,7 @@ export const arabicMessages = {
   HLS_NOT_RUNNING: 'لا يعمل بث HLS لهذا البث',
   INVALID_SDP: 'عرض SDP غير صالح أو لا يحوي وسائط مدعومة',
   INGEST_ACTIVE: 'يوجد إرسال قائم لهذا البث بالفعل',
+  INSTANCE_FULL: 'هذا الخادم ممتلئ؛ اتصل بخادم آخر',
 } as const
 
 export type ErrorCode = keyof typeof arabicMessages

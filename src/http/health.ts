@@ -29,10 +29,23 @@ export interface HealthOptions {
   checks: Record<string, ReadinessCheck>
   /** True once shutdown has begun, so load balancers stop sending traffic. */
   isDraining(): boolean
+  /** This instance: which one answered, where it is reached, how loaded it is. */
+  instance(): { id: string; url: string; mediaAddress: string; peers: number; capacity: number }
 }
 
+const Instance = t.Object(
+  {
+    id: t.String(),
+    url: t.String(),
+    mediaAddress: t.String(),
+    peers: t.Integer({ description: 'media room participants on this instance' }),
+    capacity: t.Integer({ description: 'participants it takes before refusing joins with INSTANCE_FULL' }),
+  },
+  { description: 'the instance that answered' },
+)
+
 /** Liveness says the process runs; readiness says it can serve (database, Redis, media workers). */
-export const health = ({ version, startedAt, checks, isDraining }: HealthOptions) =>
+export const health = ({ version, startedAt, checks, isDraining, instance }: HealthOptions) =>
   new Elysia({ name: 'health', prefix: '/health', detail: { tags: ['service'], security: [] } })
     .get('', () => ({ status: 'ok' as const, version, uptimeSec: Math.round((Date.now() - startedAt) / 1000) }), {
       response: t.Object({ status: t.Literal('ok'), version: t.String(), uptimeSec: t.Integer() }),
@@ -51,12 +64,13 @@ export const health = ({ version, startedAt, checks, isDraining }: HealthOptions
         if (isDraining()) report.shutdown = 'failed: shutting down'
         const ready = Object.values(report).every((result) => !result.startsWith('failed'))
         set.status = ready ? 200 : 503
-        return { status: ready ? ('ready' as const) : ('not_ready' as const), checks: report }
+        const { id, url, mediaAddress, peers, capacity } = instance()
+        return { status: ready ? ('ready' as const) : ('not_ready' as const), checks: report, instance: { id, url, mediaAddress, peers, capacity } }
       },
       {
         response: {
-          200: t.Object({ status: t.Literal('ready'), checks: t.Record(t.String(), t.String()) }),
-          503: t.Object({ status: t.Literal('not_ready'), checks: t.Record(t.String(), t.String()) }),
+          200: t.Object({ status: t.Literal('ready'), checks: t.Record(t.String(), t.String()), instance: Instance }),
+          503: t.Object({ status: t.Literal('not_ready'), checks: t.Record(t.String(), t.String()), instance: Instance }),
         },
         detail: { summary: 'Every dependency answers (503 with the failing ones otherwise)' },
       },

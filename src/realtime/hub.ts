@@ -6,7 +6,7 @@ import { localizedMessage, type Language } from '../http/error-messages.ts'
 import { depthExceeds, MAX_JSON_DEPTH } from '../http/json-body.ts'
 import type { Logger } from '../logger.ts'
 import { errorFields } from '../logger.ts'
-import type { FanoutBus } from './fanout.ts'
+import type { Cluster } from '../cluster/index.ts'
 import { InboundEnvelope, replyError, replyOk, serverEvent, WsError, type MessageHandler, type MessageId, type WsClient } from './protocol.ts'
 
 /** The transport under a connection: Bun's ServerWebSocket, with its native topics for channels. */
@@ -25,6 +25,17 @@ export interface TopicServer {
 }
 
 const envelopeCheck = TypeCompiler.Compile(InboundEnvelope)
+
+/** A hub event for the other instances: to a channel's members or to all of a user's connections. */
+interface FanoutEvent {
+  target: { channel: string; exceptConnectionId?: string } | { user: string }
+  type: string
+  data: unknown
+}
+
+/** Who is in a channel, and who is connected at all, across the cluster. */
+const presenceKey = (channel: string) => `majlis:presence:${channel}`
+const onlineKey = (userId: string) => `majlis:online:${userId}`
 
 /** Per-connection token bucket: sustained messages per second with a burst (scaled by RATE_LIMIT_FACTOR). */
 const WS_RATE = { perSecond: 20, burst: 40 }
@@ -112,8 +123,11 @@ export interface WsSession {
 const MAX_TIMER_MS = 2 ** 31 - 1
 /** Whether a user may be in channel `<kind>:<id>` (the owning module decides). */
 export type ChannelAuthorizer = (user: AuthUser, id: string) => Promise<boolean>
-/** Told when a connection leaves a channel of its kind, including by disconnecting (for presence events). */
-export type ChannelLeaveListener = (connection: Connection, channel: string) => void
+/**
+ * Told when a user is no longer in a channel of its kind on any instance: their last connection
+ * left it or disconnected (for presence events).
+ */
+export type ChannelLeaveListener = (user: AuthUser, channel: string) => void
 
 /**
  * The one WebSocket endpoint: dispatches validated messages to handlers that modules register,
@@ -130,29 +144,30 @@ export class Hub {
   private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener }>()
 
   private readonly messageRate: { perSecond: number; burst: number }
-  private readonly instanceId = crypto.randomUUID()
   private server: TopicServer | undefined
 
   constructor(
     private readonly logger: Logger,
     private readonly authenticate: (token: string) => Promise<WsSession | null>,
     rateLimitFactor = 1,
-    private readonly bus?: FanoutBus,
+    private readonly cluster?: Cluster,
   ) {
     this.messageRate = { perSecond: WS_RATE.perSecond * rateLimitFactor, burst: WS_RATE.burst * rateLimitFactor }
   }
 
-  /** Starts taking other instances' events (a no-op without a bus). */
+  /** Joins the cluster (with REDIS_URL) and starts taking the other instances' events. */
   async start(): Promise<void> {
-    await this.bus?.subscribe((event) => {
-      if (event.origin === this.instanceId) return
+    if (!this.cluster) return
+    this.cluster.bus.on('ws', (event: FanoutEvent) => {
       if ('user' in event.target) this.deliverToUser(event.target.user, event.type, event.data)
       else this.deliverToChannel(event.target.channel, event.type, event.data, event.target.exceptConnectionId)
     })
+    await this.cluster.start()
   }
 
+  /** Leaves the cluster: this instance's presence entries go with it. */
   async close(): Promise<void> {
-    await this.bus?.close()
+    await this.cluster?.close()
   }
 
   register(...handlers: MessageHandler[]): void {
@@ -201,7 +216,10 @@ export class Hub {
     if (connection.user) {
       const own = this.byUser.get(connection.user.id)
       own?.delete(connection)
-      if (own?.size === 0) this.byUser.delete(connection.user.id)
+      if (own?.size === 0) {
+        this.byUser.delete(connection.user.id)
+        this.cluster?.hashes.delete(onlineKey(connection.user.id), '')
+      }
     }
     for (const listener of this.disconnectListeners) {
       try {
@@ -235,25 +253,37 @@ export class Hub {
     }
     const user = present.get(connection.user.id)
     if (user) user.connections += 1
-    else present.set(connection.user.id, { name: connection.user.name, connections: 1 })
+    else {
+      present.set(connection.user.id, { name: connection.user.name, connections: 1 })
+      this.cluster?.hashes.set(presenceKey(channel), connection.user.id, connection.user.name)
+    }
     connection.subscribe(channel)
-    return user === undefined
+    if (user || !this.cluster) return user === undefined
+    // New on this instance; the user may still be in the channel through another instance.
+    return (await this.cluster.hashes.entries(presenceKey(channel))).filter((entry) => entry.field === connection.user!.id).length === 1
   }
 
   leave(connectionId: string, channel: string): void {
     const connection = this.connections.get(connectionId)
     if (!connection?.unsubscribe(channel)) return
     const present = this.channels.get(channel)
-    const user = present?.get(connection.user!.id)
-    if (user && --user.connections === 0) present!.delete(connection.user!.id)
-    if (present?.size === 0) this.channels.delete(channel)
-    this.channelKinds.get(channel.slice(0, channel.indexOf(':')))?.onLeave?.(connection, channel)
+    const leaving = connection.user!
+    const user = present?.get(leaving.id)
+    if (!user || --user.connections > 0) return
+    present!.delete(leaving.id)
+    if (present!.size === 0) this.channels.delete(channel)
+    this.cluster?.hashes.delete(presenceKey(channel), leaving.id)
+    const onLeave = this.channelKinds.get(channel.slice(0, channel.indexOf(':')))?.onLeave
+    if (!onLeave) return
+    void this.isPresent(channel, leaving.id)
+      .then((present) => present || onLeave(leaving, channel))
+      .catch((error: unknown) => this.logger.error('channel leave listener failed', { ...errorFields(error), channel }))
   }
 
   /** Sends an event to every connection in the channel (but one, when given), on every instance. */
   publish(channel: string, type: string, data: unknown, exceptConnectionId?: string): void {
     this.deliverToChannel(channel, type, data, exceptConnectionId)
-    this.bus?.publish({ origin: this.instanceId, target: { channel, exceptConnectionId }, type, data })
+    this.cluster?.bus.broadcast('ws', { target: { channel, exceptConnectionId }, type, data } satisfies FanoutEvent)
   }
 
   /** To every listener of a media group (a native topic) on this instance: for peers without a socket (WHIP). */
@@ -266,28 +296,34 @@ export class Hub {
     for (const connection of this.byUser.get(userId) ?? []) this.leave(connection.id, channel)
   }
 
-  /** Whether the user has any connection open on this instance. */
-  isConnected(userId: string): boolean {
-    return this.byUser.has(userId)
+  /** Whether the user has a connection open on any instance. */
+  async isConnected(userId: string): Promise<boolean> {
+    if (this.byUser.has(userId) || !this.cluster) return this.byUser.has(userId)
+    return (await this.cluster.hashes.entries(onlineKey(userId))).length > 0
   }
 
-  isPresent(channel: string, userId: string): boolean {
-    return this.channels.get(channel)?.has(userId) ?? false
+  /** Whether the user is in the channel on any instance. */
+  async isPresent(channel: string, userId: string): Promise<boolean> {
+    if (this.channels.get(channel)?.has(userId) || !this.cluster) return this.channels.get(channel)?.has(userId) ?? false
+    return (await this.cluster.hashes.entries(presenceKey(channel))).some((entry) => entry.field === userId)
   }
 
   isMember(connectionId: string, channel: string): boolean {
     return this.connections.get(connectionId)?.channels.has(channel) ?? false
   }
 
-  /** The distinct users present in a channel. */
-  presence(channel: string): Array<{ userId: string; name: string }> {
-    return [...(this.channels.get(channel) ?? [])].map(([userId, { name }]) => ({ userId, name }))
+  /** The distinct users present in a channel, on every instance. */
+  async presence(channel: string): Promise<Array<{ userId: string; name: string }>> {
+    if (!this.cluster) return [...(this.channels.get(channel) ?? [])].map(([userId, { name }]) => ({ userId, name }))
+    const users = new Map<string, string>()
+    for (const entry of await this.cluster.hashes.entries(presenceKey(channel))) users.set(entry.field, entry.value)
+    return [...users].map(([userId, name]) => ({ userId, name }))
   }
 
   /** Sends an event to all of a user's connections, on every instance. */
   sendToUser(userId: string, type: string, data: unknown): void {
     this.deliverToUser(userId, type, data)
-    this.bus?.publish({ origin: this.instanceId, target: { user: userId }, type, data })
+    this.cluster?.bus.broadcast('ws', { target: { user: userId }, type, data } satisfies FanoutEvent)
   }
 
   /**
@@ -365,6 +401,7 @@ export class Hub {
       this.byUser.set(session.user.id, own)
     }
     own.add(connection)
+    if (own.size === 1) this.cluster?.hashes.set(onlineKey(session.user.id), '', session.user.name)
     connection.expiryTimer = setTimeout(
       () => connection.close(4401, 'access token expired'),
       Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt - Date.now())),

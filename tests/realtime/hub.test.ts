@@ -43,7 +43,7 @@ function hubWithRooms() {
   hub.attachServer(topics)
   const left: string[] = []
   // Only users whose id starts with the room id may enter (stand-in for "the ticket's customer").
-  hub.registerChannelKind('room', async (member, id) => member.id.startsWith(id), (connection, channel) => left.push(`${connection.user!.id}@${channel}`))
+  hub.registerChannelKind('room', async (member, id) => member.id.startsWith(id), (member, channel) => left.push(`${member.id}@${channel}`))
   const connect = (id: string) => {
     const socket = new RecordingSocket(topics)
     return { socket, connection: hub.connect(`c-${id}-${Math.random()}`, socket, session(id)) }
@@ -76,7 +76,7 @@ describe('hub channels', () => {
     expect(outside.socket.sent).toEqual([])
   })
 
-  test('presence lists distinct users; disconnecting leaves every channel and tells the kind', async () => {
+  test('presence lists distinct users; the kind hears of a user once their last connection left', async () => {
     const { hub, left, connect } = hubWithRooms()
     const phone = connect('a1')
     const laptop = hub.connect('c-a1-laptop', new RecordingSocket(), session('a1'))
@@ -84,17 +84,24 @@ describe('hub channels', () => {
     expect(await hub.join(phone.connection.id, 'room:a')).toBe(true)
     expect(await hub.join(laptop.id, 'room:a')).toBe(false)
     expect(await hub.join(friend.connection.id, 'room:a')).toBe(true)
-    expect(hub.presence('room:a')).toEqual([
+    expect(await hub.presence('room:a')).toEqual([
       { userId: 'a1', name: 'a1' },
       { userId: 'a2', name: 'a2' },
     ])
     hub.disconnect(friend.connection.id)
+    await Bun.sleep(0)
     expect(left).toEqual(['a2@room:a'])
-    expect(hub.presence('room:a')).toEqual([{ userId: 'a1', name: 'a1' }])
+    expect(await hub.presence('room:a')).toEqual([{ userId: 'a1', name: 'a1' }])
     hub.leave(phone.connection.id, 'room:a')
     hub.leave(phone.connection.id, 'room:a')
+    await Bun.sleep(0)
+    // The laptop is still in the room: a1 has not left.
+    expect(left).toEqual(['a2@room:a'])
+    expect(await hub.presence('room:a')).toEqual([{ userId: 'a1', name: 'a1' }])
+    hub.disconnect(laptop.id)
+    await Bun.sleep(0)
     expect(left).toEqual(['a2@room:a', 'a1@room:a'])
-    expect(hub.presence('room:a')).toEqual([{ userId: 'a1', name: 'a1' }])
+    expect(await hub.presence('room:a')).toEqual([])
   })
 
   test('sendToUser reaches every connection of that user', () => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const { app } of instances) {
     await app.app.server?.stop(true)
-    app.close()
+    await app.close()
   }
   for (const client of clients) client.disconnect()
   await redis?.stop()

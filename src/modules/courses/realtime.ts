@@ -61,10 +61,7 @@ export function liveRealtime(hub: Hub, sessions: LiveSessionService, speakers: S
   hub.registerChannelKind(
     'live',
     async (user, sessionId) => (await sessions.roleIn(user.id, sessionId))?.session.status === 'live',
-    (connection, channel) => {
-      const user = connection.user!
-      if (!hub.isPresent(channel, user.id)) hub.publish(channel, 'live:peer-left', { sessionId: channel.slice('live:'.length), userId: user.id, name: user.name })
-    },
+    (user, channel) => hub.publish(channel, 'live:peer-left', { sessionId: channel.slice('live:'.length), userId: user.id, name: user.name }),
   )
 
   async function liveMembership(userId: string, sessionId: string) {
@@ -78,7 +75,7 @@ export function liveRealtime(hub: Hub, sessions: LiveSessionService, speakers: S
     if ((await liveMembership(client.user.id, sessionId)).role !== 'teacher') throw forbidden('Only the teacher invites speakers')
     if ((await sessions.roleIn(userId, sessionId))?.role !== 'student') throw unprocessable('NOT_A_STUDENT', 'Only an enrolled student can be invited to speak')
     speakers.set(sessionId, userId, canSpeak)
-    rooms?.get(liveRoomName(sessionId))?.setGrant(userId, { canPublish: canSpeak ? ['microphone'] : [] })
+    rooms?.setGrant(liveRoomName(sessionId), userId, { canPublish: canSpeak ? ['microphone'] : [] })
     hub.publish(liveRoomName(sessionId), 'live:speaker-changed', { sessionId, userId, canSpeak })
     return {}
   }
@@ -90,7 +87,7 @@ export function liveRealtime(hub: Hub, sessions: LiveSessionService, speakers: S
       if (await hub.join(client.id, channel)) {
         hub.publish(channel, 'live:peer-joined', { sessionId, userId: client.user.id, name: client.user.name, role }, client.id)
       }
-      return { session, role, room: channel, participants: hub.presence(channel), canSpeak: role === 'teacher' || speakers.has(sessionId, client.user.id) }
+      return { session, role, room: channel, participants: await hub.presence(channel), canSpeak: role === 'teacher' || speakers.has(sessionId, client.user.id) }
     }),
     liveHandler('live:leave', t.Object({ sessionId: SessionId }), async (client, { sessionId }) => {
       hub.leave(client.id, liveRoomName(sessionId))

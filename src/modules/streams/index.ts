@@ -17,7 +17,7 @@ export function streamsModule({ db, clock, config, hub, scheduler, media, notifi
   const ingest = new StreamIngest(media, hub, signer)
   const hls = new StreamHls(media, config, signer, clock)
   // A host publishing from OBS has no socket, yet is there.
-  const hostPresence = { isConnected: (hostId: string) => hub.isConnected(hostId) || ingest.hostIsPublishing(hostId) }
+  const hostPresence = { isConnected: async (hostId: string) => ingest.hostIsPublishing(hostId) || (await hub.isConnected(hostId)) }
   const counts = new ViewerCountThrottle((streamId, viewerCount) => hub.publish(streamRoomName(streamId), 'viewer_count', { streamId, viewerCount }))
   const events = streamEvents(hub, media?.rooms, counts)
   const streams = new StreamService(db, clock, config, scheduler, notifications, users, hostPresence, events, deps.hostGoneMs)

@@ -72,7 +72,7 @@ export function streamEvents(hub: Hub, rooms: MediaRooms | undefined, counts: Vi
     removeUser(streamId, userId, reason) {
       hub.removeUser(moderatorsChannel(streamId), userId)
       hub.removeUser(streamRoomName(streamId), userId)
-      rooms?.get(streamRoomName(streamId))?.removeUser(userId, reason)
+      rooms?.removeUser(streamRoomName(streamId), userId, reason)
     },
     message(message) {
       hub.publish(streamRoomName(message.streamId), 'new_message', message)
@@ -96,17 +96,17 @@ export function streamRealtime(hub: Hub, streams: StreamService, chat: StreamCha
   hub.registerChannelKind(
     'stream',
     (user, streamId) => streams.mayEnter(user, streamId),
-    (connection, channel) => {
-      const user = connection.user!
-      if (!hub.isPresent(channel, user.id)) void streams.leave(user, channel.slice('stream:'.length)).catch(() => undefined)
-    },
+    (user, channel) => void streams.leave(user, channel.slice('stream:'.length)).catch(() => undefined),
   )
   hub.registerChannelKind('stream-mods', async (user, streamId) => {
     const stream = await streams.get(user, streamId).catch(() => null)
     return stream !== null && (stream.hostId === user.id || (await streams.isInvitedCoHost(streamId, user.id)))
   })
   hub.onDisconnect((connection) => {
-    if (connection.user && !hub.isConnected(connection.user.id)) void streams.hostSeen(connection.user.id).catch(() => undefined)
+    const user = connection.user
+    if (user) void hub.isConnected(user.id).then(async (connected) => {
+      if (!connected) await streams.hostSeen(user.id)
+    }).catch(() => undefined)
   })
 
   return [

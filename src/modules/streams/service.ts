@@ -49,7 +49,7 @@ export interface StreamEvents {
 }
 
 export interface HostPresence {
-  isConnected(userId: string): boolean
+  isConnected(userId: string): Promise<boolean>
 }
 
 export interface ModerationState {
@@ -310,7 +310,7 @@ export class StreamService {
     const [stream] = await this.db.select().from(streams).where(eq(streams.id, streamId))
     if (!stream || stream.status !== 'live') return
     const now = this.clock.now()
-    if (this.hostPresence.isConnected(stream.hostId)) {
+    if (await this.hostPresence.isConnected(stream.hostId)) {
       await this.db.update(streams).set({ hostSeenAt: new Date(now) }).where(eq(streams.id, streamId))
       return { runAgainAt: new Date(now + this.hostGoneMs) }
     }

@@ -25,10 +25,7 @@ export function callRealtime(hub: Hub, calls: VideoCallService): MessageHandler[
   hub.registerChannelKind(
     'call',
     (user, callId) => calls.isLiveParticipant(user.id, callId),
-    (connection, roomId) => {
-      const user = connection.user!
-      if (!hub.isPresent(roomId, user.id)) hub.publish(roomId, 'user-left', { roomId, userId: user.id, name: user.name })
-    },
+    (user, roomId) => hub.publish(roomId, 'user-left', { roomId, userId: user.id, name: user.name }),
   )
 
   return [
@@ -37,7 +34,7 @@ export function callRealtime(hub: Hub, calls: VideoCallService): MessageHandler[
       schema: t.Object({ roomId: RoomId }),
       async handle(client, { roomId }) {
         if (await hub.join(client.id, roomId)) hub.publish(roomId, 'user-joined', { roomId, userId: client.user.id, name: client.user.name }, client.id)
-        return { roomId, participants: hub.presence(roomId) }
+        return { roomId, participants: await hub.presence(roomId) }
       },
     }),
     defineHandler({

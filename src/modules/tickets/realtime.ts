@@ -20,10 +20,7 @@ export function ticketRealtime(hub: Hub, tickets: TicketService): MessageHandler
   hub.registerChannelKind(
     'ticket',
     (user, ticketId) => tickets.canAccess(user, ticketId),
-    (connection, channel) => {
-      const user = connection.user!
-      if (!hub.isPresent(channel, user.id)) hub.publish(channel, 'user_left', { ticketId: channel.slice('ticket:'.length), userId: user.id, name: user.name })
-    },
+    (user, channel) => hub.publish(channel, 'user_left', { ticketId: channel.slice('ticket:'.length), userId: user.id, name: user.name }),
   )
 
   return [
@@ -36,7 +33,7 @@ export function ticketRealtime(hub: Hub, tickets: TicketService): MessageHandler
         if (await hub.join(client.id, channel)) {
           hub.publish(channel, 'user_joined', { ticketId, userId: client.user.id, name: client.user.name }, client.id)
         }
-        return { ticket, presence: hub.presence(channel) }
+        return { ticket, presence: await hub.presence(channel) }
       },
     }),
     defineHandler({

@@ -1,0 +1,106 @@
+import { EventEmitter } from 'node:events'
+import type Redis from 'ioredis'
+import type { Logger } from '../logger.ts'
+
+/** What an instance tells the others (and /health/ready, /metrics) about itself. */
+export interface InstanceInfo {
+  id: string
+  /** Where clients reach its HTTP and WebSocket endpoint. */
+  url: string
+  /** The address its media (WebRTC and pipe transports) announces. */
+  mediaAddress: string
+  /** Room participants it holds now and how many it takes. */
+  peers: number
+  capacity: number
+  startedAt: string
+}
+
+const REGISTRY = 'majlis:instances'
+const infoKey = (id: string) => `majlis:instance:${id}`
+export const HEARTBEAT_MS = 1000
+/** An instance that missed this long of heartbeats is gone: its shared entries stop counting. */
+export const INSTANCE_TTL_MS = 3000
+
+/**
+ * Cluster membership by heartbeat: each instance refreshes a key with a short TTL every second,
+ * so Redis itself forgets a killed instance within INSTANCE_TTL_MS. `down` fires on every
+ * instance that had seen it; `swept` fires on the one instance that won the right to clean up
+ * after it.
+ */
+export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [id: string] }> {
+  private readonly live = new Set<string>()
+  private timer: Timer | undefined
+  private beating: Promise<void> | undefined
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly self: () => InstanceInfo,
+    private readonly logger: Logger,
+  ) {
+    super()
+  }
+
+  get instanceId(): string {
+    return this.self().id
+  }
+
+  async start(): Promise<void> {
+    await this.beat()
+    this.timer = setInterval(() => {
+      this.beating ??= this.beat()
+        .catch((error: Error) => this.logger.warn('cluster heartbeat failed', { err: error.message }))
+        .finally(() => (this.beating = undefined))
+    }, HEARTBEAT_MS)
+  }
+
+  /** Leaves at once (a graceful stop), so the others need not wait for the TTL. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer)
+    await this.beating
+    await this.redis.multi().del(infoKey(this.instanceId)).srem(REGISTRY, this.instanceId).exec()
+  }
+
+  /** Of the given instances, those alive now (asks Redis, so one that started a moment ago counts). */
+  async whichLive(ids: Iterable<string>): Promise<Set<string>> {
+    const unique = [...new Set(ids)]
+    if (unique.length === 0) return new Set()
+    const infos = await this.redis.mget(unique.map(infoKey))
+    const alive = unique.filter((id, i) => id === this.instanceId || infos[i] !== null)
+    for (const id of alive) this.live.add(id)
+    return new Set(alive)
+  }
+
+  /** Every live instance, this one included. */
+  async list(): Promise<InstanceInfo[]> {
+    const ids = await this.redis.smembers(REGISTRY)
+    if (ids.length === 0) return [this.self()]
+    const infos = await this.redis.mget(ids.map(infoKey))
+    return infos.flatMap((info) => (info ? [JSON.parse(info) as InstanceInfo] : []))
+  }
+
+  private async beat(): Promise<void> {
+    const self = this.self()
+    const [, , members] = ((await this.redis
+      .multi()
+      .set(infoKey(self.id), JSON.stringify(self), 'PX', INSTANCE_TTL_MS)
+      .sadd(REGISTRY, self.id)
+      .smembers(REGISTRY)
+      .exec()) ?? []) as Array<[Error | null, unknown]>
+    const ids = (members?.[1] as string[] | undefined) ?? []
+    // An instance that left gracefully is out of the registry; one that was killed is still in it, without info.
+    const others = [...new Set([...ids, ...this.live])].filter((id) => id !== self.id)
+    const infos = others.length > 0 ? await this.redis.mget(others.map(infoKey)) : []
+    for (const [i, id] of others.entries()) {
+      if (infos[i] !== null) {
+        this.live.add(id)
+        continue
+      }
+      if (this.live.delete(id)) {
+        this.logger.warn('cluster instance gone', { instance: id })
+        this.emit('down', id)
+      }
+      // Only the instance whose SREM removed it cleans its entries up.
+      if (ids.includes(id) && (await this.redis.srem(REGISTRY, id)) === 1) this.emit('swept', id)
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import type Redis from 'ioredis'
+import type { Logger } from '../logger.ts'
+import type { ClusterMembers } from './members.ts'
+
+const ownedKey = (instanceId: string) => `majlis:instance:${instanceId}:keys`
+const SEPARATOR = '|'
+
+export interface SharedEntry {
+  instance: string
+  field: string
+  value: string
+}
+
+/**
+ * Redis hashes several instances write into (who is in a channel, which producers a room has):
+ * every field is tagged with the instance that wrote it, and readers keep only the fields of live
+ * instances, so a killed instance's entries stop counting the moment its heartbeat expires. The
+ * keys an instance wrote into are listed under its name, for the sweep after it is gone.
+ */
+export class SharedHashes {
+  /** This instance's fields per key, so a key leaves the owned list once it holds none of ours. */
+  private readonly mine = new Map<string, Set<string>>()
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly members: ClusterMembers,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Writes are not awaited (they keep their order on the one connection); a failure is logged. */
+  private write(command: Promise<unknown>): void {
+    command.catch((error: Error) => this.logger.warn('cluster state write failed', { err: error.message }))
+  }
+
+  private get instanceId(): string {
+    return this.members.instanceId
+  }
+
+  set(key: string, field: string, value: string): void {
+    let fields = this.mine.get(key)
+    if (!fields) {
+      fields = new Set()
+      this.mine.set(key, fields)
+      this.write(this.redis.sadd(ownedKey(this.instanceId), key))
+    }
+    fields.add(field)
+    this.write(this.redis.hset(key, this.instanceId + SEPARATOR + field, value))
+  }
+
+  delete(key: string, field: string): void {
+    const fields = this.mine.get(key)
+    if (!fields?.delete(field)) return
+    this.write(this.redis.hdel(key, this.instanceId + SEPARATOR + field))
+    if (fields.size > 0) return
+    this.mine.delete(key)
+    this.write(this.redis.srem(ownedKey(this.instanceId), key))
+  }
+
+  /** Drops every field this instance holds in the key. */
+  deleteMine(key: string): void {
+    for (const field of [...(this.mine.get(key) ?? [])]) this.delete(key, field)
+  }
+
+  /** The fields of live instances, with the instance that wrote each. */
+  async entries(key: string): Promise<SharedEntry[]> {
+    const all = Object.entries(await this.redis.hgetall(key)).map(([tagged, value]) => {
+      const cut = tagged.indexOf(SEPARATOR)
+      return { instance: tagged.slice(0, cut), field: tagged.slice(cut + 1), value }
+    })
+    const live = await this.members.whichLive(all.map((entry) => entry.instance))
+    return all.filter((entry) => live.has(entry.instance))
+  }
+
+  /** Removes a gone instance's fields everywhere it wrote (it may be this one, leaving). */
+  async sweep(instanceId: string): Promise<void> {
+    const keys = await this.redis.smembers(ownedKey(instanceId))
+    const prefix = instanceId + SEPARATOR
+    for (const key of keys) {
+      const fields = (await this.redis.hkeys(key)).filter((field) => field.startsWith(prefix))
+      if (fields.length > 0) await this.redis.hdel(key, ...fields)
+    }
+    await this.redis.del(ownedKey(instanceId))
+    if (instanceId === this.instanceId) this.mine.clear()
+  }
+}
