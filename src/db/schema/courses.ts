@@ -51,3 +51,14 @@ export const liveSessions = sqliteTable(
   },
   (table) => [index('live_sessions_course_idx').on(table.courseId, table.scheduledAt), index('live_sessions_scheduled_idx').on(table.scheduledAt)],
 )
+
+/** Students the teacher invited to speak in a live session (they may publish their microphone), kept for every instance. */
+export const liveSpeakers = sqliteTable(
+  'live_speakers',
+  {
+    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.sessionId, table.userId] })],
+)

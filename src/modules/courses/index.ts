@@ -1,5 +1,5 @@
 import type { Core } from '../../core.ts'
-import { liveEvents, liveRealtime, SpeakerRegistry } from './realtime.ts'
+import { liveEvents, liveRealtime } from './realtime.ts'
 import { courseRoutes } from './routes.ts'
 import { CourseService } from './service.ts'
 import { LiveSessionService } from './sessions.ts'
@@ -7,10 +7,9 @@ import { LiveSessionService } from './sessions.ts'
 /** Courses, enrolment and their live sessions (media rooms `live:<id>`, reminder jobs, recordings). */
 export function coursesModule({ db, clock, config, hub, scheduler, media, notifications, recordings, logger, plugins, deps }: Core) {
   const courses = new CourseService(db, clock)
-  const speakers = new SpeakerRegistry()
-  const sessions = new LiveSessionService(db, clock, config, courses, scheduler, notifications, liveEvents(hub, speakers, media?.rooms), recordings, logger, deps.reminderLeadMs)
-  hub.register(...liveRealtime(hub, sessions, speakers, media?.rooms))
+  const sessions = new LiveSessionService(db, clock, config, courses, scheduler, notifications, liveEvents(hub, media?.rooms), recordings, logger, deps.reminderLeadMs)
+  hub.register(...liveRealtime(hub, sessions, media?.rooms))
   recordings.register('live', sessions.recordingSubject())
-  media?.access.register('live', (user, sessionId) => sessions.mediaGrant(user.id, sessionId, speakers.has(sessionId, user.id)))
+  media?.access.register('live', (user, sessionId) => sessions.mediaGrant(user.id, sessionId))
   return courseRoutes({ courses, sessions, ...plugins })
 }

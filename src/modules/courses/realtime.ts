@@ -7,33 +7,9 @@ import { liveRoomName, type LiveEvents, type LiveSessionService } from './sessio
 
 const SessionId = t.String({ minLength: 1, maxLength: 64 })
 
-/** Students the teacher invited to speak, per live session (they may publish their microphone). */
-export class SpeakerRegistry {
-  private readonly bySession = new Map<string, Set<string>>()
-
-  has(sessionId: string, userId: string): boolean {
-    return this.bySession.get(sessionId)?.has(userId) ?? false
-  }
-
-  set(sessionId: string, userId: string, canSpeak: boolean): void {
-    let speakers = this.bySession.get(sessionId)
-    if (!speakers) {
-      speakers = new Set()
-      this.bySession.set(sessionId, speakers)
-    }
-    if (canSpeak) speakers.add(userId)
-    else speakers.delete(userId)
-  }
-
-  clear(sessionId: string): void {
-    this.bySession.delete(sessionId)
-  }
-}
-
 /** Ending a session closes its media room and tells everyone in the class channel. */
-export const liveEvents = (hub: Hub, speakers: SpeakerRegistry, rooms: MediaRooms | undefined): LiveEvents => ({
+export const liveEvents = (hub: Hub, rooms: MediaRooms | undefined): LiveEvents => ({
   ended(session) {
-    speakers.clear(session.id)
     rooms?.close(liveRoomName(session.id), 'session ended')
     hub.publish(liveRoomName(session.id), 'live:session-ended', { sessionId: session.id, endedAt: session.endedAt })
   },
@@ -57,7 +33,7 @@ function liveHandler<Schema extends TSchema>(type: string, schema: Schema, handl
 }
 
 /** live:join / live:leave with peer events, and the teacher's live:invite-speaker / live:revoke-speaker. */
-export function liveRealtime(hub: Hub, sessions: LiveSessionService, speakers: SpeakerRegistry, rooms: MediaRooms | undefined): MessageHandler[] {
+export function liveRealtime(hub: Hub, sessions: LiveSessionService, rooms: MediaRooms | undefined): MessageHandler[] {
   hub.registerChannelKind(
     'live',
     async (user, sessionId) => (await sessions.roleIn(user.id, sessionId))?.session.status === 'live',
@@ -74,7 +50,7 @@ export function liveRealtime(hub: Hub, sessions: LiveSessionService, speakers: S
   async function setSpeaker(client: WsClient, sessionId: string, userId: string, canSpeak: boolean) {
     if ((await liveMembership(client.user.id, sessionId)).role !== 'teacher') throw forbidden('Only the teacher invites speakers')
     if ((await sessions.roleIn(userId, sessionId))?.role !== 'student') throw unprocessable('NOT_A_STUDENT', 'Only an enrolled student can be invited to speak')
-    speakers.set(sessionId, userId, canSpeak)
+    await sessions.setSpeaker(sessionId, userId, canSpeak)
     rooms?.setGrant(liveRoomName(sessionId), userId, { canPublish: canSpeak ? ['microphone'] : [] })
     hub.publish(liveRoomName(sessionId), 'live:speaker-changed', { sessionId, userId, canSpeak })
     return {}
@@ -87,7 +63,7 @@ export function liveRealtime(hub: Hub, sessions: LiveSessionService, speakers: S
       if (await hub.join(client.id, channel)) {
         hub.publish(channel, 'live:peer-joined', { sessionId, userId: client.user.id, name: client.user.name, role }, client.id)
       }
-      return { session, role, room: channel, participants: await hub.presence(channel), canSpeak: role === 'teacher' || speakers.has(sessionId, client.user.id) }
+      return { session, role, room: channel, participants: await hub.presence(channel), canSpeak: role === 'teacher' || (await sessions.isSpeaker(sessionId, client.user.id)) }
     }),
     liveHandler('live:leave', t.Object({ sessionId: SessionId }), async (client, { sessionId }) => {
       hub.leave(client.id, liveRoomName(sessionId))

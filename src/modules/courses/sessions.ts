@@ -4,7 +4,7 @@ import type { MediaGrant } from '../../../media/access.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config, IceServerConfig } from '../../config.ts'
 import type { Database } from '../../db/client.ts'
-import { courses, enrolments, liveSessions, type LiveSessionStatus } from '../../db/schema/courses.ts'
+import { courses, enrolments, liveSessions, liveSpeakers, type LiveSessionStatus } from '../../db/schema/courses.ts'
 import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
@@ -214,11 +214,25 @@ export class LiveSessionService {
     return (await this.courses.isEnrolled(userId, row.session.courseId)) ? { session: row.session, role: 'student' } : null
   }
 
-  async mediaGrant(userId: string, sessionId: string, isSpeaker: boolean): Promise<MediaGrant | null> {
+  async mediaGrant(userId: string, sessionId: string): Promise<MediaGrant | null> {
     const membership = await this.roleIn(userId, sessionId)
     if (!membership || membership.session.status !== 'live') return null
     if (membership.role === 'teacher') return { canPublish: ['camera', 'microphone', 'screen', 'screen-audio'] }
-    return { canPublish: isSpeaker ? ['microphone'] : [] }
+    return { canPublish: (await this.isSpeaker(sessionId, userId)) ? ['microphone'] : [] }
+  }
+
+  /** Whether the teacher invited the student to speak; in the database, so every instance agrees. */
+  async isSpeaker(sessionId: string, userId: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ userId: liveSpeakers.userId })
+      .from(liveSpeakers)
+      .where(and(eq(liveSpeakers.sessionId, sessionId), eq(liveSpeakers.userId, userId)))
+    return row !== undefined
+  }
+
+  async setSpeaker(sessionId: string, userId: string, canSpeak: boolean): Promise<void> {
+    if (canSpeak) await this.db.insert(liveSpeakers).values({ sessionId, userId }).onConflictDoNothing()
+    else await this.db.delete(liveSpeakers).where(and(eq(liveSpeakers.sessionId, sessionId), eq(liveSpeakers.userId, userId)))
   }
 
   private async scheduleNotices(session: LiveSessionRow): Promise<void> {
