@@ -92,6 +92,10 @@ export class MediaCascade implements RoomsRelay {
     bus.broadcast('room:change', { room, change })
   }
 
+  confirmLive(instances: Iterable<string>): Promise<unknown> {
+    return this.cluster.members.whichLive(instances)
+  }
+
   forget(room: string): void {
     this.cluster.hashes.deleteMine(roomKey(room))
   }

@@ -93,6 +93,8 @@ export interface RoomRelay {
   release(room: string, producer: Remote<ProducerInfo>, landing: Landing): void
   /** The room closed on this instance: its entries in the shared state go. */
   forget(room: string): void
+  /** Makes sure none of these instances is gone unnoticed (one found gone is dropped from every room at once). */
+  confirmLive(instances: Iterable<string>): Promise<unknown>
 }
 
 export interface MediaRoomEvents {
@@ -242,6 +244,8 @@ export class MediaRoom {
     await this.remoteLoaded.catch(() => {
       throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The other instances of this room cannot be reached; try again shortly')
     })
+    // A killed instance's peers must not be handed to a newcomer in the moment before its heartbeat lapses here.
+    await this.options.relay?.confirmLive([...this.remotePeers.values()].map((peer) => peer.instance)).catch(() => undefined)
     const slot = this.options.pool.placePeer()
     if (!slot) throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media workers are restarting; try again shortly')
     let router: Router

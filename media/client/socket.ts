@@ -34,6 +34,7 @@ export class MajlisSocket {
   private closedByUser = false
   private readonly urls: string[]
   private current = 0
+  private connecting: Promise<void> | null = null
 
   constructor(private readonly options: SocketOptions) {
     this.urls = typeof options.url === 'string' ? [options.url] : [...options.url]
@@ -58,8 +59,17 @@ export class MajlisSocket {
     await this.connect()
   }
 
-  /** Opens the socket; resolves once it is open. */
-  async connect(): Promise<void> {
+  /**
+   * Opens the socket; resolves once it is open. Callers racing each other (the reconnect loop, a
+   * media re-join) share one attempt, so no second connection is left open behind the first.
+   */
+  connect(): Promise<void> {
+    if (this.connected) return Promise.resolve()
+    this.connecting ??= this.open().finally(() => (this.connecting = null))
+    return this.connecting
+  }
+
+  private async open(): Promise<void> {
     this.closedByUser = false
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token
     const ws = new WebSocket(this.url, ['bearer', token])

@@ -60,14 +60,28 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
     await this.redis.multi().del(infoKey(this.instanceId)).srem(REGISTRY, this.instanceId).exec()
   }
 
-  /** Of the given instances, those alive now (asks Redis, so one that started a moment ago counts). */
+  /**
+   * Of the given instances, those alive now. Asks Redis, so one that started a moment ago counts,
+   * and one found gone is reported `down` at once rather than at the next heartbeat.
+   */
   async whichLive(ids: Iterable<string>): Promise<Set<string>> {
     const unique = [...new Set(ids)]
     if (unique.length === 0) return new Set()
     const infos = await this.redis.mget(unique.map(infoKey))
-    const alive = unique.filter((id, i) => id === this.instanceId || infos[i] !== null)
-    for (const id of alive) this.live.add(id)
-    return new Set(alive)
+    const alive = new Set<string>()
+    for (const [i, id] of unique.entries()) {
+      if (id === this.instanceId || infos[i] !== null) {
+        alive.add(id)
+        this.live.add(id)
+      } else this.gone(id)
+    }
+    return alive
+  }
+
+  private gone(id: string): void {
+    if (!this.live.delete(id)) return
+    this.logger.warn('cluster instance gone', { instance: id })
+    this.emit('down', id)
   }
 
   /** Every live instance, this one included. */
@@ -95,10 +109,7 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
         this.live.add(id)
         continue
       }
-      if (this.live.delete(id)) {
-        this.logger.warn('cluster instance gone', { instance: id })
-        this.emit('down', id)
-      }
+      this.gone(id)
       // Only the instance whose SREM removed it cleans its entries up.
       if (ids.includes(id) && (await this.redis.srem(REGISTRY, id)) === 1) this.emit('swept', id)
     }
