@@ -143,7 +143,7 @@ export function createCore(deps: AppDeps): Core {
     notifications,
     invoices: new InvoiceService(db, clock, notifications, logger),
     features: new FeatureService(db, clock, config.uploads.maxBytes),
-    recordings: new RecordingService(db, clock, config, scheduler, logger, deps.media),
+    recordings: new RecordingService(db, clock, config, scheduler, logger, deps.media, cluster),
     signer: new UrlSigner(config.jwt.secret),
     metrics,
     cluster,

@@ -22,6 +22,8 @@ export const recordings = sqliteTable(
     subjectId: text('subject_id').notNull(),
     startedBy: text('started_by').notNull().references(() => users.id),
     status: text('status', { enum: recordingStatuses }).notNull(),
+    /** The instance whose ffmpeg records it: a stop, or the job, is handed to it while it lives. */
+    instanceId: text('instance_id'),
     interrupted: integer('interrupted', { mode: 'boolean' }).notNull().default(false),
     durationSec: integer('duration_sec'),
     sizeBytes: integer('size_bytes'),

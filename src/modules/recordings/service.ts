@@ -6,6 +6,7 @@ import { assembleRecording, thumbnail, type MediaTools } from '../../../media/eg
 import { recordingFormat } from '../../../media/egress/formats.ts'
 import { stopOrphanedFfmpeg } from '../../../media/egress/orphans.ts'
 import type { RoomEgress } from '../../../media/egress/room-egress.ts'
+import type { Cluster } from '../../cluster/index.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import type { Database } from '../../db/client.ts'
@@ -60,11 +61,16 @@ export class RecordingService {
     private readonly scheduler: JobScheduler,
     private readonly logger: Logger,
     private readonly media: Media | undefined,
+    private readonly cluster: Cluster | undefined,
   ) {
     this.root = join(config.uploads.dir, PRIVATE_FOLDER, 'recordings')
     this.tools = { ffmpeg: config.ffmpeg.path, ffprobe: config.ffmpeg.probePath }
     scheduler.register(JOB_FINALIZE, (payload) => this.finalizeJob(String(payload.recordingId)))
     media?.rooms.events.on('ended', (room) => void this.stopRoom(room))
+    cluster?.bus.on('recording:stop', async ({ id }: { id: string }) => {
+      await this.finish(id)
+      return {}
+    })
   }
 
   register(subject: RecordingSubject, handler: RecordingSubjectHandler): void {
@@ -96,7 +102,7 @@ export class RecordingService {
     let recording: RecordingRow
     try {
       ;[[recording]] = (await this.db.batch([
-        this.db.insert(recordings).values({ id, room, subject, subjectId, startedBy, status: 'recording', startedAt: now, updatedAt: now }).returning(),
+        this.db.insert(recordings).values({ id, room, subject, subjectId, startedBy, status: 'recording', instanceId: this.config.cluster.instanceId, startedAt: now, updatedAt: now }).returning(),
         this.db.delete(recordingConsents).where(eq(recordingConsents.room, room)),
       ])) as [[RecordingRow], unknown]
     } catch (error) {
@@ -113,9 +119,23 @@ export class RecordingService {
   async requestStop(user: AuthUser, subject: RecordingSubject, subjectId: string): Promise<RecordingRow> {
     const { room } = await this.handler(subject).authorize(user, subjectId)
     const running = await this.runningIn(room)
+    const owner = running && (await this.liveOwnerElsewhere(running))
+    if (owner) {
+      await this.cluster!.bus.request(owner, 'recording:stop', { id: running.id })
+      const stopped = await this.find(running.id)
+      if (stopped?.status === 'recording') throw conflict('NOT_RECORDING', 'This room is not being recorded')
+      return stopped!
+    }
     const stopped = running && (await this.finish(running.id))
     if (!stopped) throw conflict('NOT_RECORDING', 'This room is not being recorded')
     return stopped
+  }
+
+  /** The other live instance whose ffmpeg records this, if any (none without a cluster). */
+  private async liveOwnerElsewhere(recording: Pick<RecordingRow, 'instanceId'>): Promise<string | null> {
+    const owner = recording.instanceId
+    if (!this.cluster || !owner || owner === this.config.cluster.instanceId) return null
+    return (await this.cluster.members.whichLive([owner])).has(owner) ? owner : null
   }
 
   /** The recording, for someone who may see its room's recordings (404 otherwise, as its existence is private). */
@@ -141,8 +161,11 @@ export class RecordingService {
 
   /** At boot: recordings a previous run left `recording` or `processing` are finished from their files on disk. */
   async recoverInterrupted(): Promise<void> {
-    const orphans = await this.db.select({ id: recordings.id }).from(recordings).where(inArray(recordings.status, ['recording', 'processing']))
-    for (const { id } of orphans) if (!this.running.has(id) && !this.assembling.has(id)) await this.scheduleFinalize(id, this.clock.now())
+    const orphans = await this.db.select({ id: recordings.id, instanceId: recordings.instanceId }).from(recordings).where(inArray(recordings.status, ['recording', 'processing']))
+    for (const orphan of orphans) {
+      if (this.running.has(orphan.id) || this.assembling.has(orphan.id) || (await this.liveOwnerElsewhere(orphan))) continue
+      await this.scheduleFinalize(orphan.id, this.clock.now())
+    }
   }
 
   private async stopRoom(room: string): Promise<void> {
@@ -153,8 +176,8 @@ export class RecordingService {
     if (await this.runningIn(room)) throw conflict('RECORDING_IN_PROGRESS', 'This room is already being recorded')
   }
 
-  private async runningIn(room: string): Promise<{ id: string } | undefined> {
-    const [running] = await this.db.select({ id: recordings.id }).from(recordings).where(and(eq(recordings.room, room), eq(recordings.status, 'recording')))
+  private async runningIn(room: string): Promise<{ id: string; instanceId: string | null } | undefined> {
+    const [running] = await this.db.select({ id: recordings.id, instanceId: recordings.instanceId }).from(recordings).where(and(eq(recordings.room, room), eq(recordings.status, 'recording')))
     return running
   }
 
@@ -229,6 +252,11 @@ export class RecordingService {
     if (this.assembling.has(id)) return { runAgainAt: new Date(this.clock.now() + ASSEMBLY_WATCH_MS) }
     if (this.running.has(id)) {
       await this.finish(id)
+      return
+    }
+    const owner = await this.liveOwnerElsewhere(recording)
+    if (owner) {
+      await this.cluster!.bus.request(owner, 'recording:stop', { id })
       return
     }
     const now = new Date(this.clock.now())

@@ -1,0 +1,1 @@
+ALTER TABLE `recordings` ADD `instance_id` text;
