@@ -2,7 +2,7 @@ import type { PipeTransport, Router, RtpParameters, SrtpParameters, MediaKind, T
 import type { Cluster } from '../src/cluster/index.ts'
 import type { Logger } from '../src/logger.ts'
 import type { MediaGrant } from './access.ts'
-import type { Landing, PeerInfo, ProducerInfo, Remote, RoomChange } from './room.ts'
+import type { Landing, PeerInfo, Remote, RoomChange, SharedProducer } from './room.ts'
 import type { MediaRooms, RoomsRelay } from './rooms.ts'
 
 export interface PipeNetwork {
@@ -63,10 +63,10 @@ export class MediaCascade implements RoomsRelay {
 
   async load(room: string) {
     const peers: Array<Remote<PeerInfo>> = []
-    const producers: Array<Remote<ProducerInfo>> = []
+    const producers: Array<Remote<SharedProducer>> = []
     for (const { instance, field, value } of await this.cluster.hashes.entries(roomKey(room))) {
       if (field.startsWith('peer:')) peers.push({ ...(JSON.parse(value) as PeerInfo), instance })
-      else producers.push({ ...(JSON.parse(value) as ProducerInfo), instance })
+      else producers.push({ ...(JSON.parse(value) as SharedProducer), instance })
     }
     return { peers, producers }
   }
@@ -113,7 +113,7 @@ export class MediaCascade implements RoomsRelay {
   }
 
   /** The consuming end: a pipe transport here, the holder's answer, then the producer under its own id. */
-  async pipeIn(room: string, producer: Remote<ProducerInfo>, router: Router): Promise<Landing> {
+  async pipeIn(room: string, producer: Remote<SharedProducer>, router: Router): Promise<Landing> {
     const transport = await this.createPipe(router)
     try {
       const answer = await this.cluster.bus.request<PipeOpenAnswer>(producer.instance, 'pipe:open', {
@@ -136,7 +136,7 @@ export class MediaCascade implements RoomsRelay {
     }
   }
 
-  release(room: string, producer: Remote<ProducerInfo>, landing: Landing): void {
+  release(room: string, producer: Remote<SharedProducer>, landing: Landing): void {
     landing.transport.close()
     this.cluster.bus.sendTo(producer.instance, 'pipe:close', { room, producerId: producer.producerId })
   }

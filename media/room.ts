@@ -51,14 +51,23 @@ export interface ProducerInfo {
   paused: boolean
 }
 
-/** A producer as egress (recording, HLS) sees it: where it lives and whose it is. */
+/** A producer an egress taps: the mediasoup producer and the router it is on here. */
 export interface RoomProducer {
   producer: Producer
   router: Router
-  peerId: string
-  userId: string
-  source: MediaSource
 }
+
+/** A producer of the room, here or on another instance, as an egress chooses among them. */
+export interface EgressCandidate {
+  producerId: string
+  kind: MediaKind
+  source: MediaSource
+  paused: boolean
+  mimeType: string
+}
+
+/** A producer as the other instances know it: what clients see, plus its codec for their egress. */
+export type SharedProducer = ProducerInfo & { mimeType: string }
 
 /** A peer or producer of the room that lives on another instance. */
 export type Remote<Info> = Info & { instance: string }
@@ -70,9 +79,9 @@ export type Remote<Info> = Info & { instance: string }
 export type RoomChange =
   | { type: 'media:peerJoined'; data: PeerInfo }
   | { type: 'media:peerLeft'; data: { peerId: string } }
-  | { type: 'media:newProducer'; data: ProducerInfo }
+  | { type: 'media:newProducer'; data: SharedProducer }
   | { type: 'media:activeSpeaker'; data: { peerId: string; producerId: string } }
-  | { type: 'producerPaused'; data: ProducerInfo }
+  | { type: 'producerPaused'; data: SharedProducer }
   | { type: 'producerClosed'; data: { producerId: string } }
 
 /** A remote producer brought into one of this instance's routers over a pipe transport. */
@@ -85,12 +94,12 @@ export interface Landing {
 /** How a room reaches its part on other instances (media/cascade.ts); a single instance has none. */
 export interface RoomRelay {
   /** The room's peers and producers on the other live instances now. */
-  load(room: string): Promise<{ peers: Array<Remote<PeerInfo>>; producers: Array<Remote<ProducerInfo>> }>
+  load(room: string): Promise<{ peers: Array<Remote<PeerInfo>>; producers: Array<Remote<SharedProducer>> }>
   announce(room: string, change: RoomChange): void
   /** Pipes a remote producer into the router, under the same producer id. */
-  pipeIn(room: string, producer: Remote<ProducerInfo>, router: Router): Promise<Landing>
+  pipeIn(room: string, producer: Remote<SharedProducer>, router: Router): Promise<Landing>
   /** The landing is no longer needed here: its pipe closes on both ends. */
-  release(room: string, producer: Remote<ProducerInfo>, landing: Landing): void
+  release(room: string, producer: Remote<SharedProducer>, landing: Landing): void
   /** The room closed on this instance: its entries in the shared state go. */
   forget(room: string): void
   /** Makes sure none of these instances is gone unnoticed (one found gone is dropped from every room at once). */
@@ -146,7 +155,9 @@ export class MediaRoom {
   private closed = false
   readonly events = new EventEmitter<MediaRoomEvents>()
   private readonly remotePeers = new Map<string, Remote<PeerInfo>>()
-  private readonly remoteProducers = new Map<string, Remote<ProducerInfo>>()
+  private readonly remoteProducers = new Map<string, Remote<SharedProducer>>()
+  /** Egresses following the room keep it open here even without a local peer. */
+  private holds = 0
   /** Remote producers piped in, with how many consumers here use each; the pipe closes at zero. */
   private readonly landings = new Map<string, Promise<Landing & { users: number }>>()
   /** Other instances' part of the room, read once at open; changes meanwhile wait in `early`. */
@@ -182,19 +193,24 @@ export class MediaRoom {
       case 'media:peerLeft':
         this.remotePeers.delete(change.data.peerId)
         break
-      case 'media:newProducer':
+      case 'media:newProducer': {
         this.remoteProducers.set(change.data.producerId, { ...change.data, instance })
-        break
+        this.events.emit('producers')
+        const { mimeType: _, ...info } = change.data
+        return this.deliver(change.type, info)
+      }
       case 'media:activeSpeaker':
         break
       case 'producerPaused': {
         this.remoteProducers.set(change.data.producerId, { ...change.data, instance })
         void this.landings.get(change.data.producerId)?.then(({ producer }) => (change.data.paused ? producer.pause() : producer.resume()), () => undefined)
+        this.events.emit('producers')
         return
       }
       case 'producerClosed':
         this.remoteProducers.delete(change.data.producerId)
         this.dropLanding(change.data.producerId, false)
+        this.events.emit('producers')
         return
     }
     this.deliver(change.type, change.data)
@@ -227,11 +243,66 @@ export class MediaRoom {
     return this.peers.size
   }
 
-  /** Every producer of the room, oldest first. */
+  /** Every producer of the room on this instance, oldest first. */
   liveProducers(): RoomProducer[] {
-    return [...this.peers.values()].flatMap((peer) =>
-      [...peer.producers.values()].map((producer) => ({ producer, router: peer.router, peerId: peer.peerId, userId: peer.userId, source: producer.appData.source as MediaSource })),
-    )
+    return [...this.peers.values()].flatMap((peer) => [...peer.producers.values()].map((producer) => ({ producer, router: peer.router })))
+  }
+
+  /** Every producer of the room, on this instance first, then on the others. */
+  egressCandidates(): EgressCandidate[] {
+    const local = this.liveProducers().map(({ producer }) => ({
+      producerId: producer.id,
+      kind: producer.kind,
+      source: producer.appData.source as MediaSource,
+      paused: producer.paused,
+      mimeType: producer.rtpParameters.codecs[0]?.mimeType ?? '',
+    }))
+    const remote = [...this.remoteProducers.values()].map(({ producerId, kind, source, paused, mimeType }) => ({ producerId, kind, source, paused, mimeType }))
+    return [...local, ...remote]
+  }
+
+  /**
+   * A producer for an egress to tap: a local one as it is, a remote one piped in and held until
+   * `release` (so its pipe stays while the egress uses it).
+   */
+  async egressSource(producerId: string): Promise<{ source: RoomProducer; release(): void }> {
+    const local = this.localProducer(producerId)
+    if (local) return { source: local, release: () => undefined }
+    const remote = this.remoteProducers.get(producerId)
+    if (!remote) throw new MediaRoomError('NOT_FOUND', 'No such producer in this room')
+    const router = await this.anyRouter()
+    const landing = await this.land(remote, router)
+    let released = false
+    return {
+      source: { producer: landing.producer, router },
+      release: () => {
+        if (released) return
+        released = true
+        this.releaseLanding(producerId, landing)
+      },
+    }
+  }
+
+  /** Keeps the room open here while an egress follows it, local peers or not; call the result to let go. */
+  retain(): () => void {
+    this.holds += 1
+    clearTimeout(this.emptyTimer)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.holds -= 1
+      this.armEmptyTimer()
+    }
+  }
+
+  private async anyRouter(): Promise<Router> {
+    const [existing] = this.routers.values()
+    if (existing) return (await existing).router
+    const slot = this.options.pool.placePeer()
+    if (!slot) throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media workers are restarting; try again shortly')
+    this.options.pool.releasePeer(slot)
+    return (await this.routerOn(slot)).router
   }
 
   /** The worker index each peer sits on (for tests, stats and the demo). */
@@ -280,7 +351,7 @@ export class MediaRoom {
       peers: [...others.map((other) => this.peerInfo(other)), ...[...this.remotePeers.values()].map(({ instance: _, ...info }) => info)],
       producers: [
         ...others.flatMap((other) => [...other.producers.values()].map((producer) => this.producerInfo(other, producer))),
-        ...[...this.remoteProducers.values()].map(({ instance: _, ...info }) => info),
+        ...[...this.remoteProducers.values()].map(({ instance: _, mimeType: __, ...info }) => info),
       ],
     }
   }
@@ -373,7 +444,7 @@ export class MediaRoom {
       this.events.emit('producers')
     })
     const pausedOrResumed = () => {
-      this.options.relay?.announce(this.name, { type: 'producerPaused', data: this.producerInfo(peer, producer) })
+      this.options.relay?.announce(this.name, { type: 'producerPaused', data: this.sharedProducer(peer, producer) })
       this.events.emit('producers')
     }
     producer.observer.on('pause', pausedOrResumed)
@@ -382,7 +453,8 @@ export class MediaRoom {
       const { activeSpeaker } = await this.routerOn(peer.slot)
       await activeSpeaker.addProducer({ producerId: producer.id }).catch(() => undefined)
     }
-    this.broadcast({ type: 'media:newProducer', data: this.producerInfo(peer, producer) }, peerId)
+    this.deliver('media:newProducer', this.producerInfo(peer, producer), peerId)
+    this.options.relay?.announce(this.name, { type: 'media:newProducer', data: this.sharedProducer(peer, producer) })
     this.events.emit('producers')
     return { producerId: producer.id }
   }
@@ -569,7 +641,7 @@ export class MediaRoom {
    * A remote producer in the consumer's router: piped from its instance once (into the first
    * router that needs it), then across workers like a local one. Counts the consumer as a user.
    */
-  private async land(remote: Remote<ProducerInfo>, router: Router): Promise<Landing & { users: number }> {
+  private async land(remote: Remote<SharedProducer>, router: Router): Promise<Landing & { users: number }> {
     let pending = this.landings.get(remote.producerId)
     if (!pending) {
       pending = this.options.relay!.pipeIn(this.name, remote, router).then((landing) => ({ ...landing, users: 0 }))
@@ -609,7 +681,7 @@ export class MediaRoom {
 
   private armEmptyTimer(): void {
     clearTimeout(this.emptyTimer)
-    if (this.peers.size > 0 || this.closed) return
+    if (this.peers.size > 0 || this.holds > 0 || this.closed) return
     this.emptyTimer = setTimeout(() => this.shutDown('media:roomClosed', { room: this.name, reason: 'empty' }), this.options.emptyGraceMs)
   }
 
@@ -618,7 +690,7 @@ export class MediaRoom {
    * peer's own (a topic publish skips its sender), else any peer's, which also gets it directly.
    * A peer that has left no longer listens, so it is left out from then on.
    */
-  private broadcast(change: Exclude<RoomChange, { type: 'producerPaused' | 'producerClosed' }>, exceptPeerId?: string): void {
+  private broadcast(change: Extract<RoomChange, { type: 'media:peerJoined' | 'media:peerLeft' | 'media:activeSpeaker' }>, exceptPeerId?: string): void {
     this.deliver(change.type, change.data, exceptPeerId)
     this.options.relay?.announce(this.name, change)
   }
@@ -662,6 +734,10 @@ export class MediaRoom {
 
   private peerInfo(peer: Peer): PeerInfo {
     return { peerId: peer.peerId, userId: peer.userId, name: peer.name }
+  }
+
+  private sharedProducer(peer: Peer, producer: Producer): SharedProducer {
+    return { ...this.producerInfo(peer, producer), mimeType: producer.rtpParameters.codecs[0]?.mimeType ?? '' }
   }
 
   private producerInfo(peer: Peer, producer: Producer): ProducerInfo {

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../../src/logger.ts'
-import type { MediaRoom, RoomProducer } from '../room.ts'
+import type { EgressCandidate, MediaRoom } from '../room.ts'
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg.ts'
 import { pidFileOf } from './orphans.ts'
 import { freeUdpPortPair } from './ports.ts'
@@ -44,6 +44,8 @@ interface RunningPart {
   plan: PartPlan
   key: string
   taps: Tap[]
+  /** Lets go of the remote producers the part had piped in. */
+  releases: Array<() => void>
   ffmpeg: FfmpegProcess
   keyFrames: Timer
 }
@@ -53,8 +55,8 @@ const SETTLE_MS = 400
 const LISTEN_DELAY_MS = 300
 const MAX_CRASHES = 5
 
-const codecOf = (producer: RoomProducer): VideoCodec | null => {
-  const mimeType = producer.producer.rtpParameters.codecs[0]?.mimeType.toLowerCase()
+const codecOf = (candidate: EgressCandidate): VideoCodec | null => {
+  const mimeType = candidate.mimeType.toLowerCase()
   return mimeType === 'video/vp8' ? 'vp8' : mimeType === 'video/h264' ? 'h264' : null
 }
 
@@ -62,10 +64,10 @@ const codecOf = (producer: RoomProducer): VideoCodec | null => {
  * What of a room goes out: the shared screen, else the first camera; every microphone (mixed).
  * Paused producers send nothing, so they are left out rather than stalling ffmpeg's mixer.
  */
-export function selectMedia(producers: RoomProducer[]): { video: RoomProducer | null; audio: RoomProducer[] } {
-  const live = producers.filter((candidate) => !candidate.producer.paused && !candidate.producer.closed)
+export function selectMedia(candidates: EgressCandidate[]): { video: EgressCandidate | null; audio: EgressCandidate[] } {
+  const live = candidates.filter((candidate) => !candidate.paused)
   const video = live.find((candidate) => candidate.source === 'screen' && codecOf(candidate)) ?? live.find((candidate) => candidate.source === 'camera' && codecOf(candidate)) ?? null
-  const audio = live.filter((candidate) => candidate.producer.kind === 'audio').slice(0, MAX_AUDIO_INPUTS)
+  const audio = live.filter((candidate) => candidate.kind === 'audio').slice(0, MAX_AUDIO_INPUTS)
   return { video, audio }
 }
 
@@ -77,6 +79,7 @@ export function selectMedia(producers: RoomProducer[]): { video: RoomProducer | 
  */
 export class RoomEgress {
   private room: MediaRoom | null = null
+  private letGo: (() => void) | null = null
   private running: RunningPart | null = null
   private readonly ended: EndedPart[] = []
   private nextIndex = 1
@@ -123,6 +126,7 @@ export class RoomEgress {
     if (this.stopped || room.isClosed) return
     this.detach()
     this.room = room
+    this.letGo = room.retain()
     room.events.on('producers', this.onProducers)
     room.events.once('closed', this.onRoomClosed)
     this.reconcile()
@@ -131,6 +135,8 @@ export class RoomEgress {
   private detach(): void {
     this.room?.events.off('producers', this.onProducers)
     this.room?.events.off('closed', this.onRoomClosed)
+    this.letGo?.()
+    this.letGo = null
     this.room = null
   }
 
@@ -142,21 +148,28 @@ export class RoomEgress {
 
   private async reconcileNow(): Promise<void> {
     if (this.stopped) return
-    const selection = this.room && !this.room.isClosed ? selectMedia(this.room.liveProducers()) : { video: null, audio: [] }
-    const key = [selection.video?.producer.id ?? '-', ...selection.audio.map((audio) => audio.producer.id)].join(',')
+    const room = this.room && !this.room.isClosed ? this.room : null
+    const selection = room ? selectMedia(room.egressCandidates()) : { video: null, audio: [] }
+    const key = [selection.video?.producerId ?? '-', ...selection.audio.map((audio) => audio.producerId)].join(',')
     if (this.running?.key === key) return
     await this.finishRunning()
-    if (key === '-') return
-    await this.startPart(key, selection.video, selection.audio)
+    if (key === '-' || !room) return
+    await this.startPart(room, key, selection.video, selection.audio)
   }
 
-  private async startPart(key: string, video: RoomProducer | null, audio: RoomProducer[]): Promise<void> {
+  private async startPart(room: MediaRoom, key: string, video: EgressCandidate | null, audio: EgressCandidate[]): Promise<void> {
     const plan: PartPlan = { index: this.nextIndex++, dir: this.options.dir, videoCodec: video ? codecOf(video) : null, audioInputs: audio.length }
     const taps: Tap[] = []
+    const releases: Array<() => void> = []
     try {
-      for (const producer of [...(video ? [video] : []), ...audio]) taps.push(await tapProducer(producer, await freeUdpPortPair()))
+      for (const candidate of [...(video ? [video] : []), ...audio]) {
+        const { source, release } = await room.egressSource(candidate.producerId)
+        releases.push(release)
+        taps.push(await tapProducer(source, await freeUdpPortPair()))
+      }
     } catch (error) {
       for (const tap of taps) tap.close()
+      for (const release of releases) release()
       throw error
     }
     await mkdir(plan.dir, { recursive: true })
@@ -172,7 +185,7 @@ export class RoomEgress {
     const requestKeyFrames = () => {
       for (const tap of taps) if (tap.consumer.kind === 'video') void tap.consumer.requestKeyFrame().catch(() => undefined)
     }
-    const running: RunningPart = { plan, key, taps, ffmpeg, keyFrames: setInterval(requestKeyFrames, this.options.format.keyFrameIntervalMs) }
+    const running: RunningPart = { plan, key, taps, releases, ffmpeg, keyFrames: setInterval(requestKeyFrames, this.options.format.keyFrameIntervalMs) }
     this.running = running
     void ffmpeg.exited.then((exit) => this.onExit(running, exit))
     await writeFile(pidFileOf(plan.dir, plan.index), String(ffmpeg.pid))
@@ -209,6 +222,7 @@ export class RoomEgress {
   private release(part: RunningPart, crashed: boolean): void {
     clearInterval(part.keyFrames)
     for (const tap of part.taps) tap.close()
+    for (const release of part.releases) release()
     void rm(pidFileOf(part.plan.dir, part.plan.index), { force: true })
     this.running = null
     this.ended.push({ index: part.plan.index, file: this.options.format.partFile(part.plan), videoCodec: part.plan.videoCodec, crashed })

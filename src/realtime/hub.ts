@@ -142,6 +142,9 @@ export class Hub {
   private readonly channels = new Map<string, Map<string, { name: string; connections: number }>>()
   private readonly disconnectListeners: DisconnectListener[] = []
   private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener }>()
+  /** Users present without a socket (publishing over WHIP), with how many such holds each has. */
+  private readonly socketless = new Map<string, number>()
+  private nextHold = 0
 
   private readonly messageRate: { perSecond: number; burst: number }
   private server: TopicServer | undefined
@@ -296,10 +299,27 @@ export class Hub {
     for (const connection of this.byUser.get(userId) ?? []) this.leave(connection.id, channel)
   }
 
-  /** Whether the user has a connection open on any instance. */
+  /** Whether the user has a connection open (or a socketless hold) on any instance. */
   async isConnected(userId: string): Promise<boolean> {
-    if (this.byUser.has(userId) || !this.cluster) return this.byUser.has(userId)
+    const here = this.byUser.has(userId) || this.socketless.has(userId)
+    if (here || !this.cluster) return here
     return (await this.cluster.hashes.entries(onlineKey(userId))).length > 0
+  }
+
+  /** Counts a user as connected without a socket (a WHIP publisher) on every instance, until the returned function is called. */
+  holdConnected(user: { id: string; name: string }): () => void {
+    const field = `hold:${++this.nextHold}`
+    this.socketless.set(user.id, (this.socketless.get(user.id) ?? 0) + 1)
+    this.cluster?.hashes.set(onlineKey(user.id), field, user.name)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const left = (this.socketless.get(user.id) ?? 1) - 1
+      if (left > 0) this.socketless.set(user.id, left)
+      else this.socketless.delete(user.id)
+      this.cluster?.hashes.delete(onlineKey(user.id), field)
+    }
   }
 
   /** Whether the user is in the channel on any instance. */

@@ -112,9 +112,9 @@ export const streamEgressFiles = ({ streams, hls, ingest, users }: Pick<StreamEg
     )
     .delete(
       '/whip/:id/:session',
-      ({ params, request }) => {
+      async ({ params, request }) => {
         if (!ingest.isKeyFor(params.id, request.headers.get('authorization'))) throw badKey()
-        ingest.stop(params.id, params.session)
+        await ingest.stopAnywhere(params.id, params.session)
         return { ended: true }
       },
       {

@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs'
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Media } from '../../../media/index.ts'
 import { HLS_PLAYLIST, hlsFormat } from '../../../media/egress/formats.ts'
 import { stopOrphanedFfmpeg } from '../../../media/egress/orphans.ts'
 import type { RoomEgress } from '../../../media/egress/room-egress.ts'
+import type { Cluster } from '../../cluster/index.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import { ApiError, conflict, notFound } from '../../http/errors.ts'
@@ -22,10 +24,15 @@ export const hlsScope = (streamId: string) => `${API_PREFIX}/hls/${streamId}/`
  * A stream published as HLS beside WebRTC: ffmpeg writes 2-second segments and a playlist per
  * stream, served at /hls/<streamId>/index.m3u8 (for a CDN in front). Private streams get a signed,
  * expiring playlist link, and the playlist served carries the same signature on each segment.
+ *
+ * Each instance writes under its own folder of the (shared) UPLOAD_DIR, so in a cluster any
+ * instance serves a stream's files, finds which instance runs its ffmpeg, and hands a stop to it.
  */
 export class StreamHls {
   private readonly running = new Map<string, RoomEgress>()
-  private readonly root: string
+  /** The folder of every instance's HLS output. */
+  private readonly base: string
+  private readonly instanceId: string
   private readonly leftoversCleared: Promise<void>
 
   constructor(
@@ -33,9 +40,14 @@ export class StreamHls {
     config: Config,
     private readonly signer: UrlSigner,
     private readonly clock: Clock,
+    private readonly cluster: Cluster | undefined,
   ) {
-    this.root = join(config.uploads.dir, PRIVATE_FOLDER, 'hls')
+    this.base = join(config.uploads.dir, PRIVATE_FOLDER, 'hls')
+    this.instanceId = config.cluster.instanceId
     this.leftoversCleared = this.clearLeftovers()
+    cluster?.bus.on('hls:stop', ({ streamId }: { streamId: string }) => this.stop(streamId).then(() => ({})))
+    // A killed instance's ffmpeg outlives it on its host: whoever sweeps the instance stops it.
+    cluster?.members.on('swept', (instanceId) => void this.clearInstance(instanceId))
     media?.rooms.events.on('ended', (room) => {
       const streamId = room.startsWith('stream:') ? room.slice('stream:'.length) : null
       if (streamId && this.running.has(streamId)) void this.stop(streamId)
@@ -48,7 +60,7 @@ export class StreamHls {
 
   async start(stream: StreamRow): Promise<string> {
     if (!this.media?.egresses.available) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'HLS needs the media server and ffmpeg, and this server has not got both')
-    if (this.running.has(stream.id)) throw conflict('HLS_ALREADY_RUNNING', 'This stream is already published as HLS')
+    if (this.running.has(stream.id) || (await this.runningElsewhere(stream.id))) throw conflict('HLS_ALREADY_RUNNING', 'This stream is already published as HLS')
     await this.leftoversCleared
     await rm(this.dir(stream.id), { recursive: true, force: true })
     this.running.set(stream.id, this.media.egresses.start(streamRoomName(stream.id), this.dir(stream.id), hlsFormat))
@@ -57,6 +69,8 @@ export class StreamHls {
 
   async stop(streamId: string): Promise<void> {
     const egress = this.running.get(streamId)
+    const owner = egress ? null : await this.runningElsewhere(streamId)
+    if (owner) return void (await this.cluster!.bus.request(owner, 'hls:stop', { streamId }))
     if (!egress || !this.media) throw conflict('HLS_NOT_RUNNING', 'This stream is not published as HLS')
     this.running.delete(streamId)
     await this.media.egresses.stop(egress)
@@ -72,8 +86,10 @@ export class StreamHls {
   /** A playlist or segment, if the stream is public or the link is signed; 404 otherwise (and while nothing is written yet). */
   async file(stream: Pick<StreamRow, 'id' | 'isPrivate'>, name: string, query: { expires?: string; signature?: string }): Promise<Response> {
     const signed = this.signer.verify(hlsScope(stream.id), query, this.clock.now())
-    if ((stream.isPrivate && !signed) || !this.running.has(stream.id) || (name !== HLS_PLAYLIST && !SEGMENT_NAME.test(name))) throw notFound('HLS file')
-    const file = Bun.file(join(this.dir(stream.id), name))
+    if ((stream.isPrivate && !signed) || (name !== HLS_PLAYLIST && !SEGMENT_NAME.test(name))) throw notFound('HLS file')
+    const owner = this.running.has(stream.id) ? this.instanceId : await this.runningElsewhere(stream.id)
+    if (!owner) throw notFound('HLS file')
+    const file = Bun.file(join(this.dir(stream.id, owner), name))
     if (!(await file.exists())) throw notFound('HLS file')
     if (name !== HLS_PLAYLIST) return new Response(file, { headers: { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=60' } })
     let playlist = await file.text()
@@ -84,15 +100,32 @@ export class StreamHls {
     return new Response(playlist, { headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' } })
   }
 
-  /** HLS does not outlive its process: what an earlier run left (files, a still-running ffmpeg) goes at start. */
-  private async clearLeftovers(): Promise<void> {
-    for (const streamId of await readdir(this.root).catch(() => [] as string[])) {
-      await stopOrphanedFfmpeg(this.dir(streamId))
-      await rm(this.dir(streamId), { recursive: true, force: true })
-    }
+  /** The live instance (not this one) whose ffmpeg publishes the stream, if any. */
+  private async runningElsewhere(streamId: string): Promise<string | null> {
+    if (!this.cluster) return null
+    const instances = await readdir(this.base).catch(() => [] as string[])
+    const publishing = instances.filter((instance) => instance !== this.instanceId && existsSync(this.dir(streamId, instance)))
+    const [live] = await this.cluster.members.whichLive(publishing)
+    return live ?? null
   }
 
-  private dir(streamId: string): string {
-    return join(this.root, streamId)
+  /**
+   * HLS does not outlive its process: what an earlier run left (files, a still-running ffmpeg)
+   * goes at start. Alone, that is every folder; in a cluster, those of instances no longer alive.
+   */
+  private async clearLeftovers(): Promise<void> {
+    const instances = await readdir(this.base).catch(() => [] as string[])
+    const live = this.cluster ? await this.cluster.members.whichLive(instances) : new Set<string>()
+    for (const instance of instances) if (instance === this.instanceId || !live.has(instance)) await this.clearInstance(instance)
+  }
+
+  private async clearInstance(instanceId: string): Promise<void> {
+    const folder = join(this.base, instanceId)
+    for (const streamId of await readdir(folder).catch(() => [] as string[])) await stopOrphanedFfmpeg(join(folder, streamId))
+    await rm(folder, { recursive: true, force: true })
+  }
+
+  private dir(streamId: string, instanceId = this.instanceId): string {
+    return join(this.base, instanceId, streamId)
   }
 }

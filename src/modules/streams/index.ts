@@ -13,11 +13,11 @@ import { videoRoutes } from './video-routes.ts'
 import { VideoService } from './videos.ts'
 
 /** Live streams on the SFU (media rooms `stream:<id>`), also as HLS and from OBS over WHIP, with chat, moderation, gifts, videos (uploaded or recorded) and creator analytics. */
-export function streamsModule({ db, clock, config, hub, scheduler, media, notifications, wallet, users, recordings, signer, plugins, deps }: Core) {
-  const ingest = new StreamIngest(media, hub, signer)
-  const hls = new StreamHls(media, config, signer, clock)
-  // A host publishing from OBS has no socket, yet is there.
-  const hostPresence = { isConnected: async (hostId: string) => ingest.hostIsPublishing(hostId) || (await hub.isConnected(hostId)) }
+export function streamsModule({ db, clock, config, hub, scheduler, media, notifications, wallet, users, recordings, signer, cluster, plugins, deps }: Core) {
+  const ingest = new StreamIngest(media, hub, signer, cluster)
+  const hls = new StreamHls(media, config, signer, clock, cluster)
+  // A host publishing from OBS has no socket, yet is there: the ingest holds their presence in the hub.
+  const hostPresence = { isConnected: (hostId: string) => hub.isConnected(hostId) }
   const counts = new ViewerCountThrottle((streamId, viewerCount) => hub.publish(streamRoomName(streamId), 'viewer_count', { streamId, viewerCount }))
   const events = streamEvents(hub, media?.rooms, counts)
   const streams = new StreamService(db, clock, config, scheduler, notifications, users, hostPresence, events, deps.hostGoneMs)

@@ -1,6 +1,7 @@
 import type { Media } from '../../../media/index.ts'
 import { MediaRoomError, type MediaRoom, type PeerLink } from '../../../media/room.ts'
 import { answerWhipOffer, WhipOfferError } from '../../../media/whip.ts'
+import type { Cluster } from '../../cluster/index.ts'
 import type { AuthUser } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { API_PREFIX } from '../../http/paths.ts'
@@ -15,7 +16,12 @@ interface IngestSession {
   hostId: string
   room: MediaRoom
   peerId: string
+  /** Ends the host's socketless presence (a host publishing from OBS is there, so the stream goes on). */
+  releaseHost(): void
 }
+
+/** A stream's ingest sessions on every instance (field: session id). */
+const ingestKey = (streamId: string) => `majlis:ingest:${streamId}`
 
 /** The room closing or its worker restarting under a new ingest: try again shortly. */
 const mediaUnavailable = (error: unknown): never => {
@@ -39,9 +45,14 @@ export class StreamIngest {
     private readonly media: Media | undefined,
     private readonly hub: Hub,
     private readonly signer: UrlSigner,
+    private readonly cluster: Cluster | undefined,
   ) {
     media?.rooms.events.on('ended', (room) => {
       for (const session of this.sessions.values()) if (streamRoomName(session.streamId) === room) this.end(session)
+    })
+    cluster?.bus.on('ingest:stop', ({ streamId, sessionId }: { streamId: string; sessionId: string }) => {
+      this.stop(streamId, sessionId)
+      return {}
     })
   }
 
@@ -55,20 +66,19 @@ export class StreamIngest {
     return key !== undefined && this.signer.verifyKey(keyScope(streamId), key)
   }
 
-  hostIsPublishing(hostId: string): boolean {
-    return [...this.sessions.values()].some((session) => session.hostId === hostId)
-  }
-
   /** Answers the offer; the host joins the room as a socketless peer publishing camera and microphone. */
   async publish(stream: StreamRow, host: AuthUser, offer: string): Promise<{ sessionId: string; answer: string }> {
     if (!this.media) throw new ApiError(503, 'MEDIA_UNAVAILABLE', 'This server runs without its media server')
-    if ([...this.sessions.values()].some((session) => session.streamId === stream.id)) throw conflict('INGEST_ACTIVE', 'This stream already receives an ingest; DELETE it first')
+    if ([...this.sessions.values()].some((session) => session.streamId === stream.id) || (await this.sessionsElsewhere(stream.id)).length > 0) {
+      throw conflict('INGEST_ACTIVE', 'This stream already receives an ingest; DELETE it first')
+    }
     const room = this.media.rooms.open(streamRoomName(stream.id))
     const { peerId } = await room.join(host, { canPublish: stream.type === 'video' ? ['camera', 'microphone'] : ['microphone'] }, this.linkFor()).catch(mediaUnavailable)
     try {
       const { answer, transportId } = await answerWhipOffer(room, peerId, offer)
-      const session: IngestSession = { id: newId('whip'), streamId: stream.id, hostId: host.id, room, peerId }
+      const session: IngestSession = { id: newId('whip'), streamId: stream.id, hostId: host.id, room, peerId, releaseHost: this.hub.holdConnected(host) }
       this.sessions.set(session.id, session)
+      this.cluster?.hashes.set(ingestKey(stream.id), session.id, host.id)
       room.onTransportLost(peerId, transportId, () => this.end(session))
       room.events.once('closed', () => this.end(session))
       return { sessionId: session.id, answer }
@@ -85,8 +95,24 @@ export class StreamIngest {
     this.end(session)
   }
 
+  /** Ends the session here, or on the instance that holds it. */
+  async stopAnywhere(streamId: string, sessionId: string): Promise<void> {
+    if (this.sessions.has(sessionId)) return this.stop(streamId, sessionId)
+    const holder = (await this.sessionsElsewhere(streamId)).find((entry) => entry.field === sessionId)
+    if (!holder) throw notFound('Ingest session')
+    await this.cluster!.bus.request(holder.instance, 'ingest:stop', { streamId, sessionId })
+  }
+
+  /** The stream's ingest sessions on other live instances. */
+  private async sessionsElsewhere(streamId: string) {
+    if (!this.cluster) return []
+    return (await this.cluster.hashes.entries(ingestKey(streamId))).filter((entry) => entry.instance !== this.cluster!.instanceId)
+  }
+
   private end(session: IngestSession): void {
     if (!this.sessions.delete(session.id)) return
+    session.releaseHost()
+    this.cluster?.hashes.delete(ingestKey(session.streamId), session.id)
     session.room.leave(session.peerId)
   }
 
