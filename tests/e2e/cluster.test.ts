@@ -64,6 +64,23 @@ test('a class across three instances: media cascades, speakers are heard everywh
   expect(ready.map((report) => report.instance.id)).toEqual([a.id, b.id, c.id])
   expect(ready.every((report) => report.checks.cluster === 'ok')).toBe(true)
 
+  // Recorded by C, where none of the class's media is published: the teacher's producers are piped in.
+  // Stopped through B, which hands the stop to C.
+  const recording = await cluster.api(c, 'POST', `/live-sessions/${session.id}/recording/start`, teacher.accessToken)
+  expect(recording.status).toBe(201)
+  expect((await cluster.api(a, 'POST', `/live-sessions/${session.id}/recording/start`, teacher.accessToken)).status).toBe(409)
+  await Bun.sleep(4500)
+  const stopped = await cluster.api(b, 'POST', `/live-sessions/${session.id}/recording/stop`, teacher.accessToken)
+  expect(stopped).toMatchObject({ status: 200, body: { id: recording.body.id, status: 'processing' } })
+  const recorded = await waitFor(
+    'the recording assembled on C',
+    () => cluster.api(a, 'GET', `/recordings/${recording.body.id}`, teacher.accessToken).then((response) => response.body),
+    (body) => body.status !== 'processing',
+    30_000,
+  )
+  expect(recorded.status).toBe('ready')
+  expect(recorded.durationSec).toBeGreaterThanOrEqual(3)
+
   // The teacher (instance A) invites both students to speak; the one on C is heard on A and B.
   const teacherSocket = sockets[0]!
   for (const student of [onC, onB]) {
