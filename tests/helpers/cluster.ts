@@ -9,7 +9,7 @@ export type ClusterInstance = ReturnType<typeof startServer> & { id: string; wsU
  * one database file, as the README runs three instances on one host. The first applies the
  * migrations before the others start.
  */
-export async function startCluster(count: number, env: Record<string, string> = {}) {
+export async function startCluster(count: number, env: Record<string, string> = {}, perInstance: Array<Record<string, string>> = []) {
   const redis = await startRedis()
   const dir = tempDir('majlis-cluster-')
   const shared = {
@@ -25,7 +25,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
   const instances: ClusterInstance[] = []
   for (let i = 0; i < count; i++) {
     const id = `instance-${String.fromCharCode(97 + i)}`
-    const server = startServer({ ...shared, INSTANCE_ID: id, MEDIA_PIPE_PORTS: `${pipeBase + i * 100}-${pipeBase + i * 100 + 99}` })
+    const server = startServer({ ...shared, INSTANCE_ID: id, MEDIA_PIPE_PORTS: `${pipeBase + i * 100}-${pipeBase + i * 100 + 99}`, ...perInstance[i] })
     if (i === 0) await server.waitUntilUp()
     instances.push({ ...server, id, wsUrl: `${server.baseUrl.replace('http', 'ws')}/ws` })
   }
@@ -39,7 +39,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
     })
     return { status: response.status, body: (await response.json()) as any }
   }
-  const register = async (instance: ClusterInstance, role: 'customer' | 'teacher' = 'customer') => {
+  const register = async (instance: ClusterInstance = instances[0]!, role: 'customer' | 'teacher' = 'customer') => {
     const name = `${role}-${crypto.randomUUID().slice(0, 8)}`
     const response = await api(instance, 'POST', '/auth/register', undefined, { email: `${name}@example.com`, password: 'correct horse battery', name, role })
     if (response.status !== 201) throw new Error(`register failed: ${JSON.stringify(response.body)}`)

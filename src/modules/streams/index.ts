@@ -13,7 +13,7 @@ import { videoRoutes } from './video-routes.ts'
 import { VideoService } from './videos.ts'
 
 /** Live streams on the SFU (media rooms `stream:<id>`), also as HLS and from OBS over WHIP, with chat, moderation, gifts, videos (uploaded or recorded) and creator analytics. */
-export function streamsModule({ db, clock, config, hub, scheduler, media, notifications, wallet, users, recordings, signer, cluster, plugins, deps }: Core) {
+export function streamsModule({ db, clock, config, hub, scheduler, media, notifications, wallet, users, recordings, signer, cluster, logger, plugins, deps }: Core) {
   const ingest = new StreamIngest(media, hub, signer, cluster)
   const hls = new StreamHls(media, config, signer, clock, cluster)
   // A host publishing from OBS has no socket, yet is there: the ingest holds their presence in the hub.
@@ -26,6 +26,9 @@ export function streamsModule({ db, clock, config, hub, scheduler, media, notifi
   const videos = new VideoService(db, clock, config.uploads.dir)
   recordings.register('stream', streams.recordingSubject(videos))
   hub.register(...streamRealtime(hub, streams, chat))
+  cluster?.members.on('swept', () => {
+    void streams.dropAbsentViewers((streamId, userId) => hub.isPresent(streamRoomName(streamId), userId)).catch((error: Error) => logger.warn('could not recount viewers after an instance died', { err: error.message }))
+  })
   media?.access.register('stream', (user, streamId) => streams.mediaGrant(user, streamId))
   return new Elysia({ name: 'streams-module' })
     .use(streamRoutes({ streams, chat, gifts, ...plugins }))

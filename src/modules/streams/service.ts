@@ -172,6 +172,23 @@ export class StreamService {
   }
 
   /** The viewer is no longer in the stream (REST leave, or their last connection left its channel). */
+  /**
+   * Viewers counted present whom no instance has in the stream any more: those of an instance
+   * that died (its sockets closed without a leave). They leave now, so the counts stay true.
+   */
+  async dropAbsentViewers(isPresent: (streamId: string, userId: string) => Promise<boolean>): Promise<void> {
+    const counted = await this.db
+      .select({ streamId: streamViewers.streamId, userId: streamViewers.userId })
+      .from(streamViewers)
+      .innerJoin(streams, eq(streams.id, streamViewers.streamId))
+      .where(and(eq(streamViewers.present, true), eq(streams.status, 'live')))
+    for (const { streamId, userId } of counted) {
+      if (await isPresent(streamId, userId)) continue
+      const user = await this.users.findActive(userId)
+      await this.leave({ id: userId, name: user?.name ?? '' }, streamId)
+    }
+  }
+
   async leave(user: { id: string; name: string }, id: string): Promise<StreamRow | null> {
     const [[left], [stream]] = await this.db.batch([
       this.db
