@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../src/config.ts'
+import { ConfigError, DEV_CLUSTER_SECRET, DEV_JWT_SECRET, loadConfig } from '../src/config.ts'
 
 const production = { NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40), PAYMENT_WEBHOOK_SECRET: 'w'.repeat(32) }
 
@@ -76,5 +76,23 @@ describe('configuration', () => {
     const config = loadConfig(production)
     expect(config.isProduction).toBe(true)
     expect(config.otpDevCodes).toBe(false)
+  })
+
+  test('cluster: a generated instance id by default; a pipe port range; the dev secret refused in production with Redis', () => {
+    const [first, second] = [loadConfig({}), loadConfig({})]
+    expect(first.cluster.instanceId).not.toBe(second.cluster.instanceId)
+    expect(first.cluster.secret).toBe(DEV_CLUSTER_SECRET)
+    expect(first.media.pipePorts).toEqual({ min: 44000, max: 44999 })
+    const configured = loadConfig({ INSTANCE_ID: 'media-2', MEDIA_PIPE_PORTS: '50000-50099', MEDIA_MAX_PEERS_PER_WORKER: '300' })
+    expect(configured.cluster.instanceId).toBe('media-2')
+    expect(configured.media).toMatchObject({ pipePorts: { min: 50000, max: 50099 }, maxPeersPerWorker: 300 })
+    expect(failure({ INSTANCE_ID: 'has spaces' })).toMatch(/^INSTANCE_ID: /)
+    expect(failure({ MEDIA_PIPE_PORTS: '50099-50000' })).toMatch(/^MEDIA_PIPE_PORTS: /)
+    expect(failure({ MEDIA_PIPE_PORTS: 'all' })).toMatch(/^MEDIA_PIPE_PORTS: /)
+    expect(failure({ CLUSTER_SECRET: 'short' })).toMatch(/^CLUSTER_SECRET: /)
+    expect(failure({ ...production, REDIS_URL: 'redis://redis:6379' })).toMatch(/^CLUSTER_SECRET: the dev-only default is refused/)
+    expect(loadConfig({ ...production, REDIS_URL: 'redis://redis:6379', CLUSTER_SECRET: 'c'.repeat(32) }).cluster.secret).toBe('c'.repeat(32))
+    // One instance needs no cluster secret, production or not.
+    expect(loadConfig(production).isProduction).toBe(true)
   })
 })

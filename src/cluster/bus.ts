@@ -48,6 +48,7 @@ export class ClusterBus {
     readonly instanceId: string,
     private readonly secret: string,
     private readonly logger: Logger,
+    private readonly requestTimeoutMs = REQUEST_TIMEOUT_MS,
   ) {
     // A connection in subscriber mode cannot run other commands, so it gets its own.
     this.subscriber = redis.duplicate()
@@ -83,14 +84,14 @@ export class ClusterBus {
     this.send(directChannel(instanceId), { type, data })
   }
 
-  /** Asks one instance and waits for its handler's answer (rejects on its error, or after 5 s). */
+  /** Asks one instance and waits for its handler's answer (rejects on its error, or after 5 s without one). */
   request<T>(instanceId: string, type: string, data: unknown): Promise<T> {
     const requestId = `${this.instanceId}/${++this.nextRequest}`
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(requestId)
         reject(new ClusterRequestError(`instance ${instanceId} did not answer ${type}`))
-      }, REQUEST_TIMEOUT_MS)
+      }, this.requestTimeoutMs)
       this.waiting.set(requestId, { resolve: resolve as (data: unknown) => void, reject, timer })
       this.send(directChannel(instanceId), { type, data, requestId })
     })
