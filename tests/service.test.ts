@@ -20,7 +20,10 @@ describe('health', () => {
   test('/health/ready checks the database', async () => {
     const ready = await t.call('GET', '/health/ready')
     expect(ready.status).toBe(200)
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', ffmpeg: 'ok' } })
+    expect(ready.body).toMatchObject({ status: 'ready', checks: { database: 'ok', ffmpeg: 'ok' } })
+    // Which instance answered, where it is reached and how loaded (no media server here: no capacity).
+    expect(ready.body.instance).toEqual({ id: t.config.cluster.instanceId, url: 'http://127.0.0.1:3001', mediaAddress: '127.0.0.1', peers: 0, capacity: 0 })
+    expect(Object.keys(ready.body.checks).sort()).toEqual(['database', 'ffmpeg'])
     t.database.close()
     const down = await t.call('GET', '/health/ready')
     expect(down.status).toBe(503)

@@ -12,7 +12,9 @@ describe('the server on a real port', () => {
     await server.waitUntilUp()
 
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200)
-    expect(await (await fetch(`${server.baseUrl}/health/ready`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', ffmpeg: 'ok', media: 'ok' } })
+    const ready = await (await fetch(`${server.baseUrl}/health/ready`)).json()
+    expect(ready).toMatchObject({ status: 'ready', checks: { database: 'ok', ffmpeg: 'ok', media: 'ok' }, instance: { url: server.baseUrl, peers: 0, capacity: 500 } })
+    expect(Object.keys(ready.checks).sort()).toEqual(['database', 'ffmpeg', 'media'])
     expect((await fetch(`${server.baseUrl}/swagger`)).status).toBe(200)
     expect((await fetch(`${server.baseUrl}/demo`)).headers.get('content-type')).toContain('text/html')
     const sdk = await fetch(`${server.baseUrl}/sdk/majlis-media.js`)

@@ -68,7 +68,8 @@ export class MajlisStream {
     socket.on('viewer_left', (data) => mine(data) && this.listeners.emit('viewerLeft', data))
     socket.on('moderation', (data) => mine(data) && this.listeners.emit('moderation', data))
     socket.on('session_ended', (data) => mine(data) && this.listeners.emit('ended', data))
-    socket.on('reconnected', () => void this.enter().catch(() => undefined))
+    // A new connection (after a drop, or moved off a full instance) is in no channel yet.
+    for (const event of ['reconnected', 'moved']) socket.on(event, () => void this.enter().catch(() => undefined))
   }
 
   static async join(options: StreamJoinOptions): Promise<MajlisStream> {

@@ -57,6 +57,7 @@ export class MajlisSocket {
     this.ws = null
     old?.close(1000, 'moving to another instance')
     await this.connect()
+    this.listeners.emit('moved', { url: this.url })
   }
 
   /**
@@ -100,7 +101,7 @@ export class MajlisSocket {
     })
   }
 
-  /** Server events by type, plus `reconnected` after the socket came back by itself. */
+  /** Server events by type, plus `reconnected` after the socket came back by itself and `moved` after moveTo(). */
   on(type: string, listener: (data: any) => void): () => void {
     return this.listeners.on(type, listener)
   }

@@ -16,7 +16,7 @@ export class Cluster {
   readonly members: ClusterMembers
   readonly hashes: SharedHashes
 
-  constructor(redis: Redis, config: Config, self: () => InstanceInfo, logger: Logger) {
+  constructor(redis: Redis, config: Config, self: () => InstanceInfo, private readonly logger: Logger) {
     const { instanceId, secret } = config.cluster
     this.bus = new ClusterBus(redis, instanceId, secret, logger)
     this.members = new ClusterMembers(redis, self, logger)
@@ -33,10 +33,14 @@ export class Cluster {
     await this.members.start()
   }
 
-  /** Leaves the cluster: this instance's shared entries go at once, not after the TTL. */
+  /** Leaves the cluster: this instance's shared entries go at once, not after the TTL (which clears them if Redis is gone). */
   async close(): Promise<void> {
-    await this.members.stop()
-    await this.hashes.sweep(this.instanceId)
+    try {
+      await this.members.stop()
+      await this.hashes.sweep(this.instanceId)
+    } catch (error) {
+      this.logger.warn('could not leave the cluster cleanly; the others drop this instance when its heartbeat lapses', { err: error instanceof Error ? error.message : String(error) })
+    }
     await this.bus.close()
   }
 }

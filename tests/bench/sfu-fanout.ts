@@ -17,24 +17,24 @@
  *
  * Knobs: BENCH_SFU_STEPS (default 100,200,400,800), BENCH_SFU_SECONDS (2), BENCH_SFU_WORKERS (1,2).
  */
-import type { Consumer, PlainTransport, Producer, Router } from 'mediasoup/types'
+import type { Consumer, PlainTransport, Router } from 'mediasoup/types'
 import { mediaCodecs } from '../../media/codecs.ts'
 import { WorkerPool, type WorkerSlot } from '../../media/workers.ts'
 import { createLogger } from '../../src/logger.ts'
 import { join } from 'node:path'
 import { ensureDebianPackages } from '../../media/build/debian.ts'
-import { benchDir, owned } from './lib/child.ts'
+import { benchDir } from './lib/child.ts'
 import { processUsage } from './lib/proc.ts'
 import { fixed, knob, knobList, printTable, ratio } from './lib/report.ts'
-import { AUDIO, NOMINAL_PACKETS_PER_SECOND, startRtpSource, VIDEO } from './lib/rtp-source.ts'
-import { freeMediaPorts, freePort } from '../helpers/server-process.ts'
+import { NOMINAL_PACKETS_PER_SECOND } from './lib/rtp-source.ts'
+import { counters, plainViewer, startSink, syntheticTeacher } from './lib/sfu.ts'
+import { freeMediaPorts } from '../helpers/server-process.ts'
 
 const steps = knobList('BENCH_SFU_STEPS', [100, 200, 400, 800])
 const windowSec = knob('BENCH_SFU_SECONDS', 2)
 const workerCounts = knobList('BENCH_SFU_WORKERS', [1, 2])
 const SATURATED_CPU = 0.9
 const SATURATED_LOSS = 0.02
-const srtp = { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const, keyBase64: Buffer.from(crypto.getRandomValues(new Uint8Array(30))).toString('base64') }
 
 interface StepResult {
   viewers: number
@@ -49,13 +49,6 @@ interface StepResult {
   loss: number
   cpuPerConsumerUs: number
   saturated: boolean
-}
-
-async function startSink() {
-  const port = freePort()
-  const child = owned(Bun.spawn([process.execPath, `${import.meta.dir}/lib/udp-sink.ts`, String(port)], { stdout: 'pipe', stderr: 'inherit' }))
-  await child.stdout.getReader().read() // "ready"
-  return { port, pid: child.pid, stop: () => child.kill() }
 }
 
 function compileFloor(): string {
@@ -80,27 +73,6 @@ const benchCpuMs = () => {
 
 const SAMPLED_VIEWERS = 32
 
-/**
- * The producers' received and a sample of consumers' sent packet counters, read together, with
- * the moment they were read (the middle of the reading: a busy worker answers slowly). Reading
- * every consumer of a saturated worker would take longer than the measurement itself.
- */
-async function counters(producers: Producer[], consumers: Consumer[]) {
-  const started = performance.now()
-  const [inStats, outStats] = await Promise.all([
-    Promise.all(producers.map((producer) => producer.getStats())),
-    Promise.all(consumers.map((consumer) => consumer.getStats())),
-  ])
-  const sum = (stats: Array<Array<{ type: string; packetCount: number; byteCount: number }>>, type: string, field: 'packetCount' | 'byteCount') =>
-    stats.flat().reduce((total, stat) => total + (stat.type === type ? stat[field] : 0), 0)
-  return {
-    at: (started + performance.now()) / 2,
-    packetsIn: sum(inStats, 'inbound-rtp', 'packetCount'),
-    packetsOut: sum(outStats, 'outbound-rtp', 'packetCount'),
-    bytesOut: sum(outStats, 'outbound-rtp', 'byteCount'),
-  }
-}
-
 async function runLadder(workers: number, sink: { port: number; pid: number }, floor: string): Promise<StepResult[]> {
   const pool = new WorkerPool({ count: workers, listenIp: '127.0.0.1', basePort: await freeMediaPorts(workers), logger: createLogger('silent') })
   await pool.start()
@@ -117,12 +89,7 @@ async function runLadder(workers: number, sink: { port: number; pid: number }, f
   // The teacher: a plain transport on the first worker, fed by the RTP source.
   const teacherSlot = pool.placePeer()!
   const teacherRouter = await routerOn(teacherSlot)
-  const ingest = await teacherRouter.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true })
-  const producers: Producer[] = [
-    await ingest.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO.payloadType, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: AUDIO.ssrc }] } }),
-    await ingest.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO.payloadType, clockRate: 90000 }], encodings: [{ ssrc: VIDEO.ssrc }] } }),
-  ]
-  const source = await startRtpSource(ingest.tuple.localPort)
+  const { producers, source } = await syntheticTeacher(teacherRouter)
   const piped = new Set<string>()
 
   const results: StepResult[] = []
@@ -140,11 +107,8 @@ async function runLadder(workers: number, sink: { port: number; pid: number }, f
           piped.add(router.id)
           for (const producer of producers) await teacherRouter.pipeToRouter({ producerId: producer.id, router })
         }
-        const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: srtp.cryptoSuite })
-        await transport.connect({ ip: '127.0.0.1', port: sink.port, srtpParameters: srtp })
+        const { transport, consumers: own } = await plainViewer(router, producers, sink.port)
         transports.push(transport)
-        const own: Consumer[] = []
-        for (const producer of producers) own.push(await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }))
         byViewer.push(own)
         consumers.push(...own)
       }

@@ -120,8 +120,8 @@ describe('with REDIS_URL (real redis-server)', () => {
       const reminders = (await second.call('GET', '/api/v1/notifications?type=live_session.reminder', { token: student.accessToken })).body.items
       expect(reminders).toHaveLength(4)
     }
-    first.close()
-    second.close()
+    await first.close()
+    await second.close()
     for (const client of clients) client.disconnect()
   })
 
@@ -144,8 +144,8 @@ describe('with REDIS_URL (real redis-server)', () => {
     expect(statuses[15]).toBe(429)
     const ready = await app.call('GET', '/health/ready')
     expect(ready.body.checks.redis).toBe('ok')
-    app.close()
-    other.close()
+    await app.close()
+    await other.close()
     a.disconnect()
     b.disconnect()
   })
