@@ -90,7 +90,6 @@ export function createApp(deps: AppDeps) {
     .use(api)
     .decorate('hub', hub)
     .decorate('scheduler', scheduler)
-    .decorate('cluster', core.cluster)
 }
 
 /** The app's type, for Eden treaty clients: `treaty<App>('localhost:3001')`. */

@@ -84,6 +84,11 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
     this.emit('down', id)
   }
 
+  /** The instances seen alive at the last heartbeat, this one included. */
+  known(): string[] {
+    return [...new Set([this.instanceId, ...this.live])]
+  }
+
   /** Every live instance, this one included. */
   async list(): Promise<InstanceInfo[]> {
     const ids = await this.redis.smembers(REGISTRY)

@@ -71,6 +71,15 @@ export class SharedHashes {
     return all.filter((entry) => live.has(entry.instance))
   }
 
+  /** One field as each live instance (seen at the last heartbeat) wrote it: reads only those, however large the hash. */
+  async field(key: string, field: string): Promise<SharedEntry[]> {
+    const instances = this.members.known()
+    const values = await this.redis.hmget(key, ...instances.map((instance) => instance + SEPARATOR + field))
+    const written = instances.flatMap((instance, i) => (values[i] === null ? [] : [{ instance, field, value: values[i]! }]))
+    const live = await this.members.whichLive(written.map((entry) => entry.instance))
+    return written.filter((entry) => live.has(entry.instance))
+  }
+
   /** Removes a gone instance's fields everywhere it wrote (it may be this one, leaving). */
   async sweep(instanceId: string): Promise<void> {
     const keys = await this.redis.smembers(ownedKey(instanceId))

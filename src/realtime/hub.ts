@@ -263,7 +263,7 @@ export class Hub {
     connection.subscribe(channel)
     if (user || !this.cluster) return user === undefined
     // New on this instance; the user may still be in the channel through another instance.
-    return (await this.cluster.hashes.entries(presenceKey(channel))).filter((entry) => entry.field === connection.user!.id).length === 1
+    return (await this.cluster.hashes.field(presenceKey(channel), connection.user.id)).length === 1
   }
 
   leave(connectionId: string, channel: string): void {
@@ -325,7 +325,7 @@ export class Hub {
   /** Whether the user is in the channel on any instance. */
   async isPresent(channel: string, userId: string): Promise<boolean> {
     if (this.channels.get(channel)?.has(userId) || !this.cluster) return this.channels.get(channel)?.has(userId) ?? false
-    return (await this.cluster.hashes.entries(presenceKey(channel))).some((entry) => entry.field === userId)
+    return (await this.cluster.hashes.field(presenceKey(channel), userId)).length > 0
   }
 
   isMember(connectionId: string, channel: string): boolean {
