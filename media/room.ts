@@ -591,6 +591,8 @@ export class MediaRoom {
       this.options.relay?.announce(this.name, { type: 'media:peerLeft', data: { peerId: peer.peerId } })
     }
     this.options.relay?.forget(this.name)
+    // The holders of piped-in producers would otherwise keep feeding pipes whose far end is gone.
+    for (const producerId of [...this.landings.keys()]) this.dropLanding(producerId, true)
     for (const pending of this.routers.values()) void pending.then(({ router }) => router.close(), () => undefined)
     for (const peer of peers) {
       peer.link.listen(this.group, false)

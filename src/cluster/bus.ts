@@ -49,6 +49,8 @@ export class ClusterBus {
     private readonly secret: string,
     private readonly logger: Logger,
     private readonly requestTimeoutMs = REQUEST_TIMEOUT_MS,
+    /** Told of every instance a valid message came from (it is alive). */
+    private readonly heardFrom: (instanceId: string) => void = () => undefined,
   ) {
     // A connection in subscriber mode cannot run other commands, so it gets its own.
     this.subscriber = redis.duplicate()
@@ -127,6 +129,7 @@ export class ClusterBus {
       return
     }
     if (envelope.from === this.instanceId) return
+    this.heardFrom(envelope.from)
     if (envelope.type === 'reply') return this.settle(envelope.data as Reply)
     const handler = this.handlers.get(envelope.type)
     if (!handler) return

@@ -18,8 +18,8 @@ export class Cluster {
 
   constructor(redis: Redis, config: Config, self: () => InstanceInfo, private readonly logger: Logger) {
     const { instanceId, secret } = config.cluster
-    this.bus = new ClusterBus(redis, instanceId, secret, logger)
     this.members = new ClusterMembers(redis, self, logger)
+    this.bus = new ClusterBus(redis, instanceId, secret, logger, undefined, (id) => this.members.heardFrom(id))
     this.hashes = new SharedHashes(redis, this.members, logger)
     this.members.on('swept', (id) => void this.hashes.sweep(id).catch((error: Error) => logger.warn('cluster sweep failed', { instance: id, err: error.message })))
   }

@@ -78,6 +78,14 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
     return alive
   }
 
+  /**
+   * An instance that just spoke is alive: remembered now, so its death is noticed even if it
+   * started and died between two of our heartbeats.
+   */
+  heardFrom(id: string): void {
+    if (id !== this.instanceId) this.live.add(id)
+  }
+
   private gone(id: string): void {
     if (!this.live.delete(id)) return
     this.logger.warn('cluster instance gone', { instance: id })
