@@ -2,7 +2,8 @@ import type { PipeTransport, Router, RtpParameters, SrtpParameters, MediaKind, T
 import type { Cluster } from '../src/cluster/index.ts'
 import type { Logger } from '../src/logger.ts'
 import type { MediaGrant } from './access.ts'
-import type { Landing, PeerInfo, Remote, RoomChange, SharedProducer } from './room.ts'
+import type { Landing, Remote, RoomChange, SharedProducer } from './relay.ts'
+import type { PeerInfo } from './room.ts'
 import type { MediaRooms, RoomsRelay } from './rooms.ts'
 
 export interface PipeNetwork {

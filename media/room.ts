@@ -4,7 +4,6 @@ import type {
   Consumer,
   DtlsParameters,
   MediaKind,
-  PipeTransport,
   Producer,
   Router,
   RtpCapabilities,
@@ -14,6 +13,8 @@ import type {
 import { newId } from '../src/ids.ts'
 import type { MediaGrant, MediaSource, MediaUser } from './access.ts'
 import { mediaCodecs } from './codecs.ts'
+import { Landings } from './landings.ts'
+import type { Remote, RoomChange, RoomRelay, SharedProducer } from './relay.ts'
 import type { WorkerPool, WorkerSlot } from './workers.ts'
 
 export class MediaRoomError extends Error {
@@ -64,46 +65,6 @@ export interface EgressCandidate {
   source: MediaSource
   paused: boolean
   mimeType: string
-}
-
-/** A producer as the other instances know it: what clients see, plus its codec for their egress. */
-export type SharedProducer = ProducerInfo & { mimeType: string }
-
-/** A peer or producer of the room that lives on another instance. */
-export type Remote<Info> = Info & { instance: string }
-
-/**
- * A change in this instance's part of a room, for the other instances: the client events every
- * peer sees, and the producer changes their pipes follow.
- */
-export type RoomChange =
-  | { type: 'media:peerJoined'; data: PeerInfo }
-  | { type: 'media:peerLeft'; data: { peerId: string } }
-  | { type: 'media:newProducer'; data: SharedProducer }
-  | { type: 'media:activeSpeaker'; data: { peerId: string; producerId: string } }
-  | { type: 'producerPaused'; data: SharedProducer }
-  | { type: 'producerClosed'; data: { producerId: string } }
-
-/** A remote producer brought into one of this instance's routers over a pipe transport. */
-export interface Landing {
-  producer: Producer
-  router: Router
-  transport: PipeTransport
-}
-
-/** How a room reaches its part on other instances (media/cascade.ts); a single instance has none. */
-export interface RoomRelay {
-  /** The room's peers and producers on the other live instances now. */
-  load(room: string): Promise<{ peers: Array<Remote<PeerInfo>>; producers: Array<Remote<SharedProducer>> }>
-  announce(room: string, change: RoomChange): void
-  /** Pipes a remote producer into the router, under the same producer id. */
-  pipeIn(room: string, producer: Remote<SharedProducer>, router: Router): Promise<Landing>
-  /** The landing is no longer needed here: its pipe closes on both ends. */
-  release(room: string, producer: Remote<SharedProducer>, landing: Landing): void
-  /** The room closed on this instance: its entries in the shared state go. */
-  forget(room: string): void
-  /** Makes sure none of these instances is gone unnoticed (one found gone is dropped from every room at once). */
-  confirmLive(instances: Iterable<string>): Promise<unknown>
 }
 
 export interface MediaRoomEvents {
@@ -158,8 +119,7 @@ export class MediaRoom {
   private readonly remoteProducers = new Map<string, Remote<SharedProducer>>()
   /** Egresses following the room keep it open here even without a local peer. */
   private holds = 0
-  /** Remote producers piped in, with how many consumers here use each; the pipe closes at zero. */
-  private readonly landings = new Map<string, Promise<Landing & { users: number }>>()
+  private readonly landings: Landings | undefined
   /** Other instances' part of the room, read once at open; changes meanwhile wait in `early`. */
   private readonly remoteLoaded: Promise<void>
   private early: Array<[RoomChange, string]> | null = []
@@ -167,6 +127,7 @@ export class MediaRoom {
   constructor(private readonly options: MediaRoomOptions) {
     this.name = options.name
     this.group = `media-room ${options.name}`
+    this.landings = options.relay && new Landings(options.name, options.relay, (producerId, from, to) => this.pipe(producerId, from, to), (producerId) => this.forgetPipes(producerId))
     this.remoteLoaded = this.loadRemote()
     this.armEmptyTimer()
   }
@@ -203,13 +164,13 @@ export class MediaRoom {
         break
       case 'producerPaused': {
         this.remoteProducers.set(change.data.producerId, { ...change.data, instance })
-        void this.landings.get(change.data.producerId)?.then(({ producer }) => (change.data.paused ? producer.pause() : producer.resume()), () => undefined)
+        this.landings?.setPaused(change.data.producerId, change.data.paused)
         this.events.emit('producers')
         return
       }
       case 'producerClosed':
         this.remoteProducers.delete(change.data.producerId)
-        this.dropLanding(change.data.producerId, false)
+        this.landings?.drop(change.data.producerId, false)
         this.events.emit('producers')
         return
     }
@@ -271,14 +232,14 @@ export class MediaRoom {
     const remote = this.remoteProducers.get(producerId)
     if (!remote) throw new MediaRoomError('NOT_FOUND', 'No such producer in this room')
     const router = await this.anyRouter()
-    const landing = await this.land(remote, router)
+    const landing = await this.landings!.hold(remote, router)
     let released = false
     return {
       source: { producer: landing.producer, router },
       release: () => {
         if (released) return
         released = true
-        this.releaseLanding(producerId, landing)
+        this.landings!.release(landing)
       },
     }
   }
@@ -473,16 +434,16 @@ export class MediaRoom {
     if (owner?.peerId === peerId) throw new MediaRoomError('CANNOT_CONSUME', 'You cannot consume your own producer')
     const transport = this.recvTransport(peer)
     const source = (producer?.appData.source ?? remote!.source) as MediaSource
-    const landing = remote ? await this.land(remote, peer.router) : undefined
+    const landing = remote ? await this.landings!.hold(remote, peer.router) : undefined
     if (owner && owner.router !== peer.router) await this.pipe(producerId, owner.router, peer.router)
     // consume() itself finds out whether the device can receive this (a separate canConsume()
     // validated and cloned the capabilities once more, the largest cost of a join).
     const consumer = await transport.consume({ producerId, rtpCapabilities, paused, appData: { peerId, source } }).catch((error: unknown) => {
-      if (landing) this.releaseLanding(producerId, landing)
+      if (landing) this.landings!.release(landing)
       if (error instanceof Error && error.name === 'UnsupportedError') throw new MediaRoomError('CANNOT_CONSUME', `Your device cannot receive this producer (rtpCapabilities): ${error.message}`)
       throw error
     })
-    if (landing) consumer.observer.once('close', () => this.releaseLanding(producerId, landing))
+    if (landing) consumer.observer.once('close', () => this.landings!.release(landing))
     peer.consumers.set(consumer.id, consumer)
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id))
     consumer.on('producerclose', () => peer.link.send('media:producerClosed', { producerId, consumerId: consumer.id }))
@@ -592,7 +553,7 @@ export class MediaRoom {
     }
     this.options.relay?.forget(this.name)
     // The holders of piped-in producers would otherwise keep feeding pipes whose far end is gone.
-    for (const producerId of [...this.landings.keys()]) this.dropLanding(producerId, true)
+    this.landings?.dropAll()
     for (const pending of this.routers.values()) void pending.then(({ router }) => router.close(), () => undefined)
     for (const peer of peers) {
       peer.link.listen(this.group, false)
@@ -637,48 +598,6 @@ export class MediaRoom {
 
   private forgetPipes(producerId: string): void {
     for (const key of this.pipes.keys()) if (key.startsWith(`${producerId}>`)) this.pipes.delete(key)
-  }
-
-  /**
-   * A remote producer in the consumer's router: piped from its instance once (into the first
-   * router that needs it), then across workers like a local one. Counts the consumer as a user.
-   */
-  private async land(remote: Remote<SharedProducer>, router: Router): Promise<Landing & { users: number }> {
-    let pending = this.landings.get(remote.producerId)
-    if (!pending) {
-      pending = this.options.relay!.pipeIn(this.name, remote, router).then((landing) => ({ ...landing, users: 0 }))
-      this.landings.set(remote.producerId, pending)
-      pending.catch(() => this.landings.delete(remote.producerId))
-    }
-    const landing = await pending.catch((error: unknown) => {
-      throw new MediaRoomError('MEDIA_UNAVAILABLE', `The instance holding this producer cannot be reached: ${error instanceof Error ? error.message : String(error)}`)
-    })
-    landing.users += 1
-    try {
-      if (landing.router !== router) await this.pipe(remote.producerId, landing.router, router)
-    } catch (error) {
-      this.releaseLanding(remote.producerId, landing)
-      throw error
-    }
-    return landing
-  }
-
-  private releaseLanding(producerId: string, landing: Landing & { users: number }): void {
-    landing.users -= 1
-    if (landing.users === 0) this.dropLanding(producerId, true)
-  }
-
-  /** Closes the pipe of a remote producer here (and, when `tellOwner`, its end on the owner's instance). */
-  private dropLanding(producerId: string, tellOwner: boolean): void {
-    const pending = this.landings.get(producerId)
-    if (!pending) return
-    this.landings.delete(producerId)
-    this.forgetPipes(producerId)
-    const remote = this.remoteProducers.get(producerId)
-    void pending.then(
-      (landing) => (tellOwner && remote ? this.options.relay!.release(this.name, remote, landing) : landing.transport.close()),
-      () => undefined,
-    )
   }
 
   private armEmptyTimer(): void {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { MediaGrant } from './access.ts'
-import { MediaRoom, type RoomRelay } from './room.ts'
+import type { RoomRelay } from './relay.ts'
+import { MediaRoom } from './room.ts'
 import type { WorkerPool } from './workers.ts'
 
 export const DEFAULT_EMPTY_GRACE_MS = 30_000
