@@ -1,8 +1,9 @@
 import type { PipeTransport, Router, RtpParameters, SrtpParameters, MediaKind, TransportListenInfo } from 'mediasoup/types'
 import type { Cluster } from '../src/cluster/index.ts'
 import type { Logger } from '../src/logger.ts'
-import type { MediaGrant } from './access.ts'
-import type { Landing, Remote, RoomChange, SharedProducer } from './relay.ts'
+import { Type as T, type Static } from '@sinclair/typebox'
+import { mediaSources, type MediaGrant } from './access.ts'
+import { RoomChangeSchema, type Landing, type Remote, type RoomChange, type SharedProducer } from './relay.ts'
 import type { PeerInfo } from './room.ts'
 import type { MediaRooms, RoomsRelay } from './rooms.ts'
 
@@ -18,10 +19,20 @@ interface PipeEnd {
   srtpParameters: SrtpParameters
 }
 
-interface PipeOpenRequest extends PipeEnd {
-  room: string
-  producerId: string
-}
+const Name = T.String({ minLength: 1, maxLength: 128 })
+const Text = T.String({ maxLength: 500 })
+const GrantSchema = T.Object({ canPublish: T.Array(T.Union(mediaSources.map((source) => T.Literal(source)))) })
+const PipeOpenRequestSchema = T.Object({
+  room: Name,
+  producerId: Name,
+  ip: T.String({ minLength: 1, maxLength: 64 }),
+  port: T.Integer({ minimum: 1, maximum: 65535 }),
+  srtpParameters: T.Object({
+    cryptoSuite: T.Union((['AEAD_AES_256_GCM', 'AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] as const).map((suite) => T.Literal(suite))),
+    keyBase64: T.String({ maxLength: 128 }),
+  }),
+})
+type PipeOpenRequest = Static<typeof PipeOpenRequestSchema>
 
 interface PipeOpenAnswer extends PipeEnd {
   kind: MediaKind
@@ -50,12 +61,12 @@ export class MediaCascade implements RoomsRelay {
     private readonly logger: Logger,
   ) {
     const { bus } = cluster
-    bus.on('room:change', ({ room, change }: { room: string; change: RoomChange }, from) => rooms.get(room)?.applyRemote(change, from))
-    bus.on('room:close', ({ room, reason }: { room: string; reason: string }) => rooms.closeHere(room, reason))
-    bus.on('room:grant', ({ room, userId, grant }: { room: string; userId: string; grant: MediaGrant }) => rooms.get(room)?.setGrant(userId, grant))
-    bus.on('room:remove', ({ room, userId, reason }: { room: string; userId: string; reason: string }) => rooms.get(room)?.removeUser(userId, reason))
-    bus.on('pipe:open', (request: PipeOpenRequest, from) => this.feed(request, from))
-    bus.on('pipe:close', ({ room, producerId }: { room: string; producerId: string }, from) => this.feeding.get(feedKey(room, producerId, from))?.close())
+    bus.on('room:change', T.Object({ room: Name, change: RoomChangeSchema }), ({ room, change }, from) => rooms.get(room)?.applyRemote(change, from))
+    bus.on('room:close', T.Object({ room: Name, reason: Text }), ({ room, reason }) => rooms.closeHere(room, reason))
+    bus.on('room:grant', T.Object({ room: Name, userId: Name, grant: GrantSchema }), ({ room, userId, grant }) => rooms.get(room)?.setGrant(userId, grant))
+    bus.on('room:remove', T.Object({ room: Name, userId: Name, reason: Text }), ({ room, userId, reason }) => rooms.get(room)?.removeUser(userId, reason))
+    bus.on('pipe:open', PipeOpenRequestSchema, (request, from) => this.feed(request, from))
+    bus.on('pipe:close', T.Object({ room: Name, producerId: Name }), ({ room, producerId }, from) => this.feeding.get(feedKey(room, producerId, from))?.close())
     cluster.members.on('down', (instance) => {
       for (const room of rooms.all()) room.instanceGone(instance)
       for (const [key, transport] of this.feeding) if (key.endsWith(` ${instance}`)) transport.close()

@@ -1,8 +1,21 @@
+import { Type as T, type Static } from '@sinclair/typebox'
 import type { PipeTransport, Producer, Router } from 'mediasoup/types'
-import type { PeerInfo, ProducerInfo } from './room.ts'
+import { mediaSources } from './access.ts'
+import type { PeerInfo } from './room.ts'
+
+const Id = T.String({ minLength: 1, maxLength: 128 })
+const PeerInfoSchema = T.Object({ peerId: Id, userId: Id, name: T.String({ maxLength: 200 }) })
+const SharedProducerSchema = T.Object({
+  producerId: Id,
+  peerId: Id,
+  kind: T.Union([T.Literal('audio'), T.Literal('video')]),
+  source: T.Union(mediaSources.map((source) => T.Literal(source))),
+  paused: T.Boolean(),
+  mimeType: T.String({ maxLength: 64 }),
+})
 
 /** A producer as the other instances know it: what clients see, plus its codec for their egress. */
-export type SharedProducer = ProducerInfo & { mimeType: string }
+export type SharedProducer = Static<typeof SharedProducerSchema>
 
 /** A peer or producer of the room that lives on another instance. */
 export type Remote<Info> = Info & { instance: string }
@@ -11,13 +24,15 @@ export type Remote<Info> = Info & { instance: string }
  * A change in this instance's part of a room, for the other instances: the client events every
  * peer sees, and the producer changes their pipes follow.
  */
-export type RoomChange =
-  | { type: 'media:peerJoined'; data: PeerInfo }
-  | { type: 'media:peerLeft'; data: { peerId: string } }
-  | { type: 'media:newProducer'; data: SharedProducer }
-  | { type: 'media:activeSpeaker'; data: { peerId: string; producerId: string } }
-  | { type: 'producerPaused'; data: SharedProducer }
-  | { type: 'producerClosed'; data: { producerId: string } }
+export const RoomChangeSchema = T.Union([
+  T.Object({ type: T.Literal('media:peerJoined'), data: PeerInfoSchema }),
+  T.Object({ type: T.Literal('media:peerLeft'), data: T.Object({ peerId: Id }) }),
+  T.Object({ type: T.Literal('media:newProducer'), data: SharedProducerSchema }),
+  T.Object({ type: T.Literal('media:activeSpeaker'), data: T.Object({ peerId: Id, producerId: Id }) }),
+  T.Object({ type: T.Literal('producerPaused'), data: SharedProducerSchema }),
+  T.Object({ type: T.Literal('producerClosed'), data: T.Object({ producerId: Id }) }),
+])
+export type RoomChange = Static<typeof RoomChangeSchema>
 
 /** A remote producer brought into one of this instance's routers over a pipe transport. */
 export interface Landing {

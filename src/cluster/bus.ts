@@ -1,4 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Static, TSchema } from '@sinclair/typebox'
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type Redis from 'ioredis'
 import type { Logger } from '../logger.ts'
 
@@ -25,7 +27,7 @@ interface Reply {
 }
 
 /** What a handler returns is the answer to a request (ignored for a broadcast). */
-export type ClusterHandler = (data: any, from: string) => unknown
+type ClusterHandler = (data: any, from: string) => unknown
 
 export class ClusterRequestError extends Error {
   override name = 'ClusterRequestError'
@@ -39,7 +41,7 @@ export class ClusterRequestError extends Error {
  */
 export class ClusterBus {
   private readonly subscriber: Redis
-  private readonly handlers = new Map<string, ClusterHandler>()
+  private readonly handlers = new Map<string, { check: TypeCheck<TSchema>; handle: ClusterHandler }>()
   private readonly waiting = new Map<string, { resolve(data: unknown): void; reject(error: Error): void; timer: Timer }>()
   private nextRequest = 0
 
@@ -57,9 +59,13 @@ export class ClusterBus {
     this.subscriber.on('error', (error: Error) => logger.warn('cluster bus connection error', { err: error.message }))
   }
 
-  on(type: string, handler: ClusterHandler): void {
+  /**
+   * Handles one message type. Its data is checked against the schema first, so an instance
+   * running another version (a rolling upgrade) is refused with a log line, not half obeyed.
+   */
+  on<Schema extends TSchema>(type: string, schema: Schema, handle: (data: Static<Schema>, from: string) => unknown): void {
     if (this.handlers.has(type)) throw new Error(`a cluster handler for "${type}" is already registered`)
-    this.handlers.set(type, handler)
+    this.handlers.set(type, { check: TypeCompiler.Compile(schema), handle })
   }
 
   async start(): Promise<void> {
@@ -134,12 +140,13 @@ export class ClusterBus {
     const handler = this.handlers.get(envelope.type)
     if (!handler) return
     try {
-      const answer = await handler(envelope.data, envelope.from)
+      if (!handler.check.Check(envelope.data)) throw new Error(`malformed ${envelope.type} data: ${[...handler.check.Errors(envelope.data)][0]?.path ?? '/'}`)
+      const answer = await handler.handle(envelope.data, envelope.from)
       if (envelope.requestId) this.sendTo(envelope.from, 'reply', { requestId: envelope.requestId, ok: true, data: answer } satisfies Reply)
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
+      this.logger.warn('cluster message failed', { type: envelope.type, from: envelope.from, err: reason })
       if (envelope.requestId) this.sendTo(envelope.from, 'reply', { requestId: envelope.requestId, ok: false, error: reason } satisfies Reply)
-      else this.logger.warn('cluster message failed', { type: envelope.type, from: envelope.from, err: reason })
     }
   }
 

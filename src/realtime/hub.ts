@@ -1,3 +1,4 @@
+import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from 'elysia'
 import type { AuthUser } from '../http/auth.ts'
@@ -27,11 +28,12 @@ export interface TopicServer {
 const envelopeCheck = TypeCompiler.Compile(InboundEnvelope)
 
 /** A hub event for the other instances: to a channel's members or to all of a user's connections. */
-interface FanoutEvent {
-  target: { channel: string; exceptConnectionId?: string } | { user: string }
-  type: string
-  data: unknown
-}
+const FanoutEvent = Type.Object({
+  target: Type.Union([Type.Object({ channel: Type.String(), exceptConnectionId: Type.Optional(Type.String()) }), Type.Object({ user: Type.String() })]),
+  type: Type.String(),
+  data: Type.Unknown(),
+})
+type FanoutEvent = Static<typeof FanoutEvent>
 
 /** Who is in a channel, and who is connected at all, across the cluster. */
 const presenceKey = (channel: string) => `majlis:presence:${channel}`
@@ -161,7 +163,7 @@ export class Hub {
   /** Joins the cluster (with REDIS_URL) and starts taking the other instances' events. */
   async start(): Promise<void> {
     if (!this.cluster) return
-    this.cluster.bus.on('ws', (event: FanoutEvent) => {
+    this.cluster.bus.on('ws', FanoutEvent, (event) => {
       if ('user' in event.target) this.deliverToUser(event.target.user, event.type, event.data)
       else this.deliverToChannel(event.target.channel, event.type, event.data, event.target.exceptConnectionId)
     })

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Type } from '@sinclair/typebox'
 import { createHmac } from 'node:crypto'
 import type Redis from 'ioredis'
 import { ClusterBus } from '../../src/cluster/bus.ts'
 import { createLogger } from '../../src/logger.ts'
+import { waitFor } from '../helpers/browser.ts'
 import { startRedis } from '../helpers/redis.ts'
 
 const SECRET = 'a shared cluster secret for tests'
@@ -39,8 +41,8 @@ describe('the cluster bus', () => {
     const [a, b, c] = [await bus('a'), await bus('b'), await bus('c')]
     const heard: string[] = []
     for (const [name, { bus: each }] of Object.entries({ a, b, c })) {
-      each.on('note', (data: { text: string }, from) => void heard.push(`${name} got ${data.text} from ${from}`))
-      each.on('double', (data: { n: number }) => {
+      each.on('note', Type.Object({ text: Type.String() }), (data, from) => void heard.push(`${name} got ${data.text} from ${from}`))
+      each.on('double', Type.Object({ n: Type.Integer() }), (data) => {
         if (data.n < 0) throw new Error('negative')
         return { n: data.n * 2 }
       })
@@ -57,7 +59,7 @@ describe('the cluster bus', () => {
     const target = await bus('target')
     const intruder = await bus('intruder', 'some other secret altogether')
     let obeyed = 0
-    target.bus.on('room:close', () => void (obeyed += 1))
+    target.bus.on('room:close', Type.Object({ room: Type.String() }), () => void (obeyed += 1))
     intruder.bus.broadcast('room:close', { room: 'live:x', reason: 'forged' })
     const honest = { from: 'peer', at: Date.now(), type: 'room:close', data: { room: 'live:x' } }
     const raw = redis.client()
@@ -71,5 +73,17 @@ describe('the cluster bus', () => {
     expect(obeyed).toBe(1)
     const refused = target.warnings.filter((line) => line.msg === 'cluster message refused: bad or missing signature, or too old')
     expect(refused).toHaveLength(5)
+  })
+
+  test('signed data that does not fit the handler’s schema (another version, a bug) is refused, not half obeyed', async () => {
+    const [asker, answerer] = [await bus('asker'), await bus('answerer')]
+    const seen: unknown[] = []
+    answerer.bus.on('grant', Type.Object({ userId: Type.String(), canPublish: Type.Array(Type.String()) }), (data) => void seen.push(data))
+    await expect(asker.bus.request('answerer', 'grant', { userId: 'u1', canPublish: 'microphone' })).rejects.toThrow('malformed grant data: /canPublish')
+    asker.bus.broadcast('grant', { user: 'u1' })
+    asker.bus.broadcast('grant', { userId: 'u1', canPublish: ['microphone'] })
+    await waitFor('the well-formed grant', async () => seen.length, (count) => count > 0, 2000)
+    expect(seen).toEqual([{ userId: 'u1', canPublish: ['microphone'] }])
+    expect(answerer.warnings.filter((line) => line.msg === 'cluster message failed' && String(line.err).startsWith('malformed grant data'))).toHaveLength(2)
   })
 })

@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
+import { t } from 'elysia'
 import { readdir, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { Media } from '../../../media/index.ts'
@@ -67,7 +68,7 @@ export class RecordingService {
     this.tools = { ffmpeg: config.ffmpeg.path, ffprobe: config.ffmpeg.probePath }
     scheduler.register(JOB_FINALIZE, (payload) => this.finalizeJob(String(payload.recordingId)))
     media?.rooms.events.on('ended', (room) => void this.stopRoom(room))
-    cluster?.bus.on('recording:stop', async ({ id }: { id: string }) => {
+    cluster?.bus.on('recording:stop', t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) }), async ({ id }) => {
       await this.finish(id)
       return {}
     })

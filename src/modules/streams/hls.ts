@@ -1,3 +1,4 @@
+import { t } from 'elysia'
 import { existsSync } from 'node:fs'
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -45,7 +46,7 @@ export class StreamHls {
     this.base = join(config.uploads.dir, PRIVATE_FOLDER, 'hls')
     this.instanceId = config.cluster.instanceId
     this.leftoversCleared = this.clearLeftovers()
-    cluster?.bus.on('hls:stop', ({ streamId }: { streamId: string }) => this.stop(streamId).then(() => ({})))
+    cluster?.bus.on('hls:stop', t.Object({ streamId: t.String({ minLength: 1, maxLength: 64 }) }), ({ streamId }) => this.stop(streamId).then(() => ({})))
     // A killed instance's ffmpeg outlives it on its host: whoever sweeps the instance stops it.
     cluster?.members.on('swept', (instanceId) => void this.clearInstance(instanceId))
     media?.rooms.events.on('ended', (room) => {

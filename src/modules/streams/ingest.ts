@@ -1,3 +1,4 @@
+import { t } from 'elysia'
 import type { Media } from '../../../media/index.ts'
 import { MediaRoomError, type MediaRoom, type PeerLink } from '../../../media/room.ts'
 import { answerWhipOffer, WhipOfferError } from '../../../media/whip.ts'
@@ -50,7 +51,7 @@ export class StreamIngest {
     media?.rooms.events.on('ended', (room) => {
       for (const session of this.sessions.values()) if (streamRoomName(session.streamId) === room) this.end(session)
     })
-    cluster?.bus.on('ingest:stop', ({ streamId, sessionId }: { streamId: string; sessionId: string }) => {
+    cluster?.bus.on('ingest:stop', t.Object({ streamId: t.String({ minLength: 1, maxLength: 64 }), sessionId: t.String({ minLength: 1, maxLength: 64 }) }), ({ streamId, sessionId }) => {
       this.stop(streamId, sessionId)
       return {}
     })
