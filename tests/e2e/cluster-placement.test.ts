@@ -47,6 +47,12 @@ test('a full instance sends joiners elsewhere; a killed instance’s stream view
   for (const socket of [onB, onA]) expect((await socket.request('join_session', { sessionId: stream.id })).ok).toBe(true)
   for (const instance of [a, b]) expect((await cluster.api(instance, 'GET', `/streams/${stream.id}`, host.accessToken)).body.viewerCount).toBe(2)
 
+  // HLS runs on one instance: B sees it running on A, and hands a stop to A.
+  expect((await cluster.api(a, 'POST', `/streams/${stream.id}/hls/start`, host.accessToken)).status).toBe(200)
+  expect((await cluster.api(b, 'POST', `/streams/${stream.id}/hls/start`, host.accessToken)).body.error.code).toBe('HLS_ALREADY_RUNNING')
+  expect((await cluster.api(b, 'POST', `/streams/${stream.id}/hls/stop`, host.accessToken)).status).toBe(200)
+  expect((await cluster.api(a, 'POST', `/streams/${stream.id}/hls/stop`, host.accessToken)).body.error.code).toBe('HLS_NOT_RUNNING')
+
   // B dies with its viewer's socket: once B's heartbeat lapses, the viewer no longer counts.
   b.child.kill('SIGKILL')
   await waitFor(

@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import { existsSync } from 'node:fs'
-import { readdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Media } from '../../../media/index.ts'
 import { HLS_PLAYLIST, hlsFormat } from '../../../media/egress/formats.ts'
@@ -64,6 +64,8 @@ export class StreamHls {
     if (this.running.has(stream.id) || (await this.runningElsewhere(stream.id))) throw conflict('HLS_ALREADY_RUNNING', 'This stream is already published as HLS')
     await this.leftoversCleared
     await rm(this.dir(stream.id), { recursive: true, force: true })
+    // The folder exists from the start, before ffmpeg writes into it: the other instances see HLS running.
+    await mkdir(this.dir(stream.id), { recursive: true })
     this.running.set(stream.id, this.media.egresses.start(streamRoomName(stream.id), this.dir(stream.id), hlsFormat))
     return this.playlistPath(stream)
   }
