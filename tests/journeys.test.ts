@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { connectWs } from './helpers/ws-client.ts'
-import { admin, killStartedServers, startServer, tempDir } from './helpers/server-process.ts'
+import { admin, apiClient, killStartedServers, startServer, tempDir } from './helpers/server-process.ts'
 
 afterEach(killStartedServers)
 
@@ -11,14 +11,7 @@ async function realServer(extraEnv: Record<string, string> = {}) {
   const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}`, ...extraEnv }
   const server = startServer(env)
   await server.waitUntilUp()
-  const api = async (method: string, path: string, token?: string, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}/api/v1${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    return { status: response.status, body: (await response.json()) as any }
-  }
+  const api = apiClient(server.baseUrl)
   /** Stops the server and returns its log lines at warn level and above. */
   const stop = async () => {
     server.child.kill('SIGTERM')

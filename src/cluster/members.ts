@@ -17,9 +17,9 @@ export interface InstanceInfo {
 
 const REGISTRY = 'majlis:instances'
 const infoKey = (id: string) => `majlis:instance:${id}`
-export const HEARTBEAT_MS = 1000
+const HEARTBEAT_MS = 1000
 /** An instance that missed this long of heartbeats is gone: its shared entries stop counting. */
-export const INSTANCE_TTL_MS = 3000
+const INSTANCE_TTL_MS = 3000
 
 /**
  * Cluster membership by heartbeat: each instance refreshes a key with a short TTL every second,

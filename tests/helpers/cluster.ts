@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { startRedis } from './redis.ts'
-import { startServer, tempDir } from './server-process.ts'
+import { apiClient, startServer, tempDir } from './server-process.ts'
 
 export type ClusterInstance = ReturnType<typeof startServer> & { id: string; wsUrl: string }
 
@@ -31,14 +31,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
   }
   await Promise.all(instances.map((instance) => instance.waitUntilUp()))
 
-  const api = async (instance: ClusterInstance, method: string, path: string, token?: string, body?: unknown) => {
-    const response = await fetch(`${instance.baseUrl}/api/v1${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    return { status: response.status, body: (await response.json()) as any }
-  }
+  const api = (instance: ClusterInstance, method: string, path: string, token?: string, body?: unknown) => apiClient(instance.baseUrl)(method, path, token, body)
   const register = async (instance: ClusterInstance = instances[0]!, role: 'customer' | 'teacher' = 'customer') => {
     const name = `${role}-${crypto.randomUUID().slice(0, 8)}`
     const response = await api(instance, 'POST', '/auth/register', undefined, { email: `${name}@example.com`, password: 'correct horse battery', name, role })

@@ -25,6 +25,18 @@ export function killStartedServers(): void {
   started.clear()
 }
 
+/** JSON calls to a running server's /api/v1, as a client makes them: `{ status, body }`. */
+export function apiClient(baseUrl: string) {
+  return async (method: string, path: string, token?: string, body?: unknown) => {
+    const response = await fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return { status: response.status, body: (await response.json()) as any }
+  }
+}
+
 /** `bun run admin …` against the database of env, as an operator runs it. */
 export function admin(args: string[], env: Record<string, string>) {
   const result = Bun.spawnSync([bunBinary, 'run', 'admin', ...args], { cwd: repoRoot, env: { ...process.env, ...env } })

@@ -13,11 +13,14 @@ import { ApiError, conflict, notFound } from '../../http/errors.ts'
 import { API_PREFIX } from '../../http/paths.ts'
 import { PRIVATE_FOLDER } from '../../http/private-files.ts'
 import type { UrlSigner } from '../../http/signed-urls.ts'
+import { ShortLivedCache } from '../../short-lived-cache.ts'
 import { streamRoomName, type StreamRow } from './service.ts'
 
 /** How long a private stream's signed playlist link works; players refetch the playlist with it. */
 const PLAYLIST_LINK_MS = 6 * 60 * 60_000
 const SEGMENT_NAME = /^p\d+-\d+\.ts$/
+/** A segment lasts 2 s: a new publisher elsewhere is found within one. */
+const PUBLISHER_CACHE_MS = 2000
 
 export const hlsScope = (streamId: string) => `${API_PREFIX}/hls/${streamId}/`
 
@@ -35,6 +38,8 @@ export class StreamHls {
   private readonly base: string
   private readonly instanceId: string
   private readonly leftoversCleared: Promise<void>
+  /** Which instance publishes a stream, as file requests on other instances look it up (every player polls the playlist). */
+  private readonly publishers: ShortLivedCache<string | null>
 
   constructor(
     private readonly media: Media | undefined,
@@ -46,6 +51,7 @@ export class StreamHls {
     this.base = join(config.uploads.dir, PRIVATE_FOLDER, 'hls')
     this.instanceId = config.cluster.instanceId
     this.leftoversCleared = this.clearLeftovers()
+    this.publishers = new ShortLivedCache(PUBLISHER_CACHE_MS, clock.now)
     cluster?.bus.on('hls:stop', t.Object({ streamId: t.String({ minLength: 1, maxLength: 64 }) }), ({ streamId }) => this.stop(streamId).then(() => ({})))
     // A killed instance's ffmpeg outlives it on its host: whoever sweeps the instance stops it.
     cluster?.members.on('swept', (instanceId) => void this.clearInstance(instanceId))
@@ -90,7 +96,7 @@ export class StreamHls {
   async file(stream: Pick<StreamRow, 'id' | 'isPrivate'>, name: string, query: { expires?: string; signature?: string }): Promise<Response> {
     const signed = this.signer.verify(hlsScope(stream.id), query, this.clock.now())
     if ((stream.isPrivate && !signed) || (name !== HLS_PLAYLIST && !SEGMENT_NAME.test(name))) throw notFound('HLS file')
-    const owner = this.running.has(stream.id) ? this.instanceId : await this.runningElsewhere(stream.id)
+    const owner = this.running.has(stream.id) ? this.instanceId : await this.publishers.get(stream.id, () => this.runningElsewhere(stream.id))
     if (!owner) throw notFound('HLS file')
     const file = Bun.file(join(this.dir(stream.id, owner), name))
     if (!(await file.exists())) throw notFound('HLS file')
