@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps) {
     encodeSchema: false,
   })
     .use(errorHandler(logger, config.defaultLanguage))
-    .use(jsonBody(config.maxJsonBytes))
+    .use(jsonBody(config.maxJsonBytes, core.rawBodyRoutes))
     .use(observability(logger, createHttpMetrics(metrics)))
     .use(jsonResponses())
     .use(security(config))

@@ -84,6 +84,8 @@ export interface Core {
   /** Who this instance is, where it is reached and how loaded it is. */
   instance: () => InstanceInfo
   readinessChecks: Record<string, ReadinessCheck>
+  /** Route patterns whose body reaches the handler as the exact text that arrived (signed webhooks). */
+  rawBodyRoutes: Set<string>
   verifyAccessToken(token: string): Promise<WsSession | null>
 }
 
@@ -149,6 +151,7 @@ export function createCore(deps: AppDeps): Core {
     cluster,
     instance,
     readinessChecks,
+    rawBodyRoutes: new Set(),
     verifyAccessToken,
   }
 }

@@ -63,6 +63,7 @@ export const arabicMessages = {
   // billing, verification, promotion
   INVALID_SIGNATURE: 'توقيع الإشعار غير صالح',
   STALE_WEBHOOK: 'توقيت الإشعار خارج النافذة المسموحة',
+  AMOUNT_MISMATCH: 'المبلغ أو العملة في الإشعار لا يطابقان الفاتورة',
   UNKNOWN_PAYMENT_PROVIDER: 'مزوّد الدفع غير متاح',
   ALREADY_SUBSCRIBED: 'لديك اشتراك قائم بالفعل',
   PLAN_LIMIT_REACHED: 'بلغت الحد المسموح في باقتك؛ رقِّ باقتك أو اشترِ إضافة',

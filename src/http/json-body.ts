@@ -34,23 +34,19 @@ async function readBounded(request: Request, maxBytes: number): Promise<string> 
   return Buffer.concat(chunks).toString('utf8')
 }
 
-const rawBodies = new WeakMap<Request, string>()
-/** The body exactly as it arrived, for a route that must check a signature over it (webhooks). */
-export const rawBodyOf = (request: Request): string => rawBodies.get(request) ?? ''
-
 const isJsonType = (contentType: string) => contentType === '' || contentType === 'application/json' || contentType.endsWith('+json')
 
 /**
- * Every request body is a JSON object (uploads and WHIP's SDP offers aside, the latter kept as
- * text): no body is `{}`, anything else that is not an object is 422, unparsable JSON 400, more
- * than maxBytes 413, whatever the transfer encoding.
+ * Every request body is a JSON object (uploads aside): no body is `{}`, anything else that is not
+ * an object is 422, unparsable JSON 400, more than maxBytes 413, whatever the transfer encoding.
+ * WHIP's SDP offers and the bodies of rawRoutes (route patterns that check a signature over the
+ * exact bytes before reading them: webhooks) arrive as text, bounded the same way.
  */
-export const jsonBody = (maxBytes: number) =>
-  new Elysia({ name: 'json-body' }).onParse({ as: 'global' }, async ({ request, contentType }) => {
+export const jsonBody = (maxBytes: number, rawRoutes: ReadonlySet<string>) =>
+  new Elysia({ name: 'json-body' }).onParse({ as: 'global' }, async ({ request, contentType, route }) => {
     if (contentType === 'multipart/form-data') return undefined
     const text = await readBounded(request, maxBytes)
-    rawBodies.set(request, text)
-    if (contentType === 'application/sdp') return text
+    if (contentType === 'application/sdp' || rawRoutes.has(route)) return text
     if (text.trim() === '') return {}
     if (!isJsonType(contentType)) throw notAnObject(`The body must be a JSON object sent as application/json, not ${contentType}`)
     let body: unknown

@@ -32,9 +32,12 @@ describe('invoices and the mock checkout', () => {
 
     const checkout = await completeCheckout(ctx.t, attempt.checkoutUrl)
     expect(checkout.page).toContain(invoice.code)
-    expect(checkout.page).toContain('24.99 SAR')
+    expect(checkout.page).toContain('<li>550 coins: 24.99 SAR</li>')
     expect(checkout.page).not.toContain('dev-only-webhook-secret')
     expect(checkout.result).toContain('Payment complete')
+    const revisited = await (await ctx.t.app.handle(new Request(attempt.checkoutUrl))).text()
+    expect(revisited).toContain('This payment is complete. The invoice is paid.')
+    expect(revisited).not.toContain('<button')
 
     const paid = (await api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body
     expect(paid.status).toBe('paid')
@@ -122,8 +125,18 @@ describe('webhooks', () => {
     // The signature covers the timestamp: a fresh timestamp on an old signature does not verify.
     const old = String(Math.floor(now / 1000) - 600)
     const { signWebhook } = await import('../../src/modules/billing/webhooks.ts')
-    const replayed = signWebhook('dev-only-webhook-secret-never-use-in-production', old, JSON.stringify(body))
-    expect(await code(sendWebhook(ctx.t, body, { at: now, signature: replayed }))).toBe('401 INVALID_SIGNATURE')
+    const replayed = signWebhook('dev-only-webhook-secret-never-use-in-production', old, 'evt-replayed', JSON.stringify(body))
+    expect(await code(sendWebhook(ctx.t, body, { at: now, eventId: 'evt-replayed', signature: replayed }))).toBe('401 INVALID_SIGNATURE')
+    // The event id is signed too: a captured delivery cannot be replayed under a new id.
+    const signedForA = signWebhook('dev-only-webhook-secret-never-use-in-production', String(Math.floor(now / 1000)), 'evt-a', JSON.stringify(body))
+    expect(await code(sendWebhook(ctx.t, body, { at: now, eventId: 'evt-b', signature: signedForA }))).toBe('401 INVALID_SIGNATURE')
+    // Nothing of an unsigned delivery is read: junk bodies and unknown providers are 401, not 400/404/422.
+    for (const junk of ['{"reference":', '[]', '{"status":"maybe"}']) expect(await code(sendWebhook(ctx.t, junk, { at: now, signature: '' }))).toBe('401 INVALID_SIGNATURE')
+    expect(await code(sendWebhook(ctx.t, body, { at: now, provider: 'stripe', signature: '' }))).toBe('401 INVALID_SIGNATURE')
+    // A signed event that charged something else pays nothing.
+    expect(await code(sendWebhook(ctx.t, { ...body, amount: 1, currency: 'USD' }, { at: now }))).toBe('422 AMOUNT_MISMATCH')
+    expect(await code(sendWebhook(ctx.t, { ...body, amount: invoice.amount, currency: 'USD' }, { at: now }))).toBe('422 AMOUNT_MISMATCH')
+    expect(await code(sendWebhook(ctx.t, { ...body, amount: invoice.amount - 1 }, { at: now }))).toBe('422 AMOUNT_MISMATCH')
     expect(await code(sendWebhook(ctx.t, { reference: attempt.reference, status: 'maybe' }, { at: now }))).toBe('422 VALIDATION_FAILED')
     expect(await code(sendWebhook(ctx.t, { status: 'paid' }, { at: now }))).toBe('422 VALIDATION_FAILED')
     expect(await code(sendWebhook(ctx.t, { reference: 'pay_unknown', status: 'paid' }, { at: now }))).toBe('404 NOT_FOUND')
@@ -133,7 +146,7 @@ describe('webhooks', () => {
     expect((await balanceOf(buyer)).balance).toBe(0)
 
     // Within the window and well signed: applied once; the same event id again is a duplicate.
-    const first = await sendWebhook(ctx.t, body, { at: now - 4 * 60 * 1000, eventId: 'evt-1' })
+    const first = await sendWebhook(ctx.t, { ...body, amount: invoice.amount, currency: invoice.currency }, { at: now - 4 * 60 * 1000, eventId: 'evt-1' })
     expect(first.status).toBe(200)
     expect(first.body).toEqual({ received: true, duplicate: false })
     expect((await sendWebhook(ctx.t, body, { at: now, eventId: 'evt-1' })).body).toEqual({ received: true, duplicate: true })

@@ -8,8 +8,9 @@ type Who = { accessToken: string }
 export function sendWebhook(t: TestApp, body: unknown, options: { at: number; eventId?: string; secret?: string; signature?: string; timestamp?: string; provider?: string }) {
   const rawBody = typeof body === 'string' ? body : JSON.stringify(body)
   const timestamp = options.timestamp ?? String(Math.floor(options.at / 1000))
-  const headers: Record<string, string> = { 'x-timestamp': timestamp, 'x-event-id': options.eventId ?? crypto.randomUUID(), 'content-type': 'application/json' }
-  headers['x-signature'] = options.signature ?? signWebhook(options.secret ?? DEV_WEBHOOK_SECRET, timestamp, rawBody)
+  const eventId = options.eventId ?? crypto.randomUUID()
+  const headers: Record<string, string> = { 'x-timestamp': timestamp, 'x-event-id': eventId, 'content-type': 'application/json' }
+  headers['x-signature'] = options.signature ?? signWebhook(options.secret ?? DEV_WEBHOOK_SECRET, timestamp, eventId, rawBody)
   return t.call('POST', `/api/v1/billing/webhooks/${options.provider ?? 'mock'}`, { rawBody, headers })
 }
 

@@ -7,7 +7,7 @@ import { mockCheckoutRoutes, mockProvider } from './mock-checkout.ts'
 import { PaymentService } from './payments.ts'
 import { purchaseRoutes } from './purchase-routes.ts'
 import { PurchaseService } from './purchases.ts'
-import { billingRoutes, webhookRoutes } from './routes.ts'
+import { billingRoutes, WEBHOOK_PREFIX, webhookRoutes } from './routes.ts'
 import { WebhookReceiver } from './webhooks.ts'
 
 /**
@@ -15,11 +15,12 @@ import { WebhookReceiver } from './webhooks.ts'
  * signed webhooks, plans, extras, coin packs and the features they unlock. The mock provider and
  * its checkout page exist only outside production.
  */
-export function billingModule({ db, clock, config, invoices, features, wallet, scheduler, plugins }: Core) {
+export function billingModule({ db, clock, config, invoices, features, wallet, scheduler, plugins, rawBodyRoutes }: Core) {
   const catalogues = billingCatalogues(db, clock)
   const offerMock = !config.isProduction
   const payments = new PaymentService(db, clock, invoices, offerMock ? [mockProvider(API_PREFIX)] : [])
   const webhooks = new WebhookReceiver(config.paymentWebhookSecret, clock, invoices, payments)
+  rawBodyRoutes.add(`${API_PREFIX}${WEBHOOK_PREFIX}/:provider`)
   const module = new Elysia({ name: 'billing-module' })
     .use(billingRoutes({ config, invoices, payments, ...plugins }))
     .use(webhookRoutes(webhooks))

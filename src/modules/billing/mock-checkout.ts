@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import { escapeHtml, htmlPage } from '../../http/html.ts'
 import { newId } from '../../ids.ts'
 import type { Clock } from '../../clock.ts'
+import type { paymentStatuses } from '../../db/schema/billing.ts'
 import type { InvoiceService } from './invoices.ts'
 import { ReferenceParams } from './model.ts'
 import type { PaymentProvider, PaymentService } from './payments.ts'
@@ -27,6 +28,14 @@ export interface MockCheckoutDeps {
 }
 
 const formatAmount = (halalas: number) => `${(halalas / 100).toFixed(2)} SAR`
+/** A coin pack's quantity is its coins, already in its name ("550 coins"); other lines show a count above one. */
+const lineLabel = (purpose: string, line: { description: string; quantity: number }) =>
+  purpose === 'coins' || line.quantity === 1 ? line.description : `${line.description} × ${line.quantity}`
+const attemptOutcome: Record<(typeof paymentStatuses)[number], string> = {
+  initiated: 'This payment was not completed.',
+  succeeded: 'This payment is complete.',
+  failed: 'This payment was declined.',
+}
 
 function page(title: string, body: string) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
@@ -49,9 +58,10 @@ export const mockCheckoutRoutes = ({ secret, clock, invoices, payments, webhooks
   const complete = async (reference: string, status: 'paid' | 'failed') => {
     const found = await findAttempt(reference)
     if (!found) return notFoundPage()
-    const rawBody = JSON.stringify({ reference, status })
+    const rawBody = JSON.stringify({ reference, status, amount: found.invoice.amount, currency: found.invoice.currency })
     const timestamp = String(Math.floor(clock.now() / 1000))
-    await webhooks.receive(MOCK_PROVIDER, { timestamp, eventId: newId('evt'), signature: signWebhook(secret, timestamp, rawBody), rawBody })
+    const eventId = newId('evt')
+    await webhooks.receive(MOCK_PROVIDER, { timestamp, eventId, signature: signWebhook(secret, timestamp, eventId, rawBody), rawBody })
     const invoice = await invoices.get(found.invoice.id)
     const outcome = invoice.status === 'paid' ? 'Payment complete' : status === 'failed' ? 'Payment failed' : `The invoice is ${invoice.status}`
     return htmlPage(page(outcome, `<h1>${escapeHtml(outcome)}</h1><p>Invoice <b>${escapeHtml(invoice.code)}</b>: ${escapeHtml(invoice.status)}.</p><p>You can close this page.</p>`), CHECKOUT_CSP)
@@ -69,8 +79,8 @@ export const mockCheckoutRoutes = ({ secret, clock, invoices, payments, webhooks
         const buttons =
           invoice.status === 'pending' && attempt.status === 'initiated'
             ? `<form method="post" action="${escapeHtml(action)}/pay"><button class="pay" type="submit">Pay ${escapeHtml(formatAmount(invoice.amount))}</button></form><form method="post" action="${escapeHtml(action)}/fail"><button class="fail" type="submit">Decline</button></form>`
-            : `<p>This payment is ${escapeHtml(attempt.status)}; the invoice is ${escapeHtml(invoice.status)}.</p>`
-        const lines = invoice.lines.map((line) => `<li>${escapeHtml(line.description)} × ${line.quantity}: ${escapeHtml(formatAmount(line.amount))}</li>`).join('')
+            : `<p>${escapeHtml(attemptOutcome[attempt.status])} The invoice is ${escapeHtml(invoice.status)}.</p>`
+        const lines = invoice.lines.map((line) => `<li>${escapeHtml(lineLabel(invoice.purpose, line))}: ${escapeHtml(formatAmount(line.amount))}</li>`).join('')
         return htmlPage(page(`Pay ${invoice.code}`, `<h1>Pay invoice ${escapeHtml(invoice.code)}</h1><ul>${lines}</ul><p>Total: <b>${escapeHtml(formatAmount(invoice.amount))}</b></p>${buttons}`), CHECKOUT_CSP)
       },
       { params: ReferenceParams, detail: { ...hidden, summary: 'The mock provider’s checkout page (HTML; not in production)' } },

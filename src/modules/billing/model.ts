@@ -61,8 +61,10 @@ export const WebhookBody = t.Object(
     reference: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
     invoiceCode: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
     status: oneOf(['paid', 'failed'] as const),
+    amount: t.Optional(t.Integer({ minimum: 0, description: 'what the gateway charged, in minor units; must equal the invoice' })),
+    currency: t.Optional(t.String({ minLength: 3, maxLength: 3, description: 'must equal the invoice' })),
   },
-  { description: 'names the payment attempt (`reference`) or the invoice (`invoiceCode`)' },
+  { description: 'names the payment attempt (`reference`) or the invoice (`invoiceCode`); amount and currency, when stated, must be the invoice\'s' },
 )
 export const WebhookAnswer = t.Object({ received: t.Literal(true), duplicate: t.Boolean() })
 

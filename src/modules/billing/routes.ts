@@ -1,7 +1,6 @@
 import { Elysia, t } from 'elysia'
 import type { Config } from '../../config.ts'
 import { ErrorBody, errorResponses } from '../../http/errors.ts'
-import { rawBodyOf } from '../../http/json-body.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { Page } from '../../http/pagination.ts'
 import { absoluteUrl } from '../../http/uploads.ts'
@@ -59,21 +58,24 @@ export const billingRoutes = ({ config, invoices, payments, ...plugins }: Billin
  * Gateways' webhooks. Not under the per-IP budget of anonymous callers: a gateway sends many from
  * few addresses, and each is authenticated by its signature before anything is read.
  */
+export const WEBHOOK_PREFIX = '/billing/webhooks'
+
 export const webhookRoutes = (webhooks: WebhookReceiver) =>
-  new Elysia({ name: 'billing-webhook-routes', prefix: '/billing/webhooks', detail: { tags: ['billing'] } })
+  new Elysia({ name: 'billing-webhook-routes', prefix: WEBHOOK_PREFIX, detail: { tags: ['billing'] } })
     .post(
       '/:provider',
-      ({ params, headers, request }) =>
-        webhooks.receive(params.provider, { timestamp: headers['x-timestamp'] ?? null, eventId: headers['x-event-id'] ?? null, signature: headers['x-signature'] ?? null, rawBody: rawBodyOf(request) }),
+      ({ params, headers, body }) =>
+        webhooks.receive(params.provider, { timestamp: headers['x-timestamp'] ?? null, eventId: headers['x-event-id'] ?? null, signature: headers['x-signature'] ?? null, rawBody: typeof body === 'string' ? body : '' }),
       {
         params: ProviderParams,
-        body: t.Unknown({ description: '`{ reference | invoiceCode, status: paid|failed }`, checked after the signature' }),
+        body: t.Unknown({ description: '`{ reference | invoiceCode, status: paid|failed, amount?, currency? }`, read only after the signature verified' }),
         response: { 200: WebhookAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
         detail: {
           summary: 'A gateway reports a payment (public, signed)',
           description:
-            'Headers: `X-Timestamp` (unix seconds, within ±5 min), `X-Event-Id`, `X-Signature` = hex HMAC-SHA256 with PAYMENT_WEBHOOK_SECRET over `<X-Timestamp>.<raw body>`. ' +
-            'Bad or missing signature or a stale timestamp → 401; a repeated event id → 200 `{ duplicate: true }` with no second effect. ' +
+            'Headers: `X-Timestamp` (unix seconds, within ±5 min), `X-Event-Id` (≤ 128 chars), `X-Signature` = hex HMAC-SHA256 with PAYMENT_WEBHOOK_SECRET over `<X-Timestamp>.<X-Event-Id>.<raw body>`. ' +
+            'The signature is checked first: a bad or missing one, or a stale timestamp → 401, whatever the body or provider. Then: unknown provider → 404, body not JSON → 400, invalid → 422; ' +
+            '`amount` (minor units) or `currency` stated and not the invoice\'s → 422 `AMOUNT_MISMATCH`, nothing paid; a repeated event id → 200 `{ duplicate: true }` with no second effect. ' +
             '`paid` marks the invoice paid and applies its effect once, committed before this answer; `failed` marks the attempt failed and leaves the invoice pending.',
           security: [],
         },
