@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
+import { SignJWT } from 'jose'
+import { DEV_JWT_SECRET } from '../src/config.ts'
 import { refreshTokens } from '../src/db/schema/auth.ts'
 import { createTestApp, type TestApp } from './helpers/app.ts'
 
@@ -189,5 +191,23 @@ describe('POST /auth/logout', () => {
     const account = await t.register()
     expect((await t.call('POST', '/api/v1/auth/logout', { body: { refreshToken: account.refreshToken } })).status).toBe(401)
     expect((await t.call('POST', '/api/v1/auth/logout', { token: account.accessToken, body: {} })).status).toBe(422)
+  })
+})
+
+describe('access tokens', () => {
+  const forge = async (account: { user: { id: string; role: string } }, alg: string, withExpiry: boolean) => {
+    let token = new SignJWT({ sub: account.user.id, role: account.user.role, typ: 'access' }).setProtectedHeader({ alg }).setIssuedAt()
+    if (withExpiry) token = token.setExpirationTime('10m')
+    return token.sign(new TextEncoder().encode(DEV_JWT_SECRET))
+  }
+
+  test('only HS256 with an expiry is accepted, even under the right secret', async () => {
+    const account = (await register({ email: 'forger@example.com', password: 'long enough password', name: 'Forger' })).body
+    const me = (token: string) => t.call('GET', '/api/v1/me', { token })
+    expect((await me(await forge(account, 'HS256', true))).status).toBe(200)
+    for (const [alg, withExpiry] of [['HS512', true], ['HS384', true], ['HS256', false]] as const) {
+      const refused = await me(await forge(account, alg, withExpiry))
+      expect([alg, withExpiry, refused.status, refused.body.error.code]).toEqual([alg, withExpiry, 401, 'INVALID_TOKEN'])
+    }
   })
 })

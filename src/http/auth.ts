@@ -55,12 +55,17 @@ export const accessTokens = (secret: string, accessMinutes: number) =>
   jwt({ name: 'accessJwt', secret, exp: `${accessMinutes}m`, schema: AccessClaims })
 export type AccessTokens = ReturnType<typeof accessTokens>
 
-export const accessTokenVerifier = (tokens: AccessTokens) => tokens.decorator.accessJwt
 export type AccessClaims = typeof AccessClaims.static & { exp?: number }
+
+/**
+ * Only what we sign is accepted: HS256 (not another HMAC under the same secret, nor `none`) with an
+ * expiry (a token without `exp` would never expire).
+ */
+const accessTokenRules = { algorithms: ['HS256'], requiredClaims: ['exp'] }
 
 /** Verifies access tokens through a cache of the ones already verified (see cachedTokenVerifier). */
 export const cachedAccessTokenVerifier = (tokens: AccessTokens) =>
-  cachedTokenVerifier<AccessClaims>((token) => accessTokenVerifier(tokens).verify(token))
+  cachedTokenVerifier<AccessClaims>((token) => tokens.decorator.accessJwt.verify(token, accessTokenRules))
 
 export interface AuthGuardOptions {
   tokens: AccessTokens

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { openDatabase, type Database } from '../../../src/db/client.ts'
 import { applyMigrations } from '../../../src/db/migrate.ts'
 import { users, type Role } from '../../../src/db/schema/auth.ts'
-import { accessTokens, accessTokenVerifier } from '../../../src/http/auth.ts'
+import { accessTokens } from '../../../src/http/auth.ts'
 import { bunBinary, freeMediaPorts, freePort, repoRoot } from '../../helpers/server-process.ts'
 import { benchDir, owned } from './child.ts'
 import { processUsage } from './proc.ts'
@@ -29,7 +29,7 @@ export async function startBenchServer(options: {
   const databaseUrl = `file:${join(benchDir(), 'bench.db')}`
   const database = await openDatabase(databaseUrl)
   await applyMigrations(database.db)
-  const signer = accessTokenVerifier(accessTokens(BENCH_JWT_SECRET, 600))
+  const signer = accessTokens(BENCH_JWT_SECRET, 600).decorator.accessJwt
   const people: Record<string, BenchUser[]> = {}
   const now = new Date()
   for (const { role, count } of options.users) {
