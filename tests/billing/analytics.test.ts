@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { invoices } from '../../src/db/schema/billing.ts'
+import { csvField } from '../../src/modules/analytics/csv.ts'
 import { freshAppPerTest } from '../helpers/app.ts'
 import { makeCatalogue, makeProvider } from '../marketplace/helpers.ts'
 import { payInvoice } from './helpers.ts'
@@ -106,11 +107,16 @@ describe('analytics', () => {
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="paid-invoices-2026-01-01-2026-01-01.csv"')
-    const records = parseCsv(await response.text())
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const records = parseCsv(new TextDecoder().decode(bytes))
     expect(records[0]).toEqual(['code', 'paid_at', 'purpose', 'amount_sar', 'currency', 'user_id', 'name', 'email', 'phone'])
     expect(records[1]).toEqual([first.code, '2026-01-01T09:00:00.000Z', 'coins', '24.99', 'SAR', sneaky.user.id, `'=HYPERLINK("http://evil"), "Boss"\nline two`, sneaky.email, ''])
     expect(records[2]![6]).toBe(`'+Plus, minus`)
     expect(records).toHaveLength(3)
+    for (const start of [';', ' ', '\t', '\n', '＝', '＋', '－', '＠', '=', '+', '-', '@']) expect(csvField(`${start}SUM(A1)`)).toBe(csvField(`'${start}SUM(A1)`))
+    expect(csvField('Plain ＝ inside')).toBe('Plain ＝ inside')
+    expect(csvField(-5)).toBe('-5')
 
     // 1,234 paid invoices (more than two pages of the export), stored as the flows store them.
     const rows = Array.from({ length: 1234 }, (_, index) => ({

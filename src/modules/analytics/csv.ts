@@ -1,5 +1,12 @@
-/** A cell that a spreadsheet would run as a formula (=, +, -, @, or a leading tab/CR) gets a leading apostrophe. */
-const FORMULA_START = /^[=+\-@\t\r]/
+/**
+ * A cell that a spreadsheet would run as a formula gets a leading apostrophe: one starting with
+ * = + - @ or ; (a separator some locales read as a formula start), any whitespace (spreadsheets
+ * trim it and then see what follows), or their full-width forms ＝ ＋ － ＠.
+ */
+const FORMULA_START = /^[=+\-@;\s＝＋－＠]/u
+
+/** Spreadsheet programs read a CSV as UTF-8 (Arabic names intact) only when it starts with a byte order mark. */
+const UTF8_BOM = '\uFEFF'
 
 /** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break (quotes doubled), and never a formula. */
 export function csvField(value: string | number | null): string {
@@ -13,7 +20,7 @@ export function csvField(value: string | number | null): string {
 export const csvRecord = (fields: Array<string | number | null>) => `${fields.map(csvField).join(',')}\r\n`
 
 /**
- * A CSV body that reads its rows page by page as the client downloads it: `nextPage(after)`
+ * A CSV body (UTF-8 with a byte order mark) that reads its rows page by page as the client downloads it: `nextPage(after)`
  * returns the rows after the last one sent (an empty page ends the file), so only one page is
  * ever in memory however many rows there are.
  */
@@ -25,7 +32,7 @@ export function csvStream<Row>(header: string[], nextPage: (after: Row | null) =
     async pull(controller) {
       if (!headerSent) {
         headerSent = true
-        controller.enqueue(encoder.encode(csvRecord(header)))
+        controller.enqueue(encoder.encode(UTF8_BOM + csvRecord(header)))
         return
       }
       const rows = await nextPage(last)

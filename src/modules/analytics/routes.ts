@@ -49,7 +49,7 @@ export const analyticsRoutes = (analytics: AnalyticsService, plugins: RoutePlugi
       {
         auth: analysts,
         query: RangeQuery,
-        response: { 200: t.String({ description: 'RFC 4180 CSV, CRLF line ends; cells that would start a formula are prefixed with an apostrophe' }), ...errorResponses },
+        response: { 200: t.String({ description: 'RFC 4180 CSV in UTF-8 with a byte order mark, CRLF line ends; cells that would start a formula (= + - @ ; whitespace, full-width ＝＋－＠) are prefixed with an apostrophe' }), ...errorResponses },
         detail: {
           summary: 'Paid invoices of the range as CSV, streamed (oldest payment first)',
           responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } } },
