@@ -8,6 +8,7 @@ import { health } from './http/health.ts'
 import { jsonBody } from './http/json-body.ts'
 import { jsonResponses } from './http/json-response.ts'
 import { mediaClient } from './http/media-client.ts'
+import { acceptPlainDecimalStringsOnly } from './http/number-strings.ts'
 import { API_PREFIX } from './http/paths.ts'
 import { createHttpMetrics, observability } from './http/observability.ts'
 import { security } from './http/security.ts'
@@ -31,6 +32,7 @@ export { API_PREFIX }
 
 /** The whole HTTP application, testable through app.handle() without opening a port. */
 export function createApp(deps: AppDeps) {
+  acceptPlainDecimalStringsOnly()
   const core = createCore(deps)
   const { config, logger, clock, hub, scheduler, metrics } = core
 

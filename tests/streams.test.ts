@@ -293,6 +293,8 @@ describe('gifts and coins', () => {
     expect((await send({ giftId: 'gift_nope' })).status).toBe(404)
     expect((await send({ giftId: 'gift_rose', quantity: 0 })).status).toBe(422)
     expect((await send({ giftId: 'gift_rose', quantity: 100 })).status).toBe(422)
+    // A number in a string only as plain decimal digits: hex, exponents, padding and fractions are 422.
+    for (const quantity of ['0x10', '1e1', ' 5 ', '0b11', '2.0', '+3', '']) expect([quantity, (await send({ giftId: 'gift_rose', quantity })).status]).toEqual([quantity, 422])
     expect((await send({ giftId: 'gift_rose', recipientId: stranger.user.id })).body.error.code).toBe('INVALID_RECIPIENT')
     expect((await api(host, 'POST', `/streams/${stream.id}/gifts`, { giftId: 'gift_rose' })).body.error.code).toBe('INVALID_RECIPIENT')
     const poor = await send({ giftId: 'gift_heart' })
