@@ -1,6 +1,6 @@
 import { Api, ApiFailure } from './api.ts'
 import { h } from './dom.ts'
-import { translator, type Language, type TextKey } from './i18n.ts'
+import { translator, valueTranslator, type Language, type TextKey } from './i18n.ts'
 import { catalogView, kpisView, promoView, requestsView, ticketsView, verificationView, type ViewContext } from './views.ts'
 
 const LANGUAGE_KEY = 'majlis.dashboard.language'
@@ -83,7 +83,7 @@ async function render() {
   const content = h('div', { id: 'view', 'data-view': name }, h('h2', {}, t(name as TextKey)))
   root.replaceChildren(header(), status, content)
   try {
-    content.append(await views[name]({ api, t, refresh: () => void render(), report }))
+    content.append(await views[name]({ api, t, value: valueTranslator(language), refresh: () => void render(), report }))
   } catch (error) {
     report(error)
   }

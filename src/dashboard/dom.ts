@@ -32,7 +32,8 @@ export function barChart(points: { label: string; value: number }[], format: (va
   const height = 220
   const max = Math.max(1, ...points.map((point) => point.value))
   const step = width / Math.max(points.length, 1)
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height + 30}`, class: 'chart', role: 'img' })
+  // Time runs left to right in both languages; inherited rtl would anchor the date labels outside the chart.
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height + 30}`, class: 'chart', role: 'img', direction: 'ltr' })
   points.forEach((point, index) => {
     const barHeight = Math.round((point.value / max) * height)
     const bar = svg('rect', { x: index * step + 2, y: height - barHeight, width: Math.max(step - 4, 1), height: barHeight, class: 'bar' })

@@ -67,3 +67,35 @@ const texts = {
 export type TextKey = keyof typeof texts
 
 export const translator = (language: Language) => (key: TextKey) => texts[key][language]
+
+/** The Arabic words for the API's status, type, priority and badge values (English shows them as they are, spaced). */
+const arabicValues: Record<string, string> = {
+  // service requests and offers
+  normal: 'عادي',
+  competitive: 'تنافسي',
+  urgent: 'عاجل',
+  sent: 'مرسل',
+  accepted: 'مقبول',
+  rejected: 'مرفوض',
+  in_progress: 'قيد التنفيذ',
+  completed: 'مكتمل',
+  cancelled: 'ملغى',
+  expired: 'منتهي',
+  // tickets
+  open: 'مفتوحة',
+  pending: 'معلّقة',
+  closed: 'مغلقة',
+  low: 'منخفضة',
+  high: 'عالية',
+  // verification and promotions
+  blue: 'الشارة الزرقاء',
+  green: 'الشارة الخضراء',
+  pending_payment: 'بانتظار الدفع',
+  verified: 'موثّق',
+  active: 'نشط',
+  banner: 'لافتة',
+  featured: 'مميز',
+  push: 'إشعار',
+}
+
+export const valueTranslator = (language: Language) => (value: string) => (language === 'ar' ? (arabicValues[value] ?? value) : value.replaceAll('_', ' '))

@@ -5,6 +5,8 @@ import type { TextKey } from './i18n.ts'
 export interface ViewContext {
   api: Api
   t: (key: TextKey) => string
+  /** A status, type, priority or badge the API sends, in the page's language. */
+  value: (value: string) => string
   /** Draws the current view again (after an action changed what it shows). */
   refresh(): void
   /** Shows the outcome of an action (an error message, or "done"). */
@@ -76,9 +78,9 @@ export async function kpisView(ctx: ViewContext, range = { start: isoDay(Date.no
     async (values) => view.replaceWith(await kpisView(ctx, { start: values.start!, end: values.end! })),
   )
   const download = action(ctx, ctx.t('exportCsv'), async () => {
-    const { url } = await ctx.api.blobUrl(`/api/v1/backoffice/analytics/export/paid-invoices.csv?${query}`)
+    const { url } = await ctx.api.blobUrl(`/backoffice/analytics/export/paid-invoices.csv?${query}`)
     h('a', { href: url, download: `paid-invoices-${range.start}-${range.end}.csv` }).click()
-  })
+  }, 'export-csv')
   view.append(
     rangeForm,
     h(
@@ -97,7 +99,7 @@ export async function kpisView(ctx: ViewContext, range = { start: isoDay(Date.no
     h('h2', {}, ctx.t('dailyRevenue')),
     barChart(daily.map((point) => ({ label: point.date, value: point.amount })), sar),
     h('h2', {}, ctx.t('breakdown')),
-    breakdown.length === 0 ? empty(ctx) : table([ctx.t('type'), ctx.t('status'), ctx.t('count')], breakdown.map((row) => [row.type, row.status, row.count])),
+    breakdown.length === 0 ? empty(ctx) : table([ctx.t('type'), ctx.t('status'), ctx.t('count')], breakdown.map((row) => [ctx.value(row.type), ctx.value(row.status), row.count])),
     download,
   )
   return view
@@ -108,13 +110,13 @@ const requestMoves = ['accepted', 'in_progress', 'completed', 'cancelled', 'reje
 export async function requestsView(ctx: ViewContext) {
   const page = await ctx.api.call<PageOf<Row>>('GET', '/backoffice/service-requests?limit=50')
   const move = (request: Row) => {
-    const select = h('select', {}, ...requestMoves.map((status) => h('option', { value: status }, status)))
+    const select = h('select', {}, ...requestMoves.map((status) => h('option', { value: status }, ctx.value(status))))
     return h('span', {}, select, action(ctx, ctx.t('apply'), () => ctx.api.call('POST', `/backoffice/service-requests/${request.id}/transition`, { to: select.value })))
   }
   return h(
     'section',
     {},
-    page.items.length === 0 ? empty(ctx) : table([ctx.t('titleColumn'), ctx.t('type'), ctx.t('status'), ctx.t('city'), ctx.t('moveTo')], page.items.map((request) => [request.title, request.type, request.status, request.city, move(request)])),
+    page.items.length === 0 ? empty(ctx) : table([ctx.t('titleColumn'), ctx.t('type'), ctx.t('status'), ctx.t('city'), ctx.t('moveTo')], page.items.map((request) => [request.title, ctx.value(request.type), ctx.value(request.status), request.city, move(request)])),
   )
 }
 
@@ -174,7 +176,7 @@ export async function verificationView(ctx: ViewContext) {
     h(
       'article',
       { class: 'request', 'data-request': request.id },
-      h('h3', {}, `${request.userName} — ${request.badge}`),
+      h('h3', {}, `${request.userName} — ${ctx.value(request.badge)}`),
       request.note ? h('p', {}, request.note) : null,
       h('ul', {}, ...request.documents.map(documentRow)),
       action(ctx, ctx.t('finalize'), () => ctx.api.call('POST', `/backoffice/verification/requests/${request.id}/finalize`), 'finalize'),
@@ -188,7 +190,7 @@ export async function promoView(ctx: ViewContext) {
     h(
       'article',
       { class: 'request', 'data-promo': request.id },
-      h('h3', {}, `${request.title} (${request.adType})`),
+      h('h3', {}, `${request.title} (${ctx.value(request.adType)})`),
       h('p', {}, `${request.userName} · ${ctx.t('dates')}: ${day(request.startAt)} → ${day(request.endAt)}`),
       request.note ? h('p', {}, request.note) : null,
       miniForm(ctx, [{ name: 'amount', label: ctx.t('amountSar'), type: 'number' }], ctx.t('quote'), (values) =>
@@ -203,12 +205,12 @@ const ticketStatuses = ['open', 'pending', 'closed']
 export async function ticketsView(ctx: ViewContext) {
   const page = await ctx.api.call<PageOf<Row>>('GET', '/tickets?limit=50')
   const statusPicker = (ticket: Row) => {
-    const select = h('select', {}, ...ticketStatuses.map((status) => h('option', { value: status, selected: status === ticket.status }, status)))
+    const select = h('select', {}, ...ticketStatuses.map((status) => h('option', { value: status, selected: status === ticket.status }, ctx.value(status))))
     return h('span', {}, select, action(ctx, ctx.t('apply'), () => ctx.api.call('PATCH', `/tickets/${ticket.id}`, { status: select.value })))
   }
   return h(
     'section',
     {},
-    page.items.length === 0 ? empty(ctx) : table([ctx.t('subject'), ctx.t('priority'), ctx.t('status'), ctx.t('moveTo')], page.items.map((ticket) => [ticket.subject, ticket.priority, ticket.status, statusPicker(ticket)])),
+    page.items.length === 0 ? empty(ctx) : table([ctx.t('subject'), ctx.t('priority'), ctx.t('status'), ctx.t('moveTo')], page.items.map((ticket) => [ticket.subject, ctx.value(ticket.priority), ctx.value(ticket.status), statusPicker(ticket)])),
   )
 }

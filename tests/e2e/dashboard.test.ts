@@ -110,6 +110,14 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   form.append('file', new Blob([PNG], { type: 'image/png' }), 'license.png')
   const uploaded = await fetch(`${server.baseUrl}/api/v1/verification/requests/${verification.id}/documents`, { method: 'POST', headers: { authorization: `Bearer ${provider.accessToken}` }, body: form })
   expect(uploaded.status).toBe(201)
+  // A provider who signed up by OTP has no name yet: staff see the phone number instead.
+  const phone = '+966500000123'
+  const code = (await api('POST', '/auth/otp/send', undefined, { phone })).body.devCode
+  const otpProvider = (await api('POST', '/auth/otp/verify', undefined, { phone, code })).body
+  expect((await api('POST', '/providers/register', otpProvider.accessToken, { displayName: 'OTP Plumbing', city: 'Riyadh' })).status).toBe(201)
+  const otpVerification = (await api('POST', '/verification/requests', otpProvider.accessToken, { badge: 'blue' })).body
+  const customer = await register('Customer')
+  expect((await api('POST', '/tickets', customer.accessToken, { subject: 'Cannot join the class' })).status).toBe(201)
   const advertiser = await register('Advertiser')
   const promo = (await api('POST', '/promo/requests', advertiser.accessToken, { adType: 'featured', title: 'Spring sale', startAt: new Date(), endAt: new Date(Date.now() + 7 * 86_400_000) })).body
 
@@ -135,7 +143,18 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   expect(await page.evaluate(() => document.cookie)).toBe('')
   expect(await inkRatio(await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.02)
 
+  // The CSV button downloads the paid invoices, readable as UTF-8 by spreadsheet programs.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action=export-csv]')])
+  expect(download.suggestedFilename()).toMatch(/^paid-invoices-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/)
+  const csv = await Bun.file((await download.path())!).bytes()
+  expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+  const csvLines = new TextDecoder().decode(csv).trim().split('\r\n')
+  expect(csvLines[0]).toStartWith('code,paid_at,purpose')
+  expect(csvLines.slice(1).map((line) => line.split(',')[2]).sort()).toEqual(['coins', 'extra', 'subscription'])
+
   await page.click('nav a[href="#verification"]')
+  await page.locator(`article[data-request="${otpVerification.id}"] h3`).waitFor()
+  expect(await page.textContent(`article[data-request="${otpVerification.id}"] h3`)).toBe(`${phone} — blue`)
   const card = page.locator(`article[data-request="${verification.id}"]`)
   await card.waitFor()
   await card.locator('[data-action=preview]').click()
@@ -161,11 +180,27 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   await page.click('nav a[href="#kpis"]')
   await page.waitForSelector('#kpi-revenue')
   expect(await inkRatio(await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.02)
+  // Both date labels of the chart lie inside it, right to left or not.
+  const overflow = await page.evaluate(() => {
+    const chart = document.querySelector('svg.chart')!.getBoundingClientRect()
+    return [...document.querySelectorAll('svg.chart text.tick')].map((tick) => {
+      const box = tick.getBoundingClientRect()
+      return box.left < chart.left || box.right > chart.right || box.bottom > chart.bottom ? tick.textContent : null
+    })
+  })
+  expect(overflow).toEqual([null, null])
   for (const view of ['requests', 'catalog', 'tickets']) {
     await page.click(`nav a[href="#${view}"]`)
     await page.waitForSelector(`#view[data-view="${view}"] section`)
     if (view === 'catalog') expect(await page.textContent('#view')).toContain('Trusted Plumbing')
   }
+  // Statuses and priorities in Arabic, not the API's English values.
+  const ticketRow = page.locator('#view tr', { hasText: 'Cannot join the class' })
+  expect(await ticketRow.locator('td').nth(1).textContent()).toBe('عادي')
+  expect(await ticketRow.locator('td').nth(2).textContent()).toBe('مفتوحة')
+  await page.click('nav a[href="#verification"]')
+  await page.locator(`article[data-request="${otpVerification.id}"] h3`).waitFor()
+  expect(await page.textContent(`article[data-request="${otpVerification.id}"] h3`)).toBe(`${phone} — الشارة الزرقاء`)
   expect(problems).toEqual([])
 
   // The provider pays the verification invoice on the mock page: verified for a year.

@@ -11,6 +11,7 @@ import type { PrivateFiles } from '../../http/private-files.ts'
 import { newId } from '../../ids.ts'
 import type { InvoiceService } from '../billing/invoices.ts'
 import type { NotificationService } from '../notifications/service.ts'
+import { userDisplayName } from '../auth/display-name.ts'
 
 type AdType = (typeof adTypes)[number]
 type PromoRow = typeof promoRequests.$inferSelect
@@ -162,7 +163,7 @@ export class PromoService {
   }
 
   private listed() {
-    return this.db.select({ request: promoRequests, userName: users.name }).from(promoRequests).innerJoin(users, eq(users.id, promoRequests.userId)).$dynamic()
+    return this.db.select({ request: promoRequests, userName: userDisplayName }).from(promoRequests).innerJoin(users, eq(users.id, promoRequests.userId)).$dynamic()
   }
 
   private async withAssets(rows: Listed[]) {

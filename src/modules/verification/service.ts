@@ -15,6 +15,7 @@ import type { InvoiceService } from '../billing/invoices.ts'
 import { providerVerification } from '../marketplace/providers.ts'
 import type { NotificationService } from '../notifications/service.ts'
 import { DocumentFields } from './model.ts'
+import { userDisplayName } from '../auth/display-name.ts'
 
 type Badge = (typeof badges)[number]
 type RequestRow = typeof verificationRequests.$inferSelect
@@ -203,7 +204,7 @@ export class VerificationService {
   }
 
   private withUser() {
-    return this.db.select({ request: verificationRequests, userName: users.name }).from(verificationRequests).innerJoin(users, eq(users.id, verificationRequests.userId)).$dynamic()
+    return this.db.select({ request: verificationRequests, userName: userDisplayName }).from(verificationRequests).innerJoin(users, eq(users.id, verificationRequests.userId)).$dynamic()
   }
 
   private async withDocuments(rows: { request: RequestRow; userName: string }[]) {
