@@ -41,6 +41,7 @@ const EnvSchema = T.Object({
   MAX_VIDEO_UPLOAD_MB: T.Integer({ minimum: 1, maximum: 10240, default: 512 }),
   PUBLIC_URL: T.Optional(T.String({ pattern: '^https?://[^/]+(/.*)?$' })),
   MAX_JSON_KB: T.Integer({ minimum: 1, maximum: 10240, default: 256 }),
+  HTTP_IDLE_TIMEOUT_SEC: T.Integer({ minimum: 1, maximum: 255, default: 30 }),
   LOG_LEVEL: T.Union([T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')], {
     default: 'info',
   }),
@@ -94,6 +95,8 @@ export interface Config {
   /** The base of absolute URLs in responses; without it, the request's own origin. */
   publicUrl: string | undefined
   maxJsonBytes: number
+  /** How long an HTTP connection may send nothing (a request body that stalls included) before it is closed. */
+  httpIdleTimeoutSec: number
   notificationRetentionDays: number
   /** The language of error messages for a request without a usable Accept-Language. */
   defaultLanguage: 'ar' | 'en'
@@ -110,6 +113,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
+/** Variables whose value is, or may hold, a secret: an error names them and their length, never their value. */
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'CLUSTER_SECRET', 'PAYMENT_WEBHOOK_SECRET', 'TURN_SECRET', 'DATABASE_AUTH_TOKEN', 'DATABASE_URL', 'REDIS_URL'])
+const shown = (variable: string, value: string | undefined) =>
+  value === undefined ? 'nothing' : SECRET_VARIABLES.has(variable) ? `a value of ${value.length} characters, not shown` : JSON.stringify(value)
+
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, unknown> = {}
@@ -123,7 +131,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const variable = firstError.path.split('/')[1] ?? '(environment)'
     const allowed: unknown[] = (firstError.schema.anyOf ?? []).map((option: { const?: unknown }) => option.const)
     const problem = allowed.length > 0 ? `must be one of ${allowed.join(', ')}` : firstError.message
-    throw new ConfigError(`${variable}: ${problem} (got ${JSON.stringify(source[variable] ?? null)})`)
+    throw new ConfigError(`${variable}: ${problem} (got ${shown(variable, source[variable])})`)
   }
   const checked = env as Env
   const isProduction = checked.NODE_ENV === 'production'
@@ -154,6 +162,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ffmpeg: { path: checked.FFMPEG_PATH, probePath: probePathBeside(checked.FFMPEG_PATH), maxRecordingMs: checked.MAX_RECORDING_MINUTES * 60_000 },
     publicUrl: checked.PUBLIC_URL?.replace(/\/+$/, ''),
     maxJsonBytes: checked.MAX_JSON_KB * 1024,
+    httpIdleTimeoutSec: checked.HTTP_IDLE_TIMEOUT_SEC,
     notificationRetentionDays: checked.NOTIFICATION_RETENTION_DAYS,
     defaultLanguage: checked.DEFAULT_LANGUAGE,
     providerSearch: checked.PROVIDER_SEARCH,

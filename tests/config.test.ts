@@ -61,6 +61,32 @@ describe('configuration', () => {
     expect(failure(env)).toMatch(message)
   })
 
+  test('an error about a secret names the variable and its length, never the value', () => {
+    for (const [variable, value] of [
+      ['JWT_SECRET', 'hunter2-but-short'],
+      ['CLUSTER_SECRET', 'tiny-secret'],
+      ['PAYMENT_WEBHOOK_SECRET', 'short-hook'],
+      ['TURN_SECRET', 'turn-pass'],
+      ['REDIS_URL', 'http://user:pa55word@redis'],
+      ['DATABASE_URL', 'postgres://admin:pa55word@db/majlis'],
+    ]) {
+      const message = failure({ [variable]: value })
+      expect(message).toStartWith(`${variable}: `)
+      expect(message).toContain(`a value of ${value!.length} characters, not shown`)
+      expect(message).not.toContain(value!)
+    }
+    expect(failure({ PORT: 'abc' })).toContain('"abc"')
+  })
+
+  test('the real entry point prints no secret when its configuration is refused', () => {
+    const secret = 'my-real-but-short-secret'
+    const run = Bun.spawnSync([process.execPath, 'src/index.ts'], { cwd: `${import.meta.dir}/..`, env: { ...process.env, JWT_SECRET: secret } })
+    expect(run.exitCode).toBe(1)
+    const output = `${run.stdout}${run.stderr}`
+    expect(output).toContain('Invalid configuration: JWT_SECRET')
+    expect(output).not.toContain(secret)
+  })
+
   test('production refuses the dev JWT secret', () => {
     const { JWT_SECRET: _secret, ...withoutSecret } = production
     expect(failure(withoutSecret)).toMatch(/^JWT_SECRET: the dev-only default is refused/)
