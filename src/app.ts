@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps) {
   // walked by TypeBox's generic Encode, which only turned Dates into the strings JSON.stringify makes
   // anyway and cost ~100 us per 20-item page.
   return new Elysia({
-    serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.uploads.maxVideoBytes, config.maxJsonBytes), development: false },
+    serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.uploads.maxVideoBytes, config.maxJsonBytes), idleTimeout: config.httpIdleTimeoutSec, development: false },
     websocket: wsServerOptions,
     encodeSchema: false,
   })

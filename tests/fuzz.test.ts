@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { join } from 'node:path'
+import { readdirSync } from 'node:fs'
+import { connect, type Socket } from 'node:net'
+import { join, relative } from 'node:path'
 import { DEEP, hostile, hostileParameters, plausible, toJson } from './helpers/fuzz-values.ts'
 import { admin, startServer, tempDir } from './helpers/server-process.ts'
 import { connectWs } from './helpers/ws-client.ts'
@@ -11,7 +13,8 @@ import { connectWs } from './helpers/ws-client.ts'
  * internal error over /ws, and any error line in the server's log.
  */
 const dir = tempDir('majlis-fuzz-')
-const env = { DATABASE_URL: `file:${join(dir, 'fuzz.db')}`, RATE_LIMIT_FACTOR: '1000', LOG_LEVEL: 'warn' }
+const uploadDir = tempDir('majlis-fuzz-uploads-')
+const env = { DATABASE_URL: `file:${join(dir, 'fuzz.db')}`, UPLOAD_DIR: uploadDir, RATE_LIMIT_FACTOR: '1000', LOG_LEVEL: 'warn' }
 let server: ReturnType<typeof startServer>
 let spec: any
 const tokens: Record<string, string | undefined> = { anonymous: undefined }
@@ -37,7 +40,11 @@ async function seed() {
   const supporter = await register('supporter')
   await api('POST', `/backoffice/users/${supporter.user.id}/approve-supporter`, { token: staff.accessToken })
   const applicant = await register('supporter')
-  Object.assign(tokens, { customer: customer.accessToken, supporter: supporter.accessToken, teacher: teacher.accessToken, staff: staff.accessToken })
+  const provider = await register('customer')
+  await api('POST', '/providers/register', { token: provider.accessToken, body: { displayName: 'Fuzz Provider', city: 'Riyadh' } })
+  Object.assign(tokens, { customer: customer.accessToken, supporter: supporter.accessToken, teacher: teacher.accessToken, staff: staff.accessToken, provider: provider.accessToken })
+  const verification = await api('POST', '/verification/requests', { token: provider.accessToken, body: { badge: 'blue' } })
+  const promo = await api('POST', '/promo/requests', { token: customer.accessToken, body: { adType: 'banner', title: 'Fuzz', startAt: new Date(Date.now() + 86_400_000), endAt: new Date(Date.now() + 2 * 86_400_000) } })
 
   const ticket = await api('POST', '/tickets', { token: customer.accessToken, body: { subject: 'Fuzzed' } })
   const request = await api('POST', '/support-requests', { token: customer.accessToken, body: { subject: 'Fuzz', description: 'Fuzz' } })
@@ -58,6 +65,8 @@ async function seed() {
     userId: teacher.user.id,
     refreshToken: customer.refreshToken,
     agentId: supporter.user.id,
+    verificationId: verification.id,
+    promoId: promo.id,
   })
 }
 
@@ -74,6 +83,8 @@ function pathId(path: string, name: string): string {
     notifications: known.notificationId!,
     users: known.userId!,
     backoffice: known.applicantId!,
+    verification: known.verificationId!,
+    promo: known.promoId!,
   }
   return byResource[resource!] ?? 'unknown'
 }
@@ -99,6 +110,16 @@ async function send(method: string, url: string, token: string | undefined, body
   } catch (error) {
     failures.push(`${what} → no answer: ${(error as Error).message}`)
   }
+}
+
+/** A raw HTTP request that declares 100 kB more body than it sends, left open for the caller to end. */
+function sendPartialUpload(baseUrl: string, method: string, url: string, token: string, partial: string): Socket {
+  const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1')
+  socket.on('error', () => undefined)
+  socket.write(
+    `${method} ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=XB\r\nContent-Length: ${partial.length + 100_000}\r\n\r\n${partial}`,
+  )
+  return socket
 }
 
 /** Runs the jobs with a few in flight at once. */
@@ -211,6 +232,68 @@ describe('fuzzing the real server', () => {
       ws.close()
     }
     expect(failures).toEqual([])
+  })
+
+  test('every upload route with broken multipart bodies, and clients that stop sending', async () => {
+    const uploads = Object.entries<Record<string, any>>(spec.paths).flatMap(([path, operations]) =>
+      Object.entries<any>(operations)
+        .filter(([, operation]) => operation.requestBody?.content?.['multipart/form-data'])
+        .map(([method]) => ({ method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, (_, name: string) => pathId(path, name)) })),
+    )
+    expect(uploads.map((upload) => upload.url).sort()).toEqual(
+      ['/api/v1/providers/me/portfolio', `/api/v1/promo/requests/${known.promoId}/assets`, `/api/v1/verification/requests/${known.verificationId}/documents`, '/api/v1/videos'].sort(),
+    )
+    const silent: Socket[] = []
+    const token = (url: string) => (url.includes('/verification/') || url.includes('/providers/') ? tokens.provider : tokens.customer)
+    const fields = '--XB\r\nContent-Disposition: form-data; name="title"\r\n\r\nFuzzed\r\n--XB\r\nContent-Disposition: form-data; name="docType"\r\n\r\nlicense\r\n'
+    const mp4Head = '\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom'
+    const filePart = (type: string) => `--XB\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\nContent-Type: ${type}\r\n\r\n${mp4Head}`
+    const bodies: Array<[string, string, string]> = [
+      ['truncated in the file', 'multipart/form-data; boundary=XB', fields + filePart('video/mp4')],
+      ['truncated after a field', 'multipart/form-data; boundary=XB', fields],
+      ['cut in the part headers', 'multipart/form-data; boundary=XB', `${fields}--XB\r\nContent-Disposition: form-data; name="file"; filena`],
+      ['LF line ends only', 'multipart/form-data; boundary=XB', `${fields.replaceAll('\r\n', '\n')}${filePart('video/mp4').replaceAll('\r\n', '\n')}\n--XB--\n`],
+      ['closing boundary missing its dashes', 'multipart/form-data; boundary=XB', `${fields}${filePart('video/mp4')}\r\n--XB`],
+      ['another boundary', 'multipart/form-data; boundary=OTHER', fields + filePart('video/mp4') + '\r\n--XB--\r\n'],
+      ['no boundary', 'multipart/form-data', fields],
+      ['empty', 'multipart/form-data; boundary=XB', ''],
+      ['garbage', 'multipart/form-data; boundary=XB', '\x00\xff'.repeat(500)],
+    ]
+    for (const { method, url } of uploads) {
+      for (const [name, contentType, body] of bodies) await send(method, url, token(url), body, contentType).then(() => undefined, (error) => failures.push(`${url} ${name}: ${error}`))
+      // A client that declares more than it sends: one hangs up mid-part, one stays silent while the other routes are tried.
+      for (const hangUp of [true, false]) {
+        const socket = sendPartialUpload(server.baseUrl, method, url, token(url)!, fields + filePart('video/mp4'))
+        await Bun.sleep(300)
+        if (hangUp) socket.destroy()
+        else silent.push(socket)
+      }
+      expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200)
+    }
+    for (const socket of silent) socket.destroy()
+    await Bun.sleep(500)
+    expect(failures).toEqual([])
+    expect(server.child.exitCode).toBeNull()
+    // Every broken upload was refused, and none left a file (empty or partial) behind.
+    const leftovers = readdirSync(uploadDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+    expect(leftovers.map((entry) => relative(uploadDir, join(entry.parentPath, entry.name)))).toEqual([])
+  })
+
+  test('an upload whose body stalls is cut off after HTTP_IDLE_TIMEOUT_SEC and its partial file removed', async () => {
+    const uploads = tempDir('majlis-stall-uploads-')
+    const stalling = startServer({ DATABASE_URL: `file:${join(tempDir(), 'stall.db')}`, UPLOAD_DIR: uploads, HTTP_IDLE_TIMEOUT_SEC: '1', LOG_LEVEL: 'warn' })
+    try {
+      await stalling.waitUntilUp()
+      const account = await (await fetch(`${stalling.baseUrl}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'stall@example.com', password: 'a long password', name: 'Stall' }) })).json()
+      const part = '--XB\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\nContent-Type: video/mp4\r\n\r\n\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom'
+      const socket = sendPartialUpload(stalling.baseUrl, 'POST', '/api/v1/videos', account.accessToken, part)
+      await new Promise((closed) => socket.on('close', closed))
+      await Bun.sleep(300)
+      expect(readdirSync(uploads, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())).toEqual([])
+      expect((await fetch(`${stalling.baseUrl}/health/live`)).status).toBe(200)
+    } finally {
+      stalling.child.kill('SIGKILL')
+    }
   })
 
   test('the server is still up and logged no error', async () => {

@@ -69,6 +69,8 @@ export function receiveMultipart(request: Request, options: MultipartOptions): P
       ;(fields[name] ??= []).push(value)
     })
     parser.on('file', (name, stream, info) => {
+      // A part cut short (truncated body, client gone) errors its own stream as well as the parser's.
+      stream.on('error', () => fail(malformed()))
       if (name !== options.fileField || file) {
         stream.resume()
         return fail(unprocessable('VALIDATION_FAILED', `Send one file, in the field ${options.fileField}`, [{ in: 'body', path: `/${name}`, message: 'unexpected file' }]))
