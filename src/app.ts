@@ -51,11 +51,12 @@ export function createApp(deps: AppDeps) {
     .use(analyticsModule(core))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
+  // reusePort: false — Elysia turns SO_REUSEPORT on, so a second server on a taken port started and shared it.
   // encodeSchema: false — responses are still checked against their schema (compiled), but not
   // walked by TypeBox's generic Encode, which only turned Dates into the strings JSON.stringify makes
   // anyway and cost ~100 us per 20-item page.
   return new Elysia({
-    serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.uploads.maxVideoBytes, config.maxJsonBytes), idleTimeout: config.httpIdleTimeoutSec, development: false },
+    serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.uploads.maxVideoBytes, config.maxJsonBytes), idleTimeout: config.httpIdleTimeoutSec, reusePort: false, development: false },
     websocket: wsServerOptions,
     encodeSchema: false,
   })

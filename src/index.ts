@@ -20,7 +20,11 @@ const logger = createLogger(config.logLevel)
 const database = await openDatabase(config.database)
 await applyMigrations(database.db)
 const media = await startMedia(config, logger).catch((error: Error) => {
-  logger.error('media workers could not start', { err: error.message, hint: 'run `npm run media:build-worker`; check MEDIA_PORT and MEDIA_LISTEN_IP' })
+  const portTaken = /address already in use|EADDRINUSE/i.test(error.message)
+  const hint = portTaken
+    ? `MEDIA_PORT ${config.media.port} (one port per worker from there, ${config.media.workers} workers) is in use by another program or Majlis instance; choose another MEDIA_PORT`
+    : 'run `npm run media:build-worker`; check MEDIA_PORT and MEDIA_LISTEN_IP'
+  logger.error(portTaken ? 'media port in use' : 'media workers could not start', { err: error.message, hint })
   database.close()
   process.exit(1)
 })
@@ -35,7 +39,15 @@ const redis = config.redisUrl
 let draining = false
 const app = createApp({ config, database, logger, media, redis, isDraining: () => draining })
 await app.decorator.hub.start()
-app.listen({ port: config.port, hostname: config.host })
+try {
+  app.listen({ port: config.port, hostname: config.host })
+} catch (error) {
+  const portTaken = (error as { code?: string }).code === 'EADDRINUSE'
+  logger.error(portTaken ? 'http port in use' : 'http server could not start', { err: (error as Error).message, port: config.port, host: config.host, hint: portTaken ? 'another program or Majlis instance listens on PORT; stop it or choose another PORT' : 'check PORT and HOST' })
+  await media.close()
+  database.close()
+  process.exit(1)
+}
 const server = app.server!
 app.decorator.scheduler.start()
 logger.info('listening', { url: server.url.href, env: config.env, database: config.database.url.replace(/\/\/.*@/, '//***@') })
