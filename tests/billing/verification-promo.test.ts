@@ -113,7 +113,9 @@ describe('verification', () => {
     const rejected = await api(admin, 'POST', `/backoffice/verification/requests/${id}/finalize`)
     expect(rejected.body).toMatchObject({ status: 'rejected', invoiceId: null })
     expect(await noticeTypes(provider)).toEqual(expect.arrayContaining(['verification.document_rejected', 'verification.rejected']))
-    expect((await api(provider, 'GET', '/verification/requests/mine')).body.map((request: { status: string }) => request.status)).toEqual(['rejected'])
+    const mine = (await api(provider, 'GET', '/verification/requests/mine')).body
+    expect(mine.items.map((request: { status: string }) => request.status)).toEqual(['rejected'])
+    expect(mine.nextCursor).toBeNull()
     // A rejected request no longer blocks a new one; nor does one whose invoice its owner cancelled.
     const again = (await api(provider, 'POST', '/verification/requests', { badge: 'green' })).body
     const doc2 = (await (await uploadForm(t, provider.accessToken, `/api/v1/verification/requests/${again.id}/documents`, { bytes: png(), type: 'image/png', name: 'b.png' }, { docType: 'license' })).json()) as { id: string }
@@ -191,7 +193,13 @@ describe('promotion', () => {
     expect((await api(advertiser, 'POST', `/billing/invoices/${invoiceId}/cancel`)).status).toBe(200)
     expect((await api(advertiser, 'GET', `/promo/requests/${quotedId}`)).body.status).toBe('cancelled')
     expect(await noticeTypes(advertiser)).toContain('promo.rejected')
+    // My requests, a page at a time, newest first; nobody else's.
+    const first = (await api(advertiser, 'GET', '/promo/requests/mine?limit=1')).body
+    expect(first.items.map((request: { id: string }) => request.id)).toEqual([quotedId])
+    const second = (await api(advertiser, 'GET', `/promo/requests/mine?limit=1&cursor=${first.nextCursor}`)).body
+    expect(second).toMatchObject({ items: [{ id, status: 'rejected' }], nextCursor: null })
     const stranger = await t.register()
+    expect((await api(stranger, 'GET', '/promo/requests/mine')).body).toEqual({ items: [], nextCursor: null })
     expect((await api(stranger, 'GET', `/promo/requests/${id}`)).status).toBe(404)
     expect((await api(await t.registerStaff('power', ['billing']), 'GET', '/backoffice/promo/requests')).status).toBe(403)
     expect(existsSync(join(uploadDir, 'private', 'promo'))).toBe(false)

@@ -183,7 +183,7 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   // Both date labels of the chart lie inside it, right to left or not.
   const overflow = await page.evaluate(() => {
     const chart = document.querySelector('svg.chart')!.getBoundingClientRect()
-    return [...document.querySelectorAll('svg.chart text.tick')].map((tick) => {
+    return Array.from(document.querySelectorAll('svg.chart text.tick')).map((tick) => {
       const box = tick.getBoundingClientRect()
       return box.left < chart.left || box.right > chart.right || box.bottom > chart.bottom ? tick.textContent : null
     })

@@ -3,7 +3,7 @@ import type { Config } from '../../config.ts'
 import type { Access } from '../../http/auth.ts'
 import { ErrorBody, errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
-import { Page } from '../../http/pagination.ts'
+import { Page, PageQuery } from '../../http/pagination.ts'
 import { API_PREFIX } from '../../http/paths.ts'
 import { fileResponse, streamedUpload } from '../../http/upload-route.ts'
 import { absoluteUrl } from '../../http/uploads.ts'
@@ -38,9 +38,13 @@ export const promoRoutes = ({ config, promo, ...plugins }: { config: Config; pro
         response: { 201: PromoAsset, 413: ErrorBody, ...errorResponses },
       },
     )
-    .get('/promo/requests/mine', async ({ user, request }) => (await promo.mine(user.id)).map(withUrls(request)), {
+    .get('/promo/requests/mine', async ({ user, query, request }) => {
+      const page = await promo.mine(user.id, { ...query, limit: query.limit ?? 20 })
+      return { items: page.items.map(withUrls(request)), nextCursor: page.nextCursor }
+    }, {
       auth: 'any',
-      response: { 200: t.Array(PromoRequest), ...errorResponses },
+      query: t.Object(PageQuery),
+      response: { 200: Page(PromoRequest), ...errorResponses },
       detail: { summary: 'My promotion requests, newest first' },
     })
     .get('/promo/requests/:id', async ({ user, params, request }) => withUrls(request)(await promo.get(user, params.id)), {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lte } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lte, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { containsText } from '../../db/contains.ts'
@@ -69,9 +69,9 @@ export class PromoService {
     })
   }
 
-  async mine(userId: string) {
-    const rows = await this.listed().where(eq(promoRequests.userId, userId)).orderBy(desc(promoRequests.createdAt), desc(promoRequests.id)).limit(50)
-    return this.withAssets(rows)
+  /** The owner's requests, newest first, a page at a time. */
+  mine(userId: string, query: { limit: number; cursor?: string }) {
+    return this.page(eq(promoRequests.userId, userId), query)
   }
 
   async get(viewer: AuthUser, id: string) {
@@ -100,16 +100,18 @@ export class PromoService {
     return this.files.response(row.asset.path, row.asset.mimeType)
   }
 
-  async staffList(query: { status?: PromoRow['status']; adType?: AdType; q?: string; limit: number; cursor?: string }) {
+  staffList(query: { status?: PromoRow['status']; adType?: AdType; q?: string; limit: number; cursor?: string }) {
+    const where = and(
+      query.status ? eq(promoRequests.status, query.status) : undefined,
+      query.adType ? eq(promoRequests.adType, query.adType) : undefined,
+      query.q ? containsText(query.q, promoRequests.title, users.name) : undefined,
+    )
+    return this.page(where, query)
+  }
+
+  private async page(where: SQL | undefined, query: { limit: number; cursor?: string }) {
     const rows = await this.listed()
-      .where(
-        and(
-          query.status ? eq(promoRequests.status, query.status) : undefined,
-          query.adType ? eq(promoRequests.adType, query.adType) : undefined,
-          query.q ? containsText(query.q, promoRequests.title, users.name) : undefined,
-          afterCursor(promoRequests.createdAt, promoRequests.id, decodeCursor(query.cursor)),
-        ),
-      )
+      .where(and(where, afterCursor(promoRequests.createdAt, promoRequests.id, decodeCursor(query.cursor))))
       .orderBy(desc(promoRequests.createdAt), desc(promoRequests.id))
       .limit(query.limit + 1)
     const page = toPage(rows.map((row) => ({ ...row, id: row.request.id, createdAt: row.request.createdAt })), query.limit)

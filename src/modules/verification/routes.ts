@@ -3,7 +3,7 @@ import type { Config } from '../../config.ts'
 import type { Access } from '../../http/auth.ts'
 import { ErrorBody, errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
-import { Page } from '../../http/pagination.ts'
+import { Page, PageQuery } from '../../http/pagination.ts'
 import { API_PREFIX } from '../../http/paths.ts'
 import { fileResponse, streamedUpload } from '../../http/upload-route.ts'
 import { absoluteUrl } from '../../http/uploads.ts'
@@ -41,9 +41,13 @@ export const verificationRoutes = ({ config, verification, ...plugins }: { confi
         response: { 201: VerificationDocument, 413: ErrorBody, ...errorResponses },
       },
     )
-    .get('/verification/requests/mine', async ({ user, request }) => (await verification.mine(user.id)).map(withUrls(request)), {
+    .get('/verification/requests/mine', async ({ user, query, request }) => {
+      const page = await verification.mine(user.id, { ...query, limit: query.limit ?? 20 })
+      return { items: page.items.map(withUrls(request)), nextCursor: page.nextCursor }
+    }, {
       auth: 'any',
-      response: { 200: t.Array(VerificationRequest), ...errorResponses },
+      query: t.Object(PageQuery),
+      response: { 200: Page(VerificationRequest), ...errorResponses },
       detail: { summary: 'My verification requests with their documents, newest first' },
     })
     .get('/verification/requests/:id', async ({ user, params, request }) => withUrls(request)(await verification.get(user, params.id)), {

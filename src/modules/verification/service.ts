@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { containsText } from '../../db/contains.ts'
@@ -94,9 +94,9 @@ export class VerificationService {
     })
   }
 
-  async mine(userId: string) {
-    const rows = await this.withUser().where(eq(verificationRequests.userId, userId)).orderBy(desc(verificationRequests.createdAt), desc(verificationRequests.id)).limit(50)
-    return this.withDocuments(rows)
+  /** The owner's requests, newest first, a page at a time. */
+  mine(userId: string, query: { limit: number; cursor?: string }) {
+    return this.page(eq(verificationRequests.userId, userId), query)
   }
 
   /** The owner's request, or any for staff with the verification module. */
@@ -117,15 +117,13 @@ export class VerificationService {
   }
 
   /** Every request for staff, newest first, by status and words of the provider's name or the note. */
-  async staffList(query: { status?: RequestRow['status']; q?: string; limit: number; cursor?: string }) {
+  staffList(query: { status?: RequestRow['status']; q?: string; limit: number; cursor?: string }) {
+    return this.page(and(query.status ? eq(verificationRequests.status, query.status) : undefined, query.q ? containsText(query.q, users.name, verificationRequests.note) : undefined), query)
+  }
+
+  private async page(where: SQL | undefined, query: { limit: number; cursor?: string }) {
     const rows = await this.withUser()
-      .where(
-        and(
-          query.status ? eq(verificationRequests.status, query.status) : undefined,
-          query.q ? containsText(query.q, users.name, verificationRequests.note) : undefined,
-          afterCursor(verificationRequests.createdAt, verificationRequests.id, decodeCursor(query.cursor)),
-        ),
-      )
+      .where(and(where, afterCursor(verificationRequests.createdAt, verificationRequests.id, decodeCursor(query.cursor))))
       .orderBy(desc(verificationRequests.createdAt), desc(verificationRequests.id))
       .limit(query.limit + 1)
     const page = toPage(rows.map((row) => ({ ...row, id: row.request.id, createdAt: row.request.createdAt })), query.limit)
