@@ -91,6 +91,9 @@ export function createApp(deps: AppDeps) {
     .use(dashboard())
     .use(uploadedFiles(config))
     .use(api)
+    .decorate('runStartTasks', async () => {
+      for (const task of core.startTasks) await task()
+    })
     .decorate('hub', hub)
     .decorate('scheduler', scheduler)
 }

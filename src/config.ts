@@ -47,6 +47,7 @@ const EnvSchema = T.Object({
   }),
   NOTIFICATION_RETENTION_DAYS: T.Integer({ minimum: 1, maximum: 3650, default: 90 }),
   DEFAULT_LANGUAGE: T.Union([T.Literal('ar'), T.Literal('en')], { default: 'ar' }),
+  SEED_CATALOGUE: T.Boolean({ default: true }),
   PROVIDER_SEARCH: T.Union([T.Literal('fts'), T.Literal('like')], { default: 'fts' }),
   RATE_LIMIT_FACTOR: T.Number({ exclusiveMinimum: 0, maximum: 100000, default: 1 }),
   CORS_ORIGINS: T.String({ default: '*' }),
@@ -102,6 +103,8 @@ export interface Config {
   defaultLanguage: 'ar' | 'en'
   /** How `q` finds providers: the FTS5 index, or a LIKE scan (kept to compare them in the bench). */
   providerSearch: 'fts' | 'like'
+  /** Whether an empty service catalogue gets the starter one at start. */
+  seedCatalogue: boolean
   logLevel: LogLevel
   /** Scales every rate limit (HTTP scopes and the per-connection WS budget); 1 = the defaults. */
   rateLimitFactor: number
@@ -166,6 +169,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     notificationRetentionDays: checked.NOTIFICATION_RETENTION_DAYS,
     defaultLanguage: checked.DEFAULT_LANGUAGE,
     providerSearch: checked.PROVIDER_SEARCH,
+    seedCatalogue: checked.SEED_CATALOGUE,
     logLevel: checked.LOG_LEVEL,
     rateLimitFactor: checked.RATE_LIMIT_FACTOR,
     corsOrigins: parseCorsOrigins(checked.CORS_ORIGINS),

@@ -86,6 +86,8 @@ export interface Core {
   readinessChecks: Record<string, ReadinessCheck>
   /** Route patterns whose body reaches the handler as the exact text that arrived (signed webhooks). */
   rawBodyRoutes: Set<string>
+  /** What modules do once at start, before the server listens (seeding an empty catalogue, filling new columns). */
+  startTasks: Array<() => Promise<unknown>>
   verifyAccessToken(token: string): Promise<WsSession | null>
 }
 
@@ -152,6 +154,7 @@ export function createCore(deps: AppDeps): Core {
     instance,
     readinessChecks,
     rawBodyRoutes: new Set(),
+    startTasks: [],
     verifyAccessToken,
   }
 }

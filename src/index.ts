@@ -38,6 +38,7 @@ const redis = config.redisUrl
 
 let draining = false
 const app = createApp({ config, database, logger, media, redis, isDraining: () => draining })
+await app.decorator.runStartTasks()
 await app.decorator.hub.start()
 try {
   app.listen({ port: config.port, hostname: config.host })

@@ -55,6 +55,7 @@ export const arabicMessages = {
   INVALID_PROVIDER: 'مقدّم الخدمة غير موجود أو غير مفعّل',
   INVALID_PRICE_RANGE: 'السعر الأدنى يجب ألا يتجاوز السعر الأعلى',
   INVALID_TRANSITION: 'لا يمكن نقل الطلب إلى هذه الحالة من حالته الحالية',
+  ALREADY_TAKEN: 'سبقك مقدّم خدمة آخر إلى هذا الطلب',
   NOT_ELIGIBLE: 'هذا الطلب ليس ضمن تخصصك أو مدينتك',
   OWN_REQUEST: 'لا يمكنك الرد على طلبك',
   ALREADY_OFFERED: 'قدّمت عرضًا على هذا الطلب من قبل',

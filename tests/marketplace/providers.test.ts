@@ -146,6 +146,38 @@ describe('providers', () => {
     expect((await api(await t.registerStaff('user', ['marketplace']), 'PATCH', `/backoffice/providers/${heat.provider.id}`, { isActive: true })).status).toBe(403)
     expect((await api(staff, 'PATCH', '/backoffice/providers/prv_nope', { isActive: true })).status).toBe(404)
   })
+
+  test('search folds the query like the text: the article and harakat of the query, and every spelling of a city', async () => {
+    const { leaks } = await makeCatalogue(t)
+    const plumber = await makeProvider(t, [leaks.id], { displayName: 'Abu Saad', bio: 'سَبّاك خبير', city: 'الرياض' })
+    clock.advance(1000)
+    const jeddah = await makeProvider(t, [leaks.id], { displayName: 'Jeddah Fix', city: 'جدة' })
+    clock.advance(1000)
+    const other = await makeProvider(t, [leaks.id], { displayName: 'Qassim', city: 'عنيزة' })
+    const search = async (query: string) => ids((await api(null, 'GET', `/providers?${query}`)).body.items)
+
+    for (const word of ['سباك', 'السباك', 'السَّبَّاك', 'سَبّاك']) expect([word, await search(`q=${encodeURIComponent(word)}`)]).toEqual([word, [plumber.provider.id]])
+    for (const city of ['الرياض', 'رياض', 'الرّياض', 'Riyadh', 'riyadh', ' Ar-Riyadh ']) expect([city, await search(`city=${encodeURIComponent(city)}`)]).toEqual([city, [plumber.provider.id]])
+    for (const city of ['جدة', 'جده', 'Jeddah', 'JEDDA']) expect([city, await search(`city=${encodeURIComponent(city)}`)]).toEqual([city, [jeddah.provider.id]])
+    expect(await search(`city=${encodeURIComponent('عُنَيْزة')}`)).toEqual([other.provider.id])
+    expect(await search('city=Dammam')).toEqual([])
+
+    // The cities in use, each once whatever the spelling, with both names of a known city.
+    await makeProvider(t, [leaks.id], { displayName: 'Second in Riyadh', city: 'Riyadh' })
+    const cities = (await api(null, 'GET', '/cities')).body
+    expect(cities).toEqual([
+      { key: 'رياض', name: 'الرياض', nameEn: 'Riyadh', providers: 2 },
+      { key: 'جده', name: 'جدة', nameEn: 'Jeddah', providers: 1 },
+      { key: 'عنيزه', name: 'عنيزة', nameEn: null, providers: 1 },
+    ])
+    // A provider in Riyadh sees a competitive request posted for "الرياض".
+    const client = await t.register()
+    const posted = await api(client, 'POST', '/service-requests', { type: 'competitive', title: 'Leak', description: 'Kitchen sink', subcategoryId: leaks.id, city: 'الرّياض' })
+    expect(posted.status).toBe(201)
+    const open = (await api(plumber, 'GET', '/provider/requests/available')).body.items
+    expect(ids(open)).toEqual([posted.body.id])
+    expect(ids((await api(jeddah, 'GET', '/provider/requests/available')).body.items)).toEqual([])
+  })
 })
 
 const uploadPortfolio = (who: Account, file: UploadFile, caption?: string) =>

@@ -157,8 +157,14 @@ describe('urgent requests', () => {
     expect(new Date(request.expiresAt).getTime() - new Date(request.createdAt).getTime()).toBe(30 * 60 * 1000)
     const answers = await Promise.all(providers.map((provider) => api(provider, 'POST', `/service-requests/${request.id}/claim`)))
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1)
-    expect(answers.filter((answer) => answer.status === 409)).toHaveLength(19)
+    const losers = answers.filter((answer) => answer.status === 409)
+    expect(losers).toHaveLength(19)
+    // Each loser hears that someone else was first, not that the request cannot change state.
+    expect(new Set(losers.map((answer) => answer.body.error.code))).toEqual(new Set(['ALREADY_TAKEN']))
     const winner = answers.find((answer) => answer.status === 200)!.body
+    const loser = providers.find((candidate) => candidate.provider.id !== winner.providerId)!
+    const late = await t.call('POST', `/api/v1/service-requests/${request.id}/claim`, { token: loser.accessToken, headers: { 'accept-language': 'ar' } })
+    expect(late.body.error).toMatchObject({ code: 'ALREADY_TAKEN', message: 'سبقك مقدّم خدمة آخر إلى هذا الطلب' })
     expect(providers.map((p) => p.provider.id)).toContain(winner.providerId)
     expect((await api(client, 'GET', `/service-requests/${request.id}/history`)).body.map((entry: { status: string }) => entry.status)).toEqual(['sent', 'accepted'])
     expect(await noticeTypes(client)).toEqual(['request.claimed'])

@@ -37,6 +37,8 @@ export const providers = sqliteTable(
     displayName: text('display_name').notNull(),
     bio: text('bio'),
     city: text('city').notNull(),
+    /** The city as search compares it (cityKey): spellings of one city share it. */
+    cityKey: text('city_key').notNull().default(''),
     searchText: text('search_text').notNull(),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     verified: integer('verified', { mode: 'boolean' }).notNull().default(false),
@@ -46,7 +48,7 @@ export const providers = sqliteTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at').notNull(),
   },
-  (table) => [index('providers_listing_idx').on(table.createdAt, table.id), index('providers_city_idx').on(table.city, table.createdAt)],
+  (table) => [index('providers_listing_idx').on(table.createdAt, table.id), index('providers_city_idx').on(table.cityKey, table.createdAt)],
 )
 
 export const providerSubcategories = sqliteTable(
@@ -126,6 +128,7 @@ export const serviceRequests = sqliteTable(
     description: text('description').notNull(),
     subcategoryId: text('subcategory_id').notNull().references(() => subcategories.id),
     city: text('city').notNull(),
+    cityKey: text('city_key').notNull().default(''),
     /** Halalas (1/100 SAR). */
     budget: integer('budget'),
     /** The assigned provider: a normal request's from creation, otherwise the winner of an offer or claim. */

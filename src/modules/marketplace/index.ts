@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { Core } from '../../core.ts'
 import { marketplaceBackofficeRoutes } from './backoffice-routes.ts'
 import { CatalogService } from './catalog.ts'
+import { fillMissingCityKeys } from './city-keys.ts'
 import { catalogRoutes } from './catalog-routes.ts'
 import { OfferService } from './offers.ts'
 import { OfferingService } from './offerings.ts'
@@ -13,10 +14,11 @@ import { RequestChat } from './request-chat.ts'
 import { requestRoutes } from './request-routes.ts'
 import { RequestService } from './requests.ts'
 import { ReviewService } from './reviews.ts'
+import { seedCatalogueIfEmpty } from './seed-catalog.ts'
 import { SocialService } from './social.ts'
 
 /** The services marketplace: catalogue, providers, service requests with offers, claims and chat, reviews. */
-export function marketplaceModule({ db, clock, config, hub, scheduler, notifications, users, features, plugins }: Core) {
+export function marketplaceModule({ db, clock, config, logger, hub, scheduler, notifications, users, features, plugins, startTasks }: Core) {
   const events = requestEvents(hub)
   const catalog = new CatalogService(db)
   const providers = new ProviderService(db, clock, catalog, users, config.providerSearch)
@@ -25,6 +27,8 @@ export function marketplaceModule({ db, clock, config, hub, scheduler, notificat
   const chat = new RequestChat(db, clock, requests, events)
   const reviews = new ReviewService(db, clock, requests, providers)
   hub.register(...requestRealtime(hub, chat))
+  startTasks.push(() => fillMissingCityKeys(db))
+  if (config.seedCatalogue) startTasks.push(() => seedCatalogueIfEmpty(catalog, logger))
   return new Elysia({ name: 'marketplace-module' })
     .use(catalogRoutes(catalog, plugins))
     .use(

@@ -7,7 +7,7 @@ const Id = t.String({ minLength: 1, maxLength: 64 })
 export const IdParams = t.Object({ id: Id })
 export const ItemIdParams = t.Object({ itemId: Id })
 const Name = t.String({ minLength: 1, maxLength: 100 })
-const City = t.String({ minLength: 1, maxLength: 80 })
+const City = t.String({ minLength: 1, maxLength: 80, description: 'any spelling: with or without the article and harakat, Arabic or English for known cities (الرياض = رياض = Riyadh)' })
 const Halalas = (description: string) => t.Integer({ minimum: 0, maximum: 1_000_000_000, description: `${description}, in halalas (1/100 SAR)` })
 const Note = t.Optional(t.String({ maxLength: 1000 }))
 export const NoteBody = t.Object({ note: Note })
@@ -24,6 +24,16 @@ export const CreateCategory = t.Object({ name: Name, nameEn: t.Optional(Name), i
 export const UpdateCategory = t.Object({ name: t.Optional(Name), nameEn: t.Optional(Name), isActive: t.Optional(t.Boolean()) }, { minProperties: 1 })
 
 export const Rating = t.Object({ average: t.Number({ description: 'mean of the ratings, 0 when there are none' }), count: t.Integer() })
+export const CityInUse = t.Object(
+  {
+    key: t.String({ description: 'what the city filter compares: every spelling of one city has the same key' }),
+    name: t.String({ description: 'the Arabic name of a known city, else the name as providers wrote it' }),
+    nameEn: t.Union([t.String(), t.Null()], { description: 'the English name of a known city' }),
+    providers: t.Integer({ description: 'listed providers in this city' }),
+  },
+  { title: 'CityInUse' },
+)
+
 export const ProviderSummary = t.Object(
   {
     id: t.String(),

@@ -7,6 +7,7 @@ import { plainJsonSchema } from '../../http/openapi.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
 import { absoluteUrl } from '../../http/uploads.ts'
 import {
+  CityInUse,
   CreateService,
   Fan,
   FollowState,
@@ -59,6 +60,10 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
       },
       { auth: 'any', body: RegisterProvider, response: { 201: Provider, ...errorResponses }, detail: { summary: 'Become a provider (also from phone_only): the role becomes provider at once; 409 if already one' } },
     )
+    .get('/cities', () => providers.cities(), {
+      response: { 200: t.Array(CityInUse), ...errorResponses },
+      detail: publicRoute('The cities listed providers are in (at most 500, most providers first); pass a name or key as `city` to the search'),
+    })
     .get('/providers', ({ query }) => providers.search({ ...query, isActive: true, limit: query.limit ?? 20 }), {
       query: ProviderSearchQuery,
       response: { 200: Page(ProviderSummary), ...errorResponses },

@@ -9,6 +9,7 @@ import { newId } from '../../ids.ts'
 import type { UserService } from '../auth/service.ts'
 import { toSubcategory, type CatalogService } from './catalog.ts'
 import { toServiceDto } from './offerings.ts'
+import { cityKey, cityNames } from './cities.ts'
 import { ftsQuery, searchableText, searchTerms } from './search-text.ts'
 
 export type ProviderRow = typeof providers.$inferSelect
@@ -28,7 +29,9 @@ export const ratingOf = (provider: Pick<ProviderRow, 'ratingCount' | 'ratingSum'
   count: provider.ratingCount,
 })
 
-export const toProviderSummary = ({ searchText: _searchText, ratingCount, ratingSum, updatedAt: _updatedAt, ...provider }: ProviderRow) => ({
+const MAX_CITIES = 500
+
+export const toProviderSummary = ({ searchText: _searchText, cityKey: _cityKey, ratingCount, ratingSum, updatedAt: _updatedAt, ...provider }: ProviderRow) => ({
   ...provider,
   rating: ratingOf({ ratingCount, ratingSum }),
 })
@@ -72,6 +75,7 @@ export class ProviderService {
           displayName: input.displayName,
           bio: input.bio ?? null,
           city: input.city.trim(),
+          cityKey: cityKey(input.city),
           searchText: searchTextOf(input.displayName, input.bio ?? null),
           createdAt: now,
           updatedAt: now,
@@ -133,7 +137,7 @@ export class ProviderService {
     const bio = changes.bio === undefined ? provider.bio : changes.bio
     await this.db
       .update(providers)
-      .set({ ...changes, city: changes.city?.trim(), searchText: searchTextOf(displayName, bio), updatedAt: new Date(this.clock.now()) })
+      .set({ ...changes, city: changes.city?.trim(), cityKey: changes.city === undefined ? undefined : cityKey(changes.city), searchText: searchTextOf(displayName, bio), updatedAt: new Date(this.clock.now()) })
       .where(eq(providers.id, provider.id))
     return this.page(provider.id, { includeInactive: true })
   }
@@ -164,6 +168,18 @@ export class ProviderService {
     return toProviderSummary(provider)
   }
 
+  /** The cities listed providers are in, most providers first, each once however it was spelled. */
+  async cities() {
+    const rows = await this.db
+      .select({ key: providers.cityKey, asWritten: sql<string>`min(${providers.city})`, providers: count() })
+      .from(providers)
+      .where(eq(providers.isActive, true))
+      .groupBy(providers.cityKey)
+      .orderBy(desc(count()), providers.cityKey)
+      .limit(MAX_CITIES)
+    return rows.map(({ key, asWritten, providers }) => ({ key, ...cityNames(key, asWritten), providers }))
+  }
+
   /** Newest first; `q` matches words of the name and bio (prefixes), through FTS5 or a LIKE scan. */
   async search(filter: ProviderFilter) {
     const matches = filter.q === undefined ? undefined : await this.matches(filter.q)
@@ -174,7 +190,7 @@ export class ProviderService {
         and(
           filter.isActive === undefined ? undefined : eq(providers.isActive, filter.isActive),
           matches,
-          filter.city === undefined ? undefined : eq(providers.city, filter.city.trim()),
+          filter.city === undefined ? undefined : eq(providers.cityKey, cityKey(filter.city)),
           // Correlated EXISTS: checked per row of the newest-first scan, which stops after a page,
           // where IN (…) would first gather every provider of a large category.
           filter.subcategoryId === undefined

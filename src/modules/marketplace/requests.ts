@@ -11,9 +11,10 @@ import type { JobScheduler } from '../../jobs/scheduler.ts'
 import type { NotificationService } from '../notifications/service.ts'
 import type { CatalogService } from './catalog.ts'
 import type { ProviderRow, ProviderService } from './providers.ts'
+import { cityKey } from './cities.ts'
 
 export type RequestRow = typeof serviceRequests.$inferSelect
-export const toRequestDto = (request: RequestRow) => ({ ...request, currency: 'SAR' as const })
+export const toRequestDto = ({ cityKey: _cityKey, ...request }: RequestRow) => ({ ...request, currency: 'SAR' as const })
 
 export const URGENT_TTL_MS = 30 * 60 * 1000
 export const EXPIRE_JOB = 'service-request.expire'
@@ -98,6 +99,7 @@ export class RequestService {
           ...input,
           id,
           city: input.city.trim(),
+          cityKey: cityKey(input.city),
           clientId: client.id,
           status: 'sent',
           providerId: provider?.id ?? null,
@@ -177,10 +179,18 @@ export class RequestService {
       guard: and(eq(serviceRequests.type, 'urgent'), isNull(serviceRequests.providerId), gt(serviceRequests.expiresAt, new Date(this.clock.now()))),
       set: { providerId: provider.id },
     })
-    if (!request) throw conflict('INVALID_TRANSITION', open.status === 'sent' && !open.providerId ? 'This urgent request has expired' : 'Another provider already took this request, or it was closed')
+    if (!request) throw await this.whyUnclaimable(id)
     await this.scheduler.cancel([expireJobKey(id)])
     await this.tell([request.clientId], notices.claimed, request)
     return request
+  }
+
+  /** Why a claim found the request no longer open: another provider took it first, it expired, or it was closed. */
+  private async whyUnclaimable(id: string) {
+    const now = await this.find(id)
+    if (now?.providerId) return conflict('ALREADY_TAKEN', 'Another provider took this request first')
+    if (now?.status === 'sent') return conflict('INVALID_TRANSITION', 'This urgent request has expired')
+    return conflict('INVALID_TRANSITION', `The request is ${now?.status ?? 'gone'}; it can no longer be claimed`)
   }
 
   /** The assigned provider starts, then completes the work. */
@@ -292,7 +302,7 @@ export class RequestService {
       .select({ userId: providers.userId })
       .from(providers)
       .innerJoin(providerSubcategories, eq(providerSubcategories.providerId, providers.id))
-      .where(and(eq(providerSubcategories.subcategoryId, request.subcategoryId), eq(providers.city, request.city), eq(providers.isActive, true), ne(providers.userId, request.clientId)))
+      .where(and(eq(providerSubcategories.subcategoryId, request.subcategoryId), eq(providers.cityKey, request.cityKey), eq(providers.isActive, true), ne(providers.userId, request.clientId)))
     return rows.map((row) => row.userId)
   }
 
@@ -309,7 +319,7 @@ export class RequestService {
   /** In the provider's subcategories and city. */
   private inFieldOf(provider: ProviderRow): SQL {
     return and(
-      eq(serviceRequests.city, provider.city),
+      eq(serviceRequests.cityKey, provider.cityKey),
       inArray(serviceRequests.subcategoryId, this.db.select({ id: providerSubcategories.subcategoryId }).from(providerSubcategories).where(eq(providerSubcategories.providerId, provider.id))),
     )!
   }

@@ -18,21 +18,28 @@ export function foldForSearch(text: string): string {
 // The definite article and the prepositions written onto it: "السباك", "للسباكه", "والتكييف".
 const ARTICLE = /^(?:ال|لل|وال|بال|كال|فال)(?=\p{L}{2})/u
 
+/** A folded word without the article written onto it: "السباك" → "سباك". */
+export const withoutArticle = (word: string) => word.replace(ARTICLE, '')
+
 /**
  * What is stored for search: the folded text, plus each word that starts with the article once
  * more without it, so that "سباك" finds "السباك" (FTS5 matches words by prefix, never inside).
  */
 export function searchableText(text: string): string {
   const folded = foldForSearch(text)
-  const bare = folded.split(/\s+/).flatMap((word) => (ARTICLE.test(word) ? [word.replace(ARTICLE, '')] : []))
+  const bare = folded.split(/\s+/).flatMap((word) => (ARTICLE.test(word) ? [withoutArticle(word)] : []))
   return bare.length === 0 ? folded : `${folded} ${bare.join(' ')}`
 }
 
-/** The words of a query, folded; at most a few, so a query cannot grow without bound. */
+/**
+ * The words of a query, folded and without the article (what is stored has every word without it
+ * too, so "السباك" finds "سباك" as well as "السباك"); at most a few, so a query cannot grow without bound.
+ */
 export function searchTerms(query: string): string[] {
   return foldForSearch(query)
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean)
+    .map(withoutArticle)
     .slice(0, 8)
 }
 

@@ -1,3 +1,4 @@
+import type { Logger } from '../../logger.ts'
 import type { CatalogService } from './catalog.ts'
 
 type Named = readonly [ar: string, en: string]
@@ -36,4 +37,15 @@ export async function seedCatalogue(catalog: CatalogService) {
     }
   }
   return created
+}
+
+/**
+ * A fresh database gets the starter catalogue, so clients can post requests at once; a catalogue
+ * with any category (active or not) is the operator's and is never touched. SEED_CATALOGUE=false
+ * turns this off.
+ */
+export async function seedCatalogueIfEmpty(catalog: CatalogService, logger: Logger): Promise<void> {
+  if ((await catalog.tree(true)).length > 0) return
+  const created = await seedCatalogue(catalog)
+  logger.info('seeded the starter catalogue', created)
 }
