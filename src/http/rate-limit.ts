@@ -5,13 +5,20 @@ export interface RateLimitRule {
   windowSec: number
 }
 
-/** The scopes of the original Django back end's throttles. */
+/**
+ * Budgets per minute. Sign-in is counted per account or phone first (`loginAccount`, `otpPhone`);
+ * what is counted per IP (`anonymous`, `login`, `otp`, `refresh`) is a ceiling wide enough for a
+ * school or an office whose people all come from one NAT address (30 students signing in by OTP in
+ * the same minute are 60 requests). RATE_LIMIT_FACTOR scales them all.
+ */
 export const defaultRateLimits = {
-  anonymous: { limit: 60, windowSec: 60 },
+  anonymous: { limit: 300, windowSec: 60 },
   user: { limit: 200, windowSec: 60 },
-  otp: { limit: 5, windowSec: 60 },
-  login: { limit: 15, windowSec: 60 },
-  refresh: { limit: 60, windowSec: 60 },
+  otp: { limit: 300, windowSec: 60 },
+  otpPhone: { limit: 10, windowSec: 60 },
+  login: { limit: 300, windowSec: 60 },
+  loginAccount: { limit: 10, windowSec: 60 },
+  refresh: { limit: 300, windowSec: 60 },
 } satisfies Record<string, RateLimitRule>
 
 export type RateLimitScope = keyof typeof defaultRateLimits

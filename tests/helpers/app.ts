@@ -26,7 +26,9 @@ const roomyLimits: RateLimitRules = {
   anonymous: { limit: 10_000, windowSec: 60 },
   user: { limit: 10_000, windowSec: 60 },
   otp: { limit: 10_000, windowSec: 60 },
+  otpPhone: { limit: 10_000, windowSec: 60 },
   login: { limit: 10_000, windowSec: 60 },
+  loginAccount: { limit: 10_000, windowSec: 60 },
   refresh: { limit: 10_000, windowSec: 60 },
 }
 

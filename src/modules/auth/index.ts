@@ -11,7 +11,7 @@ export function authModule({ config, db, clock, limiter, users, wallet, plugins,
   const refreshTokens = new RefreshTokens(db, clock, config.jwt.refreshDays)
   const otp = new OtpService(db, clock, limiter, config.jwt.secret, deps.otpDelivery)
   return new Elysia({ name: 'auth-module' })
-    .use(authRoutes({ config, users, refreshTokens, otp, ...plugins }))
+    .use(authRoutes({ config, users, refreshTokens, otp, limiter, ...plugins }))
     .use(profileRoutes({ users, wallet, refreshTokens, ...plugins }))
     .use(staffUserRoutes({ users, wallet }, plugins))
 }

@@ -11,7 +11,8 @@ export const otpPolicy = {
   cooldownSec: 60,
   maxAttempts: 5,
   perPhone: { limit: 5, windowSec: 3600 },
-  perIp: { limit: 20, windowSec: 3600 },
+  // A ceiling, not the main guard (the cooldown and perPhone are): a school's NAT address sends many.
+  perIp: { limit: 500, windowSec: 3600 },
 }
 
 /** Hands a code to the user (an SMS gateway in a deployment); the dev code path needs none. */
@@ -60,6 +61,7 @@ export class OtpService {
 
   /** Spends the phone's live code if it matches; each wrong try counts, the fifth burns it. */
   async verify(phone: string, code: string): Promise<void> {
+    await this.limiter.consume('otpPhone', phone)
     const now = new Date(this.clock.now())
     const live = await this.db.query.otpCodes.findFirst({
       where: and(eq(otpCodes.phone, phone), isNull(otpCodes.consumedAt), gt(otpCodes.expiresAt, now)),

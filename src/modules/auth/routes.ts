@@ -16,16 +16,18 @@ import {
 import { otpPolicy, type OtpService } from './otp.ts'
 import { toPrivateUser, type UserRow, type UserService } from './service.ts'
 import type { RefreshTokens } from './tokens.ts'
+import type { RateLimiter } from '../../http/rate-limit.ts'
 
 export interface AuthRouteDeps extends RoutePlugins {
   config: Config
   users: UserService
   refreshTokens: RefreshTokens
   otp: OtpService
+  limiter: RateLimiter
 }
 
 /** Registration, password and OTP sign-in, token refresh and logout. */
-export const authRoutes = ({ config, users, refreshTokens, otp, ...plugins }: AuthRouteDeps) =>
+export const authRoutes = ({ config, users, refreshTokens, otp, limiter, ...plugins }: AuthRouteDeps) =>
   moduleRoutes({ name: 'auth-routes', prefix: '/auth', detail: { tags: ['auth'] } }, plugins)
     .resolve(({ accessJwt }) => ({
       /** A fresh access token plus a refresh token (a new family unless one is given). */
@@ -48,6 +50,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, ...plugins }: Au
     .post(
       '/login',
       async ({ body, issueTokens }) => {
+        await limiter.consume('loginAccount', (body.email ?? body.phone ?? '').toLowerCase())
         const user = await users.authenticate(body)
         return { user: toPrivateUser(user), ...(await issueTokens(user)) }
       },
