@@ -7,7 +7,7 @@ import type { Database, DatabaseHandle } from './db/client.ts'
 import { accessTokens, authGuard, cachedAccessTokenVerifier } from './http/auth.ts'
 import type { ReadinessCheck } from './http/health.ts'
 import { MediaWorkerMetrics } from './http/media-metrics.ts'
-import { MetricsRegistry } from './http/metrics-registry.ts'
+import { CollectedGauge, MetricsRegistry } from './http/metrics-registry.ts'
 import type { RoutePlugins } from './http/module-routes.ts'
 import { MemoryRateLimitStore, RateLimiter, scaledRateLimits, type RateLimitRules, type RateLimitStore } from './http/rate-limit.ts'
 import { RedisRateLimitStore } from './http/rate-limit-redis.ts'
@@ -120,6 +120,7 @@ export function createCore(deps: AppDeps): Core {
   if (redis) readinessChecks.redis = () => redis.ping()
   if (cluster) readinessChecks.cluster = () => cluster.members.list()
   metrics.register(new ClusterMetrics(instance, cluster, () => deps.media?.cascade?.feedCount ?? 0))
+  metrics.register(new CollectedGauge('majlis_ws_connections', 'Open WebSocket connections on this instance', () => [[{ instance: config.cluster.instanceId }, hub.connectionCount]]))
   if (deps.media) {
     const { pool, signaling } = deps.media
     hub.register(...signaling.handlers())

@@ -68,6 +68,11 @@ export function renderGauge(name: string, help: string, samples: Samples, type: 
   return lines.join('\n')
 }
 
+/** Gauges of one label-less value each, read together when /metrics is scraped (e.g. by one database query). */
+export const gaugesFrom = (read: () => Promise<Array<[name: string, help: string, value: number]>>): Metric => ({
+  render: async () => (await read()).map(([name, help, value]) => renderGauge(name, help, [[{}, value]])).join('\n'),
+})
+
 /** A gauge whose samples are read when /metrics is scraped. */
 export class CollectedGauge implements Metric {
   constructor(readonly name: string, readonly help: string, private readonly collect: () => Samples) {}

@@ -151,6 +151,11 @@ export class Hub {
   private readonly messageRate: { perSecond: number; burst: number }
   private server: TopicServer | undefined
 
+  /** Open WebSocket connections on this instance. */
+  get connectionCount(): number {
+    return this.connections.size
+  }
+
   constructor(
     private readonly logger: Logger,
     private readonly authenticate: (token: string) => Promise<WsSession | null>,

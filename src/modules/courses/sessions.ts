@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lte, or, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, gte, inArray, lte, or, type SQL } from 'drizzle-orm'
 import { customAlphabet } from 'nanoid'
 import type { MediaGrant } from '../../../media/access.ts'
 import type { Clock } from '../../clock.ts'
@@ -72,6 +72,12 @@ export class LiveSessionService {
     this.sessionsWithTeacher = new ShortLivedCache(SESSION_CACHE_MS, () => clock.now())
     scheduler.register(JOB_REMINDER, (payload) => this.sendScheduledNotice(String(payload.sessionId), 'reminder'))
     scheduler.register(JOB_STARTING, (payload) => this.sendScheduledNotice(String(payload.sessionId), 'starting'))
+  }
+
+  /** Sessions live now, for /metrics. */
+  async liveCount(): Promise<number> {
+    const [live] = await this.db.select({ n: count() }).from(liveSessions).where(eq(liveSessions.status, 'live'))
+    return live?.n ?? 0
   }
 
   async create(teacher: AuthUser, input: SessionInput) {

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../../core.ts'
+import { gaugesFrom } from '../../http/metrics-registry.ts'
 import { StreamAnalytics } from './analytics.ts'
 import { StreamChat } from './chat.ts'
 import { GiftService } from './gifts.ts'
@@ -13,7 +14,7 @@ import { videoRoutes } from './video-routes.ts'
 import { VideoService } from './videos.ts'
 
 /** Live streams on the SFU (media rooms `stream:<id>`), also as HLS and from OBS over WHIP, with chat, moderation, gifts, videos (uploaded or recorded) and creator analytics. */
-export function streamsModule({ db, clock, config, hub, scheduler, media, notifications, wallet, users, recordings, signer, cluster, logger, plugins, deps }: Core) {
+export function streamsModule({ db, clock, config, hub, scheduler, media, notifications, wallet, users, recordings, signer, cluster, logger, metrics, plugins, deps }: Core) {
   const ingest = new StreamIngest(media, hub, signer, cluster)
   const hls = new StreamHls(media, config, signer, clock, cluster)
   // A host publishing from OBS has no socket, yet is there: the ingest holds their presence in the hub.
@@ -30,6 +31,15 @@ export function streamsModule({ db, clock, config, hub, scheduler, media, notifi
     void streams.dropAbsentViewers((streamId, userId) => hub.isPresent(streamRoomName(streamId), userId)).catch((error: Error) => logger.warn('could not recount viewers after an instance died', { err: error.message }))
   })
   media?.access.register('stream', (user, streamId) => streams.mediaGrant(user, streamId))
+  metrics.register(
+    gaugesFrom(async () => {
+      const live = await streams.liveTotals()
+      return [
+        ['majlis_live_streams', 'Streams live now (every instance)', live.streams],
+        ['majlis_stream_viewers', 'Viewers of the live streams now (every instance)', live.viewers],
+      ]
+    }),
+  )
   return new Elysia({ name: 'streams-module' })
     .use(streamRoutes({ streams, chat, gifts, ...plugins }))
     .use(streamAnalyticsRoutes(new StreamAnalytics(db, clock, users), plugins))

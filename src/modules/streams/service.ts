@@ -80,6 +80,12 @@ export class StreamService {
     users.addProfileCount('streams', async (userId) => (await db.select({ n: count() }).from(streams).where(eq(streams.hostId, userId)))[0]?.n ?? 0)
   }
 
+  /** How many streams are live and how many viewers they have, for /metrics. */
+  async liveTotals(): Promise<{ streams: number; viewers: number }> {
+    const [totals] = await this.db.select({ streams: count(), viewers: sql<number>`coalesce(sum(${streams.viewerCount}), 0)` }).from(streams).where(eq(streams.status, 'live'))
+    return { streams: totals?.streams ?? 0, viewers: Number(totals?.viewers ?? 0) }
+  }
+
   async create(host: AuthUser, input: { title: string; description?: string; type: StreamType; category?: string; isPrivate?: boolean }) {
     const now = new Date(this.clock.now())
     let stream: StreamRow

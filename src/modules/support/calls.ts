@@ -1,4 +1,4 @@
-import { and, eq, ne, or, sql } from 'drizzle-orm'
+import { and, count, eq, ne, or, sql } from 'drizzle-orm'
 import type { MediaGrant } from '../../../media/access.ts'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
@@ -25,6 +25,12 @@ export class VideoCallService {
     private readonly clock: Clock,
     private readonly events: CallEvents,
   ) {}
+
+  /** Calls in progress now, for /metrics. */
+  async activeCount(): Promise<number> {
+    const [active] = await this.db.select({ n: count() }).from(videoCalls).where(eq(videoCalls.status, 'active'))
+    return active?.n ?? 0
+  }
 
   async get(user: AuthUser, id: string): Promise<VideoCallRow> {
     return this.visible(user, await this.db.query.videoCalls.findFirst({ where: eq(videoCalls.id, id) }))
