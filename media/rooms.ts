@@ -16,8 +16,8 @@ export interface RoomsRelay extends RoomRelay {
 /** Every open media room by name; a room is opened by its first join and forgotten when it closes. */
 export class MediaRooms {
   private readonly rooms = new Map<string, MediaRoom>()
-  /** `opened` when a room (re)opens by its first join; `ended` when its owner ends it. */
-  readonly events = new EventEmitter<{ opened: [MediaRoom]; ended: [name: string] }>()
+  /** `opened` when a room (re)opens by its first join; `ending` then `ended` when its owner ends it. */
+  readonly events = new EventEmitter<{ opened: [MediaRoom]; ending: [name: string]; ended: [name: string] }>()
   private relay: RoomsRelay | undefined
 
   constructor(
@@ -62,6 +62,8 @@ export class MediaRooms {
   }
 
   closeHere(name: string, reason: string): void {
+    // Heard before the room closes: its egresses end as finished, not as cut off by a failure.
+    this.events.emit('ending', name)
     this.rooms.get(name)?.close(reason)
     this.events.emit('ended', name)
   }

@@ -28,7 +28,9 @@ test("a call records only once both participants asked; strangers see nothing; a
   expect(second.status).toBe(201)
   expect(second.body).toMatchObject({ room: `call:${videoCall.id}`, status: 'recording', fileUrl: null })
   expect((await get(stranger.accessToken, `/recordings/${second.body.id}`)).status).toBe(404)
-  expect((await fetch(`${server.baseUrl}/api/v1/recordings/${second.body.id}/file`)).status).toBe(404)
+  // Without a token or a signature: sign in first (401); a stranger's token: nothing to see (404).
+  expect((await fetch(`${server.baseUrl}/api/v1/recordings/${second.body.id}/file`)).status).toBe(401)
+  expect((await fetch(`${server.baseUrl}/api/v1/recordings/${second.body.id}/file`, { headers: { authorization: `Bearer ${stranger.accessToken}` } })).status).toBe(404)
 
   // Nobody published: stopping leaves nothing to assemble, and the status says so.
   expect((await post(customer.accessToken, `/video-calls/${videoCall.id}/recording/stop`)).body).toEqual({ id: second.body.id, status: 'processing' })

@@ -21,6 +21,9 @@ export interface ConsumerStats {
   kind: 'audio' | 'video'
   framesDecoded: number
   bytesReceived: number
+  /** The size of the last decoded video frame (0 for audio, or before the first frame). */
+  frameWidth: number
+  frameHeight: number
 }
 
 type MediaEvents = {
@@ -59,12 +62,27 @@ interface ConsumerReply {
   rtpParameters: types.RtpParameters
 }
 
-// Three simulcast layers; the SFU forwards the one each viewer can take.
-const cameraEncodings: RTCRtpEncodingParameters[] = [
-  { rid: 'r0', maxBitrate: 150_000, scaleResolutionDownBy: 4 },
-  { rid: 'r1', maxBitrate: 500_000, scaleResolutionDownBy: 2 },
-  { rid: 'r2', maxBitrate: 1_200_000 },
-]
+/**
+ * Simulcast layers for a camera of this height; the SFU forwards the one each viewer can take.
+ * Chromium sends at most as many layers as the resolution allows (3 from 540p, 2 from 270p, else
+ * 1) and drops the top ones beyond that, so asking a 360p camera for three left viewers on 180p.
+ */
+export function cameraEncodings(height: number): RTCRtpEncodingParameters[] {
+  if (height >= 540) {
+    return [
+      { rid: 'r0', maxBitrate: 150_000, scaleResolutionDownBy: 4 },
+      { rid: 'r1', maxBitrate: 500_000, scaleResolutionDownBy: 2 },
+      { rid: 'r2', maxBitrate: 1_500_000 },
+    ]
+  }
+  if (height >= 270) {
+    return [
+      { rid: 'r0', maxBitrate: 200_000, scaleResolutionDownBy: 2 },
+      { rid: 'r1', maxBitrate: 800_000 },
+    ]
+  }
+  return [{ maxBitrate: 300_000 }]
+}
 
 /**
  * Joins a Majlis media room: publishes camera (simulcast), microphone or screen, consumes
@@ -203,7 +221,7 @@ export class MajlisMedia {
       const report = await consumer.getStats()
       report.forEach((stat) => {
         if (stat.type === 'inbound-rtp') {
-          all.push({ peerId, source, kind: consumer.kind, framesDecoded: stat.framesDecoded ?? 0, bytesReceived: stat.bytesReceived ?? 0 })
+          all.push({ peerId, source, kind: consumer.kind, framesDecoded: stat.framesDecoded ?? 0, bytesReceived: stat.bytesReceived ?? 0, frameWidth: stat.frameWidth ?? 0, frameHeight: stat.frameHeight ?? 0 })
         }
       })
     }
@@ -245,7 +263,7 @@ export class MajlisMedia {
       track,
       // Our tracks outlive producers: they are published again after a re-join.
       stopTracks: false,
-      encodings: source === 'camera' ? cameraEncodings : undefined,
+      encodings: source === 'camera' ? cameraEncodings(track.getSettings().height ?? 360) : undefined,
       codecOptions: track.kind === 'video' ? { videoGoogleStartBitrate: 1000 } : undefined,
       appData: { source },
     })

@@ -19,6 +19,9 @@ export class Egresses {
     rooms.events.on('opened', (room) => {
       for (const egress of this.running) if (egress.roomName === room.name) egress.attach(room)
     })
+    rooms.events.on('ending', (name) => {
+      for (const egress of this.running) if (egress.roomName === name) egress.roomEnding()
+    })
   }
 
   get count(): number {

@@ -86,6 +86,8 @@ export class RoomEgress {
   private crashes = 0
   private stopped = false
   private interruptedFlag = false
+  /** The room's owner ended it (a class, stream or call over): its closing is the end, not a failure. */
+  private roomEnded = false
   private settleTimer: Timer | undefined
   private work: Promise<void> = Promise.resolve()
   private readonly onProducers = () => {
@@ -93,7 +95,7 @@ export class RoomEgress {
     this.settleTimer = setTimeout(() => this.reconcile(), SETTLE_MS)
   }
   private readonly onRoomClosed = () => {
-    if (this.running) this.interruptedFlag = true
+    if (this.running && !this.roomEnded) this.interruptedFlag = true
     this.detach()
     this.reconcile()
   }
@@ -108,6 +110,11 @@ export class RoomEgress {
     return this.interruptedFlag || this.ended.some((part) => part.crashed)
   }
 
+
+  /** Its room is about to close because its owner ended it. */
+  roomEnding(): void {
+    this.roomEnded = true
+  }
 
   /** Finishes the current part and returns every part, oldest first. */
   async stop(): Promise<EndedPart[]> {

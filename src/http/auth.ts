@@ -75,7 +75,7 @@ export interface AuthGuardOptions {
   loadUser(id: string): Promise<AuthUser | null>
 }
 
-const unauthenticated = (errorCode: 'UNAUTHENTICATED' | 'INVALID_TOKEN', message: string) =>
+export const unauthenticated = (errorCode: 'UNAUTHENTICATED' | 'INVALID_TOKEN', message: string) =>
   new ApiError(401, errorCode, message, undefined, { 'www-authenticate': 'Bearer' })
 
 export function mayAccess(role: Role, access: RoleAccess): boolean {

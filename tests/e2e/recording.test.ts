@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test'
 import { probe } from '../../media/egress/assemble.ts'
-import { openDemo, serverAndBrowserPerFile, waitFor } from '../helpers/browser.ts'
+import { consumerStats, openDemo, serverAndBrowserPerFile, waitFor } from '../helpers/browser.ts'
 import { tempDir } from '../helpers/server-process.ts'
 
 const ctx = serverAndBrowserPerFile({ workers: 1, env: { UPLOAD_DIR: tempDir('majlis-recording-') } })
@@ -60,12 +60,23 @@ test('a teacher records 5 s of a class: one file with video and audio, served wi
   const range = await fetch(fileUrl, { headers: { range: 'bytes=0-99' } })
   expect(range.status).toBe(206)
   expect((await range.arrayBuffer()).byteLength).toBe(100)
-  expect((await fetch(`${ctx.server.baseUrl}${new URL(fileUrl).pathname}`)).status).toBe(404)
+  expect((await fetch(`${ctx.server.baseUrl}${new URL(fileUrl).pathname}`)).status).toBe(401)
   expect((await fetch(served(recording.thumbnailUrl))).headers.get('content-type')).toBe('image/jpeg')
+  // The session's recordingUrl plays as it is: absolute and signed, no bearer token needed.
   const session2 = (await ctx.server.call('GET', `/api/v1/live-sessions/${session.id}`, { token: student.accessToken })).body
-  expect(session2.recordingUrl).toBe(`/api/v1/recordings/${recording.id}/file`)
+  expect(session2.recordingUrl).toStartWith(`http://localhost/api/v1/recordings/${recording.id}/file?`)
+  const viaSession = await fetch(served(session2.recordingUrl), { headers: { range: 'bytes=0-99' } })
+  expect(viaSession.status).toBe(206)
 
-  const played = await page.evaluate(async (url) => {
+  const played = await playToEnd(page, fileUrl)
+  expect(played.currentTime).toBeGreaterThan(3)
+  expect(played.width).toBeGreaterThan(0)
+  await page.close()
+}, 90_000)
+
+/** Plays a recording's file in the page to its end: how long it ran and the size of its frames. */
+const playToEnd = (page: Awaited<ReturnType<typeof liveClass>>['page'], url: string) =>
+  page.evaluate(async (url) => {
     const video = document.createElement('video')
     video.muted = true
     video.src = url
@@ -76,10 +87,28 @@ test('a teacher records 5 s of a class: one file with video and audio, served wi
       video.onerror = () => reject(new Error(`media error ${video.error?.code}`))
       setTimeout(() => reject(new Error(`stuck at ${video.currentTime}`)), 20_000)
     })
-    return { currentTime: video.currentTime, width: video.videoWidth }
-  }, fileUrl)
-  expect(played.currentTime).toBeGreaterThan(3)
-  expect(played.width).toBeGreaterThan(0)
+    return { currentTime: video.currentTime, width: video.videoWidth, height: video.videoHeight }
+  }, url)
+
+test('a class ended while recording: students see the camera at full size, and the recording is ready and plays at full size', async () => {
+  const { teacher, student, session, page } = await liveClass()
+  // The teacher's 640×360 camera reaches a student at 640×360, not its smaller simulcast layer.
+  const studentPage = await openDemo(ctx.browser, ctx.server.baseUrl, student.accessToken, `live:${session.id}`)
+  const seen = await waitFor('the top layer at the student', () => consumerStats(studentPage), (stats) => stats.some((s) => s.kind === 'video' && s.frameWidth === 640), 5_000)
+  expect(seen.find((s) => s.kind === 'video')).toMatchObject({ frameWidth: 640, frameHeight: 360 })
+
+  const start = await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })
+  expect(start.status).toBe(201)
+  await Bun.sleep(4500)
+  expect((await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/end`, { token: teacher.accessToken })).body.status).toBe('ended')
+
+  const recording = await finished(start.body.id, student.accessToken)
+  expect(recording.status).toBe('ready')
+  const ended = (await ctx.server.call('GET', `/api/v1/live-sessions/${session.id}`, { token: student.accessToken })).body
+  const played = await playToEnd(studentPage, served(ended.recordingUrl))
+  expect(played.currentTime).toBeGreaterThan(2.5)
+  expect({ width: played.width, height: played.height }).toEqual({ width: 640, height: 360 })
+  await studentPage.close()
   await page.close()
 }, 90_000)
 

@@ -55,6 +55,8 @@ export interface DecodeStats {
   kind: string
   framesDecoded: number
   bytesReceived: number
+  frameWidth: number
+  frameHeight: number
 }
 
 export const consumerStats = (page: Page): Promise<DecodeStats[]> =>

@@ -15,9 +15,22 @@ export const recordingScope = (id: string) => `${API_PREFIX}/recordings/${id}/`
 export const signedRecordingPath = (signer: UrlSigner, nowMs: number, id: string, what: 'file' | 'thumbnail') =>
   `${recordingScope(id)}${what}?${signer.sign(recordingScope(id), nowMs + LINK_LIFETIME_MS)}`
 
+export interface RecordingLinkDeps {
+  config: Config
+  signer: UrlSigner
+  clock: Clock
+}
+
+/** An absolute, signed link to a recording's file or thumbnail that a `<video>` or `<img>` plays as it is. */
+export const signedRecordingUrl = ({ config, signer, clock }: RecordingLinkDeps, request: Request, id: string, what: 'file' | 'thumbnail') =>
+  absoluteUrl(config, request, signedRecordingPath(signer, clock.now(), id, what))
+
+/** The recording id in a stored file path (`/api/v1/recordings/<id>/file`). */
+export const recordingIdInPath = (path: string) => /\/recordings\/([^/]+)\/file$/.exec(path)?.[1] ?? null
+
 /** A recording as the API shows it (schema `Recording`), its file and thumbnail as signed links. */
-export const recordingView = ({ config, signer, clock }: { config: Config; signer: UrlSigner; clock: Clock }) => (request: Request) => (recording: typeof recordings.$inferSelect) => {
-  const signed = (name: string | null, what: 'file' | 'thumbnail') => (name ? absoluteUrl(config, request, signedRecordingPath(signer, clock.now(), recording.id, what)) : null)
+export const recordingView = (deps: RecordingLinkDeps) => (request: Request) => (recording: typeof recordings.$inferSelect) => {
+  const signed = (name: string | null, what: 'file' | 'thumbnail') => (name ? signedRecordingUrl(deps, request, recording.id, what) : null)
   return {
     id: recording.id,
     room: recording.room,

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import type { RecordingSubject } from '../../db/schema/recordings.ts'
+import { unauthenticated } from '../../http/auth.ts'
 import { ErrorBody, errorResponses, notFound } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { SignedQuery, type UrlSigner } from '../../http/signed-urls.ts'
@@ -35,7 +36,7 @@ export const recordingRoutes = ({ recordings, signer, config, clock, ...plugins 
       if (recording) return recording
       throw notFound('Recording')
     }
-    if (!viewer) throw notFound('Recording')
+    if (!viewer) throw unauthenticated('UNAUTHENTICATED', 'Sign in, or open the signed link the API gives (fileUrl, recordingUrl)')
     return recordings.get(viewer, id)
   }
 
@@ -97,7 +98,7 @@ export const recordingRoutes = ({ recordings, signer, config, clock, ...plugins 
         query: SignedQuery,
         response: errorResponses,
         detail: {
-          summary: 'The recorded file with range requests (206/416): bearer token, or the signed fileUrl',
+          summary: 'The recorded file with range requests (206/416): bearer token, or the signed fileUrl; neither → 401, a recording you may not see → 404',
           security: [{ bearerAuth: [] }, {}],
           responses: { ...fileResponse(['video/webm', 'video/mp4']), 206: { ...fileResponse(['video/webm', 'video/mp4'])[200], description: 'the requested byte range' }, 416: { description: 'range not satisfiable' } },
         },
