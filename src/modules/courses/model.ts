@@ -29,7 +29,7 @@ export const LiveSession = t.Object(
     status: oneOf(liveSessionStatuses),
     roomCode: t.String({ description: 'a short unique code for the class' }),
     autoRecord: t.Boolean({ description: 'recording starts by itself when the session goes live' }),
-    recordingUrl: t.Union([t.String(), t.Null()], { description: 'the latest recording’s file once ready (bearer token; GET /recordings/:id gives a signed link)' }),
+    recordingUrl: t.Union([t.String(), t.Null()], { description: 'the latest recording’s file once ready: an absolute link, signed for 6 hours, that a <video> plays as it is (no bearer token)' }),
     startedAt: t.Union([t.Date(), t.Null()]),
     endedAt: t.Union([t.Date(), t.Null()]),
     canceledAt: t.Union([t.Date(), t.Null()]),
