@@ -258,6 +258,7 @@ describe('gifts and coins', () => {
 
   test('a gift moves coins × quantity from sender to host with one ledger row each; leaderboard; notification', async () => {
     const [host, fan, rich] = [await ctx.t.register(), await ctx.t.register(), await ctx.t.register()]
+    expect((await api(host, 'PATCH', '/me', { preferences: { language: 'ar' } })).status).toBe(200)
     const stream = await goLive(host)
     await grantCoins(fan, 100)
     await grantCoins(rich, 1000)
@@ -283,6 +284,10 @@ describe('gifts and coins', () => {
     const notices = (await api(host, 'GET', '/notifications?type=gift.received')).body.items
     expect(notices).toHaveLength(2)
     expect(notices[1]).toMatchObject({ body: 'mashallah', data: { transactionId: sent.body.transaction.id, coins: 30 } })
+    // The host reads Arabic: the whole title is Arabic, the gift's name too.
+    expect(notices[1].title).toBe(`${fan.user.name} أرسل لك 3 × قلب`)
+    expect(notices[0].title).toBe(`${rich.user.name} أرسل لك تاج`)
+    expect((await api(fan, 'GET', '/gifts')).body.find((gift: { id: string }) => gift.id === 'gift_heart')).toMatchObject({ name: 'Heart', nameAr: 'قلب' })
   })
 
   test('bad gifts: unknown gift 404, quantity out of range 422, recipient not on stage 422, not enough coins 409', async () => {

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../http/error-messages.ts'
+import type { ErrorCode, Language } from '../http/error-messages.ts'
 import { t, type Static, type TSchema } from 'elysia'
 import type { AuthUser } from '../http/auth.ts'
 
@@ -36,6 +36,8 @@ export const serverEvent = (type: string, data: unknown) => ({ type, data })
 export interface WsClient {
   readonly id: string
   readonly user: AuthUser
+  /** The language of this connection's error messages and events (Accept-Language at connect). */
+  readonly language: Language
   send(type: string, data: unknown): void
   /** Starts or stops receiving what is sent to a group (a native topic, not a hub channel). */
   listen(group: string, listening: boolean): void

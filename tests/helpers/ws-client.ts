@@ -1,6 +1,7 @@
 /** A test WebSocket client: records every message, awaits replies and events. */
-export async function connectWs(url: string, token?: string) {
-  const ws = token ? new WebSocket(url, ['bearer', token]) : new WebSocket(url)
+export async function connectWs(url: string, token?: string, headers?: Record<string, string>) {
+  const protocols = token ? ['bearer', token] : []
+  const ws = headers ? new WebSocket(url, { protocols, headers } as unknown as string[]) : new WebSocket(url, protocols)
   const messages: any[] = []
   const waiters: Array<{ match: (m: any) => boolean; resolve: (m: any) => void }> = []
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })))

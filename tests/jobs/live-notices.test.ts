@@ -52,6 +52,23 @@ describe('live session notices', () => {
     for (const student of students) expect(await noticesOf(t, student)).toEqual(['live_session.created', 'live_session.reminder', 'live_session.starting'])
   })
 
+  test('each student reads them in their own language', async () => {
+    const clock = new ManualClock()
+    const t = await appOn(clock)
+    const { teacher, students, session, scheduledAt } = await scheduledClass(t, clock)
+    const [arabic, english] = [students[0]!, students[1]!]
+    expect((await t.call('PATCH', '/api/v1/me', { token: arabic.accessToken, body: { preferences: { language: 'ar' } } })).status).toBe(200)
+    expect((await t.call('PATCH', '/api/v1/me', { token: english.accessToken, body: { preferences: { language: 'en' } } })).status).toBe(200)
+    clock.advance(scheduledAt - 10 * MINUTE - clock.now())
+    await t.app.decorator.scheduler.runDue()
+    await t.call('POST', `/api/v1/live-sessions/${session.id}/start`, { token: teacher.accessToken })
+    const titles = async (student: { accessToken: string }) =>
+      Object.fromEntries(((await t.call('GET', '/api/v1/notifications?limit=100', { token: student.accessToken })).body.items as Array<{ type: string; title: string }>).map((n) => [n.type, n.title]))
+    expect(await titles(arabic)).toEqual({ 'live_session.created': 'حصة مباشرة جديدة في الجدول', 'live_session.reminder': 'تبدأ الحصة بعد 10 دقائق', 'live_session.live': 'حصتك مباشرة الآن' })
+    // The announcement went out before this student chose English (the default language is Arabic).
+    expect(await titles(english)).toEqual({ 'live_session.created': 'حصة مباشرة جديدة في الجدول', 'live_session.reminder': 'Starts in 10 minutes', 'live_session.live': 'Your class is live now' })
+  })
+
   test('a restart between scheduling and the due time: the reminder goes out once, after the restart', async () => {
     const clock = new ManualClock()
     const url = `file:${join(tempDir(), 'majlis.db')}`

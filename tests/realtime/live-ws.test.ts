@@ -29,6 +29,13 @@ describe('live classes over /ws', () => {
     const early = await studentWs.request('live:join', { sessionId: session.id })
     expect(early).toMatchObject({ ok: false, error: { code: 'NOT_LIVE' } })
     expect((await studentWs.event('live:error')).data).toMatchObject({ code: 'NOT_LIVE', sessionId: session.id, type: 'live:join' })
+    // In Arabic, the event says what the reply says.
+    const arabicWs = await connectWs(server.wsUrl, student.accessToken, { 'accept-language': 'ar' })
+    const refused = await arabicWs.request('live:join', { sessionId: session.id })
+    const event = (await arabicWs.event('live:error')).data
+    expect(refused.error.message).toMatch(/[\u0600-\u06FF]/)
+    expect(event).toMatchObject({ code: 'NOT_LIVE', message: refused.error.message })
+    arabicWs.close()
     expect(await studentWs.request('media:join', { room: `live:${session.id}` })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
 
     await rest(teacher, 'POST', `/live-sessions/${session.id}/start`)

@@ -104,6 +104,8 @@ export const gifts = sqliteTable(
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
+    /** The Arabic name (`name` is English); empty until staff give one, then `name` is shown. */
+    nameAr: text('name_ar').notNull().default(''),
     icon: text('icon').notNull(),
     coins: integer('coins').notNull(),
     animation: text('animation').notNull(),

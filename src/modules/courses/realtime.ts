@@ -1,5 +1,6 @@
 import { t, type Static, type TSchema } from 'elysia'
 import type { MediaRooms } from '../../../media/rooms.ts'
+import { localizedMessage } from '../../http/error-messages.ts'
 import { ApiError, conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import type { Hub } from '../../realtime/hub.ts'
 import { defineHandler, WsError, type MessageHandler, type WsClient } from '../../realtime/protocol.ts'
@@ -25,7 +26,7 @@ function liveHandler<Schema extends TSchema>(type: string, schema: Schema, handl
         return await handle(client, data)
       } catch (error) {
         const shown = error instanceof ApiError ? { code: error.errorCode, message: error.message } : error instanceof WsError ? { code: error.code, message: error.message } : null
-        if (shown) client.send('live:error', { type, sessionId: (data as { sessionId?: string }).sessionId, ...shown })
+        if (shown) client.send('live:error', { type, sessionId: (data as { sessionId?: string }).sessionId, code: shown.code, message: localizedMessage(shown.code, shown.message, client.language) })
         throw error
       }
     },

@@ -12,7 +12,7 @@ import { iceServersFor } from '../../ice-servers.ts'
 import { newId } from '../../ids.ts'
 import { ShortLivedCache } from '../../short-lived-cache.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
-import type { NotificationService } from '../notifications/service.ts'
+import type { Localized, NotificationService } from '../notifications/service.ts'
 import type { RecordingService } from '../recordings/service.ts'
 import { API_PREFIX } from '../../http/paths.ts'
 import type { Logger } from '../../logger.ts'
@@ -102,7 +102,7 @@ export class LiveSessionService {
       })
       .returning()
     await this.scheduleNotices(session!)
-    await this.tellStudents(session!, 'created', 'New live session scheduled')
+    await this.tellStudents(session!, 'created', { ar: 'حصة مباشرة جديدة في الجدول', en: 'New live session scheduled' })
     return session!
   }
 
@@ -119,7 +119,7 @@ export class LiveSessionService {
     if (!updated) throw conflict('INVALID_STATE', 'The session is no longer scheduled')
     if (changes.scheduledAt && changes.scheduledAt.getTime() !== session.scheduledAt.getTime()) {
       await this.scheduleNotices(updated)
-      await this.tellStudents(updated, `rescheduled:${updated.scheduledAt.getTime()}`, 'Live session moved')
+      await this.tellStudents(updated, `rescheduled:${updated.scheduledAt.getTime()}`, { ar: 'تغيّر موعد الحصة المباشرة', en: 'Live session moved' })
     }
     return updated
   }
@@ -128,13 +128,13 @@ export class LiveSessionService {
     const session = await this.transition(teacher, id, 'canceled', 'scheduled', { canceledAt: new Date(this.clock.now()) })
     const keys = jobKeys(id)
     await this.scheduler.cancel([keys.reminder, keys.starting])
-    await this.tellStudents(session, 'canceled', 'Live session canceled')
+    await this.tellStudents(session, 'canceled', { ar: 'أُلغيت الحصة المباشرة', en: 'Live session canceled' })
     return session
   }
 
   async start(teacher: AuthUser, id: string) {
     const session = await this.transition(teacher, id, 'live', 'scheduled', { startedAt: new Date(this.clock.now()) })
-    await this.tellStudents(session, 'live', 'Your class is live now')
+    await this.tellStudents(session, 'live', { ar: 'حصتك مباشرة الآن', en: 'Your class is live now' })
     if (session.autoRecord) {
       // Going live matters more than its recording: a server without ffmpeg still starts the class.
       await this.recordings.start('live', id, liveRoomName(id), teacher.id).catch((error: unknown) => {
@@ -257,11 +257,12 @@ export class LiveSessionService {
   private async sendScheduledNotice(sessionId: string, notice: 'reminder' | 'starting'): Promise<void> {
     const session = await this.db.query.liveSessions.findFirst({ where: eq(liveSessions.id, sessionId) })
     if (!session || session.status !== 'scheduled') return
-    const title = notice === 'reminder' ? `Starts in ${Math.round(this.reminderLeadMs / 60000)} minutes` : 'Your class starts now'
+    const minutes = Math.round(this.reminderLeadMs / 60000)
+    const title = notice === 'reminder' ? { ar: `تبدأ الحصة بعد ${minutes} دقائق`, en: `Starts in ${minutes} minutes` } : { ar: 'تبدأ حصتك الآن', en: 'Your class starts now' }
     await this.tellStudents(session, `${notice}:${session.scheduledAt.getTime()}`, title)
   }
 
-  private async tellStudents(session: LiveSessionRow, event: string, title: string): Promise<void> {
+  private async tellStudents(session: LiveSessionRow, event: string, title: Localized): Promise<void> {
     const studentIds = await this.courses.studentIds(session.courseId)
     const type = `live_session.${event.split(':')[0]}`
     for (const studentId of studentIds) {

@@ -8,11 +8,14 @@ import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 
 /** Text in each language a user may prefer; the recipient's `preferences.language` picks one. */
-export type LocalizedText = string | Record<UserPreferences['language'], string>
+export type Localized = Record<UserPreferences['language'], string>
+/** Localized, or a plain string the same for everyone (what a user wrote: a subject, a title). */
+export type LocalizedText = string | Localized
 
 export interface NewNotification {
   type: string
-  title: LocalizedText
+  /** Always in both languages: a notification reads in its recipient's language. */
+  title: Localized
   body?: LocalizedText
   data?: Record<string, unknown>
   /** Makes a retried send a no-op: at most one notification per user and key. */

@@ -22,7 +22,7 @@ export interface GiftEvents {
 }
 
 const LEADERBOARD_SIZE = 20
-const toGiftDto = ({ sortOrder: _order, createdAt: _created, ...gift }: GiftRow) => gift
+const toGiftDto = ({ sortOrder: _order, createdAt: _created, ...gift }: GiftRow) => ({ ...gift, nameAr: gift.nameAr || gift.name })
 const isDuplicateKey = (error: unknown) => dbErrorMentions(error, 'gift_transactions.sender_id')
 
 /**
@@ -48,7 +48,7 @@ export class GiftService {
     return rows.map(toGiftDto)
   }
 
-  async create(input: { name: string; icon: string; coins: number; animation: string; sortOrder?: number }) {
+  async create(input: { name: string; nameAr?: string; icon: string; coins: number; animation: string; sortOrder?: number }) {
     const [gift] = await this.db
       .insert(gifts)
       .values({ id: newId('gift'), ...input, createdAt: new Date(this.clock.now()) })
@@ -56,7 +56,7 @@ export class GiftService {
     return toGiftDto(gift!)
   }
 
-  async update(id: string, changes: Partial<Pick<GiftRow, 'name' | 'icon' | 'coins' | 'animation' | 'active' | 'sortOrder'>>) {
+  async update(id: string, changes: Partial<Pick<GiftRow, 'name' | 'nameAr' | 'icon' | 'coins' | 'animation' | 'active' | 'sortOrder'>>) {
     const [gift] = await this.db.update(gifts).set(changes).where(eq(gifts.id, id)).returning()
     if (!gift) throw notFound('Gift')
     return toGiftDto(gift)
@@ -112,7 +112,10 @@ export class GiftService {
     this.events.sent(stream, { transaction: toTransactionDto(transaction), gift, sender: { id: sender.id, name: sender.name } })
     await this.notifications.notify(recipientId, {
       type: 'gift.received',
-      title: { ar: `${sender.name} أرسل لك ${gift.name}`, en: `${sender.name} sent you ${quantity > 1 ? `${quantity} × ` : ''}${gift.name}` },
+      title: {
+        ar: `${sender.name} أرسل لك ${quantity > 1 ? `${quantity} × ` : ''}${gift.nameAr || gift.name}`,
+        en: `${sender.name} sent you ${quantity > 1 ? `${quantity} × ` : ''}${gift.name}`,
+      },
       body: input.message,
       data: { streamId, transactionId: transaction.id, giftId: gift.id, quantity, coins: transaction.coins, senderId: sender.id },
       dedupeKey: `gift:${transaction.id}`,

@@ -90,10 +90,14 @@ export const StreamMessage = t.Object(
   { title: 'StreamMessage' },
 )
 
-export const Gift = t.Object({ id: t.String(), name: t.String(), icon: t.String(), coins: t.Integer(), animation: t.String(), active: t.Boolean() }, { title: 'Gift' })
+export const Gift = t.Object(
+  { id: t.String(), name: t.String({ description: 'English' }), nameAr: t.String({ description: 'Arabic (the English name when none was given)' }), icon: t.String(), coins: t.Integer(), animation: t.String(), active: t.Boolean() },
+  { title: 'Gift' },
+)
 export const GiftIdParams = t.Object({ id: Id })
 const GiftFields = {
-  name: t.String({ minLength: 1, maxLength: 50 }),
+  name: t.String({ minLength: 1, maxLength: 50, description: 'English' }),
+  nameAr: t.Optional(t.String({ minLength: 1, maxLength: 50, description: 'Arabic' })),
   icon: t.String({ minLength: 1, maxLength: 200, description: 'an emoji or an image URL' }),
   coins: t.Integer({ minimum: 1, maximum: 1_000_000 }),
   animation: t.String({ minLength: 1, maxLength: 50 }),

@@ -6,16 +6,17 @@ import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, forbidden, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
-import type { NotificationService } from '../notifications/service.ts'
+import type { Localized, NotificationService } from '../notifications/service.ts'
 import { callRoomId, type VideoCallService } from './calls.ts'
 
 export type SupportRequestRow = typeof supportRequests.$inferSelect
 
-const statusNotes: Partial<Record<SupportRequestStatus, string>> = {
-  accepted: 'A supporter accepted your request',
-  rejected: 'Your support request was rejected',
-  completed: 'Your support request is complete',
-  cancelled: 'The customer cancelled the support request',
+const statusNotes: Record<SupportRequestStatus, Localized> = {
+  pending: { ar: 'طلب دعم جديد', en: 'New support request' },
+  accepted: { ar: 'قبل موظف دعم طلبك', en: 'A supporter accepted your request' },
+  rejected: { ar: 'رُفض طلب الدعم', en: 'Your support request was rejected' },
+  completed: { ar: 'اكتمل طلب الدعم', en: 'Your support request is complete' },
+  cancelled: { ar: 'ألغى العميل طلب الدعم', en: 'The customer cancelled the support request' },
 }
 
 /**
@@ -140,7 +141,7 @@ export class SupportService {
   private async tell(userId: string, request: SupportRequestRow, data: Record<string, unknown> = {}) {
     await this.notifications.notify(userId, {
       type: `support_request.${request.status}`,
-      title: statusNotes[request.status] ?? `Support request ${request.status}`,
+      title: statusNotes[request.status],
       body: request.subject,
       data: { requestId: request.id, ...data },
     })

@@ -9,7 +9,7 @@ import { staffMay, type AuthUser, type StaffLevel } from '../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, afterCursorPlaceholder, cursorValues, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
-import type { NotificationService } from '../notifications/service.ts'
+import type { Localized, NotificationService } from '../notifications/service.ts'
 
 export type TicketRow = typeof tickets.$inferSelect
 export type TicketMessageRow = typeof ticketMessages.$inferSelect
@@ -23,6 +23,12 @@ export interface TicketEvents {
 type Viewer = Pick<AuthUser, 'id' | 'role' | 'staffProfile' | 'staffModules'>
 
 /** Supporters work every ticket; staff need the tickets module, and more than qa to write. */
+const ticketStatusNotes: Record<TicketStatus, Localized> = {
+  open: { ar: 'أُعيد فتح التذكرة', en: 'Ticket reopened' },
+  pending: { ar: 'التذكرة بانتظار ردّك', en: 'Ticket waiting for your reply' },
+  closed: { ar: 'أُغلقت التذكرة', en: 'Ticket closed' },
+}
+
 const isAgent = (user: Omit<Viewer, 'id'>, level: StaffLevel = 'read') => user.role === 'supporter' || staffMay(user, ['tickets', level])
 
 /** Text support tickets and their chat. Customers see their own; supporters and staff see all. */
@@ -94,7 +100,7 @@ export class TicketService {
     const [ticket] = await this.db.update(tickets).set({ ...changes, closedAt, updatedAt: now }).where(eq(tickets.id, id)).returning()
     this.events.updated(ticket!)
     if (changes.status !== undefined && changes.status !== before.status) {
-      await this.tellOtherSide(user, ticket!, { type: 'ticket.status_changed', title: `Ticket ${ticket!.status}`, body: ticket!.subject })
+      await this.tellOtherSide(user, ticket!, { type: 'ticket.status_changed', title: ticketStatusNotes[ticket!.status], body: ticket!.subject })
     }
     return ticket!
   }
@@ -111,7 +117,7 @@ export class TicketService {
       .returning()
     this.events.updated(ticket!)
     if (agentId !== user.id) {
-      await this.notifications.notify(agentId, { type: 'ticket.assigned', title: 'A ticket was assigned to you', body: ticket!.subject, data: { ticketId: id } })
+      await this.notifications.notify(agentId, { type: 'ticket.assigned', title: { ar: 'أُسندت إليك تذكرة', en: 'A ticket was assigned to you' }, body: ticket!.subject, data: { ticketId: id } })
     }
     return ticket!
   }
@@ -155,7 +161,7 @@ export class TicketService {
       return { message: stored!, created: false }
     }
     this.events.messageCreated(created)
-    await this.tellOtherSide(user, ticket, { type: 'ticket.reply', title: 'New reply on your ticket', body: input.content.slice(0, 140) })
+    await this.tellOtherSide(user, ticket, { type: 'ticket.reply', title: { ar: 'ردّ جديد على تذكرتك', en: 'New reply on your ticket' }, body: input.content.slice(0, 140) })
     return { message: created, created: true }
   }
 
@@ -166,7 +172,7 @@ export class TicketService {
   }
 
   /** The customer hears of agents' actions, the assignee of the customer's. */
-  private async tellOtherSide(actor: { id: string }, ticket: TicketRow, note: { type: string; title: string; body: string }) {
+  private async tellOtherSide(actor: { id: string }, ticket: TicketRow, note: { type: string; title: Localized; body: string }) {
     const recipient = actor.id === ticket.customerId ? ticket.assigneeId : ticket.customerId
     if (recipient && recipient !== actor.id) await this.notifications.notify(recipient, { ...note, data: { ticketId: ticket.id } })
   }
