@@ -24,3 +24,11 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
 export function errorFields(error: unknown): LogFields {
   return error instanceof Error ? { err: error.message, stack: error.stack } : { err: String(error) }
 }
+
+/**
+ * One line per business event, at info, beside the request lines: `msg` is the event name
+ * (`area.happened`), `event: true` tells them apart, `userId` is who did it (or whom it concerns).
+ */
+export function logEvent(logger: Logger, name: string, userId: string, fields: LogFields = {}): void {
+  logger.info(name, { event: true, userId, ...fields })
+}

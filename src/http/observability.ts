@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { Logger } from '../logger.ts'
+import { logEvent, type Logger } from '../logger.ts'
 import { requestPath } from './errors.ts'
 import { CollectedGauge, Counter, Histogram, MetricsRegistry } from './metrics-registry.ts'
 
@@ -8,6 +8,7 @@ const REQUEST_ID_HEADER = 'x-request-id'
 const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 const methodLabel = (method: string) => (knownMethods.has(method) ? method : 'OTHER')
 const acceptableRequestId = /^[\w.:-]{1,128}$/
+const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 interface RequestTiming {
   id: string
@@ -30,7 +31,8 @@ export function createHttpMetrics(registry: MetricsRegistry) {
 
 /**
  * Gives every response an x-request-id (the caller's, when it sent a sane one), logs one JSON
- * line per request and records the request in the metrics, labelled by route template so that
+ * line per request (with the signed-in user's id) and a `staff.action` event for every change staff
+ * make, and records the request in the metrics, labelled by route template so that
  * ids in paths do not explode the series.
  */
 export const observability = (logger: Logger, metrics: ReturnType<typeof createHttpMetrics>) => {
@@ -42,7 +44,10 @@ export const observability = (logger: Logger, metrics: ReturnType<typeof createH
       timings.set(request, { id, startedAt: performance.now() })
       set.headers[REQUEST_ID_HEADER] = id
     })
-    .onAfterResponse({ as: 'global' }, ({ request, set, route }) => {
+    .onAfterResponse({ as: 'global' }, (context) => {
+      const { request, set, route } = context
+      // The auth guard's session, when the request carried a valid token.
+      const session = (context as { session?: { userId: string; role: string } | null }).session ?? null
       const timing = timings.get(request)
       if (!timing) return
       const seconds = (performance.now() - timing.startedAt) / 1000
@@ -58,6 +63,10 @@ export const observability = (logger: Logger, metrics: ReturnType<typeof createH
         route: routeLabel,
         status: Number(status),
         ms: Math.round(seconds * 100000) / 100,
+        ...(session ? { userId: session.userId } : {}),
       })
+      if (session?.role === 'staff' && !readOnlyMethods.has(request.method) && Number(status) < 400) {
+        logEvent(logger, 'staff.action', session.userId, { method: request.method, route: routeLabel, path: requestPath(request).slice(0, 512), status: Number(status), requestId: timing.id })
+      }
     })
 }

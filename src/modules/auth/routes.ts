@@ -17,6 +17,7 @@ import { otpPolicy, type OtpService } from './otp.ts'
 import { toPrivateUser, type UserRow, type UserService } from './service.ts'
 import type { RefreshTokens } from './tokens.ts'
 import type { RateLimiter } from '../../http/rate-limit.ts'
+import { logEvent, type Logger } from '../../logger.ts'
 
 export interface AuthRouteDeps extends RoutePlugins {
   config: Config
@@ -24,10 +25,11 @@ export interface AuthRouteDeps extends RoutePlugins {
   refreshTokens: RefreshTokens
   otp: OtpService
   limiter: RateLimiter
+  logger: Logger
 }
 
 /** Registration, password and OTP sign-in, token refresh and logout. */
-export const authRoutes = ({ config, users, refreshTokens, otp, limiter, ...plugins }: AuthRouteDeps) =>
+export const authRoutes = ({ config, users, refreshTokens, otp, limiter, logger, ...plugins }: AuthRouteDeps) =>
   moduleRoutes({ name: 'auth-routes', prefix: '/auth', detail: { tags: ['auth'] } }, plugins)
     .resolve(({ accessJwt }) => ({
       /** A fresh access token plus a refresh token (a new family unless one is given). */
@@ -42,6 +44,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, limiter, ...plug
       '/register',
       async ({ body, issueTokens, set }) => {
         const user = await users.register({ ...body, role: body.role ?? 'customer' })
+        logEvent(logger, 'auth.registered', user.id, { role: user.role })
         set.status = 201
         return { user: toPrivateUser(user), ...(await issueTokens(user)) }
       },
@@ -52,6 +55,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, limiter, ...plug
       async ({ body, issueTokens }) => {
         await limiter.consume('loginAccount', (body.email ?? body.phone ?? '').toLowerCase())
         const user = await users.authenticate(body)
+        logEvent(logger, 'auth.signed_in', user.id, { method: 'password' })
         return { user: toPrivateUser(user), ...(await issueTokens(user)) }
       },
       { body: LoginBody, rateLimit: 'login', response: { 200: AuthResult, ...errorResponses }, detail: { summary: 'Sign in with email or phone and password', security: [] } },
@@ -74,6 +78,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, limiter, ...plug
       async ({ body, issueTokens }) => {
         await otp.verify(body.phone, body.code)
         const { user, isNewUser } = await users.findOrCreateByPhone(body.phone)
+        logEvent(logger, 'auth.signed_in', user.id, { method: 'otp', isNewUser })
         return { user: toPrivateUser(user), isNewUser, needsCompletion: user.role === 'phone_only', ...(await issueTokens(user)) }
       },
       { body: OtpVerifyBody, rateLimit: 'otp', response: { 200: OtpVerifyResult, ...errorResponses }, detail: { summary: 'Sign in with a one-time code', security: [] } },

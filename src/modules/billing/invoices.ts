@@ -9,7 +9,7 @@ import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
-import type { Logger } from '../../logger.ts'
+import { logEvent, type Logger } from '../../logger.ts'
 import type { NotificationService } from '../notifications/service.ts'
 
 export type InvoiceRow = typeof invoices.$inferSelect
@@ -178,8 +178,11 @@ export class InvoiceService {
     const [event] = await this.db.select({ token: paymentEvents.token }).from(paymentEvents).where(and(eq(paymentEvents.provider, provider), eq(paymentEvents.eventId, eventId)))
     if (event?.token !== token) return { duplicate: true }
     const [paid] = await this.db.select({ id: invoices.id }).from(invoices).where(and(eq(invoices.id, invoice.id), eq(invoices.settlement, token)))
-    if (paid) await this.notifyPaid(invoice)
-    else if (status === 'paid') this.logger.warn('payment for an invoice that is not pending', { invoice: invoice.code, provider, eventId })
+    if (paid) {
+      logEvent(this.logger, 'billing.payment_settled', invoice.userId, { invoice: invoice.code, purpose: invoice.purpose, amount: invoice.amount, currency: invoice.currency, provider, eventId })
+      await this.notifyPaid(invoice)
+    } else if (status === 'paid') this.logger.warn('payment for an invoice that is not pending', { invoice: invoice.code, provider, eventId })
+    else logEvent(this.logger, 'billing.payment_failed', invoice.userId, { invoice: invoice.code, provider, eventId })
     return { duplicate: false }
   }
 

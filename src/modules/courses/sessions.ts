@@ -15,7 +15,7 @@ import type { JobScheduler } from '../../jobs/scheduler.ts'
 import type { Localized, NotificationService } from '../notifications/service.ts'
 import type { RecordingService } from '../recordings/service.ts'
 import { API_PREFIX } from '../../http/paths.ts'
-import type { Logger } from '../../logger.ts'
+import { logEvent, type Logger } from '../../logger.ts'
 import type { CourseService } from './service.ts'
 
 export type LiveSessionRow = typeof liveSessions.$inferSelect
@@ -134,6 +134,7 @@ export class LiveSessionService {
 
   async start(teacher: AuthUser, id: string) {
     const session = await this.transition(teacher, id, 'live', 'scheduled', { startedAt: new Date(this.clock.now()) })
+    logEvent(this.logger, 'class.started', teacher.id, { sessionId: id, courseId: session.courseId })
     await this.tellStudents(session, 'live', { ar: 'حصتك مباشرة الآن', en: 'Your class is live now' })
     if (session.autoRecord) {
       // Going live matters more than its recording: a server without ffmpeg still starts the class.
@@ -161,6 +162,7 @@ export class LiveSessionService {
 
   async end(teacher: AuthUser, id: string) {
     const session = await this.transition(teacher, id, 'ended', 'live', { endedAt: new Date(this.clock.now()) })
+    logEvent(this.logger, 'class.ended', teacher.id, { sessionId: id, courseId: session.courseId })
     this.events.ended(session)
     return session
   }

@@ -18,7 +18,7 @@ import { ApiError, conflict, notFound } from '../../http/errors.ts'
 import { PRIVATE_FOLDER } from '../../http/private-files.ts'
 import { newId } from '../../ids.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
-import { errorFields, type Logger } from '../../logger.ts'
+import { errorFields, logEvent, type Logger } from '../../logger.ts'
 
 export type RecordingRow = typeof recordings.$inferSelect
 
@@ -112,7 +112,7 @@ export class RecordingService {
     }
     this.running.set(id, media.egresses.start(room, this.dir(id), recordingFormat, () => void this.finish(id)))
     await this.scheduleFinalize(id, now.getTime() + this.config.ffmpeg.maxRecordingMs)
-    this.logger.info('recording started', { recordingId: id, room })
+    logEvent(this.logger, 'recording.started', startedBy, { recordingId: id, room })
     return recording
   }
 
@@ -191,6 +191,7 @@ export class RecordingService {
       .where(and(eq(recordings.id, id), eq(recordings.status, 'recording')))
       .returning()
     if (!stopped) return null
+    logEvent(this.logger, 'recording.stopped', stopped.startedBy, { recordingId: id, room: stopped.room })
     const egress = this.running.get(id)
     this.running.delete(id)
     const parts = egress && this.media ? await this.media.egresses.stop(egress) : null
@@ -236,7 +237,8 @@ export class RecordingService {
       }
       await Promise.all(files.map((file) => rm(file, { force: true })))
       await this.scheduler.cancel([finalizeKey(recording.id)])
-      this.logger.info('recording finished', { recordingId: recording.id, ready: result !== null, interrupted })
+      const outcome = !result ? 'failed' : interrupted ? 'partial' : 'ready'
+      logEvent(this.logger, `recording.${outcome}`, recording.startedBy, { recordingId: recording.id, room: recording.room, durationSec: result?.durationSec ?? null })
     } catch (error) {
       this.logger.error('recording could not be assembled', { recordingId: recording.id, ...errorFields(error) })
       await this.db

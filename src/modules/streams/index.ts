@@ -21,7 +21,7 @@ export function streamsModule({ db, clock, config, hub, scheduler, media, notifi
   const hostPresence = { isConnected: (hostId: string) => hub.isConnected(hostId) }
   const counts = new ViewerCountThrottle((streamId, viewerCount) => hub.publish(streamRoomName(streamId), 'viewer_count', { streamId, viewerCount }))
   const events = streamEvents(hub, media?.rooms, counts)
-  const streams = new StreamService(db, clock, config, scheduler, notifications, users, hostPresence, events, deps.hostGoneMs)
+  const streams = new StreamService(db, clock, config, scheduler, notifications, users, hostPresence, events, logger, deps.hostGoneMs)
   const chat = new StreamChat(db, clock, streams, events)
   const gifts = new GiftService(db, clock, wallet, streams, notifications, events)
   const videos = new VideoService(db, clock, config.uploads.dir)

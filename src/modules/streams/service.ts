@@ -15,6 +15,7 @@ import type { UserService } from '../auth/service.ts'
 import type { VideoService } from './videos.ts'
 import type { NotificationService } from '../notifications/service.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
+import { logEvent, type Logger } from '../../logger.ts'
 
 export type StreamRow = typeof streams.$inferSelect
 export type StreamRole = 'host' | ViewerRole
@@ -74,6 +75,7 @@ export class StreamService {
     private readonly users: UserService,
     private readonly hostPresence: HostPresence,
     private readonly events: StreamEvents,
+    private readonly logger: Logger,
     private readonly hostGoneMs = HOST_GONE_MS,
   ) {
     scheduler.register(JOB_HOST_CHECK, (payload) => this.checkHost(String(payload.streamId)))
@@ -113,6 +115,7 @@ export class StreamService {
       throw error
     }
     await this.scheduleHostCheck(stream.id, now.getTime() + this.hostGoneMs)
+    logEvent(this.logger, 'stream.started', host.id, { streamId: stream.id, type: stream.type, isPrivate: stream.isPrivate })
     await this.notifications.notifyAll(await this.users.followerIds(host.id), {
       type: 'stream.live',
       title: { ar: `${host.name} في بث مباشر الآن`, en: `${host.name} is live now` },
@@ -360,6 +363,7 @@ export class StreamService {
       this.db.update(streamViewers).set({ present: false }).where(and(eq(streamViewers.streamId, id), eq(streamViewers.present, true))),
     ])
     if (!ended) return null
+    logEvent(this.logger, 'stream.ended', ended.hostId, { streamId: id, durationSec: ended.durationSec, totalViewers: ended.totalViewers })
     await this.scheduler.cancel([hostCheckKey(id)])
     this.events.ended(ended)
     return ended
