@@ -11,6 +11,7 @@ function log(line: string) {
 }
 
 function show(producerId: string, track: MediaStreamTrack) {
+  document.getElementById(`track-${producerId}`)?.remove()
   const element = document.createElement(track.kind === 'video' ? 'video' : 'audio')
   element.id = `track-${producerId}`
   element.autoplay = true
@@ -85,11 +86,19 @@ async function enterStream(token: string, streamId: string): Promise<MajlisStrea
   watchMedia(joined.media)
   joined.on('message', ({ name, message }) => chatLine(`${name}: ${message}`))
   joined.on('gift', ({ sender, gift, transaction }) => chatLine(`${gift.icon} ${sender.name} sent ${transaction.quantity} × ${gift.name}`))
+  // The join already received the host's tracks: show them, then whatever comes later.
+  for (const { producerId, track } of joined.media.remoteTracks()) show(producerId, track)
+  $('viewer-count').textContent = String(joined.viewerCount)
   joined.on('viewerCount', ({ viewerCount }) => ($('viewer-count').textContent = String(viewerCount)))
   joined.on('ended', ({ stats }) => log(`stream ended after ${stats.durationSec} s, ${stats.totalViewers} viewers, ${stats.coins} coins`))
-  if (joined.role === 'host') await joined.goOnStage()
+  if (joined.role === 'host') {
+    await joined.goOnStage()
+    const preview = joined.media.localTrack('camera')
+    if (preview) show('local-camera', preview)
+  }
   $<HTMLInputElement>('stream-id').value = streamId
-  for (const id of ['chat-text', 'chat-send', 'gift', 'gift-send', 'end-stream']) $<HTMLButtonElement>(id).disabled = false
+  for (const id of ['chat-text', 'chat-send', 'gift', 'gift-send']) $<HTMLButtonElement>(id).disabled = false
+  $<HTMLButtonElement>('end-stream').disabled = joined.role !== 'host'
   const gifts: Array<{ id: string; name: string; icon: string; coins: number }> = await api(token, 'GET', '/gifts')
   $('gift').replaceChildren(...gifts.map((gift) => Object.assign(document.createElement('option'), { value: gift.id, textContent: `${gift.icon} ${gift.name} (${gift.coins})` })))
   log(`in stream ${streamId} as ${joined.role}`)

@@ -215,6 +215,16 @@ export class MajlisMedia {
   }
 
   /** Decoding figures of every remote track (inbound-rtp), for UIs and tests. */
+  /** The tracks received so far, for a listener that subscribed after the join (`track` events announce later ones). */
+  remoteTracks(): Array<{ peerId: string; producerId: string; source: MediaSource; track: MediaStreamTrack }> {
+    return [...this.consumers].map(([producerId, { consumer, peerId, source }]) => ({ peerId, producerId, source, track: consumer.track }))
+  }
+
+  /** The track this client publishes as the source (its own camera preview), if it does. */
+  localTrack(source: MediaSource): MediaStreamTrack | null {
+    return this.published.get(source)?.track ?? null
+  }
+
   async consumerStats(): Promise<ConsumerStats[]> {
     const all: ConsumerStats[] = []
     for (const { consumer, peerId, source } of this.consumers.values()) {

@@ -53,6 +53,8 @@ export class MajlisStream {
   private readonly listeners = new Listeners<StreamEvents>()
   role: 'host' | 'viewer' | 'co-host' = 'viewer'
   type: 'audio' | 'video' = 'video'
+  /** Viewers now (host not counted): from the join, then from each `viewerCount` event. */
+  viewerCount = 0
 
   private constructor(
     readonly media: MajlisMedia,
@@ -63,7 +65,11 @@ export class MajlisStream {
     const mine = (data: { streamId: string }) => data.streamId === streamId
     socket.on('new_message', (data) => mine(data) && this.listeners.emit('message', data))
     socket.on('gift_animation', (data) => mine(data) && this.listeners.emit('gift', data))
-    socket.on('viewer_count', (data) => mine(data) && this.listeners.emit('viewerCount', data))
+    socket.on('viewer_count', (data) => {
+      if (!mine(data)) return
+      this.viewerCount = data.viewerCount
+      this.listeners.emit('viewerCount', data)
+    })
     socket.on('viewer_joined', (data) => mine(data) && this.listeners.emit('viewerJoined', data))
     socket.on('viewer_left', (data) => mine(data) && this.listeners.emit('viewerLeft', data))
     socket.on('moderation', (data) => mine(data) && this.listeners.emit('moderation', data))
@@ -107,11 +113,12 @@ export class MajlisStream {
   }
 
   private async enter(): Promise<void> {
-    const joined = await this.media.socket.request<{ role: MajlisStream['role']; stream: { type: 'audio' | 'video' } }>('join_session', {
+    const joined = await this.media.socket.request<{ role: MajlisStream['role']; viewers: number; stream: { type: 'audio' | 'video' } }>('join_session', {
       sessionId: this.streamId,
       role: this.options.role ?? 'viewer',
     })
     this.role = joined.role
     this.type = joined.stream.type
+    this.viewerCount = joined.viewers
   }
 }

@@ -16,6 +16,12 @@ async function goLive(host: Account, type: 'audio' | 'video'): Promise<{ page: P
   return { page, streamId }
 }
 
+/** What a person sees in the page's video elements: those showing frames, with their size and how many they have painted. */
+const shownVideos = (page: Page) =>
+  page.$$eval('#videos video', (videos) =>
+    (videos as HTMLVideoElement[]).map((video) => ({ id: video.id, width: video.videoWidth, frames: video.getVideoPlaybackQuality().totalVideoFrames })),
+  )
+
 async function watch(viewer: Account, streamId: string): Promise<Page> {
   const page = await openDemoPage(ctx.browser, ctx.server.baseUrl)
   await page.evaluate(([token, id]) => (window as any).majlisDemo.watch(token, id).then(() => undefined), [viewer.accessToken, streamId] as const)
@@ -31,7 +37,17 @@ test('a host goes live in Chromium; two Chromium viewers decode the video and ch
 
   for (const page of [alicePage, bobPage]) {
     await waitFor("the host's video at a viewer", () => consumerStats(page), (stats) => videoFrames(stats) > 30)
+    // On screen, not only decoded: a video element of the page paints the host's frames.
+    const first = await waitFor("the host's video on a viewer's screen", () => shownVideos(page), (videos) => videos.some((video) => video.width > 0 && video.frames > 10))
+    const painting = first.find((video) => video.width > 0)!
+    await waitFor('more frames painted', () => shownVideos(page), (videos) => videos.some((video) => video.id === painting.id && video.frames > painting.frames + 10))
+    expect(await page.isDisabled('#end-stream')).toBe(true)
   }
+  // The host sees their own camera, and may end the stream.
+  await waitFor("the host's own preview", () => shownVideos(hostPage), (videos) => videos.some((video) => video.id === 'track-local-camera' && video.width > 0 && video.frames > 10))
+  expect(await hostPage.isDisabled('#end-stream')).toBe(false)
+  await waitFor("the viewer count on a viewer's page", () => alicePage.textContent('#viewer-count'), (text) => text === '2')
+  expect(await bobPage.textContent('#viewer-count')).not.toBe('0')
   expect((await rest(host, 'GET', `/streams/${streamId}`)).body).toMatchObject({ viewerCount: 2, totalViewers: 2 })
   await waitFor('the viewer count on the host page', () => hostPage.textContent('#viewer-count'), (text) => text === '2')
 
