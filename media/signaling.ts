@@ -77,7 +77,7 @@ async function asReply<T>(work: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** The media:* messages of API.md: one media room per connection at a time. */
+/** The media:* messages (README, "Realtime: /ws"): one media room per connection at a time. */
 export class MediaSignaling {
   private readonly memberships = new Map<string, Membership>()
 

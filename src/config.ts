@@ -8,7 +8,7 @@ export const DEV_JWT_SECRET = 'dev-only-jwt-secret-never-use-in-production'
 export const DEV_WEBHOOK_SECRET = 'dev-only-webhook-secret-never-use-in-production'
 export const DEV_CLUSTER_SECRET = 'dev-only-cluster-secret-never-use-in-production'
 
-/** The environment as Majlis reads it: names and defaults follow ARCHITECTURE.md's table. */
+/** The environment as Majlis reads it: the README's configuration table lists every name and default. */
 const EnvSchema = T.Object({
   NODE_ENV: T.Union([T.Literal('development'), T.Literal('production'), T.Literal('test')], { default: 'development' }),
   PORT: T.Integer({ minimum: 0, maximum: 65535, default: 3001 }),

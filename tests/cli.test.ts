@@ -4,7 +4,7 @@ import { admin, killStartedServers, startServer, tempDir } from './helpers/serve
 
 afterEach(killStartedServers)
 
-describe('bun run admin create-staff', () => {
+describe('npm run admin -- create-staff', () => {
   test('creates a staff account that signs in with the staff role', async () => {
     const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
     const created = admin(['create-staff', '--email', 'Ops@Example.com', '--name', 'Ops', '--profile', 'admin', '--modules', 'tickets,support'], {
@@ -51,7 +51,7 @@ describe('bun run admin create-staff', () => {
   })
 })
 
-describe('bun run admin adjust-coins', () => {
+describe('npm run admin -- adjust-coins', () => {
   test('credits and debits a wallet with the reason in the ledger; never below zero', async () => {
     const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
     const server = startServer(env)
@@ -80,7 +80,7 @@ describe('bun run admin adjust-coins', () => {
   })
 })
 
-describe('bun run admin seed-catalog', () => {
+describe('npm run admin -- seed-catalog', () => {
   test('adds the development catalogue once; the public tree shows it in Arabic and English', async () => {
     const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
     const first = admin(['seed-catalog'], env)

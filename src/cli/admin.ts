@@ -14,10 +14,10 @@ import { Wallet } from '../modules/auth/wallet.ts'
 import { CatalogService } from '../modules/marketplace/catalog.ts'
 import { seedCatalogue } from '../modules/marketplace/seed-catalog.ts'
 
-const usage = `Usage: bun run admin create-staff --email <email> --name <name> [--password <pw> | STAFF_PASSWORD=<pw>]
+const usage = `Usage: npm run admin -- create-staff --email <email> --name <name> [--password <pw> | STAFF_PASSWORD=<pw>]
                                 [--profile admin|power|user|qa] [--modules tickets,support,...]
-       bun run admin adjust-coins --user <id> --amount <n> --reason <text>
-       bun run admin seed-catalog
+       npm run admin -- adjust-coins --user <id> --amount <n> --reason <text>
+       npm run admin -- seed-catalog
 
 create-staff: a back-office (staff) account. Staff accounts cannot be registered through the API.
 adjust-coins: credits (n > 0) or debits (n < 0) a coin wallet; the reason goes into the ledger.

@@ -24,7 +24,7 @@ export const payloadTooLarge = (limitBytes: number) =>
 export const unprocessable = (errorCode: ErrorCode, message: string, details?: unknown) =>
   new ApiError(422, errorCode, message, details)
 
-/** The error envelope of ARCHITECTURE.md, also used to document error responses in OpenAPI. */
+/** The error envelope of every error (README, "API basics"), also used to document error responses in OpenAPI. */
 export const ErrorBody = t.Object(
   {
     error: t.Object({

@@ -81,6 +81,6 @@ export function wsRoute(
       })
       if (!upgraded) throw new ApiError(400, 'UPGRADE_FAILED', 'The WebSocket handshake is invalid')
     },
-    { detail: { tags: ['realtime'], summary: 'The WebSocket endpoint (see API.md and x-websocket for the messages)' } },
+    { detail: { tags: ['realtime'], summary: 'The WebSocket endpoint: every message type and the schema of its data are listed under x-websocket in this document' } },
   )
 }

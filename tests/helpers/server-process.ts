@@ -37,9 +37,13 @@ export function apiClient(baseUrl: string) {
   }
 }
 
-/** `bun run admin …` against the database of env, as an operator runs it. */
+/**
+ * `npm run admin -- …` against the database of env, as an operator runs it in a fresh shell after
+ * `npm ci`: without Bun on the PATH (npm test puts node_modules/.bin there; a shell does not).
+ */
 export function admin(args: string[], env: Record<string, string>) {
-  const result = Bun.spawnSync([bunBinary, 'run', 'admin', ...args], { cwd: repoRoot, env: { ...process.env, ...env } })
+  const shellPath = (process.env.PATH ?? '').split(':').filter((dir) => !dir.endsWith('node_modules/.bin') && !Bun.file(`${dir}/bun`).size).join(':')
+  const result = Bun.spawnSync(['npm', 'run', 'admin', '--', ...args], { cwd: repoRoot, env: { ...process.env, ...env, PATH: shellPath } })
   return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
 }
 

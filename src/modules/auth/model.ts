@@ -10,7 +10,7 @@ const OptionalText = (maxLength: number) => t.Optional(t.Union([t.String({ maxLe
 
 export const RegistrableRole = oneOf(['customer', 'supporter', 'teacher', 'provider'], {
   default: 'customer',
-  description: 'staff accounts are created with `bun run admin create-staff`, never here; `supporter` applies: the account is a customer with `pendingRole: supporter` until staff approve it',
+  description: 'staff accounts are created with `npm run admin -- create-staff`, never here; `supporter` applies: the account is a customer with `pendingRole: supporter` until staff approve it',
 })
 
 export const RoleSchema = oneOf(roles)

@@ -16,7 +16,7 @@ export const liveEvents = (hub: Hub, rooms: MediaRooms | undefined): LiveEvents 
   },
 })
 
-/** A live:* handler whose failures also arrive as a `live:error` event, as API.md describes. */
+/** A live:* handler whose failures also arrive as a `live:error` event (README, "Live courses"). */
 function liveHandler<Schema extends TSchema>(type: string, schema: Schema, handle: (client: WsClient, data: Static<Schema>) => Promise<unknown>) {
   return defineHandler({
     type,
