@@ -147,6 +147,10 @@ function restJobs(): Array<() => Promise<unknown>> {
       const plausibleBody = bodySchema ? (plausible(bodySchema, known) as Record<string, unknown>) : undefined
       const body = (value: unknown) => (value === undefined ? undefined : toJson(value))
 
+      if (operation.requestBody?.content?.['application/sdp']) {
+        const offers = ['', 'v=0', 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n', 'm=audio\n'.repeat(5000), '\x00\xff'.repeat(100)]
+        for (const token of identities) for (const offer of offers) jobs.push(() => send(upper, url(), token, offer, 'application/sdp'))
+      }
       for (const token of identities) {
         jobs.push(() => send(upper, url(), token, body(plausibleBody)))
         if (!bodySchema) continue
