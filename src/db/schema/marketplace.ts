@@ -143,6 +143,7 @@ export const serviceRequests = sqliteTable(
     index('service_requests_provider_idx').on(table.providerId, table.createdAt),
     index('service_requests_open_idx').on(table.status, table.subcategoryId, table.createdAt),
     index('service_requests_created_idx').on(table.createdAt, table.id),
+    index('service_requests_city_idx').on(table.cityKey),
   ],
 )
 
