@@ -30,7 +30,10 @@ test('the server killed mid-recording: on restart the job stops the orphaned ffm
     await media.publishMicrophone()
   })
   const recording = (await api(first.baseUrl, token, 'POST', `/live-sessions/${session.id}/recording/start`)).body
-  await Bun.sleep(4000)
+  // Killed once ffmpeg has written a few seconds of the class (on a loaded machine its first part starts late).
+  const partBytes = () => Bun.spawnSync(['sh', '-c', `cat ${join(dir, 'uploads')}/private/recordings/${recording.id}/part-*.mkv 2>/dev/null | wc -c`]).stdout.toString().trim()
+  await waitFor('the recording to write its first part', async () => Number(partBytes()), (bytes) => bytes > 100_000, 20_000)
+  await Bun.sleep(2500)
   first.child.kill('SIGKILL')
   await first.child.exited
   expect(ffmpegOf(recording.id).length).toBeGreaterThan(0)
