@@ -49,6 +49,7 @@ const EnvSchema = T.Object({
   DEFAULT_LANGUAGE: T.Union([T.Literal('ar'), T.Literal('en')], { default: 'ar' }),
   SEED_CATALOGUE: T.Boolean({ default: true }),
   PROVIDER_SEARCH: T.Union([T.Literal('fts'), T.Literal('like')], { default: 'fts' }),
+  CLASSROOM_AGGREGATION: T.Boolean({ default: true }),
   RATE_LIMIT_FACTOR: T.Number({ exclusiveMinimum: 0, maximum: 100000, default: 1 }),
   CORS_ORIGINS: T.String({ default: '*' }),
   TRUST_PROXY: T.Boolean({ default: false }),
@@ -103,6 +104,8 @@ export interface Config {
   defaultLanguage: 'ar' | 'en'
   /** How `q` finds providers: the FTS5 index, or a LIKE scan (kept to compare them in the bench). */
   providerSearch: 'fts' | 'like'
+  /** Whether class events are summed and throttled (reactions each second, poll results twice a second); off only to compare in the bench. */
+  classroomAggregation: boolean
   /** Whether an empty service catalogue gets the starter one at start. */
   seedCatalogue: boolean
   logLevel: LogLevel
@@ -169,6 +172,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     notificationRetentionDays: checked.NOTIFICATION_RETENTION_DAYS,
     defaultLanguage: checked.DEFAULT_LANGUAGE,
     providerSearch: checked.PROVIDER_SEARCH,
+    classroomAggregation: checked.CLASSROOM_AGGREGATION,
     seedCatalogue: checked.SEED_CATALOGUE,
     logLevel: checked.LOG_LEVEL,
     rateLimitFactor: checked.RATE_LIMIT_FACTOR,

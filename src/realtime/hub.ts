@@ -130,6 +130,11 @@ export type ChannelAuthorizer = (user: AuthUser, id: string) => Promise<boolean>
  * left it or disconnected (for presence events).
  */
 export type ChannelLeaveListener = (user: AuthUser, channel: string) => void
+/** Told of each connection of this instance entering and leaving a channel of its kind (attendance per connection). */
+export interface ChannelConnectionListener {
+  joined(connection: Connection, channel: string): void
+  left(connection: Connection, channel: string): void
+}
 
 /**
  * The one WebSocket endpoint: dispatches validated messages to handlers that modules register,
@@ -143,7 +148,7 @@ export class Hub {
   /** Who is in each channel: per user, their name and how many of their connections are in it. */
   private readonly channels = new Map<string, Map<string, { name: string; connections: number }>>()
   private readonly disconnectListeners: DisconnectListener[] = []
-  private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener }>()
+  private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener; connections?: ChannelConnectionListener }>()
   /** Users present without a socket (publishing over WHIP), with how many such holds each has. */
   private readonly socketless = new Map<string, number>()
   private nextHold = 0
@@ -196,9 +201,9 @@ export class Hub {
     this.disconnectListeners.push(listener)
   }
 
-  registerChannelKind(kind: string, authorize: ChannelAuthorizer, onLeave?: ChannelLeaveListener): void {
+  registerChannelKind(kind: string, authorize: ChannelAuthorizer, onLeave?: ChannelLeaveListener, connections?: ChannelConnectionListener): void {
     if (this.channelKinds.has(kind)) throw new Error(`channel kind "${kind}" is already registered`)
-    this.channelKinds.set(kind, { authorize, onLeave })
+    this.channelKinds.set(kind, { authorize, onLeave, connections })
   }
 
   /** The server whose sockets join channels as native topics; channel events are published through it. */
@@ -268,6 +273,7 @@ export class Hub {
       this.cluster?.hashes.set(presenceKey(channel), connection.user.id, connection.user.name)
     }
     connection.subscribe(channel)
+    kind.connections?.joined(connection, channel)
     if (user || !this.cluster) return user === undefined
     // New on this instance; the user may still be in the channel through another instance.
     return (await this.cluster.hashes.field(presenceKey(channel), connection.user.id)).length === 1
@@ -276,6 +282,8 @@ export class Hub {
   leave(connectionId: string, channel: string): void {
     const connection = this.connections.get(connectionId)
     if (!connection?.unsubscribe(channel)) return
+    const kind = this.channelKinds.get(channel.slice(0, channel.indexOf(':')))
+    kind?.connections?.left(connection, channel)
     const present = this.channels.get(channel)
     const leaving = connection.user!
     const user = present?.get(leaving.id)
@@ -283,7 +291,7 @@ export class Hub {
     present!.delete(leaving.id)
     if (present!.size === 0) this.channels.delete(channel)
     this.cluster?.hashes.delete(presenceKey(channel), leaving.id)
-    const onLeave = this.channelKinds.get(channel.slice(0, channel.indexOf(':')))?.onLeave
+    const onLeave = kind?.onLeave
     if (!onLeave) return
     void this.isPresent(channel, leaving.id)
       .then((present) => present || onLeave(leaving, channel))
@@ -294,6 +302,16 @@ export class Hub {
   publish(channel: string, type: string, data: unknown, exceptConnectionId?: string): void {
     this.deliverToChannel(channel, type, data, exceptConnectionId)
     this.cluster?.bus.broadcast('ws', { target: { channel, exceptConnectionId }, type, data } satisfies FanoutEvent)
+  }
+
+  /** Sends an event to the channel's connections on this instance only (each instance delivers its own aggregate). */
+  publishHere(channel: string, type: string, data: unknown): void {
+    this.deliverToChannel(channel, type, data)
+  }
+
+  /** Whether the user has a connection on this instance. */
+  hasLocalUser(userId: string): boolean {
+    return this.byUser.has(userId)
   }
 
   /** To every listener of a media group (a native topic) on this instance: for peers without a socket (WHIP). */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { invoices } from '../../src/db/schema/billing.ts'
-import { csvField } from '../../src/modules/analytics/csv.ts'
+import { csvField } from '../../src/http/csv.ts'
 import { freshAppPerTest } from '../helpers/app.ts'
 import { makeCatalogue, makeProvider } from '../marketplace/helpers.ts'
 import { payInvoice } from './helpers.ts'

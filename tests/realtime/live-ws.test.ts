@@ -61,8 +61,12 @@ describe('live classes over /ws', () => {
     expect(await outsiderWs.request('media:join', { room: `live:${session.id}` })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
 
     const studentWs = await connectWs(server.wsUrl, student.accessToken)
+    // Class messages need the sender in the class first.
+    expect(await studentWs.request('live:invite-speaker', { sessionId: session.id, userId: other.user.id })).toMatchObject({ ok: false, error: { code: 'NOT_IN_SESSION' } })
+    await studentWs.request('live:join', { sessionId: session.id })
     expect(await studentWs.request('live:invite-speaker', { sessionId: session.id, userId: other.user.id })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
     const teacherWs = await connectWs(server.wsUrl, teacher.accessToken)
+    await teacherWs.request('live:join', { sessionId: session.id })
     expect(await teacherWs.request('live:invite-speaker', { sessionId: session.id, userId: outsider.user.id })).toMatchObject({ ok: false, error: { code: 'NOT_A_STUDENT' } })
     expect(await teacherWs.request('live:invite-speaker', { sessionId: session.id })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } })
     for (const ws of [outsiderWs, studentWs, teacherWs]) ws.close()

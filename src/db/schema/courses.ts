@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { users } from './auth.ts'
 import { createdAt, timestamp } from './columns.ts'
 
@@ -43,6 +43,8 @@ export const liveSessions = sqliteTable(
     autoRecord: integer('auto_record', { mode: 'boolean' }).notNull().default(false),
     /** The file of the session's latest finished recording (API path; bearer token or a signed link from GET /recordings/:id). */
     recordingUrl: text('recording_url'),
+    /** Students may send one chat message per this many seconds (0: no slow mode). */
+    chatSlowSeconds: integer('chat_slow_seconds').notNull().default(0),
     startedAt: timestamp('started_at'),
     endedAt: timestamp('ended_at'),
     canceledAt: timestamp('canceled_at'),
@@ -61,4 +63,111 @@ export const liveSpeakers = sqliteTable(
     createdAt: createdAt(),
   },
   (table) => [primaryKey({ columns: [table.sessionId, table.userId] })],
+)
+
+/**
+ * A participant's standing in one session, kept for every instance: their raised hand, whether the
+ * teacher muted their chat or removed them.
+ */
+export const liveParticipants = sqliteTable(
+  'live_participants',
+  {
+    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    handRaisedAt: timestamp('hand_raised_at'),
+    chatMuted: integer('chat_muted', { mode: 'boolean' }).notNull().default(false),
+    removedAt: timestamp('removed_at'),
+  },
+  (table) => [primaryKey({ columns: [table.sessionId, table.userId] }), index('live_participants_hands_idx').on(table.sessionId, table.handRaisedAt)],
+)
+
+export const liveChatMessages = sqliteTable(
+  'live_chat_messages',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id),
+    content: text('content').notNull(),
+    clientMsgId: text('client_msg_id'),
+    createdAt: createdAt(),
+    deletedAt: timestamp('deleted_at'),
+  },
+  (table) => [
+    index('live_chat_session_idx').on(table.sessionId, table.createdAt, table.id),
+    index('live_chat_sender_idx').on(table.sessionId, table.userId, table.createdAt),
+    uniqueIndex('live_chat_client_msg_idx').on(table.sessionId, table.userId, table.clientMsgId),
+  ],
+)
+
+export const pollStatuses = ['draft', 'open', 'closed'] as const
+export type PollStatus = (typeof pollStatuses)[number]
+
+export const livePolls = sqliteTable(
+  'live_polls',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
+    question: text('question').notNull(),
+    options: text('options', { mode: 'json' }).$type<Array<{ id: string; text: string }>>().notNull(),
+    multiple: integer('multiple', { mode: 'boolean' }).notNull(),
+    anonymous: integer('anonymous', { mode: 'boolean' }).notNull(),
+    status: text('status', { enum: pollStatuses }).notNull(),
+    createdAt: createdAt(),
+    openedAt: timestamp('opened_at'),
+    closedAt: timestamp('closed_at'),
+  },
+  (table) => [index('live_polls_session_idx').on(table.sessionId, table.createdAt)],
+)
+
+/** A student's current vote: a second vote replaces the first. */
+export const livePollVotes = sqliteTable(
+  'live_poll_votes',
+  {
+    pollId: text('poll_id').notNull().references(() => livePolls.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    optionIds: text('option_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    votedAt: timestamp('voted_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.pollId, table.userId] })],
+)
+
+export const questionStatuses = ['open', 'answered', 'dismissed'] as const
+export type QuestionStatus = (typeof questionStatuses)[number]
+
+export const liveQuestions = sqliteTable(
+  'live_questions',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id),
+    content: text('content').notNull(),
+    anonymous: integer('anonymous', { mode: 'boolean' }).notNull(),
+    status: text('status', { enum: questionStatuses }).notNull(),
+    votes: integer('votes').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (table) => [index('live_questions_session_idx').on(table.sessionId, table.status, table.votes)],
+)
+
+export const liveQuestionVotes = sqliteTable(
+  'live_question_votes',
+  {
+    questionId: text('question_id').notNull().references(() => liveQuestions.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (table) => [primaryKey({ columns: [table.questionId, table.userId] })],
+)
+
+/** One connection's stay in a session's channel, on whichever instance held it; open while `leftAt` is null. */
+export const liveAttendance = sqliteTable(
+  'live_attendance',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    joinedAt: timestamp('joined_at').notNull(),
+    leftAt: timestamp('left_at'),
+  },
+  (table) => [index('live_attendance_session_idx').on(table.sessionId, table.userId, table.joinedAt), index('live_attendance_user_idx').on(table.userId, table.sessionId)],
 )

@@ -1,5 +1,6 @@
 import { t } from 'elysia'
 import type { Access } from '../../http/auth.ts'
+import { csvDetail, csvResponse } from '../../http/csv.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { BreakdownRow, Kpis, RangeQuery, RevenuePoint } from './model.ts'
@@ -38,21 +39,12 @@ export const analyticsRoutes = (analytics: AnalyticsService, plugins: RoutePlugi
       '/export/paid-invoices.csv',
       ({ query }) => {
         const range = analytics.range(query)
-        return new Response(analytics.paidInvoicesCsv(range), {
-          headers: {
-            'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': `attachment; filename="paid-invoices-${range.start}-${range.end}.csv"`,
-            'cache-control': 'no-store',
-          },
-        })
+        return csvResponse(analytics.paidInvoicesCsv(range), `paid-invoices-${range.start}-${range.end}.csv`)
       },
       {
         auth: analysts,
         query: RangeQuery,
-        response: { 200: t.String({ description: 'RFC 4180 CSV in UTF-8 with a byte order mark, CRLF line ends; cells that would start a formula (= + - @ ; whitespace, full-width ＝＋－＠) are prefixed with an apostrophe' }), ...errorResponses },
-        detail: {
-          summary: 'Paid invoices of the range as CSV, streamed (oldest payment first)',
-          responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } } },
-        },
+        response: { 200: t.String({ description: csvDetail.description }), ...errorResponses },
+        detail: { summary: 'Paid invoices of the range as CSV, streamed (oldest payment first)', responses: csvDetail.responses },
       },
     )

@@ -8,7 +8,7 @@ import { liveSessions } from '../../db/schema/courses.ts'
 import { providers, reviews, serviceRequests } from '../../db/schema/marketplace.ts'
 import { streams } from '../../db/schema/streams.ts'
 import { unprocessable } from '../../http/errors.ts'
-import { csvStream } from './csv.ts'
+import { csvStream } from '../../http/csv.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** A daily series longer than this is refused (ask for months instead). */

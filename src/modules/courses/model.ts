@@ -29,6 +29,7 @@ export const LiveSession = t.Object(
     status: oneOf(liveSessionStatuses),
     roomCode: t.String({ description: 'a short unique code for the class' }),
     autoRecord: t.Boolean({ description: 'recording starts by itself when the session goes live' }),
+    chatSlowSeconds: t.Integer({ description: 'students may send one chat message per this many seconds (0: off); the teacher sets it with live:chat-slow' }),
     recordingUrl: t.Union([t.String(), t.Null()], { description: 'the latest recording’s file once ready: an absolute link, signed for 6 hours, that a <video> plays as it is (no bearer token)' }),
     startedAt: t.Union([t.Date(), t.Null()]),
     endedAt: t.Union([t.Date(), t.Null()]),
@@ -75,3 +76,4 @@ export const SessionListQuery = t.Object({
 
 export const IceServers = t.Object({ iceServers: t.Array(IceServer) })
 export const IdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) })
+export const RoomCodeParams = t.Object({ roomCode: t.String({ minLength: 1, maxLength: 32 }) })

@@ -3,7 +3,7 @@ import type { Access } from '../../http/auth.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
-import { Course, CourseListQuery, CreateCourse, CreateSession, IceServers, IdParams, LiveSession, SessionListQuery, Student, UpdateSession } from './model.ts'
+import { Course, CourseListQuery, CreateCourse, CreateSession, IceServers, IdParams, LiveSession, RoomCodeParams, SessionListQuery, Student, UpdateSession } from './model.ts'
 import type { CourseService } from './service.ts'
 import { recordingIdInPath, signedRecordingUrl, type RecordingLinkDeps } from '../recordings/links.ts'
 import type { LiveSessionRow, LiveSessionService } from './sessions.ts'
@@ -85,6 +85,12 @@ export const courseRoutes = ({ courses, sessions, config, signer, clock, ...plug
             query: SessionListQuery,
             response: { 200: Page(LiveSession), ...errorResponses },
             detail: { summary: 'Sessions of courses I teach or attend, by schedule time (filters: courseId, status, from, to)' },
+          })
+          .get('/by-code/:roomCode', async ({ user, params, request }) => sessionView(links, request)(await sessions.byCode(user, params.roomCode)), {
+            auth: courseReaders,
+            params: RoomCodeParams,
+            response: { 200: LiveSession, ...errorResponses },
+            detail: { summary: 'The session a room code opens (its teacher and enrolled students): the class link /classroom/<roomCode>' },
           })
           .get('/:id', async ({ user, params, request }) => sessionView(links, request)(await sessions.get(user, params.id)), {
             auth: courseReaders,

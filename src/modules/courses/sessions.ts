@@ -56,6 +56,7 @@ export class LiveSessionService {
    * the channel, the media grant) and a class joins at once. Writes here forget the session.
    */
   private readonly sessionsWithTeacher: ShortLivedCache<{ session: LiveSessionRow; teacherId: string } | null>
+  private readonly endListeners: Array<(session: LiveSessionRow) => Promise<void>> = []
 
   constructor(
     private readonly db: Database,
@@ -160,11 +161,28 @@ export class LiveSessionService {
     }
   }
 
+  /** Runs when a session ends, before the class hears of it (attendance closes at the end, open polls close). */
+  onEnded(listener: (session: LiveSessionRow) => Promise<void>): void {
+    this.endListeners.push(listener)
+  }
+
   async end(teacher: AuthUser, id: string) {
     const session = await this.transition(teacher, id, 'ended', 'live', { endedAt: new Date(this.clock.now()) })
     logEvent(this.logger, 'class.ended', teacher.id, { sessionId: id, courseId: session.courseId })
+    for (const listener of this.endListeners) await listener(session)
     this.events.ended(session)
     return session
+  }
+
+  /** The session a room code opens (the class link), if the user may see it. */
+  async byCode(user: AuthUser, roomCode: string): Promise<LiveSessionRow> {
+    const [row] = await this.db
+      .select({ session: liveSessions })
+      .from(liveSessions)
+      .innerJoin(courses, eq(courses.id, liveSessions.courseId))
+      .where(and(eq(liveSessions.roomCode, roomCode.toUpperCase()), this.visibleTo(user)))
+    if (!row) throw notFound('Live session')
+    return row.session
   }
 
   /** Sessions of courses the user teaches or attends (staff: all), by schedule time. */
@@ -208,7 +226,7 @@ export class LiveSessionService {
   }
 
   /** Who is in the class and what they may send: the teacher everything, students nothing unless invited to speak. */
-  async roleIn(userId: string, sessionId: string): Promise<{ session: LiveSessionRow; role: 'teacher' | 'student' } | null> {
+  async roleIn(userId: string, sessionId: string): Promise<{ session: LiveSessionRow; role: 'teacher' | 'student'; teacherId: string } | null> {
     const row = await this.sessionsWithTeacher.get(sessionId, async () => {
       const [found] = await this.db
         .select({ session: liveSessions, teacherId: courses.teacherId })
@@ -218,8 +236,8 @@ export class LiveSessionService {
       return found ?? null
     })
     if (!row) return null
-    if (row.teacherId === userId) return { session: row.session, role: 'teacher' }
-    return (await this.courses.isEnrolled(userId, row.session.courseId)) ? { session: row.session, role: 'student' } : null
+    if (row.teacherId === userId) return { session: row.session, role: 'teacher', teacherId: row.teacherId }
+    return (await this.courses.isEnrolled(userId, row.session.courseId)) ? { session: row.session, role: 'student', teacherId: row.teacherId } : null
   }
 
   async mediaGrant(userId: string, sessionId: string): Promise<MediaGrant | null> {
@@ -236,6 +254,11 @@ export class LiveSessionService {
       .from(liveSpeakers)
       .where(and(eq(liveSpeakers.sessionId, sessionId), eq(liveSpeakers.userId, userId)))
     return row !== undefined
+  }
+
+  async speakerIds(sessionId: string): Promise<string[]> {
+    const rows = await this.db.select({ userId: liveSpeakers.userId }).from(liveSpeakers).where(eq(liveSpeakers.sessionId, sessionId))
+    return rows.map((row) => row.userId)
   }
 
   async setSpeaker(sessionId: string, userId: string, canSpeak: boolean): Promise<void> {

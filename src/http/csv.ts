@@ -42,3 +42,22 @@ export function csvStream<Row>(header: string[], nextPage: (after: Row | null) =
     },
   })
 }
+
+/** A whole small CSV (a class's attendance, a poll's voters) in one piece, with the byte order mark. */
+export const csvDocument = (header: string[], rows: Array<Array<string | number | null>>) => UTF8_BOM + csvRecord(header) + rows.map(csvRecord).join('')
+
+/** A CSV download: saved under `filename`, never cached. */
+export const csvResponse = (body: string | ReadableStream<Uint8Array>, filename: string) =>
+  new Response(body, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${filename}"`,
+      'cache-control': 'no-store',
+    },
+  })
+
+/** How routes that answer CSV describe it in OpenAPI. */
+export const csvDetail = {
+  description: 'RFC 4180 CSV in UTF-8 with a byte order mark, CRLF line ends; cells that would start a formula (= + - @ ; whitespace, full-width ＝＋－＠) are prefixed with an apostrophe',
+  responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' as const } } } } },
+}
