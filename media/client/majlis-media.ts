@@ -214,7 +214,17 @@ export class MajlisMedia {
     if (entry.producer) await this.socket.request('media:closeProducer', { producerId: entry.producer.id }).catch(() => undefined)
   }
 
-  /** Decoding figures of every remote track (inbound-rtp), for UIs and tests. */
+  /**
+   * Asks for the simulcast layer that fits a tile this many CSS pixels high: a thumbnail takes the
+   * smallest, a large view the top one (the SFU still steps down when the network cannot carry it).
+   */
+  async preferHeight(producerId: string, height: number): Promise<void> {
+    const entry = this.consumers.get(producerId)
+    if (!entry || entry.consumer.kind !== 'video') return
+    const spatialLayer = height <= 200 ? 0 : height <= 400 ? 1 : 2
+    await this.socket.request('media:setPreferredLayers', { consumerId: entry.consumer.id, spatialLayer })
+  }
+
   /** The tracks received so far, for a listener that subscribed after the join (`track` events announce later ones). */
   remoteTracks(): Array<{ peerId: string; producerId: string; source: MediaSource; track: MediaStreamTrack }> {
     return [...this.consumers].map(([producerId, { consumer, peerId, source }]) => ({ peerId, producerId, source, track: consumer.track }))
@@ -225,6 +235,7 @@ export class MajlisMedia {
     return this.published.get(source)?.track ?? null
   }
 
+  /** Decoding figures of every remote track (inbound-rtp), for UIs and tests. */
   async consumerStats(): Promise<ConsumerStats[]> {
     const all: ConsumerStats[] = []
     for (const { consumer, peerId, source } of this.consumers.values()) {
@@ -236,6 +247,11 @@ export class MajlisMedia {
       })
     }
     return all
+  }
+
+  /** Whether the server lets this client publish the source now (a student after being invited to speak). */
+  mayPublish(source: MediaSource): boolean {
+    return this.grant.includes(source)
   }
 
   async leave(): Promise<void> {

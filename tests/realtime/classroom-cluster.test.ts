@@ -44,7 +44,7 @@ test('students on three instances raise hands, vote, ask and react; the teacher 
   const api = (token: string, method: string, path: string, body?: unknown, on = a) => on.app.call(method, `/api/v1${path}`, { token, body })
   const teacher = await a.app.register('teacher')
   const course = (await api(teacher.accessToken, 'POST', '/courses', { title: 'Chemistry' })).body
-  const students = []
+  const students: Array<Awaited<ReturnType<TestApp['register']>>> = []
   for (let i = 0; i < 3; i++) {
     const student = await a.app.register()
     await api(student.accessToken, 'POST', `/courses/${course.id}/enroll`)
