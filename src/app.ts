@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import packageJson from '../package.json' with { type: 'json' }
 import { createCore, type AppDeps } from './core.ts'
+import { classroomPage } from './classroom/index.ts'
 import { dashboard } from './dashboard/index.ts'
 import { apiDocs } from './http/docs.ts'
 import { errorHandler } from './http/errors.ts'
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
     .use(wsRoute(hub, core.verifyAccessToken, { authTimeoutMs: deps.wsAuthTimeoutMs, defaultLanguage: config.defaultLanguage }))
     .use(mediaClient())
     .use(dashboard())
+    .use(classroomPage())
     .use(uploadedFiles(config))
     .use(api)
     .decorate('runStartTasks', async () => {

@@ -142,7 +142,10 @@ export class MajlisClass {
   canSpeak = false
   handRaised = false
   chatMuted = false
+  /** Who is in the class now (kept current from the join on). */
   participants: Participant[] = []
+  /** Students the teacher invited to speak during this page's life. */
+  speakers: string[] = []
   hands: RaisedHand[] = []
   openPolls: Poll[] = []
   openQuestions: Question[] = []
@@ -155,7 +158,8 @@ export class MajlisClass {
     readonly me: { id: string; name: string },
   ) {
     const socket = media.socket
-    const mine = (data: { sessionId?: string }) => data.sessionId === session.id
+    const mine = (data: { sessionId?: string; poll?: { sessionId: string }; question?: { sessionId: string } }) =>
+      (data.sessionId ?? data.poll?.sessionId ?? data.question?.sessionId) === session.id
     const relay = <E extends keyof ClassEvents>(type: string, event: E, pick: (data: any) => ClassEvents[E]) =>
       socket.on(type, (data) => mine(data) && this.listeners.emit(event, pick(data)))
     relay('live:chat-message', 'chat', (data) => data)
@@ -185,11 +189,20 @@ export class MajlisClass {
     relay('live:poll-closed', 'pollClosed', ({ poll }) => ({ poll }))
     relay('live:question', 'question', ({ question }) => ({ question }))
     relay('live:reactions', 'reactions', ({ counts }) => ({ counts }))
-    relay('live:peer-joined', 'participantJoined', ({ userId, name, role }) => ({ userId, name, role }))
-    relay('live:peer-left', 'participantLeft', ({ userId, name }) => ({ userId, name }))
+    socket.on('live:peer-joined', (data) => {
+      if (!mine(data)) return
+      if (!this.participants.some((p) => p.userId === data.userId)) this.participants = [...this.participants, { userId: data.userId, name: data.name }]
+      this.listeners.emit('participantJoined', { userId: data.userId, name: data.name, role: data.role })
+    })
+    socket.on('live:peer-left', (data) => {
+      if (!mine(data)) return
+      this.participants = this.participants.filter((p) => p.userId !== data.userId)
+      this.listeners.emit('participantLeft', { userId: data.userId, name: data.name })
+    })
     socket.on('live:speaker-changed', (data) => {
       if (!mine(data)) return
       if (data.userId === me.id) this.canSpeak = data.canSpeak
+      this.speakers = data.canSpeak ? [...new Set([...this.speakers, data.userId])] : this.speakers.filter((id) => id !== data.userId)
       this.listeners.emit('speakerChanged', { userId: data.userId, canSpeak: data.canSpeak })
     })
     relay('live:error', 'error', ({ code, message, type }) => ({ code, message, type }))

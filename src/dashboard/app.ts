@@ -1,5 +1,5 @@
 import { Api, ApiFailure } from './api.ts'
-import { h } from './dom.ts'
+import { h } from '../ui/dom.ts'
 import { translator, valueTranslator, type Language, type TextKey } from './i18n.ts'
 import { catalogView, kpisView, promoView, requestsView, ticketsView, verificationView, type ViewContext } from './views.ts'
 

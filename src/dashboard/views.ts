@@ -1,5 +1,5 @@
 import type { Api } from './api.ts'
-import { barChart, h, table } from './dom.ts'
+import { barChart, h, table } from '../ui/dom.ts'
 import type { TextKey } from './i18n.ts'
 
 export interface ViewContext {

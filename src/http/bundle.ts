@@ -1,10 +1,22 @@
+import type { BunPlugin } from 'bun'
 import { basename, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const sdkEntry = fileURLToPath(new URL('../../media/client/index.ts', import.meta.url))
+
+/** Pages built on the SDK import it as its package name, `@majlis/sdk`, and get exactly what the package exports. */
+export const sdkPackageAlias: BunPlugin = {
+  name: 'majlis-sdk-package',
+  setup(build) {
+    build.onResolve({ filter: /^@majlis\/sdk$/ }, () => ({ path: sdkEntry }))
+  },
+}
 
 /** Bundles a browser entry point with Bun.build once, on first request (a failed build is retried next time). */
-export function lazyBundle(entry: string): () => Promise<string> {
+export function lazyBundle(entry: string, plugins: BunPlugin[] = []): () => Promise<string> {
   let bundle: Promise<string> | null = null
   return () => {
-    bundle ??= Bun.build({ entrypoints: [entry], target: 'browser', format: 'esm', minify: true }).then(async (result) => {
+    bundle ??= Bun.build({ entrypoints: [entry], target: 'browser', format: 'esm', minify: true, plugins }).then(async (result) => {
       if (!result.success) throw new AggregateError(result.logs, `bundling ${entry} failed`)
       return result.outputs[0]!.text()
     })

@@ -11,7 +11,7 @@ const apiHeaders = {
 }
 // JSON answers never need to run or embed anything; pages (/swagger, /demo, /dashboard) set their own policy.
 const jsonContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
-const pagePrefixes = ['/swagger', '/demo', '/sdk', '/dashboard']
+const pagePrefixes = ['/swagger', '/demo', '/sdk', '/dashboard', '/classroom']
 const VIDEO_UPLOAD_PATH = '/api/v1/videos'
 /** Longer URLs get our 414; past Bun's own 16 KiB header limit it answers 431 before our code runs. */
 export const MAX_URL_LENGTH = 8192

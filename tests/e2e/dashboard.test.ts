@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { launchChromium, waitFor } from '../helpers/browser.ts'
+import { inkRatio, launchChromium, waitFor } from '../helpers/browser.ts'
 import { admin, startServer, tempDir } from '../helpers/server-process.ts'
 
 /**
@@ -50,30 +50,6 @@ async function payInBrowser(who: Account, invoiceId: string) {
     await page.goto(attempt.body.checkoutUrl)
     await page.click('button.pay')
     await page.waitForSelector('text=Payment complete')
-  } finally {
-    await page.close()
-  }
-}
-
-/** Share of a screenshot's pixels that differ from its most common colour (0 for a blank page). */
-async function inkRatio(png: Buffer): Promise<number> {
-  const page = await browser.newPage()
-  try {
-    return await page.evaluate(async (base64) => {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
-      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }))
-      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
-      const context = canvas.getContext('2d')!
-      context.drawImage(bitmap, 0, 0)
-      const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height)
-      const counts = new Map<number, number>()
-      for (let index = 0; index < data.length; index += 4) {
-        const colour = (data[index]! << 16) | (data[index + 1]! << 8) | data[index + 2]!
-        counts.set(colour, (counts.get(colour) ?? 0) + 1)
-      }
-      const pixels = data.length / 4
-      return 1 - Math.max(...counts.values()) / pixels
-    }, png.toString('base64'))
   } finally {
     await page.close()
   }
@@ -141,7 +117,7 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   expect(await page.textContent('#kpi-paid-invoices strong')).toBe('3')
   expect(await page.locator('svg.chart rect.bar').count()).toBe(30)
   expect(await page.evaluate(() => document.cookie)).toBe('')
-  expect(await inkRatio(await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.02)
+  expect(await inkRatio(browser, await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.02)
 
   // The CSV button downloads the paid invoices, readable as UTF-8 by spreadsheet programs.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action=export-csv]')])
@@ -179,7 +155,7 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   expect(await page.textContent('nav a[href="#kpis"]')).toBe('المؤشرات')
   await page.click('nav a[href="#kpis"]')
   await page.waitForSelector('#kpi-revenue')
-  expect(await inkRatio(await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.02)
+  expect(await inkRatio(browser, await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.02)
   // Both date labels of the chart lie inside it, right to left or not.
   const overflow = await page.evaluate(() => {
     const chart = document.querySelector('svg.chart')!.getBoundingClientRect()

@@ -78,3 +78,27 @@ export function serverAndBrowserPerFile(options: Parameters<typeof startMediaSer
   })
   return ctx
 }
+
+/** Share of a screenshot's pixels that differ from its most common colour (0 for a blank page). */
+export async function inkRatio(browser: Browser, png: Buffer): Promise<number> {
+  const page = await browser.newPage()
+  try {
+    return await page.evaluate(async (base64) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }))
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
+      const context = canvas.getContext('2d')!
+      context.drawImage(bitmap, 0, 0)
+      const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height)
+      const counts = new Map<number, number>()
+      for (let index = 0; index < data.length; index += 4) {
+        const colour = (data[index]! << 16) | (data[index + 1]! << 8) | data[index + 2]!
+        counts.set(colour, (counts.get(colour) ?? 0) + 1)
+      }
+      const pixels = data.length / 4
+      return 1 - Math.max(...counts.values()) / pixels
+    }, png.toString('base64'))
+  } finally {
+    await page.close()
+  }
+}

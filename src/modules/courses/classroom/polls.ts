@@ -91,7 +91,7 @@ export class PollService {
     const vote = { pollId, userId: student.id, optionIds: [...new Set(optionIds)], votedAt: new Date(this.clock.now()) }
     await this.db.insert(livePollVotes).values(vote).onConflictDoUpdate({ target: [livePollVotes.pollId, livePollVotes.userId], set: { optionIds: vote.optionIds, votedAt: vote.votedAt } })
     this.resultsToTeacher.trigger(pollId, async () => {
-      this.hub.sendToUser(membership.teacherId, 'live:poll-results', { pollId, ...(await this.results(pollId)) })
+      this.hub.sendToUser(membership.teacherId, 'live:poll-results', { sessionId: poll.sessionId, pollId, ...(await this.results(pollId)) })
     })
     return this.view(poll, 'student', student.id)
   }
