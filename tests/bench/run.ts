@@ -1,11 +1,11 @@
 /**
  * `bun run bench`: every scenario, one after another, each in its own process (a scenario's
  * servers, workers and clients never overlap with the next one's). Each also runs on its own:
- * `bun run bench:sfu`, `bench:cluster`, `bench:failover`, `bench:joins`, `bench:chat`, `bench:streams`, `bench:egress`, `bench:rest`, `bench:search`, `bench:memory`, `bench:soak`.
+ * `bun run bench:sfu`, `bench:cluster`, `bench:failover`, `bench:joins`, `bench:chat`, `bench:classroom`, `bench:streams`, `bench:egress`, `bench:rest`, `bench:search`, `bench:memory`, `bench:soak`.
  */
 import { machine } from './lib/report.ts'
 
-const scenarios = ['sfu-fanout', 'cluster-fanout', 'failover', 'joins', 'chat-fanout', 'streams', 'egress', 'rest', 'search', 'ws-memory', 'soak']
+const scenarios = ['sfu-fanout', 'cluster-fanout', 'failover', 'joins', 'chat-fanout', 'classroom', 'streams', 'egress', 'rest', 'search', 'ws-memory', 'soak']
 const prepare = Bun.spawnSync([process.execPath, 'media/build/setup.ts'], { cwd: `${import.meta.dir}/../..`, stdout: 'inherit', stderr: 'inherit' })
 if (prepare.exitCode !== 0) process.exit(prepare.exitCode ?? 1)
 
