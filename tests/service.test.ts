@@ -117,7 +117,7 @@ describe('OpenAPI', () => {
       if (!path.startsWith('/api/')) continue
       for (const [method, operation] of Object.entries(operations)) {
         // Action verbs (POST …/accept) carry no body; every other write documents its body.
-        const bodyless = /\/(follow|unfollow|read|read-all|delete-old|accept|complete|cancel|start|end|enroll|approve-supporter|leave|like|unlike|claim|subscribe|buy|finalize|stop)$/.test(path)
+        const bodyless = /\/(follow|unfollow|read|read-all|delete-old|accept|complete|cancel|start|end|enroll|approve-supporter|leave|like|unlike|claim|subscribe|buy|finalize|stop|open|close|vote|answer|dismiss)$/.test(path)
         if (['post', 'patch'].includes(method) && !bodyless) {
           expect(operation.requestBody, `${method} ${path} body`).toBeDefined()
         }

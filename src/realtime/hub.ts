@@ -309,11 +309,6 @@ export class Hub {
     this.deliverToChannel(channel, type, data)
   }
 
-  /** Whether the user has a connection on this instance. */
-  hasLocalUser(userId: string): boolean {
-    return this.byUser.has(userId)
-  }
-
   /** To every listener of a media group (a native topic) on this instance: for peers without a socket (WHIP). */
   publishToGroup(group: string, type: string, data: unknown): void {
     this.server?.publish(group, JSON.stringify(serverEvent(type, data)))

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../../core.ts'
+import { errorFields } from '../../logger.ts'
 import { gaugesFrom } from '../../http/metrics-registry.ts'
 import { StreamAnalytics } from './analytics.ts'
 import { StreamChat } from './chat.ts'
@@ -19,7 +20,10 @@ export function streamsModule({ db, clock, config, hub, scheduler, media, notifi
   const hls = new StreamHls(media, config, signer, clock, cluster)
   // A host publishing from OBS has no socket, yet is there: the ingest holds their presence in the hub.
   const hostPresence = { isConnected: (hostId: string) => hub.isConnected(hostId) }
-  const counts = new ViewerCountThrottle((streamId, viewerCount) => hub.publish(streamRoomName(streamId), 'viewer_count', { streamId, viewerCount }))
+  const counts = new ViewerCountThrottle(
+    (streamId, viewerCount) => hub.publish(streamRoomName(streamId), 'viewer_count', { streamId, viewerCount }),
+    (error) => logger.error('viewer count not sent', errorFields(error)),
+  )
   const events = streamEvents(hub, media?.rooms, counts)
   const streams = new StreamService(db, clock, config, scheduler, notifications, users, hostPresence, events, logger, deps.hostGoneMs)
   const chat = new StreamChat(db, clock, streams, events)

@@ -1,6 +1,7 @@
 import { t } from 'elysia'
 import type { MediaRooms } from '../../../media/rooms.ts'
 import { oneOf } from '../../http/enums.ts'
+import { Coalescer } from '../../realtime/coalescer.ts'
 import type { Hub } from '../../realtime/hub.ts'
 import { defineHandler, type MessageHandler } from '../../realtime/protocol.ts'
 import type { ChatEvents, StreamChat } from './chat.ts'
@@ -18,38 +19,22 @@ export const VIEWER_COUNT_INTERVAL_MS = 1000
  * 10,000 viewers sends a handful of events, not one per join to every viewer.
  */
 export class ViewerCountThrottle {
-  private readonly streams = new Map<string, { lastSentAt: number; latest: number; timer?: Timer }>()
+  private readonly coalescer: Coalescer
 
   constructor(
     private readonly publish: (streamId: string, viewerCount: number) => void,
-    private readonly intervalMs = VIEWER_COUNT_INTERVAL_MS,
-  ) {}
+    onError: (error: unknown) => void,
+    intervalMs = VIEWER_COUNT_INTERVAL_MS,
+  ) {
+    this.coalescer = new Coalescer(intervalMs, onError)
+  }
 
   update(streamId: string, viewerCount: number): void {
-    const now = performance.now()
-    let state = this.streams.get(streamId)
-    if (!state) {
-      state = { lastSentAt: -Infinity, latest: viewerCount }
-      this.streams.set(streamId, state)
-    }
-    state.latest = viewerCount
-    if (state.timer) return
-    const wait = state.lastSentAt + this.intervalMs - now
-    if (wait <= 0) this.flush(streamId)
-    else state.timer = setTimeout(() => this.flush(streamId), wait)
+    this.coalescer.trigger(streamId, () => this.publish(streamId, viewerCount))
   }
 
   forget(streamId: string): void {
-    clearTimeout(this.streams.get(streamId)?.timer)
-    this.streams.delete(streamId)
-  }
-
-  private flush(streamId: string): void {
-    const state = this.streams.get(streamId)
-    if (!state) return
-    state.timer = undefined
-    state.lastSentAt = performance.now()
-    this.publish(streamId, state.latest)
+    this.coalescer.forget(streamId)
   }
 }
 

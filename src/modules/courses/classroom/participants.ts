@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm'
+import { and, asc, eq, isNotNull } from 'drizzle-orm'
 import type { Clock } from '../../../clock.ts'
 import type { Database } from '../../../db/client.ts'
 import { users } from '../../../db/schema/auth.ts'
@@ -65,16 +65,6 @@ export class ParticipantStore {
 
   remove(sessionId: string, userId: string): Promise<void> {
     return this.upsert(sessionId, userId, { removedAt: new Date(this.clock.now()), handRaisedAt: null })
-  }
-
-  /** Who of these users the teacher removed (for the channel's authorizer and the attendance list). */
-  async removedAmong(sessionId: string, userIds: string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set()
-    const rows = await this.db
-      .select({ userId: liveParticipants.userId })
-      .from(liveParticipants)
-      .where(and(eq(liveParticipants.sessionId, sessionId), inArray(liveParticipants.userId, userIds), isNotNull(liveParticipants.removedAt)))
-    return new Set(rows.map((row) => row.userId))
   }
 
   private async upsert(sessionId: string, userId: string, changes: Partial<typeof liveParticipants.$inferInsert>): Promise<void> {
