@@ -2,6 +2,7 @@ CREATE TABLE `live_attendance` (
 	`id` text PRIMARY KEY NOT NULL,
 	`session_id` text NOT NULL,
 	`user_id` text NOT NULL,
+	`instance_id` text NOT NULL,
 	`joined_at` integer NOT NULL,
 	`left_at` integer,
 	FOREIGN KEY (`session_id`) REFERENCES `live_sessions`(`id`) ON UPDATE no action ON DELETE cascade,
@@ -10,6 +11,7 @@ CREATE TABLE `live_attendance` (
 --> statement-breakpoint
 CREATE INDEX `live_attendance_session_idx` ON `live_attendance` (`session_id`,`user_id`,`joined_at`);--> statement-breakpoint
 CREATE INDEX `live_attendance_user_idx` ON `live_attendance` (`user_id`,`session_id`);--> statement-breakpoint
+CREATE INDEX `live_attendance_open_idx` ON `live_attendance` (`instance_id`,`left_at`);--> statement-breakpoint
 CREATE TABLE `live_chat_messages` (
 	`id` text PRIMARY KEY NOT NULL,
 	`session_id` text NOT NULL,

@@ -166,8 +166,14 @@ export const liveAttendance = sqliteTable(
     id: text('id').primaryKey(),
     sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
     userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** The instance that held the connection: its stays are closed when it is found gone. */
+    instanceId: text('instance_id').notNull(),
     joinedAt: timestamp('joined_at').notNull(),
     leftAt: timestamp('left_at'),
   },
-  (table) => [index('live_attendance_session_idx').on(table.sessionId, table.userId, table.joinedAt), index('live_attendance_user_idx').on(table.userId, table.sessionId)],
+  (table) => [
+    index('live_attendance_session_idx').on(table.sessionId, table.userId, table.joinedAt),
+    index('live_attendance_user_idx').on(table.userId, table.sessionId),
+    index('live_attendance_open_idx').on(table.instanceId, table.leftAt),
+  ],
 )

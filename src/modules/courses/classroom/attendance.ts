@@ -73,6 +73,7 @@ export class AttendanceService {
     private readonly clock: Clock,
     private readonly access: ClassroomAccess,
     private readonly logger: Logger,
+    private readonly instanceId: string,
   ) {}
 
   /** The channel listener: a connection entered or left `live:<sessionId>`. */
@@ -82,7 +83,7 @@ export class AttendanceService {
       const id = newId('att')
       const inserted = this.db
         .insert(liveAttendance)
-        .values({ id, sessionId, userId: connection.user!.id, joinedAt: new Date(this.clock.now()) })
+        .values({ id, sessionId, userId: connection.user!.id, instanceId: this.instanceId, joinedAt: new Date(this.clock.now()) })
         .then(() => id)
         .catch((error: unknown) => this.failed(error, sessionId))
       this.open.set(`${connection.id} ${channel}`, inserted)
@@ -106,6 +107,28 @@ export class AttendanceService {
       .update(liveAttendance)
       .set({ leftAt: session.endedAt })
       .where(and(eq(liveAttendance.sessionId, session.id), isNull(liveAttendance.leftAt)))
+  }
+
+  /**
+   * Stays an instance left open when it died (killed, not stopped): they end now, when it is
+   * noticed. At start, every open stay of another instance that is not alive (all of them without
+   * a cluster: this process is the only one); in a cluster, the stays of an instance found gone.
+   */
+  async closeStaysOfGoneInstances(isAlive: (instanceIds: string[]) => Promise<Set<string>>): Promise<number> {
+    const open = await this.db.selectDistinct({ instanceId: liveAttendance.instanceId }).from(liveAttendance).where(isNull(liveAttendance.leftAt))
+    const others = open.map((row) => row.instanceId).filter((id) => id !== this.instanceId)
+    const alive = await isAlive(others)
+    const gone = others.filter((id) => !alive.has(id))
+    return gone.length === 0 ? 0 : this.closeStaysOf(gone)
+  }
+
+  async closeStaysOf(instanceIds: string[]): Promise<number> {
+    const closed = await this.db
+      .update(liveAttendance)
+      .set({ leftAt: new Date(this.clock.now()) })
+      .where(and(inArray(liveAttendance.instanceId, instanceIds), isNull(liveAttendance.leftAt)))
+      .returning({ id: liveAttendance.id })
+    return closed.length
   }
 
   /** Every enrolled student (absent ones at zero), for the teacher and staff. */

@@ -23,7 +23,7 @@ const RESULTS_INTERVAL_MS = 500
  * The live class beyond its video: the class channel (join, leave, attendance), chat, hands, polls,
  * questions, reactions and the teacher's room control.
  */
-export function classroom({ db, clock, config, hub, media, cluster, logger, plugins }: Core, courses: CourseService, sessions: LiveSessionService) {
+export function classroom({ db, clock, config, hub, media, cluster, logger, plugins, startTasks }: Core, courses: CourseService, sessions: LiveSessionService) {
   const throttled = (intervalMs: number) => new Coalescer(config.classroomAggregation ? intervalMs : 0, (error) => logger.error('class event failed', errorFields(error)))
   const access = new ClassroomAccess(sessions, courses)
   const participants = new ParticipantStore(db, clock)
@@ -33,7 +33,11 @@ export function classroom({ db, clock, config, hub, media, cluster, logger, plug
   const questions = new QuestionService(db, clock, access, participants, hub, throttled(RESULTS_INTERVAL_MS))
   const reactions = new ReactionAggregator(hub, cluster, config.classroomAggregation)
   const control = new RoomControl(access, sessions, participants, hands, hub, media?.rooms, cluster)
-  const attendance = new AttendanceService(db, clock, access, logger)
+  const attendance = new AttendanceService(db, clock, access, logger, config.cluster.instanceId)
+  startTasks.push(() => attendance.closeStaysOfGoneInstances(async (ids) => (cluster ? cluster.members.whichLive(ids) : new Set())))
+  cluster?.members.on('swept', (instanceId) => {
+    void attendance.closeStaysOf([instanceId]).catch((error: unknown) => logger.error('closing a gone instance’s attendance failed', errorFields(error)))
+  })
 
   hub.registerChannelKind(
     'live',
