@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { eq } from 'drizzle-orm'
+import { liveAttendance } from '../../src/db/schema/courses.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { startRedis } from '../helpers/redis.ts'
 import { tempDir } from '../helpers/server-process.ts'
@@ -8,7 +10,7 @@ import { connectWs } from '../helpers/ws-client.ts'
 // Three instances behind one REDIS_URL and one database file; the teacher on the first.
 let redis: Awaited<ReturnType<typeof startRedis>>
 const instances: Array<{ app: TestApp; wsUrl: string }> = []
-const clients: Array<{ disconnect(): void }> = []
+const clients: Array<ReturnType<Awaited<ReturnType<typeof startRedis>>['client']>> = []
 
 beforeAll(async () => {
   redis = await startRedis()
@@ -101,4 +103,26 @@ test('students on three instances raise hands, vote, ask and react; the teacher 
   expect(sheet.items.find((item: { userId: string }) => item.userId === students[0]!.user.id)).toMatchObject({ joins: 1, present: false })
   expect(sheet.items.map((item: { joins: number }) => item.joins)).toEqual([1, 1, 1])
   for (const ws of [teacherWs, moved, ...studentWs.slice(1)]) ws.close()
+})
+
+test('the stays of an instance found gone end within seconds, swept by one of the others', async () => {
+  const [a] = instances as [(typeof instances)[0]]
+  const api = (token: string, method: string, path: string, body?: unknown) => a.app.call(method, `/api/v1${path}`, { token, body })
+  const teacher = await a.app.register('teacher')
+  const student = await a.app.register()
+  const course = (await api(teacher.accessToken, 'POST', '/courses', { title: 'Geology' })).body
+  await api(student.accessToken, 'POST', `/courses/${course.id}/enroll`)
+  const session = (await api(teacher.accessToken, 'POST', '/live-sessions', { title: 'Rocks', courseId: course.id, scheduledAt: new Date(Date.now() + 3600_000).toISOString() })).body
+  await api(teacher.accessToken, 'POST', `/live-sessions/${session.id}/start`)
+  // The student's stay was held by an instance that was killed: registered, but its heartbeat is gone.
+  const ghost = `ghost-${crypto.randomUUID().slice(0, 8)}`
+  await a.app.db.insert(liveAttendance).values({ id: `att_${ghost}`, sessionId: session.id, userId: student.user.id, instanceId: ghost, joinedAt: new Date() })
+  await clients[0]!.sadd('majlis:instances', ghost)
+  const closed = await eventually(
+    async () => (await a.app.db.select({ leftAt: liveAttendance.leftAt }).from(liveAttendance).where(eq(liveAttendance.id, `att_${ghost}`)))[0]?.leftAt ?? null,
+    (leftAt) => leftAt !== null,
+  )
+  expect(closed).not.toBeNull()
+  const sheet = (await api(teacher.accessToken, 'GET', `/live-sessions/${session.id}/attendance`)).body
+  expect(sheet.items[0]).toMatchObject({ userId: student.user.id, present: false, joins: 1 })
 })
