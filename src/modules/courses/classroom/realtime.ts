@@ -63,8 +63,8 @@ export function classroomRealtime(hub: Hub, parts: ClassroomParts): MessageHandl
   /** What a (re)joining participant needs to pick up where the class is. */
   async function classState(sessionId: string, userId: string, role: 'teacher' | 'student') {
     const standing = await participants.standing(sessionId, userId)
-    const [hands_, openPolls, openQuestions] = await Promise.all([role === 'teacher' ? hands.queue(sessionId) : null, polls.openPolls(sessionId, role, userId), questions.open(sessionId, role, userId)])
-    return { handRaised: standing.handRaisedAt !== null, chatMuted: standing.chatMuted, hands: hands_, polls: openPolls, questions: openQuestions }
+    const [queue, openPolls, openQuestions] = await Promise.all([role === 'teacher' ? hands.queue(sessionId) : null, polls.openPolls(sessionId, role, userId), questions.open(sessionId, role, userId)])
+    return { handRaised: standing.handRaisedAt !== null, chatMuted: standing.chatMuted, hands: queue, polls: openPolls, questions: openQuestions }
   }
 
   return [
@@ -76,8 +76,14 @@ export function classroomRealtime(hub: Hub, parts: ClassroomParts): MessageHandl
       const channel = liveRoomName(sessionId)
       if (await hub.join(client.id, channel)) hub.publish(channel, 'live:peer-joined', { sessionId, userId: client.user.id, name: client.user.name, role }, client.id)
       const canSpeak = role === 'teacher' || (await parts.sessions.isSpeaker(sessionId, client.user.id))
-      const participantsNow = await hub.presence(channel)
-      return { session: { ...session, chatSlowSeconds: await chat.slowSeconds(sessionId) }, role, room: channel, participants: participantsNow, canSpeak, classroom: await classState(sessionId, client.user.id, role) }
+      return {
+        session: { ...session, chatSlowSeconds: await chat.slowSeconds(sessionId) },
+        role,
+        room: channel,
+        participants: await hub.presence(channel),
+        canSpeak,
+        classroom: await classState(sessionId, client.user.id, role),
+      }
     }),
     liveHandler('live:leave', t.Object(InSession), async (client, { sessionId }) => {
       hub.leave(client.id, liveRoomName(sessionId))
