@@ -360,6 +360,21 @@ export class Hub {
     return [...users].map(([userId, name]) => ({ userId, name }))
   }
 
+  /** Whether the user has a connection on this instance. */
+  hasConnectionHere(userId: string): boolean {
+    return this.byUser.has(userId)
+  }
+
+  /** Whether any connection of this instance is in the channel. */
+  hasChannelHere(channel: string): boolean {
+    return this.channels.has(channel)
+  }
+
+  /** Sends an event to the user's connections on this instance only (the instance that computed it for them). */
+  sendToUserHere(userId: string, type: string, data: unknown): void {
+    this.deliverToUser(userId, type, data)
+  }
+
   /** Sends an event to all of a user's connections, on every instance. */
   sendToUser(userId: string, type: string, data: unknown): void {
     this.deliverToUser(userId, type, data)

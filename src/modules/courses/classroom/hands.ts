@@ -1,5 +1,5 @@
 import type { AuthUser } from '../../../http/auth.ts'
-import type { Coalescer } from '../../../realtime/coalescer.ts'
+import type { CoalescedEvents } from '../../../realtime/coalesced-events.ts'
 import type { Hub } from '../../../realtime/hub.ts'
 import { removedFromSession, requireLive, type ClassroomAccess } from './access.ts'
 import type { ParticipantStore } from './participants.ts'
@@ -7,13 +7,14 @@ import type { ParticipantStore } from './participants.ts'
 /**
  * The raised-hands queue. The teacher gets the whole queue when it changes (coalesced: 200 hands
  * raised at once arrive as a few queue updates, not 200); each student hears of their own hand.
+ * `toTeacher` renders the queue with `queueEvent`.
  */
 export class HandQueue {
   constructor(
     private readonly access: ClassroomAccess,
     private readonly participants: ParticipantStore,
     private readonly hub: Hub,
-    private readonly toTeacher: Coalescer,
+    private readonly toTeacher: CoalescedEvents,
   ) {}
 
   async set(student: AuthUser, sessionId: string, raised: boolean): Promise<{ raised: boolean }> {
@@ -41,11 +42,13 @@ export class HandQueue {
     return this.participants.hands(sessionId)
   }
 
+  async queueEvent(sessionId: string) {
+    return { type: 'live:hands', data: { sessionId, hands: await this.queue(sessionId) } }
+  }
+
   private changed(sessionId: string, teacherId: string, userIds: string[], raised: boolean): void {
     if (userIds.length === 0) return
     for (const userId of userIds) this.hub.sendToUser(userId, 'live:hand-changed', { sessionId, raised })
-    this.toTeacher.trigger(`hands:${sessionId}`, async () => {
-      this.hub.sendToUser(teacherId, 'live:hands', { sessionId, hands: await this.queue(sessionId) })
-    })
+    this.toTeacher.changed(sessionId, { userId: teacherId })
   }
 }

@@ -1,6 +1,6 @@
 import type { Core } from '../../../core.ts'
 import { errorFields } from '../../../logger.ts'
-import { Coalescer } from '../../../realtime/coalescer.ts'
+import { CoalescedEvents, type Render } from '../../../realtime/coalesced-events.ts'
 import type { CourseService } from '../service.ts'
 import type { LiveSessionService } from '../sessions.ts'
 import { ClassroomAccess } from './access.ts'
@@ -24,13 +24,14 @@ const RESULTS_INTERVAL_MS = 500
  * questions, reactions and the teacher's room control.
  */
 export function classroom({ db, clock, config, hub, media, cluster, logger, plugins, startTasks }: Core, courses: CourseService, sessions: LiveSessionService) {
-  const throttled = (intervalMs: number) => new Coalescer(config.classroomAggregation ? intervalMs : 0, (error) => logger.error('class event failed', errorFields(error)))
+  const reportError = (error: unknown) => logger.error('class event failed', errorFields(error))
+  const coalesced = (name: string, intervalMs: number, render: Render) => new CoalescedEvents(name, render, hub, cluster, config.classroomAggregation ? intervalMs : 0, reportError)
   const access = new ClassroomAccess(sessions, courses)
   const participants = new ParticipantStore(db, clock)
   const chat = new ClassChat(db, clock, access, participants, hub)
-  const hands = new HandQueue(access, participants, hub, throttled(HANDS_INTERVAL_MS))
-  const polls = new PollService(db, clock, access, participants, hub, throttled(RESULTS_INTERVAL_MS))
-  const questions = new QuestionService(db, clock, access, participants, hub, throttled(RESULTS_INTERVAL_MS))
+  const hands: HandQueue = new HandQueue(access, participants, hub, coalesced('live-hands', HANDS_INTERVAL_MS, (sessionId) => hands.queueEvent(sessionId)))
+  const polls: PollService = new PollService(db, clock, access, participants, hub, coalesced('live-poll-results', RESULTS_INTERVAL_MS, (pollId) => polls.resultsEvent(pollId)))
+  const questions: QuestionService = new QuestionService(db, clock, access, participants, coalesced('live-question', RESULTS_INTERVAL_MS, (questionId) => questions.questionEvent(questionId)))
   const reactions = new ReactionAggregator(hub, cluster, config.classroomAggregation)
   const control = new RoomControl(access, sessions, participants, hands, hub, media?.rooms, cluster)
   const attendance = new AttendanceService(db, clock, access, logger, config.cluster.instanceId)

@@ -6,7 +6,7 @@ import { livePolls, livePollVotes, type PollStatus } from '../../../db/schema/co
 import type { AuthUser } from '../../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../../http/errors.ts'
 import { newId } from '../../../ids.ts'
-import type { Coalescer } from '../../../realtime/coalescer.ts'
+import type { CoalescedEvents } from '../../../realtime/coalesced-events.ts'
 import type { Hub } from '../../../realtime/hub.ts'
 import { liveRoomName } from '../sessions.ts'
 import { removedFromSession, requireLive, type ClassroomAccess, type ClassRole } from './access.ts'
@@ -38,7 +38,8 @@ export class PollService {
     private readonly access: ClassroomAccess,
     private readonly participants: ParticipantStore,
     private readonly hub: Hub,
-    private readonly resultsToTeacher: Coalescer,
+    /** Renders with `resultsEvent`. */
+    private readonly resultsToTeacher: CoalescedEvents,
   ) {}
 
   async create(teacher: AuthUser, sessionId: string, input: PollInput) {
@@ -90,9 +91,7 @@ export class PollService {
     this.assertChoice(poll, optionIds)
     const vote = { pollId, userId: student.id, optionIds: [...new Set(optionIds)], votedAt: new Date(this.clock.now()) }
     await this.db.insert(livePollVotes).values(vote).onConflictDoUpdate({ target: [livePollVotes.pollId, livePollVotes.userId], set: { optionIds: vote.optionIds, votedAt: vote.votedAt } })
-    this.resultsToTeacher.trigger(pollId, async () => {
-      this.hub.sendToUser(membership.teacherId, 'live:poll-results', { sessionId: poll.sessionId, pollId, ...(await this.results(pollId)) })
-    })
+    this.resultsToTeacher.changed(pollId, { userId: membership.teacherId })
     return this.view(poll, 'student', student.id)
   }
 
@@ -141,6 +140,12 @@ export class PollService {
       .update(livePolls)
       .set({ status: 'closed', closedAt: new Date(this.clock.now()) })
       .where(and(eq(livePolls.sessionId, sessionId), eq(livePolls.status, 'open')))
+  }
+
+  /** The teacher's `live:poll-results` for a poll as it stands. */
+  async resultsEvent(pollId: string) {
+    const [poll] = await this.db.select({ sessionId: livePolls.sessionId }).from(livePolls).where(eq(livePolls.id, pollId))
+    return poll ? { type: 'live:poll-results', data: { sessionId: poll.sessionId, pollId, ...(await this.results(pollId)) } } : null
   }
 
   async results(pollId: string): Promise<PollResults> {

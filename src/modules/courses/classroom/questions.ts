@@ -6,8 +6,7 @@ import { liveQuestions, liveQuestionVotes, type QuestionStatus } from '../../../
 import type { AuthUser } from '../../../http/auth.ts'
 import { ApiError, conflict, forbidden, notFound } from '../../../http/errors.ts'
 import { newId } from '../../../ids.ts'
-import type { Coalescer } from '../../../realtime/coalescer.ts'
-import type { Hub } from '../../../realtime/hub.ts'
+import type { CoalescedEvents } from '../../../realtime/coalesced-events.ts'
 import { liveRoomName } from '../sessions.ts'
 import { removedFromSession, requireLive, type ClassroomAccess, type ClassRole } from './access.ts'
 import type { ParticipantStore } from './participants.ts'
@@ -41,8 +40,8 @@ export class QuestionService {
     private readonly clock: Clock,
     private readonly access: ClassroomAccess,
     private readonly participants: ParticipantStore,
-    private readonly hub: Hub,
-    private readonly updates: Coalescer,
+    /** Renders with `questionEvent`. */
+    private readonly updates: CoalescedEvents,
   ) {}
 
   async ask(student: AuthUser, sessionId: string, input: { content: string; anonymous?: boolean }) {
@@ -52,7 +51,7 @@ export class QuestionService {
     const now = new Date(this.clock.now())
     const id = newId('lq')
     await this.db.insert(liveQuestions).values({ id, sessionId, userId: student.id, content: input.content, anonymous: input.anonymous ?? false, status: 'open', createdAt: now, updatedAt: now })
-    this.changed(id)
+    this.changed(sessionId, id)
     return this.view((await this.row(id))!, 'student', student.id, false)
   }
 
@@ -65,7 +64,7 @@ export class QuestionService {
     else await this.db.delete(liveQuestionVotes).where(and(eq(liveQuestionVotes.questionId, questionId), eq(liveQuestionVotes.userId, user.id)))
     const [tally] = await this.db.select({ n: count() }).from(liveQuestionVotes).where(eq(liveQuestionVotes.questionId, questionId))
     await this.db.update(liveQuestions).set({ votes: tally?.n ?? 0 }).where(eq(liveQuestions.id, questionId))
-    this.changed(questionId)
+    this.changed(question.sessionId, questionId)
     return this.view((await this.row(questionId))!, membership.role, user.id, voting)
   }
 
@@ -78,7 +77,7 @@ export class QuestionService {
       .where(and(eq(liveQuestions.id, questionId), eq(liveQuestions.status, 'open')))
       .returning({ id: liveQuestions.id })
     if (!moved) throw conflict('INVALID_STATE', `The question is ${question.status}; only open questions are answered or dismissed`)
-    this.changed(questionId)
+    this.changed(question.sessionId, questionId)
     return this.view((await this.row(questionId))!, 'teacher', teacher.id, await this.hasVoted(questionId, teacher.id))
   }
 
@@ -132,11 +131,14 @@ export class QuestionService {
     }
   }
 
-  private changed(questionId: string): void {
-    this.updates.trigger(questionId, async () => {
-      const row = await this.row(questionId)
-      if (row) this.hub.publish(liveRoomName(row.sessionId), 'live:question', { question: this.view(row, 'student', null, null) })
-    })
+  /** The class-wide `live:question` for a question as it stands (no one's vote, no hidden author). */
+  async questionEvent(questionId: string) {
+    const row = await this.row(questionId)
+    return row ? { type: 'live:question', data: { question: this.view(row, 'student', null, null) } } : null
+  }
+
+  private changed(sessionId: string, questionId: string): void {
+    this.updates.changed(questionId, { channel: liveRoomName(sessionId) })
   }
 
   private async row(questionId: string): Promise<QuestionRow | undefined> {
