@@ -139,10 +139,12 @@ await phase('reactions', async () => {
   for (const student of students) student.on('live:chat-message', (data) => latencies.push(now() - Number(String(data.content).split(':')[1])))
   const interval = 1000 / config.reactRate
   const until = now() + config.reactSeconds * 1000
+  let sent = 0
   const reacting = students.map(async (student, i) => {
     await Bun.sleep((i * interval) / students.length)
     while (now() < until) {
       student.ws.send(JSON.stringify({ type: 'live:react', data: { sessionId, emoji: '👏' } }))
+      sent += 1
       await Bun.sleep(interval)
     }
   })
@@ -154,7 +156,6 @@ await phase('reactions', async () => {
   })()
   await Promise.all([...reacting, chatting])
   await Bun.sleep(1500)
-  const expected = students.length * config.reactRate * config.reactSeconds
-  return { chatP50: percentile(latencies, 50), chatP99: percentile(latencies, 99), chatDelivered: latencies.length, reactionsSent: expected, reactionsSeenByTeacher: reactionsSeen }
+  return { chatP50: percentile(latencies, 50), chatP99: percentile(latencies, 99), chatDelivered: latencies.length, reactionsSent: sent, reactionsSeenByTeacher: reactionsSeen }
 })
 print({ done: true })
