@@ -158,17 +158,27 @@ async function attendanceTable(live: MajlisClass) {
   )
 }
 
-/** The recording's link once it is ready (checked every few seconds while it is prepared). */
+/** How long the ended page looks for a recording: one of a class is assembled within seconds of its end. */
+const RECORDING_WAIT_MS = 3 * 60_000
+
+/** The recording's link once it is ready, looked for every few seconds for a while (a class may have none). */
 function recordingLink(live: MajlisClass) {
   const holder = h('p', { id: 'recording' }, live.session.recordingUrl ? null : t('recordingPending'))
   const show = (url: string) => holder.replaceChildren(h('a', { href: url, target: '_blank', rel: 'noopener' }, t('recordingReady')))
-  if (live.session.recordingUrl) show(live.session.recordingUrl)
-  else {
-    const timer = setInterval(() => {
-      if (!holder.isConnected) return clearInterval(timer)
-      void live.refresh().then((session) => session.recordingUrl && (clearInterval(timer), show(session.recordingUrl)), () => undefined)
-    }, 3000)
+  if (live.session.recordingUrl) {
+    show(live.session.recordingUrl)
+    return holder
   }
+  const giveUpAt = Date.now() + RECORDING_WAIT_MS
+  const timer = setInterval(() => {
+    if (!holder.isConnected) return clearInterval(timer)
+    if (Date.now() > giveUpAt) {
+      clearInterval(timer)
+      holder.textContent = t('noRecording')
+      return
+    }
+    void live.refresh().then((session) => session.recordingUrl && (clearInterval(timer), show(session.recordingUrl)), () => undefined)
+  }, 3000)
   return holder
 }
 

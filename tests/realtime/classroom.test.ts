@@ -206,7 +206,7 @@ describe('polls', () => {
     expect(lines.slice(1).map((line) => line.split(',').slice(0, 2).join(',')).sort()).toEqual(
       [`${s0.user.name},"300`, `${s1.user.name},"300`, `${s2.user.name},Infinite`].sort(),
     )
-    expect((await app.call('GET', `/api/v1/polls/${pollId}/results.csv`, { token: s0.accessToken })).status).toBe(404)
+    expect((await app.call('GET', `/api/v1/polls/${pollId}/results.csv`, { token: s0.accessToken })).status).toBe(403)
     expect((await api(s0, 'GET', path)).body.map((p: { id: string }) => p.id)).toEqual([pollId])
     c.close()
   })

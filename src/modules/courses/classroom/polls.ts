@@ -120,7 +120,7 @@ export class PollService {
   /** One row per voter (the teacher and staff): their name unless the poll is anonymous, the options chosen, when. */
   async voters(user: AuthUser, pollId: string) {
     const { poll, membership } = await this.find(user, pollId)
-    if (membership.role === 'student') throw notFound('Poll')
+    if (membership.role === 'student') throw forbidden('Only the teacher sees who voted for what')
     const rows = await this.db
       .select({ name: users.name, optionIds: livePollVotes.optionIds, votedAt: livePollVotes.votedAt })
       .from(livePollVotes)
