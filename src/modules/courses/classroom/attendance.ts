@@ -140,9 +140,9 @@ export class AttendanceService {
       .innerJoin(users, eq(users.id, enrolments.studentId))
       .where(eq(enrolments.courseId, session.courseId))
       .orderBy(asc(users.name), asc(users.id))
-    const stays = await this.db.select().from(liveAttendance).where(eq(liveAttendance.sessionId, sessionId))
+    const stays = Map.groupBy(await this.db.select().from(liveAttendance).where(eq(liveAttendance.sessionId, sessionId)), (stay) => stay.userId)
     const now = this.clock.now()
-    const items = students.map((student) => ({ ...student, ...presenceOf(stays.filter((stay) => stay.userId === student.userId), session, now) }))
+    const items = students.map((student) => ({ ...student, ...presenceOf(stays.get(student.userId) ?? [], session, now) }))
     return { sessionId, title: session.title, startedAt: session.startedAt, endedAt: session.endedAt, items }
   }
 
@@ -163,9 +163,10 @@ export class AttendanceService {
       .orderBy(desc(liveSessions.startedAt), desc(liveSessions.id))
       .limit(filter.limit + 1)
     const page = sessions.slice(0, filter.limit).map((row) => row.live_sessions)
-    const stays = page.length
-      ? await this.db.select().from(liveAttendance).where(and(eq(liveAttendance.userId, student.id), inArray(liveAttendance.sessionId, page.map((session) => session.id))))
-      : []
+    const stays = Map.groupBy(
+      page.length ? await this.db.select().from(liveAttendance).where(and(eq(liveAttendance.userId, student.id), inArray(liveAttendance.sessionId, page.map((session) => session.id)))) : [],
+      (stay) => stay.sessionId,
+    )
     const now = this.clock.now()
     const last = page.at(-1)
     return {
@@ -175,7 +176,7 @@ export class AttendanceService {
         title: session.title,
         startedAt: session.startedAt,
         endedAt: session.endedAt,
-        ...presenceOf(stays.filter((stay) => stay.sessionId === session.id), session, now),
+        ...presenceOf(stays.get(session.id) ?? [], session, now),
       })),
       nextCursor: sessions.length > filter.limit && last ? encodeCursor({ at: last.startedAt!.getTime(), id: last.id }) : null,
     }
