@@ -1,4 +1,5 @@
 import { MajlisClass, RequestError, type AttendanceRow } from '@majlis/sdk'
+import { applyLanguage, initialLanguage } from '../ui/language.ts'
 import { h, table } from '../ui/dom.ts'
 import { translator, type Language, type TextKey } from './i18n.ts'
 import { chatPanel, download, handsPanel, participantsPanel, pollsPanel, questionsPanel, reactionsBar, type Act } from './panels.ts'
@@ -9,7 +10,7 @@ const LANGUAGE_KEY = 'majlis.classroom.language'
 const roomCode = decodeURIComponent(location.pathname.split('/').filter(Boolean).at(-1) ?? '')
 const root = document.getElementById('app')!
 const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' })
-let language: Language = (new URLSearchParams(location.search).get('lang') ?? localStorage.getItem(LANGUAGE_KEY)) === 'en' ? 'en' : 'ar'
+let language: Language = initialLanguage(LANGUAGE_KEY)
 let t = translator(language)
 let lesson: MajlisClass | null = null
 let removed = false
@@ -36,10 +37,7 @@ function forThisView(live: MajlisClass): MajlisClass {
 function setLanguage(next: Language) {
   language = next
   t = translator(next)
-  localStorage.setItem(LANGUAGE_KEY, next)
-  document.documentElement.lang = next
-  document.documentElement.dir = next === 'ar' ? 'rtl' : 'ltr'
-  document.title = lesson ? `${lesson.session.title} · ${t('title')}` : t('title')
+  applyLanguage(next, LANGUAGE_KEY, lesson ? `${lesson.session.title} · ${t('title')}` : t('title'))
 }
 
 const act: Act = (action) => {

@@ -1,4 +1,5 @@
 import { Api, ApiFailure } from './api.ts'
+import { applyLanguage, initialLanguage } from '../ui/language.ts'
 import { h } from '../ui/dom.ts'
 import { translator, valueTranslator, type Language, type TextKey } from './i18n.ts'
 import { catalogView, kpisView, promoView, requestsView, ticketsView, verificationView, type ViewContext } from './views.ts'
@@ -15,7 +16,7 @@ const views = {
 type ViewName = keyof typeof views
 
 const root = document.getElementById('app')!
-let language: Language = (new URLSearchParams(location.search).get('lang') ?? localStorage.getItem(LANGUAGE_KEY)) === 'en' ? 'en' : 'ar'
+let language: Language = initialLanguage(LANGUAGE_KEY)
 let t = translator(language)
 const api = new Api(() => language, () => render())
 const status = h('p', { class: 'status', role: 'status' })
@@ -28,10 +29,7 @@ function report(error?: unknown) {
 function setLanguage(next: Language) {
   language = next
   t = translator(next)
-  localStorage.setItem(LANGUAGE_KEY, next)
-  document.documentElement.lang = next
-  document.documentElement.dir = next === 'ar' ? 'rtl' : 'ltr'
-  document.title = t('title')
+  applyLanguage(next, LANGUAGE_KEY, t('title'))
 }
 
 const currentView = (): ViewName => {

@@ -1,4 +1,6 @@
-export type Language = 'ar' | 'en'
+import type { Language } from '../ui/language.ts'
+
+export type { Language }
 
 const texts = {
   title: { ar: 'لوحة مجلس', en: 'Majlis back office' },
