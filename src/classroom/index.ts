@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { fileURLToPath } from 'node:url'
 import { javascriptHeaders, lazyBundle, sdkPackageAlias } from '../http/bundle.ts'
+import { pageFile } from '../http/html.ts'
 
 const folder = fileURLToPath(new URL('./', import.meta.url))
 /**
@@ -9,8 +10,7 @@ const folder = fileURLToPath(new URL('./', import.meta.url))
  */
 export const CLASSROOM_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-const page = (body: Blob | string, contentType: string) =>
-  new Response(body, { headers: { 'content-type': contentType, 'content-security-policy': CLASSROOM_CSP, 'cache-control': 'no-cache' } })
+const page = (body: Blob | string, contentType: string) => pageFile(body, contentType, CLASSROOM_CSP)
 
 /**
  * The classroom page at /classroom/<roomCode> for teachers and students: one HTML page and a bundle
@@ -24,6 +24,6 @@ export const classroomPage = () => {
       params: t.Object({ roomCode: t.String({ minLength: 1, maxLength: 32 }) }),
       detail: { tags: ['classroom'], summary: 'The classroom page for the session with this room code (sign-in included)', security: [], responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } },
     })
-    .get('/classroom/assets/app.js', async () => new Response(await script(), { headers: { ...javascriptHeaders, 'content-security-policy': CLASSROOM_CSP } }), { detail: { hide: true } })
+    .get('/classroom/assets/app.js', async () => page(await script(), javascriptHeaders['content-type']), { detail: { hide: true } })
     .get('/classroom/assets/app.css', () => page(Bun.file(`${folder}app.css`), 'text/css; charset=utf-8'), { detail: { hide: true } })
 }

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { fileURLToPath } from 'node:url'
 import { javascriptHeaders, lazyBundle } from '../http/bundle.ts'
+import { pageFile } from '../http/html.ts'
 
 const folder = fileURLToPath(new URL('./', import.meta.url))
 /**
@@ -9,8 +10,7 @@ const folder = fileURLToPath(new URL('./', import.meta.url))
  */
 export const DASHBOARD_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; frame-src blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-const page = (body: Blob | string, contentType: string) =>
-  new Response(body, { headers: { 'content-type': contentType, 'content-security-policy': DASHBOARD_CSP, 'cache-control': 'no-cache' } })
+const page = (body: Blob | string, contentType: string) => pageFile(body, contentType, DASHBOARD_CSP)
 
 /**
  * The back office for staff at /dashboard: one HTML page and a small bundle (Bun.build, no
@@ -22,6 +22,6 @@ export const dashboard = () => {
   const hidden = { detail: { hide: true } }
   return new Elysia({ name: 'dashboard' })
     .get('/dashboard', () => page(Bun.file(`${folder}page.html`), 'text/html; charset=utf-8'), hidden)
-    .get('/dashboard/app.js', async () => new Response(await script(), { headers: { ...javascriptHeaders, 'content-security-policy': DASHBOARD_CSP } }), hidden)
+    .get('/dashboard/app.js', async () => page(await script(), javascriptHeaders['content-type']), hidden)
     .get('/dashboard/app.css', () => page(Bun.file(`${folder}app.css`), 'text/css; charset=utf-8'), hidden)
 }

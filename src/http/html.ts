@@ -10,3 +10,7 @@ export function htmlPage(html: string, contentSecurityPolicy: string, status = 2
     headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': contentSecurityPolicy, 'cache-control': 'no-store' },
   })
 }
+
+/** One of a page's own files (its HTML shell, script or stylesheet) under the page's Content-Security-Policy, revalidated on each load. */
+export const pageFile = (body: Blob | string, contentType: string, contentSecurityPolicy: string) =>
+  new Response(body, { headers: { 'content-type': contentType, 'content-security-policy': contentSecurityPolicy, 'cache-control': 'no-cache' } })
