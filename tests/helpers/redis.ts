@@ -1,5 +1,8 @@
+import { afterAll, beforeAll } from 'bun:test'
 import Redis from 'ioredis'
-import { freePort } from './server-process.ts'
+import { join } from 'node:path'
+import { createTestApp, type TestApp } from './app.ts'
+import { freePort, tempDir } from './server-process.ts'
 
 /** A real redis-server (Debian package) on a free loopback port, without persistence. */
 export async function startRedis() {
@@ -29,4 +32,34 @@ export async function startRedis() {
       await child.exited
     },
   }
+}
+
+/**
+ * `count` in-process apps behind one redis-server and one database file, each listening on its own
+ * port, for every test of the file: `const cluster = appsOverRedisPerFile(3)`, then
+ * `cluster.instances[i].app` / `.wsUrl`, and `cluster.redisClients[i]` (instance i's connection).
+ */
+export function appsOverRedisPerFile(count: number) {
+  const cluster = { instances: [] as Array<{ app: TestApp; wsUrl: string }>, redisClients: [] as Redis[] }
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined
+  beforeAll(async () => {
+    redis = await startRedis()
+    const databaseUrl = `file:${join(tempDir(), 'cluster.db')}`
+    for (let i = 0; i < count; i++) {
+      const client = redis.client()
+      cluster.redisClients.push(client)
+      const app = await createTestApp({ env: { DATABASE_URL: databaseUrl }, redis: client })
+      app.app.listen({ port: 0, hostname: '127.0.0.1' })
+      cluster.instances.push({ app, wsUrl: `ws://127.0.0.1:${app.app.server!.port}/ws` })
+    }
+  })
+  afterAll(async () => {
+    for (const { app } of cluster.instances) {
+      await app.app.server?.stop(true)
+      await app.close()
+    }
+    for (const client of cluster.redisClients) client.disconnect()
+    await redis?.stop()
+  })
+  return cluster
 }

@@ -1,36 +1,12 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { join } from 'node:path'
+import { expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { liveAttendance } from '../../src/db/schema/courses.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { startRedis } from '../helpers/redis.ts'
-import { tempDir } from '../helpers/server-process.ts'
+import type { TestApp } from '../helpers/app.ts'
+import { appsOverRedisPerFile } from '../helpers/redis.ts'
 import { connectWs } from '../helpers/ws-client.ts'
 
 // Three instances behind one REDIS_URL and one database file; the teacher on the first.
-let redis: Awaited<ReturnType<typeof startRedis>>
-const instances: Array<{ app: TestApp; wsUrl: string }> = []
-const clients: Array<ReturnType<Awaited<ReturnType<typeof startRedis>>['client']>> = []
-
-beforeAll(async () => {
-  redis = await startRedis()
-  const databaseUrl = `file:${join(tempDir(), 'classroom.db')}`
-  for (let i = 0; i < 3; i++) {
-    const client = redis.client()
-    clients.push(client)
-    const app = await createTestApp({ env: { DATABASE_URL: databaseUrl }, redis: client })
-    app.app.listen({ port: 0, hostname: '127.0.0.1' })
-    instances.push({ app, wsUrl: `ws://127.0.0.1:${app.app.server!.port}/ws` })
-  }
-})
-afterAll(async () => {
-  for (const { app } of instances) {
-    await app.app.server?.stop(true)
-    await app.close()
-  }
-  for (const client of clients) client.disconnect()
-  await redis?.stop()
-})
+const { instances, redisClients } = appsOverRedisPerFile(3)
 
 async function eventually<T>(read: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
   const until = Date.now() + timeoutMs
@@ -120,7 +96,7 @@ test('the stays of an instance found gone end within seconds, swept by one of th
   // The student's stay was held by an instance that was killed: registered, but its heartbeat is gone.
   const ghost = `ghost-${crypto.randomUUID().slice(0, 8)}`
   await a.app.db.insert(liveAttendance).values({ id: `att_${ghost}`, sessionId: session.id, userId: student.user.id, instanceId: ghost, joinedAt: new Date() })
-  await clients[0]!.sadd('majlis:instances', ghost)
+  await redisClients[0]!.sadd('majlis:instances', ghost)
   const closed = await eventually(
     async () => (await a.app.db.select({ leftAt: liveAttendance.leftAt }).from(liveAttendance).where(eq(liveAttendance.id, `att_${ghost}`)))[0]?.leftAt ?? null,
     (leftAt) => leftAt !== null,

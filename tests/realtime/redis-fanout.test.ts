@@ -1,34 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { join } from 'node:path'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { startRedis } from '../helpers/redis.ts'
-import { tempDir } from '../helpers/server-process.ts'
+import { describe, expect, test } from 'bun:test'
+import { appsOverRedisPerFile } from '../helpers/redis.ts'
 import { connectWs } from '../helpers/ws-client.ts'
 
 // Two instances behind one REDIS_URL and one database, each with its own sockets.
-let redis: Awaited<ReturnType<typeof startRedis>>
-const instances: Array<{ app: TestApp; wsUrl: string }> = []
-const clients: Array<{ disconnect(): void }> = []
-
-beforeAll(async () => {
-  redis = await startRedis()
-  const databaseUrl = `file:${join(tempDir(), 'shared.db')}`
-  for (let i = 0; i < 2; i++) {
-    const client = redis.client()
-    clients.push(client)
-    const app = await createTestApp({ env: { DATABASE_URL: databaseUrl }, redis: client })
-    app.app.listen({ port: 0, hostname: '127.0.0.1' })
-    instances.push({ app, wsUrl: `ws://127.0.0.1:${app.app.server!.port}/ws` })
-  }
-})
-afterAll(async () => {
-  for (const { app } of instances) {
-    await app.app.server?.stop(true)
-    await app.close()
-  }
-  for (const client of clients) client.disconnect()
-  await redis?.stop()
-})
+const { instances } = appsOverRedisPerFile(2)
 
 describe('with REDIS_URL, WS fan-out crosses instances', () => {
   test('a ticket chat with one side on each instance', async () => {
