@@ -10,6 +10,13 @@ export interface RaisedHand {
   raisedAt: Date
 }
 
+/** A participant's hand, chat mute and removal in one session. */
+export interface Standing {
+  handRaisedAt: Date | null
+  chatMuted: boolean
+  removedAt: Date | null
+}
+
 /** Each participant's standing in a session (hand, chat mute, removal), in the database so every instance agrees. */
 export class ParticipantStore {
   constructor(
@@ -17,7 +24,7 @@ export class ParticipantStore {
     private readonly clock: Clock,
   ) {}
 
-  async standing(sessionId: string, userId: string) {
+  async standing(sessionId: string, userId: string): Promise<Standing> {
     const [row] = await this.db
       .select({ handRaisedAt: liveParticipants.handRaisedAt, chatMuted: liveParticipants.chatMuted, removedAt: liveParticipants.removedAt })
       .from(liveParticipants)

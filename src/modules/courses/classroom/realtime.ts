@@ -8,7 +8,7 @@ import { liveRoomName, type LiveSessionService } from '../sessions.ts'
 import { notInSession, removedFromSession, requireLive, type ClassroomAccess } from './access.ts'
 import type { ClassChat } from './chat.ts'
 import type { HandQueue } from './hands.ts'
-import type { ParticipantStore } from './participants.ts'
+import type { ParticipantStore, Standing } from './participants.ts'
 import type { PollService } from './polls.ts'
 import type { QuestionService } from './questions.ts'
 import { REACTIONS, type ReactionAggregator } from './reactions.ts'
@@ -61,8 +61,7 @@ export function classroomRealtime(hub: Hub, parts: ClassroomParts): MessageHandl
     })
 
   /** What a (re)joining participant needs to pick up where the class is. */
-  async function classState(sessionId: string, userId: string, role: 'teacher' | 'student') {
-    const standing = await participants.standing(sessionId, userId)
+  async function classState(sessionId: string, userId: string, role: 'teacher' | 'student', standing: Standing) {
     const [queue, openPolls, openQuestions] = await Promise.all([role === 'teacher' ? hands.queue(sessionId) : null, polls.openPolls(sessionId, role, userId), questions.open(sessionId, role, userId)])
     return { handRaised: standing.handRaisedAt !== null, chatMuted: standing.chatMuted, hands: queue, polls: openPolls, questions: openQuestions }
   }
@@ -72,7 +71,8 @@ export function classroomRealtime(hub: Hub, parts: ClassroomParts): MessageHandl
       const { session, role } = await access.member(client.user, sessionId)
       if (role === 'staff') throw new ApiError(403, 'FORBIDDEN', 'Staff read a class; only its teacher and students join it')
       requireLive(session)
-      if (await participants.isRemoved(sessionId, client.user.id)) throw removedFromSession()
+      const standing = await participants.standing(sessionId, client.user.id)
+      if (standing.removedAt) throw removedFromSession()
       const channel = liveRoomName(sessionId)
       if (await hub.join(client.id, channel)) hub.publish(channel, 'live:peer-joined', { sessionId, userId: client.user.id, name: client.user.name, role }, client.id)
       const canSpeak = role === 'teacher' || (await parts.sessions.isSpeaker(sessionId, client.user.id))
@@ -82,7 +82,7 @@ export function classroomRealtime(hub: Hub, parts: ClassroomParts): MessageHandl
         room: channel,
         participants: await hub.presence(channel),
         canSpeak,
-        classroom: await classState(sessionId, client.user.id, role),
+        classroom: await classState(sessionId, client.user.id, role, standing),
       }
     }),
     liveHandler('live:leave', t.Object(InSession), async (client, { sessionId }) => {
