@@ -145,8 +145,11 @@ function liveView() {
 
 async function attendanceTable(live: MajlisClass) {
   const sheet = await live.attendance()
-  const time = (at: string | null) => (at ? new Date(at).toLocaleTimeString(language === 'ar' ? 'ar-SA' : 'en-GB') : '—')
-  const rows = sheet.items.map((row: AttendanceRow) => [h('span', { dir: 'auto' }, row.name), row.minutesPresent.toFixed(1), row.joins, time(row.firstJoinedAt), time(row.lastLeftAt)])
+  // Numbers and times in the page's language (Arabic-Indic digits in Arabic), alike in every column.
+  const locale = language === 'ar' ? 'ar-SA' : 'en-GB'
+  const time = (at: string | null) => (at ? new Date(at).toLocaleTimeString(locale) : '—')
+  const number = (value: number) => value.toLocaleString(locale, { maximumFractionDigits: 1 })
+  const rows = sheet.items.map((row: AttendanceRow) => [h('span', { dir: 'auto' }, row.name), number(row.minutesPresent), number(row.joins), time(row.firstJoinedAt), time(row.lastLeftAt)])
   return h(
     'section',
     { id: 'attendance', class: 'card' },
@@ -220,6 +223,8 @@ async function render() {
 
 async function start() {
   await render()
+  // Without a token the sign-in form is up; it calls start() again once signed in.
+  if (!storedToken()) return
   try {
     await openClass()
   } catch (error) {
