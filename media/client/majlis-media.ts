@@ -26,6 +26,28 @@ export interface ConsumerStats {
   frameHeight: number
 }
 
+/** What this client sends of one published source, per simulcast layer (outbound-rtp). */
+export interface PublisherStats {
+  source: MediaSource
+  kind: 'audio' | 'video'
+  /** The simulcast layer's rid (r0 the smallest), or null for a single encoding. */
+  rid: string | null
+  bytesSent: number
+  framesEncoded: number
+  keyFramesEncoded: number
+  frameWidth: number
+  frameHeight: number
+}
+
+/** How one of this client's transports is secured, as the browser negotiated it (getStats). */
+export interface TransportSecurity {
+  direction: 'send' | 'recv'
+  /** e.g. SRTP_AEAD_AES_256_GCM; null until DTLS has finished. */
+  srtpCipher: string | null
+  dtlsCipher: string | null
+  dtlsState: string | null
+}
+
 type MediaEvents = {
   track: RemoteTrack
   trackEnded: { peerId: string; producerId: string }
@@ -244,6 +266,42 @@ export class MajlisMedia {
         if (stat.type === 'inbound-rtp') {
           all.push({ peerId, source, kind: consumer.kind, framesDecoded: stat.framesDecoded ?? 0, bytesReceived: stat.bytesReceived ?? 0, frameWidth: stat.frameWidth ?? 0, frameHeight: stat.frameHeight ?? 0 })
         }
+      })
+    }
+    return all
+  }
+
+  /** Encoding figures of every published track, layer by layer (outbound-rtp), for UIs and tests. */
+  async publisherStats(): Promise<PublisherStats[]> {
+    const all: PublisherStats[] = []
+    for (const [source, { producer }] of this.published) {
+      if (!producer) continue
+      const report = await producer.getStats()
+      report.forEach((stat) => {
+        if (stat.type !== 'outbound-rtp') return
+        all.push({
+          source,
+          kind: producer.kind as 'audio' | 'video',
+          rid: stat.rid ?? null,
+          bytesSent: stat.bytesSent ?? 0,
+          framesEncoded: stat.framesEncoded ?? 0,
+          keyFramesEncoded: stat.keyFramesEncoded ?? 0,
+          frameWidth: stat.frameWidth ?? 0,
+          frameHeight: stat.frameHeight ?? 0,
+        })
+      })
+    }
+    return all
+  }
+
+  /** The SRTP and DTLS suites of the send and recv transports (for a connection panel, and tests). */
+  async transportSecurity(): Promise<TransportSecurity[]> {
+    const all: TransportSecurity[] = []
+    for (const [direction, transport] of [['send', this.sendTransport], ['recv', this.recvTransport]] as const) {
+      if (!transport) continue
+      const report = await transport.getStats()
+      report.forEach((stat) => {
+        if (stat.type === 'transport') all.push({ direction, srtpCipher: stat.srtpCipher ?? null, dtlsCipher: stat.dtlsCipher ?? null, dtlsState: stat.dtlsState ?? null })
       })
     }
     return all

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
+import type { Page } from 'playwright-core'
 import { audioBytes, consumerStats, openDemo, serverAndBrowserPerFile, videoFrames, waitFor } from '../helpers/browser.ts'
 
 const ctx = serverAndBrowserPerFile({ workers: 2 })
@@ -71,5 +72,35 @@ describe('media rooms in real Chromium', () => {
     )
     expect(publishRefused).toBe('FORBIDDEN')
     await page.context().close()
+  })
+
+  test('every viewer reaches the top simulcast layer within 5 s, a small tile gets a small layer, and media is AES-GCM', async () => {
+    const [teacher, ...students] = await Promise.all([1, 2, 3, 4].map(() => ctx.server.register()))
+    const room = 'demo:e2e-simulcast'
+    const publisher = await openDemo(ctx.browser, ctx.server.baseUrl, teacher!.accessToken, room)
+    await publisher.evaluate(() => (window as any).majlisDemo.current().publishCamera())
+
+    const videoSize = (page: Page) => consumerStats(page).then((stats) => stats.find((s) => s.kind === 'video'))
+    const viewers: Page[] = []
+    for (const student of students) {
+      const viewer = await openDemo(ctx.browser, ctx.server.baseUrl, student.accessToken, room)
+      // The fake camera is 640×360: Chromium sends it as two layers, 320×180 and 640×360 (cameraEncodings).
+      await waitFor('the top layer at every viewer', () => videoSize(viewer), (video) => video?.frameWidth === 640, 5_000)
+      viewers.push(viewer)
+    }
+
+    const thumbnail = viewers[0]!
+    await thumbnail.evaluate(async () => {
+      const media = (window as any).majlisDemo.current()
+      await media.preferHeight(media.remoteTracks()[0].producerId, 120)
+    })
+    expect(await waitFor('the small layer for a thumbnail', () => videoSize(thumbnail), (video) => video?.frameWidth === 320, 5_000)).toMatchObject({ frameWidth: 320, frameHeight: 180 })
+    expect((await videoSize(viewers[1]!))?.frameWidth).toBe(640)
+
+    // Chromium offers the AEAD suites and the worker's DTLS picks AES-256-GCM (AES-NI through OpenSSL).
+    const security = async (page: Page) => page.evaluate(() => (window as any).majlisDemo.current().transportSecurity())
+    expect(await security(publisher)).toContainEqual({ direction: 'send', srtpCipher: 'SRTP_AEAD_AES_256_GCM', dtlsCipher: expect.any(String), dtlsState: 'connected' })
+    expect(await security(viewers[1]!)).toContainEqual({ direction: 'recv', srtpCipher: 'SRTP_AEAD_AES_256_GCM', dtlsCipher: expect.any(String), dtlsState: 'connected' })
+    await Promise.all([publisher, ...viewers].map((page) => page.context().close()))
   })
 })
