@@ -97,6 +97,12 @@ export interface MediaRoomOptions {
   /** Called once the room has closed (empty for the grace period, a worker died, or closed by its owner). */
   onClosed(room: MediaRoom): void
   emptyGraceMs: number
+  /**
+   * A burst of joins asks the publisher for one key frame per layer at once and for at most one
+   * more per this many ms, instead of one per viewer (each key frame is several frames' worth of
+   * the publisher's uplink).
+   */
+  keyFrameRequestDelayMs: number
   relay?: RoomRelay
 }
 
@@ -396,7 +402,7 @@ export class MediaRoom {
     if ([...peer.producers.values()].some((producer) => producer.appData.source === source)) {
       throw new MediaRoomError('CONFLICT', `You already publish ${source}; close that producer first`)
     }
-    const producer = await transport.produce({ kind, rtpParameters, appData: { peerId, source } })
+    const producer = await transport.produce({ kind, rtpParameters, keyFrameRequestDelay: this.options.keyFrameRequestDelayMs, appData: { peerId, source } })
     peer.producers.set(producer.id, producer)
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id)

@@ -5,6 +5,8 @@ import { MediaRoom } from './room.ts'
 import type { WorkerPool } from './workers.ts'
 
 export const DEFAULT_EMPTY_GRACE_MS = 30_000
+/** At most one key frame asked of a publisher per layer and second, however many viewers join (see MEDIA_KEYFRAME_REQUEST_DELAY_MS). */
+export const DEFAULT_KEYFRAME_REQUEST_DELAY_MS = 1000
 
 /** What owners do to a room on every instance at once (a cluster relays it; one instance has none). */
 export interface RoomsRelay extends RoomRelay {
@@ -20,10 +22,16 @@ export class MediaRooms {
   readonly events = new EventEmitter<{ opened: [MediaRoom]; ending: [name: string]; ended: [name: string] }>()
   private relay: RoomsRelay | undefined
 
+  private readonly emptyGraceMs: number
+  private readonly keyFrameRequestDelayMs: number
+
   constructor(
     private readonly pool: WorkerPool,
-    private readonly emptyGraceMs = DEFAULT_EMPTY_GRACE_MS,
-  ) {}
+    options: { emptyGraceMs?: number; keyFrameRequestDelayMs?: number } = {},
+  ) {
+    this.emptyGraceMs = options.emptyGraceMs ?? DEFAULT_EMPTY_GRACE_MS
+    this.keyFrameRequestDelayMs = options.keyFrameRequestDelayMs ?? DEFAULT_KEYFRAME_REQUEST_DELAY_MS
+  }
 
   /** From now on rooms span the cluster's instances. */
   useRelay(relay: RoomsRelay): void {
@@ -45,6 +53,7 @@ export class MediaRooms {
       name,
       pool: this.pool,
       emptyGraceMs: this.emptyGraceMs,
+      keyFrameRequestDelayMs: this.keyFrameRequestDelayMs,
       relay: this.relay,
       onClosed: (closed) => {
         if (this.rooms.get(name) === closed) this.rooms.delete(name)

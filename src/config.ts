@@ -29,6 +29,7 @@ const EnvSchema = T.Object({
   MEDIA_PORT: T.Integer({ minimum: 1024, maximum: 65000, default: 40000 }),
   MEDIA_PIPE_PORTS: T.String({ pattern: '^[0-9]{4,5}-[0-9]{4,5}$', default: '44000-44999' }),
   MEDIA_MAX_PEERS_PER_WORKER: T.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
+  MEDIA_KEYFRAME_REQUEST_DELAY_MS: T.Integer({ minimum: 0, maximum: 10_000, default: 1000 }),
   WEBRTC_ICE_SERVERS_JSON: T.String({ default: '[]' }),
   TURN_SECRET: T.Optional(T.String({ minLength: 16 })),
   TURN_URLS: T.Optional(T.String({ pattern: '^turns?:' })),
@@ -86,6 +87,7 @@ export interface Config {
     pipePorts: { min: number; max: number }
     /** Room participants per worker this instance takes; beyond it a join is refused with INSTANCE_FULL. */
     maxPeersPerWorker: number
+    keyFrameRequestDelayMs: number
     iceServers: IceServerConfig[]
   }
   /** TURN REST credentials (username `expiry:userId`, HMAC-SHA1 password) when a TURN secret is set. */
@@ -160,6 +162,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       port: checked.MEDIA_PORT,
       pipePorts: parsePortRange(checked.MEDIA_PIPE_PORTS),
       maxPeersPerWorker: checked.MEDIA_MAX_PEERS_PER_WORKER,
+      keyFrameRequestDelayMs: checked.MEDIA_KEYFRAME_REQUEST_DELAY_MS,
       iceServers: parseIceServers(checked.WEBRTC_ICE_SERVERS_JSON),
     },
     turn: parseTurn(checked),

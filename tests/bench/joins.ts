@@ -4,7 +4,10 @@
  * transport → media:consumeAll, which starts the audio and video consumers), for K in
  * BENCH_JOIN_SIZES (10,50,200), after a warm-up of one viewer per worker: time to the started
  * consumers of each viewer, and where the machine's CPU went during each burst. Then BENCH_JOIN_BROWSERS (3) real Chromium viewers, one
- * after another: time from joining to the first decoded video frame.
+ * after another: time from joining to the first decoded video frame. Last, the key frame storm
+ * (lib/keyframe-storm.ts): BENCH_KEYFRAME_VIEWERS (200) consumers start within a second, with
+ * every key frame request forwarded to the teacher (before) and with the default
+ * MEDIA_KEYFRAME_REQUEST_DELAY_MS (now), in the same run.
  */
 import { courses, enrolments, liveSessions } from '../../src/db/schema/courses.ts'
 import { launchChromium, openDemo } from '../helpers/browser.ts'
@@ -12,7 +15,9 @@ import { connectWs } from '../helpers/ws-client.ts'
 import { ensureDebianPackages } from '../../media/build/debian.ts'
 import { processUsage } from './lib/proc.ts'
 import { fixed, knob, knobList, percentile, printTable } from './lib/report.ts'
+import { keyFrameStorm } from './lib/keyframe-storm.ts'
 import { startBenchServer } from './lib/server.ts'
+import { DEFAULT_KEYFRAME_REQUEST_DELAY_MS } from '../../media/rooms.ts'
 
 const sizes = knobList('BENCH_JOIN_SIZES', [10, 50, 200])
 const browsers = knob('BENCH_JOIN_BROWSERS', 3)
@@ -124,3 +129,18 @@ await server.stop()
 printTable('Joins: K viewers join a live class at once (WS connect → live:join → media:join + recv transport → media:consumeAll, audio + video)', ['K viewers', 'p50 ms', 'p95 ms', 'max ms', 'joins/s'], joinRows)
 printTable('Joins: where the two cores went during each burst (1.0 = a core, averaged over the burst)', ['K viewers', 'burst ms', 'server', 'media workers', "teacher's Chromium", 'viewer clients (bench)', 'total'], cpuRows)
 printTable('Joins: real Chromium viewers, join to first decoded video frame (teacher: Chromium, fake camera)', ['viewer', 'ms'], frameRows)
+
+const stormViewers = knob('BENCH_KEYFRAME_VIEWERS', 200)
+const stormRows: Array<Array<string | number>> = []
+for (const [label, delayMs] of [['before: every request forwarded', 0], ['now: at most one a second per layer', DEFAULT_KEYFRAME_REQUEST_DELAY_MS]] as const) {
+  const storm = await keyFrameStorm(stormViewers, delayMs)
+  const most = Math.max(...storm.keyFramesPerSecond)
+  const rise = storm.burstKbps / storm.steadyKbps - 1
+  stormRows.push([`${label} (${delayMs} ms)`, fixed(storm.joinSpanMs, 0), storm.keyFramesPerSecond.join(' / '), most, most <= 1 ? 'met (≤ 1)' : 'not met (≤ 1)', `${fixed(storm.steadyKbps, 0)} → ${fixed(storm.burstKbps, 0)}`, `${rise >= 0 ? '+' : ''}${fixed(rise * 100, 1)} %`, rise <= 0.15 ? 'met (≤ +15 %)' : 'not met (≤ +15 %)'])
+}
+printTable(
+  `Key frame storm: ${stormViewers} viewers start within a second (teacher: Chromium, simulcast camera; its own getStats over the 3 s from the first join)`,
+  ['MEDIA_KEYFRAME_REQUEST_DELAY_MS', 'joins spread over ms', 'key frames encoded, s 1 / 2 / 3', 'most in a second', 'target', 'teacher kbit/s, steady → burst', 'rise', 'target'],
+  stormRows,
+)
+
