@@ -4,7 +4,10 @@ import { freePort } from '../../helpers/server-process.ts'
 import { owned } from './child.ts'
 import { AUDIO, startRtpSource, VIDEO } from './rtp-source.ts'
 
-const srtp = { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const, keyBase64: Buffer.from(crypto.getRandomValues(new Uint8Array(30))).toString('base64') }
+export type SrtpSuite = 'AEAD_AES_256_GCM' | 'AES_CM_128_HMAC_SHA1_80'
+/** Master key + salt length of each suite. */
+const keyBytes: Record<SrtpSuite, number> = { AEAD_AES_256_GCM: 44, AES_CM_128_HMAC_SHA1_80: 30 }
+const srtpParameters = (cryptoSuite: SrtpSuite) => ({ cryptoSuite, keyBase64: Buffer.from(crypto.getRandomValues(new Uint8Array(keyBytes[cryptoSuite]))).toString('base64') })
 
 /** A UDP sink in its own process, where every viewer sends. */
 export async function startSink() {
@@ -24,10 +27,13 @@ export async function syntheticTeacher(router: Router) {
   return { producers, source: await startRtpSource(ingest.tuple.localPort) }
 }
 
-/** A viewer: an SRTP plain transport to the sink consuming every producer (the per-consumer work a browser costs). */
-export async function plainViewer(router: Router, producers: Producer[], sinkPort: number): Promise<{ transport: PlainTransport; consumers: Consumer[] }> {
-  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: srtp.cryptoSuite })
-  await transport.connect({ ip: '127.0.0.1', port: sinkPort, srtpParameters: srtp })
+/**
+ * A viewer: an SRTP plain transport to the sink consuming every producer (the per-consumer work a
+ * browser costs), by default with the suite Chromium negotiates with the worker.
+ */
+export async function plainViewer(router: Router, producers: Producer[], sinkPort: number, suite: SrtpSuite = 'AEAD_AES_256_GCM'): Promise<{ transport: PlainTransport; consumers: Consumer[] }> {
+  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: suite })
+  await transport.connect({ ip: '127.0.0.1', port: sinkPort, srtpParameters: srtpParameters(suite) })
   const consumers: Consumer[] = []
   for (const producer of producers) consumers.push(await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }))
   return { transport, consumers }
