@@ -98,9 +98,9 @@ export interface MediaRoomOptions {
   onClosed(room: MediaRoom): void
   emptyGraceMs: number
   /**
-   * A burst of joins asks the publisher for one key frame per layer at once and for at most one
-   * more per this many ms, instead of one per viewer (each key frame is several frames' worth of
-   * the publisher's uplink).
+   * The least time between two key frames asked of a publisher's layer (0: as soon as the pending
+   * one has arrived); for encoders that answer every request, each key frame being several
+   * frames' worth of the publisher's uplink.
    */
   keyFrameRequestDelayMs: number
   relay?: RoomRelay

@@ -5,8 +5,12 @@ import { MediaRoom } from './room.ts'
 import type { WorkerPool } from './workers.ts'
 
 export const DEFAULT_EMPTY_GRACE_MS = 30_000
-/** At most one key frame asked of a publisher per layer and second, however many viewers join (see MEDIA_KEYFRAME_REQUEST_DELAY_MS). */
-export const DEFAULT_KEYFRAME_REQUEST_DELAY_MS = 1000
+/**
+ * No delay by default: the worker already asks a layer for one key frame at a time (while one is
+ * pending, more requests wait for it), which kept a 200-viewer burst to one key frame a second,
+ * and any delay is waited out by a student who joins just after another (see the joins bench).
+ */
+export const DEFAULT_KEYFRAME_REQUEST_DELAY_MS = 0
 
 /** What owners do to a room on every instance at once (a cluster relays it; one instance has none). */
 export interface RoomsRelay extends RoomRelay {

@@ -29,7 +29,7 @@ const EnvSchema = T.Object({
   MEDIA_PORT: T.Integer({ minimum: 1024, maximum: 65000, default: 40000 }),
   MEDIA_PIPE_PORTS: T.String({ pattern: '^[0-9]{4,5}-[0-9]{4,5}$', default: '44000-44999' }),
   MEDIA_MAX_PEERS_PER_WORKER: T.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
-  MEDIA_KEYFRAME_REQUEST_DELAY_MS: T.Integer({ minimum: 0, maximum: 10_000, default: 1000 }),
+  MEDIA_KEYFRAME_REQUEST_DELAY_MS: T.Integer({ minimum: 0, maximum: 10_000, default: 0 }),
   WEBRTC_ICE_SERVERS_JSON: T.String({ default: '[]' }),
   TURN_SECRET: T.Optional(T.String({ minLength: 16 })),
   TURN_URLS: T.Optional(T.String({ pattern: '^turns?:' })),
