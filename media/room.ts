@@ -77,6 +77,7 @@ interface Peer extends PeerInfo {
   grant: MediaGrant
   slot: WorkerSlot
   router: Router
+  routerCapabilities: RtpCapabilities
   link: PeerLink
   transports: Map<string, WebRtcTransport>
   producers: Map<string, Producer>
@@ -85,6 +86,8 @@ interface Peer extends PeerInfo {
 
 interface RoomRouter {
   router: Router
+  /** Read once: mediasoup's getter clones them on every read, a join's largest cost after consume(). */
+  rtpCapabilities: RtpCapabilities
   activeSpeaker: ActiveSpeakerObserver
 }
 
@@ -286,9 +289,9 @@ export class MediaRoom {
     await this.options.relay?.confirmLive([...this.remotePeers.values()].map((peer) => peer.instance)).catch(() => undefined)
     const slot = this.options.pool.placePeer()
     if (!slot) throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media workers are restarting; try again shortly')
-    let router: Router
+    let roomRouter: RoomRouter
     try {
-      router = (await this.routerOn(slot)).router
+      roomRouter = await this.routerOn(slot)
       this.assertOpen()
     } catch (error) {
       this.options.pool.releasePeer(slot)
@@ -300,7 +303,8 @@ export class MediaRoom {
       name: user.name,
       grant,
       slot,
-      router,
+      router: roomRouter.router,
+      routerCapabilities: roomRouter.rtpCapabilities,
       link,
       transports: new Map(),
       producers: new Map(),
@@ -314,7 +318,7 @@ export class MediaRoom {
     return {
       peerId: peer.peerId,
       grant,
-      routerRtpCapabilities: router.rtpCapabilities,
+      routerRtpCapabilities: roomRouter.rtpCapabilities,
       peers: [...others.map((other) => this.peerInfo(other)), ...[...this.remotePeers.values()].map(({ instance: _, ...info }) => info)],
       producers: [
         ...others.flatMap((other) => [...other.producers.values()].map((producer) => this.producerInfo(other, producer))),
@@ -370,7 +374,7 @@ export class MediaRoom {
 
   /** What the peer's router accepts (the same codecs on every worker). */
   routerCapabilitiesOf(peerId: string): RtpCapabilities {
-    return this.peer(peerId).router.rtpCapabilities
+    return this.peer(peerId).routerCapabilities
   }
 
   /**
@@ -587,7 +591,7 @@ export class MediaRoom {
     activeSpeaker.on('dominantspeaker', ({ producer }) => {
       this.broadcast({ type: 'media:activeSpeaker', data: { peerId: producer.appData.peerId as string, producerId: producer.id } })
     })
-    return { router, activeSpeaker }
+    return { router, rtpCapabilities: router.rtpCapabilities, activeSpeaker }
   }
 
   /** Pipes a producer into another router once; later consumers there reuse the pipe. */
