@@ -70,6 +70,7 @@ for (let round = 0; round < rounds; round++) {
 }
 await server.stop()
 for (const child of peers) child.stop()
+const FASTIFY_TARGET = 1.5
 const median = (results: WrkResult[]) => [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(results.length / 2)]!
 const [, fastify, express, rawBun] = runs.map(median) as [WrkResult, WrkResult, WrkResult, WrkResult]
 
@@ -87,3 +88,6 @@ printTable(`REST: authenticated list of 20 tickets from SQLite (wrk, 2 threads, 
     runs[i]!.map((run) => fixed(run.requestsPerSecond, 0)).join(' / '),
   ]
 }))
+const majlisVsFastify = median(runs[0]!).requestsPerSecond / fastify.requestsPerSecond
+printTable('REST target', ['figure', 'now', 'target', ''], [['Majlis req/s vs the Fastify peer (medians)', ratio(median(runs[0]!).requestsPerSecond, fastify.requestsPerSecond), `≥ ${FASTIFY_TARGET}×`, majlisVsFastify >= FASTIFY_TARGET ? 'met' : 'not met']])
+
