@@ -172,8 +172,10 @@ export class MajlisMedia {
       const { consumers, skipped } = await this.socket.request<{ consumers: ConsumerReply[]; skipped: Array<{ code: string; message: string }> }>('media:consumeAll', {
         rtpCapabilities: this.device.recvRtpCapabilities,
       })
-      // Started by the server already (consumeAll's default): nothing to resume.
-      for (const reply of consumers) this.announceTrack(reply, await this.attach(reply))
+      // Started by the server already (consumeAll's default): nothing to resume. Attached together,
+      // mediasoup-client answers them in one renegotiation instead of one each.
+      const attached = await Promise.all(consumers.map((reply) => this.attach(reply)))
+      consumers.forEach((reply, i) => this.announceTrack(reply, attached[i]!))
       // As for a single consume: a producer that closed meanwhile is no error, one we cannot receive is.
       for (const { code, message } of skipped) if (code !== 'NOT_FOUND') this.emit('error', { error: new RequestError(code, message) })
     } finally {
