@@ -5,12 +5,6 @@ import { MediaRoom } from './room.ts'
 import type { WorkerPool } from './workers.ts'
 
 export const DEFAULT_EMPTY_GRACE_MS = 30_000
-/**
- * No delay by default: the worker already asks a layer for one key frame at a time (while one is
- * pending, more requests wait for it), which kept a 200-viewer burst to one key frame a second,
- * and any delay is waited out by a student who joins just after another (see the joins bench).
- */
-export const DEFAULT_KEYFRAME_REQUEST_DELAY_MS = 0
 
 /** What owners do to a room on every instance at once (a cluster relays it; one instance has none). */
 export interface RoomsRelay extends RoomRelay {
@@ -31,10 +25,10 @@ export class MediaRooms {
 
   constructor(
     private readonly pool: WorkerPool,
-    options: { emptyGraceMs?: number; keyFrameRequestDelayMs?: number } = {},
+    options: { emptyGraceMs?: number; keyFrameRequestDelayMs: number },
   ) {
     this.emptyGraceMs = options.emptyGraceMs ?? DEFAULT_EMPTY_GRACE_MS
-    this.keyFrameRequestDelayMs = options.keyFrameRequestDelayMs ?? DEFAULT_KEYFRAME_REQUEST_DELAY_MS
+    this.keyFrameRequestDelayMs = options.keyFrameRequestDelayMs
   }
 
   /** From now on rooms span the cluster's instances. */

@@ -29,6 +29,8 @@ const EnvSchema = T.Object({
   MEDIA_PORT: T.Integer({ minimum: 1024, maximum: 65000, default: 40000 }),
   MEDIA_PIPE_PORTS: T.String({ pattern: '^[0-9]{4,5}-[0-9]{4,5}$', default: '44000-44999' }),
   MEDIA_MAX_PEERS_PER_WORKER: T.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
+  // No delay by default: the worker already asks a layer for one key frame at a time, which kept a
+  // 200-viewer burst to one a second, and a delay is waited out by a student joining just after another.
   MEDIA_KEYFRAME_REQUEST_DELAY_MS: T.Integer({ minimum: 0, maximum: 10_000, default: 0 }),
   WEBRTC_ICE_SERVERS_JSON: T.String({ default: '[]' }),
   TURN_SECRET: T.Optional(T.String({ minLength: 16 })),

@@ -16,7 +16,7 @@ import { processUsage } from './lib/proc.ts'
 import { fixed, knob, knobList, percentile, printTable } from './lib/report.ts'
 import { keyFrameStorm } from './lib/keyframe-storm.ts'
 import { startBenchServer } from './lib/server.ts'
-import { DEFAULT_KEYFRAME_REQUEST_DELAY_MS } from '../../media/rooms.ts'
+import { loadConfig } from '../../src/config.ts'
 
 const sizes = knobList('BENCH_JOIN_SIZES', [10, 50, 200])
 const browsers = knob('BENCH_JOIN_BROWSERS', 6)
@@ -144,7 +144,7 @@ printTable('Joins: real Chromium viewers, one after another, join to first decod
 
 const stormViewers = knob('BENCH_KEYFRAME_VIEWERS', 200)
 const stormRows: Array<Array<string | number>> = []
-for (const [label, delayMs] of [['default', DEFAULT_KEYFRAME_REQUEST_DELAY_MS], ['at most one a second per layer', 1000]] as const) {
+for (const [label, delayMs] of [['default', loadConfig({}).media.keyFrameRequestDelayMs], ['at most one a second per layer', 1000]] as const) {
   const storm = await keyFrameStorm(stormViewers, delayMs)
   const most = Math.max(...storm.keyFramesPerSecond)
   const rise = storm.burstKbps / storm.steadyKbps - 1

@@ -28,7 +28,7 @@ const audioParameters = (ssrc: number): RtpParameters => ({
 beforeAll(async () => {
   pool = new WorkerPool({ count: 2, listenIp: '127.0.0.1', basePort: await freeMediaPorts(2), logger: createLogger('silent') })
   await pool.start()
-  rooms = new MediaRooms(pool, { emptyGraceMs: 100 })
+  rooms = new MediaRooms(pool, { emptyGraceMs: 100, keyFrameRequestDelayMs: 0 })
 })
 afterAll(() => pool.close())
 beforeEach(() => {
