@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { fileURLToPath } from 'node:url'
 import { javascriptHeaders, lazyBundle, sdkPackageAlias } from '../http/bundle.ts'
-import { pageFile } from '../http/html.ts'
+import { appShell, pageFile } from '../http/html.ts'
 
 const folder = fileURLToPath(new URL('./', import.meta.url))
 /**
@@ -19,8 +19,9 @@ const page = (body: Blob | string, contentType: string) => pageFile(body, conten
  */
 export const classroomPage = () => {
   const script = lazyBundle(`${folder}app.ts`, [sdkPackageAlias])
+  const html = appShell('/classroom/assets')
   return new Elysia({ name: 'classroom-page' })
-    .get('/classroom/:roomCode', () => page(Bun.file(`${folder}page.html`), 'text/html; charset=utf-8'), {
+    .get('/classroom/:roomCode', () => page(html, 'text/html; charset=utf-8'), {
       params: t.Object({ roomCode: t.String({ minLength: 1, maxLength: 32 }) }),
       detail: { tags: ['classroom'], summary: 'The classroom page for the session with this room code (sign-in included)', security: [], responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } },
     })

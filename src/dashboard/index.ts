@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { fileURLToPath } from 'node:url'
 import { javascriptHeaders, lazyBundle } from '../http/bundle.ts'
-import { pageFile } from '../http/html.ts'
+import { appShell, pageFile } from '../http/html.ts'
 
 const folder = fileURLToPath(new URL('./', import.meta.url))
 /**
@@ -19,9 +19,10 @@ const page = (body: Blob | string, contentType: string) => pageFile(body, conten
  */
 export const dashboard = () => {
   const script = lazyBundle(`${folder}app.ts`)
+  const html = appShell('/dashboard')
   const hidden = { detail: { hide: true } }
   return new Elysia({ name: 'dashboard' })
-    .get('/dashboard', () => page(Bun.file(`${folder}page.html`), 'text/html; charset=utf-8'), hidden)
+    .get('/dashboard', () => page(html, 'text/html; charset=utf-8'), hidden)
     .get('/dashboard/app.js', async () => page(await script(), javascriptHeaders['content-type']), hidden)
     .get('/dashboard/app.css', () => page(Bun.file(`${folder}app.css`), 'text/css; charset=utf-8'), hidden)
 }

@@ -14,3 +14,24 @@ export function htmlPage(html: string, contentSecurityPolicy: string, status = 2
 /** One of a page's own files (its HTML shell, script or stylesheet) under the page's Content-Security-Policy, revalidated on each load. */
 export const pageFile = (body: Blob | string, contentType: string, contentSecurityPolicy: string) =>
   new Response(body, { headers: { 'content-type': contentType, 'content-security-policy': contentSecurityPolicy, 'cache-control': 'no-cache' } })
+
+/**
+ * The HTML of one of our single-script pages (the dashboard, the classroom): its stylesheet and
+ * module from `assets`, one root element for the script to fill. Arabic (RTL) until the script
+ * applies the reader's language.
+ */
+export const appShell = (assets: string) => `<!doctype html>
+<html lang="ar" dir="rtl">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Majlis</title>
+    <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="${assets}/app.css" />
+    <script type="module" src="${assets}/app.js"></script>
+  </head>
+  <body>
+    <main id="app" aria-live="polite"></main>
+  </body>
+</html>
+`
