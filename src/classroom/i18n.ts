@@ -1,4 +1,4 @@
-import type { Language } from '../ui/language.ts'
+import { translatorFor, type Language } from '../ui/language.ts'
 
 export type { Language }
 
@@ -110,4 +110,4 @@ const texts = {
 
 export type TextKey = keyof typeof texts
 
-export const translator = (language: Language) => (key: TextKey) => texts[key][language]
+export const translator = translatorFor(texts)

@@ -1,4 +1,4 @@
-import type { Language } from '../ui/language.ts'
+import { translatorFor, type Language } from '../ui/language.ts'
 
 export type { Language }
 
@@ -68,7 +68,7 @@ const texts = {
 
 export type TextKey = keyof typeof texts
 
-export const translator = (language: Language) => (key: TextKey) => texts[key][language]
+export const translator = translatorFor(texts)
 
 /** The Arabic words for the API's status, type, priority and badge values (English shows them as they are, spaced). */
 const arabicValues: Record<string, string> = {

@@ -11,3 +11,10 @@ export function applyLanguage(language: Language, storageKey: string, title: str
   document.documentElement.dir = language === 'ar' ? 'rtl' : 'ltr'
   document.title = title
 }
+
+/** A page's word list in both languages, read in one: `translatorFor(texts)(language)(key)`. */
+export const translatorFor =
+  <Key extends string>(texts: Record<Key, Record<Language, string>>) =>
+  (language: Language) =>
+  (key: Key) =>
+    texts[key][language]
