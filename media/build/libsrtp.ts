@@ -19,16 +19,13 @@ const aptSourcesDir = '/etc/apt/sources.list.d'
 
 /** The machine's deb822 sources and one-line lists, turned into deb-src entries. */
 function debSrcEntries(): { deb822: string; oneLine: string } {
-  let deb822 = ''
-  if (existsSync(aptSourcesDir)) {
-    for (const name of readdirSync(aptSourcesDir).filter((file) => file.endsWith('.sources'))) {
-      deb822 += `${readFileSync(join(aptSourcesDir, name), 'utf8').replace(/^Types:.*$/gm, 'Types: deb-src')}\n\n`
-    }
-  }
-  const listFiles = ['/etc/apt/sources.list', ...(existsSync(aptSourcesDir) ? readdirSync(aptSourcesDir).filter((file) => file.endsWith('.list')).map((file) => join(aptSourcesDir, file)) : [])]
-  const oneLine = listFiles
-    .filter(existsSync)
-    .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
+  const parts = existsSync(aptSourcesDir) ? readdirSync(aptSourcesDir).map((file) => join(aptSourcesDir, file)) : []
+  const read = (files: string[]) => files.filter(existsSync).map((file) => readFileSync(file, 'utf8'))
+  const deb822 = read(parts.filter((file) => file.endsWith('.sources')))
+    .map((text) => text.replace(/^Types:.*$/gm, 'Types: deb-src'))
+    .join('\n\n')
+  const oneLine = read(['/etc/apt/sources.list', ...parts.filter((file) => file.endsWith('.list'))])
+    .flatMap((text) => text.split('\n'))
     .filter((line) => /^deb\s/.test(line))
     .map((line) => line.replace(/^deb\s/, 'deb-src '))
     .join('\n')
