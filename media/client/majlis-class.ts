@@ -164,25 +164,22 @@ export class MajlisClass {
       socket.on(type, (data) => mine(data) && this.listeners.emit(event, pick(data)))
     relay('live:chat-message', 'chat', (data) => data)
     relay('live:chat-deleted', 'chatDeleted', ({ messageId }) => ({ messageId }))
-    socket.on('live:chat-muted', (data) => {
-      if (!mine(data)) return
-      this.chatMuted = data.muted
-      this.listeners.emit('chatMuted', { muted: data.muted })
+    // These also keep the class's state current, before their listeners hear of it.
+    relay('live:chat-muted', 'chatMuted', ({ muted }) => {
+      this.chatMuted = muted
+      return { muted }
     })
-    socket.on('live:chat-slow', (data) => {
-      if (!mine(data)) return
-      this.session = { ...this.session, chatSlowSeconds: data.seconds }
-      this.listeners.emit('slowMode', { seconds: data.seconds })
+    relay('live:chat-slow', 'slowMode', ({ seconds }) => {
+      this.session = { ...this.session, chatSlowSeconds: seconds }
+      return { seconds }
     })
-    socket.on('live:hands', (data) => {
-      if (!mine(data)) return
-      this.hands = data.hands
-      this.listeners.emit('hands', { hands: data.hands })
+    relay('live:hands', 'hands', ({ hands }) => {
+      this.hands = hands
+      return { hands }
     })
-    socket.on('live:hand-changed', (data) => {
-      if (!mine(data)) return
-      this.handRaised = data.raised
-      this.listeners.emit('handChanged', { raised: data.raised })
+    relay('live:hand-changed', 'handChanged', ({ raised }) => {
+      this.handRaised = raised
+      return { raised }
     })
     relay('live:poll-opened', 'pollOpened', ({ poll }) => ({ poll }))
     relay('live:poll-results', 'pollResults', ({ pollId, totalVoters, results }) => ({ pollId, totalVoters, results }))
