@@ -25,6 +25,7 @@ describe('configuration', () => {
     expect(config.media.workers).toBeGreaterThanOrEqual(1)
     expect(config.media.iceServers).toEqual([])
     expect(config.uploads.maxBytes).toBe(10 * 1024 * 1024)
+    expect(config.media.keyFrameRequestDelayMs).toBe(0)
   })
 
   test('reads and converts values from the environment', () => {
@@ -36,6 +37,7 @@ describe('configuration', () => {
       WEBRTC_ICE_SERVERS_JSON: '[{"urls":"stun:stun.example.com:3478"}]',
       CORS_ORIGINS: 'https://app.example.com, https://admin.example.com',
       TRUST_PROXY: 'true',
+      MEDIA_KEYFRAME_REQUEST_DELAY_MS: '1000',
     })
     expect(config.port).toBe(8080)
     expect(config.jwt.accessMinutes).toBe(15)
@@ -44,6 +46,7 @@ describe('configuration', () => {
     expect(config.media.iceServers).toEqual([{ urls: 'stun:stun.example.com:3478' }])
     expect(config.corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com'])
     expect(config.trustProxy).toBe(true)
+    expect(config.media.keyFrameRequestDelayMs).toBe(1000)
   })
 
   test.each([
@@ -54,6 +57,8 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'postgres://x' }, /^DATABASE_URL: /],
     [{ REDIS_URL: 'http://x' }, /^REDIS_URL: /],
     [{ MEDIA_WORKERS: '0' }, /^MEDIA_WORKERS: /],
+    [{ MEDIA_KEYFRAME_REQUEST_DELAY_MS: '-1' }, /^MEDIA_KEYFRAME_REQUEST_DELAY_MS: /],
+    [{ MEDIA_KEYFRAME_REQUEST_DELAY_MS: 'soon' }, /^MEDIA_KEYFRAME_REQUEST_DELAY_MS: /],
     [{ WEBRTC_ICE_SERVERS_JSON: 'not json' }, /^WEBRTC_ICE_SERVERS_JSON: not valid JSON/],
     [{ WEBRTC_ICE_SERVERS_JSON: '[{"username":"x"}]' }, /^WEBRTC_ICE_SERVERS_JSON: /],
     [{ CORS_ORIGINS: 'https://app.example.com/path' }, /^CORS_ORIGINS: /],
