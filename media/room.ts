@@ -76,8 +76,7 @@ export interface MediaRoomEvents {
 interface Peer extends PeerInfo {
   grant: MediaGrant
   slot: WorkerSlot
-  router: Router
-  routerCapabilities: RtpCapabilities
+  roomRouter: RoomRouter
   link: PeerLink
   transports: Map<string, WebRtcTransport>
   producers: Map<string, Producer>
@@ -200,7 +199,7 @@ export class MediaRoom {
   localProducer(producerId: string): { producer: Producer; router: Router } | undefined {
     for (const peer of this.peers.values()) {
       const producer = peer.producers.get(producerId)
-      if (producer) return { producer, router: peer.router }
+      if (producer) return { producer, router: peer.roomRouter.router }
     }
     return undefined
   }
@@ -215,7 +214,7 @@ export class MediaRoom {
 
   /** Every producer of the room on this instance, oldest first. */
   liveProducers(): RoomProducer[] {
-    return [...this.peers.values()].flatMap((peer) => [...peer.producers.values()].map((producer) => ({ producer, router: peer.router })))
+    return [...this.peers.values()].flatMap((peer) => [...peer.producers.values()].map((producer) => ({ producer, router: peer.roomRouter.router })))
   }
 
   /** Every producer of the room, on this instance first, then on the others. */
@@ -303,8 +302,7 @@ export class MediaRoom {
       name: user.name,
       grant,
       slot,
-      router: roomRouter.router,
-      routerCapabilities: roomRouter.rtpCapabilities,
+      roomRouter,
       link,
       transports: new Map(),
       producers: new Map(),
@@ -344,7 +342,7 @@ export class MediaRoom {
       throw new MediaRoomError('FORBIDDEN', 'Your grant in this room does not allow publishing')
     }
     if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER) throw new MediaRoomError('CONFLICT', 'Too many transports for one peer')
-    const transport = await peer.router.createWebRtcTransport({
+    const transport = await peer.roomRouter.router.createWebRtcTransport({
       webRtcServer: peer.slot.webRtcServer,
       enableUdp: true,
       enableTcp: true,
@@ -374,7 +372,7 @@ export class MediaRoom {
 
   /** What the peer's router accepts (the same codecs on every worker). */
   routerCapabilitiesOf(peerId: string): RtpCapabilities {
-    return this.peer(peerId).routerCapabilities
+    return this.peer(peerId).roomRouter.rtpCapabilities
   }
 
   /**
@@ -444,8 +442,8 @@ export class MediaRoom {
     if (owner?.peerId === peerId) throw new MediaRoomError('CANNOT_CONSUME', 'You cannot consume your own producer')
     const transport = this.recvTransport(peer)
     const source = (producer?.appData.source ?? remote!.source) as MediaSource
-    const landing = remote ? await this.landings!.hold(remote, peer.router) : undefined
-    if (owner && owner.router !== peer.router) await this.pipe(producerId, owner.router, peer.router)
+    const landing = remote ? await this.landings!.hold(remote, peer.roomRouter.router) : undefined
+    if (owner && owner.roomRouter !== peer.roomRouter) await this.pipe(producerId, owner.roomRouter.router, peer.roomRouter.router)
     // consume() itself finds out whether the device can receive this (a separate canConsume()
     // validated and cloned the capabilities once more, the largest cost of a join).
     const consumer = await transport.consume({ producerId, rtpCapabilities, paused, appData: { peerId, source } }).catch((error: unknown) => {
