@@ -1,4 +1,11 @@
-import type { PipeTransport, Router, RtpParameters, SrtpParameters, MediaKind, TransportListenInfo } from 'mediasoup/types'
+import type {
+  PipeTransport,
+  Router,
+  RtpParameters,
+  SrtpParameters,
+  MediaKind,
+  TransportListenInfo,
+} from 'mediasoup/types'
 import type { Cluster } from '../src/cluster/index.ts'
 import type { Logger } from '../src/logger.ts'
 import { Type as T, type Static } from '@sinclair/typebox'
@@ -28,7 +35,11 @@ const PipeOpenRequestSchema = T.Object({
   ip: T.String({ minLength: 1, maxLength: 64 }),
   port: T.Integer({ minimum: 1, maximum: 65535 }),
   srtpParameters: T.Object({
-    cryptoSuite: T.Union((['AEAD_AES_256_GCM', 'AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] as const).map((suite) => T.Literal(suite))),
+    cryptoSuite: T.Union(
+      (['AEAD_AES_256_GCM', 'AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] as const).map(
+        (suite) => T.Literal(suite),
+      ),
+    ),
     keyBase64: T.String({ maxLength: 128 }),
   }),
 })
@@ -61,12 +72,20 @@ export class MediaCascade implements RoomsRelay {
     private readonly logger: Logger,
   ) {
     const { bus } = cluster
-    bus.on('room:change', T.Object({ room: Name, change: RoomChangeSchema }), ({ room, change }, from) => rooms.get(room)?.applyRemote(change, from))
+    bus.on('room:change', T.Object({ room: Name, change: RoomChangeSchema }), ({ room, change }, from) =>
+      rooms.get(room)?.applyRemote(change, from),
+    )
     bus.on('room:close', T.Object({ room: Name, reason: Text }), ({ room, reason }) => rooms.closeHere(room, reason))
-    bus.on('room:grant', T.Object({ room: Name, userId: Name, grant: GrantSchema }), ({ room, userId, grant }) => rooms.get(room)?.setGrant(userId, grant))
-    bus.on('room:remove', T.Object({ room: Name, userId: Name, reason: Text }), ({ room, userId, reason }) => rooms.get(room)?.removeUser(userId, reason))
+    bus.on('room:grant', T.Object({ room: Name, userId: Name, grant: GrantSchema }), ({ room, userId, grant }) =>
+      rooms.get(room)?.setGrant(userId, grant),
+    )
+    bus.on('room:remove', T.Object({ room: Name, userId: Name, reason: Text }), ({ room, userId, reason }) =>
+      rooms.get(room)?.removeUser(userId, reason),
+    )
     bus.on('pipe:open', PipeOpenRequestSchema, (request, from) => this.feed(request, from))
-    bus.on('pipe:close', T.Object({ room: Name, producerId: Name }), ({ room, producerId }, from) => this.feeding.get(feedKey(room, producerId, from))?.close())
+    bus.on('pipe:close', T.Object({ room: Name, producerId: Name }), ({ room, producerId }, from) =>
+      this.feeding.get(feedKey(room, producerId, from))?.close(),
+    )
     cluster.members.on('down', (instance) => {
       for (const room of rooms.all()) room.instanceGone(instance)
       for (const [key, transport] of this.feeding) if (key.endsWith(` ${instance}`)) transport.close()
@@ -168,21 +187,41 @@ export class MediaCascade implements RoomsRelay {
       transport.observer.once('close', () => {
         if (this.feeding.get(key) === transport) this.feeding.delete(key)
       })
-      return { ...this.endOf(transport), kind: consumer.kind, rtpParameters: consumer.rtpParameters, paused: consumer.producerPaused, appData: local.producer.appData }
+      return {
+        ...this.endOf(transport),
+        kind: consumer.kind,
+        rtpParameters: consumer.rtpParameters,
+        paused: consumer.producerPaused,
+        appData: local.producer.appData,
+      }
     } catch (error) {
       transport.close()
-      this.logger.warn('pipe to another instance failed', { room: request.room, producerId: request.producerId, instance: from, err: error instanceof Error ? error.message : String(error) })
+      this.logger.warn('pipe to another instance failed', {
+        room: request.room,
+        producerId: request.producerId,
+        instance: from,
+        err: error instanceof Error ? error.message : String(error),
+      })
       throw error
     }
   }
 
   private createPipe(router: Router): Promise<PipeTransport> {
-    const listenInfo: TransportListenInfo = { protocol: 'udp', ip: this.network.listenIp, announcedAddress: this.network.announcedIp, portRange: this.network.pipePorts }
+    const listenInfo: TransportListenInfo = {
+      protocol: 'udp',
+      ip: this.network.listenIp,
+      announcedAddress: this.network.announcedIp,
+      portRange: this.network.pipePorts,
+    }
     return router.createPipeTransport({ listenInfo, enableSrtp: true, enableRtx: true })
   }
 
   private endOf(transport: PipeTransport): PipeEnd {
-    return { ip: this.network.announcedIp ?? this.network.listenIp, port: transport.tuple.localPort, srtpParameters: transport.srtpParameters! }
+    return {
+      ip: this.network.announcedIp ?? this.network.listenIp,
+      port: transport.tuple.localPort,
+      srtpParameters: transport.srtpParameters!,
+    }
   }
 
   /** Other live instances with room to spare, least loaded first: where a full instance sends its clients. */

@@ -25,7 +25,10 @@ export async function startMedia(config: Config, logger: Logger, options: MediaO
     maxPeersPerWorker: config.media.maxPeersPerWorker,
   })
   await pool.start()
-  const rooms = new MediaRooms(pool, { emptyGraceMs: options.emptyGraceMs, keyFrameRequestDelayMs: config.media.keyFrameRequestDelayMs })
+  const rooms = new MediaRooms(pool, {
+    emptyGraceMs: options.emptyGraceMs,
+    keyFrameRequestDelayMs: config.media.keyFrameRequestDelayMs,
+  })
   const access = new MediaAccess()
   if (!config.isProduction) access.register('demo', demoRoomResolver)
   const egresses = new Egresses(rooms, config.ffmpeg.path, logger)

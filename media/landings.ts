@@ -34,7 +34,10 @@ export class Landings {
       pending.catch(() => this.landed.delete(remote.producerId))
     }
     const landing = await pending.catch((error: unknown) => {
-      throw new MediaRoomError('MEDIA_UNAVAILABLE', `The instance holding this producer cannot be reached: ${error instanceof Error ? error.message : String(error)}`)
+      throw new MediaRoomError(
+        'MEDIA_UNAVAILABLE',
+        `The instance holding this producer cannot be reached: ${error instanceof Error ? error.message : String(error)}`,
+      )
     })
     landing.users += 1
     try {
@@ -52,7 +55,10 @@ export class Landings {
   }
 
   setPaused(producerId: string, paused: boolean): void {
-    void this.landed.get(producerId)?.then(({ producer }) => (paused ? producer.pause() : producer.resume()), () => undefined)
+    void this.landed.get(producerId)?.then(
+      ({ producer }) => (paused ? producer.pause() : producer.resume()),
+      () => undefined,
+    )
   }
 
   /** Closes the pipe here (and, when `tellOwner`, its end on the holder's instance: not when the producer closed there). */

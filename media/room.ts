@@ -19,7 +19,14 @@ import type { WorkerPool, WorkerSlot } from './workers.ts'
 
 export class MediaRoomError extends Error {
   constructor(
-    readonly code: 'NOT_IN_ROOM' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'CANNOT_CONSUME' | 'MEDIA_UNAVAILABLE' | 'ROOM_CLOSED',
+    readonly code:
+      | 'NOT_IN_ROOM'
+      | 'NOT_FOUND'
+      | 'FORBIDDEN'
+      | 'CONFLICT'
+      | 'CANNOT_CONSUME'
+      | 'MEDIA_UNAVAILABLE'
+      | 'ROOM_CLOSED',
     message: string,
   ) {
     super(message)
@@ -90,7 +97,10 @@ interface RoomRouter {
   activeSpeaker: ActiveSpeakerObserver
 }
 
-const sourcesOfKind: Record<MediaKind, MediaSource[]> = { audio: ['microphone', 'screen-audio'], video: ['camera', 'screen'] }
+const sourcesOfKind: Record<MediaKind, MediaSource[]> = {
+  audio: ['microphone', 'screen-audio'],
+  video: ['camera', 'screen'],
+}
 const MAX_TRANSPORTS_PER_PEER = 4
 
 export interface MediaRoomOptions {
@@ -135,7 +145,14 @@ export class MediaRoom {
   constructor(private readonly options: MediaRoomOptions) {
     this.name = options.name
     this.group = `media-room ${options.name}`
-    this.landings = options.relay && new Landings(options.name, options.relay, (producerId, from, to) => this.pipe(producerId, from, to), (producerId) => this.forgetPipes(producerId))
+    this.landings =
+      options.relay &&
+      new Landings(
+        options.name,
+        options.relay,
+        (producerId, from, to) => this.pipe(producerId, from, to),
+        (producerId) => this.forgetPipes(producerId),
+      )
     this.remoteLoaded = this.loadRemote()
     this.armEmptyTimer()
   }
@@ -188,10 +205,12 @@ export class MediaRoom {
   /** Another instance died: its peers leave the room and its producers close here. */
   instanceGone(instance: string): void {
     for (const producer of [...this.remoteProducers.values()]) {
-      if (producer.instance === instance) this.applyRemote({ type: 'producerClosed', data: { producerId: producer.producerId } }, instance)
+      if (producer.instance === instance)
+        this.applyRemote({ type: 'producerClosed', data: { producerId: producer.producerId } }, instance)
     }
     for (const peer of [...this.remotePeers.values()]) {
-      if (peer.instance === instance) this.applyRemote({ type: 'media:peerLeft', data: { peerId: peer.peerId } }, instance)
+      if (peer.instance === instance)
+        this.applyRemote({ type: 'media:peerLeft', data: { peerId: peer.peerId } }, instance)
     }
   }
 
@@ -214,7 +233,9 @@ export class MediaRoom {
 
   /** Every producer of the room on this instance, oldest first. */
   liveProducers(): RoomProducer[] {
-    return [...this.peers.values()].flatMap((peer) => [...peer.producers.values()].map((producer) => ({ producer, router: peer.roomRouter.router })))
+    return [...this.peers.values()].flatMap((peer) =>
+      [...peer.producers.values()].map((producer) => ({ producer, router: peer.roomRouter.router })),
+    )
   }
 
   /** Every producer of the room, on this instance first, then on the others. */
@@ -226,7 +247,13 @@ export class MediaRoom {
       paused: producer.paused,
       mimeType: producer.rtpParameters.codecs[0]?.mimeType ?? '',
     }))
-    const remote = [...this.remoteProducers.values()].map(({ producerId, kind, source, paused, mimeType }) => ({ producerId, kind, source, paused, mimeType }))
+    const remote = [...this.remoteProducers.values()].map(({ producerId, kind, source, paused, mimeType }) => ({
+      producerId,
+      kind,
+      source,
+      paused,
+      mimeType,
+    }))
     return [...local, ...remote]
   }
 
@@ -276,16 +303,25 @@ export class MediaRoom {
 
   /** The worker index each peer sits on (for tests, stats and the demo). */
   placement(): Array<{ peerId: string; userId: string; worker: number }> {
-    return [...this.peers.values()].map((peer) => ({ peerId: peer.peerId, userId: peer.userId, worker: peer.slot.index }))
+    return [...this.peers.values()].map((peer) => ({
+      peerId: peer.peerId,
+      userId: peer.userId,
+      worker: peer.slot.index,
+    }))
   }
 
   async join(user: MediaUser, grant: MediaGrant, link: PeerLink) {
     this.assertOpen()
     await this.remoteLoaded.catch(() => {
-      throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The other instances of this room cannot be reached; try again shortly')
+      throw new MediaRoomError(
+        'MEDIA_UNAVAILABLE',
+        'The other instances of this room cannot be reached; try again shortly',
+      )
     })
     // A killed instance's peers must not be handed to a newcomer in the moment before its heartbeat lapses here.
-    await this.options.relay?.confirmLive([...this.remotePeers.values()].map((peer) => peer.instance)).catch(() => undefined)
+    await this.options.relay
+      ?.confirmLive([...this.remotePeers.values()].map((peer) => peer.instance))
+      .catch(() => undefined)
     const slot = this.options.pool.placePeer()
     if (!slot) throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media workers are restarting; try again shortly')
     let roomRouter: RoomRouter
@@ -317,9 +353,14 @@ export class MediaRoom {
       peerId: peer.peerId,
       grant,
       routerRtpCapabilities: roomRouter.rtpCapabilities,
-      peers: [...others.map((other) => this.peerInfo(other)), ...[...this.remotePeers.values()].map(({ instance: _, ...info }) => info)],
+      peers: [
+        ...others.map((other) => this.peerInfo(other)),
+        ...[...this.remotePeers.values()].map(({ instance: _, ...info }) => info),
+      ],
       producers: [
-        ...others.flatMap((other) => [...other.producers.values()].map((producer) => this.producerInfo(other, producer))),
+        ...others.flatMap((other) =>
+          [...other.producers.values()].map((producer) => this.producerInfo(other, producer)),
+        ),
         ...[...this.remoteProducers.values()].map(({ instance: _, mimeType: __, ...info }) => info),
       ],
     }
@@ -341,7 +382,8 @@ export class MediaRoom {
     if (direction === 'send' && peer.grant.canPublish.length === 0) {
       throw new MediaRoomError('FORBIDDEN', 'Your grant in this room does not allow publishing')
     }
-    if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER) throw new MediaRoomError('CONFLICT', 'Too many transports for one peer')
+    if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER)
+      throw new MediaRoomError('CONFLICT', 'Too many transports for one peer')
     const transport = await peer.roomRouter.router.createWebRtcTransport({
       webRtcServer: peer.slot.webRtcServer,
       enableUdp: true,
@@ -395,16 +437,29 @@ export class MediaRoom {
     return { iceParameters: await this.transport(peerId, transportId).restartIce() }
   }
 
-  async produce(peerId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters, source: MediaSource) {
+  async produce(
+    peerId: string,
+    transportId: string,
+    kind: MediaKind,
+    rtpParameters: RtpParameters,
+    source: MediaSource,
+  ) {
     const peer = this.peer(peerId)
     const transport = this.transport(peerId, transportId)
     if (transport.appData.direction !== 'send') throw new MediaRoomError('CONFLICT', 'Produce on a send transport')
-    if (!sourcesOfKind[kind].includes(source)) throw new MediaRoomError('CONFLICT', `A ${kind} track cannot be the ${source} source`)
-    if (!peer.grant.canPublish.includes(source)) throw new MediaRoomError('FORBIDDEN', `Your grant does not allow publishing ${source}`)
+    if (!sourcesOfKind[kind].includes(source))
+      throw new MediaRoomError('CONFLICT', `A ${kind} track cannot be the ${source} source`)
+    if (!peer.grant.canPublish.includes(source))
+      throw new MediaRoomError('FORBIDDEN', `Your grant does not allow publishing ${source}`)
     if ([...peer.producers.values()].some((producer) => producer.appData.source === source)) {
       throw new MediaRoomError('CONFLICT', `You already publish ${source}; close that producer first`)
     }
-    const producer = await transport.produce({ kind, rtpParameters, keyFrameRequestDelay: this.options.keyFrameRequestDelayMs, appData: { peerId, source } })
+    const producer = await transport.produce({
+      kind,
+      rtpParameters,
+      keyFrameRequestDelay: this.options.keyFrameRequestDelayMs,
+      appData: { peerId, source },
+    })
     peer.producers.set(producer.id, producer)
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id)
@@ -443,19 +498,28 @@ export class MediaRoom {
     const transport = this.recvTransport(peer)
     const source = (producer?.appData.source ?? remote!.source) as MediaSource
     const landing = remote ? await this.landings!.hold(remote, peer.roomRouter.router) : undefined
-    if (owner && owner.roomRouter !== peer.roomRouter) await this.pipe(producerId, owner.roomRouter.router, peer.roomRouter.router)
+    if (owner && owner.roomRouter !== peer.roomRouter)
+      await this.pipe(producerId, owner.roomRouter.router, peer.roomRouter.router)
     // consume() itself finds out whether the device can receive this (a separate canConsume()
     // validated and cloned the capabilities once more, the largest cost of a join).
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused, appData: { peerId, source } }).catch((error: unknown) => {
-      if (landing) this.landings!.release(landing)
-      if (error instanceof Error && error.name === 'UnsupportedError') throw new MediaRoomError('CANNOT_CONSUME', `Your device cannot receive this producer (rtpCapabilities): ${error.message}`)
-      throw error
-    })
+    const consumer = await transport
+      .consume({ producerId, rtpCapabilities, paused, appData: { peerId, source } })
+      .catch((error: unknown) => {
+        if (landing) this.landings!.release(landing)
+        if (error instanceof Error && error.name === 'UnsupportedError')
+          throw new MediaRoomError(
+            'CANNOT_CONSUME',
+            `Your device cannot receive this producer (rtpCapabilities): ${error.message}`,
+          )
+        throw error
+      })
     if (landing) consumer.observer.once('close', () => this.landings!.release(landing))
     peer.consumers.set(consumer.id, consumer)
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id))
     consumer.on('producerclose', () => peer.link.send('media:producerClosed', { producerId, consumerId: consumer.id }))
-    consumer.on('layerschange', (layers) => peer.link.send('media:consumerLayersChanged', { consumerId: consumer.id, layers: layers ?? null }))
+    consumer.on('layerschange', (layers) =>
+      peer.link.send('media:consumerLayersChanged', { consumerId: consumer.id, layers: layers ?? null }),
+    )
     return {
       consumerId: consumer.id,
       producerId,
@@ -482,7 +546,9 @@ export class MediaRoom {
       .flatMap((other) => [...other.producers.keys()])
       .concat([...this.remoteProducers.keys()])
       .filter((producerId) => !consumed.has(producerId))
-    const results = await Promise.allSettled(wanted.map((producerId) => this.consume(peerId, producerId, rtpCapabilities, paused)))
+    const results = await Promise.allSettled(
+      wanted.map((producerId) => this.consume(peerId, producerId, rtpCapabilities, paused)),
+    )
     const consumers = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
     const skipped = results.flatMap((result, i) => {
       if (result.status === 'fulfilled') return []
@@ -502,7 +568,12 @@ export class MediaRoom {
     await this.consumer(peerId, consumerId).resume()
   }
 
-  async setPreferredLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+  async setPreferredLayers(
+    peerId: string,
+    consumerId: string,
+    spatialLayer: number,
+    temporalLayer?: number,
+  ): Promise<void> {
     await this.consumer(peerId, consumerId).setPreferredLayers({ spatialLayer, temporalLayer })
   }
 
@@ -562,7 +633,11 @@ export class MediaRoom {
     this.options.relay?.forget(this.name)
     // The holders of piped-in producers would otherwise keep feeding pipes whose far end is gone.
     this.landings?.dropAll()
-    for (const pending of this.routers.values()) void pending.then(({ router }) => router.close(), () => undefined)
+    for (const pending of this.routers.values())
+      void pending.then(
+        ({ router }) => router.close(),
+        () => undefined,
+      )
     for (const peer of peers) {
       peer.link.listen(this.group, false)
       peer.link.send(event, data)
@@ -582,12 +657,16 @@ export class MediaRoom {
   }
 
   private async createRouter(slot: WorkerSlot): Promise<RoomRouter> {
-    if (slot.worker.died || slot.worker.closed) throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media worker is restarting; try again shortly')
+    if (slot.worker.died || slot.worker.closed)
+      throw new MediaRoomError('MEDIA_UNAVAILABLE', 'The media worker is restarting; try again shortly')
     const router = await slot.worker.createRouter({ mediaCodecs, appData: { room: this.name } })
     router.on('workerclose', () => this.restartAfterWorkerDeath())
     const activeSpeaker = await router.createActiveSpeakerObserver()
     activeSpeaker.on('dominantspeaker', ({ producer }) => {
-      this.broadcast({ type: 'media:activeSpeaker', data: { peerId: producer.appData.peerId as string, producerId: producer.id } })
+      this.broadcast({
+        type: 'media:activeSpeaker',
+        data: { peerId: producer.appData.peerId as string, producerId: producer.id },
+      })
     })
     return { router, rtpCapabilities: router.rtpCapabilities, activeSpeaker }
   }
@@ -611,7 +690,10 @@ export class MediaRoom {
   private armEmptyTimer(): void {
     clearTimeout(this.emptyTimer)
     if (this.peers.size > 0 || this.holds > 0 || this.closed) return
-    this.emptyTimer = setTimeout(() => this.shutDown('media:roomClosed', { room: this.name, reason: 'empty' }), this.options.emptyGraceMs)
+    this.emptyTimer = setTimeout(
+      () => this.shutDown('media:roomClosed', { room: this.name, reason: 'empty' }),
+      this.options.emptyGraceMs,
+    )
   }
 
   /**
@@ -619,7 +701,10 @@ export class MediaRoom {
    * peer's own (a topic publish skips its sender), else any peer's, which also gets it directly.
    * A peer that has left no longer listens, so it is left out from then on.
    */
-  private broadcast(change: Extract<RoomChange, { type: 'media:peerJoined' | 'media:peerLeft' | 'media:activeSpeaker' }>, exceptPeerId?: string): void {
+  private broadcast(
+    change: Extract<RoomChange, { type: 'media:peerJoined' | 'media:peerLeft' | 'media:activeSpeaker' }>,
+    exceptPeerId?: string,
+  ): void {
     this.deliver(change.type, change.data, exceptPeerId)
     this.options.relay?.announce(this.name, change)
   }
@@ -670,6 +755,12 @@ export class MediaRoom {
   }
 
   private producerInfo(peer: Peer, producer: Producer): ProducerInfo {
-    return { producerId: producer.id, peerId: peer.peerId, kind: producer.kind, source: producer.appData.source as MediaSource, paused: producer.paused }
+    return {
+      producerId: producer.id,
+      peerId: peer.peerId,
+      kind: producer.kind,
+      source: producer.appData.source as MediaSource,
+      paused: producer.paused,
+    }
   }
 }

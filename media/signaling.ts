@@ -11,15 +11,24 @@ import type { WorkerPool } from './workers.ts'
 const Id = t.String({ minLength: 1, maxLength: 64 })
 // mediasoup validates these structures in depth; the schemas check their shape.
 const DtlsParametersSchema = t.Object(
-  { role: t.Optional(oneOf(['auto', 'client', 'server'])), fingerprints: t.Array(t.Object({ algorithm: t.String(), value: t.String() }), { minItems: 1 }) },
+  {
+    role: t.Optional(oneOf(['auto', 'client', 'server'])),
+    fingerprints: t.Array(t.Object({ algorithm: t.String(), value: t.String() }), { minItems: 1 }),
+  },
   { additionalProperties: true },
 )
 const RtpParametersSchema = t.Object(
-  { codecs: t.Array(t.Object({}, { additionalProperties: true }), { minItems: 1 }), encodings: t.Optional(t.Array(t.Object({}, { additionalProperties: true }))) },
+  {
+    codecs: t.Array(t.Object({}, { additionalProperties: true }), { minItems: 1 }),
+    encodings: t.Optional(t.Array(t.Object({}, { additionalProperties: true }))),
+  },
   { additionalProperties: true },
 )
 const RtpCapabilitiesSchema = t.Object(
-  { codecs: t.Optional(t.Array(t.Object({}, { additionalProperties: true }))), headerExtensions: t.Optional(t.Array(t.Object({}, { additionalProperties: true }))) },
+  {
+    codecs: t.Optional(t.Array(t.Object({}, { additionalProperties: true }))),
+    headerExtensions: t.Optional(t.Array(t.Object({}, { additionalProperties: true }))),
+  },
   { additionalProperties: true },
 )
 
@@ -67,11 +76,14 @@ async function asReply<T>(work: () => T | Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (error) {
-    if (error instanceof MediaRoomError || error instanceof MediaAccessError) throw new WsError(error.code, error.message)
+    if (error instanceof MediaRoomError || error instanceof MediaAccessError)
+      throw new WsError(error.code, error.message)
     if (!(error instanceof Error)) throw error
-    if (error instanceof TypeError || error.name === 'UnsupportedError') throw new WsError('INVALID_MEDIA_PARAMETERS', error.message)
+    if (error instanceof TypeError || error.name === 'UnsupportedError')
+      throw new WsError('INVALID_MEDIA_PARAMETERS', error.message)
     if (error.name === 'NotFoundError') throw new WsError('NOT_FOUND', error.message)
-    if (error.name === 'WorkerClosedError') throw new WsError('MEDIA_UNAVAILABLE', 'The media worker is restarting; join again shortly')
+    if (error.name === 'WorkerClosedError')
+      throw new WsError('MEDIA_UNAVAILABLE', 'The media worker is restarting; join again shortly')
     if (error.constructor === Error) throw new WsError('CONFLICT', error.message)
     throw error
   }
@@ -107,7 +119,11 @@ export class MediaSignaling {
       })
 
     return [
-      defineHandler({ type: 'media:join', schema: mediaMessages['media:join'], handle: (client, data) => asReply(() => this.join(client, data.room, data.recvTransport ?? false)) }),
+      defineHandler({
+        type: 'media:join',
+        schema: mediaMessages['media:join'],
+        handle: (client, data) => asReply(() => this.join(client, data.room, data.recvTransport ?? false)),
+      }),
       defineHandler({
         type: 'media:leave',
         schema: mediaMessages['media:leave'],
@@ -125,8 +141,12 @@ export class MediaSignaling {
       on('media:produce', (_, data, { room, peerId }) =>
         room.produce(peerId, data.transportId, data.kind, data.rtpParameters as RtpParameters, data.appData.source),
       ),
-      on('media:consume', (_, data, { room, peerId }) => room.consume(peerId, data.producerId, data.rtpCapabilities as RtpCapabilities)),
-      on('media:consumeAll', (_, data, { room, peerId }) => room.consumeAll(peerId, data.rtpCapabilities as RtpCapabilities, data.paused ?? false)),
+      on('media:consume', (_, data, { room, peerId }) =>
+        room.consume(peerId, data.producerId, data.rtpCapabilities as RtpCapabilities),
+      ),
+      on('media:consumeAll', (_, data, { room, peerId }) =>
+        room.consumeAll(peerId, data.rtpCapabilities as RtpCapabilities, data.paused ?? false),
+      ),
       on('media:resumeConsumer', async (_, data, { room, peerId }) => {
         await room.resumeConsumer(peerId, data.consumerId)
         return {}
@@ -154,9 +174,13 @@ export class MediaSignaling {
     const grant = await this.access.grantFor(client.user, roomName)
     this.disconnect(client.id)
     if (this.pool.isFull) {
-      throw new WsError('INSTANCE_FULL', 'This instance takes no more participants; connect to one of details.instances (or through the load balancer again)', {
-        instances: (await this.cascade()?.spareInstances()) ?? [],
-      })
+      throw new WsError(
+        'INSTANCE_FULL',
+        'This instance takes no more participants; connect to one of details.instances (or through the load balancer again)',
+        {
+          instances: (await this.cascade()?.spareInstances()) ?? [],
+        },
+      )
     }
     const room = this.rooms.open(roomName)
     const joined = await room.join(client.user, grant, client)

@@ -54,7 +54,9 @@ export class WorkerPool {
 
   async start(): Promise<void> {
     for (let index = 0; index < this.options.count; index++) this.slots.push(await this.spawn(index))
-    this.options.logger.info('media workers ready', { workers: this.slots.map((slot) => ({ index: slot.index, pid: slot.worker.pid })) })
+    this.options.logger.info('media workers ready', {
+      workers: this.slots.map((slot) => ({ index: slot.index, pid: slot.worker.pid })),
+    })
   }
 
   /**
@@ -64,7 +66,10 @@ export class WorkerPool {
   placePeer(): WorkerSlot | null {
     const score = (load: WorkerLoad) => load.consumers * 4 + load.peers * 2 + load.producers * 2 + load.transports
     const live = this.slots.filter((slot) => !slot.worker.died && !slot.worker.closed)
-    const best = live.reduce<WorkerSlot | null>((chosen, slot) => (!chosen || score(slot.load) < score(chosen.load) ? slot : chosen), null)
+    const best = live.reduce<WorkerSlot | null>(
+      (chosen, slot) => (!chosen || score(slot.load) < score(chosen.load) ? slot : chosen),
+      null,
+    )
     if (best) best.load.peers += 1
     return best
   }
@@ -89,7 +94,6 @@ export class WorkerPool {
     if (!slot) throw new Error(`no media worker ${index}`)
     return slot
   }
-
 
   async stats(): Promise<WorkerStats[]> {
     return Promise.all(
@@ -137,7 +141,11 @@ export class WorkerPool {
 
   private async replace(dead: WorkerSlot, error: Error): Promise<void> {
     if (this.closed) return
-    this.options.logger.error('media worker died; replacing it', { index: dead.index, pid: dead.worker.pid, err: error.message })
+    this.options.logger.error('media worker died; replacing it', {
+      index: dead.index,
+      pid: dead.worker.pid,
+      err: error.message,
+    })
     for (let attempt = 1; ; attempt++) {
       try {
         const slot = await this.spawn(dead.index)

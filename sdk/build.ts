@@ -11,7 +11,14 @@ const outDir = fileURLToPath(new URL('./dist/', import.meta.url))
 
 await rm(outDir, { recursive: true, force: true })
 await mkdir(outDir, { recursive: true })
-const built = await Bun.build({ entrypoints: [entry], outdir: outDir, target: 'browser', format: 'esm', external: ['mediasoup-client'], naming: 'index.js' })
+const built = await Bun.build({
+  entrypoints: [entry],
+  outdir: outDir,
+  target: 'browser',
+  format: 'esm',
+  external: ['mediasoup-client'],
+  naming: 'index.js',
+})
 if (!built.success) throw new AggregateError(built.logs, 'bundling the SDK failed')
 for (const [name, text] of await declarationsOf(entry)) await writeFile(`${outDir}${name}`, text)
 console.log(`SDK package built in ${outDir}`)

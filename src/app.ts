@@ -57,7 +57,12 @@ export function createApp(deps: AppDeps) {
   // walked by TypeBox's generic Encode, which only turned Dates into the strings JSON.stringify makes
   // anyway and cost ~100 us per 20-item page.
   return new Elysia({
-    serve: { maxRequestBodySize: Math.max(config.uploads.maxBytes, config.uploads.maxVideoBytes, config.maxJsonBytes), idleTimeout: config.httpIdleTimeoutSec, reusePort: false, development: false },
+    serve: {
+      maxRequestBodySize: Math.max(config.uploads.maxBytes, config.uploads.maxVideoBytes, config.maxJsonBytes),
+      idleTimeout: config.httpIdleTimeoutSec,
+      reusePort: false,
+      development: false,
+    },
     websocket: wsServerOptions,
     encodeSchema: false,
   })
@@ -83,11 +88,32 @@ export function createApp(deps: AppDeps) {
         instance: core.instance,
       }),
     )
-    .get('/metrics', async ({ set }) => {
-      set.headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8'
-      return metrics.render()
-    }, { detail: { tags: ['service'], summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } } })
-    .use(wsRoute(hub, core.verifyAccessToken, { authTimeoutMs: deps.wsAuthTimeoutMs, defaultLanguage: config.defaultLanguage }))
+    .get(
+      '/metrics',
+      async ({ set }) => {
+        set.headers['content-type'] = 'text/plain; version=0.0.4; charset=utf-8'
+        return metrics.render()
+      },
+      {
+        detail: {
+          tags: ['service'],
+          summary: 'Prometheus metrics',
+          security: [],
+          responses: {
+            200: {
+              description: 'Prometheus text format 0.0.4',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    )
+    .use(
+      wsRoute(hub, core.verifyAccessToken, {
+        authTimeoutMs: deps.wsAuthTimeoutMs,
+        defaultLanguage: config.defaultLanguage,
+      }),
+    )
     .use(mediaClient())
     .use(dashboard())
     .use(classroomPage())

@@ -45,9 +45,12 @@ const EnvSchema = T.Object({
   PUBLIC_URL: T.Optional(T.String({ pattern: '^https?://[^/]+(/.*)?$' })),
   MAX_JSON_KB: T.Integer({ minimum: 1, maximum: 10240, default: 256 }),
   HTTP_IDLE_TIMEOUT_SEC: T.Integer({ minimum: 1, maximum: 255, default: 30 }),
-  LOG_LEVEL: T.Union([T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')], {
-    default: 'info',
-  }),
+  LOG_LEVEL: T.Union(
+    [T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')],
+    {
+      default: 'info',
+    },
+  ),
   NOTIFICATION_RETENTION_DAYS: T.Integer({ minimum: 1, maximum: 3650, default: 90 }),
   DEFAULT_LANGUAGE: T.Union([T.Literal('ar'), T.Literal('en')], { default: 'ar' }),
   SEED_CATALOGUE: T.Boolean({ default: true }),
@@ -124,9 +127,21 @@ export class ConfigError extends Error {
 }
 
 /** Variables whose value is, or may hold, a secret: an error names them and their length, never their value. */
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'CLUSTER_SECRET', 'PAYMENT_WEBHOOK_SECRET', 'TURN_SECRET', 'DATABASE_AUTH_TOKEN', 'DATABASE_URL', 'REDIS_URL'])
+const SECRET_VARIABLES = new Set([
+  'JWT_SECRET',
+  'CLUSTER_SECRET',
+  'PAYMENT_WEBHOOK_SECRET',
+  'TURN_SECRET',
+  'DATABASE_AUTH_TOKEN',
+  'DATABASE_URL',
+  'REDIS_URL',
+])
 const shown = (variable: string, value: string | undefined) =>
-  value === undefined ? 'nothing' : SECRET_VARIABLES.has(variable) ? `a value of ${value.length} characters, not shown` : JSON.stringify(value)
+  value === undefined
+    ? 'nothing'
+    : SECRET_VARIABLES.has(variable)
+      ? `a value of ${value.length} characters, not shown`
+      : JSON.stringify(value)
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
@@ -154,7 +169,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: checked.HOST,
     database: { url: checked.DATABASE_URL, authToken: checked.DATABASE_AUTH_TOKEN, driver: checked.DATABASE_DRIVER },
     redisUrl: checked.REDIS_URL,
-    cluster: { instanceId: checked.INSTANCE_ID ?? `${hostname()}-${crypto.randomUUID().slice(0, 8)}`, secret: checked.CLUSTER_SECRET },
+    cluster: {
+      instanceId: checked.INSTANCE_ID ?? `${hostname()}-${crypto.randomUUID().slice(0, 8)}`,
+      secret: checked.CLUSTER_SECRET,
+    },
     jwt: { secret: checked.JWT_SECRET, accessMinutes: checked.JWT_ACCESS_MIN, refreshDays: checked.JWT_REFRESH_DAYS },
     otpDevCodes: checked.OTP_DEV_CODES ?? !isProduction,
     media: {
@@ -169,8 +187,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     turn: parseTurn(checked),
     paymentWebhookSecret: checked.PAYMENT_WEBHOOK_SECRET,
-    uploads: { dir: checked.UPLOAD_DIR, maxBytes: checked.MAX_UPLOAD_MB * 1024 * 1024, maxVideoBytes: checked.MAX_VIDEO_UPLOAD_MB * 1024 * 1024 },
-    ffmpeg: { path: checked.FFMPEG_PATH, probePath: probePathBeside(checked.FFMPEG_PATH), maxRecordingMs: checked.MAX_RECORDING_MINUTES * 60_000 },
+    uploads: {
+      dir: checked.UPLOAD_DIR,
+      maxBytes: checked.MAX_UPLOAD_MB * 1024 * 1024,
+      maxVideoBytes: checked.MAX_VIDEO_UPLOAD_MB * 1024 * 1024,
+    },
+    ffmpeg: {
+      path: checked.FFMPEG_PATH,
+      probePath: probePathBeside(checked.FFMPEG_PATH),
+      maxRecordingMs: checked.MAX_RECORDING_MINUTES * 60_000,
+    },
     publicUrl: checked.PUBLIC_URL?.replace(/\/+$/, ''),
     maxJsonBytes: checked.MAX_JSON_KB * 1024,
     httpIdleTimeoutSec: checked.HTTP_IDLE_TIMEOUT_SEC,
@@ -194,13 +220,17 @@ function probePathBeside(ffmpegPath: string): string {
 
 function refuseDevDefaults(env: Env): void {
   if (env.JWT_SECRET === DEV_JWT_SECRET) {
-    throw new ConfigError('JWT_SECRET: the dev-only default is refused when NODE_ENV=production; set a secret of at least 32 characters')
+    throw new ConfigError(
+      'JWT_SECRET: the dev-only default is refused when NODE_ENV=production; set a secret of at least 32 characters',
+    )
   }
   if (env.PAYMENT_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET) {
     throw new ConfigError('PAYMENT_WEBHOOK_SECRET: the dev-only default is refused when NODE_ENV=production')
   }
   if (env.REDIS_URL && env.CLUSTER_SECRET === DEV_CLUSTER_SECRET) {
-    throw new ConfigError('CLUSTER_SECRET: the dev-only default is refused when NODE_ENV=production with REDIS_URL; give every instance the same secret of at least 16 characters')
+    throw new ConfigError(
+      'CLUSTER_SECRET: the dev-only default is refused when NODE_ENV=production with REDIS_URL; give every instance the same secret of at least 16 characters',
+    )
   }
   if (env.OTP_DEV_CODES === true) {
     throw new ConfigError('OTP_DEV_CODES: dev codes are refused when NODE_ENV=production')
@@ -209,13 +239,17 @@ function refuseDevDefaults(env: Env): void {
 
 function parsePortRange(value: string): { min: number; max: number } {
   const [min, max] = value.split('-').map(Number) as [number, number]
-  if (min < 1024 || max > 65535 || min > max) throw new ConfigError(`MEDIA_PIPE_PORTS: a range such as 44000-44999 within 1024-65535 (got ${JSON.stringify(value)})`)
+  if (min < 1024 || max > 65535 || min > max)
+    throw new ConfigError(
+      `MEDIA_PIPE_PORTS: a range such as 44000-44999 within 1024-65535 (got ${JSON.stringify(value)})`,
+    )
   return { min, max }
 }
 
 function parseTurn(env: Env): Config['turn'] {
   if (!env.TURN_SECRET) return undefined
-  if (!env.TURN_URLS) throw new ConfigError('TURN_URLS: required when TURN_SECRET is set (comma-separated turn: or turns: URLs)')
+  if (!env.TURN_URLS)
+    throw new ConfigError('TURN_URLS: required when TURN_SECRET is set (comma-separated turn: or turns: URLs)')
   return { secret: env.TURN_SECRET, urls: env.TURN_URLS.split(',').map((url) => url.trim()), ttlSec: env.TURN_TTL_SEC }
 }
 
@@ -235,7 +269,10 @@ function parseIceServers(json: string): IceServerConfig[] {
 
 function parseCorsOrigins(value: string): '*' | string[] {
   if (value.trim() === '*') return '*'
-  const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean)
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
   for (const origin of origins) {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
       throw new ConfigError(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin such as https://app.example.com`)

@@ -9,7 +9,13 @@ import type { ReadinessCheck } from './http/health.ts'
 import { MediaWorkerMetrics } from './http/media-metrics.ts'
 import { CollectedGauge, MetricsRegistry } from './http/metrics-registry.ts'
 import type { RoutePlugins } from './http/module-routes.ts'
-import { MemoryRateLimitStore, RateLimiter, scaledRateLimits, type RateLimitRules, type RateLimitStore } from './http/rate-limit.ts'
+import {
+  MemoryRateLimitStore,
+  RateLimiter,
+  scaledRateLimits,
+  type RateLimitRules,
+  type RateLimitStore,
+} from './http/rate-limit.ts'
 import { RedisRateLimitStore } from './http/rate-limit-redis.ts'
 import { throttle } from './http/throttle.ts'
 import { RedisJobLock, singleInstanceLock } from './jobs/lock.ts'
@@ -114,13 +120,25 @@ export function createCore(deps: AppDeps): Core {
   const cluster = redis ? new Cluster(redis, config, instance, logger) : undefined
   const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor, cluster)
 
-  const notifications = new NotificationService(db, clock, (userId, notification) => hub.sendToUser(userId, 'notification', notification), config.notificationRetentionDays)
+  const notifications = new NotificationService(
+    db,
+    clock,
+    (userId, notification) => hub.sendToUser(userId, 'notification', notification),
+    config.notificationRetentionDays,
+  )
   const metrics = new MetricsRegistry()
-  const readinessChecks: Record<string, ReadinessCheck> = { database: () => db.run(sql`select 1`), ...deps.readinessChecks }
+  const readinessChecks: Record<string, ReadinessCheck> = {
+    database: () => db.run(sql`select 1`),
+    ...deps.readinessChecks,
+  }
   if (redis) readinessChecks.redis = () => redis.ping()
   if (cluster) readinessChecks.cluster = () => cluster.members.list()
   metrics.register(new ClusterMetrics(instance, cluster, () => deps.media?.cascade?.feedCount ?? 0))
-  metrics.register(new CollectedGauge('majlis_ws_connections', 'Open WebSocket connections on this instance', () => [[{ instance: config.cluster.instanceId }, hub.connectionCount]]))
+  metrics.register(
+    new CollectedGauge('majlis_ws_connections', 'Open WebSocket connections on this instance', () => [
+      [{ instance: config.cluster.instanceId }, hub.connectionCount],
+    ]),
+  )
   if (deps.media) {
     const { pool, signaling } = deps.media
     hub.register(...signaling.handlers())

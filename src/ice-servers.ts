@@ -2,7 +2,11 @@ import { t } from 'elysia'
 import type { Clock } from './clock.ts'
 import type { Config, IceServerConfig } from './config.ts'
 
-export const IceServer = t.Object({ urls: t.Union([t.String(), t.Array(t.String())]), username: t.Optional(t.String()), credential: t.Optional(t.String()) })
+export const IceServer = t.Object({
+  urls: t.Union([t.String(), t.Array(t.String())]),
+  username: t.Optional(t.String()),
+  credential: t.Optional(t.String()),
+})
 
 /** WEBRTC_ICE_SERVERS_JSON, plus time-limited TURN credentials for the user (TURN REST convention) when configured. */
 export function iceServersFor(config: Config, clock: Clock, userId: string): IceServerConfig[] {

@@ -6,7 +6,8 @@ const random = customAlphabet(DIGITS, 8)
 
 function base62(value: number, width: number) {
   let text = ''
-  for (let rest = value; text.length < width; rest = Math.floor(rest / DIGITS.length)) text = DIGITS[rest % DIGITS.length] + text
+  for (let rest = value; text.length < width; rest = Math.floor(rest / DIGITS.length))
+    text = DIGITS[rest % DIGITS.length] + text
   return text
 }
 

@@ -44,14 +44,25 @@ try {
   app.listen({ port: config.port, hostname: config.host })
 } catch (error) {
   const portTaken = (error as { code?: string }).code === 'EADDRINUSE'
-  logger.error(portTaken ? 'http port in use' : 'http server could not start', { err: (error as Error).message, port: config.port, host: config.host, hint: portTaken ? 'another program or Majlis instance listens on PORT; stop it or choose another PORT' : 'check PORT and HOST' })
+  logger.error(portTaken ? 'http port in use' : 'http server could not start', {
+    err: (error as Error).message,
+    port: config.port,
+    host: config.host,
+    hint: portTaken
+      ? 'another program or Majlis instance listens on PORT; stop it or choose another PORT'
+      : 'check PORT and HOST',
+  })
   await media.close()
   database.close()
   process.exit(1)
 }
 const server = app.server!
 app.decorator.scheduler.start()
-logger.info('listening', { url: server.url.href, env: config.env, database: config.database.url.replace(/\/\/.*@/, '//***@') })
+logger.info('listening', {
+  url: server.url.href,
+  env: config.env,
+  database: config.database.url.replace(/\/\/.*@/, '//***@'),
+})
 
 async function shutdown(signal: string) {
   if (draining) return

@@ -12,7 +12,12 @@ export interface Closeable {
  * Stops accepting connections, lets in-flight requests finish (up to a timeout, after which
  * they are cut), then closes resources in order (the database last).
  */
-export async function drainAndClose(server: Server<unknown>, resources: Closeable[], logger: Logger, drainTimeoutMs = DRAIN_TIMEOUT_MS) {
+export async function drainAndClose(
+  server: Server<unknown>,
+  resources: Closeable[],
+  logger: Logger,
+  drainTimeoutMs = DRAIN_TIMEOUT_MS,
+) {
   let timer: Timer | undefined
   const drained = await Promise.race([
     server.stop(false).then(() => true),

@@ -12,7 +12,10 @@ export interface Logger {
 }
 
 /** One JSON object per line on stdout, so any log shipper can parse it. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
   const threshold = severity[level]
   const log = (lvl: Exclude<LogLevel, 'silent'>) => (message: string, fields?: LogFields) => {
     if (severity[lvl] < threshold) return

@@ -12,45 +12,164 @@ import { tempDir } from './helpers/server-process.ts'
 let t: TestApp
 let world: Awaited<ReturnType<typeof buildWorld>>
 
-const levelsOf: Record<StaffProfile, StaffLevel[]> = { admin: ['read', 'routine', 'manage'], power: ['read', 'routine', 'manage'], user: ['read', 'routine'], qa: ['read'] }
+const levelsOf: Record<StaffProfile, StaffLevel[]> = {
+  admin: ['read', 'routine', 'manage'],
+  power: ['read', 'routine', 'manage'],
+  user: ['read', 'routine'],
+  qa: ['read'],
+}
 
 async function buildWorld() {
   const owner = await t.register()
   const supporter = await t.register('supporter')
   const teacher = await t.register('teacher')
-  const ticket = (await t.call('POST', '/api/v1/tickets', { token: owner.accessToken, body: { subject: 'Printer on fire' } })).body
-  const newRequest = async () => (await t.call('POST', '/api/v1/support-requests', { token: owner.accessToken, body: { subject: 'Router', description: 'Down' } })).body
+  const ticket = (
+    await t.call('POST', '/api/v1/tickets', { token: owner.accessToken, body: { subject: 'Printer on fire' } })
+  ).body
+  const newRequest = async () =>
+    (
+      await t.call('POST', '/api/v1/support-requests', {
+        token: owner.accessToken,
+        body: { subject: 'Router', description: 'Down' },
+      })
+    ).body
   const pending = await newRequest()
-  const { videoCall } = (await t.call('POST', `/api/v1/support-requests/${(await newRequest()).id}/accept`, { token: supporter.accessToken })).body
-  const course = (await t.call('POST', '/api/v1/courses', { token: teacher.accessToken, body: { title: 'Algebra' } })).body
+  const { videoCall } = (
+    await t.call('POST', `/api/v1/support-requests/${(await newRequest()).id}/accept`, { token: supporter.accessToken })
+  ).body
+  const course = (await t.call('POST', '/api/v1/courses', { token: teacher.accessToken, body: { title: 'Algebra' } }))
+    .body
   await t.call('POST', `/api/v1/courses/${course.id}/enroll`, { token: owner.accessToken })
   const scheduledAt = new Date(Date.now() + 86_400_000).toISOString()
-  const session = (await t.call('POST', '/api/v1/live-sessions', { token: teacher.accessToken, body: { title: 'Week 1', courseId: course.id, scheduledAt } })).body
+  const session = (
+    await t.call('POST', '/api/v1/live-sessions', {
+      token: teacher.accessToken,
+      body: { title: 'Week 1', courseId: course.id, scheduledAt },
+    })
+  ).body
   const applicant = async () =>
-    (await t.call('POST', '/api/v1/auth/register', { body: { email: `a.${crypto.randomUUID()}@example.com`, password: 'applicant pw', name: 'Applicant', role: 'supporter' } })).body
-  const privateStream = (await t.call('POST', '/api/v1/streams', { token: teacher.accessToken, body: { title: 'Inner circle', type: 'video', isPrivate: true } })).body
+    (
+      await t.call('POST', '/api/v1/auth/register', {
+        body: {
+          email: `a.${crypto.randomUUID()}@example.com`,
+          password: 'applicant pw',
+          name: 'Applicant',
+          role: 'supporter',
+        },
+      })
+    ).body
+  const privateStream = (
+    await t.call('POST', '/api/v1/streams', {
+      token: teacher.accessToken,
+      body: { title: 'Inner circle', type: 'video', isPrivate: true },
+    })
+  ).body
   const newStream = async () => {
     const host = await t.register()
-    return (await t.call('POST', '/api/v1/streams', { token: host.accessToken, body: { title: 'Open mic', type: 'audio' } })).body
+    return (
+      await t.call('POST', '/api/v1/streams', { token: host.accessToken, body: { title: 'Open mic', type: 'audio' } })
+    ).body
   }
-  const newVideo = async () => (await t.call('POST', '/api/v1/videos', { token: owner.accessToken, body: { title: 'Clip', category: 'x', videoUrl: 'https://cdn.example.com/c.mp4', duration: 5 } })).body
+  const newVideo = async () =>
+    (
+      await t.call('POST', '/api/v1/videos', {
+        token: owner.accessToken,
+        body: { title: 'Clip', category: 'x', videoUrl: 'https://cdn.example.com/c.mp4', duration: 5 },
+      })
+    ).body
   const catalogAdmin = (await t.registerStaff('admin', [])).accessToken
-  const category = (await t.call('POST', '/api/v1/categories', { token: catalogAdmin, body: { name: 'Plumbing' } })).body
-  const subcategory = (await t.call('POST', `/api/v1/categories/${category.id}/subcategories`, { token: catalogAdmin, body: { name: 'Leaks' } })).body
-  const hiddenCategory = (await t.call('POST', '/api/v1/categories', { token: catalogAdmin, body: { name: 'Retired', isActive: false } })).body
+  const category = (await t.call('POST', '/api/v1/categories', { token: catalogAdmin, body: { name: 'Plumbing' } }))
+    .body
+  const subcategory = (
+    await t.call('POST', `/api/v1/categories/${category.id}/subcategories`, {
+      token: catalogAdmin,
+      body: { name: 'Leaks' },
+    })
+  ).body
+  const hiddenCategory = (
+    await t.call('POST', '/api/v1/categories', { token: catalogAdmin, body: { name: 'Retired', isActive: false } })
+  ).body
   const plumber = await t.register()
-  const provider = (await t.call('POST', '/api/v1/providers/register', { token: plumber.accessToken, body: { displayName: 'Plumber', city: 'Riyadh', subcategoryIds: [subcategory.id] } })).body
-  const service = (await t.call('POST', '/api/v1/providers/me/services', { token: plumber.accessToken, body: { title: 'Fix', subcategoryId: subcategory.id } })).body
+  const provider = (
+    await t.call('POST', '/api/v1/providers/register', {
+      token: plumber.accessToken,
+      body: { displayName: 'Plumber', city: 'Riyadh', subcategoryIds: [subcategory.id] },
+    })
+  ).body
+  const service = (
+    await t.call('POST', '/api/v1/providers/me/services', {
+      token: plumber.accessToken,
+      body: { title: 'Fix', subcategoryId: subcategory.id },
+    })
+  ).body
   const newServiceRequest = async () =>
-    (await t.call('POST', '/api/v1/service-requests', { token: owner.accessToken, body: { type: 'normal', providerId: provider.id, title: 'Leak', description: 'Sink', subcategoryId: subcategory.id, city: 'Riyadh' } })).body
-  const marketplace = { category, subcategory, hiddenCategory, provider, service, newServiceRequest, serviceRequest: await newServiceRequest() }
+    (
+      await t.call('POST', '/api/v1/service-requests', {
+        token: owner.accessToken,
+        body: {
+          type: 'normal',
+          providerId: provider.id,
+          title: 'Leak',
+          description: 'Sink',
+          subcategoryId: subcategory.id,
+          city: 'Riyadh',
+        },
+      })
+    ).body
+  const marketplace = {
+    category,
+    subcategory,
+    hiddenCategory,
+    provider,
+    service,
+    newServiceRequest,
+    serviceRequest: await newServiceRequest(),
+  }
   const invoice = (await t.call('POST', '/api/v1/coin-packs/coins_100/buy', { token: owner.accessToken })).body.invoice
-  const verification = (await t.call('POST', '/api/v1/verification/requests', { token: plumber.accessToken, body: { badge: 'blue' } })).body
-  const document = await (await uploadForm(t, plumber.accessToken, `/api/v1/verification/requests/${verification.id}/documents`, { bytes: pdf(), type: 'application/pdf', name: 'l.pdf' }, { docType: 'license' })).json()
+  const verification = (
+    await t.call('POST', '/api/v1/verification/requests', { token: plumber.accessToken, body: { badge: 'blue' } })
+  ).body
+  const document = await (
+    await uploadForm(
+      t,
+      plumber.accessToken,
+      `/api/v1/verification/requests/${verification.id}/documents`,
+      { bytes: pdf(), type: 'application/pdf', name: 'l.pdf' },
+      { docType: 'license' },
+    )
+  ).json()
   const newPromo = async (title = 'Sale') =>
-    (await t.call('POST', '/api/v1/promo/requests', { token: owner.accessToken, body: { adType: 'banner', title, startAt: new Date(), endAt: new Date(Date.now() + 86_400_000) } })).body
-  const billing = { invoice, verification, document: document as { id: string; url: string }, newPromo, promo: await newPromo('The probed promotion') }
-  return { owner, supporter, teacher, ticket, pending, newRequest, videoCall, course, session, applicant, firstApplicant: await applicant(), privateStream, newStream, newVideo, marketplace, billing }
+    (
+      await t.call('POST', '/api/v1/promo/requests', {
+        token: owner.accessToken,
+        body: { adType: 'banner', title, startAt: new Date(), endAt: new Date(Date.now() + 86_400_000) },
+      })
+    ).body
+  const billing = {
+    invoice,
+    verification,
+    document: document as { id: string; url: string },
+    newPromo,
+    promo: await newPromo('The probed promotion'),
+  }
+  return {
+    owner,
+    supporter,
+    teacher,
+    ticket,
+    pending,
+    newRequest,
+    videoCall,
+    course,
+    session,
+    applicant,
+    firstApplicant: await applicant(),
+    privateStream,
+    newStream,
+    newVideo,
+    marketplace,
+    billing,
+  }
 }
 
 interface Probe {
@@ -65,9 +184,26 @@ const ids = (body: any): string[] => (body?.items ?? []).map((item: { id: string
 const ok = (status: number) => status >= 200 && status < 300
 
 const probes: Probe[] = [
-  { name: 'GET /tickets', module: 'tickets', level: 'read', granted: async (token) => ids((await t.call('GET', '/api/v1/tickets?limit=100', { token })).body).includes(world.ticket.id) },
-  { name: 'GET /tickets/:id', module: 'tickets', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/tickets/${world.ticket.id}`, { token })).status) },
-  { name: 'GET /tickets/:id/messages', module: 'tickets', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/tickets/${world.ticket.id}/messages`, { token })).status) },
+  {
+    name: 'GET /tickets',
+    module: 'tickets',
+    level: 'read',
+    granted: async (token) =>
+      ids((await t.call('GET', '/api/v1/tickets?limit=100', { token })).body).includes(world.ticket.id),
+  },
+  {
+    name: 'GET /tickets/:id',
+    module: 'tickets',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', `/api/v1/tickets/${world.ticket.id}`, { token })).status),
+  },
+  {
+    name: 'GET /tickets/:id/messages',
+    module: 'tickets',
+    level: 'read',
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/tickets/${world.ticket.id}/messages`, { token })).status),
+  },
   {
     name: 'GET /tickets/stats/counts',
     module: 'tickets',
@@ -81,164 +217,419 @@ const probes: Probe[] = [
     name: 'PATCH /tickets/:id priority',
     module: 'tickets',
     level: 'routine',
-    granted: async (token) => ok((await t.call('PATCH', `/api/v1/tickets/${world.ticket.id}`, { token, body: { priority: 'high' } })).status),
+    granted: async (token) =>
+      ok((await t.call('PATCH', `/api/v1/tickets/${world.ticket.id}`, { token, body: { priority: 'high' } })).status),
   },
-  { name: 'POST /tickets/:id/assign', module: 'tickets', level: 'routine', granted: async (token) => ok((await t.call('POST', `/api/v1/tickets/${world.ticket.id}/assign`, { token })).status) },
+  {
+    name: 'POST /tickets/:id/assign',
+    module: 'tickets',
+    level: 'routine',
+    granted: async (token) => ok((await t.call('POST', `/api/v1/tickets/${world.ticket.id}/assign`, { token })).status),
+  },
   {
     name: 'POST /tickets/:id/messages',
     module: 'tickets',
     level: 'routine',
-    granted: async (token) => ok((await t.call('POST', `/api/v1/tickets/${world.ticket.id}/messages`, { token, body: { content: 'hello' } })).status),
+    granted: async (token) =>
+      ok(
+        (await t.call('POST', `/api/v1/tickets/${world.ticket.id}/messages`, { token, body: { content: 'hello' } }))
+          .status,
+      ),
   },
-  { name: 'GET /support-requests', module: 'support', level: 'read', granted: async (token) => ids((await t.call('GET', '/api/v1/support-requests?limit=100', { token })).body).includes(world.pending.id) },
-  { name: 'GET /support-requests/:id', module: 'support', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/support-requests/${world.pending.id}`, { token })).status) },
+  {
+    name: 'GET /support-requests',
+    module: 'support',
+    level: 'read',
+    granted: async (token) =>
+      ids((await t.call('GET', '/api/v1/support-requests?limit=100', { token })).body).includes(world.pending.id),
+  },
+  {
+    name: 'GET /support-requests/:id',
+    module: 'support',
+    level: 'read',
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/support-requests/${world.pending.id}`, { token })).status),
+  },
   {
     name: 'POST /support-requests/:id/reject',
     module: 'support',
     level: 'routine',
-    granted: async (token) => ok((await t.call('POST', `/api/v1/support-requests/${(await world.newRequest()).id}/reject`, { token })).status),
+    granted: async (token) =>
+      ok((await t.call('POST', `/api/v1/support-requests/${(await world.newRequest()).id}/reject`, { token })).status),
   },
-  { name: 'GET /video-calls/:id', module: 'support', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/video-calls/${world.videoCall.id}`, { token })).status) },
-  { name: 'GET /video-calls/room/:roomId', module: 'support', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/video-calls/room/${world.videoCall.roomId}`, { token })).status) },
-  { name: 'GET /courses/:id/students', module: 'courses', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/courses/${world.course.id}/students`, { token })).status) },
-  { name: 'GET /live-sessions', module: 'courses', level: 'read', granted: async (token) => ids((await t.call('GET', '/api/v1/live-sessions?limit=100', { token })).body).includes(world.session.id) },
-  { name: 'GET /live-sessions/:id', module: 'courses', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/live-sessions/${world.session.id}`, { token })).status) },
-  { name: 'GET /live-sessions/:id/ice', module: 'courses', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/live-sessions/${world.session.id}/ice`, { token })).status) },
+  {
+    name: 'GET /video-calls/:id',
+    module: 'support',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', `/api/v1/video-calls/${world.videoCall.id}`, { token })).status),
+  },
+  {
+    name: 'GET /video-calls/room/:roomId',
+    module: 'support',
+    level: 'read',
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/video-calls/room/${world.videoCall.roomId}`, { token })).status),
+  },
+  {
+    name: 'GET /courses/:id/students',
+    module: 'courses',
+    level: 'read',
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/courses/${world.course.id}/students`, { token })).status),
+  },
+  {
+    name: 'GET /live-sessions',
+    module: 'courses',
+    level: 'read',
+    granted: async (token) =>
+      ids((await t.call('GET', '/api/v1/live-sessions?limit=100', { token })).body).includes(world.session.id),
+  },
+  {
+    name: 'GET /live-sessions/:id',
+    module: 'courses',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', `/api/v1/live-sessions/${world.session.id}`, { token })).status),
+  },
+  {
+    name: 'GET /live-sessions/:id/ice',
+    module: 'courses',
+    level: 'read',
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/live-sessions/${world.session.id}/ice`, { token })).status),
+  },
   {
     name: 'GET /backoffice/users/pending-supporters',
     module: 'support',
     level: 'read',
-    granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/users/pending-supporters?limit=100', { token })).body).includes(world.firstApplicant.user.id),
+    granted: async (token) =>
+      ids((await t.call('GET', '/api/v1/backoffice/users/pending-supporters?limit=100', { token })).body).includes(
+        world.firstApplicant.user.id,
+      ),
   },
   {
     name: 'POST /backoffice/users/:id/approve-supporter',
     module: 'support',
     level: 'manage',
-    granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/users/${(await world.applicant()).user.id}/approve-supporter`, { token })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('POST', `/api/v1/backoffice/users/${(await world.applicant()).user.id}/approve-supporter`, {
+            token,
+          })
+        ).status,
+      ),
   },
-  { name: 'GET /streams/:id (private)', module: 'streams', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/streams/${world.privateStream.id}`, { token })).status) },
+  {
+    name: 'GET /streams/:id (private)',
+    module: 'streams',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', `/api/v1/streams/${world.privateStream.id}`, { token })).status),
+  },
   {
     name: 'POST /streams/:id/moderation',
     module: 'streams',
     level: 'routine',
-    granted: async (token) => ok((await t.call('POST', `/api/v1/streams/${world.privateStream.id}/moderation`, { token, body: { userId: world.owner.user.id, action: 'mute' } })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('POST', `/api/v1/streams/${world.privateStream.id}/moderation`, {
+            token,
+            body: { userId: world.owner.user.id, action: 'mute' },
+          })
+        ).status,
+      ),
   },
-  { name: 'POST /streams/:id/end', module: 'streams', level: 'routine', granted: async (token) => ok((await t.call('POST', `/api/v1/streams/${(await world.newStream()).id}/end`, { token })).status) },
-  { name: 'DELETE /videos/:id', module: 'streams', level: 'routine', granted: async (token) => ok((await t.call('DELETE', `/api/v1/videos/${(await world.newVideo()).id}`, { token })).status) },
-  { name: 'GET /backoffice/gifts', module: 'streams', level: 'read', granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/gifts', { token })).status) },
+  {
+    name: 'POST /streams/:id/end',
+    module: 'streams',
+    level: 'routine',
+    granted: async (token) =>
+      ok((await t.call('POST', `/api/v1/streams/${(await world.newStream()).id}/end`, { token })).status),
+  },
+  {
+    name: 'DELETE /videos/:id',
+    module: 'streams',
+    level: 'routine',
+    granted: async (token) =>
+      ok((await t.call('DELETE', `/api/v1/videos/${(await world.newVideo()).id}`, { token })).status),
+  },
+  {
+    name: 'GET /backoffice/gifts',
+    module: 'streams',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/gifts', { token })).status),
+  },
   {
     name: 'POST /backoffice/gifts',
     module: 'streams',
     level: 'manage',
-    granted: async (token) => ok((await t.call('POST', '/api/v1/backoffice/gifts', { token, body: { name: 'Lamp', icon: '🪔', coins: 3, animation: 'glow' } })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('POST', '/api/v1/backoffice/gifts', {
+            token,
+            body: { name: 'Lamp', icon: '🪔', coins: 3, animation: 'glow' },
+          })
+        ).status,
+      ),
   },
   {
     name: 'POST /backoffice/users/:id/coins',
     module: 'users',
     level: 'manage',
-    granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/users/${world.owner.user.id}/coins`, { token, body: { amount: 1, reason: 'probe' } })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('POST', `/api/v1/backoffice/users/${world.owner.user.id}/coins`, {
+            token,
+            body: { amount: 1, reason: 'probe' },
+          })
+        ).status,
+      ),
   },
-  { name: 'GET /analytics/streams?userId=', module: 'analytics', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/analytics/streams?userId=${world.teacher.user.id}`, { token })).status) },
+  {
+    name: 'GET /analytics/streams?userId=',
+    module: 'analytics',
+    level: 'read',
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/analytics/streams?userId=${world.teacher.user.id}`, { token })).status),
+  },
   {
     name: 'GET /categories (inactive ones)',
     module: 'catalog',
     level: 'read',
-    granted: async (token) => (await t.call('GET', '/api/v1/categories', { token })).body.some((c: { id: string }) => c.id === world.marketplace.hiddenCategory.id),
+    granted: async (token) =>
+      (await t.call('GET', '/api/v1/categories', { token })).body.some(
+        (c: { id: string }) => c.id === world.marketplace.hiddenCategory.id,
+      ),
   },
-  { name: 'POST /categories', module: 'catalog', level: 'manage', granted: async (token) => ok((await t.call('POST', '/api/v1/categories', { token, body: { name: 'Probe' } })).status) },
+  {
+    name: 'POST /categories',
+    module: 'catalog',
+    level: 'manage',
+    granted: async (token) =>
+      ok((await t.call('POST', '/api/v1/categories', { token, body: { name: 'Probe' } })).status),
+  },
   {
     name: 'PATCH /subcategories/:id',
     module: 'catalog',
     level: 'manage',
-    granted: async (token) => ok((await t.call('PATCH', `/api/v1/subcategories/${world.marketplace.subcategory.id}`, { token, body: { name: 'Leaks' } })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('PATCH', `/api/v1/subcategories/${world.marketplace.subcategory.id}`, {
+            token,
+            body: { name: 'Leaks' },
+          })
+        ).status,
+      ),
   },
   {
     name: 'GET /service-requests/:id',
     module: 'marketplace',
     level: 'read',
-    granted: async (token) => ok((await t.call('GET', `/api/v1/service-requests/${world.marketplace.serviceRequest.id}`, { token })).status),
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/service-requests/${world.marketplace.serviceRequest.id}`, { token })).status),
   },
   {
     name: 'GET /service-requests/:id/messages',
     module: 'marketplace',
     level: 'read',
-    granted: async (token) => ok((await t.call('GET', `/api/v1/service-requests/${world.marketplace.serviceRequest.id}/messages`, { token })).status),
+    granted: async (token) =>
+      ok(
+        (await t.call('GET', `/api/v1/service-requests/${world.marketplace.serviceRequest.id}/messages`, { token }))
+          .status,
+      ),
   },
   {
     name: 'GET /backoffice/service-requests',
     module: 'marketplace',
     level: 'read',
-    granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/service-requests?limit=100', { token })).body).includes(world.marketplace.serviceRequest.id),
+    granted: async (token) =>
+      ids((await t.call('GET', '/api/v1/backoffice/service-requests?limit=100', { token })).body).includes(
+        world.marketplace.serviceRequest.id,
+      ),
   },
   {
     name: 'POST /backoffice/service-requests/:id/messages',
     module: 'marketplace',
     level: 'routine',
-    granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/service-requests/${world.marketplace.serviceRequest.id}/messages`, { token, body: { body: 'probe' } })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('POST', `/api/v1/backoffice/service-requests/${world.marketplace.serviceRequest.id}/messages`, {
+            token,
+            body: { body: 'probe' },
+          })
+        ).status,
+      ),
   },
   {
     name: 'POST /backoffice/service-requests/:id/transition',
     module: 'marketplace',
     level: 'manage',
     granted: async (token) =>
-      ok((await t.call('POST', `/api/v1/backoffice/service-requests/${(await world.marketplace.newServiceRequest()).id}/transition`, { token, body: { to: 'cancelled' } })).status),
+      ok(
+        (
+          await t.call(
+            'POST',
+            `/api/v1/backoffice/service-requests/${(await world.marketplace.newServiceRequest()).id}/transition`,
+            { token, body: { to: 'cancelled' } },
+          )
+        ).status,
+      ),
   },
   {
     name: 'GET /backoffice/providers',
     module: 'marketplace',
     level: 'read',
-    granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/providers?limit=100', { token })).body).includes(world.marketplace.provider.id),
+    granted: async (token) =>
+      ids((await t.call('GET', '/api/v1/backoffice/providers?limit=100', { token })).body).includes(
+        world.marketplace.provider.id,
+      ),
   },
   {
     name: 'PATCH /backoffice/providers/:id',
     module: 'marketplace',
     level: 'manage',
-    granted: async (token) => ok((await t.call('PATCH', `/api/v1/backoffice/providers/${world.marketplace.provider.id}`, { token, body: { isActive: true } })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('PATCH', `/api/v1/backoffice/providers/${world.marketplace.provider.id}`, {
+            token,
+            body: { isActive: true },
+          })
+        ).status,
+      ),
   },
   {
     name: 'PATCH /backoffice/services/:id',
     module: 'marketplace',
     level: 'manage',
-    granted: async (token) => ok((await t.call('PATCH', `/api/v1/backoffice/services/${world.marketplace.service.id}`, { token, body: { isActive: true } })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('PATCH', `/api/v1/backoffice/services/${world.marketplace.service.id}`, {
+            token,
+            body: { isActive: true },
+          })
+        ).status,
+      ),
   },
-  { name: 'GET /billing/invoices/:id', module: 'billing', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/billing/invoices/${world.billing.invoice.id}`, { token })).status) },
-  { name: 'GET /backoffice/plans', module: 'billing', level: 'read', granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/plans', { token })).status) },
-  { name: 'PATCH /backoffice/coin-packs/:id', module: 'billing', level: 'manage', granted: async (token) => ok((await t.call('PATCH', '/api/v1/backoffice/coin-packs/coins_100', { token, body: { isActive: true } })).status) },
+  {
+    name: 'GET /billing/invoices/:id',
+    module: 'billing',
+    level: 'read',
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/billing/invoices/${world.billing.invoice.id}`, { token })).status),
+  },
+  {
+    name: 'GET /backoffice/plans',
+    module: 'billing',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/plans', { token })).status),
+  },
+  {
+    name: 'PATCH /backoffice/coin-packs/:id',
+    module: 'billing',
+    level: 'manage',
+    granted: async (token) =>
+      ok(
+        (await t.call('PATCH', '/api/v1/backoffice/coin-packs/coins_100', { token, body: { isActive: true } })).status,
+      ),
+  },
   {
     name: 'GET /backoffice/verification/requests',
     module: 'verification',
     level: 'read',
-    granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/verification/requests', { token })).body).includes(world.billing.verification.id),
+    granted: async (token) =>
+      ids((await t.call('GET', '/api/v1/backoffice/verification/requests', { token })).body).includes(
+        world.billing.verification.id,
+      ),
   },
-  { name: 'GET /verification/requests/:id', module: 'verification', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/verification/requests/${world.billing.verification.id}`, { token })).status) },
+  {
+    name: 'GET /verification/requests/:id',
+    module: 'verification',
+    level: 'read',
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/verification/requests/${world.billing.verification.id}`, { token })).status),
+  },
   {
     name: 'GET /verification/documents/:id/file',
     module: 'verification',
     level: 'read',
-    granted: async (token) => ok((await t.app.handle(new Request(world.billing.document.url, { headers: { authorization: `Bearer ${token}` } }))).status),
+    granted: async (token) =>
+      ok(
+        (await t.app.handle(new Request(world.billing.document.url, { headers: { authorization: `Bearer ${token}` } })))
+          .status,
+      ),
   },
   {
     name: 'PATCH /backoffice/verification/documents/:id',
     module: 'verification',
     level: 'routine',
-    granted: async (token) => ok((await t.call('PATCH', `/api/v1/backoffice/verification/documents/${world.billing.document.id}`, { token, body: { isApproved: true } })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('PATCH', `/api/v1/backoffice/verification/documents/${world.billing.document.id}`, {
+            token,
+            body: { isApproved: true },
+          })
+        ).status,
+      ),
   },
-  { name: 'GET /backoffice/promo/requests', module: 'promo', level: 'read', granted: async (token) => ids((await t.call('GET', '/api/v1/backoffice/promo/requests?q=probed', { token })).body).includes(world.billing.promo.id) },
-  { name: 'GET /promo/requests/:id', module: 'promo', level: 'read', granted: async (token) => ok((await t.call('GET', `/api/v1/promo/requests/${world.billing.promo.id}`, { token })).status) },
+  {
+    name: 'GET /backoffice/promo/requests',
+    module: 'promo',
+    level: 'read',
+    granted: async (token) =>
+      ids((await t.call('GET', '/api/v1/backoffice/promo/requests?q=probed', { token })).body).includes(
+        world.billing.promo.id,
+      ),
+  },
+  {
+    name: 'GET /promo/requests/:id',
+    module: 'promo',
+    level: 'read',
+    granted: async (token) =>
+      ok((await t.call('GET', `/api/v1/promo/requests/${world.billing.promo.id}`, { token })).status),
+  },
   {
     name: 'POST /backoffice/promo/requests/:id/quote',
     module: 'promo',
     level: 'manage',
-    granted: async (token) => ok((await t.call('POST', `/api/v1/backoffice/promo/requests/${(await world.billing.newPromo()).id}/quote`, { token, body: { amount: 1000 } })).status),
+    granted: async (token) =>
+      ok(
+        (
+          await t.call('POST', `/api/v1/backoffice/promo/requests/${(await world.billing.newPromo()).id}/quote`, {
+            token,
+            body: { amount: 1000 },
+          })
+        ).status,
+      ),
   },
-  { name: 'GET /backoffice/analytics/kpis', module: 'analytics', level: 'read', granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/analytics/kpis', { token })).status) },
+  {
+    name: 'GET /backoffice/analytics/kpis',
+    module: 'analytics',
+    level: 'read',
+    granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/analytics/kpis', { token })).status),
+  },
   {
     name: 'GET /backoffice/analytics/export/paid-invoices.csv',
     module: 'analytics',
     level: 'read',
-    granted: async (token) => ok((await t.call('GET', '/api/v1/backoffice/analytics/export/paid-invoices.csv', { token })).status),
+    granted: async (token) =>
+      ok((await t.call('GET', '/api/v1/backoffice/analytics/export/paid-invoices.csv', { token })).status),
   },
-  { name: 'GET /backoffice/users', module: 'users', level: 'read', granted: async (token) => ids((await t.call('GET', `/api/v1/backoffice/users?q=${encodeURIComponent(world.owner.email)}`, { token })).body).includes(world.owner.user.id) },
+  {
+    name: 'GET /backoffice/users',
+    module: 'users',
+    level: 'read',
+    granted: async (token) =>
+      ids(
+        (await t.call('GET', `/api/v1/backoffice/users?q=${encodeURIComponent(world.owner.email)}`, { token })).body,
+      ).includes(world.owner.user.id),
+  },
 ]
 
 beforeAll(async () => {
@@ -248,7 +639,19 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 describe('access matrix', () => {
-  const moduleSets: StaffModule[][] = [[], ['tickets'], ['support'], ['courses'], ['streams'], ['users', 'analytics'], ['catalog'], ['marketplace'], ['billing'], ['verification', 'promo'], [...staffModules]]
+  const moduleSets: StaffModule[][] = [
+    [],
+    ['tickets'],
+    ['support'],
+    ['courses'],
+    ['streams'],
+    ['users', 'analytics'],
+    ['catalog'],
+    ['marketplace'],
+    ['billing'],
+    ['verification', 'promo'],
+    [...staffModules],
+  ]
   for (const profile of ['admin', 'power', 'user', 'qa'] as const) {
     for (const modules of moduleSets) {
       test(`staff ${profile} with [${modules.join(',')}]`, async () => {
@@ -257,7 +660,8 @@ describe('access matrix', () => {
         const expected: Record<string, boolean> = {}
         for (const probe of probes) {
           outcome[probe.name] = await probe.granted(staff.accessToken)
-          expected[probe.name] = (profile === 'admin' || modules.includes(probe.module)) && levelsOf[profile].includes(probe.level)
+          expected[probe.name] =
+            (profile === 'admin' || modules.includes(probe.module)) && levelsOf[profile].includes(probe.level)
         }
         expect(outcome).toEqual(expected)
       })
@@ -286,7 +690,9 @@ describe('access matrix', () => {
     const supporter = await t.register('supporter')
     const granted: string[] = []
     for (const probe of probes) if (await probe.granted(supporter.accessToken)) granted.push(probe.name)
-    const agentWork = probes.filter((p) => ['tickets', 'support'].includes(p.module) && !/backoffice|video-calls/.test(p.name))
+    const agentWork = probes.filter(
+      (p) => ['tickets', 'support'].includes(p.module) && !/backoffice|video-calls/.test(p.name),
+    )
     expect(granted).toEqual(agentWork.map((p) => p.name))
   })
 
@@ -295,6 +701,8 @@ describe('access matrix', () => {
     const { Elysia } = await import('elysia')
     const tokens = accessTokens('x'.repeat(32), 5)
     const guard = authGuard({ tokens, verifyToken: cachedAccessTokenVerifier(tokens), loadUser: async () => null })
-    expect(() => new Elysia().use(guard).get('/x', () => 'x', { auth: ['supporter', 'staff'] })).toThrow('must name its module')
+    expect(() => new Elysia().use(guard).get('/x', () => 'x', { auth: ['supporter', 'staff'] })).toThrow(
+      'must name its module',
+    )
   })
 })

@@ -9,10 +9,12 @@ beforeAll(async () => {
 })
 afterAll(() => server.stop())
 
-const api = (who: { accessToken: string }, method: string, path: string, body?: unknown) => server.call(method, `/api/v1${path}`, { token: who.accessToken, body })
+const api = (who: { accessToken: string }, method: string, path: string, body?: unknown) =>
+  server.call(method, `/api/v1${path}`, { token: who.accessToken, body })
 async function gauges() {
   const text = (await server.call('GET', '/metrics')).body as string
-  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
   return {
     sockets: value('majlis_ws_connections'),
     classes: value('majlis_live_classes'),
@@ -27,19 +29,36 @@ test('open WebSockets, live classes, live streams with their viewers, calls in p
 
   const [host, viewerA, viewerB] = [await server.register(), await server.register(), await server.register()]
   const stream = (await api(host, 'POST', '/streams', { title: 'Evening oud', type: 'video' })).body
-  for (const viewer of [viewerA, viewerB]) expect((await api(viewer, 'POST', `/streams/${stream.id}/join`, { role: 'viewer' })).status).toBe(200)
+  for (const viewer of [viewerA, viewerB])
+    expect((await api(viewer, 'POST', `/streams/${stream.id}/join`, { role: 'viewer' })).status).toBe(200)
 
   const teacher = await server.register('teacher')
   const course = (await api(teacher, 'POST', '/courses', { title: 'Algebra' })).body
-  const session = (await api(teacher, 'POST', '/live-sessions', { title: 'Week 1', courseId: course.id, scheduledAt: new Date(Date.now() + 60_000).toISOString() })).body
+  const session = (
+    await api(teacher, 'POST', '/live-sessions', {
+      title: 'Week 1',
+      courseId: course.id,
+      scheduledAt: new Date(Date.now() + 60_000).toISOString(),
+    })
+  ).body
   expect((await api(teacher, 'POST', `/live-sessions/${session.id}/start`)).status).toBe(200)
 
   const [customer, supporter] = [await server.register(), await server.register('supporter')]
-  const request = (await api(customer, 'POST', '/support-requests', { subject: 'Camera', description: 'It is black', priority: 'high' })).body
+  const request = (
+    await api(customer, 'POST', '/support-requests', {
+      subject: 'Camera',
+      description: 'It is black',
+      priority: 'high',
+    })
+  ).body
   const { videoCall } = (await api(supporter, 'POST', `/support-requests/${request.id}/accept`)).body
   expect((await api(supporter, 'POST', `/video-calls/${videoCall.id}/start`)).status).toBe(200)
 
-  const sockets = await Promise.all([connectWs(server.wsUrl, viewerA.accessToken), connectWs(server.wsUrl, teacher.accessToken), connectWs(server.wsUrl, customer.accessToken)])
+  const sockets = await Promise.all([
+    connectWs(server.wsUrl, viewerA.accessToken),
+    connectWs(server.wsUrl, teacher.accessToken),
+    connectWs(server.wsUrl, customer.accessToken),
+  ])
   expect(await gauges()).toEqual({ sockets: 3, classes: 1, streams: 1, viewers: 2, calls: 1 })
 
   sockets[0]!.close()

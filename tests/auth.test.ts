@@ -19,7 +19,12 @@ describe('POST /auth/register', () => {
   test('creates a customer by default and returns the user with a token pair', async () => {
     const response = await register({ email: 'Amina@Example.com', password: 'long enough', name: 'Amina' })
     expect(response.status).toBe(201)
-    expect(response.body.user).toMatchObject({ email: 'amina@example.com', name: 'Amina', role: 'customer', coinBalance: 0 })
+    expect(response.body.user).toMatchObject({
+      email: 'amina@example.com',
+      name: 'Amina',
+      role: 'customer',
+      coinBalance: 0,
+    })
     expect(response.body.user.id).toStartWith('usr_')
     expect(response.body.user.passwordHash).toBeUndefined()
     expect(response.body.tokenType).toBe('Bearer')
@@ -62,7 +67,10 @@ describe('POST /auth/register', () => {
   })
 
   test('a duplicate email (any case) or phone is 409 and the first account is untouched', async () => {
-    expect((await register({ email: 'dup@example.com', phone: '+966500000001', password: 'first password', name: 'First' })).status).toBe(201)
+    expect(
+      (await register({ email: 'dup@example.com', phone: '+966500000001', password: 'first password', name: 'First' }))
+        .status,
+    ).toBe(201)
     const sameEmail = await register({ email: 'DUP@example.com', password: 'other password', name: 'Second' })
     expect(sameEmail.status).toBe(409)
     expect(sameEmail.body.error.code).toBe('EMAIL_TAKEN')
@@ -104,7 +112,10 @@ describe('POST /auth/login', () => {
 
   test('bad body is 422, broken JSON is 400', async () => {
     expect((await login({ email: 'sara@example.com' })).status).toBe(422)
-    const broken = await t.call('POST', '/api/v1/auth/login', { rawBody: '{"email":', headers: { 'content-type': 'application/json' } })
+    const broken = await t.call('POST', '/api/v1/auth/login', {
+      rawBody: '{"email":',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(broken.status).toBe(400)
     expect(broken.body.error.code).toBe('MALFORMED_BODY')
   })
@@ -165,7 +176,10 @@ describe('POST /auth/refresh', () => {
 
   test('an expired token is refused', async () => {
     const account = await t.register()
-    await t.db.update(refreshTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(refreshTokens.userId, account.user.id))
+    await t.db
+      .update(refreshTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(refreshTokens.userId, account.user.id))
     const response = await refresh(account.refreshToken)
     expect(response.status).toBe(401)
     expect(response.body.error.code).toBe('REFRESH_TOKEN_EXPIRED')
@@ -175,7 +189,10 @@ describe('POST /auth/refresh', () => {
 describe('POST /auth/logout', () => {
   test('ends the session of the refresh token', async () => {
     const account = await t.register()
-    const response = await t.call('POST', '/api/v1/auth/logout', { token: account.accessToken, body: { refreshToken: account.refreshToken } })
+    const response = await t.call('POST', '/api/v1/auth/logout', {
+      token: account.accessToken,
+      body: { refreshToken: account.refreshToken },
+    })
     expect(response.status).toBe(204)
     expect((await refresh(account.refreshToken)).status).toBe(401)
   })
@@ -183,31 +200,48 @@ describe('POST /auth/logout', () => {
   test("cannot end someone else's session", async () => {
     const alice = await t.register()
     const mallory = await t.register()
-    await t.call('POST', '/api/v1/auth/logout', { token: mallory.accessToken, body: { refreshToken: alice.refreshToken } })
+    await t.call('POST', '/api/v1/auth/logout', {
+      token: mallory.accessToken,
+      body: { refreshToken: alice.refreshToken },
+    })
     expect((await refresh(alice.refreshToken)).status).toBe(200)
   })
 
   test('needs a signed-in user and a body', async () => {
     const account = await t.register()
-    expect((await t.call('POST', '/api/v1/auth/logout', { body: { refreshToken: account.refreshToken } })).status).toBe(401)
+    expect((await t.call('POST', '/api/v1/auth/logout', { body: { refreshToken: account.refreshToken } })).status).toBe(
+      401,
+    )
     expect((await t.call('POST', '/api/v1/auth/logout', { token: account.accessToken, body: {} })).status).toBe(422)
   })
 })
 
 describe('access tokens', () => {
   const forge = async (account: { user: { id: string; role: string } }, alg: string, withExpiry: boolean) => {
-    let token = new SignJWT({ sub: account.user.id, role: account.user.role, typ: 'access' }).setProtectedHeader({ alg }).setIssuedAt()
+    let token = new SignJWT({ sub: account.user.id, role: account.user.role, typ: 'access' })
+      .setProtectedHeader({ alg })
+      .setIssuedAt()
     if (withExpiry) token = token.setExpirationTime('10m')
     return token.sign(new TextEncoder().encode(DEV_JWT_SECRET))
   }
 
   test('only HS256 with an expiry is accepted, even under the right secret', async () => {
-    const account = (await register({ email: 'forger@example.com', password: 'long enough password', name: 'Forger' })).body
+    const account = (await register({ email: 'forger@example.com', password: 'long enough password', name: 'Forger' }))
+      .body
     const me = (token: string) => t.call('GET', '/api/v1/me', { token })
     expect((await me(await forge(account, 'HS256', true))).status).toBe(200)
-    for (const [alg, withExpiry] of [['HS512', true], ['HS384', true], ['HS256', false]] as const) {
+    for (const [alg, withExpiry] of [
+      ['HS512', true],
+      ['HS384', true],
+      ['HS256', false],
+    ] as const) {
       const refused = await me(await forge(account, alg, withExpiry))
-      expect([alg, withExpiry, refused.status, refused.body.error.code]).toEqual([alg, withExpiry, 401, 'INVALID_TOKEN'])
+      expect([alg, withExpiry, refused.status, refused.body.error.code]).toEqual([
+        alg,
+        withExpiry,
+        401,
+        'INVALID_TOKEN',
+      ])
     }
   })
 })

@@ -18,44 +18,76 @@ beforeAll(async () => {
 afterAll(() => server.child.kill('SIGKILL'))
 
 const register = async (role = 'customer') =>
-  (await api('POST', '/auth/register', undefined, { email: `${role}.${crypto.randomUUID().slice(0, 8)}@example.com`, password: 'a long password', name: role, role })).body
+  (
+    await api('POST', '/auth/register', undefined, {
+      email: `${role}.${crypto.randomUUID().slice(0, 8)}@example.com`,
+      password: 'a long password',
+      name: role,
+      role,
+    })
+  ).body
 
 test('sign-in, payment, class, stream, recording and staff actions each log one event line with the user id', async () => {
   const buyer = await register()
-  expect((await api('POST', '/auth/login', undefined, { email: buyer.user.email, password: 'a long password' })).status).toBe(200)
+  expect(
+    (await api('POST', '/auth/login', undefined, { email: buyer.user.email, password: 'a long password' })).status,
+  ).toBe(200)
   const phone = '+966500000777'
   const sent = (await api('POST', '/auth/otp/send', undefined, { phone })).body
   const otpUser = (await api('POST', '/auth/otp/verify', undefined, { phone, code: sent.devCode })).body.user
 
   // A coin pack paid on the mock checkout page.
   const invoice = (await api('POST', '/coin-packs/coins_100/buy', buyer.accessToken)).body.invoice
-  const attempt = (await api('POST', `/billing/invoices/${invoice.id}/pay`, buyer.accessToken, { provider: 'mock' })).body
+  const attempt = (await api('POST', `/billing/invoices/${invoice.id}/pay`, buyer.accessToken, { provider: 'mock' }))
+    .body
   const page = await (await fetch(attempt.checkoutUrl)).text()
   const action = /action="([^"]+\/pay)"/.exec(page)![1]!
   expect((await fetch(new URL(action, attempt.checkoutUrl), { method: 'POST' })).status).toBe(200)
 
   const teacher = await register('teacher')
   const course = (await api('POST', '/courses', teacher.accessToken, { title: 'Logs 101' })).body
-  const session = (await api('POST', '/live-sessions', teacher.accessToken, { title: 'Week 1', courseId: course.id, scheduledAt: new Date(Date.now() + 3_600_000).toISOString() })).body
+  const session = (
+    await api('POST', '/live-sessions', teacher.accessToken, {
+      title: 'Week 1',
+      courseId: course.id,
+      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+    })
+  ).body
   await api('POST', `/live-sessions/${session.id}/start`, teacher.accessToken)
   const recording = (await api('POST', `/live-sessions/${session.id}/recording/start`, teacher.accessToken)).body
   await api('POST', `/live-sessions/${session.id}/recording/stop`, teacher.accessToken)
-  await waitFor('the recording to settle', async () => (await api('GET', `/recordings/${recording.id}`, teacher.accessToken)).body.status, (status) => status !== 'processing')
+  await waitFor(
+    'the recording to settle',
+    async () => (await api('GET', `/recordings/${recording.id}`, teacher.accessToken)).body.status,
+    (status) => status !== 'processing',
+  )
   await api('POST', `/live-sessions/${session.id}/end`, teacher.accessToken)
 
   const host = await register()
   const stream = (await api('POST', '/streams', host.accessToken, { title: 'Evening', type: 'audio' })).body
   await api('POST', `/streams/${stream.id}/end`, host.accessToken)
 
-  expect(admin(['create-staff', '--email', 'events.staff@example.com', '--name', 'Staff', '--profile', 'admin'], { ...env, STAFF_PASSWORD: 'staff password' }).exitCode).toBe(0)
-  const staff = (await api('POST', '/auth/login', undefined, { email: 'events.staff@example.com', password: 'staff password' })).body
+  expect(
+    admin(['create-staff', '--email', 'events.staff@example.com', '--name', 'Staff', '--profile', 'admin'], {
+      ...env,
+      STAFF_PASSWORD: 'staff password',
+    }).exitCode,
+  ).toBe(0)
+  const staff = (
+    await api('POST', '/auth/login', undefined, { email: 'events.staff@example.com', password: 'staff password' })
+  ).body
   const applicant = await register('supporter')
-  expect((await api('POST', `/backoffice/users/${applicant.user.id}/approve-supporter`, staff.accessToken)).status).toBe(200)
+  expect(
+    (await api('POST', `/backoffice/users/${applicant.user.id}/approve-supporter`, staff.accessToken)).status,
+  ).toBe(200)
   expect((await api('GET', '/backoffice/users?limit=5', staff.accessToken)).status).toBe(200)
 
   server.child.kill('SIGTERM')
   await server.child.exited
-  const lines = (await server.output()).stdout.trim().split('\n').map((line) => JSON.parse(line))
+  const lines = (await server.output()).stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
   const events = lines.filter((line) => line.event === true).map(({ msg, userId }) => [msg, userId])
   expect(events).toEqual(
     expect.arrayContaining([
@@ -74,8 +106,16 @@ test('sign-in, payment, class, stream, recording and staff actions each log one 
   )
   // A staff member's reads are not actions; each action is one line.
   expect(events.filter(([msg]) => msg === 'staff.action')).toHaveLength(1)
-  expect(lines.find((line) => line.event === true && line.msg === 'staff.action')).toMatchObject({ method: 'POST', route: '/api/v1/backoffice/users/:id/approve-supporter' })
-  expect(lines.find((line) => line.event === true && line.msg === 'billing.payment_settled')).toMatchObject({ invoice: invoice.code, amount: invoice.amount })
+  expect(lines.find((line) => line.event === true && line.msg === 'staff.action')).toMatchObject({
+    method: 'POST',
+    route: '/api/v1/backoffice/users/:id/approve-supporter',
+  })
+  expect(lines.find((line) => line.event === true && line.msg === 'billing.payment_settled')).toMatchObject({
+    invoice: invoice.code,
+    amount: invoice.amount,
+  })
   // Request lines carry the user id of a signed-in caller.
-  expect(lines.some((line) => line.msg === 'request' && line.route === '/api/v1/streams' && line.userId === host.user.id)).toBe(true)
+  expect(
+    lines.some((line) => line.msg === 'request' && line.route === '/api/v1/streams' && line.userId === host.user.id),
+  ).toBe(true)
 })

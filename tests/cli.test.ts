@@ -7,10 +7,23 @@ afterEach(killStartedServers)
 describe('npm run admin -- create-staff', () => {
   test('creates a staff account that signs in with the staff role', async () => {
     const env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}` }
-    const created = admin(['create-staff', '--email', 'Ops@Example.com', '--name', 'Ops', '--profile', 'admin', '--modules', 'tickets,support'], {
-      ...env,
-      STAFF_PASSWORD: 'ops password',
-    })
+    const created = admin(
+      [
+        'create-staff',
+        '--email',
+        'Ops@Example.com',
+        '--name',
+        'Ops',
+        '--profile',
+        'admin',
+        '--modules',
+        'tickets,support',
+      ],
+      {
+        ...env,
+        STAFF_PASSWORD: 'ops password',
+      },
+    )
     expect(created.exitCode).toBe(0)
     expect(JSON.parse(created.stdout.trim().split('\n').at(-1)!).created).toMatchObject({
       email: 'ops@example.com',
@@ -19,7 +32,10 @@ describe('npm run admin -- create-staff', () => {
       staffModules: ['tickets', 'support'],
     })
 
-    const duplicate = admin(['create-staff', '--email', 'ops@example.com', '--name', 'Again', '--password', 'other password'], env)
+    const duplicate = admin(
+      ['create-staff', '--email', 'ops@example.com', '--name', 'Again', '--password', 'other password'],
+      env,
+    )
     expect(duplicate.exitCode).toBe(2)
     expect(duplicate.stderr).toContain('already exists')
 
@@ -31,7 +47,10 @@ describe('npm run admin -- create-staff', () => {
       body: JSON.stringify({ email: 'ops@example.com', password: 'ops password' }),
     })
     expect(login.status).toBe(200)
-    expect(((await login.json()) as { user: { role: string; staffProfile: string } }).user).toMatchObject({ role: 'staff', staffProfile: 'admin' })
+    expect(((await login.json()) as { user: { role: string; staffProfile: string } }).user).toMatchObject({
+      role: 'staff',
+      staffProfile: 'admin',
+    })
     server.child.kill('SIGTERM')
     await server.child.exited
   })
@@ -41,7 +60,10 @@ describe('npm run admin -- create-staff', () => {
     const badEmail = admin(['create-staff', '--email', 'nope', '--name', 'X', '--password', 'long enough'], env)
     expect(badEmail.exitCode).toBe(2)
     expect(badEmail.stderr).toContain('email')
-    const badProfile = admin(['create-staff', '--email', 'a@example.com', '--name', 'X', '--password', 'long enough', '--profile', 'god'], env)
+    const badProfile = admin(
+      ['create-staff', '--email', 'a@example.com', '--name', 'X', '--password', 'long enough', '--profile', 'god'],
+      env,
+    )
     expect(badProfile.exitCode).toBe(2)
     expect(badProfile.stderr).toContain('profile')
     const shortPassword = admin(['create-staff', '--email', 'a@example.com', '--name', 'X', '--password', 'short'], env)
@@ -69,12 +91,21 @@ describe('npm run admin -- adjust-coins', () => {
     const overdraw = admin(['adjust-coins', '--user', user.id, '--amount', '-500', '--reason', 'oops'], env)
     expect(overdraw.exitCode).toBe(2)
     expect(overdraw.stderr).toContain('Not enough coins')
-    expect(admin(['adjust-coins', '--user', user.id, '--amount', 'ten', '--reason', 'x'], env).stderr).toContain('amount')
+    expect(admin(['adjust-coins', '--user', user.id, '--amount', 'ten', '--reason', 'x'], env).stderr).toContain(
+      'amount',
+    )
     expect(admin(['adjust-coins', '--user', user.id, '--amount', '5'], env).stderr).toContain('reason')
-    expect(admin(['adjust-coins', '--user', 'usr_missing', '--amount', '5', '--reason', 'x'], env).stderr).toContain('User not found')
+    expect(admin(['adjust-coins', '--user', 'usr_missing', '--amount', '5', '--reason', 'x'], env).stderr).toContain(
+      'User not found',
+    )
 
-    const wallet = await fetch(`${server.baseUrl}/api/v1/me/wallet`, { headers: { authorization: `Bearer ${accessToken}` } })
-    expect(await wallet.json()).toMatchObject({ balance: 120, transactions: [{ amount: 120, kind: 'adjustment', reference: 'cli: contest prize' }] })
+    const wallet = await fetch(`${server.baseUrl}/api/v1/me/wallet`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    })
+    expect(await wallet.json()).toMatchObject({
+      balance: 120,
+      transactions: [{ amount: 120, kind: 'adjustment', reference: 'cli: contest prize' }],
+    })
     server.child.kill('SIGTERM')
     await server.child.exited
   })
@@ -88,13 +119,22 @@ describe('npm run admin -- seed-catalog', () => {
     const created = JSON.parse(first.stdout.trim().split('\n').at(-1)!).created
     expect(created.categories).toBeGreaterThanOrEqual(8)
     expect(created.subcategories).toBeGreaterThanOrEqual(30)
-    expect(JSON.parse(admin(['seed-catalog'], env).stdout.trim().split('\n').at(-1)!)).toEqual({ created: { categories: 0, subcategories: 0 } })
+    expect(JSON.parse(admin(['seed-catalog'], env).stdout.trim().split('\n').at(-1)!)).toEqual({
+      created: { categories: 0, subcategories: 0 },
+    })
 
     const server = startServer(env)
     await server.waitUntilUp()
-    const tree = (await (await fetch(`${server.baseUrl}/api/v1/categories`)).json()) as Array<{ name: string; nameEn: string; subcategories: unknown[] }>
+    const tree = (await (await fetch(`${server.baseUrl}/api/v1/categories`)).json()) as Array<{
+      name: string
+      nameEn: string
+      subcategories: unknown[]
+    }>
     expect(tree).toHaveLength(created.categories)
-    expect(tree.find((category) => category.nameEn === 'Plumbing')).toMatchObject({ name: 'سباكة', subcategories: expect.arrayContaining([expect.objectContaining({ nameEn: 'Leak repair' })]) })
+    expect(tree.find((category) => category.nameEn === 'Plumbing')).toMatchObject({
+      name: 'سباكة',
+      subcategories: expect.arrayContaining([expect.objectContaining({ nameEn: 'Leak repair' })]),
+    })
     server.child.kill('SIGTERM')
     await server.child.exited
   })

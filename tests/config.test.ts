@@ -85,7 +85,10 @@ describe('configuration', () => {
 
   test('the real entry point prints no secret when its configuration is refused', () => {
     const secret = 'my-real-but-short-secret'
-    const run = Bun.spawnSync([process.execPath, 'src/index.ts'], { cwd: `${import.meta.dir}/..`, env: { ...process.env, JWT_SECRET: secret } })
+    const run = Bun.spawnSync([process.execPath, 'src/index.ts'], {
+      cwd: `${import.meta.dir}/..`,
+      env: { ...process.env, JWT_SECRET: secret },
+    })
     expect(run.exitCode).toBe(1)
     const output = `${run.stdout}${run.stderr}`
     expect(output).toContain('Invalid configuration: JWT_SECRET')
@@ -114,15 +117,23 @@ describe('configuration', () => {
     expect(first.cluster.instanceId).not.toBe(second.cluster.instanceId)
     expect(first.cluster.secret).toBe(DEV_CLUSTER_SECRET)
     expect(first.media.pipePorts).toEqual({ min: 44000, max: 44999 })
-    const configured = loadConfig({ INSTANCE_ID: 'media-2', MEDIA_PIPE_PORTS: '50000-50099', MEDIA_MAX_PEERS_PER_WORKER: '300' })
+    const configured = loadConfig({
+      INSTANCE_ID: 'media-2',
+      MEDIA_PIPE_PORTS: '50000-50099',
+      MEDIA_MAX_PEERS_PER_WORKER: '300',
+    })
     expect(configured.cluster.instanceId).toBe('media-2')
     expect(configured.media).toMatchObject({ pipePorts: { min: 50000, max: 50099 }, maxPeersPerWorker: 300 })
     expect(failure({ INSTANCE_ID: 'has spaces' })).toMatch(/^INSTANCE_ID: /)
     expect(failure({ MEDIA_PIPE_PORTS: '50099-50000' })).toMatch(/^MEDIA_PIPE_PORTS: /)
     expect(failure({ MEDIA_PIPE_PORTS: 'all' })).toMatch(/^MEDIA_PIPE_PORTS: /)
     expect(failure({ CLUSTER_SECRET: 'short' })).toMatch(/^CLUSTER_SECRET: /)
-    expect(failure({ ...production, REDIS_URL: 'redis://redis:6379' })).toMatch(/^CLUSTER_SECRET: the dev-only default is refused/)
-    expect(loadConfig({ ...production, REDIS_URL: 'redis://redis:6379', CLUSTER_SECRET: 'c'.repeat(32) }).cluster.secret).toBe('c'.repeat(32))
+    expect(failure({ ...production, REDIS_URL: 'redis://redis:6379' })).toMatch(
+      /^CLUSTER_SECRET: the dev-only default is refused/,
+    )
+    expect(
+      loadConfig({ ...production, REDIS_URL: 'redis://redis:6379', CLUSTER_SECRET: 'c'.repeat(32) }).cluster.secret,
+    ).toBe('c'.repeat(32))
     // One instance needs no cluster secret, production or not.
     expect(loadConfig(production).isProduction).toBe(true)
   })

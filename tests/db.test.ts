@@ -12,7 +12,9 @@ describe('storage', () => {
     const first = await openDatabase(url)
     await applyMigrations(first.db)
     await applyMigrations(first.db)
-    const tables = await first.db.all<{ name: string }>(sql`select name from sqlite_master where type = 'table' order by name`)
+    const tables = await first.db.all<{ name: string }>(
+      sql`select name from sqlite_master where type = 'table' order by name`,
+    )
     expect(tables.map((table) => table.name)).toEqual(
       expect.arrayContaining(['users', 'refresh_tokens', 'otp_codes', 'follows', 'wallet_transactions']),
     )
@@ -22,7 +24,10 @@ describe('storage', () => {
   test('foreign keys are enforced', async () => {
     const { db, close } = await openDatabase(':memory:')
     await applyMigrations(db)
-    const orphan = db.insert(refreshTokens).values({ id: 'rtk_1', userId: 'usr_missing', familyId: 'f', tokenHash: 'h', expiresAt: new Date() }).run()
+    const orphan = db
+      .insert(refreshTokens)
+      .values({ id: 'rtk_1', userId: 'usr_missing', familyId: 'f', tokenHash: 'h', expiresAt: new Date() })
+      .run()
     await expect(orphan).rejects.toThrow()
     close()
   })
@@ -38,11 +43,19 @@ describe('storage', () => {
   test('the 0004 repair turns call durations stored as fractions into whole seconds', async () => {
     const { db, close } = await openDatabase(':memory:')
     await applyMigrations(db)
-    await db.run(sql`INSERT INTO users (id, name, role, created_at, updated_at) VALUES ('usr_c', 'C', 'customer', 0, 0), ('usr_s', 'S', 'supporter', 0, 0)`)
-    await db.run(sql`INSERT INTO support_requests (id, customer_id, subject, description, priority, status, created_at, updated_at) VALUES ('sr_1', 'usr_c', 's', 'd', 'normal', 'completed', 0, 0)`)
-    await db.run(sql`INSERT INTO video_calls (id, request_id, customer_id, supporter_id, room_id, status, duration_sec, created_at) VALUES ('vc_1', 'sr_1', 'usr_c', 'usr_s', 'call:vc_1', 'ended', 1.704, 0)`)
+    await db.run(
+      sql`INSERT INTO users (id, name, role, created_at, updated_at) VALUES ('usr_c', 'C', 'customer', 0, 0), ('usr_s', 'S', 'supporter', 0, 0)`,
+    )
+    await db.run(
+      sql`INSERT INTO support_requests (id, customer_id, subject, description, priority, status, created_at, updated_at) VALUES ('sr_1', 'usr_c', 's', 'd', 'normal', 'completed', 0, 0)`,
+    )
+    await db.run(
+      sql`INSERT INTO video_calls (id, request_id, customer_id, supporter_id, room_id, status, duration_sec, created_at) VALUES ('vc_1', 'sr_1', 'usr_c', 'usr_s', 'call:vc_1', 'ended', 1.704, 0)`,
+    )
     await db.run(sql.raw(await Bun.file(join(migrationsFolder, '0004_whole_call_durations.sql')).text()))
-    expect(await db.all(sql`SELECT duration_sec AS d, typeof(duration_sec) AS type FROM video_calls`)).toEqual([{ d: 1, type: 'integer' }])
+    expect(await db.all(sql`SELECT duration_sec AS d, typeof(duration_sec) AS type FROM video_calls`)).toEqual([
+      { d: 1, type: 'integer' },
+    ])
     close()
   })
 
@@ -60,16 +73,25 @@ describe.each(['bun-sqlite', 'libsql'] satisfies DatabaseDriver[])('the %s drive
   const open = async () => {
     const handle = await openDatabase({ url: `file:${join(tempDir(), 'majlis.db')}`, driver })
     await applyMigrations(handle.db)
-    await handle.db.insert(users).values([{ id: 'usr_a', name: 'A', role: 'customer', email: 'a@example.com' }, { id: 'usr_b', name: 'B', role: 'teacher' }])
+    await handle.db.insert(users).values([
+      { id: 'usr_a', name: 'A', role: 'customer', email: 'a@example.com' },
+      { id: 'usr_b', name: 'B', role: 'teacher' },
+    ])
     return handle
   }
 
   test('selects map rows to fields, also across a join where both tables have an id', async () => {
     const { db, close } = await open()
     await db.insert(follows).values({ followerId: 'usr_a', followeeId: 'usr_b' })
-    const rows = await db.select({ follower: users.id, followee: follows.followeeId, name: users.name }).from(follows).innerJoin(users, eq(users.id, follows.followerId))
+    const rows = await db
+      .select({ follower: users.id, followee: follows.followeeId, name: users.name })
+      .from(follows)
+      .innerJoin(users, eq(users.id, follows.followerId))
     expect(rows).toEqual([{ follower: 'usr_a', followee: 'usr_b', name: 'A' }])
-    expect(await db.all(sql`SELECT id, name FROM users ORDER BY id`)).toEqual([{ id: 'usr_a', name: 'A' }, { id: 'usr_b', name: 'B' }])
+    expect(await db.all(sql`SELECT id, name FROM users ORDER BY id`)).toEqual([
+      { id: 'usr_a', name: 'A' },
+      { id: 'usr_b', name: 'B' },
+    ])
     expect((await db.query.users.findFirst({ where: eq(users.id, 'usr_b') }))?.role).toBe('teacher')
     close()
   })
@@ -84,12 +106,18 @@ describe.each(['bun-sqlite', 'libsql'] satisfies DatabaseDriver[])('the %s drive
 
   test('a batch is all or nothing, and a unique violation names the column', async () => {
     const { db, close } = await open()
-    const failing = db.batch([db.update(users).set({ name: 'changed' }).where(eq(users.id, 'usr_a')), db.insert(users).values({ id: 'usr_c', name: 'C', role: 'customer', email: 'a@example.com' })])
+    const failing = db.batch([
+      db.update(users).set({ name: 'changed' }).where(eq(users.id, 'usr_a')),
+      db.insert(users).values({ id: 'usr_c', name: 'C', role: 'customer', email: 'a@example.com' }),
+    ])
     await expect(failing).rejects.toThrow()
     const error = await failing.catch((caught: unknown) => String((caught as { cause?: unknown }).cause ?? caught))
     expect(error).toContain('UNIQUE constraint failed: users.email')
     expect((await db.select({ name: users.name }).from(users).where(eq(users.id, 'usr_a')))[0]?.name).toBe('A')
-    const [updated, [count]] = await db.batch([db.update(users).set({ name: 'B2' }).where(eq(users.id, 'usr_b')), db.select({ n: sql<number>`count(*)` }).from(users)])
+    const [updated, [count]] = await db.batch([
+      db.update(users).set({ name: 'B2' }).where(eq(users.id, 'usr_b')),
+      db.select({ n: sql<number>`count(*)` }).from(users),
+    ])
     expect(updated.rowsAffected).toBe(1)
     expect(count?.n).toBe(2)
     close()
@@ -101,4 +129,3 @@ describe.each(['bun-sqlite', 'libsql'] satisfies DatabaseDriver[])('the %s drive
     await expect(db.select().from(users).all()).rejects.toThrow()
   })
 })
-

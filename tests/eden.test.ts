@@ -10,7 +10,11 @@ describe('Eden treaty client', () => {
     const health = await api.health.get()
     expect(health.data?.status).toBe('ok')
 
-    const registered = await api.api.v1.auth.register.post({ email: 'eden@example.com', password: 'eden password', name: 'Eden' })
+    const registered = await api.api.v1.auth.register.post({
+      email: 'eden@example.com',
+      password: 'eden password',
+      name: 'Eden',
+    })
     expect(registered.status).toBe(201)
     const token = registered.data!.accessToken
     const me = await api.api.v1.me.get({ headers: { authorization: `Bearer ${token}` } })

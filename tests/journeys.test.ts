@@ -42,7 +42,9 @@ describe('journeys on the real entry point with the real clock', () => {
     // Three sign-ins from one address in a second would trip the per-address sign-in limit.
     const { env, api, stop } = await realServer({ RATE_LIMIT_FACTOR: '10' })
     expect(admin(['seed-catalog'], env).exitCode).toBe(0)
-    const plumbing = (await api('GET', '/categories')).body.find((category: { nameEn: string }) => category.nameEn === 'Plumbing')
+    const plumbing = (await api('GET', '/categories')).body.find(
+      (category: { nameEn: string }) => category.nameEn === 'Plumbing',
+    )
     const leaks = plumbing.subcategories.find((sub: { nameEn: string }) => sub.nameEn === 'Leak repair')
     const signIn = async (phone: string, name: string) => {
       const sent = (await api('POST', '/auth/otp/send', undefined, { phone })).body
@@ -55,63 +57,139 @@ describe('journeys on the real entry point with the real clock', () => {
     const client = await signIn('+966500001001', 'Client')
     const plumbers = [await signIn('+966500001002', 'Plumber One'), await signIn('+966500001003', 'Plumber Two')]
     for (const [index, plumber] of plumbers.entries()) {
-      const registered = await api('POST', '/providers/register', plumber.accessToken, { displayName: `سبّاك ${index + 1}`, city: 'الرياض', subcategoryIds: [leaks.id] })
+      const registered = await api('POST', '/providers/register', plumber.accessToken, {
+        displayName: `سبّاك ${index + 1}`,
+        city: 'الرياض',
+        subcategoryIds: [leaks.id],
+      })
       expect(registered.status).toBe(201)
     }
     const [first, second] = plumbers as [(typeof plumbers)[0], (typeof plumbers)[0]]
-    const ask = async (type: string) => (await api('POST', '/service-requests', client.accessToken, { type, title: 'تسريب في المطبخ', description: 'ماء تحت المغسلة', subcategoryId: leaks.id, city: 'الرياض' })).body
+    const ask = async (type: string) =>
+      (
+        await api('POST', '/service-requests', client.accessToken, {
+          type,
+          title: 'تسريب في المطبخ',
+          description: 'ماء تحت المغسلة',
+          subcategoryId: leaks.id,
+          city: 'الرياض',
+        })
+      ).body
 
     const urgent = await ask('urgent')
     expect(urgent.status).toBe('sent')
-    const claims = await Promise.all(plumbers.map((plumber) => api('POST', `/service-requests/${urgent.id}/claim`, plumber.accessToken)))
+    const claims = await Promise.all(
+      plumbers.map((plumber) => api('POST', `/service-requests/${urgent.id}/claim`, plumber.accessToken)),
+    )
     expect(claims.map((claim) => claim.status).sort()).toEqual([200, 409])
     const taker = claims[0]!.status === 200 ? first : second
-    expect((await api('POST', `/service-requests/${urgent.id}/start`, taker.accessToken)).body.status).toBe('in_progress')
-    expect((await api('POST', `/service-requests/${urgent.id}/complete`, taker.accessToken)).body.status).toBe('completed')
-    expect((await api('POST', `/service-requests/${urgent.id}/review`, client.accessToken, { rating: 5, comment: 'ممتاز' })).status).toBe(201)
+    expect((await api('POST', `/service-requests/${urgent.id}/start`, taker.accessToken)).body.status).toBe(
+      'in_progress',
+    )
+    expect((await api('POST', `/service-requests/${urgent.id}/complete`, taker.accessToken)).body.status).toBe(
+      'completed',
+    )
+    expect(
+      (await api('POST', `/service-requests/${urgent.id}/review`, client.accessToken, { rating: 5, comment: 'ممتاز' }))
+        .status,
+    ).toBe(201)
 
     const competitive = await ask('competitive')
     const offers = [
-      (await api('POST', `/service-requests/${competitive.id}/offers`, first.accessToken, { price: 20000, etaDays: 1 })).body,
-      (await api('POST', `/service-requests/${competitive.id}/offers`, second.accessToken, { price: 15000, etaDays: 2 })).body,
+      (await api('POST', `/service-requests/${competitive.id}/offers`, first.accessToken, { price: 20000, etaDays: 1 }))
+        .body,
+      (
+        await api('POST', `/service-requests/${competitive.id}/offers`, second.accessToken, {
+          price: 15000,
+          etaDays: 2,
+        })
+      ).body,
     ]
     const accepted = await api('POST', `/offers/${offers[1]!.id}/accept`, client.accessToken)
     expect(accepted.body.request).toMatchObject({ status: 'accepted', providerId: offers[1]!.providerId })
-    const message = await api('POST', `/service-requests/${competitive.id}/messages`, client.accessToken, { body: 'متى تصل؟', clientMsgId: 'c-1' })
+    const message = await api('POST', `/service-requests/${competitive.id}/messages`, client.accessToken, {
+      body: 'متى تصل؟',
+      clientMsgId: 'c-1',
+    })
     expect(message.status).toBe(201)
     expect((await api('GET', `/service-requests/${competitive.id}/thread`, second.accessToken)).body.unread).toBe(1)
-    expect((await api('POST', `/service-requests/${competitive.id}/start`, second.accessToken)).body.status).toBe('in_progress')
-    expect((await api('POST', `/service-requests/${competitive.id}/complete`, second.accessToken)).body.status).toBe('completed')
-    expect((await api('POST', `/service-requests/${competitive.id}/review`, client.accessToken, { rating: 3 })).status).toBe(201)
+    expect((await api('POST', `/service-requests/${competitive.id}/start`, second.accessToken)).body.status).toBe(
+      'in_progress',
+    )
+    expect((await api('POST', `/service-requests/${competitive.id}/complete`, second.accessToken)).body.status).toBe(
+      'completed',
+    )
+    expect(
+      (await api('POST', `/service-requests/${competitive.id}/review`, client.accessToken, { rating: 3 })).status,
+    ).toBe(201)
 
     const history = (await api('GET', `/service-requests/${competitive.id}/history`, client.accessToken)).body
-    expect(history.map((entry: { status: string }) => entry.status)).toEqual(['sent', 'accepted', 'in_progress', 'completed'])
+    expect(history.map((entry: { status: string }) => entry.status)).toEqual([
+      'sent',
+      'accepted',
+      'in_progress',
+      'completed',
+    ])
     expect(new Set(history.map((entry: { at: string }) => entry.at)).size).toBeGreaterThan(1)
     // The urgent job was rated 5 and the competitive one 3: whoever did each carries those ratings.
     const takerId = (await api('GET', '/providers/me', taker.accessToken)).body.id
-    const ratingsOf = (providerId: string) => [takerId === providerId ? [5] : [], offers[1]!.providerId === providerId ? [3] : []].flat()
+    const ratingsOf = (providerId: string) =>
+      [takerId === providerId ? [5] : [], offers[1]!.providerId === providerId ? [3] : []].flat()
     for (const providerId of new Set([takerId, offers[1]!.providerId])) {
       const given = ratingsOf(providerId)
-      expect((await api('GET', `/providers/${providerId}/rating`)).body).toMatchObject({ average: given.reduce((a, b) => a + b, 0) / given.length, count: given.length })
+      expect((await api('GET', `/providers/${providerId}/rating`)).body).toMatchObject({
+        average: given.reduce((a, b) => a + b, 0) / given.length,
+        count: given.length,
+      })
     }
-    const found = (await api('GET', `/providers?q=${encodeURIComponent('سباك')}&city=${encodeURIComponent('الرياض')}`)).body.items
+    const found = (await api('GET', `/providers?q=${encodeURIComponent('سباك')}&city=${encodeURIComponent('الرياض')}`))
+      .body.items
     expect(found).toHaveLength(2)
-    expect((await api('GET', '/service-requests/req_nope', client.accessToken)).body.error.message).toBe('لم يُعثر على المطلوب')
+    expect((await api('GET', '/service-requests/req_nope', client.accessToken)).body.error.message).toBe(
+      'لم يُعثر على المطلوب',
+    )
     expect(await stop()).toEqual([])
   })
 
   test('a support call: a supporter approved by staff accepts, the call starts and ends with a whole-second duration', async () => {
     const { server, env, api, stop } = await realServer()
-    expect(admin(['create-staff', '--email', 'ops@example.com', '--name', 'Ops', '--profile', 'power', '--modules', 'support'], { ...env, STAFF_PASSWORD: 'ops password' }).exitCode).toBe(0)
-    const staff = (await api('POST', '/auth/login', undefined, { email: 'ops@example.com', password: 'ops password' })).body
-    const customer = (await api('POST', '/auth/register', undefined, { email: 'c@example.com', password: 'customer pw', name: 'Customer' })).body
-    const applicant = (await api('POST', '/auth/register', undefined, { email: 's@example.com', password: 'supporter pw', name: 'Supporter', role: 'supporter' })).body
+    expect(
+      admin(
+        ['create-staff', '--email', 'ops@example.com', '--name', 'Ops', '--profile', 'power', '--modules', 'support'],
+        { ...env, STAFF_PASSWORD: 'ops password' },
+      ).exitCode,
+    ).toBe(0)
+    const staff = (await api('POST', '/auth/login', undefined, { email: 'ops@example.com', password: 'ops password' }))
+      .body
+    const customer = (
+      await api('POST', '/auth/register', undefined, {
+        email: 'c@example.com',
+        password: 'customer pw',
+        name: 'Customer',
+      })
+    ).body
+    const applicant = (
+      await api('POST', '/auth/register', undefined, {
+        email: 's@example.com',
+        password: 'supporter pw',
+        name: 'Supporter',
+        role: 'supporter',
+      })
+    ).body
     expect(applicant.user).toMatchObject({ role: 'customer', pendingRole: 'supporter' })
 
-    const request = (await api('POST', '/support-requests', customer.accessToken, { subject: 'Router', description: 'No internet' })).body
+    const request = (
+      await api('POST', '/support-requests', customer.accessToken, { subject: 'Router', description: 'No internet' })
+    ).body
     expect((await api('POST', `/support-requests/${request.id}/accept`, applicant.accessToken)).status).toBe(403)
-    expect((await api('GET', '/backoffice/users/pending-supporters', staff.accessToken)).body.items.map((u: { id: string }) => u.id)).toEqual([applicant.user.id])
-    expect((await api('POST', `/backoffice/users/${applicant.user.id}/approve-supporter`, staff.accessToken)).body).toMatchObject({ role: 'supporter', pendingRole: null })
+    expect(
+      (await api('GET', '/backoffice/users/pending-supporters', staff.accessToken)).body.items.map(
+        (u: { id: string }) => u.id,
+      ),
+    ).toEqual([applicant.user.id])
+    expect(
+      (await api('POST', `/backoffice/users/${applicant.user.id}/approve-supporter`, staff.accessToken)).body,
+    ).toMatchObject({ role: 'supporter', pendingRole: null })
 
     const accepted = await api('POST', `/support-requests/${request.id}/accept`, applicant.accessToken)
     expect(accepted.status).toBe(200)
@@ -126,9 +204,13 @@ describe('journeys on the real entry point with the real clock', () => {
     expect(Number.isInteger(ended.body.durationSec)).toBe(true)
     expect(ended.body.durationSec).toBeGreaterThanOrEqual(1)
     expect((await customerWs.event('call-ended')).data).toMatchObject({ callId, durationSec: ended.body.durationSec })
-    expect((await api('GET', `/video-calls/${callId}`, customer.accessToken)).body.durationSec).toBe(ended.body.durationSec)
+    expect((await api('GET', `/video-calls/${callId}`, customer.accessToken)).body.durationSec).toBe(
+      ended.body.durationSec,
+    )
     expect((await api('GET', `/video-calls/room/call:${callId}`, applicant.accessToken)).status).toBe(200)
-    expect((await api('POST', `/support-requests/${request.id}/complete`, applicant.accessToken)).body.status).toBe('completed')
+    expect((await api('POST', `/support-requests/${request.id}/complete`, applicant.accessToken)).body.status).toBe(
+      'completed',
+    )
     customerWs.close()
     expect(await stop()).toEqual([])
   })
@@ -147,7 +229,9 @@ describe('journeys on the real entry point with the real clock', () => {
     expect(tooLarge).toStartWith('HTTP/1.1 413')
     expect(tooLarge).toContain('"code":"PAYLOAD_TOO_LARGE"')
 
-    const user = (await api('POST', '/auth/register', undefined, { email: 'w@example.com', password: 'ws password', name: 'W' })).body
+    const user = (
+      await api('POST', '/auth/register', undefined, { email: 'w@example.com', password: 'ws password', name: 'W' })
+    ).body
     const ws = await connectWs(`${server.baseUrl.replace('http', 'ws')}/ws`, user.accessToken)
     expect((await ws.request('ping')).type).toBe('pong')
     ws.sendRaw(JSON.stringify({ type: 'ping', data: { padding: 'x'.repeat(70 * 1024) } }))
@@ -166,22 +250,39 @@ describe('journeys on the real entry point with the real clock', () => {
   test('a live stream: followers notified, a viewer chats and sends a gift, the stats are whole seconds and survive a restart', async () => {
     const uploadDir = tempDir('majlis-uploads-')
     const { server, env, api, stop } = await realServer({ UPLOAD_DIR: uploadDir })
-    const register = async (name: string) => (await api('POST', '/auth/register', undefined, { email: `${name}@example.com`, password: `${name} password`, name })).body
+    const register = async (name: string) =>
+      (
+        await api('POST', '/auth/register', undefined, {
+          email: `${name}@example.com`,
+          password: `${name} password`,
+          name,
+        })
+      ).body
     const [host, fan] = [await register('host'), await register('fan')]
     await api('POST', `/users/${host.user.id}/follow`, fan.accessToken)
-    expect(admin(['adjust-coins', '--user', fan.user.id, '--amount', '60', '--reason', 'welcome'], env).exitCode).toBe(0)
+    expect(admin(['adjust-coins', '--user', fan.user.id, '--amount', '60', '--reason', 'welcome'], env).exitCode).toBe(
+      0,
+    )
 
     const stream = (await api('POST', '/streams', host.accessToken, { title: 'Night talk', type: 'audio' })).body
-    expect((await api('GET', '/notifications?type=stream.live', fan.accessToken)).body.items[0].data.streamId).toBe(stream.id)
+    expect((await api('GET', '/notifications?type=stream.live', fan.accessToken)).body.items[0].data.streamId).toBe(
+      stream.id,
+    )
     const wsUrl = `${server.baseUrl.replace('http', 'ws')}/ws`
     const hostWs = await connectWs(wsUrl, host.accessToken)
     await hostWs.request('join_session', { sessionId: stream.id })
     const fanWs = await connectWs(wsUrl, fan.accessToken)
-    expect((await fanWs.request('join_session', { sessionId: stream.id })).data).toMatchObject({ role: 'viewer', viewers: 1 })
+    expect((await fanWs.request('join_session', { sessionId: stream.id })).data).toMatchObject({
+      role: 'viewer',
+      viewers: 1,
+    })
     expect((await hostWs.event('viewer_joined')).data.userId).toBe(fan.user.id)
     await fanWs.request('send_stream_message', { sessionId: stream.id, message: 'good evening' })
     expect((await hostWs.event('new_message')).data.message).toBe('good evening')
-    const gift = await api('POST', `/streams/${stream.id}/gifts`, fan.accessToken, { giftId: 'gift_star', idempotencyKey: 'evening-star' })
+    const gift = await api('POST', `/streams/${stream.id}/gifts`, fan.accessToken, {
+      giftId: 'gift_star',
+      idempotencyKey: 'evening-star',
+    })
     expect(gift.body.balance).toBe(10)
     expect((await hostWs.event('gift_animation')).data.transaction.id).toBe(gift.body.transaction.id)
     await Bun.sleep(1300)
@@ -196,8 +297,18 @@ describe('journeys on the real entry point with the real clock', () => {
     const form = new FormData()
     form.append('title', 'Highlights')
     form.append('category', 'talk')
-    form.append('file', new Blob([new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom'), ...new Array(500).fill(1)])], { type: 'video/mp4' }), 'h.mp4')
-    const uploaded = await fetch(`${server.baseUrl}/api/v1/videos`, { method: 'POST', headers: { authorization: `Bearer ${host.accessToken}` }, body: form })
+    form.append(
+      'file',
+      new Blob([new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom'), ...new Array(500).fill(1)])], {
+        type: 'video/mp4',
+      }),
+      'h.mp4',
+    )
+    const uploaded = await fetch(`${server.baseUrl}/api/v1/videos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${host.accessToken}` },
+      body: form,
+    })
     expect(uploaded.status).toBe(201)
     const video = (await uploaded.json()) as { videoUrl: string }
     const range = await fetch(video.videoUrl, { headers: { range: 'bytes=4-7' } })
@@ -206,8 +317,16 @@ describe('journeys on the real entry point with the real clock', () => {
     expect(await stop()).toEqual([])
 
     const again = await realServer({ ...env, UPLOAD_DIR: uploadDir })
-    expect((await again.api('GET', `/streams/${stream.id}`, host.accessToken)).body).toMatchObject({ status: 'ended', durationSec: ended.body.durationSec, peakViewers: 1 })
-    expect((await again.api('GET', '/analytics/streams?period=day', host.accessToken)).body).toMatchObject({ streams: 1, coinsEarned: 50, messages: 1 })
+    expect((await again.api('GET', `/streams/${stream.id}`, host.accessToken)).body).toMatchObject({
+      status: 'ended',
+      durationSec: ended.body.durationSec,
+      peakViewers: 1,
+    })
+    expect((await again.api('GET', '/analytics/streams?period=day', host.accessToken)).body).toMatchObject({
+      streams: 1,
+      coinsEarned: 50,
+      messages: 1,
+    })
     expect((await again.api('GET', '/me/wallet', host.accessToken)).body.balance).toBe(50)
     expect((await fetch(video.videoUrl.replace(server.baseUrl, again.server.baseUrl))).status).toBe(200)
     expect(await again.stop()).toEqual([])

@@ -8,7 +8,14 @@ describe('JSON responses', () => {
     .get('/dates', ({ set }) => {
       set.status = 201
       set.headers['x-kept'] = 'yes'
-      return { at: new Date(0), nested: [{ at: new Date(1000) }], invalid: new Date(Number.NaN), map: new Map([[1, 2]]), n: 1, none: null }
+      return {
+        at: new Date(0),
+        nested: [{ at: new Date(1000) }],
+        invalid: new Date(Number.NaN),
+        map: new Map([[1, 2]]),
+        n: 1,
+        none: null,
+      }
     })
     .get('/text', () => 'plain')
 
@@ -17,7 +24,16 @@ describe('JSON responses', () => {
     expect(response.status).toBe(201)
     expect(response.headers.get('x-kept')).toBe('yes')
     expect(response.headers.get('content-type')).toContain('application/json')
-    const expected = JSON.parse(JSON.stringify({ at: new Date(0), nested: [{ at: new Date(1000) }], invalid: new Date(Number.NaN), map: new Map([[1, 2]]), n: 1, none: null }))
+    const expected = JSON.parse(
+      JSON.stringify({
+        at: new Date(0),
+        nested: [{ at: new Date(1000) }],
+        invalid: new Date(Number.NaN),
+        map: new Map([[1, 2]]),
+        n: 1,
+        none: null,
+      }),
+    )
     expect(await response.json()).toEqual(expected)
     expect(expected.at).toBe('1970-01-01T00:00:00.000Z')
   })

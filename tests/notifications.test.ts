@@ -49,7 +49,11 @@ describe('/notifications', () => {
 
   test('unread count, mark one read (idempotent), mark all read', async () => {
     const me = await ctx.t.register()
-    await seed(me.user.id, [{ id: 'a', type: 'x' }, { id: 'b', type: 'x' }, { id: 'c', type: 'x' }])
+    await seed(me.user.id, [
+      { id: 'a', type: 'x' },
+      { id: 'b', type: 'x' },
+      { id: 'c', type: 'x' },
+    ])
     const token = me.accessToken
     expect((await ctx.t.call('GET', '/api/v1/notifications/unread-count', { token })).body).toEqual({ count: 3 })
     const read = await ctx.t.call('POST', '/api/v1/notifications/a/read', { token })
@@ -64,25 +68,48 @@ describe('/notifications', () => {
     const owner = await ctx.t.register()
     const other = await ctx.t.register()
     await seed(owner.user.id, [{ id: 'private', type: 'x' }])
-    expect((await ctx.t.call('POST', '/api/v1/notifications/private/read', { token: other.accessToken })).status).toBe(404)
-    expect((await ctx.t.call('GET', '/api/v1/notifications/unread-count', { token: owner.accessToken })).body).toEqual({ count: 1 })
+    expect((await ctx.t.call('POST', '/api/v1/notifications/private/read', { token: other.accessToken })).status).toBe(
+      404,
+    )
+    expect((await ctx.t.call('GET', '/api/v1/notifications/unread-count', { token: owner.accessToken })).body).toEqual({
+      count: 1,
+    })
   })
 
   test('delete-old removes only my notifications past the retention period', async () => {
     const me = await ctx.t.register()
     const other = await ctx.t.register()
-    await seed(me.user.id, [{ id: 'old', type: 'x', daysAgo: 91 }, { id: 'recent', type: 'x', daysAgo: 89 }])
+    await seed(me.user.id, [
+      { id: 'old', type: 'x', daysAgo: 91 },
+      { id: 'recent', type: 'x', daysAgo: 89 },
+    ])
     await seed(other.user.id, [{ id: 'others-old', type: 'x', daysAgo: 200 }])
-    expect((await ctx.t.call('POST', '/api/v1/notifications/delete-old', { token: me.accessToken })).body).toEqual({ deleted: 1 })
-    expect((await ctx.t.call('GET', '/api/v1/notifications', { token: me.accessToken })).body.items.map((n: { id: string }) => n.id)).toEqual(['recent'])
+    expect((await ctx.t.call('POST', '/api/v1/notifications/delete-old', { token: me.accessToken })).body).toEqual({
+      deleted: 1,
+    })
+    expect(
+      (await ctx.t.call('GET', '/api/v1/notifications', { token: me.accessToken })).body.items.map(
+        (n: { id: string }) => n.id,
+      ),
+    ).toEqual(['recent'])
     expect((await ctx.t.call('GET', '/api/v1/notifications', { token: other.accessToken })).body.items).toHaveLength(1)
   })
 
   test('retention comes from NOTIFICATION_RETENTION_DAYS', async () => {
     const short = await createTestApp({ clock: ctx.clock, env: { NOTIFICATION_RETENTION_DAYS: '7' } })
     const me = await short.register()
-    await short.db.insert(notifications).values({ id: 'week-old', userId: me.user.id, type: 'x', title: 'x', createdAt: new Date(ctx.clock.now() - 8 * DAY) })
-    expect((await short.call('POST', '/api/v1/notifications/delete-old', { token: me.accessToken })).body).toEqual({ deleted: 1 })
+    await short.db
+      .insert(notifications)
+      .values({
+        id: 'week-old',
+        userId: me.user.id,
+        type: 'x',
+        title: 'x',
+        createdAt: new Date(ctx.clock.now() - 8 * DAY),
+      })
+    expect((await short.call('POST', '/api/v1/notifications/delete-old', { token: me.accessToken })).body).toEqual({
+      deleted: 1,
+    })
     short.close()
   })
 
@@ -93,17 +120,29 @@ describe('/notifications', () => {
     const created = await ctx.t.call('POST', '/api/v1/notifications/device-tokens', { token: first.accessToken, body })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ token: body.token, platform: 'android' })
-    const moved = await ctx.t.call('POST', '/api/v1/notifications/device-tokens', { token: second.accessToken, body: { ...body, platform: 'ios' } })
+    const moved = await ctx.t.call('POST', '/api/v1/notifications/device-tokens', {
+      token: second.accessToken,
+      body: { ...body, platform: 'ios' },
+    })
     expect(moved.body.id).toBe(created.body.id)
     expect(moved.body.platform).toBe('ios')
-    expect((await ctx.t.call('POST', '/api/v1/notifications/device-tokens', { token: first.accessToken, body: { token: 'x', platform: 'pager' } })).status).toBe(422)
+    expect(
+      (
+        await ctx.t.call('POST', '/api/v1/notifications/device-tokens', {
+          token: first.accessToken,
+          body: { token: 'x', platform: 'pager' },
+        })
+      ).status,
+    ).toBe(422)
   })
 
   test('all routes need a signed-in user; bad query values are 422', async () => {
     expect((await ctx.t.call('GET', '/api/v1/notifications')).status).toBe(401)
     expect((await ctx.t.call('POST', '/api/v1/notifications/read-all')).status).toBe(401)
     const me = await ctx.t.register()
-    expect((await ctx.t.call('GET', '/api/v1/notifications?unreadOnly=maybe', { token: me.accessToken })).status).toBe(422)
+    expect((await ctx.t.call('GET', '/api/v1/notifications?unreadOnly=maybe', { token: me.accessToken })).status).toBe(
+      422,
+    )
     expect((await ctx.t.call('GET', '/api/v1/notifications?limit=500', { token: me.accessToken })).status).toBe(422)
   })
 })

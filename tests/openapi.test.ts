@@ -28,17 +28,33 @@ describe('the OpenAPI document', () => {
           const types = Object.keys(response.content ?? {})
           const csv = path.endsWith('.csv') && status === '200'
           // Files, playlists and SDP answers are not JSON.
-          const file = (/\/(file|thumbnail)$/.test(path) || path.includes('/hls/') || path.includes('/whip/')) && ['200', '201', '206'].includes(status)
+          const file =
+            (/\/(file|thumbnail)$/.test(path) || path.includes('/hls/') || path.includes('/whip/')) &&
+            ['200', '201', '206'].includes(status)
           if (file) expect(types.length, `${method} ${path} ${status}`).toBeGreaterThan(0)
           else if (status === '416') expect(types, `${method} ${path} ${status}`).toEqual([])
-          else if (path.startsWith('/api/')) expect(types, `${method} ${path} ${status}`).toEqual(status === '204' ? [] : csv ? ['text/csv'] : ['application/json'])
+          else if (path.startsWith('/api/'))
+            expect(types, `${method} ${path} ${status}`).toEqual(
+              status === '204' ? [] : csv ? ['text/csv'] : ['application/json'],
+            )
         }
         const uploadsOrJson = path === '/api/v1/videos' && method === 'post'
-        const uploads = ['/api/v1/providers/me/portfolio', '/api/v1/verification/requests/{id}/documents', '/api/v1/promo/requests/{id}/assets']
+        const uploads = [
+          '/api/v1/providers/me/portfolio',
+          '/api/v1/verification/requests/{id}/documents',
+          '/api/v1/promo/requests/{id}/assets',
+        ]
         const uploadsOnly = uploads.includes(path) && method === 'post'
         const sdp = path === '/api/v1/whip/{id}'
-        const bodyTypes = uploadsOrJson ? ['application/json', 'multipart/form-data'] : uploadsOnly ? ['multipart/form-data'] : sdp ? ['application/sdp'] : ['application/json']
-        if (operation.requestBody) expect(Object.keys(operation.requestBody.content), `${method} ${path}`).toEqual(bodyTypes)
+        const bodyTypes = uploadsOrJson
+          ? ['application/json', 'multipart/form-data']
+          : uploadsOnly
+            ? ['multipart/form-data']
+            : sdp
+              ? ['application/sdp']
+              : ['application/json']
+        if (operation.requestBody)
+          expect(Object.keys(operation.requestBody.content), `${method} ${path}`).toEqual(bodyTypes)
       }
     }
     const upload = spec.paths['/api/v1/videos'].post.requestBody.content['multipart/form-data'].schema
@@ -49,12 +65,20 @@ describe('the OpenAPI document', () => {
   })
 
   test('schemas say what clients send and receive: dates as date-time strings, enums as enums, integers as integers', () => {
-    const call = spec.paths['/api/v1/video-calls/{id}'].get.responses['200'].content['application/json'].schema.properties
+    const call =
+      spec.paths['/api/v1/video-calls/{id}'].get.responses['200'].content['application/json'].schema.properties
     expect(call.createdAt).toEqual({ type: 'string', format: 'date-time' })
     expect(call.durationSec).toEqual({ anyOf: [{ type: 'integer' }, { type: 'null' }] })
     const ticketList = spec.paths['/api/v1/tickets'].get.parameters
-    expect(ticketList.find((p: any) => p.name === 'status').schema).toEqual({ type: 'string', enum: ['open', 'pending', 'closed'] })
-    expect(ticketList.find((p: any) => p.name === 'limit').schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 })
+    expect(ticketList.find((p: any) => p.name === 'status').schema).toEqual({
+      type: 'string',
+      enum: ['open', 'pending', 'closed'],
+    })
+    expect(ticketList.find((p: any) => p.name === 'limit').schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+    })
     // All fields optional: the body may be left out.
     expect(spec.paths['/api/v1/me'].patch.requestBody.required).toBe(false)
     expect(spec.paths['/api/v1/auth/register'].post.requestBody.required).toBe(true)
@@ -63,8 +87,13 @@ describe('the OpenAPI document', () => {
   test('lists every /ws message type with the schema of its data', () => {
     const messages = spec['x-websocket'].messages
     // This app runs without the SFU; with it the media:* types are listed too (see fuzz.test.ts).
-    expect(Object.keys(messages)).toEqual(expect.arrayContaining(['join_ticket', 'send_message', 'join-room', 'live:join', 'live:invite-speaker']))
-    expect(messages.ticket_status_change).toMatchObject({ type: 'object', properties: { status: { enum: ['open', 'pending', 'closed'] } } })
+    expect(Object.keys(messages)).toEqual(
+      expect.arrayContaining(['join_ticket', 'send_message', 'join-room', 'live:join', 'live:invite-speaker']),
+    )
+    expect(messages.ticket_status_change).toMatchObject({
+      type: 'object',
+      properties: { status: { enum: ['open', 'pending', 'closed'] } },
+    })
   })
 
   test('a typed client generated from it (openapi-typescript) compiles against real calls', async () => {
@@ -83,7 +112,20 @@ const wrong: Call['status'] = 'paused'
 export { call, body, wrong }
 `,
     )
-    await Bun.write(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', skipLibCheck: true }, files: ['client.ts'] }))
+    await Bun.write(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          skipLibCheck: true,
+        },
+        files: ['client.ts'],
+      }),
+    )
     const tsc = Bun.spawnSync([process.execPath, join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', dir])
     expect(tsc.stdout.toString() + tsc.stderr.toString()).toBe('')
     expect(tsc.exitCode).toBe(0)
@@ -108,10 +150,20 @@ describe('the docs UI', () => {
       })
       await page.goto(`${server.baseUrl}/swagger`)
       await page.waitForSelector('.opblock', { timeout: 15_000 })
-      const documented = Object.entries<Record<string, unknown>>(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map(() => path))
+      const documented = Object.entries<Record<string, unknown>>(spec.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map(() => path),
+      )
       // Sections render in turn; give a loaded machine time to finish before counting.
-      await page.waitForFunction((count) => document.querySelectorAll('.opblock-summary-path').length >= count, documented.length, { timeout: 15_000 }).catch(() => undefined)
-      const operations = await page.$$eval('.opblock-summary-path', (nodes) => nodes.map((node) => node.getAttribute('data-path')))
+      await page
+        .waitForFunction(
+          (count) => document.querySelectorAll('.opblock-summary-path').length >= count,
+          documented.length,
+          { timeout: 15_000 },
+        )
+        .catch(() => undefined)
+      const operations = await page.$$eval('.opblock-summary-path', (nodes) =>
+        nodes.map((node) => node.getAttribute('data-path')),
+      )
       expect(operations.length).toBe(documented.length)
       expect(operations).toContain('/api/v1/tickets/{id}/messages')
       expect(outside).toEqual([])

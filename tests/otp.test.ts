@@ -5,8 +5,10 @@ import { createTestApp, freshAppPerTest } from './helpers/app.ts'
 const ctx = freshAppPerTest()
 
 const phone = '+966511111111'
-const send = (to = phone, headers?: Record<string, string>) => ctx.t.call('POST', '/api/v1/auth/otp/send', { body: { phone: to }, headers })
-const verify = (code: string, to = phone) => ctx.t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: to, code } })
+const send = (to = phone, headers?: Record<string, string>) =>
+  ctx.t.call('POST', '/api/v1/auth/otp/send', { body: { phone: to }, headers })
+const verify = (code: string, to = phone) =>
+  ctx.t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: to, code } })
 const wrong = (code: string) => (code === '000000' ? '111111' : '000000')
 
 describe('OTP sign-in', () => {
@@ -30,11 +32,20 @@ describe('OTP sign-in', () => {
     expect((await ctx.t.call('GET', '/api/v1/me/wallet', { token })).status).toBe(200)
     expect((await ctx.t.call('GET', '/api/v1/notifications', { token })).status).toBe(200)
 
-    const completed = await ctx.t.call('POST', '/api/v1/me/complete', { token, body: { name: 'Huda', email: 'huda@example.com', password: 'huda password' } })
+    const completed = await ctx.t.call('POST', '/api/v1/me/complete', {
+      token,
+      body: { name: 'Huda', email: 'huda@example.com', password: 'huda password' },
+    })
     expect(completed.status).toBe(200)
     expect(completed.body).toMatchObject({ role: 'customer', name: 'Huda', email: 'huda@example.com' })
     expect((await ctx.t.call('GET', '/api/v1/me/wallet', { token })).status).toBe(200)
-    expect((await ctx.t.call('POST', '/api/v1/auth/login', { body: { email: 'huda@example.com', password: 'huda password' } })).status).toBe(200)
+    expect(
+      (
+        await ctx.t.call('POST', '/api/v1/auth/login', {
+          body: { email: 'huda@example.com', password: 'huda password' },
+        })
+      ).status,
+    ).toBe(200)
 
     const again = await ctx.t.call('POST', '/api/v1/me/complete', { token, body: { name: 'Huda' } })
     expect(again.status).toBe(409)

@@ -52,13 +52,21 @@ describe('/me', () => {
       body: { name: 'New Name', bio: 'Hello', avatarUrl: 'https://cdn.example.com/a.png', email: 'New@Example.com' },
     })
     expect(response.status).toBe(200)
-    expect(response.body).toMatchObject({ name: 'New Name', bio: 'Hello', avatarUrl: 'https://cdn.example.com/a.png', email: 'new@example.com' })
+    expect(response.body).toMatchObject({
+      name: 'New Name',
+      bio: 'Hello',
+      avatarUrl: 'https://cdn.example.com/a.png',
+      email: 'new@example.com',
+    })
     expect((await t.call('GET', '/api/v1/me', { token: account.accessToken })).body.name).toBe('New Name')
   })
 
   test('PATCH cannot change my role', async () => {
     const account = await t.register()
-    const response = await t.call('PATCH', '/api/v1/me', { token: account.accessToken, body: { role: 'staff', name: 'Sneaky' } })
+    const response = await t.call('PATCH', '/api/v1/me', {
+      token: account.accessToken,
+      body: { role: 'staff', name: 'Sneaky' },
+    })
     expect(response.status).toBe(403)
     const me = await t.call('GET', '/api/v1/me', { token: account.accessToken })
     expect(me.body.role).toBe('customer')
@@ -71,7 +79,9 @@ describe('/me', () => {
     const taken = await t.call('PATCH', '/api/v1/me', { token: second.accessToken, body: { email: first.email } })
     expect(taken.status).toBe(409)
     expect(taken.body.error.code).toBe('EMAIL_TAKEN')
-    expect((await t.call('PATCH', '/api/v1/me', { token: second.accessToken, body: { avatarUrl: 'not a url' } })).status).toBe(422)
+    expect(
+      (await t.call('PATCH', '/api/v1/me', { token: second.accessToken, body: { avatarUrl: 'not a url' } })).status,
+    ).toBe(422)
     expect((await t.call('PATCH', '/api/v1/me', { token: second.accessToken, body: { name: '' } })).status).toBe(422)
     expect((await t.call('GET', '/api/v1/me', { token: second.accessToken })).body.email).toBe(second.email)
   })
@@ -81,12 +91,19 @@ describe('/me', () => {
     const deleted = await t.call('DELETE', '/api/v1/me', { token: account.accessToken })
     expect(deleted.status).toBe(204)
     expect((await t.call('GET', '/api/v1/me', { token: account.accessToken })).status).toBe(401)
-    expect((await t.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: account.refreshToken } })).status).toBe(401)
-    expect((await t.call('POST', '/api/v1/auth/login', { body: { email: account.email, password: account.password } })).status).toBe(401)
+    expect(
+      (await t.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: account.refreshToken } })).status,
+    ).toBe(401)
+    expect(
+      (await t.call('POST', '/api/v1/auth/login', { body: { email: account.email, password: account.password } }))
+        .status,
+    ).toBe(401)
     const [row] = await t.db.select().from(users).where(eq(users.id, account.user.id))
     expect(row).toMatchObject({ email: null, phone: null, passwordHash: null, name: 'Deleted user' })
     expect(row!.deletedAt).toBeInstanceOf(Date)
-    const again = await t.call('POST', '/api/v1/auth/register', { body: { email: account.email, password: 'a new password', name: 'Back' } })
+    const again = await t.call('POST', '/api/v1/auth/register', {
+      body: { email: account.email, password: 'a new password', name: 'Back' },
+    })
     expect(again.status).toBe(201)
   })
 
@@ -99,18 +116,27 @@ describe('/me', () => {
 
   test.each(['supporter', 'provider', 'teacher'] as const)('PATCH /me/availability works for a %s', async (role) => {
     const account = await t.register(role)
-    const response = await t.call('PATCH', '/api/v1/me/availability', { token: account.accessToken, body: { available: true } })
+    const response = await t.call('PATCH', '/api/v1/me/availability', {
+      token: account.accessToken,
+      body: { available: true },
+    })
     expect(response.status).toBe(200)
     expect(response.body.available).toBe(true)
   })
 
   test('PATCH /me/availability: 403 for a customer, 422 for a bad body', async () => {
     const customer = await t.register()
-    const forbidden = await t.call('PATCH', '/api/v1/me/availability', { token: customer.accessToken, body: { available: true } })
+    const forbidden = await t.call('PATCH', '/api/v1/me/availability', {
+      token: customer.accessToken,
+      body: { available: true },
+    })
     expect(forbidden.status).toBe(403)
     expect(forbidden.body.error.message).toContain('supporter')
     const supporter = await t.register('supporter')
-    expect((await t.call('PATCH', '/api/v1/me/availability', { token: supporter.accessToken, body: { available: 'yes' } })).status).toBe(422)
+    expect(
+      (await t.call('PATCH', '/api/v1/me/availability', { token: supporter.accessToken, body: { available: 'yes' } }))
+        .status,
+    ).toBe(422)
   })
 })
 
@@ -140,17 +166,23 @@ describe('/me/wallet', () => {
     const first = await t.call('GET', '/api/v1/me/wallet?limit=2', { token: account.accessToken })
     expect(first.body.balance).toBe(50)
     expect(first.body.transactions.map((tx: { id: string }) => tx.id)).toEqual(['wtx_4', 'wtx_3'])
-    const second = await t.call('GET', `/api/v1/me/wallet?limit=2&cursor=${first.body.nextCursor}`, { token: account.accessToken })
+    const second = await t.call('GET', `/api/v1/me/wallet?limit=2&cursor=${first.body.nextCursor}`, {
+      token: account.accessToken,
+    })
     expect(second.body.transactions.map((tx: { id: string }) => tx.id)).toEqual(['wtx_2', 'wtx_1'])
-    const third = await t.call('GET', `/api/v1/me/wallet?limit=2&cursor=${second.body.nextCursor}`, { token: account.accessToken })
+    const third = await t.call('GET', `/api/v1/me/wallet?limit=2&cursor=${second.body.nextCursor}`, {
+      token: account.accessToken,
+    })
     expect(third.body.transactions.map((tx: { id: string }) => tx.id)).toEqual(['wtx_0'])
     expect(third.body.nextCursor).toBeNull()
   })
 
-  test("shows only my own ledger", async () => {
+  test('shows only my own ledger', async () => {
     const owner = await t.register()
     const other = await t.register()
-    await t.db.insert(walletTransactions).values({ id: 'wtx_x', userId: owner.user.id, amount: 5, balanceAfter: 5, kind: 'gift' })
+    await t.db
+      .insert(walletTransactions)
+      .values({ id: 'wtx_x', userId: owner.user.id, amount: 5, balanceAfter: 5, kind: 'gift' })
     const wallet = await t.call('GET', '/api/v1/me/wallet', { token: other.accessToken })
     expect(wallet.body.transactions).toEqual([])
   })
@@ -159,7 +191,10 @@ describe('/me/wallet', () => {
     const account = await t.register()
     const badCursor = await t.call('GET', '/api/v1/me/wallet?cursor=garbage', { token: account.accessToken })
     expect(badCursor.status).toBe(422)
-    expect(badCursor.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ in: 'query', path: '/cursor' }] })
+    expect(badCursor.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ in: 'query', path: '/cursor' }],
+    })
     expect((await t.call('GET', '/api/v1/me/wallet?limit=0', { token: account.accessToken })).status).toBe(422)
     expect((await t.call('GET', '/api/v1/me/wallet?limit=101', { token: account.accessToken })).status).toBe(422)
   })
@@ -171,7 +206,13 @@ describe('/users/:id and follows', () => {
     const teacher = await t.register('teacher')
     const profile = await t.call('GET', `/api/v1/users/${teacher.user.id}`, { token: viewer.accessToken })
     expect(profile.status).toBe(200)
-    expect(profile.body).toMatchObject({ id: teacher.user.id, role: 'teacher', followers: 0, following: 0, isFollowing: false })
+    expect(profile.body).toMatchObject({
+      id: teacher.user.id,
+      role: 'teacher',
+      followers: 0,
+      following: 0,
+      isFollowing: false,
+    })
     expect(profile.body.email).toBeUndefined()
     expect(profile.body.phone).toBeUndefined()
     expect(profile.body.coinBalance).toBeUndefined()
@@ -181,14 +222,26 @@ describe('/users/:id and follows', () => {
     const fan = await t.register()
     const star = await t.register('teacher')
     const path = `/api/v1/users/${star.user.id}`
-    expect((await t.call('POST', `${path}/follow`, { token: fan.accessToken })).body).toEqual({ following: true, followers: 1 })
-    expect((await t.call('POST', `${path}/follow`, { token: fan.accessToken })).body).toEqual({ following: true, followers: 1 })
+    expect((await t.call('POST', `${path}/follow`, { token: fan.accessToken })).body).toEqual({
+      following: true,
+      followers: 1,
+    })
+    expect((await t.call('POST', `${path}/follow`, { token: fan.accessToken })).body).toEqual({
+      following: true,
+      followers: 1,
+    })
     const profile = await t.call('GET', path, { token: fan.accessToken })
     expect(profile.body).toMatchObject({ followers: 1, isFollowing: true })
     const fanProfile = await t.call('GET', `/api/v1/users/${fan.user.id}`, { token: star.accessToken })
     expect(fanProfile.body.following).toBe(1)
-    expect((await t.call('POST', `${path}/unfollow`, { token: fan.accessToken })).body).toEqual({ following: false, followers: 0 })
-    expect((await t.call('POST', `${path}/unfollow`, { token: fan.accessToken })).body).toEqual({ following: false, followers: 0 })
+    expect((await t.call('POST', `${path}/unfollow`, { token: fan.accessToken })).body).toEqual({
+      following: false,
+      followers: 0,
+    })
+    expect((await t.call('POST', `${path}/unfollow`, { token: fan.accessToken })).body).toEqual({
+      following: false,
+      followers: 0,
+    })
   })
 
   test('cannot follow yourself; unknown or deleted users are 404', async () => {
@@ -221,7 +274,10 @@ describe('the auth guard’s user cache', () => {
     const guarded = () => app.call('GET', '/api/v1/notifications/unread-count', { token: account.accessToken })
     expect((await guarded()).status).toBe(200)
     // Another instance deletes the account straight in the shared database.
-    await app.db.update(users).set({ deletedAt: new Date(clock.now()) }).where(eq(users.id, account.user.id))
+    await app.db
+      .update(users)
+      .set({ deletedAt: new Date(clock.now()) })
+      .where(eq(users.id, account.user.id))
     expect((await guarded()).status).toBe(200)
     clock.advance(2000)
     expect((await guarded()).status).toBe(401)

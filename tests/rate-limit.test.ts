@@ -37,24 +37,48 @@ describe('rate limits (scopes of the original back end)', () => {
   })
 
   test('login: 10 tries per minute per account; the per-IP ceiling (300) counts malformed attempts too', async () => {
-    const { allowed } = await hitUntilLimited(() => ctx.t.call('POST', '/api/v1/auth/login', { body: { email: 'X@example.com', password: 'wrong password' } }), 30)
+    const { allowed } = await hitUntilLimited(
+      () => ctx.t.call('POST', '/api/v1/auth/login', { body: { email: 'X@example.com', password: 'wrong password' } }),
+      30,
+    )
     expect(allowed).toBe(10)
-    expect((await ctx.t.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'wrong password' } })).status).toBe(429)
+    expect(
+      (await ctx.t.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'wrong password' } }))
+        .status,
+    ).toBe(429)
     // Another account from the same address is not held back by the first one's tries.
     const other = await ctx.t.register('customer', { email: 'other@example.com' })
-    expect((await ctx.t.call('POST', '/api/v1/auth/login', { body: { email: 'other@example.com', password: 'correct horse battery' } })).body.user.id).toBe(other.user.id)
+    expect(
+      (
+        await ctx.t.call('POST', '/api/v1/auth/login', {
+          body: { email: 'other@example.com', password: 'correct horse battery' },
+        })
+      ).body.user.id,
+    ).toBe(other.user.id)
   })
 
   test('login from one address: a ceiling of 300 per minute across accounts, malformed attempts included', async () => {
     let attempt = 0
-    const { allowed } = await hitUntilLimited(() => ctx.t.call('POST', '/api/v1/auth/login', { body: { email: `user${++attempt}@example.com`, ...(attempt % 2 ? { password: 'wrong password' } : {}) } }), 400)
+    const { allowed } = await hitUntilLimited(
+      () =>
+        ctx.t.call('POST', '/api/v1/auth/login', {
+          body: { email: `user${++attempt}@example.com`, ...(attempt % 2 ? { password: 'wrong password' } : {}) },
+        }),
+      400,
+    )
     expect(allowed).toBe(300)
   })
 
   test('otp verify: 10 tries per minute per phone', async () => {
-    const { allowed } = await hitUntilLimited(() => ctx.t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: '+966500000000', code: '123456' } }), 30)
+    const { allowed } = await hitUntilLimited(
+      () => ctx.t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: '+966500000000', code: '123456' } }),
+      30,
+    )
     expect(allowed).toBe(10)
-    expect((await ctx.t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: '+966500000001', code: '123456' } })).status).toBe(401)
+    expect(
+      (await ctx.t.call('POST', '/api/v1/auth/otp/verify', { body: { phone: '+966500000001', code: '123456' } }))
+        .status,
+    ).toBe(401)
   })
 
   test('30 students behind one NAT address all sign in by OTP within a minute', async () => {
@@ -62,7 +86,9 @@ describe('rate limits (scopes of the original back end)', () => {
     const signedIn = await Promise.all(
       phones.map(async (phone) => {
         const sent = await ctx.t.call('POST', '/api/v1/auth/otp/send', { body: { phone } })
-        const verified = await ctx.t.call('POST', '/api/v1/auth/otp/verify', { body: { phone, code: sent.body.devCode } })
+        const verified = await ctx.t.call('POST', '/api/v1/auth/otp/verify', {
+          body: { phone, code: sent.body.devCode },
+        })
         return [sent.status, verified.status, verified.body.user?.phone]
       }),
     )
@@ -70,8 +96,14 @@ describe('rate limits (scopes of the original back end)', () => {
   })
 
   test('refresh: 60 per minute', async () => {
-    const limited = await createTestApp({ clock: ctx.clock, rateLimits: { anonymous: { limit: 1000, windowSec: 60 }, refresh: { limit: 60, windowSec: 60 } } })
-    const { allowed } = await hitUntilLimited(() => limited.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: 'x' } }), 100)
+    const limited = await createTestApp({
+      clock: ctx.clock,
+      rateLimits: { anonymous: { limit: 1000, windowSec: 60 }, refresh: { limit: 60, windowSec: 60 } },
+    })
+    const { allowed } = await hitUntilLimited(
+      () => limited.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: 'x' } }),
+      100,
+    )
     expect(allowed).toBe(60)
     limited.close()
   })
@@ -107,7 +139,11 @@ describe('RATE_LIMIT_FACTOR', () => {
   test('scales every scope', async () => {
     const scaled = await createTestApp({ env: { RATE_LIMIT_FACTOR: '0.1' }, rateLimits: 'defaults' })
     let allowed = 0
-    while ((await scaled.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'whatever1' } })).status !== 429) allowed += 1
+    while (
+      (await scaled.call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'whatever1' } }))
+        .status !== 429
+    )
+      allowed += 1
     expect(allowed).toBe(1) // loginAccount: 10 × 0.1
     scaled.close()
   })

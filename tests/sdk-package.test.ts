@@ -8,8 +8,17 @@ const root = join(import.meta.dir, '..')
 const bun = process.execPath
 
 async function run(cmd: string[], cwd: string): Promise<string> {
-  const child = Bun.spawn(cmd, { cwd, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } })
-  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  const child = Bun.spawn(cmd, {
+    cwd,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
+  })
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ])
   if (code !== 0) throw new Error(`${cmd.join(' ')} failed (${code}):\n${out}\n${err}`)
   return out
 }
@@ -21,14 +30,32 @@ describe('the SDK as an npm package', () => {
   beforeAll(async () => {
     await run([bun, 'sdk/build.ts'], root)
     await mkdir(project, { recursive: true })
-    const packed = JSON.parse(await run(['npm', 'pack', join(root, 'sdk'), '--json', '--pack-destination', project], root)) as Array<{ filename: string; files: Array<{ path: string }> }>
-    expect(packed[0]!.files.map((file) => file.path)).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/majlis-class.d.ts']))
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'customer-app', private: true, type: 'module' }))
-    await run(['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund', join(project, packed[0]!.filename)], project)
+    const packed = JSON.parse(
+      await run(['npm', 'pack', join(root, 'sdk'), '--json', '--pack-destination', project], root),
+    ) as Array<{ filename: string; files: Array<{ path: string }> }>
+    expect(packed[0]!.files.map((file) => file.path)).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/majlis-class.d.ts',
+      ]),
+    )
+    await writeFile(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'customer-app', private: true, type: 'module' }),
+    )
+    await run(
+      ['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund', join(project, packed[0]!.filename)],
+      project,
+    )
   }, 240_000)
 
   test('installs with mediasoup-client as its dependency, type-checks a class client and bundles it for the browser', async () => {
-    expect(await readdir(join(project, 'node_modules'))).toEqual(expect.arrayContaining(['@majlis', 'mediasoup-client']))
+    expect(await readdir(join(project, 'node_modules'))).toEqual(
+      expect.arrayContaining(['@majlis', 'mediasoup-client']),
+    )
     await writeFile(
       join(project, 'main.ts'),
       `import { MajlisClass, REACTIONS, type Poll, type Question } from '@majlis/sdk'
@@ -52,12 +79,24 @@ export async function attend(token: string, roomCode: string): Promise<string> {
 export const wrong = (lesson: MajlisClass) => lesson.react('🙂')
 `,
     )
-    const compilerOptions = { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'bundler', target: 'ES2022', lib: ['ES2022', 'DOM'], types: [], skipLibCheck: true }
+    const compilerOptions = {
+      strict: true,
+      noEmit: true,
+      module: 'ESNext',
+      moduleResolution: 'bundler',
+      target: 'ES2022',
+      lib: ['ES2022', 'DOM'],
+      types: [],
+      skipLibCheck: true,
+    }
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['main.ts'] }))
     await run([join(root, 'node_modules/.bin/tsc'), '-p', 'tsconfig.json'], project)
     // The types are real: a reaction outside the set does not compile.
     await writeFile(join(project, 'tsconfig.wrong.json'), JSON.stringify({ compilerOptions, files: ['wrong.ts'] }))
-    const refused = await run([join(root, 'node_modules/.bin/tsc'), '-p', 'tsconfig.wrong.json'], project).then(() => '', (error: Error) => error.message)
+    const refused = await run([join(root, 'node_modules/.bin/tsc'), '-p', 'tsconfig.wrong.json'], project).then(
+      () => '',
+      (error: Error) => error.message,
+    )
     expect(refused).toContain('"🙂"')
 
     await run([bun, 'build', 'main.ts', '--target', 'browser', '--outfile', 'out/app.js'], project)

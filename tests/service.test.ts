@@ -22,7 +22,13 @@ describe('health', () => {
     expect(ready.status).toBe(200)
     expect(ready.body).toMatchObject({ status: 'ready', checks: { database: 'ok', ffmpeg: 'ok' } })
     // Which instance answered, where it is reached and how loaded (no media server here: no capacity).
-    expect(ready.body.instance).toEqual({ id: t.config.cluster.instanceId, url: 'http://127.0.0.1:3001', mediaAddress: '127.0.0.1', peers: 0, capacity: 0 })
+    expect(ready.body.instance).toEqual({
+      id: t.config.cluster.instanceId,
+      url: 'http://127.0.0.1:3001',
+      mediaAddress: '127.0.0.1',
+      peers: 0,
+      capacity: 0,
+    })
     expect(Object.keys(ready.body.checks).sort()).toEqual(['database', 'ffmpeg'])
     t.database.close()
     const down = await t.call('GET', '/health/ready')
@@ -69,7 +75,9 @@ describe('metrics', () => {
     expect(text).toContain('http_requests_total{method="GET",route="/api/v1/users/:id",status="200"} 1')
     expect(text).toContain('http_requests_total{method="GET",route="/api/v1/users/:id",status="404"} 1')
     expect(text).not.toContain(account.user.id)
-    expect(text).toMatch(/http_request_duration_seconds_bucket\{method="GET",route="\/api\/v1\/users\/:id",le="\+Inf"\} 2/)
+    expect(text).toMatch(
+      /http_request_duration_seconds_bucket\{method="GET",route="\/api\/v1\/users\/:id",le="\+Inf"\} 2/,
+    )
     expect(text).toContain('# TYPE http_request_duration_seconds histogram')
     expect(text).toMatch(/process_resident_memory_bytes \d+/)
   })
@@ -88,25 +96,63 @@ describe('OpenAPI', () => {
   test('every API route is documented with its schemas', async () => {
     const spec = (await t.call('GET', '/swagger/json')).body
     const expected = [
-      ['post', '/api/v1/auth/register'], ['post', '/api/v1/auth/login'], ['post', '/api/v1/auth/otp/send'],
-      ['post', '/api/v1/auth/otp/verify'], ['post', '/api/v1/auth/refresh'], ['post', '/api/v1/auth/logout'],
-      ['get', '/api/v1/me'], ['patch', '/api/v1/me'], ['delete', '/api/v1/me'], ['post', '/api/v1/me/complete'],
-      ['patch', '/api/v1/me/availability'], ['get', '/api/v1/me/wallet'], ['get', '/api/v1/users/{id}'],
-      ['post', '/api/v1/users/{id}/follow'], ['post', '/api/v1/users/{id}/unfollow'],
-      ['get', '/api/v1/notifications'], ['get', '/api/v1/notifications/unread-count'], ['post', '/api/v1/notifications/{id}/read'],
-      ['post', '/api/v1/notifications/read-all'], ['post', '/api/v1/notifications/delete-old'], ['post', '/api/v1/notifications/device-tokens'],
-      ['post', '/api/v1/support-requests'], ['get', '/api/v1/support-requests'], ['get', '/api/v1/support-requests/{id}'],
-      ['post', '/api/v1/support-requests/{id}/accept'], ['post', '/api/v1/support-requests/{id}/reject'],
-      ['post', '/api/v1/support-requests/{id}/complete'], ['post', '/api/v1/support-requests/{id}/cancel'],
-      ['get', '/api/v1/video-calls/{id}'], ['get', '/api/v1/video-calls/room/{roomId}'], ['post', '/api/v1/video-calls/{id}/start'],
-      ['post', '/api/v1/video-calls/{id}/end'], ['post', '/api/v1/tickets'], ['get', '/api/v1/tickets'], ['get', '/api/v1/tickets/{id}'],
-      ['patch', '/api/v1/tickets/{id}'], ['post', '/api/v1/tickets/{id}/assign'], ['get', '/api/v1/tickets/{id}/messages'],
-      ['post', '/api/v1/tickets/{id}/messages'], ['get', '/api/v1/tickets/stats/counts'],
-      ['post', '/api/v1/courses'], ['get', '/api/v1/courses'], ['get', '/api/v1/courses/{id}'], ['post', '/api/v1/courses/{id}/enroll'],
-      ['get', '/api/v1/courses/{id}/students'], ['post', '/api/v1/live-sessions'], ['get', '/api/v1/live-sessions'],
-      ['get', '/api/v1/live-sessions/{id}'], ['patch', '/api/v1/live-sessions/{id}'], ['post', '/api/v1/live-sessions/{id}/cancel'],
-      ['post', '/api/v1/live-sessions/{id}/start'], ['post', '/api/v1/live-sessions/{id}/end'], ['get', '/api/v1/live-sessions/{id}/ice'],
-      ['get', '/health'], ['get', '/health/live'], ['get', '/health/ready'], ['get', '/metrics'],
+      ['post', '/api/v1/auth/register'],
+      ['post', '/api/v1/auth/login'],
+      ['post', '/api/v1/auth/otp/send'],
+      ['post', '/api/v1/auth/otp/verify'],
+      ['post', '/api/v1/auth/refresh'],
+      ['post', '/api/v1/auth/logout'],
+      ['get', '/api/v1/me'],
+      ['patch', '/api/v1/me'],
+      ['delete', '/api/v1/me'],
+      ['post', '/api/v1/me/complete'],
+      ['patch', '/api/v1/me/availability'],
+      ['get', '/api/v1/me/wallet'],
+      ['get', '/api/v1/users/{id}'],
+      ['post', '/api/v1/users/{id}/follow'],
+      ['post', '/api/v1/users/{id}/unfollow'],
+      ['get', '/api/v1/notifications'],
+      ['get', '/api/v1/notifications/unread-count'],
+      ['post', '/api/v1/notifications/{id}/read'],
+      ['post', '/api/v1/notifications/read-all'],
+      ['post', '/api/v1/notifications/delete-old'],
+      ['post', '/api/v1/notifications/device-tokens'],
+      ['post', '/api/v1/support-requests'],
+      ['get', '/api/v1/support-requests'],
+      ['get', '/api/v1/support-requests/{id}'],
+      ['post', '/api/v1/support-requests/{id}/accept'],
+      ['post', '/api/v1/support-requests/{id}/reject'],
+      ['post', '/api/v1/support-requests/{id}/complete'],
+      ['post', '/api/v1/support-requests/{id}/cancel'],
+      ['get', '/api/v1/video-calls/{id}'],
+      ['get', '/api/v1/video-calls/room/{roomId}'],
+      ['post', '/api/v1/video-calls/{id}/start'],
+      ['post', '/api/v1/video-calls/{id}/end'],
+      ['post', '/api/v1/tickets'],
+      ['get', '/api/v1/tickets'],
+      ['get', '/api/v1/tickets/{id}'],
+      ['patch', '/api/v1/tickets/{id}'],
+      ['post', '/api/v1/tickets/{id}/assign'],
+      ['get', '/api/v1/tickets/{id}/messages'],
+      ['post', '/api/v1/tickets/{id}/messages'],
+      ['get', '/api/v1/tickets/stats/counts'],
+      ['post', '/api/v1/courses'],
+      ['get', '/api/v1/courses'],
+      ['get', '/api/v1/courses/{id}'],
+      ['post', '/api/v1/courses/{id}/enroll'],
+      ['get', '/api/v1/courses/{id}/students'],
+      ['post', '/api/v1/live-sessions'],
+      ['get', '/api/v1/live-sessions'],
+      ['get', '/api/v1/live-sessions/{id}'],
+      ['patch', '/api/v1/live-sessions/{id}'],
+      ['post', '/api/v1/live-sessions/{id}/cancel'],
+      ['post', '/api/v1/live-sessions/{id}/start'],
+      ['post', '/api/v1/live-sessions/{id}/end'],
+      ['get', '/api/v1/live-sessions/{id}/ice'],
+      ['get', '/health'],
+      ['get', '/health/live'],
+      ['get', '/health/ready'],
+      ['get', '/metrics'],
     ]
     for (const [method, path] of expected) {
       const operation = spec.paths[path!]?.[method!]
@@ -117,7 +163,10 @@ describe('OpenAPI', () => {
       if (!path.startsWith('/api/')) continue
       for (const [method, operation] of Object.entries(operations)) {
         // Action verbs (POST …/accept) carry no body; every other write documents its body.
-        const bodyless = /\/(follow|unfollow|read|read-all|delete-old|accept|complete|cancel|start|end|enroll|approve-supporter|leave|like|unlike|claim|subscribe|buy|finalize|stop|open|close|vote|answer|dismiss)$/.test(path)
+        const bodyless =
+          /\/(follow|unfollow|read|read-all|delete-old|accept|complete|cancel|start|end|enroll|approve-supporter|leave|like|unlike|claim|subscribe|buy|finalize|stop|open|close|vote|answer|dismiss)$/.test(
+            path,
+          )
         if (['post', 'patch'].includes(method) && !bodyless) {
           expect(operation.requestBody, `${method} ${path} body`).toBeDefined()
         }
@@ -126,7 +175,9 @@ describe('OpenAPI', () => {
         }
       }
     }
-    expect(spec.paths['/api/v1/me/wallet'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['limit', 'cursor']))
+    expect(spec.paths['/api/v1/me/wallet'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['limit', 'cursor']),
+    )
     expect(spec.paths['/api/v1/auth/register'].post.responses['409']).toBeDefined()
   })
 })
@@ -144,7 +195,10 @@ describe('errors and request handling', () => {
     })
     expect(response.status).toBe(413)
     expect(response.body.error.code).toBe('PAYLOAD_TOO_LARGE')
-    expect((await t.call('POST', '/api/v1/auth/login', { body: { email: 'big@example.com', password: 'long enough' } })).status).toBe(401)
+    expect(
+      (await t.call('POST', '/api/v1/auth/login', { body: { email: 'big@example.com', password: 'long enough' } }))
+        .status,
+    ).toBe(401)
   })
 
   test('every response carries a request id; a sane incoming one is kept', async () => {
@@ -154,7 +208,10 @@ describe('errors and request handling', () => {
     expect(kept.headers.get('x-request-id')).toBe('trace-abc.123')
     const replaced = await t.call('GET', '/health', { headers: { 'x-request-id': 'bad id with spaces' } })
     expect(replaced.headers.get('x-request-id')).not.toBe('bad id with spaces')
-    const onError = await t.call('POST', '/api/v1/auth/login', { rawBody: '{', headers: { 'content-type': 'application/json' } })
+    const onError = await t.call('POST', '/api/v1/auth/login', {
+      rawBody: '{',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(onError.headers.get('x-request-id')).toBeString()
   })
 

@@ -20,7 +20,19 @@ describe('graceful shutdown', () => {
     const inFlight = fetch(`${url}/test-slow`)
     await slowRequestStarted.promise
     const closed: string[] = []
-    const shutdown = drainAndClose(app.server!, [{ name: 'database', close: () => { closed.push('database'); t.close() } }], createLogger('silent'))
+    const shutdown = drainAndClose(
+      app.server!,
+      [
+        {
+          name: 'database',
+          close: () => {
+            closed.push('database')
+            t.close()
+          },
+        },
+      ],
+      createLogger('silent'),
+    )
 
     await Bun.sleep(50)
     expect(closed).toEqual([])

@@ -13,7 +13,11 @@ describe('the server on a real port', () => {
 
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200)
     const ready = await (await fetch(`${server.baseUrl}/health/ready`)).json()
-    expect(ready).toMatchObject({ status: 'ready', checks: { database: 'ok', ffmpeg: 'ok', media: 'ok' }, instance: { url: server.baseUrl, peers: 0, capacity: 500 } })
+    expect(ready).toMatchObject({
+      status: 'ready',
+      checks: { database: 'ok', ffmpeg: 'ok', media: 'ok' },
+      instance: { url: server.baseUrl, peers: 0, capacity: 500 },
+    })
     expect(Object.keys(ready.checks).sort()).toEqual(['database', 'ffmpeg', 'media'])
     expect((await fetch(`${server.baseUrl}/swagger`)).status).toBe(200)
     expect((await fetch(`${server.baseUrl}/demo`)).headers.get('content-type')).toContain('text/html')
@@ -43,8 +47,13 @@ describe('the server on a real port', () => {
     server.child.kill('SIGTERM')
     expect(await server.child.exited).toBe(0)
     const { stdout } = await server.output()
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line))
-    expect(lines.some((line) => line.msg === 'request' && line.route === '/api/v1/auth/register' && line.status === 201)).toBe(true)
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(
+      lines.some((line) => line.msg === 'request' && line.route === '/api/v1/auth/register' && line.status === 201),
+    ).toBe(true)
     expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'shutdown complete' })
     expect(existsSync(join(dir, 'nested', 'majlis.db'))).toBe(true)
   })
@@ -61,7 +70,10 @@ describe('the server on a real port', () => {
 
     const second = startServer({ DATABASE_URL: url })
     await second.waitUntilUp()
-    const login = await fetch(`${second.baseUrl}/api/v1/auth/login`, { ...init, body: JSON.stringify({ email: 'again@example.com', password: 'again password' }) })
+    const login = await fetch(`${second.baseUrl}/api/v1/auth/login`, {
+      ...init,
+      body: JSON.stringify({ email: 'again@example.com', password: 'again password' }),
+    })
     expect(login.status).toBe(200)
     second.child.kill('SIGTERM')
     await second.child.exited

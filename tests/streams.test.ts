@@ -6,7 +6,8 @@ import { freshAppPerTest } from './helpers/app.ts'
 const ctx = freshAppPerTest()
 
 type Account = { accessToken: string; user: { id: string; name: string } }
-const api = (who: Account, method: string, path: string, body?: unknown) => ctx.t.call(method, `/api/v1${path}`, { token: who.accessToken, body })
+const api = (who: Account, method: string, path: string, body?: unknown) =>
+  ctx.t.call(method, `/api/v1${path}`, { token: who.accessToken, body })
 
 async function goLive(host: Account, body: Record<string, unknown> = { title: 'Evening oud', type: 'video' }) {
   const response = await api(host, 'POST', '/streams', body)
@@ -16,7 +17,10 @@ async function goLive(host: Account, body: Record<string, unknown> = { title: 'E
 
 async function grantCoins(user: Account, amount: number) {
   const staff = await ctx.t.registerStaff('power', ['users'])
-  const response = await api(staff, 'POST', `/backoffice/users/${user.user.id}/coins`, { amount, reason: 'test credit' })
+  const response = await api(staff, 'POST', `/backoffice/users/${user.user.id}/coins`, {
+    amount,
+    reason: 'test credit',
+  })
   expect(response.status).toBe(200)
   return response.body.balance as number
 }
@@ -26,7 +30,12 @@ describe('streams', () => {
     const [host, follower, stranger] = [await ctx.t.register(), await ctx.t.register(), await ctx.t.register()]
     await api(follower, 'POST', `/users/${host.user.id}/follow`)
     await api(follower, 'PATCH', '/me', { preferences: { language: 'en' } })
-    const created = await api(host, 'POST', '/streams', { title: 'Evening oud', description: 'maqam bayati', type: 'audio', category: 'music' })
+    const created = await api(host, 'POST', '/streams', {
+      title: 'Evening oud',
+      description: 'maqam bayati',
+      type: 'audio',
+      category: 'music',
+    })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({
       hostId: host.user.id,
@@ -43,7 +52,11 @@ describe('streams', () => {
 
     const inbox = (await api(follower, 'GET', '/notifications?type=stream')).body.items
     expect(inbox).toHaveLength(1)
-    expect(inbox[0]).toMatchObject({ type: 'stream.live', data: { streamId: created.body.id }, title: `${host.user.name} is live now` })
+    expect(inbox[0]).toMatchObject({
+      type: 'stream.live',
+      data: { streamId: created.body.id },
+      title: `${host.user.name} is live now`,
+    })
     expect((await api(stranger, 'GET', '/notifications?type=stream')).body.items).toHaveLength(0)
 
     const again = await api(host, 'POST', '/streams', { title: 'Second', type: 'video' })
@@ -54,13 +67,19 @@ describe('streams', () => {
   })
 
   test('private streams are seen and joined only by the host, followers, invited co-hosts and staff', async () => {
-    const [host, follower, guest, stranger] = [await ctx.t.register(), await ctx.t.register(), await ctx.t.register(), await ctx.t.register()]
+    const [host, follower, guest, stranger] = [
+      await ctx.t.register(),
+      await ctx.t.register(),
+      await ctx.t.register(),
+      await ctx.t.register(),
+    ]
     await api(follower, 'POST', `/users/${host.user.id}/follow`)
     const stream = await goLive(host, { title: 'Inner circle', type: 'video', isPrivate: true })
     await api(host, 'POST', `/streams/${stream.id}/co-hosts`, { userId: guest.user.id })
     const staff = await ctx.t.registerStaff('qa', ['streams'])
 
-    for (const who of [host, follower, guest, staff]) expect((await api(who, 'GET', `/streams/${stream.id}`)).status).toBe(200)
+    for (const who of [host, follower, guest, staff])
+      expect((await api(who, 'GET', `/streams/${stream.id}`)).status).toBe(200)
     expect((await api(stranger, 'GET', `/streams/${stream.id}`)).status).toBe(404)
     expect((await api(stranger, 'POST', `/streams/${stream.id}/join`, {})).status).toBe(404)
     expect((await api(stranger, 'GET', '/streams')).body.items).toEqual([])
@@ -77,7 +96,8 @@ describe('streams', () => {
     const c = await goLive(hosts[2]!, { title: 'c', type: 'video', category: 'music' })
     await api(hosts[1]!, 'POST', `/streams/${b.id}/end`)
     const viewer = await ctx.t.register()
-    const ids = async (query: string) => (await api(viewer, 'GET', `/streams${query}`)).body.items.map((s: { id: string }) => s.id)
+    const ids = async (query: string) =>
+      (await api(viewer, 'GET', `/streams${query}`)).body.items.map((s: { id: string }) => s.id)
     expect(await ids('')).toEqual([c.id, b.id, a.id])
     expect(await ids('?status=live')).toEqual([c.id, a.id])
     expect(await ids('?status=ended')).toEqual([b.id])
@@ -86,7 +106,11 @@ describe('streams', () => {
     expect(await ids(`?hostId=${hosts[0]!.user.id}`)).toEqual([a.id])
     const first = (await api(viewer, 'GET', '/streams?limit=2')).body
     expect(first.items).toHaveLength(2)
-    expect((await api(viewer, 'GET', `/streams?limit=2&cursor=${first.nextCursor}`)).body.items.map((s: { id: string }) => s.id)).toEqual([a.id])
+    expect(
+      (await api(viewer, 'GET', `/streams?limit=2&cursor=${first.nextCursor}`)).body.items.map(
+        (s: { id: string }) => s.id,
+      ),
+    ).toEqual([a.id])
     expect((await api(viewer, 'GET', '/streams?status=paused')).status).toBe(422)
     expect((await api(viewer, 'GET', '/streams?cursor=garbage')).status).toBe(422)
   })
@@ -102,12 +126,20 @@ describe('streams', () => {
     }
     await api(viewers[0]!, 'POST', `/streams/${stream.id}/join`, {})
     expect((await api(host, 'POST', `/streams/${stream.id}/join`, {})).body.role).toBe('host')
-    expect((await api(host, 'GET', `/streams/${stream.id}`)).body).toMatchObject({ viewerCount: 3, peakViewers: 3, totalViewers: 3 })
+    expect((await api(host, 'GET', `/streams/${stream.id}`)).body).toMatchObject({
+      viewerCount: 3,
+      peakViewers: 3,
+      totalViewers: 3,
+    })
 
     await api(viewers[0]!, 'POST', `/streams/${stream.id}/leave`)
     await api(viewers[1]!, 'POST', `/streams/${stream.id}/leave`)
     await api(viewers[0]!, 'POST', `/streams/${stream.id}/join`, {})
-    expect((await api(host, 'GET', `/streams/${stream.id}`)).body).toMatchObject({ viewerCount: 2, peakViewers: 3, totalViewers: 3 })
+    expect((await api(host, 'GET', `/streams/${stream.id}`)).body).toMatchObject({
+      viewerCount: 2,
+      peakViewers: 3,
+      totalViewers: 3,
+    })
     expect((await api(viewers[0]!, 'POST', `/streams/${stream.id}/join`, { role: 'host' })).status).toBe(422)
     expect((await api(viewers[0]!, 'POST', '/streams/str_nope/join', {})).status).toBe(404)
   })
@@ -119,7 +151,11 @@ describe('streams', () => {
     const answers = await Promise.all(viewers.map((viewer) => api(viewer, 'POST', `/streams/${stream.id}/join`, {})))
     expect(answers.every((answer) => answer.status === 200)).toBe(true)
     await Promise.all(viewers.slice(0, 40).map((viewer) => api(viewer, 'POST', `/streams/${stream.id}/leave`)))
-    expect((await api(host, 'GET', `/streams/${stream.id}`)).body).toMatchObject({ viewerCount: 60, peakViewers: 100, totalViewers: 100 })
+    expect((await api(host, 'GET', `/streams/${stream.id}`)).body).toMatchObject({
+      viewerCount: 60,
+      peakViewers: 100,
+      totalViewers: 100,
+    })
   })
 
   test('co-hosts: only invited users join as co-host; only the host invites', async () => {
@@ -129,7 +165,11 @@ describe('streams', () => {
     expect((await api(viewer, 'POST', `/streams/${stream.id}/co-hosts`, { userId: guest.user.id })).status).toBe(403)
     expect((await api(host, 'POST', `/streams/${stream.id}/co-hosts`, { userId: 'usr_missing' })).status).toBe(404)
     expect((await api(host, 'POST', `/streams/${stream.id}/co-hosts`, { userId: host.user.id })).status).toBe(422)
-    expect((await api(host, 'POST', `/streams/${stream.id}/co-hosts`, { userId: guest.user.id })).body).toEqual({ streamId: stream.id, userId: guest.user.id, invited: true })
+    expect((await api(host, 'POST', `/streams/${stream.id}/co-hosts`, { userId: guest.user.id })).body).toEqual({
+      streamId: stream.id,
+      userId: guest.user.id,
+      invited: true,
+    })
     expect((await api(guest, 'POST', `/streams/${stream.id}/join`, { role: 'co-host' })).body.role).toBe('co-host')
     expect((await api(host, 'DELETE', `/streams/${stream.id}/co-hosts/${guest.user.id}`)).body.invited).toBe(false)
     expect((await api(guest, 'POST', `/streams/${stream.id}/join`, { role: 'co-host' })).status).toBe(403)
@@ -145,10 +185,16 @@ describe('streams', () => {
     ctx.clock.advance(90_400)
 
     expect((await api(viewer, 'POST', `/streams/${stream.id}/end`)).status).toBe(403)
-    expect((await ctx.t.registerStaff('qa', ['streams']).then((qa) => api(qa, 'POST', `/streams/${stream.id}/end`))).status).toBe(403)
+    expect(
+      (await ctx.t.registerStaff('qa', ['streams']).then((qa) => api(qa, 'POST', `/streams/${stream.id}/end`))).status,
+    ).toBe(403)
     const ended = await api(host, 'POST', `/streams/${stream.id}/end`)
     expect(ended.body).toEqual({ durationSec: 90, peakViewers: 1, totalViewers: 1, messages: 1, gifts: 3, coins: 30 })
-    expect((await api(host, 'GET', `/streams/${stream.id}`)).body).toMatchObject({ status: 'ended', durationSec: 90, viewerCount: 0 })
+    expect((await api(host, 'GET', `/streams/${stream.id}`)).body).toMatchObject({
+      status: 'ended',
+      durationSec: 90,
+      viewerCount: 0,
+    })
     expect((await api(host, 'POST', `/streams/${stream.id}/end`)).body.error.code).toBe('STREAM_ENDED')
     expect((await api(other, 'POST', `/streams/${stream.id}/join`, {})).status).toBe(409)
     expect((await api(viewer, 'POST', `/streams/${stream.id}/messages`, { message: 'late' })).status).toBe(409)
@@ -176,18 +222,31 @@ describe('streams', () => {
     const stream = await goLive(host)
     const first = await api(viewer, 'POST', `/streams/${stream.id}/messages`, { message: 'salam', clientMsgId: 'm1' })
     expect(first.status).toBe(201)
-    expect(first.body).toMatchObject({ streamId: stream.id, userId: viewer.user.id, name: viewer.user.name, message: 'salam', type: 'text', clientMsgId: 'm1' })
+    expect(first.body).toMatchObject({
+      streamId: stream.id,
+      userId: viewer.user.id,
+      name: viewer.user.name,
+      message: 'salam',
+      type: 'text',
+      clientMsgId: 'm1',
+    })
     const retry = await api(viewer, 'POST', `/streams/${stream.id}/messages`, { message: 'salam', clientMsgId: 'm1' })
     expect(retry).toMatchObject({ status: 200, body: { id: first.body.id } })
     ctx.clock.advance(10)
-    expect((await api(other, 'POST', `/streams/${stream.id}/messages`, { message: '👏', type: 'emoji' })).body.type).toBe('emoji')
+    expect(
+      (await api(other, 'POST', `/streams/${stream.id}/messages`, { message: '👏', type: 'emoji' })).body.type,
+    ).toBe('emoji')
     expect((await api(other, 'POST', `/streams/${stream.id}/messages`, { message: 'x', type: 'gif' })).status).toBe(422)
     expect((await api(other, 'POST', `/streams/${stream.id}/messages`, { message: '' })).status).toBe(422)
     expect((await api(other, 'POST', `/streams/${stream.id}/messages`, { message: 'y'.repeat(501) })).status).toBe(422)
 
     const page = (await api(viewer, 'GET', `/streams/${stream.id}/messages?limit=1`)).body
     expect(page.items.map((m: { message: string }) => m.message)).toEqual(['👏'])
-    expect((await api(viewer, 'GET', `/streams/${stream.id}/messages?cursor=${page.nextCursor}`)).body.items.map((m: { message: string }) => m.message)).toEqual(['salam'])
+    expect(
+      (await api(viewer, 'GET', `/streams/${stream.id}/messages?cursor=${page.nextCursor}`)).body.items.map(
+        (m: { message: string }) => m.message,
+      ),
+    ).toEqual(['salam'])
 
     expect((await api(host, 'PATCH', `/streams/${stream.id}`, { slowModeSec: 30 })).body.slowModeSec).toBe(30)
     expect((await api(viewer, 'PATCH', `/streams/${stream.id}`, { slowModeSec: 0 })).status).toBe(403)
@@ -196,7 +255,9 @@ describe('streams', () => {
     const slowed = await api(other, 'POST', `/streams/${stream.id}/messages`, { message: 'again' })
     expect(slowed.status).toBe(429)
     expect(slowed.headers.get('retry-after')).toBe('29')
-    expect((await api(host, 'POST', `/streams/${stream.id}/messages`, { message: 'hosts are not slowed' })).status).toBe(201)
+    expect(
+      (await api(host, 'POST', `/streams/${stream.id}/messages`, { message: 'hosts are not slowed' })).status,
+    ).toBe(201)
     expect((await api(host, 'POST', `/streams/${stream.id}/messages`, { message: 'twice' })).status).toBe(201)
     ctx.clock.advance(29_000)
     expect((await api(other, 'POST', `/streams/${stream.id}/messages`, { message: 'again' })).status).toBe(201)
@@ -209,29 +270,60 @@ describe('streams', () => {
   })
 
   test('moderation: host, co-hosts and staff; ban refuses joins, chat and gifts until unban; any user id', async () => {
-    const [host, coHost, viewer, other] = [await ctx.t.register(), await ctx.t.register(), await ctx.t.register(), await ctx.t.register()]
+    const [host, coHost, viewer, other] = [
+      await ctx.t.register(),
+      await ctx.t.register(),
+      await ctx.t.register(),
+      await ctx.t.register(),
+    ]
     const stream = await goLive(host)
     await api(host, 'POST', `/streams/${stream.id}/co-hosts`, { userId: coHost.user.id })
     await api(viewer, 'POST', `/streams/${stream.id}/join`, {})
 
-    expect((await api(other, 'POST', `/streams/${stream.id}/moderation`, { userId: viewer.user.id, action: 'ban' })).status).toBe(403)
-    expect((await api(coHost, 'POST', `/streams/${stream.id}/moderation`, { userId: host.user.id, action: 'ban' })).status).toBe(403)
-    expect((await api(host, 'POST', `/streams/${stream.id}/moderation`, { userId: host.user.id, action: 'mute' })).status).toBe(403)
-    expect((await api(coHost, 'POST', `/streams/${stream.id}/moderation`, { userId: viewer.user.id, action: 'shout' })).status).toBe(422)
-    const banned = await api(coHost, 'POST', `/streams/${stream.id}/moderation`, { userId: viewer.user.id, action: 'ban' })
-    expect(banned.body).toEqual({ streamId: stream.id, userId: viewer.user.id, action: 'ban', muted: false, banned: true })
+    expect(
+      (await api(other, 'POST', `/streams/${stream.id}/moderation`, { userId: viewer.user.id, action: 'ban' })).status,
+    ).toBe(403)
+    expect(
+      (await api(coHost, 'POST', `/streams/${stream.id}/moderation`, { userId: host.user.id, action: 'ban' })).status,
+    ).toBe(403)
+    expect(
+      (await api(host, 'POST', `/streams/${stream.id}/moderation`, { userId: host.user.id, action: 'mute' })).status,
+    ).toBe(403)
+    expect(
+      (await api(coHost, 'POST', `/streams/${stream.id}/moderation`, { userId: viewer.user.id, action: 'shout' }))
+        .status,
+    ).toBe(422)
+    const banned = await api(coHost, 'POST', `/streams/${stream.id}/moderation`, {
+      userId: viewer.user.id,
+      action: 'ban',
+    })
+    expect(banned.body).toEqual({
+      streamId: stream.id,
+      userId: viewer.user.id,
+      action: 'ban',
+      muted: false,
+      banned: true,
+    })
     expect((await api(host, 'GET', `/streams/${stream.id}`)).body.viewerCount).toBe(0)
     expect((await api(viewer, 'POST', `/streams/${stream.id}/join`, {})).status).toBe(403)
     expect((await api(viewer, 'POST', `/streams/${stream.id}/messages`, { message: 'hi' })).status).toBe(403)
     await grantCoins(viewer, 10)
     expect((await api(viewer, 'POST', `/streams/${stream.id}/gifts`, { giftId: 'gift_rose' })).status).toBe(403)
 
-    const absent = await api(host, 'POST', `/streams/${stream.id}/moderation`, { userId: 'usr_never_seen', action: 'ban' })
+    const absent = await api(host, 'POST', `/streams/${stream.id}/moderation`, {
+      userId: 'usr_never_seen',
+      action: 'ban',
+    })
     expect(absent.body.banned).toBe(true)
     const staff = await ctx.t.registerStaff('user', ['streams'])
-    expect((await api(staff, 'POST', `/streams/${stream.id}/moderation`, { userId: viewer.user.id, action: 'unban' })).body.banned).toBe(false)
+    expect(
+      (await api(staff, 'POST', `/streams/${stream.id}/moderation`, { userId: viewer.user.id, action: 'unban' })).body
+        .banned,
+    ).toBe(false)
     expect((await api(viewer, 'POST', `/streams/${stream.id}/join`, {})).status).toBe(200)
-    expect((await api(host, 'POST', `/streams/${stream.id}/moderation`, { userId: viewer.user.id, action: 'kick' })).body).toMatchObject({ action: 'kick', banned: false })
+    expect(
+      (await api(host, 'POST', `/streams/${stream.id}/moderation`, { userId: viewer.user.id, action: 'kick' })).body,
+    ).toMatchObject({ action: 'kick', banned: false })
     expect((await api(host, 'GET', `/streams/${stream.id}`)).body.viewerCount).toBe(0)
     expect((await api(viewer, 'POST', `/streams/${stream.id}/join`, {})).status).toBe(200)
   })
@@ -242,17 +334,47 @@ describe('gifts and coins', () => {
     const viewer = await ctx.t.register()
     const catalogue = (await api(viewer, 'GET', '/gifts')).body
     expect(catalogue.length).toBeGreaterThanOrEqual(5)
-    expect(catalogue[0]).toMatchObject({ id: 'gift_rose', name: 'Rose', coins: 1, animation: expect.any(String), icon: expect.any(String) })
+    expect(catalogue[0]).toMatchObject({
+      id: 'gift_rose',
+      name: 'Rose',
+      coins: 1,
+      animation: expect.any(String),
+      icon: expect.any(String),
+    })
 
     const manager = await ctx.t.registerStaff('power', ['streams'])
-    expect((await api(viewer, 'POST', '/backoffice/gifts', { name: 'Falcon', icon: '🦅', coins: 250, animation: 'soar' })).status).toBe(403)
-    expect((await api(await ctx.t.registerStaff('user', ['streams']), 'POST', '/backoffice/gifts', { name: 'Falcon', icon: '🦅', coins: 250, animation: 'soar' })).status).toBe(403)
-    expect((await api(manager, 'POST', '/backoffice/gifts', { name: 'Falcon', icon: '🦅', coins: 0, animation: 'soar' })).status).toBe(422)
-    const falcon = await api(manager, 'POST', '/backoffice/gifts', { name: 'Falcon', icon: '🦅', coins: 250, animation: 'soar' })
+    expect(
+      (await api(viewer, 'POST', '/backoffice/gifts', { name: 'Falcon', icon: '🦅', coins: 250, animation: 'soar' }))
+        .status,
+    ).toBe(403)
+    expect(
+      (
+        await api(await ctx.t.registerStaff('user', ['streams']), 'POST', '/backoffice/gifts', {
+          name: 'Falcon',
+          icon: '🦅',
+          coins: 250,
+          animation: 'soar',
+        })
+      ).status,
+    ).toBe(403)
+    expect(
+      (await api(manager, 'POST', '/backoffice/gifts', { name: 'Falcon', icon: '🦅', coins: 0, animation: 'soar' }))
+        .status,
+    ).toBe(422)
+    const falcon = await api(manager, 'POST', '/backoffice/gifts', {
+      name: 'Falcon',
+      icon: '🦅',
+      coins: 250,
+      animation: 'soar',
+    })
     expect(falcon.status).toBe(201)
-    expect((await api(manager, 'PATCH', `/backoffice/gifts/${falcon.body.id}`, { active: false })).body.active).toBe(false)
+    expect((await api(manager, 'PATCH', `/backoffice/gifts/${falcon.body.id}`, { active: false })).body.active).toBe(
+      false,
+    )
     expect((await api(viewer, 'GET', '/gifts')).body.map((g: { id: string }) => g.id)).not.toContain(falcon.body.id)
-    expect((await api(manager, 'GET', '/backoffice/gifts')).body.map((g: { id: string }) => g.id)).toContain(falcon.body.id)
+    expect((await api(manager, 'GET', '/backoffice/gifts')).body.map((g: { id: string }) => g.id)).toContain(
+      falcon.body.id,
+    )
     expect((await api(manager, 'PATCH', '/backoffice/gifts/gift_nope', { coins: 3 })).status).toBe(404)
   })
 
@@ -262,10 +384,21 @@ describe('gifts and coins', () => {
     const stream = await goLive(host)
     await grantCoins(fan, 100)
     await grantCoins(rich, 1000)
-    const sent = await api(fan, 'POST', `/streams/${stream.id}/gifts`, { giftId: 'gift_heart', quantity: 3, message: 'mashallah' })
+    const sent = await api(fan, 'POST', `/streams/${stream.id}/gifts`, {
+      giftId: 'gift_heart',
+      quantity: 3,
+      message: 'mashallah',
+    })
     expect(sent.status).toBe(201)
     expect(sent.body).toMatchObject({
-      transaction: { giftId: 'gift_heart', quantity: 3, coins: 30, senderId: fan.user.id, recipientId: host.user.id, streamId: stream.id },
+      transaction: {
+        giftId: 'gift_heart',
+        quantity: 3,
+        coins: 30,
+        senderId: fan.user.id,
+        recipientId: host.user.id,
+        streamId: stream.id,
+      },
       balance: 70,
     })
     ctx.clock.advance(1000)
@@ -276,22 +409,37 @@ describe('gifts and coins', () => {
       [100, 'gift_received'],
       [30, 'gift_received'],
     ])
-    expect((await api(fan, 'GET', '/me/wallet')).body.transactions[0]).toMatchObject({ amount: -30, balanceAfter: 70, kind: 'gift_sent', reference: sent.body.transaction.id })
+    expect((await api(fan, 'GET', '/me/wallet')).body.transactions[0]).toMatchObject({
+      amount: -30,
+      balanceAfter: 70,
+      kind: 'gift_sent',
+      reference: sent.body.transaction.id,
+    })
     expect((await api(fan, 'GET', `/streams/${stream.id}/gifts/leaderboard`)).body).toEqual([
       { userId: rich.user.id, name: rich.user.name, coins: 100 },
       { userId: fan.user.id, name: fan.user.name, coins: 30 },
     ])
     const notices = (await api(host, 'GET', '/notifications?type=gift.received')).body.items
     expect(notices).toHaveLength(2)
-    expect(notices[1]).toMatchObject({ body: 'mashallah', data: { transactionId: sent.body.transaction.id, coins: 30 } })
+    expect(notices[1]).toMatchObject({
+      body: 'mashallah',
+      data: { transactionId: sent.body.transaction.id, coins: 30 },
+    })
     // The host reads Arabic: the whole title is Arabic, the gift's name too.
     expect(notices[1].title).toBe(`${fan.user.name} أرسل لك 3 × قلب`)
     expect(notices[0].title).toBe(`${rich.user.name} أرسل لك تاج`)
-    expect((await api(fan, 'GET', '/gifts')).body.find((gift: { id: string }) => gift.id === 'gift_heart')).toMatchObject({ name: 'Heart', nameAr: 'قلب' })
+    expect(
+      (await api(fan, 'GET', '/gifts')).body.find((gift: { id: string }) => gift.id === 'gift_heart'),
+    ).toMatchObject({ name: 'Heart', nameAr: 'قلب' })
   })
 
   test('bad gifts: unknown gift 404, quantity out of range 422, recipient not on stage 422, not enough coins 409', async () => {
-    const [host, fan, coHost, stranger] = [await ctx.t.register(), await ctx.t.register(), await ctx.t.register(), await ctx.t.register()]
+    const [host, fan, coHost, stranger] = [
+      await ctx.t.register(),
+      await ctx.t.register(),
+      await ctx.t.register(),
+      await ctx.t.register(),
+    ]
     const stream = await goLive(host)
     await grantCoins(fan, 5)
     const send = (body: Record<string, unknown>) => api(fan, 'POST', `/streams/${stream.id}/gifts`, body)
@@ -299,15 +447,25 @@ describe('gifts and coins', () => {
     expect((await send({ giftId: 'gift_rose', quantity: 0 })).status).toBe(422)
     expect((await send({ giftId: 'gift_rose', quantity: 100 })).status).toBe(422)
     // A number in a string only as plain decimal digits: hex, exponents, padding and fractions are 422.
-    for (const quantity of ['0x10', '1e1', ' 5 ', '0b11', '2.0', '+3', '']) expect([quantity, (await send({ giftId: 'gift_rose', quantity })).status]).toEqual([quantity, 422])
-    expect((await send({ giftId: 'gift_rose', recipientId: stranger.user.id })).body.error.code).toBe('INVALID_RECIPIENT')
-    expect((await api(host, 'POST', `/streams/${stream.id}/gifts`, { giftId: 'gift_rose' })).body.error.code).toBe('INVALID_RECIPIENT')
+    for (const quantity of ['0x10', '1e1', ' 5 ', '0b11', '2.0', '+3', ''])
+      expect([quantity, (await send({ giftId: 'gift_rose', quantity })).status]).toEqual([quantity, 422])
+    expect((await send({ giftId: 'gift_rose', recipientId: stranger.user.id })).body.error.code).toBe(
+      'INVALID_RECIPIENT',
+    )
+    expect((await api(host, 'POST', `/streams/${stream.id}/gifts`, { giftId: 'gift_rose' })).body.error.code).toBe(
+      'INVALID_RECIPIENT',
+    )
     const poor = await send({ giftId: 'gift_heart' })
     expect(poor).toMatchObject({ status: 409, body: { error: { code: 'INSUFFICIENT_COINS' } } })
-    expect((await api(fan, 'GET', '/me/wallet')).body).toMatchObject({ balance: 5, transactions: [{ amount: 5, kind: 'adjustment' }] })
+    expect((await api(fan, 'GET', '/me/wallet')).body).toMatchObject({
+      balance: 5,
+      transactions: [{ amount: 5, kind: 'adjustment' }],
+    })
 
     await api(host, 'POST', `/streams/${stream.id}/co-hosts`, { userId: coHost.user.id })
-    expect((await send({ giftId: 'gift_coffee', recipientId: coHost.user.id })).body.transaction.recipientId).toBe(coHost.user.id)
+    expect((await send({ giftId: 'gift_coffee', recipientId: coHost.user.id })).body.transaction.recipientId).toBe(
+      coHost.user.id,
+    )
     expect((await api(coHost, 'GET', '/me/wallet')).body.balance).toBe(5)
   })
 
@@ -315,13 +473,21 @@ describe('gifts and coins', () => {
     const [host, fan] = [await ctx.t.register(), await ctx.t.register()]
     const stream = await goLive(host)
     await grantCoins(fan, 100)
-    const answers = await Promise.all(Array.from({ length: 50 }, () => api(fan, 'POST', `/streams/${stream.id}/gifts`, { giftId: 'gift_heart' })))
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => api(fan, 'POST', `/streams/${stream.id}/gifts`, { giftId: 'gift_heart' })),
+    )
     expect(answers.filter((a) => a.status === 201)).toHaveLength(10)
     expect(answers.filter((a) => a.status === 409 && a.body.error.code === 'INSUFFICIENT_COINS')).toHaveLength(40)
 
-    const balance = async (id: string) => (await ctx.t.db.select({ b: users.coinBalance }).from(users).where(eq(users.id, id)))[0]!.b
+    const balance = async (id: string) =>
+      (await ctx.t.db.select({ b: users.coinBalance }).from(users).where(eq(users.id, id)))[0]!.b
     const ledger = async (id: string) =>
-      (await ctx.t.db.select({ sum: sql<number>`sum(${walletTransactions.amount})`, n: sql<number>`count(*)` }).from(walletTransactions).where(eq(walletTransactions.userId, id)))[0]!
+      (
+        await ctx.t.db
+          .select({ sum: sql<number>`sum(${walletTransactions.amount})`, n: sql<number>`count(*)` })
+          .from(walletTransactions)
+          .where(eq(walletTransactions.userId, id))
+      )[0]!
     expect(await balance(fan.user.id)).toBe(0)
     expect(await balance(host.user.id)).toBe(100)
     expect(await ledger(fan.user.id)).toEqual({ sum: 0, n: 11 })
@@ -333,7 +499,10 @@ describe('gifts and coins', () => {
     const stream = await goLive(host)
     await grantCoins(fan, 100)
     const body = { giftId: 'gift_star', idempotencyKey: 'tap-1' }
-    const [a, b] = await Promise.all([api(fan, 'POST', `/streams/${stream.id}/gifts`, body), api(fan, 'POST', `/streams/${stream.id}/gifts`, body)])
+    const [a, b] = await Promise.all([
+      api(fan, 'POST', `/streams/${stream.id}/gifts`, body),
+      api(fan, 'POST', `/streams/${stream.id}/gifts`, body),
+    ])
     expect([a.status, b.status].sort()).toEqual([200, 201])
     expect(a.body.transaction.id).toBe(b.body.transaction.id)
     const later = await api(fan, 'POST', `/streams/${stream.id}/gifts`, body)
@@ -353,7 +522,9 @@ describe('gifts and coins', () => {
     expect((await adjust(clerk, { amount: 5 })).status).toBe(422)
     expect((await adjust(fan, { amount: 5, reason: 'self' })).status).toBe(403)
     expect((await adjust(await ctx.t.registerStaff('user', ['users']), { amount: 5, reason: 'x' })).status).toBe(403)
-    expect((await api(clerk, 'POST', '/backoffice/users/usr_missing/coins', { amount: 5, reason: 'x' })).status).toBe(404)
+    expect((await api(clerk, 'POST', '/backoffice/users/usr_missing/coins', { amount: 5, reason: 'x' })).status).toBe(
+      404,
+    )
     const ledger = (await api(fan, 'GET', '/me/wallet')).body.transactions
     expect(ledger.map((tx: { amount: number; reference: string }) => [tx.amount, tx.reference])).toEqual([
       [-15, `${clerk.user.id}: chargeback`],
@@ -379,19 +550,37 @@ describe('stream analytics', () => {
     await api(fan, 'POST', `/streams/${day2.id}/gifts`, { giftId: 'gift_star', quantity: 2 })
 
     const week = (await api(host, 'GET', '/analytics/streams?period=week')).body
-    expect(week).toMatchObject({ period: 'week', from: '2025-12-27', to: '2026-01-02', streams: 2, totalDurationSec: 600, totalViewers: 3, peakViewers: 2, messages: 1, gifts: 3, coinsEarned: 200 })
+    expect(week).toMatchObject({
+      period: 'week',
+      from: '2025-12-27',
+      to: '2026-01-02',
+      streams: 2,
+      totalDurationSec: 600,
+      totalViewers: 3,
+      peakViewers: 2,
+      messages: 1,
+      gifts: 3,
+      coinsEarned: 200,
+    })
     expect(week.series).toHaveLength(7)
     expect(week.series.slice(-2)).toEqual([
       { date: '2026-01-01', streams: 1, viewers: 1, coins: 100 },
       { date: '2026-01-02', streams: 1, viewers: 2, coins: 100 },
     ])
-    expect((await api(host, 'GET', '/analytics/streams?period=day')).body).toMatchObject({ from: '2026-01-02', streams: 1, series: [{ date: '2026-01-02' }] })
+    expect((await api(host, 'GET', '/analytics/streams?period=day')).body).toMatchObject({
+      from: '2026-01-02',
+      streams: 1,
+      series: [{ date: '2026-01-02' }],
+    })
     expect((await api(host, 'GET', '/analytics/streams')).body.period).toBe('week')
     expect((await api(host, 'GET', '/analytics/streams?period=year')).body.series).toHaveLength(365)
     expect((await api(host, 'GET', '/analytics/streams?period=decade')).status).toBe(422)
     expect((await api(fan, 'GET', `/analytics/streams?userId=${host.user.id}`)).status).toBe(403)
     const analyst = await ctx.t.registerStaff('qa', ['analytics'])
-    expect((await api(analyst, 'GET', `/analytics/streams?userId=${host.user.id}&period=month`)).body).toMatchObject({ streams: 2, coinsEarned: 200 })
+    expect((await api(analyst, 'GET', `/analytics/streams?userId=${host.user.id}&period=month`)).body).toMatchObject({
+      streams: 2,
+      coinsEarned: 200,
+    })
     expect((await api(analyst, 'GET', '/analytics/streams?userId=usr_missing')).status).toBe(404)
   })
 })
@@ -400,13 +589,28 @@ describe('profile fields of seed 002', () => {
   test('bio, avatar and preferences on PATCH /me; public profile counts streams', async () => {
     const host = await ctx.t.register()
     expect((await api(host, 'GET', '/me')).body.preferences).toEqual({ language: 'ar', theme: 'light' })
-    const changed = await api(host, 'PATCH', '/me', { bio: 'Oud player', avatarUrl: 'https://cdn.example.com/a.png', preferences: { theme: 'dark' } })
-    expect(changed.body).toMatchObject({ bio: 'Oud player', avatarUrl: 'https://cdn.example.com/a.png', preferences: { language: 'ar', theme: 'dark' } })
-    expect((await api(host, 'PATCH', '/me', { preferences: { language: 'en' } })).body.preferences).toEqual({ language: 'en', theme: 'dark' })
+    const changed = await api(host, 'PATCH', '/me', {
+      bio: 'Oud player',
+      avatarUrl: 'https://cdn.example.com/a.png',
+      preferences: { theme: 'dark' },
+    })
+    expect(changed.body).toMatchObject({
+      bio: 'Oud player',
+      avatarUrl: 'https://cdn.example.com/a.png',
+      preferences: { language: 'ar', theme: 'dark' },
+    })
+    expect((await api(host, 'PATCH', '/me', { preferences: { language: 'en' } })).body.preferences).toEqual({
+      language: 'en',
+      theme: 'dark',
+    })
     expect((await api(host, 'PATCH', '/me', { preferences: { language: 'fr' } })).status).toBe(422)
     expect((await api(host, 'PATCH', '/me', { preferences: {} })).status).toBe(422)
     await goLive(host)
     const viewer = await ctx.t.register()
-    expect((await api(viewer, 'GET', `/users/${host.user.id}`)).body).toMatchObject({ streams: 1, bio: 'Oud player', followers: 0 })
+    expect((await api(viewer, 'GET', `/users/${host.user.id}`)).body).toMatchObject({
+      streams: 1,
+      bio: 'Oud player',
+      followers: 0,
+    })
   })
 })

@@ -10,12 +10,16 @@ let uploadDir: string
 beforeEach(async () => {
   clock = new ManualClock()
   uploadDir = tempDir('majlis-uploads-')
-  t = await createTestApp({ clock, env: { UPLOAD_DIR: uploadDir, MAX_VIDEO_UPLOAD_MB: '1', PUBLIC_URL: 'https://media.example.com' } })
+  t = await createTestApp({
+    clock,
+    env: { UPLOAD_DIR: uploadDir, MAX_VIDEO_UPLOAD_MB: '1', PUBLIC_URL: 'https://media.example.com' },
+  })
 })
 afterEach(() => t.close())
 
 type Account = { accessToken: string; user: { id: string } }
-const api = (who: Account, method: string, path: string, body?: unknown) => t.call(method, `/api/v1${path}`, { token: who.accessToken, body })
+const api = (who: Account, method: string, path: string, body?: unknown) =>
+  t.call(method, `/api/v1${path}`, { token: who.accessToken, body })
 
 /** Bytes that start as an ISO-BMFF (mp4) file does, then a counting pattern to check ranges against. */
 function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
@@ -26,33 +30,79 @@ function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
 }
 const webmBytes = () => new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, ...new Array(60).fill(7)])
 
-function upload(who: Account, fields: Record<string, string | string[]>, file?: { bytes: Uint8Array<ArrayBuffer>; type: string; name: string }) {
+function upload(
+  who: Account,
+  fields: Record<string, string | string[]>,
+  file?: { bytes: Uint8Array<ArrayBuffer>; type: string; name: string },
+) {
   const form = new FormData()
   for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) form.append(name, one)
   if (file) form.append('file', new Blob([file.bytes], { type: file.type }), file.name)
-  return t.app.handle(new Request('http://localhost/api/v1/videos', { method: 'POST', headers: { authorization: `Bearer ${who.accessToken}` }, body: form }))
+  return t.app.handle(
+    new Request('http://localhost/api/v1/videos', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${who.accessToken}` },
+      body: form,
+    }),
+  )
 }
 const storedFiles = () => (existsSync(join(uploadDir, 'videos')) ? readdirSync(join(uploadDir, 'videos')) : [])
 
 describe('videos', () => {
   test('metadata with an external URL; bad input 422', async () => {
     const owner = await t.register()
-    const created = await api(owner, 'POST', '/videos', { title: 'Lesson 1', category: 'math', tags: ['algebra'], videoUrl: 'https://cdn.example.com/1.mp4', duration: 600 })
+    const created = await api(owner, 'POST', '/videos', {
+      title: 'Lesson 1',
+      category: 'math',
+      tags: ['algebra'],
+      videoUrl: 'https://cdn.example.com/1.mp4',
+      duration: 600,
+    })
     expect(created.status).toBe(201)
-    expect(created.body).toMatchObject({ ownerId: owner.user.id, title: 'Lesson 1', category: 'math', tags: ['algebra'], videoUrl: 'https://cdn.example.com/1.mp4', duration: 600, views: 0, likes: 0, mimeType: null })
-    expect((await api(owner, 'POST', '/videos', { title: 'x', category: 'math', videoUrl: 'ftp://nope', duration: 1 })).status).toBe(422)
-    expect((await api(owner, 'POST', '/videos', { title: 'x', category: 'math', videoUrl: 'https://a.b/c', duration: -1 })).status).toBe(422)
+    expect(created.body).toMatchObject({
+      ownerId: owner.user.id,
+      title: 'Lesson 1',
+      category: 'math',
+      tags: ['algebra'],
+      videoUrl: 'https://cdn.example.com/1.mp4',
+      duration: 600,
+      views: 0,
+      likes: 0,
+      mimeType: null,
+    })
+    expect(
+      (await api(owner, 'POST', '/videos', { title: 'x', category: 'math', videoUrl: 'ftp://nope', duration: 1 }))
+        .status,
+    ).toBe(422)
+    expect(
+      (await api(owner, 'POST', '/videos', { title: 'x', category: 'math', videoUrl: 'https://a.b/c', duration: -1 }))
+        .status,
+    ).toBe(422)
     const missing = await api(owner, 'POST', '/videos', { category: 'math', videoUrl: 'https://a.b/c', duration: 1 })
-    expect(missing).toMatchObject({ status: 422, body: { error: { code: 'VALIDATION_FAILED', details: [{ in: 'body', path: '/title' }] } } })
+    expect(missing).toMatchObject({
+      status: 422,
+      body: { error: { code: 'VALIDATION_FAILED', details: [{ in: 'body', path: '/title' }] } },
+    })
     expect((await t.call('POST', '/api/v1/videos', { body: { title: 'x' } })).status).toBe(401)
   })
 
   test('a multipart upload is stored under UPLOAD_DIR and served with range requests', async () => {
     const owner = await t.register()
     const bytes = mp4Bytes(300_000)
-    const response = await upload(owner, { title: 'Recital', category: 'music', tags: 'oud, live', duration: '95' }, { bytes, type: 'video/mp4', name: 'recital.mp4' })
+    const response = await upload(
+      owner,
+      { title: 'Recital', category: 'music', tags: 'oud, live', duration: '95' },
+      { bytes, type: 'video/mp4', name: 'recital.mp4' },
+    )
     expect(response.status).toBe(201)
-    const video = (await response.json()) as { id: string; videoUrl: string; tags: string[]; mimeType: string; sizeBytes: number; duration: number }
+    const video = (await response.json()) as {
+      id: string
+      videoUrl: string
+      tags: string[]
+      mimeType: string
+      sizeBytes: number
+      duration: number
+    }
     expect(video).toMatchObject({ tags: ['oud', 'live'], mimeType: 'video/mp4', sizeBytes: 300_000, duration: 95 })
     expect(video.videoUrl).toMatch(/^https:\/\/media\.example\.com\/uploads\/videos\/vid_[A-Za-z0-9_-]+\.mp4$/)
     expect(storedFiles()).toHaveLength(1)
@@ -76,28 +126,52 @@ describe('videos', () => {
     expect(beyond.status).toBe(416)
     expect(beyond.headers.get('content-range')).toBe('bytes */300000')
     expect((await t.app.handle(new Request('http://localhost/uploads/videos/vid_nothing.mp4'))).status).toBe(404)
-    expect((await t.app.handle(new Request('http://localhost/uploads/videos/..%2F..%2Fetc%2Fpasswd'))).status).toBeGreaterThanOrEqual(400)
+    expect(
+      (await t.app.handle(new Request('http://localhost/uploads/videos/..%2F..%2Fetc%2Fpasswd'))).status,
+    ).toBeGreaterThanOrEqual(400)
 
-    const webm = await upload(owner, { title: 'Clip', category: 'music' }, { bytes: webmBytes(), type: 'video/webm', name: 'clip.webm' })
+    const webm = await upload(
+      owner,
+      { title: 'Clip', category: 'music' },
+      { bytes: webmBytes(), type: 'video/webm', name: 'clip.webm' },
+    )
     expect(webm.status).toBe(201)
     expect(((await webm.json()) as { videoUrl: string }).videoUrl).toEndWith('.webm')
   })
 
   test('uploads: too large 413, other types 422, missing file or fields 422; nothing is left on disk', async () => {
     const owner = await t.register()
-    const tooLarge = await upload(owner, { title: 'Big', category: 'x' }, { bytes: mp4Bytes(1024 * 1024 + 1), type: 'video/mp4', name: 'big.mp4' })
+    const tooLarge = await upload(
+      owner,
+      { title: 'Big', category: 'x' },
+      { bytes: mp4Bytes(1024 * 1024 + 1), type: 'video/mp4', name: 'big.mp4' },
+    )
     expect(tooLarge.status).toBe(413)
     expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE')
-    const image = await upload(owner, { title: 'Pic', category: 'x' }, { bytes: new Uint8Array(64).fill(0x89), type: 'image/png', name: 'a.png' })
+    const image = await upload(
+      owner,
+      { title: 'Pic', category: 'x' },
+      { bytes: new Uint8Array(64).fill(0x89), type: 'image/png', name: 'a.png' },
+    )
     expect(image.status).toBe(422)
     expect(((await image.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_FILE_TYPE')
-    const disguised = await upload(owner, { title: 'Fake', category: 'x' }, { bytes: new Uint8Array(64).fill(65), type: 'video/mp4', name: 'fake.mp4' })
+    const disguised = await upload(
+      owner,
+      { title: 'Fake', category: 'x' },
+      { bytes: new Uint8Array(64).fill(65), type: 'video/mp4', name: 'fake.mp4' },
+    )
     expect(disguised.status).toBe(422)
     expect((await upload(owner, { title: 'No file', category: 'x' })).status).toBe(422)
     const noTitle = await upload(owner, { category: 'x' }, { bytes: mp4Bytes(100), type: 'video/mp4', name: 'a.mp4' })
     expect(noTitle.status).toBe(422)
-    expect(((await noTitle.json()) as { error: { details: Array<{ path: string }> } }).error.details[0]!.path).toBe('/title')
-    const badDuration = await upload(owner, { title: 'x', category: 'x', duration: 'long' }, { bytes: mp4Bytes(100), type: 'video/mp4', name: 'a.mp4' })
+    expect(((await noTitle.json()) as { error: { details: Array<{ path: string }> } }).error.details[0]!.path).toBe(
+      '/title',
+    )
+    const badDuration = await upload(
+      owner,
+      { title: 'x', category: 'x', duration: 'long' },
+      { bytes: mp4Bytes(100), type: 'video/mp4', name: 'a.mp4' },
+    )
     expect(badDuration.status).toBe(422)
     const broken = await t.app.handle(
       new Request('http://localhost/api/v1/videos', {
@@ -115,7 +189,12 @@ describe('videos', () => {
   test('views, likes and the recent / popular / trending orderings, with filters and pages', async () => {
     const [owner, other, fan] = [await t.register(), await t.register(), await t.register()]
     const add = async (who: Account, title: string, category = 'music') => {
-      const created = await api(who, 'POST', '/videos', { title, category, videoUrl: `https://cdn.example.com/${title}.mp4`, duration: 60 })
+      const created = await api(who, 'POST', '/videos', {
+        title,
+        category,
+        videoUrl: `https://cdn.example.com/${title}.mp4`,
+        duration: 60,
+      })
       clock.advance(1000)
       return created.body.id as string
     }
@@ -130,14 +209,19 @@ describe('videos', () => {
     await api(other, 'GET', `/videos/${mid}`)
     expect((await api(fan, 'GET', `/videos/${fresh}`)).body.views).toBe(1)
 
-    const order = async (query: string) => (await api(fan, 'GET', `/videos${query}`)).body.items.map((v: { title: string }) => v.title)
+    const order = async (query: string) =>
+      (await api(fan, 'GET', `/videos${query}`)).body.items.map((v: { title: string }) => v.title)
     expect(await order('')).toEqual(['fresh', 'mid', 'old'])
     expect(await order('?sortBy=popular')).toEqual(['old', 'mid', 'fresh'])
     expect(await order('?sortBy=trending')).toEqual(['mid', 'fresh', 'old'])
     expect(await order('?category=talk')).toEqual(['mid'])
     expect(await order(`?hostId=${owner.user.id}`)).toEqual(['fresh', 'old'])
     const first = (await api(fan, 'GET', '/videos?sortBy=popular&limit=2')).body
-    expect((await api(fan, 'GET', `/videos?sortBy=popular&limit=2&cursor=${first.nextCursor}`)).body.items.map((v: { title: string }) => v.title)).toEqual(['fresh'])
+    expect(
+      (await api(fan, 'GET', `/videos?sortBy=popular&limit=2&cursor=${first.nextCursor}`)).body.items.map(
+        (v: { title: string }) => v.title,
+      ),
+    ).toEqual(['fresh'])
     expect((await api(fan, 'GET', '/videos?sortBy=random')).status).toBe(422)
 
     expect((await api(fan, 'POST', `/videos/${old}/unlike`)).body).toEqual({ liked: false, likes: 0 })
@@ -147,7 +231,11 @@ describe('videos', () => {
 
   test('owner or staff delete; the uploaded file goes too', async () => {
     const [owner, other] = [await t.register(), await t.register()]
-    const response = await upload(owner, { title: 'Mine', category: 'x' }, { bytes: mp4Bytes(2000), type: 'video/mp4', name: 'a.mp4' })
+    const response = await upload(
+      owner,
+      { title: 'Mine', category: 'x' },
+      { bytes: mp4Bytes(2000), type: 'video/mp4', name: 'a.mp4' },
+    )
     const video = (await response.json()) as { id: string }
     expect(storedFiles()).toHaveLength(1)
     expect((await api(other, 'DELETE', `/videos/${video.id}`)).status).toBe(403)
@@ -155,7 +243,12 @@ describe('videos', () => {
     expect(storedFiles()).toEqual([])
     expect((await api(owner, 'GET', `/videos/${video.id}`)).status).toBe(404)
 
-    const external = await api(owner, 'POST', '/videos', { title: 'Ext', category: 'x', videoUrl: 'https://cdn.example.com/e.mp4', duration: 5 })
+    const external = await api(owner, 'POST', '/videos', {
+      title: 'Ext',
+      category: 'x',
+      videoUrl: 'https://cdn.example.com/e.mp4',
+      duration: 5,
+    })
     const staff = await t.registerStaff('user', ['streams'])
     expect((await api(staff, 'DELETE', `/videos/${external.body.id}`)).status).toBe(204)
   })

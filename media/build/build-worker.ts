@@ -10,15 +10,35 @@
  *
  * Usage: bun media/build/build-worker.ts [--force]
  */
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { ensureDebianPackages } from './debian.ts'
 import { buildLibsrtp, libsrtpRecipe } from './libsrtp.ts'
 
 const buildDependencies = [
-  'build-essential', 'pkg-config', 'patch', 'xz-utils', 'meson', 'ninja-build', 'libssl-dev', 'libuv1-dev',
-  'libabsl-dev', 'flatbuffers-compiler', 'libflatbuffers-dev',
+  'build-essential',
+  'pkg-config',
+  'patch',
+  'xz-utils',
+  'meson',
+  'ninja-build',
+  'libssl-dev',
+  'libuv1-dev',
+  'libabsl-dev',
+  'flatbuffers-compiler',
+  'libflatbuffers-dev',
 ]
 const srtpLibrary = 'libsrtp2.so.1'
 
@@ -48,7 +68,25 @@ function compile(patchFile: string, output: string) {
     const worker = join(workDir, 'worker')
     const prefix = join(worker, 'out', 'Release')
     const againstOurLibsrtp = { PKG_CONFIG_PATH: join(srtpPrefix, 'lib', 'pkgconfig'), LDFLAGS: '-Wl,-rpath,$ORIGIN' }
-    run(['meson', 'setup', '--wrap-mode=nodownload', '--prefix', prefix, '--bindir', '', '--libdir', '', '--buildtype', 'release', '-Db_ndebug=true', join(prefix, 'build')], worker, againstOurLibsrtp)
+    run(
+      [
+        'meson',
+        'setup',
+        '--wrap-mode=nodownload',
+        '--prefix',
+        prefix,
+        '--bindir',
+        '',
+        '--libdir',
+        '',
+        '--buildtype',
+        'release',
+        '-Db_ndebug=true',
+        join(prefix, 'build'),
+      ],
+      worker,
+      againstOurLibsrtp,
+    )
     run(['ninja', '-C', join(prefix, 'build'), 'mediasoup-worker'], worker)
     run(['meson', 'install', '-C', join(prefix, 'build'), '--no-rebuild', '--tags', 'mediasoup-worker'], worker)
     mkdirSync(dirname(output), { recursive: true })
@@ -67,19 +105,30 @@ function main() {
   if (!existsSync(patchFile)) {
     throw new Error(`no patch for mediasoup ${version} in media/build/patches/: port the previous one before upgrading`)
   }
-  const recipeHash = new Bun.CryptoHasher('sha256').update(readFileSync(patchFile)).update(libsrtpRecipe).digest('hex').slice(0, 16)
+  const recipeHash = new Bun.CryptoHasher('sha256')
+    .update(readFileSync(patchFile))
+    .update(libsrtpRecipe)
+    .digest('hex')
+    .slice(0, 16)
   const key = `${version}-${recipeHash}`
   const cacheRoot = process.env.MAJLIS_CACHE_DIR ?? join(homedir(), '.cache', 'majlis')
   const cachedBinary = join(cacheRoot, 'mediasoup-worker', key, 'mediasoup-worker')
 
-  if (!force && existsSync(installedBinary) && existsSync(installedKeyFile) && readFileSync(installedKeyFile, 'utf8') === key) {
+  if (
+    !force &&
+    existsSync(installedBinary) &&
+    existsSync(installedKeyFile) &&
+    readFileSync(installedKeyFile, 'utf8') === key
+  ) {
     log(`up to date (${key})`)
     return
   }
   const started = performance.now()
   if (force || !existsSync(cachedBinary) || !existsSync(join(dirname(cachedBinary), srtpLibrary))) {
     ensureDebianPackages(buildDependencies, 'the mediasoup worker build', log)
-    log(`building mediasoup ${version} worker from the npm package sources (recipe ${recipeHash}); this takes a few minutes`)
+    log(
+      `building mediasoup ${version} worker from the npm package sources (recipe ${recipeHash}); this takes a few minutes`,
+    )
     compile(patchFile, cachedBinary)
   } else {
     log(`using the cached build ${cachedBinary}`)

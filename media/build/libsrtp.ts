@@ -39,10 +39,14 @@ function downloadSources(workDir: string, run: Run): void {
   writeFileSync(join(aptDir, 'deb-src.sources'), deb822)
   writeFileSync(join(aptDir, 'deb-src.list'), `${oneLine}\n`)
   const privateApt = [
-    '-o', `Dir::Etc::SourceList=${join(aptDir, 'deb-src.list')}`,
-    '-o', `Dir::Etc::SourceParts=${aptDir}`,
-    '-o', `Dir::State::Lists=${join(aptDir, 'lists')}`,
-    '-o', 'APT::Sandbox::User=root',
+    '-o',
+    `Dir::Etc::SourceList=${join(aptDir, 'deb-src.list')}`,
+    '-o',
+    `Dir::Etc::SourceParts=${aptDir}`,
+    '-o',
+    `Dir::State::Lists=${join(aptDir, 'lists')}`,
+    '-o',
+    'APT::Sandbox::User=root',
   ]
   run(['apt-get', '-q', ...privateApt, 'update'], workDir)
   run(['apt-get', '-q', ...privateApt, 'source', '--download-only', 'libsrtp2'], workDir)
@@ -59,8 +63,14 @@ function unpackWithDebianPatches(workDir: string, run: Run): string {
   const source = join(workDir, sourceDir)
   run(['tar', 'xJf', join(workDir, debian)], source)
   const series = join(source, 'debian', 'patches', 'series')
-  const patches = existsSync(series) ? readFileSync(series, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#')) : []
-  for (const patch of patches) run(['patch', '-p1', '--forward', '--input', join(source, 'debian', 'patches', patch)], source)
+  const patches = existsSync(series)
+    ? readFileSync(series, 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('#'))
+    : []
+  for (const patch of patches)
+    run(['patch', '-p1', '--forward', '--input', join(source, 'debian', 'patches', patch)], source)
   return source
 }
 

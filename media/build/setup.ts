@@ -7,6 +7,9 @@
  */
 import { ensureDebianPackages } from './debian.ts'
 
-const build = Bun.spawnSync([process.execPath, `${import.meta.dir}/build-worker.ts`], { stdout: 'inherit', stderr: 'inherit' })
+const build = Bun.spawnSync([process.execPath, `${import.meta.dir}/build-worker.ts`], {
+  stdout: 'inherit',
+  stderr: 'inherit',
+})
 if (build.exitCode !== 0) process.exit(build.exitCode ?? 1)
 if ((process.env.FFMPEG_PATH ?? 'ffmpeg') === 'ffmpeg') ensureDebianPackages(['ffmpeg'], 'recording, HLS and ingest')

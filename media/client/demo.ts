@@ -47,7 +47,11 @@ async function signIn(path: 'register' | 'login') {
   const email = $<HTMLInputElement>('email').value
   const password = $<HTMLInputElement>('password').value
   const body = path === 'register' ? { email, password, name: email.split('@')[0] } : { email, password }
-  const response = await fetch(`/api/v1/auth/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const response = await fetch(`/api/v1/auth/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
   const result = await response.json()
   if (!response.ok) return log(`${path} failed: ${result.error.message}`)
   sessionStorage.setItem('majlis-token', result.accessToken)
@@ -57,14 +61,25 @@ async function signIn(path: 'register' | 'login') {
 
 $('register').onclick = () => void signIn('register')
 $('login').onclick = () => void signIn('login')
-$('join').onclick = () => void start(sessionStorage.getItem('majlis-token') ?? '', $<HTMLInputElement>('room').value).catch((error) => log(`join failed: ${error.message}`))
-$('camera').onclick = () => void media?.publishCamera().then((track) => show('local-camera', track), (error) => log(error.message))
+$('join').onclick = () =>
+  void start(sessionStorage.getItem('majlis-token') ?? '', $<HTMLInputElement>('room').value).catch((error) =>
+    log(`join failed: ${error.message}`),
+  )
+$('camera').onclick = () =>
+  void media?.publishCamera().then(
+    (track) => show('local-camera', track),
+    (error) => log(error.message),
+  )
 $('microphone').onclick = () => void media?.publishMicrophone().catch((error) => log(error.message))
 $('screen').onclick = () => void media?.publishScreen().catch((error) => log(error.message))
 $('leave').onclick = () => void media?.leave()
 
 const api = (token: string, method: string, path: string, body?: unknown) =>
-  fetch(`/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (response) => {
+  fetch(`/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then(async (response) => {
     const result = await response.json()
     if (!response.ok) throw new Error(result.error.message)
     return result
@@ -85,12 +100,16 @@ async function enterStream(token: string, streamId: string): Promise<MajlisStrea
   media = joined.media
   watchMedia(joined.media)
   joined.on('message', ({ name, message }) => chatLine(`${name}: ${message}`))
-  joined.on('gift', ({ sender, gift, transaction }) => chatLine(`${gift.icon} ${sender.name} sent ${transaction.quantity} × ${gift.name}`))
+  joined.on('gift', ({ sender, gift, transaction }) =>
+    chatLine(`${gift.icon} ${sender.name} sent ${transaction.quantity} × ${gift.name}`),
+  )
   // The join already received the host's tracks: show them, then whatever comes later.
   for (const { producerId, track } of joined.media.remoteTracks()) show(producerId, track)
   $('viewer-count').textContent = String(joined.viewerCount)
   joined.on('viewerCount', ({ viewerCount }) => ($('viewer-count').textContent = String(viewerCount)))
-  joined.on('ended', ({ stats }) => log(`stream ended after ${stats.durationSec} s, ${stats.totalViewers} viewers, ${stats.coins} coins`))
+  joined.on('ended', ({ stats }) =>
+    log(`stream ended after ${stats.durationSec} s, ${stats.totalViewers} viewers, ${stats.coins} coins`),
+  )
   if (joined.role === 'host') {
     await joined.goOnStage()
     const preview = joined.media.localTrack('camera')
@@ -100,7 +119,14 @@ async function enterStream(token: string, streamId: string): Promise<MajlisStrea
   for (const id of ['chat-text', 'chat-send', 'gift', 'gift-send']) $<HTMLButtonElement>(id).disabled = false
   $<HTMLButtonElement>('end-stream').disabled = joined.role !== 'host'
   const gifts: Array<{ id: string; name: string; icon: string; coins: number }> = await api(token, 'GET', '/gifts')
-  $('gift').replaceChildren(...gifts.map((gift) => Object.assign(document.createElement('option'), { value: gift.id, textContent: `${gift.icon} ${gift.name} (${gift.coins})` })))
+  $('gift').replaceChildren(
+    ...gifts.map((gift) =>
+      Object.assign(document.createElement('option'), {
+        value: gift.id,
+        textContent: `${gift.icon} ${gift.name} (${gift.coins})`,
+      }),
+    ),
+  )
   log(`in stream ${streamId} as ${joined.role}`)
   return joined
 }
@@ -113,11 +139,19 @@ async function goLive(token: string, input: { title: string; type: 'audio' | 'vi
 const token = () => sessionStorage.getItem('majlis-token') ?? ''
 const reportFailure = (what: string) => (error: Error) => log(`${what} failed: ${error.message}`)
 $('go-live').onclick = () =>
-  void goLive(token(), { title: $<HTMLInputElement>('stream-title').value, type: $<HTMLSelectElement>('stream-type').value as 'audio' | 'video' }).catch(reportFailure('going live'))
-$('watch').onclick = () => void enterStream(token(), $<HTMLInputElement>('stream-id').value.trim()).catch(reportFailure('watching'))
-$('end-stream').onclick = () => void api(token(), 'POST', `/streams/${stream?.streamId}/end`).catch(reportFailure('ending'))
+  void goLive(token(), {
+    title: $<HTMLInputElement>('stream-title').value,
+    type: $<HTMLSelectElement>('stream-type').value as 'audio' | 'video',
+  }).catch(reportFailure('going live'))
+$('watch').onclick = () =>
+  void enterStream(token(), $<HTMLInputElement>('stream-id').value.trim()).catch(reportFailure('watching'))
+$('end-stream').onclick = () =>
+  void api(token(), 'POST', `/streams/${stream?.streamId}/end`).catch(reportFailure('ending'))
 $('chat-send').onclick = () => void stream?.send($<HTMLInputElement>('chat-text').value).catch(reportFailure('sending'))
 $('gift-send').onclick = () =>
-  void api(token(), 'POST', `/streams/${stream?.streamId}/gifts`, { giftId: $<HTMLSelectElement>('gift').value, idempotencyKey: crypto.randomUUID() }).catch(reportFailure('the gift'))
+  void api(token(), 'POST', `/streams/${stream?.streamId}/gifts`, {
+    giftId: $<HTMLSelectElement>('gift').value,
+    idempotencyKey: crypto.randomUUID(),
+  }).catch(reportFailure('the gift'))
 
 Object.assign(window, { majlisDemo: { start, goLive, watch: enterStream, current: () => media, stream: () => stream } })

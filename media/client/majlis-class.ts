@@ -126,7 +126,13 @@ interface JoinReply {
   role: ClassRole
   participants: Participant[]
   canSpeak: boolean
-  classroom: { handRaised: boolean; chatMuted: boolean; hands: RaisedHand[] | null; polls: Poll[]; questions: Question[] }
+  classroom: {
+    handRaised: boolean
+    chatMuted: boolean
+    hands: RaisedHand[] | null
+    polls: Poll[]
+    questions: Question[]
+  }
 }
 
 /**
@@ -188,7 +194,8 @@ export class MajlisClass {
     relay('live:reactions', 'reactions', ({ counts }) => ({ counts }))
     socket.on('live:peer-joined', (data) => {
       if (!mine(data)) return
-      if (!this.participants.some((p) => p.userId === data.userId)) this.participants = [...this.participants, { userId: data.userId, name: data.name }]
+      if (!this.participants.some((p) => p.userId === data.userId))
+        this.participants = [...this.participants, { userId: data.userId, name: data.name }]
       this.listeners.emit('participantJoined', { userId: data.userId, name: data.name, role: data.role })
     })
     socket.on('live:peer-left', (data) => {
@@ -199,7 +206,9 @@ export class MajlisClass {
     socket.on('live:speaker-changed', (data) => {
       if (!mine(data)) return
       if (data.userId === me.id) this.canSpeak = data.canSpeak
-      this.speakers = data.canSpeak ? [...new Set([...this.speakers, data.userId])] : this.speakers.filter((id) => id !== data.userId)
+      this.speakers = data.canSpeak
+        ? [...new Set([...this.speakers, data.userId])]
+        : this.speakers.filter((id) => id !== data.userId)
       this.listeners.emit('speakerChanged', { userId: data.userId, canSpeak: data.canSpeak })
     })
     relay('live:error', 'error', ({ code, message, type }) => ({ code, message, type }))
@@ -217,12 +226,16 @@ export class MajlisClass {
     })
     // A student waiting for the start hears of it by notification.
     socket.on('notification', (data) => {
-      if (data?.type === 'live_session.live' && data.data?.sessionId === session.id && !this.joined) void this.enterWhenLive()
+      if (data?.type === 'live_session.live' && data.data?.sessionId === session.id && !this.joined)
+        void this.enterWhenLive()
     })
     media.on('track', (track) => this.listeners.emit('track', track))
     media.on('trackEnded', (track) => this.listeners.emit('trackEnded', track))
     media.on('activeSpeaker', (speaker) => this.listeners.emit('activeSpeaker', speaker))
-    media.on('grantChanged', ({ canPublish }) => (this.canSpeak = this.role === 'teacher' || canPublish.includes('microphone')))
+    media.on(
+      'grantChanged',
+      ({ canPublish }) => (this.canSpeak = this.role === 'teacher' || canPublish.includes('microphone')),
+    )
     media.on('state', ({ state }) => this.listeners.emit('connection', { state }))
     socket.on('reconnected', () => this.joined && void this.enter().catch(() => undefined))
     socket.on('moved', () => this.joined && void this.enter().catch(() => undefined))
@@ -237,7 +250,12 @@ export class MajlisClass {
     const firstUrl = typeof options.url === 'string' ? options.url : options.url[0]!
     const api = new MajlisApi(options.apiUrl ?? apiUrlBeside(firstUrl), options.token, options.language)
     if (!options.sessionId && !options.roomCode) throw new TypeError('MajlisClass.open needs a sessionId or a roomCode')
-    const session = await api.request<ClassSession>('GET', options.sessionId ? `/live-sessions/${options.sessionId}` : `/live-sessions/by-code/${encodeURIComponent(options.roomCode!)}`)
+    const session = await api.request<ClassSession>(
+      'GET',
+      options.sessionId
+        ? `/live-sessions/${options.sessionId}`
+        : `/live-sessions/by-code/${encodeURIComponent(options.roomCode!)}`,
+    )
     const me = await api.request<{ id: string; name: string }>('GET', '/me')
     const course = await api.request<{ teacherId: string }>('GET', `/courses/${session.courseId}`)
     const lesson = new MajlisClass(new MajlisMedia(options), api, session, me)
@@ -295,7 +313,11 @@ export class MajlisClass {
   /** Swaps the camera or microphone for another device (the device picker). */
   async switchDevice(source: 'camera' | 'microphone', deviceId: string): Promise<MediaStreamTrack> {
     await this.media.unpublish(source)
-    if (source === 'microphone') return this.media.publish((await navigator.mediaDevices.getUserMedia({ audio: { deviceId: { exact: deviceId } } })).getAudioTracks()[0]!, 'microphone')
+    if (source === 'microphone')
+      return this.media.publish(
+        (await navigator.mediaDevices.getUserMedia({ audio: { deviceId: { exact: deviceId } } })).getAudioTracks()[0]!,
+        'microphone',
+      )
     return this.media.publishCamera({ width: 640, height: 360, deviceId: { exact: deviceId } })
   }
 
@@ -307,11 +329,14 @@ export class MajlisClass {
   // Chat --------------------------------------------------------------------------------------
 
   async sendChat(content: string): Promise<ChatMessage> {
-    return (await this.send<{ message: ChatMessage }>('live:chat', { content, clientMsgId: crypto.randomUUID() })).message
+    return (await this.send<{ message: ChatMessage }>('live:chat', { content, clientMsgId: crypto.randomUUID() }))
+      .message
   }
 
   /** Newest first. */
-  chatHistory(page: { cursor?: string; limit?: number } = {}): Promise<{ items: ChatMessage[]; nextCursor: string | null }> {
+  chatHistory(
+    page: { cursor?: string; limit?: number } = {},
+  ): Promise<{ items: ChatMessage[]; nextCursor: string | null }> {
     return this.api.request('GET', `/live-sessions/${this.session.id}/messages${query(page)}`)
   }
 
@@ -402,7 +427,9 @@ export class MajlisClass {
     return this.api.request('POST', `/questions/${questionId}/dismiss`)
   }
 
-  questions(filter: { status?: Question['status']; sort?: 'votes' | 'recent'; cursor?: string; limit?: number } = {}): Promise<{ items: Question[]; nextCursor: string | null }> {
+  questions(
+    filter: { status?: Question['status']; sort?: 'votes' | 'recent'; cursor?: string; limit?: number } = {},
+  ): Promise<{ items: Question[]; nextCursor: string | null }> {
     return this.api.request('GET', `/live-sessions/${this.session.id}/questions${query(filter)}`)
   }
 

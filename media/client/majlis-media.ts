@@ -169,7 +169,10 @@ export class MajlisMedia {
       this.device = await Device.factory()
       await this.device.load({ routerRtpCapabilities: joined.routerRtpCapabilities })
       this.recvTransport = this.setUpTransport('recv', joined.recvTransport)
-      const { consumers, skipped } = await this.socket.request<{ consumers: ConsumerReply[]; skipped: Array<{ code: string; message: string }> }>('media:consumeAll', {
+      const { consumers, skipped } = await this.socket.request<{
+        consumers: ConsumerReply[]
+        skipped: Array<{ code: string; message: string }>
+      }>('media:consumeAll', {
         rtpCapabilities: this.device.recvRtpCapabilities,
       })
       // Started by the server already (consumeAll's default): nothing to resume. Attached together,
@@ -177,7 +180,8 @@ export class MajlisMedia {
       const attached = await Promise.all(consumers.map((reply) => this.attach(reply)))
       consumers.forEach((reply, i) => this.announceTrack(reply, attached[i]!))
       // As for a single consume: a producer that closed meanwhile is no error, one we cannot receive is.
-      for (const { code, message } of skipped) if (code !== 'NOT_FOUND') this.emit('error', { error: new RequestError(code, message) })
+      for (const { code, message } of skipped)
+        if (code !== 'NOT_FOUND') this.emit('error', { error: new RequestError(code, message) })
     } finally {
       this.announcedDuringJoin = null
     }
@@ -193,7 +197,10 @@ export class MajlisMedia {
       try {
         return await this.socket.request<JoinReply>('media:join', { room, recvTransport: true })
       } catch (error) {
-        const elsewhere = error instanceof RequestError && error.code === 'INSTANCE_FULL' ? error.details?.instances?.[0]?.url : undefined
+        const elsewhere =
+          error instanceof RequestError && error.code === 'INSTANCE_FULL'
+            ? error.details?.instances?.[0]?.url
+            : undefined
         if (!elsewhere || moves >= 3) throw error
         await this.socket.moveTo(`${String(elsewhere).replace(/^http/, 'ws')}/ws`)
       }
@@ -235,7 +242,8 @@ export class MajlisMedia {
     this.published.delete(source)
     entry.producer?.close()
     entry.track.stop()
-    if (entry.producer) await this.socket.request('media:closeProducer', { producerId: entry.producer.id }).catch(() => undefined)
+    if (entry.producer)
+      await this.socket.request('media:closeProducer', { producerId: entry.producer.id }).catch(() => undefined)
   }
 
   /**
@@ -251,7 +259,12 @@ export class MajlisMedia {
 
   /** The tracks received so far, for a listener that subscribed after the join (`track` events announce later ones). */
   remoteTracks(): Array<{ peerId: string; producerId: string; source: MediaSource; track: MediaStreamTrack }> {
-    return [...this.consumers].map(([producerId, { consumer, peerId, source }]) => ({ peerId, producerId, source, track: consumer.track }))
+    return [...this.consumers].map(([producerId, { consumer, peerId, source }]) => ({
+      peerId,
+      producerId,
+      source,
+      track: consumer.track,
+    }))
   }
 
   /** The track this client publishes as the source (its own camera preview), if it does. */
@@ -266,7 +279,15 @@ export class MajlisMedia {
       const report = await consumer.getStats()
       report.forEach((stat) => {
         if (stat.type === 'inbound-rtp') {
-          all.push({ peerId, source, kind: consumer.kind, framesDecoded: stat.framesDecoded ?? 0, bytesReceived: stat.bytesReceived ?? 0, frameWidth: stat.frameWidth ?? 0, frameHeight: stat.frameHeight ?? 0 })
+          all.push({
+            peerId,
+            source,
+            kind: consumer.kind,
+            framesDecoded: stat.framesDecoded ?? 0,
+            bytesReceived: stat.bytesReceived ?? 0,
+            frameWidth: stat.frameWidth ?? 0,
+            frameHeight: stat.frameHeight ?? 0,
+          })
         }
       })
     }
@@ -299,11 +320,20 @@ export class MajlisMedia {
   /** The SRTP and DTLS suites of the send and recv transports (for a connection panel, and tests). */
   async transportSecurity(): Promise<TransportSecurity[]> {
     const all: TransportSecurity[] = []
-    for (const [direction, transport] of [['send', this.sendTransport], ['recv', this.recvTransport]] as const) {
+    for (const [direction, transport] of [
+      ['send', this.sendTransport],
+      ['recv', this.recvTransport],
+    ] as const) {
       if (!transport) continue
       const report = await transport.getStats()
       report.forEach((stat) => {
-        if (stat.type === 'transport') all.push({ direction, srtpCipher: stat.srtpCipher ?? null, dtlsCipher: stat.dtlsCipher ?? null, dtlsState: stat.dtlsState ?? null })
+        if (stat.type === 'transport')
+          all.push({
+            direction,
+            srtpCipher: stat.srtpCipher ?? null,
+            dtlsCipher: stat.dtlsCipher ?? null,
+            dtlsState: stat.dtlsState ?? null,
+          })
       })
     }
     return all
@@ -343,7 +373,8 @@ export class MajlisMedia {
 
   private async produce(track: MediaStreamTrack, source: MediaSource): Promise<types.Producer | null> {
     if (!this.room || !this.device) return null
-    if (!this.grant.includes(source)) throw new RequestError('FORBIDDEN', `Your grant does not allow publishing ${source}`)
+    if (!this.grant.includes(source))
+      throw new RequestError('FORBIDDEN', `Your grant does not allow publishing ${source}`)
     this.sendTransport ??= await this.createTransport('send')
     return this.sendTransport.produce({
       track,
@@ -364,7 +395,10 @@ export class MajlisMedia {
 
   private async consume(producerId: string): Promise<void> {
     if (!this.recvTransport || !this.device || this.consumers.has(producerId)) return
-    const reply = await this.socket.request<ConsumerReply>('media:consume', { producerId, rtpCapabilities: this.device.recvRtpCapabilities })
+    const reply = await this.socket.request<ConsumerReply>('media:consume', {
+      producerId,
+      rtpCapabilities: this.device.recvRtpCapabilities,
+    })
     const consumer = await this.attach(reply)
     await this.socket.request('media:resumeConsumer', { consumerId: reply.consumerId })
     this.announceTrack(reply, consumer)
@@ -372,13 +406,25 @@ export class MajlisMedia {
 
   /** The local side of a server consumer. */
   private async attach(reply: ConsumerReply): Promise<types.Consumer> {
-    const consumer = await this.recvTransport!.consume({ id: reply.consumerId, producerId: reply.producerId, kind: reply.kind, rtpParameters: reply.rtpParameters })
+    const consumer = await this.recvTransport!.consume({
+      id: reply.consumerId,
+      producerId: reply.producerId,
+      kind: reply.kind,
+      rtpParameters: reply.rtpParameters,
+    })
     this.consumers.set(reply.producerId, { consumer, peerId: reply.peerId, source: reply.source })
     return consumer
   }
 
   private announceTrack(reply: ConsumerReply, consumer: types.Consumer): void {
-    this.emit('track', { peerId: reply.peerId, producerId: reply.producerId, consumerId: consumer.id, kind: consumer.kind, source: reply.source, track: consumer.track })
+    this.emit('track', {
+      peerId: reply.peerId,
+      producerId: reply.producerId,
+      consumerId: consumer.id,
+      kind: consumer.kind,
+      source: reply.source,
+      track: consumer.track,
+    })
   }
 
   private dropConsumer(producerId: string): void {
@@ -390,14 +436,25 @@ export class MajlisMedia {
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    return this.setUpTransport(direction, await this.socket.request<TransportParams>('media:createTransport', { direction }))
+    return this.setUpTransport(
+      direction,
+      await this.socket.request<TransportParams>('media:createTransport', { direction }),
+    )
   }
 
   private setUpTransport(direction: 'send' | 'recv', params: TransportParams): types.Transport {
-    const options = { id: params.transportId, iceParameters: params.iceParameters, iceCandidates: params.iceCandidates, dtlsParameters: params.dtlsParameters }
-    const transport = direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options)
+    const options = {
+      id: params.transportId,
+      iceParameters: params.iceParameters,
+      iceCandidates: params.iceCandidates,
+      dtlsParameters: params.dtlsParameters,
+    }
+    const transport =
+      direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options)
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.socket.request('media:connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback)
+      this.socket
+        .request('media:connectTransport', { transportId: transport.id, dtlsParameters })
+        .then(() => callback(), errback)
     })
     transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       this.socket

@@ -14,7 +14,15 @@ export interface StreamMessage {
 
 export interface GiftAnimation {
   streamId: string
-  transaction: { id: string; giftId: string; quantity: number; coins: number; senderId: string; recipientId: string; message: string | null }
+  transaction: {
+    id: string
+    giftId: string
+    quantity: number
+    coins: number
+    senderId: string
+    recipientId: string
+    message: string | null
+  }
   gift: { id: string; name: string; icon: string; animation: string }
   sender: { id: string; name: string }
 }
@@ -99,7 +107,12 @@ export class MajlisStream {
 
   /** Chat; a retry after a dropped connection is stored once (clientMsgId). */
   async send(message: string, type: 'text' | 'emoji' = 'text'): Promise<StreamMessage> {
-    const reply = await this.media.socket.request<{ message: StreamMessage }>('send_stream_message', { sessionId: this.streamId, message, type, clientMsgId: crypto.randomUUID() })
+    const reply = await this.media.socket.request<{ message: StreamMessage }>('send_stream_message', {
+      sessionId: this.streamId,
+      message,
+      type,
+      clientMsgId: crypto.randomUUID(),
+    })
     return reply.message
   }
 
@@ -113,7 +126,11 @@ export class MajlisStream {
   }
 
   private async enter(): Promise<void> {
-    const joined = await this.media.socket.request<{ role: MajlisStream['role']; viewers: number; stream: { type: 'audio' | 'video' } }>('join_session', {
+    const joined = await this.media.socket.request<{
+      role: MajlisStream['role']
+      viewers: number
+      stream: { type: 'audio' | 'video' }
+    }>('join_session', {
       sessionId: this.streamId,
       role: this.options.role ?? 'viewer',
     })

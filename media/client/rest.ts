@@ -31,9 +31,19 @@ export class MajlisApi {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` }
     if (this.language) headers['accept-language'] = this.language
     if (body !== undefined) headers['content-type'] = 'application/json'
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
     if (response.ok) return response
-    const envelope = (await response.json().catch(() => null)) as { error?: { code: string; message: string; details?: unknown } } | null
-    throw new RequestError(envelope?.error?.code ?? `HTTP_${response.status}`, envelope?.error?.message ?? response.statusText, envelope?.error?.details)
+    const envelope = (await response.json().catch(() => null)) as {
+      error?: { code: string; message: string; details?: unknown }
+    } | null
+    throw new RequestError(
+      envelope?.error?.code ?? `HTTP_${response.status}`,
+      envelope?.error?.message ?? response.statusText,
+      envelope?.error?.details,
+    )
   }
 }

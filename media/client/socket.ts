@@ -29,7 +29,10 @@ export class RequestError extends Error {
 export class MajlisSocket {
   private ws: WebSocket | null = null
   private nextId = 1
-  private readonly pending = new Map<string, { resolve(data: any): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>()
+  private readonly pending = new Map<
+    string,
+    { resolve(data: any): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }
+  >()
   private readonly listeners = new Listeners<Record<string, any>>()
   private closedByUser = false
   private readonly urls: string[]
@@ -89,7 +92,8 @@ export class MajlisSocket {
 
   request<T = any>(type: string, data: Record<string, unknown> = {}): Promise<T> {
     const ws = this.ws
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new RequestError('NOT_CONNECTED', 'The socket is not connected'))
+    if (!ws || ws.readyState !== WebSocket.OPEN)
+      return Promise.reject(new RequestError('NOT_CONNECTED', 'The socket is not connected'))
     const id = String(this.nextId++)
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -12,7 +12,8 @@ const STDERR_TAIL_BYTES = 4096
 async function tailOf(stream: ReadableStream<Uint8Array>): Promise<string> {
   let tail = ''
   const decoder = new TextDecoder()
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) tail = (tail + decoder.decode(chunk, { stream: true })).slice(-STDERR_TAIL_BYTES)
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>)
+    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-STDERR_TAIL_BYTES)
   return tail
 }
 
@@ -23,7 +24,12 @@ export class FfmpegProcess {
   private stopRequested = false
 
   constructor(path: string, args: string[], cwd?: string) {
-    this.process = Bun.spawn([path, '-hide_banner', '-nostdin', '-loglevel', 'warning', ...args], { cwd, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe' })
+    this.process = Bun.spawn([path, '-hide_banner', '-nostdin', '-loglevel', 'warning', ...args], {
+      cwd,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+    })
     const stderr = tailOf(this.process.stderr)
     this.exited = this.process.exited.then(async (code) => ({
       code: this.process.signalCode ? null : code,
@@ -58,11 +64,20 @@ export class FfmpegProcess {
 
 /** A one-shot ffmpeg or ffprobe run (remux, concatenation, thumbnail, probe); rejects with its stderr when it fails. */
 export async function runTool(path: string, args: string[], timeoutMs = 10 * 60_000): Promise<string> {
-  const process = Bun.spawn([path, '-hide_banner', '-loglevel', 'error', ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  const process = Bun.spawn([path, '-hide_banner', '-loglevel', 'error', ...args], {
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   const timer = setTimeout(() => process.kill('SIGKILL'), timeoutMs)
   try {
-    const [stdout, stderr, code] = await Promise.all([new Response(process.stdout).text(), new Response(process.stderr).text(), process.exited])
-    if (code !== 0) throw new Error(`${path} ${args.join(' ')} failed (${process.signalCode ?? code}): ${stderr.slice(-1000).trim()}`)
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(process.stdout).text(),
+      new Response(process.stderr).text(),
+      process.exited,
+    ])
+    if (code !== 0)
+      throw new Error(`${path} ${args.join(' ')} failed (${process.signalCode ?? code}): ${stderr.slice(-1000).trim()}`)
     return stdout
   } finally {
     clearTimeout(timer)

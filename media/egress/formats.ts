@@ -27,7 +27,13 @@ function audioArgs(plan: PartPlan, filler: string | null, encode: string[], copy
   if (filler) return ['-map', filler, ...encode]
   if (plan.audioInputs === 1) return ['-map', '0:a:0', ...(copy ? ['-c:a', 'copy'] : encode)]
   const inputs = Array.from({ length: plan.audioInputs }, (_, i) => `[0:a:${i}]`).join('')
-  return ['-filter_complex', `${inputs}amix=inputs=${plan.audioInputs}:normalize=0[mixed]`, '-map', '[mixed]', ...encode]
+  return [
+    '-filter_complex',
+    `${inputs}amix=inputs=${plan.audioInputs}:normalize=0[mixed]`,
+    '-map',
+    '[mixed]',
+    ...encode,
+  ]
 }
 
 const recordingPartFile = (plan: PartPlan) => join(plan.dir, `part-${String(plan.index).padStart(4, '0')}.mkv`)
@@ -49,7 +55,14 @@ export const recordingFormat: EgressFormat = {
       ...video,
       ...audioArgs(plan, filler.audioInput, ['-c:a', 'libopus', '-b:a', '96k'], true),
       // Written out as it comes, so a killed ffmpeg leaves everything up to the last second.
-      '-flush_packets', '1', '-f', 'matroska', '-cluster_time_limit', '1000', '-y', recordingPartFile(plan),
+      '-flush_packets',
+      '1',
+      '-f',
+      'matroska',
+      '-cluster_time_limit',
+      '1000',
+      '-y',
+      recordingPartFile(plan),
     ]
   },
 }
@@ -68,20 +81,42 @@ export const hlsFormat: EgressFormat = {
   outputArgs(plan) {
     const filler = fillerInputs(plan)
     const encodeVideo = [
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
-      '-force_key_frames', `expr:gte(t,n_forced*${HLS_SEGMENT_SEC})`, '-b:v', '2500k', '-maxrate', '3000k', '-bufsize', '3000k',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-tune',
+      'zerolatency',
+      '-pix_fmt',
+      'yuv420p',
+      '-force_key_frames',
+      `expr:gte(t,n_forced*${HLS_SEGMENT_SEC})`,
+      '-b:v',
+      '2500k',
+      '-maxrate',
+      '3000k',
+      '-bufsize',
+      '3000k',
     ]
-    const video = filler.videoInput ? ['-map', filler.videoInput, ...encodeVideo] : ['-map', '0:v:0', ...(plan.videoCodec === 'h264' ? ['-c:v', 'copy'] : encodeVideo)]
+    const video = filler.videoInput
+      ? ['-map', filler.videoInput, ...encodeVideo]
+      : ['-map', '0:v:0', ...(plan.videoCodec === 'h264' ? ['-c:v', 'copy'] : encodeVideo)]
     return [
       ...filler.args,
       ...video,
       ...audioArgs(plan, filler.audioInput, ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'], false),
-      '-f', 'hls',
-      '-hls_time', String(HLS_SEGMENT_SEC),
-      '-hls_list_size', '6',
-      '-hls_flags', 'delete_segments+append_list+discont_start+independent_segments+omit_endlist',
-      '-hls_segment_filename', join(plan.dir, `p${plan.index}-%05d.ts`),
-      '-y', join(plan.dir, HLS_PLAYLIST),
+      '-f',
+      'hls',
+      '-hls_time',
+      String(HLS_SEGMENT_SEC),
+      '-hls_list_size',
+      '6',
+      '-hls_flags',
+      'delete_segments+append_list+discont_start+independent_segments+omit_endlist',
+      '-hls_segment_filename',
+      join(plan.dir, `p${plan.index}-%05d.ts`),
+      '-y',
+      join(plan.dir, HLS_PLAYLIST),
     ]
   },
 }

@@ -35,7 +35,14 @@ export class Egresses {
 
   /** Starts sending the room (now, or whenever it opens) through ffmpeg into dir. */
   start(roomName: string, dir: string, format: EgressFormat, onGaveUp?: () => void): RoomEgress {
-    const egress = new RoomEgress(roomName, { ffmpegPath: this.ffmpegPath, dir, format, logger: this.logger, stats: this.stats, onGaveUp })
+    const egress = new RoomEgress(roomName, {
+      ffmpegPath: this.ffmpegPath,
+      dir,
+      format,
+      logger: this.logger,
+      stats: this.stats,
+      onGaveUp,
+    })
     // Opened here if need be: in a cluster the room's peers may all be on other instances.
     egress.attach(this.rooms.open(roomName))
     this.running.add(egress)

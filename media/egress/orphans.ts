@@ -24,7 +24,8 @@ export async function stopOrphanedFfmpeg(dir: string, graceMs = 5000): Promise<v
   const names = await readdir(dir).catch(() => [] as string[])
   for (const name of names.filter((candidate) => PID_FILE.test(candidate))) {
     const pid = Number(await readFile(join(dir, name), 'utf8').catch(() => ''))
-    const commandLine = Number.isInteger(pid) && pid > 0 ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : ''
+    const commandLine =
+      Number.isInteger(pid) && pid > 0 ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : ''
     if (commandLine.includes(dir)) {
       process.kill(pid, 'SIGINT')
       const deadline = Date.now() + graceMs

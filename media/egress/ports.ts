@@ -9,7 +9,11 @@ export async function freeUdpPortPair(hostname = '127.0.0.1'): Promise<number> {
     const port = probe.port % 2 === 0 ? probe.port : probe.port + 1
     probe.close()
     if (port + 1 > 65535) continue
-    const pair = await Promise.all([Bun.udpSocket({ hostname, port }), Bun.udpSocket({ hostname, port: port + 1 })].map((socket) => socket.catch(() => null)))
+    const pair = await Promise.all(
+      [Bun.udpSocket({ hostname, port }), Bun.udpSocket({ hostname, port: port + 1 })].map((socket) =>
+        socket.catch(() => null),
+      ),
+    )
     for (const socket of pair) socket?.close()
     if (pair.every(Boolean)) return port
   }

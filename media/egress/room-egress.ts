@@ -64,9 +64,15 @@ const codecOf = (candidate: EgressCandidate): VideoCodec | null => {
  * What of a room goes out: the shared screen, else the first camera; every microphone (mixed).
  * Paused producers send nothing, so they are left out rather than stalling ffmpeg's mixer.
  */
-export function selectMedia(candidates: EgressCandidate[]): { video: EgressCandidate | null; audio: EgressCandidate[] } {
+export function selectMedia(candidates: EgressCandidate[]): {
+  video: EgressCandidate | null
+  audio: EgressCandidate[]
+} {
   const live = candidates.filter((candidate) => !candidate.paused)
-  const video = live.find((candidate) => candidate.source === 'screen' && codecOf(candidate)) ?? live.find((candidate) => candidate.source === 'camera' && codecOf(candidate)) ?? null
+  const video =
+    live.find((candidate) => candidate.source === 'screen' && codecOf(candidate)) ??
+    live.find((candidate) => candidate.source === 'camera' && codecOf(candidate)) ??
+    null
   const audio = live.filter((candidate) => candidate.kind === 'audio').slice(0, MAX_AUDIO_INPUTS)
   return { video, audio }
 }
@@ -102,14 +108,20 @@ export class RoomEgress {
 
   constructor(
     readonly roomName: string,
-    private readonly options: { ffmpegPath: string; dir: string; format: EgressFormat; logger: Logger; stats: EgressStats; onGaveUp?: () => void },
+    private readonly options: {
+      ffmpegPath: string
+      dir: string
+      format: EgressFormat
+      logger: Logger
+      stats: EgressStats
+      onGaveUp?: () => void
+    },
   ) {}
 
   /** Whether a part ended abnormally (ffmpeg crashed, or a worker died under the room). */
   get interrupted(): boolean {
     return this.interruptedFlag || this.ended.some((part) => part.crashed)
   }
-
 
   /** Its room is about to close because its owner ended it. */
   roomEnding(): void {
@@ -148,9 +160,14 @@ export class RoomEgress {
   }
 
   private reconcile(): void {
-    this.work = this.work.then(() => this.reconcileNow()).catch((error: unknown) => {
-      this.options.logger.error('egress could not follow its room', { room: this.roomName, err: error instanceof Error ? error.message : String(error) })
-    })
+    this.work = this.work
+      .then(() => this.reconcileNow())
+      .catch((error: unknown) => {
+        this.options.logger.error('egress could not follow its room', {
+          room: this.roomName,
+          err: error instanceof Error ? error.message : String(error),
+        })
+      })
   }
 
   private async reconcileNow(): Promise<void> {
@@ -164,8 +181,18 @@ export class RoomEgress {
     await this.startPart(room, key, selection.video, selection.audio)
   }
 
-  private async startPart(room: MediaRoom, key: string, video: EgressCandidate | null, audio: EgressCandidate[]): Promise<void> {
-    const plan: PartPlan = { index: this.nextIndex++, dir: this.options.dir, videoCodec: video ? codecOf(video) : null, audioInputs: audio.length }
+  private async startPart(
+    room: MediaRoom,
+    key: string,
+    video: EgressCandidate | null,
+    audio: EgressCandidate[],
+  ): Promise<void> {
+    const plan: PartPlan = {
+      index: this.nextIndex++,
+      dir: this.options.dir,
+      videoCodec: video ? codecOf(video) : null,
+      audioInputs: audio.length,
+    }
     const taps: Tap[] = []
     const releases: Array<() => void> = []
     try {
@@ -183,16 +210,30 @@ export class RoomEgress {
     const sdpFile = join(plan.dir, `part-${plan.index}.sdp`)
     await writeFile(sdpFile, sdpForInputs(taps.map((tap) => tap.input)))
     const ffmpeg = new FfmpegProcess(this.options.ffmpegPath, [
-      '-protocol_whitelist', 'file,udp,rtp',
-      '-fflags', '+genpts',
-      '-analyzeduration', '3000000',
-      '-f', 'sdp', '-i', sdpFile,
+      '-protocol_whitelist',
+      'file,udp,rtp',
+      '-fflags',
+      '+genpts',
+      '-analyzeduration',
+      '3000000',
+      '-f',
+      'sdp',
+      '-i',
+      sdpFile,
       ...this.options.format.outputArgs(plan),
     ])
     const requestKeyFrames = () => {
-      for (const tap of taps) if (tap.consumer.kind === 'video') void tap.consumer.requestKeyFrame().catch(() => undefined)
+      for (const tap of taps)
+        if (tap.consumer.kind === 'video') void tap.consumer.requestKeyFrame().catch(() => undefined)
     }
-    const running: RunningPart = { plan, key, taps, releases, ffmpeg, keyFrames: setInterval(requestKeyFrames, this.options.format.keyFrameIntervalMs) }
+    const running: RunningPart = {
+      plan,
+      key,
+      taps,
+      releases,
+      ffmpeg,
+      keyFrames: setInterval(requestKeyFrames, this.options.format.keyFrameIntervalMs),
+    }
     this.running = running
     void ffmpeg.exited.then((exit) => this.onExit(running, exit))
     await writeFile(pidFileOf(plan.dir, plan.index), String(ffmpeg.pid))
@@ -205,7 +246,13 @@ export class RoomEgress {
 
   private onExit(part: RunningPart, exit: FfmpegExit): void {
     if (exit.requested) return
-    this.options.logger.error('ffmpeg exited on its own', { room: this.roomName, part: part.plan.index, code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-600) })
+    this.options.logger.error('ffmpeg exited on its own', {
+      room: this.roomName,
+      part: part.plan.index,
+      code: exit.code,
+      signal: exit.signal,
+      stderr: exit.stderrTail.slice(-600),
+    })
     this.work = this.work.then(() => {
       if (this.running !== part) return
       this.release(part, true)
@@ -232,6 +279,11 @@ export class RoomEgress {
     for (const release of part.releases) release()
     void rm(pidFileOf(part.plan.dir, part.plan.index), { force: true })
     this.running = null
-    this.ended.push({ index: part.plan.index, file: this.options.format.partFile(part.plan), videoCodec: part.plan.videoCodec, crashed })
+    this.ended.push({
+      index: part.plan.index,
+      file: this.options.format.partFile(part.plan),
+      videoCodec: part.plan.videoCodec,
+      crashed,
+    })
   }
 }

@@ -15,7 +15,11 @@ export function sdpForInputs(inputs: RtpInput[], address = '127.0.0.1'): string 
     if (!codec) throw new Error('an RTP input without a media codec')
     const name = codec.mimeType.split('/')[1]
     const pt = codec.payloadType
-    lines.push(`m=${kind} ${port} RTP/AVPF ${pt}`, `a=rtcp:${port + 1}`, `a=rtpmap:${pt} ${name}/${codec.clockRate}${codec.channels ? `/${codec.channels}` : ''}`)
+    lines.push(
+      `m=${kind} ${port} RTP/AVPF ${pt}`,
+      `a=rtcp:${port + 1}`,
+      `a=rtpmap:${pt} ${name}/${codec.clockRate}${codec.channels ? `/${codec.channels}` : ''}`,
+    )
     const fmtp = Object.entries(codec.parameters ?? {}).map(([key, value]) => `${key}=${value}`)
     if (fmtp.length > 0) lines.push(`a=fmtp:${pt} ${fmtp.join(';')}`)
     lines.push('a=recvonly')

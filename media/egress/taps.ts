@@ -14,12 +14,24 @@ export interface Tap {
  * RTX is left out of the capabilities: ffmpeg cannot use retransmissions.
  */
 export async function tapProducer({ producer, router }: RoomProducer, port: number): Promise<Tap> {
-  const transport: PlainTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false })
+  const transport: PlainTransport = await router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    rtcpMux: false,
+    comedia: false,
+  })
   try {
     await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 })
     const codecs = router.rtpCapabilities.codecs?.filter((codec) => !codec.mimeType.toLowerCase().endsWith('/rtx'))
-    const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: { codecs, headerExtensions: [] }, paused: true })
-    return { input: { kind: consumer.kind, port, rtpParameters: consumer.rtpParameters }, consumer, close: () => transport.close() }
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: { codecs, headerExtensions: [] },
+      paused: true,
+    })
+    return {
+      input: { kind: consumer.kind, port, rtpParameters: consumer.rtpParameters },
+      consumer,
+      close: () => transport.close(),
+    }
   } catch (error) {
     transport.close()
     throw error

@@ -2,7 +2,16 @@ import { MajlisClass, RequestError, type AttendanceRow } from '@majlis/sdk'
 import { applyLanguage, initialLanguage } from '../ui/language.ts'
 import { h, table } from '../ui/dom.ts'
 import { translator, type Language, type TextKey } from './i18n.ts'
-import { chatPanel, download, handsPanel, participantsPanel, pollsPanel, questionsPanel, reactionsBar, type Act } from './panels.ts'
+import {
+  chatPanel,
+  download,
+  handsPanel,
+  participantsPanel,
+  pollsPanel,
+  questionsPanel,
+  reactionsBar,
+  type Act,
+} from './panels.ts'
 import { forgetToken, signInView, storedToken } from './sign-in.ts'
 import { Stage } from './stage.ts'
 
@@ -55,22 +64,47 @@ function header(count?: HTMLElement) {
     {},
     h('h1', { dir: 'auto' }, lesson?.session.title ?? t('title')),
     count ?? null,
-    h('button', { type: 'button', id: 'language', lang: language === 'ar' ? 'en' : 'ar', onclick: () => (setLanguage(language === 'ar' ? 'en' : 'ar'), render()) }, t('language')),
-    storedToken() ? h('button', { type: 'button', id: 'sign-out', onclick: () => (forgetToken(), lesson?.close(), (lesson = null), render()) }, t('signOut')) : null,
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'language',
+        lang: language === 'ar' ? 'en' : 'ar',
+        onclick: () => (setLanguage(language === 'ar' ? 'en' : 'ar'), render()),
+      },
+      t('language'),
+    ),
+    storedToken()
+      ? h(
+          'button',
+          {
+            type: 'button',
+            id: 'sign-out',
+            onclick: () => (forgetToken(), lesson?.close(), (lesson = null), render()),
+          },
+          t('signOut'),
+        )
+      : null,
   )
 }
 
 /** A notice in place of the class (not started, removed, ended). */
-const notice = (id: string, ...children: Array<Node | string | null>) => h('section', { class: 'notice card', id, role: 'status' }, ...children)
+const notice = (id: string, ...children: Array<Node | string | null>) =>
+  h('section', { class: 'notice card', id, role: 'status' }, ...children)
 
 function teacherControls(stage: Stage) {
   const live = lesson!
   const toggle = (source: 'camera' | 'microphone' | 'screen', label: TextKey) => {
-    const button = h('button', { type: 'button', id: `toggle-${source}`, 'aria-pressed': String(live.media.localTrack(source) !== null) })
+    const button = h('button', {
+      type: 'button',
+      id: `toggle-${source}`,
+      'aria-pressed': String(live.media.localTrack(source) !== null),
+    })
     const paint = () => {
       const on = live.media.localTrack(source) !== null
       button.setAttribute('aria-pressed', String(on))
-      button.textContent = source === 'screen' ? (on ? t('stopScreen') : t('screen')) : `${t(label)}: ${on ? t('on') : t('off')}`
+      button.textContent =
+        source === 'screen' ? (on ? t('stopScreen') : t('screen')) : `${t(label)}: ${on ? t('on') : t('off')}`
     }
     paint()
     button.addEventListener('click', () =>
@@ -86,8 +120,22 @@ function teacherControls(stage: Stage) {
     return button
   }
   const devices = (kind: 'videoinput' | 'audioinput', label: TextKey, source: 'camera' | 'microphone') => {
-    const select = h('select', { 'aria-label': t(label), onchange: (event: Event) => act(async () => (await live.switchDevice(source, (event.target as HTMLSelectElement).value), stage.showLocal())) })
-    void navigator.mediaDevices.enumerateDevices().then((all) => select.replaceChildren(...all.filter((d) => d.kind === kind).map((d, i) => h('option', { value: d.deviceId }, d.label || `${t(label)} ${i + 1}`))))
+    const select = h('select', {
+      'aria-label': t(label),
+      onchange: (event: Event) =>
+        act(
+          async () => (await live.switchDevice(source, (event.target as HTMLSelectElement).value), stage.showLocal()),
+        ),
+    })
+    void navigator.mediaDevices
+      .enumerateDevices()
+      .then((all) =>
+        select.replaceChildren(
+          ...all
+            .filter((d) => d.kind === kind)
+            .map((d, i) => h('option', { value: d.deviceId }, d.label || `${t(label)} ${i + 1}`)),
+        ),
+      )
     return h('label', { class: 'inline' }, t(label), select)
   }
   const recordingState = h('span', { id: 'recording-state', class: 'hint' }, t('notRecording'))
@@ -111,7 +159,16 @@ function teacherControls(stage: Stage) {
     devices('audioinput', 'microphoneDevice', 'microphone'),
     record,
     recordingState,
-    h('button', { type: 'button', id: 'end-class', class: 'danger', onclick: () => act(async () => (await live.end(), render())) }, t('endClass')),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'end-class',
+        class: 'danger',
+        onclick: () => act(async () => (await live.end(), render())),
+      },
+      t('endClass'),
+    ),
   )
 }
 
@@ -129,7 +186,14 @@ function liveView() {
     h(
       'main',
       { class: 'room' },
-      h('div', { class: 'main-column' }, stage.element, teacher ? teacherControls(stage) : null, reactionsBar(live, t, act), status),
+      h(
+        'div',
+        { class: 'main-column' },
+        stage.element,
+        teacher ? teacherControls(stage) : null,
+        reactionsBar(live, t, act),
+        status,
+      ),
       h(
         'div',
         { class: 'side-column' },
@@ -149,13 +213,27 @@ async function attendanceTable(live: MajlisClass) {
   const locale = language === 'ar' ? 'ar-SA' : 'en-GB'
   const time = (at: string | null) => (at ? new Date(at).toLocaleTimeString(locale) : '—')
   const number = (value: number) => value.toLocaleString(locale, { maximumFractionDigits: 1 })
-  const rows = sheet.items.map((row: AttendanceRow) => [h('span', { dir: 'auto' }, row.name), number(row.minutesPresent), number(row.joins), time(row.firstJoinedAt), time(row.lastLeftAt)])
+  const rows = sheet.items.map((row: AttendanceRow) => [
+    h('span', { dir: 'auto' }, row.name),
+    number(row.minutesPresent),
+    number(row.joins),
+    time(row.firstJoinedAt),
+    time(row.lastLeftAt),
+  ])
   return h(
     'section',
     { id: 'attendance', class: 'card' },
     h('h2', {}, t('attendance')),
     table([t('name'), t('minutes'), t('joins'), t('firstJoined'), t('lastLeft')], rows),
-    h('button', { type: 'button', id: 'attendance-csv', onclick: () => act(() => download(live.attendanceCsv(), `attendance-${live.session.roomCode}.csv`)) }, t('attendanceCsv')),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'attendance-csv',
+        onclick: () => act(() => download(live.attendanceCsv(), `attendance-${live.session.roomCode}.csv`)),
+      },
+      t('attendanceCsv'),
+    ),
   )
 }
 
@@ -165,7 +243,8 @@ const RECORDING_WAIT_MS = 3 * 60_000
 /** The recording's link once it is ready, looked for every few seconds for a while (a class may have none). */
 function recordingLink(live: MajlisClass) {
   const holder = h('p', { id: 'recording' }, live.session.recordingUrl ? null : t('recordingPending'))
-  const show = (url: string) => holder.replaceChildren(h('a', { href: url, target: '_blank', rel: 'noopener' }, t('recordingReady')))
+  const show = (url: string) =>
+    holder.replaceChildren(h('a', { href: url, target: '_blank', rel: 'noopener' }, t('recordingReady')))
   if (live.session.recordingUrl) {
     show(live.session.recordingUrl)
     return holder
@@ -178,7 +257,10 @@ function recordingLink(live: MajlisClass) {
       holder.textContent = t('noRecording')
       return
     }
-    void live.refresh().then((session) => session.recordingUrl && (clearInterval(timer), show(session.recordingUrl)), () => undefined)
+    void live.refresh().then(
+      (session) => session.recordingUrl && (clearInterval(timer), show(session.recordingUrl)),
+      () => undefined,
+    )
   }, 3000)
   return holder
 }
@@ -197,7 +279,8 @@ async function openClass() {
   try {
     lesson = await MajlisClass.open({ url, token, roomCode, language })
   } catch (error) {
-    if (error instanceof RequestError && (error.code === 'INVALID_TOKEN' || error.code === 'UNAUTHENTICATED')) forgetToken()
+    if (error instanceof RequestError && (error.code === 'INVALID_TOKEN' || error.code === 'UNAUTHENTICATED'))
+      forgetToken()
     throw error
   }
   lesson.on('live', () => render())
@@ -208,15 +291,26 @@ async function render() {
   for (const off of viewListeners) off()
   viewListeners = []
   setLanguage(language)
-  if (!storedToken()) return root.replaceChildren(header(), signInView(t, language, () => void start()))
+  if (!storedToken())
+    return root.replaceChildren(
+      header(),
+      signInView(t, language, () => void start()),
+    )
   if (!lesson) return root.replaceChildren(header(), h('p', { class: 'notice' }, t('loading')), status)
   const live = lesson
   if (removed) return root.replaceChildren(header(), notice('removed', t('removed')))
   if (live.session.status === 'ended') return root.replaceChildren(...(await endedView()))
   if (live.session.status === 'canceled') return root.replaceChildren(header(), notice('canceled', t('canceled')))
   if (!live.isLive) {
-    const goLive = live.role === 'teacher' ? h('button', { type: 'button', id: 'go-live', onclick: () => act(() => live.goLive()) }, t('goLive')) : null
-    return root.replaceChildren(header(), notice('not-started', live.role === 'teacher' ? t('notStartedTeacher') : t('notStarted'), goLive), status)
+    const goLive =
+      live.role === 'teacher'
+        ? h('button', { type: 'button', id: 'go-live', onclick: () => act(() => live.goLive()) }, t('goLive'))
+        : null
+    return root.replaceChildren(
+      header(),
+      notice('not-started', live.role === 'teacher' ? t('notStartedTeacher') : t('notStarted'), goLive),
+      status,
+    )
   }
   root.replaceChildren(...liveView())
 }

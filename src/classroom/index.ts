@@ -23,8 +23,17 @@ export const classroomPage = () => {
   return new Elysia({ name: 'classroom-page' })
     .get('/classroom/:roomCode', () => page(html, 'text/html; charset=utf-8'), {
       params: t.Object({ roomCode: t.String({ minLength: 1, maxLength: 32 }) }),
-      detail: { tags: ['classroom'], summary: 'The classroom page for the session with this room code (sign-in included)', security: [], responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } },
+      detail: {
+        tags: ['classroom'],
+        summary: 'The classroom page for the session with this room code (sign-in included)',
+        security: [],
+        responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
     })
-    .get('/classroom/assets/app.js', async () => page(await script(), javascriptHeaders['content-type']), { detail: { hide: true } })
-    .get('/classroom/assets/app.css', () => page(Bun.file(`${folder}app.css`), 'text/css; charset=utf-8'), { detail: { hide: true } })
+    .get('/classroom/assets/app.js', async () => page(await script(), javascriptHeaders['content-type']), {
+      detail: { hide: true },
+    })
+    .get('/classroom/assets/app.css', () => page(Bun.file(`${folder}app.css`), 'text/css; charset=utf-8'), {
+      detail: { hide: true },
+    })
 }

@@ -10,14 +10,26 @@ const MAX_CHAT = 200
 
 /** A panel: a titled section whose list is rebuilt on each change while its form stays (typing is never lost). */
 function panel(id: string, title: string, ...parts: Node[]) {
-  return h('section', { id, class: 'panel', 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, title), ...parts)
+  return h(
+    'section',
+    { id, class: 'panel', 'aria-labelledby': `${id}-title` },
+    h('h2', { id: `${id}-title` }, title),
+    ...parts,
+  )
 }
 
 export function chatPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLElement {
   const messages: ChatMessage[] = []
   const list = h('ol', { class: 'chat', 'aria-live': 'polite' })
   const muted = h('p', { class: 'hint', hidden: !lesson.chatMuted }, t('chatMuted'))
-  const input = h('input', { name: 'message', maxlength: 1000, required: true, autocomplete: 'off', 'aria-label': t('message'), placeholder: t('message') })
+  const input = h('input', {
+    name: 'message',
+    maxlength: 1000,
+    required: true,
+    autocomplete: 'off',
+    'aria-label': t('message'),
+    placeholder: t('message'),
+  })
   const form = h('form', { class: 'inline' }, input, h('button', { type: 'submit' }, t('send')))
   const teacher = lesson.role === 'teacher'
   const mutedUsers = new Set<string>()
@@ -31,9 +43,24 @@ export function chatPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLElem
           h('strong', {}, message.name),
           ' ',
           h('span', { dir: 'auto' }, message.content),
-          teacher ? h('button', { type: 'button', class: 'small', 'aria-label': `${t('deleteMessageOf')} ${message.name}`, onclick: () => act(() => lesson.deleteChat(message.id)) }, t('delete')) : null,
+          teacher
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small',
+                  'aria-label': `${t('deleteMessageOf')} ${message.name}`,
+                  onclick: () => act(() => lesson.deleteChat(message.id)),
+                },
+                t('delete'),
+              )
+            : null,
           teacher && message.userId !== lesson.me.id
-            ? h('button', { type: 'button', class: 'small', onclick: () => act(() => toggleMute(message.userId)) }, mutedUsers.has(message.userId) ? t('unmuteChat') : t('muteChat'))
+            ? h(
+                'button',
+                { type: 'button', class: 'small', onclick: () => act(() => toggleMute(message.userId)) },
+                mutedUsers.has(message.userId) ? t('unmuteChat') : t('muteChat'),
+              )
             : null,
         ),
       ),
@@ -59,7 +86,10 @@ export function chatPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLElem
     render()
   })
   lesson.on('chatMuted', ({ muted: isMuted }) => (muted.hidden = !isMuted))
-  void lesson.chatHistory({ limit: 50 }).then((page) => page.items.reverse().forEach(add), () => undefined)
+  void lesson.chatHistory({ limit: 50 }).then(
+    (page) => page.items.reverse().forEach(add),
+    () => undefined,
+  )
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const content = input.value.trim()
@@ -77,8 +107,18 @@ export function chatPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLElem
         t('slowMode'),
         h(
           'select',
-          { id: 'slow-mode', onchange: (event: Event) => act(() => lesson.setSlowMode(Number((event.target as HTMLSelectElement).value))) },
-          ...[0, 5, 10, 30, 60].map((seconds) => h('option', { value: seconds, selected: seconds === lesson.session.chatSlowSeconds }, seconds === 0 ? t('slowOff') : `${seconds} ${t('seconds')}`)),
+          {
+            id: 'slow-mode',
+            onchange: (event: Event) =>
+              act(() => lesson.setSlowMode(Number((event.target as HTMLSelectElement).value))),
+          },
+          ...[0, 5, 10, 30, 60].map((seconds) =>
+            h(
+              'option',
+              { value: seconds, selected: seconds === lesson.session.chatSlowSeconds },
+              seconds === 0 ? t('slowOff') : `${seconds} ${t('seconds')}`,
+            ),
+          ),
         ),
       )
     : null
@@ -91,7 +131,12 @@ export function handsPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLEle
   const nameOf = (userId: string) => lesson.participants.find((p) => p.userId === userId)?.name ?? userId
 
   if (lesson.role === 'student') {
-    const hand = h('button', { type: 'button', id: 'hand', 'aria-pressed': String(lesson.handRaised), onclick: () => act(() => lesson.raiseHand(!lesson.handRaised)) })
+    const hand = h('button', {
+      type: 'button',
+      id: 'hand',
+      'aria-pressed': String(lesson.handRaised),
+      onclick: () => act(() => lesson.raiseHand(!lesson.handRaised)),
+    })
     const label = () => {
       hand.textContent = lesson.handRaised ? `✋ ${t('lowerHand')}` : `✋ ${t('raiseHand')}`
       hand.setAttribute('aria-pressed', String(lesson.handRaised))
@@ -100,7 +145,8 @@ export function handsPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLEle
     lesson.on('handChanged', label)
     const invited = h('p', { class: 'hint', id: 'invited', hidden: !lesson.canSpeak }, t('youMaySpeak'))
     const speak = h('button', { type: 'button', id: 'speak', hidden: !lesson.canSpeak })
-    const speakLabel = () => (speak.textContent = lesson.media.localTrack('microphone') ? t('stopSpeaking') : t('speak'))
+    const speakLabel = () =>
+      (speak.textContent = lesson.media.localTrack('microphone') ? t('stopSpeaking') : t('speak'))
     speakLabel()
     speak.addEventListener('click', () =>
       act(async () => {
@@ -126,14 +172,41 @@ export function handsPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLEle
               'li',
               { 'data-user': hand.userId },
               h('span', { dir: 'auto' }, hand.name),
-              h('button', { type: 'button', class: 'small', 'aria-label': `${t('invite')}: ${hand.name}`, onclick: () => act(() => lesson.inviteToSpeak(hand.userId)) }, t('invite')),
-              h('button', { type: 'button', class: 'small', 'aria-label': `${t('lowerOne')}: ${hand.name}`, onclick: () => act(() => lesson.lowerHand(hand.userId)) }, t('lowerOne')),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small',
+                  'aria-label': `${t('invite')}: ${hand.name}`,
+                  onclick: () => act(() => lesson.inviteToSpeak(hand.userId)),
+                },
+                t('invite'),
+              ),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small',
+                  'aria-label': `${t('lowerOne')}: ${hand.name}`,
+                  onclick: () => act(() => lesson.lowerHand(hand.userId)),
+                },
+                t('lowerOne'),
+              ),
             ),
           )),
     )
     speakerList.replaceChildren(
       ...lesson.speakers.map((userId) =>
-        h('li', {}, h('span', { dir: 'auto' }, nameOf(userId)), h('button', { type: 'button', class: 'small', onclick: () => act(() => lesson.revokeSpeaker(userId)) }, t('revoke'))),
+        h(
+          'li',
+          {},
+          h('span', { dir: 'auto' }, nameOf(userId)),
+          h(
+            'button',
+            { type: 'button', class: 'small', onclick: () => act(() => lesson.revokeSpeaker(userId)) },
+            t('revoke'),
+          ),
+        ),
       ),
     )
   }
@@ -158,7 +231,11 @@ export function pollsPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLEle
   const put = (poll: Poll) => {
     const known = polls.get(poll.id)
     // A class-wide event carries no one's vote: keep ours.
-    polls.set(poll.id, { ...poll, myVote: poll.myVote ?? known?.myVote ?? null, results: poll.results ?? known?.results ?? null })
+    polls.set(poll.id, {
+      ...poll,
+      myVote: poll.myVote ?? known?.myVote ?? null,
+      results: poll.results ?? known?.results ?? null,
+    })
     render()
   }
   lesson.on('pollOpened', ({ poll }) => put(poll))
@@ -167,7 +244,10 @@ export function pollsPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLEle
     const poll = polls.get(pollId)
     if (poll) put({ ...poll, totalVoters, results })
   })
-  void lesson.polls().then((all) => all.forEach(put), () => undefined)
+  void lesson.polls().then(
+    (all) => all.forEach(put),
+    () => undefined,
+  )
 
   function results(poll: Poll) {
     if (!poll.results) return null
@@ -177,7 +257,13 @@ export function pollsPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLEle
       { class: 'results' },
       ...poll.options.map((option) => {
         const votes = poll.results!.find((result) => result.optionId === option.id)?.votes ?? 0
-        return h('li', {}, h('span', { dir: 'auto' }, option.text), h('meter', { min: 0, max: most, value: votes, 'aria-label': option.text }), h('span', { class: 'count' }, votes))
+        return h(
+          'li',
+          {},
+          h('span', { dir: 'auto' }, option.text),
+          h('meter', { min: 0, max: most, value: votes, 'aria-label': option.text }),
+          h('span', { class: 'count' }, votes),
+        )
       }),
     )
   }
@@ -192,7 +278,12 @@ export function pollsPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLEle
         {},
         h('legend', { dir: 'auto' }, poll.question),
         ...poll.options.map((option) =>
-          h('label', {}, h('input', { type, name: 'option', value: option.id, checked: poll.myVote?.includes(option.id) ?? false }), h('span', { dir: 'auto' }, option.text)),
+          h(
+            'label',
+            {},
+            h('input', { type, name: 'option', value: option.id, checked: poll.myVote?.includes(option.id) ?? false }),
+            h('span', { dir: 'auto' }, option.text),
+          ),
         ),
       ),
       h('button', { type: 'submit' }, t('vote')),
@@ -217,9 +308,31 @@ export function pollsPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLEle
           h('p', { class: 'hint' }, `${t(poll.status)} · ${t('voters')}: ${poll.totalVoters}`),
           !teacher && poll.status === 'open' ? ballot(poll) : null,
           results(poll),
-          teacher && poll.status === 'draft' ? h('button', { type: 'button', onclick: () => act(async () => put(await lesson.openPoll(poll.id))) }, t('openPoll')) : null,
-          teacher && poll.status === 'open' ? h('button', { type: 'button', onclick: () => act(async () => put(await lesson.closePoll(poll.id))) }, t('closePoll')) : null,
-          teacher && poll.status !== 'draft' ? h('button', { type: 'button', class: 'small', onclick: () => act(() => download(lesson.pollResultsCsv(poll.id), `poll-${poll.id}.csv`)) }, t('resultsCsv')) : null,
+          teacher && poll.status === 'draft'
+            ? h(
+                'button',
+                { type: 'button', onclick: () => act(async () => put(await lesson.openPoll(poll.id))) },
+                t('openPoll'),
+              )
+            : null,
+          teacher && poll.status === 'open'
+            ? h(
+                'button',
+                { type: 'button', onclick: () => act(async () => put(await lesson.closePoll(poll.id))) },
+                t('closePoll'),
+              )
+            : null,
+          teacher && poll.status !== 'draft'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small',
+                  onclick: () => act(() => download(lesson.pollResultsCsv(poll.id), `poll-${poll.id}.csv`)),
+                },
+                t('resultsCsv'),
+              )
+            : null,
         ),
       ),
     )
@@ -242,9 +355,19 @@ export function pollsPanel(lesson: MajlisClass, t: Translate, act: Act): HTMLEle
   )
   form.addEventListener('submit', (event) => {
     event.preventDefault()
-    const texts = options.value.split('\n').map((line) => line.trim()).filter(Boolean)
+    const texts = options.value
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
     act(async () => {
-      put(await lesson.createPoll({ question: question.value.trim(), options: texts, multiple: multiple.checked, anonymous: anonymous.checked }))
+      put(
+        await lesson.createPoll({
+          question: question.value.trim(),
+          options: texts,
+          multiple: multiple.checked,
+          anonymous: anonymous.checked,
+        }),
+      )
       form.reset()
     })
   })
@@ -257,14 +380,24 @@ export function questionsPanel(lesson: MajlisClass, t: Translate, act: Act): HTM
   const teacher = lesson.role === 'teacher'
   const put = (question: Question) => {
     const known = questions.get(question.id)
-    questions.set(question.id, { ...question, myVote: question.myVote ?? known?.myVote ?? false, userId: question.userId ?? known?.userId ?? null, name: question.name ?? known?.name ?? null })
+    questions.set(question.id, {
+      ...question,
+      myVote: question.myVote ?? known?.myVote ?? false,
+      userId: question.userId ?? known?.userId ?? null,
+      name: question.name ?? known?.name ?? null,
+    })
     render()
   }
   lesson.on('question', ({ question }) => put(question))
-  void lesson.questions({ sort: 'votes', limit: 200 }).then((page) => page.items.forEach(put), () => undefined)
+  void lesson.questions({ sort: 'votes', limit: 200 }).then(
+    (page) => page.items.forEach(put),
+    () => undefined,
+  )
 
   function render() {
-    const sorted = [...questions.values()].filter((q) => q.status === 'open').sort((a, b) => b.votes - a.votes || a.createdAt.localeCompare(b.createdAt))
+    const sorted = [...questions.values()]
+      .filter((q) => q.status === 'open')
+      .sort((a, b) => b.votes - a.votes || a.createdAt.localeCompare(b.createdAt))
     const done = [...questions.values()].filter((q) => q.status !== 'open')
     list.replaceChildren(
       ...[...sorted, ...done].map((question) => {
@@ -279,12 +412,37 @@ export function questionsPanel(lesson: MajlisClass, t: Translate, act: Act): HTM
           question.status === 'open' && !mine
             ? h(
                 'button',
-                { type: 'button', class: 'small', 'aria-pressed': String(question.myVote === true), onclick: () => act(async () => put(await lesson.voteQuestion(question.id, question.myVote !== true))) },
+                {
+                  type: 'button',
+                  class: 'small',
+                  'aria-pressed': String(question.myVote === true),
+                  onclick: () => act(async () => put(await lesson.voteQuestion(question.id, question.myVote !== true))),
+                },
                 question.myVote ? t('unvote') : t('upvote'),
               )
             : null,
-          teacher && question.status === 'open' ? h('button', { type: 'button', class: 'small', onclick: () => act(async () => put(await lesson.answerQuestion(question.id))) }, t('answer')) : null,
-          teacher && question.status === 'open' ? h('button', { type: 'button', class: 'small', onclick: () => act(async () => put(await lesson.dismissQuestion(question.id))) }, t('dismiss')) : null,
+          teacher && question.status === 'open'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small',
+                  onclick: () => act(async () => put(await lesson.answerQuestion(question.id))),
+                },
+                t('answer'),
+              )
+            : null,
+          teacher && question.status === 'open'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small',
+                  onclick: () => act(async () => put(await lesson.dismissQuestion(question.id))),
+                },
+                t('dismiss'),
+              )
+            : null,
         )
       }),
     )
@@ -292,9 +450,22 @@ export function questionsPanel(lesson: MajlisClass, t: Translate, act: Act): HTM
   render()
   if (teacher) return panel('questions', t('questions'), list)
 
-  const content = h('input', { name: 'question', required: true, maxlength: 500, autocomplete: 'off', 'aria-label': t('yourQuestion'), placeholder: t('yourQuestion') })
+  const content = h('input', {
+    name: 'question',
+    required: true,
+    maxlength: 500,
+    autocomplete: 'off',
+    'aria-label': t('yourQuestion'),
+    placeholder: t('yourQuestion'),
+  })
   const anonymous = h('input', { type: 'checkbox', name: 'anonymous' })
-  const form = h('form', { id: 'ask', class: 'inline' }, content, h('label', { class: 'inline' }, anonymous, t('askAnonymously')), h('button', { type: 'submit' }, t('ask')))
+  const form = h(
+    'form',
+    { id: 'ask', class: 'inline' },
+    content,
+    h('label', { class: 'inline' }, anonymous, t('askAnonymously')),
+    h('button', { type: 'submit' }, t('ask')),
+  )
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     act(async () => {
@@ -315,12 +486,28 @@ export function reactionsBar(lesson: MajlisClass, t: Translate, act: Act): HTMLE
   return h(
     'section',
     { class: 'reactions', 'aria-label': t('reactions') },
-    ...REACTIONS.map((emoji) => h('button', { type: 'button', class: 'emoji', 'aria-label': `${t('react')} ${emoji}`, onclick: () => act(() => lesson.react(emoji)) }, emoji)),
+    ...REACTIONS.map((emoji) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'emoji',
+          'aria-label': `${t('react')} ${emoji}`,
+          onclick: () => act(() => lesson.react(emoji)),
+        },
+        emoji,
+      ),
+    ),
     shown,
   )
 }
 
-export function participantsPanel(lesson: MajlisClass, t: Translate, act: Act, onCount: (count: number) => void): HTMLElement {
+export function participantsPanel(
+  lesson: MajlisClass,
+  t: Translate,
+  act: Act,
+  onCount: (count: number) => void,
+): HTMLElement {
   const list = h('ul', { class: 'participants' })
   const render = () => {
     onCount(lesson.participants.length)
@@ -332,7 +519,16 @@ export function participantsPanel(lesson: MajlisClass, t: Translate, act: Act, o
           h('span', { dir: 'auto' }, name),
           userId === lesson.me.id ? ` ${t('you')}` : null,
           lesson.role === 'teacher' && userId !== lesson.me.id
-            ? h('button', { type: 'button', class: 'small danger', 'aria-label': `${t('remove')}: ${name}`, onclick: () => act(() => lesson.remove(userId)) }, t('remove'))
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small danger',
+                  'aria-label': `${t('remove')}: ${name}`,
+                  onclick: () => act(() => lesson.remove(userId)),
+                },
+                t('remove'),
+              )
             : null,
         ),
       ),

@@ -19,13 +19,35 @@ export class Stage {
     private readonly lesson: MajlisClass,
     t: (key: TextKey) => string,
   ) {
-    this.main = h('video', { id: 'main-video', autoplay: true, playsinline: true, muted: true, 'aria-label': t('teacherVideo') })
-    this.corner = h('video', { id: 'corner-video', class: 'corner', autoplay: true, playsinline: true, muted: true, hidden: true, 'aria-label': t('yourPreview') })
+    this.main = h('video', {
+      id: 'main-video',
+      autoplay: true,
+      playsinline: true,
+      muted: true,
+      'aria-label': t('teacherVideo'),
+    })
+    this.corner = h('video', {
+      id: 'corner-video',
+      class: 'corner',
+      autoplay: true,
+      playsinline: true,
+      muted: true,
+      hidden: true,
+      'aria-label': t('yourPreview'),
+    })
     this.placeholder = h('p', { class: 'placeholder' }, t('waitingVideo'))
-    this.element = h('section', { class: 'stage', 'aria-label': t('teacherVideo') }, this.main, this.corner, this.placeholder, this.audio)
+    this.element = h(
+      'section',
+      { class: 'stage', 'aria-label': t('teacherVideo') },
+      this.main,
+      this.corner,
+      this.placeholder,
+      this.audio,
+    )
     lesson.on('track', (track) => this.add(track))
     lesson.on('trackEnded', ({ producerId }) => this.drop(producerId))
-    for (const track of lesson.media.remoteTracks()) this.add({ ...track, consumerId: '', kind: track.track.kind as 'audio' | 'video' })
+    for (const track of lesson.media.remoteTracks())
+      this.add({ ...track, consumerId: '', kind: track.track.kind as 'audio' | 'video' })
     new ResizeObserver(() => this.fitLayers()).observe(this.element)
   }
 
@@ -77,7 +99,8 @@ export class Stage {
   /** Each received video at the layer its element's height needs (a corner tile takes a small one). */
   private fitLayers(): void {
     for (const [video, producerId] of this.sized) {
-      if (!video.hidden) void this.lesson.showAt(producerId, video.clientHeight * devicePixelRatio).catch(() => undefined)
+      if (!video.hidden)
+        void this.lesson.showAt(producerId, video.clientHeight * devicePixelRatio).catch(() => undefined)
     }
   }
 }

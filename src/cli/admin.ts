@@ -36,7 +36,11 @@ function fail(message: string): never {
   process.exit(2)
 }
 
-const AdjustInput = t.Object({ user: t.String({ minLength: 1, maxLength: 64 }), amount: CoinAmount, reason: AdjustCoinsBody.properties.reason })
+const AdjustInput = t.Object({
+  user: t.String({ minLength: 1, maxLength: 64 }),
+  amount: CoinAmount,
+  reason: AdjustCoinsBody.properties.reason,
+})
 
 async function withDatabase<T>(work: (db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
   const database = await openDatabase(loadConfig().database)
@@ -59,8 +63,16 @@ function joinNegativeAmount(args: string[]): string[] {
 }
 
 async function adjustCoins(args: string[]) {
-  const { values } = parseArgs({ args: joinNegativeAmount(args), options: { user: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' } }, strict: true })
-  const input = { user: values.user, amount: values.amount === undefined || !/^-?[0-9]+$/.test(values.amount) ? values.amount : Number(values.amount), reason: values.reason }
+  const { values } = parseArgs({
+    args: joinNegativeAmount(args),
+    options: { user: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' } },
+    strict: true,
+  })
+  const input = {
+    user: values.user,
+    amount: values.amount === undefined || !/^-?[0-9]+$/.test(values.amount) ? values.amount : Number(values.amount),
+    reason: values.reason,
+  }
   const problem = Value.Errors(AdjustInput, input).First()
   if (problem) fail(`${problem.path.slice(1) || 'input'}: ${problem.message}\n\n${usage}`)
   const { user, amount, reason } = input as typeof AdjustInput.static
@@ -85,23 +97,40 @@ async function createStaff(args: string[]) {
     name: values.name,
     password: values.password ?? process.env.STAFF_PASSWORD,
     profile: values.profile,
-    modules: values.modules.split(',').map((m) => m.trim()).filter(Boolean),
+    modules: values.modules
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean),
   }
   const problem = Value.Errors(StaffInput, input).First()
   if (problem) fail(`${problem.path.slice(1) || 'input'}: ${problem.message}\n\n${usage}`)
 
-  const user = await withDatabase((db) => new UserService(db, systemClock).createStaff(input as typeof StaffInput.static))
-  console.log(JSON.stringify({ created: { id: user.id, email: user.email, role: user.role, staffProfile: user.staffProfile, staffModules: user.staffModules } }))
+  const user = await withDatabase((db) =>
+    new UserService(db, systemClock).createStaff(input as typeof StaffInput.static),
+  )
+  console.log(
+    JSON.stringify({
+      created: {
+        id: user.id,
+        email: user.email,
+        role: user.role,
+        staffProfile: user.staffProfile,
+        staffModules: user.staffModules,
+      },
+    }),
+  )
 }
 
 const [command, ...rest] = process.argv.slice(2)
 try {
   if (command === 'create-staff') await createStaff(rest)
   else if (command === 'adjust-coins') await adjustCoins(rest)
-  else if (command === 'seed-catalog') console.log(JSON.stringify({ created: await withDatabase((db) => seedCatalogue(new CatalogService(db))) }))
+  else if (command === 'seed-catalog')
+    console.log(JSON.stringify({ created: await withDatabase((db) => seedCatalogue(new CatalogService(db))) }))
   else fail(usage)
 } catch (error) {
   if (error instanceof ApiError || error instanceof ConfigError) fail(error.message)
-  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) fail(`${error.message}\n\n${usage}`)
+  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    fail(`${error.message}\n\n${usage}`)
   throw error
 }

@@ -42,7 +42,10 @@ export class ClusterRequestError extends Error {
 export class ClusterBus {
   private readonly subscriber: Redis
   private readonly handlers = new Map<string, { check: TypeCheck<TSchema>; handle: ClusterHandler }>()
-  private readonly waiting = new Map<string, { resolve(data: unknown): void; reject(error: Error): void; timer: Timer }>()
+  private readonly waiting = new Map<
+    string,
+    { resolve(data: unknown): void; reject(error: Error): void; timer: Timer }
+  >()
   private nextRequest = 0
 
   constructor(
@@ -63,7 +66,11 @@ export class ClusterBus {
    * Handles one message type. Its data is checked against the schema first, so an instance
    * running another version (a rolling upgrade) is refused with a log line, not half obeyed.
    */
-  on<Schema extends TSchema>(type: string, schema: Schema, handle: (data: Static<Schema>, from: string) => unknown): void {
+  on<Schema extends TSchema>(
+    type: string,
+    schema: Schema,
+    handle: (data: Static<Schema>, from: string) => unknown,
+  ): void {
     if (this.handlers.has(type)) throw new Error(`a cluster handler for "${type}" is already registered`)
     this.handlers.set(type, { check: TypeCompiler.Compile(schema), handle })
   }
@@ -107,7 +114,9 @@ export class ClusterBus {
 
   private send(channel: string, message: Omit<Envelope, 'from' | 'at'>): void {
     const body = JSON.stringify({ ...message, from: this.instanceId, at: Date.now() })
-    void this.redis.publish(channel, `${this.sign(body)}.${body}`).catch((error: Error) => this.logger.warn('cluster publish failed', { err: error.message }))
+    void this.redis
+      .publish(channel, `${this.sign(body)}.${body}`)
+      .catch((error: Error) => this.logger.warn('cluster publish failed', { err: error.message }))
   }
 
   private sign(body: string): string {
@@ -122,7 +131,11 @@ export class ClusterBus {
     if (dot < 1 || signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null
     try {
       const envelope = JSON.parse(body) as Envelope
-      return typeof envelope.type === 'string' && typeof envelope.from === 'string' && Math.abs(Date.now() - envelope.at) <= MAX_AGE_MS ? envelope : null
+      return typeof envelope.type === 'string' &&
+        typeof envelope.from === 'string' &&
+        Math.abs(Date.now() - envelope.at) <= MAX_AGE_MS
+        ? envelope
+        : null
     } catch {
       return null
     }
@@ -131,7 +144,9 @@ export class ClusterBus {
   private async receive(message: string): Promise<void> {
     const envelope = this.verified(message)
     if (!envelope) {
-      this.logger.warn('cluster message refused: bad or missing signature, or too old', { sample: message.slice(0, 120) })
+      this.logger.warn('cluster message refused: bad or missing signature, or too old', {
+        sample: message.slice(0, 120),
+      })
       return
     }
     if (envelope.from === this.instanceId) return
@@ -140,13 +155,16 @@ export class ClusterBus {
     const handler = this.handlers.get(envelope.type)
     if (!handler) return
     try {
-      if (!handler.check.Check(envelope.data)) throw new Error(`malformed ${envelope.type} data: ${[...handler.check.Errors(envelope.data)][0]?.path ?? '/'}`)
+      if (!handler.check.Check(envelope.data))
+        throw new Error(`malformed ${envelope.type} data: ${[...handler.check.Errors(envelope.data)][0]?.path ?? '/'}`)
       const answer = await handler.handle(envelope.data, envelope.from)
-      if (envelope.requestId) this.sendTo(envelope.from, 'reply', { requestId: envelope.requestId, ok: true, data: answer } satisfies Reply)
+      if (envelope.requestId)
+        this.sendTo(envelope.from, 'reply', { requestId: envelope.requestId, ok: true, data: answer } satisfies Reply)
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       this.logger.warn('cluster message failed', { type: envelope.type, from: envelope.from, err: reason })
-      if (envelope.requestId) this.sendTo(envelope.from, 'reply', { requestId: envelope.requestId, ok: false, error: reason } satisfies Reply)
+      if (envelope.requestId)
+        this.sendTo(envelope.from, 'reply', { requestId: envelope.requestId, ok: false, error: reason } satisfies Reply)
     }
   }
 

@@ -16,12 +16,23 @@ export class Cluster {
   readonly members: ClusterMembers
   readonly hashes: SharedHashes
 
-  constructor(redis: Redis, config: Config, self: () => InstanceInfo, private readonly logger: Logger) {
+  constructor(
+    redis: Redis,
+    config: Config,
+    self: () => InstanceInfo,
+    private readonly logger: Logger,
+  ) {
     const { instanceId, secret } = config.cluster
     this.members = new ClusterMembers(redis, self, logger)
     this.bus = new ClusterBus(redis, instanceId, secret, logger, undefined, (id) => this.members.heardFrom(id))
     this.hashes = new SharedHashes(redis, this.members, logger)
-    this.members.on('swept', (id) => void this.hashes.sweep(id).catch((error: Error) => logger.warn('cluster sweep failed', { instance: id, err: error.message })))
+    this.members.on(
+      'swept',
+      (id) =>
+        void this.hashes
+          .sweep(id)
+          .catch((error: Error) => logger.warn('cluster sweep failed', { instance: id, err: error.message })),
+    )
   }
 
   get instanceId(): string {
@@ -39,14 +50,19 @@ export class Cluster {
       await this.members.stop()
       await this.hashes.sweep(this.instanceId)
     } catch (error) {
-      this.logger.warn('could not leave the cluster cleanly; the others drop this instance when its heartbeat lapses', { err: error instanceof Error ? error.message : String(error) })
+      this.logger.warn('could not leave the cluster cleanly; the others drop this instance when its heartbeat lapses', {
+        err: error instanceof Error ? error.message : String(error),
+      })
     }
     await this.bus.close()
   }
 }
 
 /** This instance as /health/ready, /metrics and the other instances see it. */
-export function describeInstance(config: Config, occupancy: () => { peers: number; capacity: number }): () => InstanceInfo {
+export function describeInstance(
+  config: Config,
+  occupancy: () => { peers: number; capacity: number },
+): () => InstanceInfo {
   const startedAt = new Date().toISOString()
   const mediaAddress = config.media.announcedIp ?? config.media.listenIp
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? mediaAddress : config.host}:${config.port}`

@@ -75,7 +75,9 @@ export class SharedHashes {
   async field(key: string, field: string): Promise<SharedEntry[]> {
     const instances = this.members.known()
     const values = await this.redis.hmget(key, ...instances.map((instance) => instance + SEPARATOR + field))
-    const written = instances.flatMap((instance, i) => (values[i] === null ? [] : [{ instance, field, value: values[i]! }]))
+    const written = instances.flatMap((instance, i) =>
+      values[i] === null ? [] : [{ instance, field, value: values[i]! }],
+    )
     const live = await this.members.whichLive(written.map((entry) => entry.instance))
     return written.filter((entry) => live.has(entry.instance))
   }

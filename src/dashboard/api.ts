@@ -27,7 +27,11 @@ export class Api {
   }
 
   async signIn(email: string, password: string): Promise<{ role: string; name: string }> {
-    const result = await this.call<{ user: { role: string; name: string }; accessToken: string }>('POST', '/auth/login', { email, password })
+    const result = await this.call<{ user: { role: string; name: string }; accessToken: string }>(
+      'POST',
+      '/auth/login',
+      { email, password },
+    )
     if (result.user.role !== 'staff') throw new ApiFailure(403, 'FORBIDDEN', '')
     sessionStorage.setItem(TOKEN_KEY, result.accessToken)
     return result.user
@@ -60,6 +64,10 @@ export class Api {
     if (response.ok) return response
     const failure = (await response.json().catch(() => null)) as { error?: { code: string; message: string } } | null
     if (response.status === 401 && token) this.signOut()
-    throw new ApiFailure(response.status, failure?.error?.code ?? 'ERROR', failure?.error?.message ?? response.statusText)
+    throw new ApiFailure(
+      response.status,
+      failure?.error?.code ?? 'ERROR',
+      failure?.error?.message ?? response.statusText,
+    )
   }
 }

@@ -100,4 +100,5 @@ const arabicValues: Record<string, string> = {
   push: 'إشعار',
 }
 
-export const valueTranslator = (language: Language) => (value: string) => (language === 'ar' ? (arabicValues[value] ?? value) : value.replaceAll('_', ' '))
+export const valueTranslator = (language: Language) => (value: string) =>
+  language === 'ar' ? (arabicValues[value] ?? value) : value.replaceAll('_', ' ')

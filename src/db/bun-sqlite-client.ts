@@ -25,7 +25,10 @@ export class BunSqliteClient implements Client {
     return typeof statement === 'string' ? this.run(statement, args) : this.runStatement(statement)
   }
 
-  async batch(statements: Array<InStatement | [string, InArgs?]>, mode: TransactionMode = 'deferred'): Promise<ResultSet[]> {
+  async batch(
+    statements: Array<InStatement | [string, InArgs?]>,
+    mode: TransactionMode = 'deferred',
+  ): Promise<ResultSet[]> {
     return this.inTransaction(mode, () => statements.map((statement) => this.runStatement(statement)))
   }
 
@@ -94,7 +97,12 @@ export class BunSqliteClient implements Client {
 
 function toBindings(args: InArgs | undefined): SQLQueryBindings[] {
   if (!args) return []
-  if (!Array.isArray(args)) return [Object.fromEntries(Object.entries(args).map(([name, value]) => [`$${name}`, toBinding(value)])) as SQLQueryBindings]
+  if (!Array.isArray(args))
+    return [
+      Object.fromEntries(
+        Object.entries(args).map(([name, value]) => [`$${name}`, toBinding(value)]),
+      ) as SQLQueryBindings,
+    ]
   return args.map(toBinding)
 }
 
@@ -129,17 +137,32 @@ function rowsOf(statement: Statement, columns: string[], values: InValue[][]): R
 
 function positionalPrototype(width: number): object {
   const prototype: PropertyDescriptorMap = { length: { value: width } }
-  for (let i = 0; i < width; i++) prototype[i] = { get(this: { [valuesOf]: InValue[] }) { return this[valuesOf][i] } }
+  for (let i = 0; i < width; i++)
+    prototype[i] = {
+      get(this: { [valuesOf]: InValue[] }) {
+        return this[valuesOf][i]
+      },
+    }
   return Object.create(null, prototype)
 }
 
-function resultSet(columns: string[], rows: Row[], rowsAffected: number, lastInsertRowid: bigint | undefined): ResultSet {
+function resultSet(
+  columns: string[],
+  rows: Row[],
+  rowsAffected: number,
+  lastInsertRowid: bigint | undefined,
+): ResultSet {
   return {
     columns,
     columnTypes: columns.map(() => ''),
     rows,
     rowsAffected,
     lastInsertRowid,
-    toJSON: () => ({ columns, rows: rows.map((row) => Array.prototype.slice.call(row)), rowsAffected, lastInsertRowid: lastInsertRowid?.toString() }),
+    toJSON: () => ({
+      columns,
+      rows: rows.map((row) => Array.prototype.slice.call(row)),
+      rowsAffected,
+      lastInsertRowid: lastInsertRowid?.toString(),
+    }),
   }
 }

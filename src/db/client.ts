@@ -32,8 +32,12 @@ export async function openDatabase(options: DatabaseOptions | string): Promise<D
   const localPath = localFilePath(url)
   if (localPath) mkdirSync(dirname(localPath), { recursive: true })
   const local = localPath !== null || isMemory(url)
-  if (driver === 'bun-sqlite' && !local) throw new Error(`DATABASE_DRIVER=bun-sqlite needs a local file or :memory:, not ${url}`)
-  const client = local && driver !== 'libsql' ? new BunSqliteClient(localPath ?? ':memory:') : createClient({ url, authToken, timeout: 5000 })
+  if (driver === 'bun-sqlite' && !local)
+    throw new Error(`DATABASE_DRIVER=bun-sqlite needs a local file or :memory:, not ${url}`)
+  const client =
+    local && driver !== 'libsql'
+      ? new BunSqliteClient(localPath ?? ':memory:')
+      : createClient({ url, authToken, timeout: 5000 })
   // Every connection waits up to 5 s for a lock instead of failing with SQLITE_BUSY
   // (several instances, or the scheduler and a request, writing to one file).
   if (client instanceof BunSqliteClient) await client.execute('PRAGMA busy_timeout = 5000')

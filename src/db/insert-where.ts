@@ -9,10 +9,19 @@ import type { Database } from './client.ts'
  * the table needs, since column defaults set in code do not apply here. `onConflict` is appended
  * as written (`on conflict (…) do …`).
  */
-export function insertWhere<Table extends SQLiteTable>(db: Database, table: Table, values: { [Key in keyof Table['$inferInsert']]: Table['$inferInsert'][Key] | SQL }, condition: SQL, onConflict?: SQL) {
+export function insertWhere<Table extends SQLiteTable>(
+  db: Database,
+  table: Table,
+  values: { [Key in keyof Table['$inferInsert']]: Table['$inferInsert'][Key] | SQL },
+  condition: SQL,
+  onConflict?: SQL,
+) {
   const columns = getTableColumns(table) as Record<string, { name: string }>
   const entries = Object.entries(values).filter(([, value]) => value !== undefined)
-  const names = sql.join(entries.map(([key]) => sql.identifier(columns[key]!.name)), sql`, `)
+  const names = sql.join(
+    entries.map(([key]) => sql.identifier(columns[key]!.name)),
+    sql`, `,
+  )
   const selected = sql.join(
     entries.map(([key, value]) => (is(value, SQL) ? value : sql.param(value, columns[key] as never))),
     sql`, `,

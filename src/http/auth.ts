@@ -18,7 +18,10 @@ const levelsOfProfile: Record<StaffProfile, readonly StaffLevel[]> = {
 }
 
 /** Whether a staff member's profile and modules allow this (admin has every module). */
-export function staffMay(user: Pick<AuthUser, 'role' | 'staffProfile' | 'staffModules'>, [module, level]: StaffRule): boolean {
+export function staffMay(
+  user: Pick<AuthUser, 'role' | 'staffProfile' | 'staffModules'>,
+  [module, level]: StaffRule,
+): boolean {
   if (user.role !== 'staff' || !user.staffProfile || !levelsOfProfile[user.staffProfile].includes(level)) return false
   return user.staffProfile === 'admin' || (user.staffModules ?? []).includes(module)
 }
@@ -86,16 +89,25 @@ export function mayAccess(role: Role, access: RoleAccess): boolean {
 }
 
 function refusal(user: AuthUser, access: Access): ApiError | null {
-  const { roles: allowedRoles, staff } = typeof access === 'object' && 'staff' in access ? access : { roles: access, staff: undefined }
+  const { roles: allowedRoles, staff } =
+    typeof access === 'object' && 'staff' in access ? access : { roles: access, staff: undefined }
   if (user.role === 'staff' && staff) {
     if (staffMay(user, staff)) return null
     const [module, level] = staff
     const hasModule = user.staffProfile === 'admin' || (user.staffModules ?? []).includes(module)
-    return forbidden(hasModule ? `Your staff profile (${user.staffProfile}) may not do this: it needs ${level} access in "${module}"` : `This needs the staff module "${module}"`)
+    return forbidden(
+      hasModule
+        ? `Your staff profile (${user.staffProfile}) may not do this: it needs ${level} access in "${module}"`
+        : `This needs the staff module "${module}"`,
+    )
   }
   if (mayAccess(user.role, allowedRoles)) return null
-  if (user.role === 'phone_only') return new ApiError(403, 'PROFILE_INCOMPLETE', 'Complete your profile first (POST /api/v1/me/complete)')
-  const allowed = allowedRoles === true || allowedRoles === 'any' ? 'a completed profile' : `one of the roles ${allowedRoles.join(', ')}`
+  if (user.role === 'phone_only')
+    return new ApiError(403, 'PROFILE_INCOMPLETE', 'Complete your profile first (POST /api/v1/me/complete)')
+  const allowed =
+    allowedRoles === true || allowedRoles === 'any'
+      ? 'a completed profile'
+      : `one of the roles ${allowedRoles.join(', ')}`
   return forbidden(`This action needs ${allowed}`)
 }
 
@@ -128,7 +140,8 @@ export const authGuard = (options: AuthGuardOptions) =>
         assertNamesStaffModule(access)
         return {
           async resolve({ bearer, session }) {
-            if (!bearer) throw unauthenticated('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <access token>')
+            if (!bearer)
+              throw unauthenticated('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <access token>')
             if (!session) throw unauthenticated('INVALID_TOKEN', 'The access token is invalid or has expired')
             const user = await options.loadUser(session.userId)
             if (!user) throw unauthenticated('INVALID_TOKEN', 'The account behind this token no longer exists')

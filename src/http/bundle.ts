@@ -16,10 +16,12 @@ export const sdkPackageAlias: BunPlugin = {
 export function lazyBundle(entry: string, plugins: BunPlugin[] = []): () => Promise<string> {
   let bundle: Promise<string> | null = null
   return () => {
-    bundle ??= Bun.build({ entrypoints: [entry], target: 'browser', format: 'esm', minify: true, plugins }).then(async (result) => {
-      if (!result.success) throw new AggregateError(result.logs, `bundling ${entry} failed`)
-      return result.outputs[0]!.text()
-    })
+    bundle ??= Bun.build({ entrypoints: [entry], target: 'browser', format: 'esm', minify: true, plugins }).then(
+      async (result) => {
+        if (!result.success) throw new AggregateError(result.logs, `bundling ${entry} failed`)
+        return result.outputs[0]!.text()
+      },
+    )
     bundle.catch(() => (bundle = null))
     return bundle
   }
@@ -49,8 +51,17 @@ export async function declarationsOf(entry: string): Promise<Map<string, string>
     rootDir,
     outDir: '/types',
   })
-  const emitted = program.emit(undefined, (name, text) => files.set(basename(name), text.replace(/(from '\.\/[\w-]+)\.ts'/g, "$1.js'")))
-  if (emitted.diagnostics.length > 0) throw new Error(ts.formatDiagnostics(emitted.diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => rootDir, getNewLine: () => '\n' }))
+  const emitted = program.emit(undefined, (name, text) =>
+    files.set(basename(name), text.replace(/(from '\.\/[\w-]+)\.ts'/g, "$1.js'")),
+  )
+  if (emitted.diagnostics.length > 0)
+    throw new Error(
+      ts.formatDiagnostics(emitted.diagnostics, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => rootDir,
+        getNewLine: () => '\n',
+      }),
+    )
   return files
 }
 

@@ -24,7 +24,11 @@ export const csvRecord = (fields: Array<string | number | null>) => `${fields.ma
  * returns the rows after the last one sent (an empty page ends the file), so only one page is
  * ever in memory however many rows there are.
  */
-export function csvStream<Row>(header: string[], nextPage: (after: Row | null) => Promise<Row[]>, toFields: (row: Row) => Array<string | number | null>): ReadableStream<Uint8Array> {
+export function csvStream<Row>(
+  header: string[],
+  nextPage: (after: Row | null) => Promise<Row[]>,
+  toFields: (row: Row) => Array<string | number | null>,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
   let last: Row | null = null
   let headerSent = false
@@ -44,7 +48,8 @@ export function csvStream<Row>(header: string[], nextPage: (after: Row | null) =
 }
 
 /** A whole small CSV (a class's attendance, a poll's voters) in one piece, with the byte order mark. */
-export const csvDocument = (header: string[], rows: Array<Array<string | number | null>>) => UTF8_BOM + csvRecord(header) + rows.map(csvRecord).join('')
+export const csvDocument = (header: string[], rows: Array<Array<string | number | null>>) =>
+  UTF8_BOM + csvRecord(header) + rows.map(csvRecord).join('')
 
 /** A CSV download: saved under `filename`, never cached. */
 export const csvResponse = (body: string | ReadableStream<Uint8Array>, filename: string) =>
@@ -58,6 +63,7 @@ export const csvResponse = (body: string | ReadableStream<Uint8Array>, filename:
 
 /** How routes that answer CSV describe it in OpenAPI. */
 export const csvDetail = {
-  description: 'RFC 4180 CSV in UTF-8 with a byte order mark, CRLF line ends; cells that would start a formula (= + - @ ; whitespace, full-width ＝＋－＠) are prefixed with an apostrophe',
+  description:
+    'RFC 4180 CSV in UTF-8 with a byte order mark, CRLF line ends; cells that would start a formula (= + - @ ; whitespace, full-width ＝＋－＠) are prefixed with an apostrophe',
   responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' as const } } } } },
 }

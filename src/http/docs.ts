@@ -22,7 +22,10 @@ const page = `<!doctype html>
 </body>
 </html>`
 const init = `window.ui = SwaggerUIBundle({ url: '/swagger/json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: false })`
-const assets: Record<string, string> = { 'swagger-ui.css': 'text/css; charset=utf-8', 'swagger-ui-bundle.js': 'text/javascript; charset=utf-8' }
+const assets: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+}
 const pagePolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
 
 export interface DocsInfo {
@@ -50,33 +53,36 @@ export const apiDocs = ({ wsMessages, ...info }: DocsInfo) => {
     },
   })
   let document: Promise<unknown> | null = null
-  return new Elysia({ name: 'api-docs', detail: { hide: true } })
-    .use(generator)
-    .get('/swagger', ({ set }) => {
-      set.headers['content-type'] = 'text/html; charset=utf-8'
-      set.headers['content-security-policy'] = pagePolicy
-      return page
-    })
-    .get('/swagger/assets/init.js', ({ set }) => {
-      set.headers['content-type'] = 'text/javascript; charset=utf-8'
-      return init
-    })
-    .get('/swagger/assets/:file', ({ params, set }) => {
-      const type = assets[params.file]
-      if (!type) return new Response(null, { status: 404 })
-      set.headers['cache-control'] = 'public, max-age=86400'
-      return new Response(Bun.file(`${uiDir}/${params.file}`), { headers: { 'content-type': type } })
-    })
-    // Routes are all registered by the first request, so the document is built once.
-    .get('/swagger/json', () => {
-      document ??= generator.handle(new Request(`http://docs${GENERATED_SPEC_PATH}`)).then(async (response) => ({
-        ...normalizeOpenApi(await response.json()),
-        'x-websocket': {
-          path: '/ws',
-          description: 'Client → server messages: { id?, type, data }. A message with an id gets { id, ok, data | error }. See README for the events.',
-          messages: JSON.parse(JSON.stringify(wsMessages())),
-        },
-      }))
-      return document
-    })
+  return (
+    new Elysia({ name: 'api-docs', detail: { hide: true } })
+      .use(generator)
+      .get('/swagger', ({ set }) => {
+        set.headers['content-type'] = 'text/html; charset=utf-8'
+        set.headers['content-security-policy'] = pagePolicy
+        return page
+      })
+      .get('/swagger/assets/init.js', ({ set }) => {
+        set.headers['content-type'] = 'text/javascript; charset=utf-8'
+        return init
+      })
+      .get('/swagger/assets/:file', ({ params, set }) => {
+        const type = assets[params.file]
+        if (!type) return new Response(null, { status: 404 })
+        set.headers['cache-control'] = 'public, max-age=86400'
+        return new Response(Bun.file(`${uiDir}/${params.file}`), { headers: { 'content-type': type } })
+      })
+      // Routes are all registered by the first request, so the document is built once.
+      .get('/swagger/json', () => {
+        document ??= generator.handle(new Request(`http://docs${GENERATED_SPEC_PATH}`)).then(async (response) => ({
+          ...normalizeOpenApi(await response.json()),
+          'x-websocket': {
+            path: '/ws',
+            description:
+              'Client → server messages: { id?, type, data }. A message with an id gets { id, ok, data | error }. See README for the events.',
+            messages: JSON.parse(JSON.stringify(wsMessages())),
+          },
+        }))
+        return document
+      })
+  )
 }

@@ -12,5 +12,7 @@ export const optionalEnum = <const Values extends readonly [string, ...string[]]
  * A required enum. Elysia's t.UnionEnum carries its first value as `default`, which fills in an
  * absent required field (a device token without `platform` became `ios`): here it has none.
  */
-export const oneOf = <const Values extends readonly [string, ...string[]]>(values: Values, options: { default?: Values[number]; description?: string } = {}) =>
-  t.UnionEnum(values, { default: undefined, ...options })
+export const oneOf = <const Values extends readonly [string, ...string[]]>(
+  values: Values,
+  options: { default?: Values[number]; description?: string } = {},
+) => t.UnionEnum(values, { default: undefined, ...options })

@@ -37,11 +37,20 @@ export const ErrorBody = t.Object(
 )
 
 /** The error responses routes document in OpenAPI (every route may answer some of these). */
-export const errorResponses = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody }
+export const errorResponses = {
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  422: ErrorBody,
+  429: ErrorBody,
+}
 
 const envelopeIn = (language: Language) => (errorCode: ErrorCode, message: string, details?: unknown) => {
   const shown = localizedMessage(errorCode, message, language)
-  return { error: details === undefined ? { code: errorCode, message: shown } : { code: errorCode, message: shown, details } }
+  return {
+    error: details === undefined ? { code: errorCode, message: shown } : { code: errorCode, message: shown, details },
+  }
 }
 
 interface ValidationIssue {
@@ -75,7 +84,8 @@ export const errorHandler = (logger: Logger, defaultLanguage: Language) =>
   new Elysia({ name: 'errors' }).onError({ as: 'global' }, ({ code, error, set, request, route }) => {
     const envelope = envelopeIn(preferredLanguage(request.headers.get('accept-language'), defaultLanguage))
     // Elysia wraps whatever a body parser throws (our 413s and 422s too) in its ParseError.
-    const meant = error instanceof ApiError ? error : code === 'PARSE' && error.cause instanceof ApiError ? error.cause : null
+    const meant =
+      error instanceof ApiError ? error : code === 'PARSE' && error.cause instanceof ApiError ? error.cause : null
     if (meant) {
       set.status = meant.status
       if (meant.headers) Object.assign(set.headers, meant.headers)
@@ -85,7 +95,12 @@ export const errorHandler = (logger: Logger, defaultLanguage: Language) =>
       case 'VALIDATION': {
         if (error.type === 'response') {
           set.status = 500
-          logger.error('response failed its schema', { route, path: requestPath(request), method: request.method, issues: error.all.slice(0, 5) })
+          logger.error('response failed its schema', {
+            route,
+            path: requestPath(request),
+            method: request.method,
+            issues: error.all.slice(0, 5),
+          })
           return envelope('INTERNAL_ERROR', 'Something went wrong on our side')
         }
         set.status = 422
@@ -98,13 +113,21 @@ export const errorHandler = (logger: Logger, defaultLanguage: Language) =>
       }
       case 'PARSE':
         set.status = 400
-        return envelope('MALFORMED_BODY', 'The request body could not be parsed; send valid JSON with Content-Type: application/json')
+        return envelope(
+          'MALFORMED_BODY',
+          'The request body could not be parsed; send valid JSON with Content-Type: application/json',
+        )
       case 'NOT_FOUND':
         set.status = 404
         return envelope('NOT_FOUND', `No route for ${request.method} ${requestPath(request)}`)
       default:
         set.status = 500
-        logger.error('unhandled error', { ...errorFields(error), route, path: requestPath(request), method: request.method })
+        logger.error('unhandled error', {
+          ...errorFields(error),
+          route,
+          path: requestPath(request),
+          method: request.method,
+        })
         return envelope('INTERNAL_ERROR', 'Something went wrong on our side')
     }
   })

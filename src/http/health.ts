@@ -65,12 +65,20 @@ export const health = ({ version, startedAt, checks, isDraining, instance }: Hea
         const ready = Object.values(report).every((result) => !result.startsWith('failed'))
         set.status = ready ? 200 : 503
         const { id, url, mediaAddress, peers, capacity } = instance()
-        return { status: ready ? ('ready' as const) : ('not_ready' as const), checks: report, instance: { id, url, mediaAddress, peers, capacity } }
+        return {
+          status: ready ? ('ready' as const) : ('not_ready' as const),
+          checks: report,
+          instance: { id, url, mediaAddress, peers, capacity },
+        }
       },
       {
         response: {
           200: t.Object({ status: t.Literal('ready'), checks: t.Record(t.String(), t.String()), instance: Instance }),
-          503: t.Object({ status: t.Literal('not_ready'), checks: t.Record(t.String(), t.String()), instance: Instance }),
+          503: t.Object({
+            status: t.Literal('not_ready'),
+            checks: t.Record(t.String(), t.String()),
+            instance: Instance,
+          }),
         },
         detail: { summary: 'Every dependency answers (503 with the failing ones otherwise)' },
       },

@@ -7,13 +7,23 @@ export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character)
 export function htmlPage(html: string, contentSecurityPolicy: string, status = 200): Response {
   return new Response(html, {
     status,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': contentSecurityPolicy, 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': contentSecurityPolicy,
+      'cache-control': 'no-store',
+    },
   })
 }
 
 /** One of a page's own files (its HTML shell, script or stylesheet) under the page's Content-Security-Policy, revalidated on each load. */
 export const pageFile = (body: Blob | string, contentType: string, contentSecurityPolicy: string) =>
-  new Response(body, { headers: { 'content-type': contentType, 'content-security-policy': contentSecurityPolicy, 'cache-control': 'no-cache' } })
+  new Response(body, {
+    headers: {
+      'content-type': contentType,
+      'content-security-policy': contentSecurityPolicy,
+      'cache-control': 'no-cache',
+    },
+  })
 
 /**
  * The HTML of one of our single-script pages (the dashboard, the classroom): its stylesheet and

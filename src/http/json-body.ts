@@ -34,7 +34,8 @@ async function readBounded(request: Request, maxBytes: number): Promise<string> 
   return Buffer.concat(chunks).toString('utf8')
 }
 
-const isJsonType = (contentType: string) => contentType === '' || contentType === 'application/json' || contentType.endsWith('+json')
+const isJsonType = (contentType: string) =>
+  contentType === '' || contentType === 'application/json' || contentType.endsWith('+json')
 
 /**
  * Every request body is a JSON object (uploads aside): no body is `{}`, anything else that is not
@@ -48,14 +49,20 @@ export const jsonBody = (maxBytes: number, rawRoutes: ReadonlySet<string>) =>
     const text = await readBounded(request, maxBytes)
     if (contentType === 'application/sdp' || rawRoutes.has(route)) return text
     if (text.trim() === '') return {}
-    if (!isJsonType(contentType)) throw notAnObject(`The body must be a JSON object sent as application/json, not ${contentType}`)
+    if (!isJsonType(contentType))
+      throw notAnObject(`The body must be a JSON object sent as application/json, not ${contentType}`)
     let body: unknown
     try {
       body = JSON.parse(text)
     } catch {
-      throw new ApiError(400, 'MALFORMED_BODY', 'The request body could not be parsed; send valid JSON with Content-Type: application/json')
+      throw new ApiError(
+        400,
+        'MALFORMED_BODY',
+        'The request body could not be parsed; send valid JSON with Content-Type: application/json',
+      )
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw notAnObject('The body must be a JSON object')
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw notAnObject('The body must be a JSON object')
     if (depthExceeds(body)) throw notAnObject(`The body is nested deeper than ${MAX_JSON_DEPTH} levels`)
     return body
   })

@@ -15,7 +15,10 @@ export interface Metric {
 
 export class Counter implements Metric {
   private readonly values = new Map<string, number>()
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   inc(labels: Labels = {}, by = 1): void {
     const key = labelKey(labels)
@@ -31,7 +34,11 @@ export class Counter implements Metric {
 
 export class Histogram implements Metric {
   private readonly series = new Map<string, { buckets: number[]; sum: number; count: number }>()
-  constructor(readonly name: string, readonly help: string, readonly bounds: number[]) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly bounds: number[],
+  ) {}
 
   observe(labels: Labels, value: number): void {
     const key = labelKey(labels)
@@ -75,7 +82,11 @@ export const gaugesFrom = (read: () => Promise<Array<[name: string, help: string
 
 /** A gauge whose samples are read when /metrics is scraped. */
 export class CollectedGauge implements Metric {
-  constructor(readonly name: string, readonly help: string, private readonly collect: () => Samples) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly collect: () => Samples,
+  ) {}
 
   render(): string {
     return renderGauge(this.name, this.help, this.collect())

@@ -9,5 +9,7 @@ export interface RoutePlugins {
 }
 
 /** Starts a module's routes with the guard and the rate limits applied. */
-export const moduleRoutes = <const Prefix extends string = ''>(config: ElysiaConfig<Prefix>, { guard, throttle }: RoutePlugins) =>
-  new Elysia(config).use(guard).use(throttle)
+export const moduleRoutes = <const Prefix extends string = ''>(
+  config: ElysiaConfig<Prefix>,
+  { guard, throttle }: RoutePlugins,
+) => new Elysia(config).use(guard).use(throttle)

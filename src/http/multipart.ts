@@ -30,7 +30,10 @@ const malformed = () => new ApiError(400, 'MALFORMED_BODY', 'The multipart body 
  * the one file straight to disk, so an upload of hundreds of megabytes never sits in memory.
  * Too large → 413, a type we do not take → 422; a partial file is removed.
  */
-export function receiveMultipart(request: Request, options: MultipartOptions): Promise<{ fields: Record<string, string[]>; file: ReceivedFile | null }> {
+export function receiveMultipart(
+  request: Request,
+  options: MultipartOptions,
+): Promise<{ fields: Record<string, string[]>; file: ReceivedFile | null }> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy
     try {
@@ -65,7 +68,12 @@ export function receiveMultipart(request: Request, options: MultipartOptions): P
     }
 
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) return fail(unprocessable('VALIDATION_FAILED', `The field ${name} is too long`, [{ in: 'body', path: `/${name}`, message: 'too long' }]))
+      if (info.valueTruncated)
+        return fail(
+          unprocessable('VALIDATION_FAILED', `The field ${name} is too long`, [
+            { in: 'body', path: `/${name}`, message: 'too long' },
+          ]),
+        )
       ;(fields[name] ??= []).push(value)
     })
     parser.on('file', (name, stream, info) => {
@@ -73,9 +81,18 @@ export function receiveMultipart(request: Request, options: MultipartOptions): P
       stream.on('error', () => fail(malformed()))
       if (name !== options.fileField || file) {
         stream.resume()
-        return fail(unprocessable('VALIDATION_FAILED', `Send one file, in the field ${options.fileField}`, [{ in: 'body', path: `/${name}`, message: 'unexpected file' }]))
+        return fail(
+          unprocessable('VALIDATION_FAILED', `Send one file, in the field ${options.fileField}`, [
+            { in: 'body', path: `/${name}`, message: 'unexpected file' },
+          ]),
+        )
       }
-      const received: ReceivedFile = { path: options.destination(info.mimeType), filename: info.filename ?? '', mimeType: info.mimeType, size: 0 }
+      const received: ReceivedFile = {
+        path: options.destination(info.mimeType),
+        filename: info.filename ?? '',
+        mimeType: info.mimeType,
+        size: 0,
+      }
       file = received
       const sink = createWriteStream(received.path)
       out = { from: stream, to: sink }
@@ -87,14 +104,16 @@ export function receiveMultipart(request: Request, options: MultipartOptions): P
         head = Buffer.concat([head, chunk]).subarray(0, SNIFF_BYTES)
         if (head.length < SNIFF_BYTES) return
         checked = true
-        if (!options.accepts(info.mimeType, head)) fail(unprocessable('UNSUPPORTED_FILE_TYPE', 'This type of file is not accepted here'))
+        if (!options.accepts(info.mimeType, head))
+          fail(unprocessable('UNSUPPORTED_FILE_TYPE', 'This type of file is not accepted here'))
       })
       stream.on('limit', () => fail(payloadTooLarge(options.maxFileBytes)))
       written = new Promise((done, broken) => {
         sink.on('finish', () => done())
         sink.on('error', broken)
         stream.on('end', () => {
-          if (!checked && !options.accepts(info.mimeType, head)) fail(unprocessable('UNSUPPORTED_FILE_TYPE', 'This type of file is not accepted here'))
+          if (!checked && !options.accepts(info.mimeType, head))
+            fail(unprocessable('UNSUPPORTED_FILE_TYPE', 'This type of file is not accepted here'))
         })
       })
       stream.pipe(sink)

@@ -19,12 +19,16 @@ export function createHttpMetrics(registry: MetricsRegistry) {
   return {
     requests: registry.register(new Counter('http_requests_total', 'HTTP requests by method, route and status')),
     duration: registry.register(
-      new Histogram('http_request_duration_seconds', 'HTTP request latency by method and route', [
-        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-      ]),
+      new Histogram(
+        'http_request_duration_seconds',
+        'HTTP request latency by method and route',
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      ),
     ),
     memory: registry.register(
-      new CollectedGauge('process_resident_memory_bytes', 'Resident memory of the server process', () => [[{}, process.memoryUsage.rss()]]),
+      new CollectedGauge('process_resident_memory_bytes', 'Resident memory of the server process', () => [
+        [{}, process.memoryUsage.rss()],
+      ]),
     ),
   }
 }
@@ -66,7 +70,13 @@ export const observability = (logger: Logger, metrics: ReturnType<typeof createH
         ...(session ? { userId: session.userId } : {}),
       })
       if (session?.role === 'staff' && !readOnlyMethods.has(request.method) && Number(status) < 400) {
-        logEvent(logger, 'staff.action', session.userId, { method: request.method, route: routeLabel, path: requestPath(request).slice(0, 512), status: Number(status), requestId: timing.id })
+        logEvent(logger, 'staff.action', session.userId, {
+          method: request.method,
+          route: routeLabel,
+          path: requestPath(request).slice(0, 512),
+          status: Number(status),
+          requestId: timing.id,
+        })
       }
     })
 }

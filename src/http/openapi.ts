@@ -31,7 +31,8 @@ const JSON_TYPE = 'application/json'
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Elysia's string branch that lets "20" pass as a number in a query; clients send the number. */
-const isCoercionBranch = (schema: Json) => schema.type === 'string' && ['integer', 'numeric', 'boolean'].includes(schema.format)
+const isCoercionBranch = (schema: Json) =>
+  schema.type === 'string' && ['integer', 'numeric', 'boolean'].includes(schema.format)
 
 function normalizeSchema(input: unknown): unknown {
   if (Array.isArray(input)) return input.map(normalizeSchema)
@@ -42,7 +43,12 @@ function normalizeSchema(input: unknown): unknown {
   if (Array.isArray(schema.anyOf)) {
     const { anyOf, ...outer } = schema
     const branches = (anyOf as Json[]).filter((branch) => !isCoercionBranch(branch))
-    if (branches.some((branch) => branch.type === 'Date' || (branch.type === 'string' && branch.format === 'date-time')) && branches.every((b) => b.type !== 'null')) {
+    if (
+      branches.some(
+        (branch) => branch.type === 'Date' || (branch.type === 'string' && branch.format === 'date-time'),
+      ) &&
+      branches.every((b) => b.type !== 'null')
+    ) {
       return { ...outer, type: 'string', format: 'date-time' }
     }
     if (branches.length > 0 && branches.every((branch) => 'const' in branch && typeof branch.const === 'string')) {
@@ -51,7 +57,11 @@ function normalizeSchema(input: unknown): unknown {
     if (branches.length === 1) return { ...branches[0], ...outer }
     return { ...outer, anyOf: branches }
   }
-  if (isObject(schema.patternProperties) && Object.keys(schema.patternProperties).length === 1 && '^(.*)$' in schema.patternProperties) {
+  if (
+    isObject(schema.patternProperties) &&
+    Object.keys(schema.patternProperties).length === 1 &&
+    '^(.*)$' in schema.patternProperties
+  ) {
     const { patternProperties, ...rest } = schema
     return { ...rest, additionalProperties: patternProperties['^(.*)$'] }
   }
@@ -68,13 +78,19 @@ function normalizeContent(content: Json | undefined): Json | undefined {
   const jsonSchema = JSON.stringify(content[JSON_TYPE]?.schema)
   const onlyCopies = Object.values(content).every((media: Json) => JSON.stringify(media.schema) === jsonSchema)
   const kept = content[JSON_TYPE] && onlyCopies ? { [JSON_TYPE]: content[JSON_TYPE] } : content
-  return Object.fromEntries(Object.entries(kept).map(([type, media]) => [type, { ...media, schema: normalizeSchema(media.schema) }]))
+  return Object.fromEntries(
+    Object.entries(kept).map(([type, media]) => [type, { ...media, schema: normalizeSchema(media.schema) }]),
+  )
 }
 
 /** Only what a Response Object holds: the plugin also leaks an array schema's `items` onto it. */
 function normalizeResponse(status: string, response: Json): Json {
   const { description, content, headers, links } = response
-  const normalized: Json = { description: description ?? reasons[status] ?? 'Response', ...(headers && { headers }), ...(links && { links }) }
+  const normalized: Json = {
+    description: description ?? reasons[status] ?? 'Response',
+    ...(headers && { headers }),
+    ...(links && { links }),
+  }
   if (status !== '204' && content) normalized.content = normalizeContent(content)
   return normalized
 }
@@ -87,7 +103,12 @@ function normalizeParameter(parameter: Json): Json {
 
 function normalizeOperation(operation: Json): Json {
   const normalized: Json = { ...operation }
-  normalized.responses = Object.fromEntries(Object.entries((operation.responses ?? {}) as Json).map(([status, response]) => [status, normalizeResponse(status, response)]))
+  normalized.responses = Object.fromEntries(
+    Object.entries((operation.responses ?? {}) as Json).map(([status, response]) => [
+      status,
+      normalizeResponse(status, response),
+    ]),
+  )
   if (Object.keys(normalized.responses).length === 0) normalized.responses = { 200: { description: reasons[200] } }
   if (operation.parameters) normalized.parameters = operation.parameters.map(normalizeParameter)
   if (operation.requestBody) {
@@ -104,8 +125,15 @@ export function normalizeOpenApi(document: Json): Json {
   const paths = Object.fromEntries(
     Object.entries(document.paths as Json).map(([path, operations]) => [
       path,
-      Object.fromEntries(Object.entries(operations as Json).map(([method, operation]) => [method, normalizeOperation(operation)])),
+      Object.fromEntries(
+        Object.entries(operations as Json).map(([method, operation]) => [method, normalizeOperation(operation)]),
+      ),
     ]),
   )
-  return { ...document, openapi: '3.1.0', paths, components: { ...document.components, schemas: normalizeSchema(document.components?.schemas ?? {}) } }
+  return {
+    ...document,
+    openapi: '3.1.0',
+    paths,
+    components: { ...document.components, schemas: normalizeSchema(document.components?.schemas ?? {}) },
+  }
 }

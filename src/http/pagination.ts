@@ -23,13 +23,19 @@ export function encodeCursor(position: CursorPosition): string {
 // Positions are epoch milliseconds of stored rows: anything outside what a Date holds is not one of ours.
 const MAX_EPOCH_MS = 8.64e15
 const isPosition = (at: unknown, id: unknown): boolean =>
-  Number.isSafeInteger(at) && (at as number) >= 0 && (at as number) <= MAX_EPOCH_MS && typeof id === 'string' && id.length > 0 && id.length <= 64
+  Number.isSafeInteger(at) &&
+  (at as number) >= 0 &&
+  (at as number) <= MAX_EPOCH_MS &&
+  typeof id === 'string' &&
+  id.length > 0 &&
+  id.length <= 64
 
 export function decodeCursor(cursor: string | undefined): CursorPosition | null {
   if (cursor === undefined) return null
   try {
     const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
-    if (Array.isArray(position) && position.length === 2 && isPosition(position[0], position[1])) return { at: position[0], id: position[1] }
+    if (Array.isArray(position) && position.length === 2 && isPosition(position[0], position[1]))
+      return { at: position[0], id: position[1] }
   } catch {
     // fall through to the 422 below
   }
@@ -41,18 +47,37 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | null 
  * Callers fetch limit + 1 rows; the extra row only says whether another page exists. The cursor
  * holds the last row's position in the order (a time, by default its createdAt, or a score) and id.
  */
-export function toPage<Row extends { id: string; createdAt: Date }>(rows: Row[], limit: number): { items: Row[]; nextCursor: string | null }
-export function toPage<Row extends { id: string }>(rows: Row[], limit: number, positionOf: (row: Row) => Date | number): { items: Row[]; nextCursor: string | null }
-export function toPage<Row extends { id: string }>(rows: Row[], limit: number, positionOf = (row: Row): Date | number => (row as Row & { createdAt: Date }).createdAt) {
+export function toPage<Row extends { id: string; createdAt: Date }>(
+  rows: Row[],
+  limit: number,
+): { items: Row[]; nextCursor: string | null }
+export function toPage<Row extends { id: string }>(
+  rows: Row[],
+  limit: number,
+  positionOf: (row: Row) => Date | number,
+): { items: Row[]; nextCursor: string | null }
+export function toPage<Row extends { id: string }>(
+  rows: Row[],
+  limit: number,
+  positionOf = (row: Row): Date | number => (row as Row & { createdAt: Date }).createdAt,
+) {
   const items = rows.slice(0, limit)
   const last = items.at(-1)
   if (rows.length <= limit || !last) return { items, nextCursor: null }
   const position = positionOf(last)
-  return { items, nextCursor: encodeCursor({ at: typeof position === 'number' ? position : position.getTime(), id: last.id }) }
+  return {
+    items,
+    nextCursor: encodeCursor({ at: typeof position === 'number' ? position : position.getTime(), id: last.id }),
+  }
 }
 
 /** The WHERE condition for rows after the cursor (newest first unless 'asc'); undefined on the first page. */
-export function afterCursor(timeColumn: Column, idColumn: Column, position: CursorPosition | null, order: 'asc' | 'desc' = 'desc'): SQL | undefined {
+export function afterCursor(
+  timeColumn: Column,
+  idColumn: Column,
+  position: CursorPosition | null,
+  order: 'asc' | 'desc' = 'desc',
+): SQL | undefined {
   if (!position) return undefined
   const at = new Date(position.at)
   const beyond = order === 'desc' ? lt : gt
@@ -71,4 +96,3 @@ export function cursorValues(cursor: string | undefined): { cursorAt?: number; c
   const position = decodeCursor(cursor)
   return position ? { cursorAt: position.at, cursorId: position.id } : {}
 }
-

@@ -27,7 +27,11 @@ export class PrivateFiles {
    * Streams the multipart `file` to disk as `<id>.<ext>` (type sniffed, size capped: 413, other
    * types 422), then lets the caller record it; the file is removed again if recording fails.
    */
-  async store<Recorded>(request: Request, id: string, record: (upload: Awaited<ReturnType<PrivateFiles['receive']>>) => Promise<Recorded>): Promise<Recorded> {
+  async store<Recorded>(
+    request: Request,
+    id: string,
+    record: (upload: Awaited<ReturnType<PrivateFiles['receive']>>) => Promise<Recorded>,
+  ): Promise<Recorded> {
     const upload = await this.receive(request, id)
     try {
       return await record(upload)
@@ -45,7 +49,10 @@ export class PrivateFiles {
       accepts: (mimeType, head) => this.types[mimeType]?.matches(head) ?? false,
       destination: (mimeType) => join(this.folder, `${id}.${this.types[mimeType]?.extension ?? 'bin'}`),
     })
-    if (!file) throw unprocessable('VALIDATION_FAILED', 'Attach the file as the multipart field "file"', [{ in: 'body', path: '/file', message: 'required' }])
+    if (!file)
+      throw unprocessable('VALIDATION_FAILED', 'Attach the file as the multipart field "file"', [
+        { in: 'body', path: '/file', message: 'required' },
+      ])
     return { fields, file: { name: basename(file.path), mimeType: file.mimeType, size: file.size } }
   }
 

@@ -27,7 +27,10 @@ export type RateLimitRules = Record<RateLimitScope, RateLimitRule>
 /** The default limits scaled by RATE_LIMIT_FACTOR. */
 export const scaledRateLimits = (factor: number): RateLimitRules =>
   Object.fromEntries(
-    Object.entries(defaultRateLimits).map(([scope, rule]) => [scope, { ...rule, limit: Math.max(1, Math.round(rule.limit * factor)) }]),
+    Object.entries(defaultRateLimits).map(([scope, rule]) => [
+      scope,
+      { ...rule, limit: Math.max(1, Math.round(rule.limit * factor)) },
+    ]),
   ) as RateLimitRules
 
 export interface WindowCount {
@@ -68,7 +71,13 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
 export const tooManyRequests = (resetAt: number, now: number, message = 'Too many requests, slow down') => {
   const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000))
-  return new ApiError(429, 'RATE_LIMITED', message, { retryAfterSec: retryAfter }, { 'retry-after': String(retryAfter) })
+  return new ApiError(
+    429,
+    'RATE_LIMITED',
+    message,
+    { retryAfterSec: retryAfter },
+    { 'retry-after': String(retryAfter) },
+  )
 }
 
 /** Counts a hit against a window and throws 429 with Retry-After once the limit is passed. */

@@ -31,7 +31,8 @@ export const security = (config: Config) =>
     )
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, apiHeaders)
-      if (request.url.length > MAX_URL_LENGTH) throw new ApiError(414, 'URI_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`)
+      if (request.url.length > MAX_URL_LENGTH)
+        throw new ApiError(414, 'URI_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`)
       const path = requestPath(request)
       if (!pagePrefixes.some((prefix) => path.startsWith(prefix))) {
         set.headers['content-security-policy'] = jsonContentSecurityPolicy
@@ -41,6 +42,10 @@ export const security = (config: Config) =>
       const declaredLength = Number(request.headers.get('content-length') ?? 0)
       const isUpload = request.headers.get('content-type')?.startsWith('multipart/form-data') ?? false
       // Video uploads have their own, larger limit (MAX_VIDEO_UPLOAD_MB); every other upload MAX_UPLOAD_MB.
-      const limit = isUpload ? (path === VIDEO_UPLOAD_PATH ? config.uploads.maxVideoBytes : config.uploads.maxBytes) : config.maxJsonBytes
+      const limit = isUpload
+        ? path === VIDEO_UPLOAD_PATH
+          ? config.uploads.maxVideoBytes
+          : config.uploads.maxBytes
+        : config.maxJsonBytes
       if (declaredLength > limit) throw payloadTooLarge(limit)
     })

@@ -11,7 +11,11 @@ export interface VerifiedClaims {
  * refused) every time. Nothing is weakened: access tokens are not revocable before `exp`, and the
  * user behind the token is still looked up on each request.
  */
-export function cachedTokenVerifier<Claims extends VerifiedClaims>(verify: (token: string) => Promise<Claims | false>, maxEntries = 10_000, now = Date.now) {
+export function cachedTokenVerifier<Claims extends VerifiedClaims>(
+  verify: (token: string) => Promise<Claims | false>,
+  maxEntries = 10_000,
+  now = Date.now,
+) {
   const verified = new Map<string, Claims>()
   return async (token: string): Promise<Claims | false> => {
     const known = verified.get(token)

@@ -18,7 +18,11 @@ export function parseRange(header: string, size: number): { start: number; end: 
 }
 
 /** The file, or the byte range the request asks for (206), or 416 when that range is not in it. */
-export function rangeResponse(file: ReturnType<typeof Bun.file>, request: Request, headers: Record<string, string>): Response {
+export function rangeResponse(
+  file: ReturnType<typeof Bun.file>,
+  request: Request,
+  headers: Record<string, string>,
+): Response {
   const size = file.size
   const withRanges = { ...headers, 'accept-ranges': 'bytes' }
   const rangeHeader = request.headers.get('range')
@@ -27,11 +31,22 @@ export function rangeResponse(file: ReturnType<typeof Bun.file>, request: Reques
   if (!range) return new Response(null, { status: 416, headers: { ...withRanges, 'content-range': `bytes */${size}` } })
   return new Response(file.slice(range.start, range.end + 1), {
     status: 206,
-    headers: { ...withRanges, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) },
+    headers: {
+      ...withRanges,
+      'content-range': `bytes ${range.start}-${range.end}/${size}`,
+      'content-length': String(range.end - range.start + 1),
+    },
   })
 }
 
-const contentTypes: Record<string, string> = { mp4: 'video/mp4', webm: 'video/webm', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp' }
+const contentTypes: Record<string, string> = {
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+}
 
 /**
  * Uploaded files under UPLOAD_DIR, public by their unguessable names, with HTTP range requests
@@ -54,12 +69,20 @@ export const uploadedFiles = (config: Config) => {
       })
     },
     {
-      params: t.Object({ folder: t.String({ pattern: '^[a-z]+$' }), name: t.String({ pattern: '^[A-Za-z0-9_-]+\\.[a-z0-9]+$' }) }),
+      params: t.Object({
+        folder: t.String({ pattern: '^[a-z]+$' }),
+        name: t.String({ pattern: '^[A-Za-z0-9_-]+\\.[a-z0-9]+$' }),
+      }),
       detail: {
         tags: ['files'],
         summary: 'An uploaded file; honours Range: bytes=… (206, 416)',
         security: [],
-        responses: { 200: { description: 'the file' }, 206: { description: 'the requested byte range' }, 404: { description: 'no such file' }, 416: { description: 'range not satisfiable' } },
+        responses: {
+          200: { description: 'the file' },
+          206: { description: 'the requested byte range' },
+          404: { description: 'no such file' },
+          416: { description: 'range not satisfiable' },
+        },
       },
     },
   )

@@ -14,7 +14,8 @@ export const singleInstanceLock: JobLock = {
 }
 
 // Deletes the lock only if this instance still holds it (its TTL may have passed and another taken it).
-const releaseIfOwner = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+const releaseIfOwner =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
 
 /** With REDIS_URL: SET NX PX, so only one instance runs a due job. */
 export class RedisJobLock implements JobLock {

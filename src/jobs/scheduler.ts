@@ -56,10 +56,27 @@ export class JobScheduler {
     const now = new Date(this.clock.now())
     await this.db
       .insert(jobs)
-      .values({ id: newId('job'), kind: job.kind, idempotencyKey: job.key, payload: job.payload, runAt: job.runAt, status: 'pending', createdAt: now })
+      .values({
+        id: newId('job'),
+        kind: job.kind,
+        idempotencyKey: job.key,
+        payload: job.payload,
+        runAt: job.runAt,
+        status: 'pending',
+        createdAt: now,
+      })
       .onConflictDoUpdate({
         target: jobs.idempotencyKey,
-        set: { kind: job.kind, payload: job.payload, runAt: job.runAt, status: 'pending', attempts: 0, lastError: null, lockedUntil: null, finishedAt: null },
+        set: {
+          kind: job.kind,
+          payload: job.payload,
+          runAt: job.runAt,
+          status: 'pending',
+          attempts: 0,
+          lastError: null,
+          lockedUntil: null,
+          finishedAt: null,
+        },
       })
   }
 
@@ -71,7 +88,16 @@ export class JobScheduler {
     return insertWhere(
       this.db,
       jobs,
-      { id: newId('job'), kind: job.kind, idempotencyKey: job.key, payload: job.payload, runAt: job.runAt, status: 'pending', attempts: 0, createdAt: new Date(this.clock.now()) },
+      {
+        id: newId('job'),
+        kind: job.kind,
+        idempotencyKey: job.key,
+        payload: job.payload,
+        runAt: job.runAt,
+        status: 'pending',
+        attempts: 0,
+        createdAt: new Date(this.clock.now()),
+      },
       condition,
       sql`on conflict (${sql.identifier(jobs.idempotencyKey.name)}) do update set run_at = excluded.run_at, payload = excluded.payload, status = 'pending', attempts = 0, locked_until = null, finished_at = null`,
     )
@@ -79,7 +105,9 @@ export class JobScheduler {
 
   /** Removes jobs that have not run yet. */
   async cancel(keys: string[]): Promise<void> {
-    await this.db.delete(jobs).where(and(inArray(jobs.idempotencyKey, keys), inArray(jobs.status, ['pending', 'failed'])))
+    await this.db
+      .delete(jobs)
+      .where(and(inArray(jobs.idempotencyKey, keys), inArray(jobs.status, ['pending', 'failed'])))
   }
 
   async get(key: string): Promise<JobRow | undefined> {
@@ -111,7 +139,12 @@ export class JobScheduler {
     const due = await this.db
       .select()
       .from(jobs)
-      .where(or(and(eq(jobs.status, 'pending'), lte(jobs.runAt, now)), and(eq(jobs.status, 'running'), lte(jobs.lockedUntil, now))))
+      .where(
+        or(
+          and(eq(jobs.status, 'pending'), lte(jobs.runAt, now)),
+          and(eq(jobs.status, 'running'), lte(jobs.lockedUntil, now)),
+        ),
+      )
       .orderBy(asc(jobs.runAt))
       .limit(this.batchSize)
     let ran = 0
@@ -130,7 +163,10 @@ export class JobScheduler {
         .where(
           and(
             eq(jobs.id, job.id),
-            or(and(eq(jobs.status, 'pending'), lte(jobs.runAt, new Date(now))), and(eq(jobs.status, 'running'), lte(jobs.lockedUntil, new Date(now)))),
+            or(
+              and(eq(jobs.status, 'pending'), lte(jobs.runAt, new Date(now))),
+              and(eq(jobs.status, 'running'), lte(jobs.lockedUntil, new Date(now))),
+            ),
           ),
         )
         .returning({ attempts: jobs.attempts })
@@ -157,7 +193,11 @@ export class JobScheduler {
         .where(eq(jobs.id, job.id))
     } catch (error) {
       const giveUp = attempts >= this.maxAttempts || !handler
-      this.logger.error(giveUp ? 'job failed for good' : 'job failed; will retry', { ...errorFields(error), job: job.idempotencyKey, attempts })
+      this.logger.error(giveUp ? 'job failed for good' : 'job failed; will retry', {
+        ...errorFields(error),
+        job: job.idempotencyKey,
+        attempts,
+      })
       await this.db
         .update(jobs)
         .set({

@@ -35,7 +35,11 @@ export class CoalescedEvents {
     this.deliveries = new Coalescer(intervalMs, onError)
     this.relay = new Coalescer(intervalMs === 0 ? 0 : RELAY_INTERVAL_MS, onError)
     const AudienceSchema = t.Union([t.Object({ userId: Name }), t.Object({ channel: Name })])
-    cluster?.bus.on(`events:${name}`, t.Object({ subjectId: Name, audience: AudienceSchema }), ({ subjectId, audience }) => this.deliverHere(subjectId, audience))
+    cluster?.bus.on(
+      `events:${name}`,
+      t.Object({ subjectId: Name, audience: AudienceSchema }),
+      ({ subjectId, audience }) => this.deliverHere(subjectId, audience),
+    )
   }
 
   changed(subjectId: string, audience: Audience): void {
@@ -51,7 +55,8 @@ export class CoalescedEvents {
   }
 
   private deliverHere(subjectId: string, audience: Audience): void {
-    const here = 'userId' in audience ? this.hub.hasConnectionHere(audience.userId) : this.hub.hasChannelHere(audience.channel)
+    const here =
+      'userId' in audience ? this.hub.hasConnectionHere(audience.userId) : this.hub.hasChannelHere(audience.channel)
     if (!here) return
     this.deliveries.trigger(subjectId, async () => {
       const event = await this.render(subjectId)

@@ -8,7 +8,16 @@ import { depthExceeds, MAX_JSON_DEPTH } from '../http/json-body.ts'
 import type { Logger } from '../logger.ts'
 import { errorFields } from '../logger.ts'
 import type { Cluster } from '../cluster/index.ts'
-import { InboundEnvelope, replyError, replyOk, serverEvent, WsError, type MessageHandler, type MessageId, type WsClient } from './protocol.ts'
+import {
+  InboundEnvelope,
+  replyError,
+  replyOk,
+  serverEvent,
+  WsError,
+  type MessageHandler,
+  type MessageId,
+  type WsClient,
+} from './protocol.ts'
 
 /** The transport under a connection: Bun's ServerWebSocket, with its native topics for channels. */
 export interface Socket {
@@ -29,7 +38,10 @@ const envelopeCheck = TypeCompiler.Compile(InboundEnvelope)
 
 /** A hub event for the other instances: to a channel's members or to all of a user's connections. */
 const FanoutEvent = Type.Object({
-  target: Type.Union([Type.Object({ channel: Type.String(), exceptConnectionId: Type.Optional(Type.String()) }), Type.Object({ user: Type.String() })]),
+  target: Type.Union([
+    Type.Object({ channel: Type.String(), exceptConnectionId: Type.Optional(Type.String()) }),
+    Type.Object({ user: Type.String() }),
+  ]),
   type: Type.String(),
   data: Type.Unknown(),
 })
@@ -148,7 +160,10 @@ export class Hub {
   /** Who is in each channel: per user, their name and how many of their connections are in it. */
   private readonly channels = new Map<string, Map<string, { name: string; connections: number }>>()
   private readonly disconnectListeners: DisconnectListener[] = []
-  private readonly channelKinds = new Map<string, { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener; connections?: ChannelConnectionListener }>()
+  private readonly channelKinds = new Map<
+    string,
+    { authorize: ChannelAuthorizer; onLeave?: ChannelLeaveListener; connections?: ChannelConnectionListener }
+  >()
   /** Users present without a socket (publishing over WHIP), with how many such holds each has. */
   private readonly socketless = new Map<string, number>()
   private nextHold = 0
@@ -201,7 +216,12 @@ export class Hub {
     this.disconnectListeners.push(listener)
   }
 
-  registerChannelKind(kind: string, authorize: ChannelAuthorizer, onLeave?: ChannelLeaveListener, connections?: ChannelConnectionListener): void {
+  registerChannelKind(
+    kind: string,
+    authorize: ChannelAuthorizer,
+    onLeave?: ChannelLeaveListener,
+    connections?: ChannelConnectionListener,
+  ): void {
     if (this.channelKinds.has(kind)) throw new Error(`channel kind "${kind}" is already registered`)
     this.channelKinds.set(kind, { authorize, onLeave, connections })
   }
@@ -344,7 +364,8 @@ export class Hub {
 
   /** Whether the user is in the channel on any instance. */
   async isPresent(channel: string, userId: string): Promise<boolean> {
-    if (this.channels.get(channel)?.has(userId) || !this.cluster) return this.channels.get(channel)?.has(userId) ?? false
+    if (this.channels.get(channel)?.has(userId) || !this.cluster)
+      return this.channels.get(channel)?.has(userId) ?? false
     return (await this.cluster.hashes.field(presenceKey(channel), userId)).length > 0
   }
 
@@ -397,7 +418,6 @@ export class Hub {
     for (const connection of this.byUser.get(userId) ?? []) connection.send(type, data)
   }
 
-
   /** Queues one inbound frame behind the connection's earlier ones. */
   receive(connection: Connection, raw: unknown): Promise<void> {
     connection.queue = connection.queue.then(() => this.handle(connection, raw))
@@ -413,23 +433,41 @@ export class Hub {
   private async handle(connection: Connection, raw: unknown): Promise<void> {
     const parsed = typeof raw === 'string' ? safeJson(raw) : raw
     // The id of a message we refuse, when it has a usable one, so the reply still reaches its sender.
-    const refusedId = isRecord(parsed) && ((typeof parsed.id === 'string' && parsed.id.length <= 64) || typeof parsed.id === 'number') ? parsed.id : undefined
+    const refusedId =
+      isRecord(parsed) && ((typeof parsed.id === 'string' && parsed.id.length <= 64) || typeof parsed.id === 'number')
+        ? parsed.id
+        : undefined
     if (depthExceeds(parsed)) {
-      return this.fail(connection, refusedId, new WsError('VALIDATION_FAILED', `The message is nested deeper than ${MAX_JSON_DEPTH} levels`))
+      return this.fail(
+        connection,
+        refusedId,
+        new WsError('VALIDATION_FAILED', `The message is nested deeper than ${MAX_JSON_DEPTH} levels`),
+      )
     }
     if (!envelopeCheck.Check(parsed)) {
-      return this.fail(connection, refusedId, new WsError('MALFORMED_MESSAGE', 'Send JSON { "id"?: string, "type": string, "data": object }'))
+      return this.fail(
+        connection,
+        refusedId,
+        new WsError('MALFORMED_MESSAGE', 'Send JSON { "id"?: string, "type": string, "data": object }'),
+      )
     }
     const { id, type, data = {} } = parsed
-    if (!connection.takeToken()) return this.fail(connection, id, new WsError('RATE_LIMITED', 'Too many messages; slow down'))
+    if (!connection.takeToken())
+      return this.fail(connection, id, new WsError('RATE_LIMITED', 'Too many messages; slow down'))
     try {
       if (type === 'ping') return connection.write({ ...(id === undefined ? {} : { id }), type: 'pong', data: {} })
       if (type === 'auth') return this.succeed(connection, id, await this.authenticateConnection(connection, data))
-      if (!connection.user) throw new WsError('UNAUTHENTICATED', 'Authenticate first: send { "type": "auth", "data": { "token": "<access token>" } }')
+      if (!connection.user)
+        throw new WsError(
+          'UNAUTHENTICATED',
+          'Authenticate first: send { "type": "auth", "data": { "token": "<access token>" } }',
+        )
       const registered = this.handlers.get(type)
       if (!registered) throw new WsError('UNKNOWN_TYPE', `Unknown message type "${type}"`)
       if (!registered.check.Check(data)) {
-        const details = [...registered.check.Errors(data)].slice(0, 10).map((error) => ({ path: error.path || '/', message: issueMessage(error) }))
+        const details = [...registered.check.Errors(data)]
+          .slice(0, 10)
+          .map((error) => ({ path: error.path || '/', message: issueMessage(error) }))
         throw new WsError('VALIDATION_FAILED', `Invalid data for ${type}`, details)
       }
       this.succeed(connection, id, await registered.handler.handle(connection as WsClient, data))
@@ -471,9 +509,17 @@ export class Hub {
     const shown = error instanceof ApiError ? new WsError(error.errorCode, error.message, error.details) : error
     const body =
       shown instanceof WsError
-        ? { code: shown.code, message: localizedMessage(shown.code, shown.message, connection.language), ...(shown.details === undefined ? {} : { details: shown.details }) }
-        : { code: 'INTERNAL_ERROR', message: localizedMessage('INTERNAL_ERROR', 'Something went wrong on our side', connection.language) }
-    if (!(shown instanceof WsError)) this.logger.error('ws handler failed', { ...errorFields(error), connection: connection.id })
+        ? {
+            code: shown.code,
+            message: localizedMessage(shown.code, shown.message, connection.language),
+            ...(shown.details === undefined ? {} : { details: shown.details }),
+          }
+        : {
+            code: 'INTERNAL_ERROR',
+            message: localizedMessage('INTERNAL_ERROR', 'Something went wrong on our side', connection.language),
+          }
+    if (!(shown instanceof WsError))
+      this.logger.error('ws handler failed', { ...errorFields(error), connection: connection.id })
     connection.write(id === undefined ? serverEvent('error', body) : replyError(id, body))
   }
 }

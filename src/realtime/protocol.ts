@@ -52,4 +52,5 @@ export interface MessageHandler<Schema extends TSchema = TSchema> {
 }
 
 /** Declares a handler with its data schema, keeping the handler's data typed. */
-export const defineHandler = <Schema extends TSchema>(handler: MessageHandler<Schema>) => handler as unknown as MessageHandler
+export const defineHandler = <Schema extends TSchema>(handler: MessageHandler<Schema>) =>
+  handler as unknown as MessageHandler

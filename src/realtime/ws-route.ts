@@ -51,7 +51,8 @@ export function wsRoute(
       ws.data.session = null
       if (!connection.user) {
         setTimeout(() => {
-          if (hub.get(connection.id) === connection && !connection.user) connection.close(4401, 'authentication timeout')
+          if (hub.get(connection.id) === connection && !connection.user)
+            connection.close(4401, 'authentication timeout')
         }, authTimeoutMs)
       }
     },
@@ -68,19 +69,39 @@ export function wsRoute(
     '/ws',
     async ({ request, server, headers }) => {
       if (headers.upgrade?.toLowerCase() !== 'websocket' || !server) {
-        throw new ApiError(426, 'UPGRADE_REQUIRED', 'This is the WebSocket endpoint: open a WebSocket to it', undefined, { upgrade: 'websocket' })
+        throw new ApiError(
+          426,
+          'UPGRADE_REQUIRED',
+          'This is the WebSocket endpoint: open a WebSocket to it',
+          undefined,
+          { upgrade: 'websocket' },
+        )
       }
       const token = tokenFromProtocols(headers['sec-websocket-protocol'])
       const session = token ? await authenticate(token) : null
-      if (token && !session) throw new ApiError(401, 'INVALID_TOKEN', 'The access token is invalid or has expired', undefined, { 'www-authenticate': 'Bearer' })
+      if (token && !session)
+        throw new ApiError(401, 'INVALID_TOKEN', 'The access token is invalid or has expired', undefined, {
+          'www-authenticate': 'Bearer',
+        })
       hub.attachServer(server as TopicServer)
-      const data: SocketData = { connectionId: `${idPrefix}${++connections}`, session, language: preferredLanguage(headers['accept-language'], defaultLanguage), ...handlers }
+      const data: SocketData = {
+        connectionId: `${idPrefix}${++connections}`,
+        session,
+        language: preferredLanguage(headers['accept-language'], defaultLanguage),
+        ...handlers,
+      }
       const upgraded = (server as unknown as { upgrade(request: Request, options: object): boolean }).upgrade(request, {
         headers: token ? { 'sec-websocket-protocol': 'bearer' } : undefined,
         data,
       })
       if (!upgraded) throw new ApiError(400, 'UPGRADE_FAILED', 'The WebSocket handshake is invalid')
     },
-    { detail: { tags: ['realtime'], summary: 'The WebSocket endpoint: every message type and the schema of its data are listed under x-websocket in this document' } },
+    {
+      detail: {
+        tags: ['realtime'],
+        summary:
+          'The WebSocket endpoint: every message type and the schema of its data are listed under x-websocket in this document',
+      },
+    },
   )
 }

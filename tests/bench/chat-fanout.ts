@@ -32,7 +32,13 @@ interface ChatResult {
 }
 
 async function run(pid: number, crowd: Record<string, unknown>, rate: number): Promise<ChatResult> {
-  const clients = jsonLines([process.execPath, crowdScript], { CROWD_FILE: await configFile({ ...crowd, count: subscribers, sender: { ...(crowd.sender as object), rate, seconds } }) })
+  const clients = jsonLines([process.execPath, crowdScript], {
+    CROWD_FILE: await configFile({
+      ...crowd,
+      count: subscribers,
+      sender: { ...(crowd.sender as object), rate, seconds },
+    }),
+  })
   await clients.next((line) => line.sending === true)
   const before = processUsage(pid)
   const started = performance.now()
@@ -40,7 +46,12 @@ async function run(pid: number, crowd: Record<string, unknown>, rate: number): P
   const after = processUsage(pid)
   clients.stop()
   await Bun.sleep(300)
-  return { ...result, cpuMs: after.cpuMs - before.cpuMs, cpu: (after.cpuMs - before.cpuMs) / (performance.now() - started), rssBytes: after.rssBytes }
+  return {
+    ...result,
+    cpuMs: after.cpuMs - before.cpuMs,
+    cpu: (after.cpuMs - before.cpuMs) / (performance.now() - started),
+    rssBytes: after.rssBytes,
+  }
 }
 
 const ladder = async (pid: number, crowd: Record<string, unknown>) => {
@@ -50,10 +61,23 @@ const ladder = async (pid: number, crowd: Record<string, unknown>) => {
 }
 
 const server = await startBenchServer({
-  users: [{ role: 'supporter', count: subscribers }, { role: 'customer', count: 1 }],
+  users: [
+    { role: 'supporter', count: subscribers },
+    { role: 'customer', count: 1 },
+  ],
   prepare: async (db, people) => {
     const now = new Date()
-    await db.insert(tickets).values({ id: 'tkt_bench_chat', customerId: people.customer![0]!.id, subject: 'Busy room', status: 'open', priority: 'normal', createdAt: now, updatedAt: now })
+    await db
+      .insert(tickets)
+      .values({
+        id: 'tkt_bench_chat',
+        customerId: people.customer![0]!.id,
+        subject: 'Busy room',
+        status: 'open',
+        priority: 'normal',
+        createdAt: now,
+        updatedAt: now,
+      })
   },
 })
 const majlis = await ladder(server.pid, {
@@ -65,9 +89,22 @@ const majlis = await ladder(server.pid, {
 })
 await server.stop()
 
-const peerLadder = (command: string[], crowd: (port: number) => Record<string, unknown>) => withPeer(command, (port, pid) => ladder(pid, crowd(port)))
-const rawBun = await peerLadder([process.execPath, `${import.meta.dir}/peers/bun-ws.mjs`], (port) => ({ mode: 'majlis', url: `ws://127.0.0.1:${port}/ws`, tokens: ['-'], room: 'room-1', sender: { token: '-' } }))
-const socketIo = await peerLadder(['node', `${import.meta.dir}/peers/socketio-server.mjs`], (port) => ({ mode: 'socketio', url: `http://127.0.0.1:${port}`, tokens: ['-'], room: 'room-1', sender: { token: '-' } }))
+const peerLadder = (command: string[], crowd: (port: number) => Record<string, unknown>) =>
+  withPeer(command, (port, pid) => ladder(pid, crowd(port)))
+const rawBun = await peerLadder([process.execPath, `${import.meta.dir}/peers/bun-ws.mjs`], (port) => ({
+  mode: 'majlis',
+  url: `ws://127.0.0.1:${port}/ws`,
+  tokens: ['-'],
+  room: 'room-1',
+  sender: { token: '-' },
+}))
+const socketIo = await peerLadder(['node', `${import.meta.dir}/peers/socketio-server.mjs`], (port) => ({
+  mode: 'socketio',
+  url: `http://127.0.0.1:${port}`,
+  tokens: ['-'],
+  room: 'room-1',
+  sender: { token: '-' },
+}))
 
 const servers = [
   { name: 'Majlis /ws (validated, authorized, stored, then published)', results: majlis },
@@ -82,15 +119,43 @@ printTable(
   `Chat fan-out: ${subscribers} subscribers in one room, 1 sender, ${seconds} s per rate (clients in another process)`,
   ['server', 'msg/s', 'delivered', 'p50 ms', 'p99 ms', 'max ms', 'server CPU (cores)', 'CPU µs per delivery', 'RSS MB'],
   servers.flatMap(({ name, results }) =>
-    results.map((r, i) => [name, rates[i]!, `${r.delivered}/${r.expected}`, fixed(r.p50, 2), fixed(r.p99, 2), fixed(r.max, 1), fixed(r.cpu, 2), fixed(usPerDelivery(r), 2), fixed(r.rssBytes / 2 ** 20, 0)]),
+    results.map((r, i) => [
+      name,
+      rates[i]!,
+      `${r.delivered}/${r.expected}`,
+      fixed(r.p50, 2),
+      fixed(r.p99, 2),
+      fixed(r.max, 1),
+      fixed(r.cpu, 2),
+      fixed(usPerDelivery(r), 2),
+      fixed(r.rssBytes / 2 ** 20, 0),
+    ]),
   ),
 )
 const best = servers.map(({ name, results }) => ({ name, rate: highestSustained(results), results }))
 const at = (results: ChatResult[], rate: number) => results[rates.indexOf(rate)]
 // The fan-out cost is compared under load: at the highest rate both Bun servers sustain.
 const common = Math.max(rates[0]!, Math.min(best[0]!.rate, best[1]!.rate))
-printTable(`Chat fan-out: highest rate sustained (every delivery, p99 < ${SUSTAINED_P99_MS} ms), and CPU per delivery at ${common} msg/s`, ['server', 'highest sustained msg/s', 'deliveries/s', 'CPU µs per delivery', 'CPU vs raw Bun', 'sustained rate vs Socket.IO'], best.map(({ name, rate, results }) => {
-  const atCommon = at(results, common)
-  const rawAtCommon = at(rawBun, common)
-  return [name, rate || '—', fixed(rate * subscribers, 0), atCommon ? fixed(usPerDelivery(atCommon), 2) : '—', atCommon && rawAtCommon ? ratio(usPerDelivery(atCommon), usPerDelivery(rawAtCommon)) : '—', ratio(rate, best[2]!.rate)]
-}))
+printTable(
+  `Chat fan-out: highest rate sustained (every delivery, p99 < ${SUSTAINED_P99_MS} ms), and CPU per delivery at ${common} msg/s`,
+  [
+    'server',
+    'highest sustained msg/s',
+    'deliveries/s',
+    'CPU µs per delivery',
+    'CPU vs raw Bun',
+    'sustained rate vs Socket.IO',
+  ],
+  best.map(({ name, rate, results }) => {
+    const atCommon = at(results, common)
+    const rawAtCommon = at(rawBun, common)
+    return [
+      name,
+      rate || '—',
+      fixed(rate * subscribers, 0),
+      atCommon ? fixed(usPerDelivery(atCommon), 2) : '—',
+      atCommon && rawAtCommon ? ratio(usPerDelivery(atCommon), usPerDelivery(rawAtCommon)) : '—',
+      ratio(rate, best[2]!.rate),
+    ]
+  }),
+)

@@ -30,14 +30,38 @@ interface PhaseResult {
 
 async function runClass(aggregation: boolean, reactSeconds: number): Promise<Record<string, PhaseResult>> {
   const server = await startBenchServer({
-    users: [{ role: 'teacher', count: 1 }, { role: 'customer', count: studentCount }],
+    users: [
+      { role: 'teacher', count: 1 },
+      { role: 'customer', count: studentCount },
+    ],
     env: { CLASSROOM_AGGREGATION: String(aggregation) },
     prepare: async (db, people) => {
       const now = new Date()
-      await db.insert(courses).values({ id: 'crs_bench', teacherId: people.teacher![0]!.id, title: 'Bench class', createdAt: now, updatedAt: now })
+      await db
+        .insert(courses)
+        .values({
+          id: 'crs_bench',
+          teacherId: people.teacher![0]!.id,
+          title: 'Bench class',
+          createdAt: now,
+          updatedAt: now,
+        })
       const rows = people.customer!.map((student) => ({ courseId: 'crs_bench', studentId: student.id }))
       for (let i = 0; i < rows.length; i += 500) await db.insert(enrolments).values(rows.slice(i, i + 500))
-      await db.insert(liveSessions).values({ id: SESSION, courseId: 'crs_bench', title: 'Bench', scheduledAt: now, durationMinutes: 60, status: 'live', roomCode: 'BENCHCLASS', startedAt: now, createdAt: now, updatedAt: now })
+      await db
+        .insert(liveSessions)
+        .values({
+          id: SESSION,
+          courseId: 'crs_bench',
+          title: 'Bench',
+          scheduledAt: now,
+          durationMinutes: 60,
+          status: 'live',
+          roomCode: 'BENCHCLASS',
+          startedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })
     },
   })
   const crowd = jsonLines([process.execPath, `${import.meta.dir}/lib/class-crowd.ts`], {
@@ -75,15 +99,69 @@ printTable(
   `Live class: ${studentCount} WebSocket students and a teacher in one class (one server process; reactions: everyone ${reactRate}/s)`,
   ['phase', 'figure', 'aggregated', 'not aggregated', 'ratio'],
   [
-    ['votes (all within 1 s)', 'results complete after the last vote, ms', ms(aggregated.votes!.completeAfterLastVoteMs!), ms(raw.votes!.completeAfterLastVoteMs!), '—'],
-    ['', 'tally events to the teacher', aggregated.votes!.teacherEvents!, raw.votes!.teacherEvents!, ratio(raw.votes!.teacherEvents!, aggregated.votes!.teacherEvents!)],
-    ['', 'server CPU, cores', fixed(aggregated.votes!.cpu, 2), fixed(raw.votes!.cpu, 2), ratio(raw.votes!.cpu, aggregated.votes!.cpu)],
-    [`hands (${hands} within 0.2 s)`, 'queue complete at the teacher, ms', ms(aggregated.hands!.queueCompleteMs!), ms(raw.hands!.queueCompleteMs!), '—'],
-    ['', 'queue events to the teacher', aggregated.hands!.teacherEvents!, raw.hands!.teacherEvents!, ratio(raw.hands!.teacherEvents!, aggregated.hands!.teacherEvents!)],
-    ['reactions + chat', 'messages sent by the server per s', fixed(perSecond(aggregated.reactions!), 0), fixed(perSecond(raw.reactions!), 0), ratio(perSecond(raw.reactions!), perSecond(aggregated.reactions!))],
-    ['', 'server CPU, cores', fixed(aggregated.reactions!.cpu, 2), fixed(raw.reactions!.cpu, 2), ratio(raw.reactions!.cpu, aggregated.reactions!.cpu)],
-    ['', 'chat delivery p50 / p99, ms', `${fixed(aggregated.reactions!.chatP50!, 0)} / ${fixed(aggregated.reactions!.chatP99!, 0)}`, `${fixed(raw.reactions!.chatP50!, 0)} / ${fixed(raw.reactions!.chatP99!, 0)}`, '—'],
-    ['', 'reactions counted at the teacher / sent', `${aggregated.reactions!.reactionsSeenByTeacher} / ${aggregated.reactions!.reactionsSent}`, `${raw.reactions!.reactionsSeenByTeacher} / ${raw.reactions!.reactionsSent}`, '—'],
+    [
+      'votes (all within 1 s)',
+      'results complete after the last vote, ms',
+      ms(aggregated.votes!.completeAfterLastVoteMs!),
+      ms(raw.votes!.completeAfterLastVoteMs!),
+      '—',
+    ],
+    [
+      '',
+      'tally events to the teacher',
+      aggregated.votes!.teacherEvents!,
+      raw.votes!.teacherEvents!,
+      ratio(raw.votes!.teacherEvents!, aggregated.votes!.teacherEvents!),
+    ],
+    [
+      '',
+      'server CPU, cores',
+      fixed(aggregated.votes!.cpu, 2),
+      fixed(raw.votes!.cpu, 2),
+      ratio(raw.votes!.cpu, aggregated.votes!.cpu),
+    ],
+    [
+      `hands (${hands} within 0.2 s)`,
+      'queue complete at the teacher, ms',
+      ms(aggregated.hands!.queueCompleteMs!),
+      ms(raw.hands!.queueCompleteMs!),
+      '—',
+    ],
+    [
+      '',
+      'queue events to the teacher',
+      aggregated.hands!.teacherEvents!,
+      raw.hands!.teacherEvents!,
+      ratio(raw.hands!.teacherEvents!, aggregated.hands!.teacherEvents!),
+    ],
+    [
+      'reactions + chat',
+      'messages sent by the server per s',
+      fixed(perSecond(aggregated.reactions!), 0),
+      fixed(perSecond(raw.reactions!), 0),
+      ratio(perSecond(raw.reactions!), perSecond(aggregated.reactions!)),
+    ],
+    [
+      '',
+      'server CPU, cores',
+      fixed(aggregated.reactions!.cpu, 2),
+      fixed(raw.reactions!.cpu, 2),
+      ratio(raw.reactions!.cpu, aggregated.reactions!.cpu),
+    ],
+    [
+      '',
+      'chat delivery p50 / p99, ms',
+      `${fixed(aggregated.reactions!.chatP50!, 0)} / ${fixed(aggregated.reactions!.chatP99!, 0)}`,
+      `${fixed(raw.reactions!.chatP50!, 0)} / ${fixed(raw.reactions!.chatP99!, 0)}`,
+      '—',
+    ],
+    [
+      '',
+      'reactions counted at the teacher / sent',
+      `${aggregated.reactions!.reactionsSeenByTeacher} / ${aggregated.reactions!.reactionsSent}`,
+      `${raw.reactions!.reactionsSeenByTeacher} / ${raw.reactions!.reactionsSent}`,
+      '—',
+    ],
   ],
 )
 console.log(

@@ -34,7 +34,12 @@ interface Instance {
 }
 
 async function startInstance(): Promise<Instance> {
-  const pool = new WorkerPool({ count: 1, listenIp: '127.0.0.1', basePort: await freeMediaPorts(1), logger: createLogger('silent') })
+  const pool = new WorkerPool({
+    count: 1,
+    listenIp: '127.0.0.1',
+    basePort: await freeMediaPorts(1),
+    logger: createLogger('silent'),
+  })
   await pool.start()
   const router = await pool.slot(0).worker.createRouter({ mediaCodecs })
   return { pool, router, producers: [], feeds: [] }
@@ -43,12 +48,22 @@ async function startInstance(): Promise<Instance> {
 /** What MediaCascade does between two instances: pipe transports with SRTP and RTX, the producer under its own id. */
 async function pipe(producer: Producer, from: Instance, to: Instance): Promise<void> {
   const options = { listenInfo: { protocol: 'udp' as const, ip: '127.0.0.1' }, enableSrtp: true, enableRtx: true }
-  const [out, into] = await Promise.all([from.router.createPipeTransport(options), to.router.createPipeTransport(options)])
+  const [out, into] = await Promise.all([
+    from.router.createPipeTransport(options),
+    to.router.createPipeTransport(options),
+  ])
   await out.connect({ ip: '127.0.0.1', port: into.tuple.localPort, srtpParameters: into.srtpParameters })
   await into.connect({ ip: '127.0.0.1', port: out.tuple.localPort, srtpParameters: out.srtpParameters })
   const feed = await out.consume({ producerId: producer.id })
   from.feeds.push(feed)
-  to.producers.push(await into.produce({ id: producer.id, kind: feed.kind, rtpParameters: feed.rtpParameters, paused: feed.producerPaused }))
+  to.producers.push(
+    await into.produce({
+      id: producer.id,
+      kind: feed.kind,
+      rtpParameters: feed.rtpParameters,
+      paused: feed.producerPaused,
+    }),
+  )
 }
 
 async function cpuOver(instances: Instance[], during: () => Promise<void>): Promise<number[]> {
@@ -60,7 +75,10 @@ async function cpuOver(instances: Instance[], during: () => Promise<void>): Prom
 }
 
 async function pipePacketsPerSecond(feeds: Consumer[]): Promise<number> {
-  const read = async () => (await Promise.all(feeds.map((feed) => feed.getStats()))).flat().reduce((sum, stat) => sum + (stat.type === 'outbound-rtp' ? stat.packetCount : 0), 0)
+  const read = async () =>
+    (await Promise.all(feeds.map((feed) => feed.getStats())))
+      .flat()
+      .reduce((sum, stat) => sum + (stat.type === 'outbound-rtp' ? stat.packetCount : 0), 0)
   const before = await read()
   await Bun.sleep(1000)
   return read().then((after) => after - before)
@@ -83,7 +101,8 @@ async function run(count: number, sinkPort: number): Promise<Result> {
   holder.producers.push(...teacher.producers)
   const transports: PlainTransport[] = []
   try {
-    for (const follower of instances.slice(1)) for (const producer of teacher.producers) await pipe(producer, holder, follower)
+    for (const follower of instances.slice(1))
+      for (const producer of teacher.producers) await pipe(producer, holder, follower)
     await Bun.sleep(1200)
     const pipeOnlyCpu = await cpuOver(instances, () => Bun.sleep(windowSec * 1000))
     const pipeRate = count > 1 ? (await pipePacketsPerSecond(holder.feeds)) / (count - 1) : 0
@@ -103,7 +122,14 @@ async function run(count: number, sinkPort: number): Promise<Result> {
     const seconds = (after.at - before.at) / 1000
     const packetsIn = after.packetsIn - before.packetsIn
     const packetsOut = ((after.packetsOut - before.packetsOut) * byViewer.length) / sample.length
-    return { instances: count, pipeOnlyCpu, cpu, pipePacketsPerSecond: pipeRate, packetsOut: packetsOut / seconds, loss: Math.max(0, 1 - packetsOut / (packetsIn * viewers)) }
+    return {
+      instances: count,
+      pipeOnlyCpu,
+      cpu,
+      pipePacketsPerSecond: pipeRate,
+      packetsOut: packetsOut / seconds,
+      loss: Math.max(0, 1 - packetsOut / (packetsIn * viewers)),
+    }
   } finally {
     for (const transport of transports) transport.close()
     teacher.source.stop()
@@ -122,7 +148,17 @@ try {
 const total = (cpu: number[]) => cpu.reduce((sum, c) => sum + c, 0)
 printTable(
   `One class across instances — ${viewers} viewers (teacher: Opus 64 kbit/s + VP8 ~1 Mbit/s; viewers: SRTP plain transports; pipes: SRTP + RTX)`,
-  ['instances', 'viewers per instance', 'CPU, pipes only (1.0 = a core)', 'CPU with the class', 'total CPU', 'busiest instance', 'pipe pkt/s per follower', 'pkt/s out', 'loss %'],
+  [
+    'instances',
+    'viewers per instance',
+    'CPU, pipes only (1.0 = a core)',
+    'CPU with the class',
+    'total CPU',
+    'busiest instance',
+    'pipe pkt/s per follower',
+    'pkt/s out',
+    'loss %',
+  ],
   results.map((r) => [
     r.instances,
     Math.ceil(viewers / r.instances),
@@ -139,7 +175,17 @@ const single = results.find((r) => r.instances === 1)
 if (single) {
   printTable(
     'Against one instance',
-    ['instances', 'busiest instance CPU / one instance', 'total CPU / one instance (pipe overhead)', 'pipe CPU per follower (no viewers)'],
-    results.map((r) => [r.instances, ratio(Math.max(...r.cpu), Math.max(...single.cpu)), ratio(total(r.cpu), total(single.cpu)), r.instances > 1 ? fixed(total(r.pipeOnlyCpu.slice(1)) / (r.instances - 1), 3) : '—']),
+    [
+      'instances',
+      'busiest instance CPU / one instance',
+      'total CPU / one instance (pipe overhead)',
+      'pipe CPU per follower (no viewers)',
+    ],
+    results.map((r) => [
+      r.instances,
+      ratio(Math.max(...r.cpu), Math.max(...single.cpu)),
+      ratio(total(r.cpu), total(single.cpu)),
+      r.instances > 1 ? fixed(total(r.pipeOnlyCpu.slice(1)) / (r.instances - 1), 3) : '—',
+    ]),
   )
 }

@@ -20,14 +20,46 @@ const ffmpegPids = (dir: string) =>
   Bun.spawnSync(['pgrep', '-f', dir]).stdout.toString().trim().split('\n').filter(Boolean).map(Number)
 
 const dir = tempDir('majlis-bench-egress-')
-Bun.spawnSync(['ffmpeg', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '4', '-pix_fmt', 'yuv420p', `${dir}/720p.y4m`])
-Bun.spawnSync(['ffmpeg', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '4', `${dir}/tone.wav`])
+Bun.spawnSync([
+  'ffmpeg',
+  '-v',
+  'error',
+  '-y',
+  '-f',
+  'lavfi',
+  '-i',
+  'testsrc2=size=1280x720:rate=30',
+  '-t',
+  '4',
+  '-pix_fmt',
+  'yuv420p',
+  `${dir}/720p.y4m`,
+])
+Bun.spawnSync([
+  'ffmpeg',
+  '-v',
+  'error',
+  '-y',
+  '-f',
+  'lavfi',
+  '-i',
+  'sine=frequency=440:sample_rate=48000',
+  '-t',
+  '4',
+  `${dir}/tone.wav`,
+])
 const server = await startMediaServer({ workers: 1, env: { UPLOAD_DIR: `${dir}/uploads` } })
-const browser = await launchChromium([`--use-file-for-fake-video-capture=${dir}/720p.y4m`, `--use-file-for-fake-audio-capture=${dir}/tone.wav`])
+const browser = await launchChromium([
+  `--use-file-for-fake-video-capture=${dir}/720p.y4m`,
+  `--use-file-for-fake-audio-capture=${dir}/tone.wav`,
+])
 try {
   const host = await server.register()
   const page = await openDemoPage(browser, server.baseUrl)
-  const streamId: string = await page.evaluate((token) => (window as any).majlisDemo.goLive(token, { title: 'bench', type: 'video' }).then((s: any) => s.streamId), host.accessToken)
+  const streamId: string = await page.evaluate(
+    (token) => (window as any).majlisDemo.goLive(token, { title: 'bench', type: 'video' }).then((s: any) => s.streamId),
+    host.accessToken,
+  )
   await Bun.sleep(3000)
 
   async function measure(label: string, start: () => Promise<unknown>, stop: () => Promise<unknown>) {
@@ -44,15 +76,32 @@ try {
   }
   const call = (path: string) => server.call('POST', `/api/v1/streams/${streamId}${path}`, { token: host.accessToken })
   const rows = [
-    await measure('publishing only', async () => undefined, async () => undefined),
-    await measure('+ recording (copy)', () => call('/recording/start'), () => call('/recording/stop')),
-    await measure('+ HLS (x264)', () => call('/hls/start'), () => call('/hls/stop')),
+    await measure(
+      'publishing only',
+      async () => undefined,
+      async () => undefined,
+    ),
+    await measure(
+      '+ recording (copy)',
+      () => call('/recording/start'),
+      () => call('/recording/stop'),
+    ),
+    await measure(
+      '+ HLS (x264)',
+      () => call('/hls/start'),
+      () => call('/hls/stop'),
+    ),
   ]
   console.log('\nEgress of one 720p30 stream (CPU in cores: 1.00 = one core busy)')
   console.log('| scenario | worker | ffmpeg | total |\n|---|---:|---:|---:|')
-  for (const row of rows) console.log(`| ${row.label} | ${row.worker.toFixed(2)} | ${row.ffmpeg.toFixed(2)} | ${(row.worker + row.ffmpeg).toFixed(2)} |`)
+  for (const row of rows)
+    console.log(
+      `| ${row.label} | ${row.worker.toFixed(2)} | ${row.ffmpeg.toFixed(2)} | ${(row.worker + row.ffmpeg).toFixed(2)} |`,
+    )
   const [base, recording, hls] = rows
-  console.log(`recording adds ${(recording!.worker + recording!.ffmpeg - base!.worker).toFixed(2)} cores; HLS adds ${(hls!.worker + hls!.ffmpeg - base!.worker).toFixed(2)} cores (ratio HLS/recording ${((hls!.ffmpeg + hls!.worker - base!.worker) / Math.max(0.001, recording!.ffmpeg + recording!.worker - base!.worker)).toFixed(1)}×)`)
+  console.log(
+    `recording adds ${(recording!.worker + recording!.ffmpeg - base!.worker).toFixed(2)} cores; HLS adds ${(hls!.worker + hls!.ffmpeg - base!.worker).toFixed(2)} cores (ratio HLS/recording ${((hls!.ffmpeg + hls!.worker - base!.worker) / Math.max(0.001, recording!.ffmpeg + recording!.worker - base!.worker)).toFixed(1)}×)`,
+  )
 } finally {
   await browser.close()
   await server.stop()

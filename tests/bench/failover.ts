@@ -29,8 +29,16 @@ try {
   const endpoints = cluster.instances.map((instance) => instance.wsUrl)
   for (const [trial, victim] of victims.entries()) {
     const page = await openDemoPage(browser, victim.baseUrl)
-    await page.evaluate(([token, room, urls]) => (window as any).majlisDemo.start(token, room, urls).then(() => undefined), [students[trial]!.accessToken, room, endpoints] as const)
-    await waitFor('the student decoding', () => consumerStats(page), (stats) => videoFrames(stats) > 10, 20_000)
+    await page.evaluate(
+      ([token, room, urls]) => (window as any).majlisDemo.start(token, room, urls).then(() => undefined),
+      [students[trial]!.accessToken, room, endpoints] as const,
+    )
+    await waitFor(
+      'the student decoding',
+      () => consumerStats(page),
+      (stats) => videoFrames(stats) > 10,
+      20_000,
+    )
     victim.child.kill('SIGKILL')
     const killedAt = performance.now()
     const url = () => page.evaluate(() => (window as any).majlisDemo.current().socket.url as string)
@@ -43,7 +51,12 @@ try {
     const elapsed = performance.now() - killedAt
     times.push(elapsed)
     const backOn = await url()
-    rows.push([trial + 1, victim.id, cluster.instances.find((instance) => instance.wsUrl === backOn)?.id ?? backOn, fixed(elapsed, 0)])
+    rows.push([
+      trial + 1,
+      victim.id,
+      cluster.instances.find((instance) => instance.wsUrl === backOn)?.id ?? backOn,
+      fixed(elapsed, 0),
+    ])
     await page.close()
   }
 } finally {
@@ -51,5 +64,13 @@ try {
   killStartedServers()
   await cluster.redis.stop()
 }
-printTable(`Failover: kill -9 of a student's instance → decoding again on another (${trials} trials, Chromium, real processes)`, ['trial', 'killed', 'back on', 'ms'], rows)
-printTable('Against the target', ['', 'median', 'worst', 'target'], [['ms from kill to decoding', fixed(percentile(times, 50), 0), fixed(Math.max(...times), 0), TARGET_MS]])
+printTable(
+  `Failover: kill -9 of a student's instance → decoding again on another (${trials} trials, Chromium, real processes)`,
+  ['trial', 'killed', 'back on', 'ms'],
+  rows,
+)
+printTable(
+  'Against the target',
+  ['', 'median', 'worst', 'target'],
+  [['ms from kill to decoding', fixed(percentile(times, 50), 0), fixed(Math.max(...times), 0), TARGET_MS]],
+)

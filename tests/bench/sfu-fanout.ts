@@ -96,7 +96,13 @@ function compileFloor(): string {
 
 /** CPU (1.0 = a core) of sending `rate` packets a second of `bytes` each with nothing else to do. */
 function floorCpu(binary: string, port: number, rate: number, bytes: number): number {
-  const run = Bun.spawnSync([binary, String(port), String(Math.round(rate)), String(Math.round(bytes)), String(windowSec)])
+  const run = Bun.spawnSync([
+    binary,
+    String(port),
+    String(Math.round(rate)),
+    String(Math.round(bytes)),
+    String(windowSec),
+  ])
   const { cpuMs } = JSON.parse(run.stdout.toString()) as { cpuMs: number }
   return cpuMs / (windowSec * 1000)
 }
@@ -108,8 +114,20 @@ const benchCpuMs = () => {
 
 const SAMPLED_VIEWERS = 32
 
-async function runLadder(workers: number, ladder: number[], library: SrtpLibrary, suite: SrtpSuite, sink: { port: number; pid: number }, floor: string): Promise<StepResult[]> {
-  const pool = new WorkerPool({ count: workers, listenIp: '127.0.0.1', basePort: await freeMediaPorts(workers), logger: createLogger('silent') })
+async function runLadder(
+  workers: number,
+  ladder: number[],
+  library: SrtpLibrary,
+  suite: SrtpSuite,
+  sink: { port: number; pid: number },
+  floor: string,
+): Promise<StepResult[]> {
+  const pool = new WorkerPool({
+    count: workers,
+    listenIp: '127.0.0.1',
+    basePort: await freeMediaPorts(workers),
+    logger: createLogger('silent'),
+  })
   const inherited = process.env.LD_LIBRARY_PATH
   if (library.libraryDir) process.env.LD_LIBRARY_PATH = [library.libraryDir, inherited].filter(Boolean).join(':')
   try {
@@ -175,13 +193,17 @@ async function runLadder(workers: number, ladder: number[], library: SrtpLibrary
       const after = await counters(producers, sample)
       const elapsedMs = performance.now() - cpuStarted
       const cpu = (await pool.stats()).map((w, i) => (w.cpuMs - cpuBefore[i]!) / elapsedMs)
-      const [sinkCpu, benchCpu] = [(processUsage(sink.pid).cpuMs - sinkBefore) / elapsedMs, (benchCpuMs() - benchBefore) / elapsedMs]
+      const [sinkCpu, benchCpu] = [
+        (processUsage(sink.pid).cpuMs - sinkBefore) / elapsedMs,
+        (benchCpuMs() - benchBefore) / elapsedMs,
+      ]
       const seconds = (after.at - before.at) / 1000
       const packetsIn = after.packetsIn - before.packetsIn
       const packetsOut = ((after.packetsOut - before.packetsOut) * byViewer.length) / sampledViewers.length
       const loss = Math.max(0, 1 - packetsOut / (packetsIn * viewers))
       const bytesPerPacket = (after.bytesOut - before.bytesOut) / Math.max(1, after.packetsOut - before.packetsOut)
-      const profile = workers === 1 && viewers === profileAt ? await profileWorker(pool.slot(0).worker.pid, windowSec) : undefined
+      const profile =
+        workers === 1 && viewers === profileAt ? await profileWorker(pool.slot(0).worker.pid, windowSec) : undefined
       for (const transport of transports) transport.close()
       const result: StepResult = {
         viewers,
@@ -194,7 +216,10 @@ async function runLadder(workers: number, ladder: number[], library: SrtpLibrary
         packetsOut: packetsOut / seconds,
         loss,
         // A starved source means the machine itself ran out of CPU (2 cores, 2 workers).
-        saturated: cpu.some((c) => c >= SATURATED_CPU) || loss > SATURATED_LOSS || packetsIn / seconds < 0.9 * NOMINAL_PACKETS_PER_SECOND,
+        saturated:
+          cpu.some((c) => c >= SATURATED_CPU) ||
+          loss > SATURATED_LOSS ||
+          packetsIn / seconds < 0.9 * NOMINAL_PACKETS_PER_SECOND,
         profile,
       }
       results.push(result)
@@ -214,8 +239,34 @@ const sfuCpu = (r: StepResult) => r.cpu.reduce((sum, c) => sum + c, 0)
 const perPacketUs = (r: StepResult) => (sfuCpu(r) * 1e6) / r.packetsOut
 
 function printLadder(title: string, results: StepResult[]) {
-  printTable(title, ['viewers', 'worker CPU (1.0 = a core)', 'pkt/s in', 'pkt/s out', 'loss %', 'µs per packet sent', 'floor: sendto only', 'SFU / floor', 'sink CPU', 'source + bench CPU', 'saturated'],
-    results.map((r) => [r.viewers, r.cpu.map((c) => fixed(c, 2)).join(' + '), fixed(r.packetsIn, 0), fixed(r.packetsOut, 0), fixed(r.loss * 100, 2), fixed(perPacketUs(r), 1), fixed(r.floorCpu, 2), ratio(sfuCpu(r), r.floorCpu), fixed(r.sinkCpu, 2), fixed(r.benchCpu, 2), r.saturated ? 'yes' : 'no']),
+  printTable(
+    title,
+    [
+      'viewers',
+      'worker CPU (1.0 = a core)',
+      'pkt/s in',
+      'pkt/s out',
+      'loss %',
+      'µs per packet sent',
+      'floor: sendto only',
+      'SFU / floor',
+      'sink CPU',
+      'source + bench CPU',
+      'saturated',
+    ],
+    results.map((r) => [
+      r.viewers,
+      r.cpu.map((c) => fixed(c, 2)).join(' + '),
+      fixed(r.packetsIn, 0),
+      fixed(r.packetsOut, 0),
+      fixed(r.loss * 100, 2),
+      fixed(perPacketUs(r), 1),
+      fixed(r.floorCpu, 2),
+      ratio(sfuCpu(r), r.floorCpu),
+      fixed(r.sinkCpu, 2),
+      fixed(r.benchCpu, 2),
+      r.saturated ? 'yes' : 'no',
+    ]),
   )
 }
 
@@ -234,12 +285,23 @@ try {
   for (const workers of workerCounts) {
     const results = await runLadder(workers, steps, ours, browserSuite, sink, floor)
     ladders.set(workers, results)
-    printLadder(`SFU class fan-out — ${workers} worker${workers > 1 ? 's' : ''}, ${ours.label} (${teacherLine})`, results)
+    printLadder(
+      `SFU class fan-out — ${workers} worker${workers > 1 ? 's' : ''}, ${ours.label} (${teacherLine})`,
+      results,
+    )
   }
   // The suite SIP and plain-RTP peers often use, where SRTP costs the most (an HMAC per packet).
   for (const library of [before, ours]) {
     const [r] = await runLadder(1, [profileAt], library, 'AES_CM_128_HMAC_SHA1_80', sink, floor)
-    if (r) suiteRows.push([library.label, 'AES_CM_128_HMAC_SHA1_80', fixed(sfuCpu(r), 2), fixed(perPacketUs(r), 1), ratio(sfuCpu(r), r.floorCpu), r.profile ? `${fixed(r.profile.srtp * 100, 1)} %` : '—'])
+    if (r)
+      suiteRows.push([
+        library.label,
+        'AES_CM_128_HMAC_SHA1_80',
+        fixed(sfuCpu(r), 2),
+        fixed(perPacketUs(r), 1),
+        ratio(sfuCpu(r), r.floorCpu),
+        r.profile ? `${fixed(r.profile.srtp * 100, 1)} %` : '—',
+      ])
   }
 } finally {
   sink.stop()
@@ -247,31 +309,100 @@ try {
 
 const one = ladders.get(1) ?? []
 const at = (results: StepResult[], viewers: number) => results.find((r) => r.viewers === viewers)
-const profiles = [[before.label, at(beforeLadder, profileAt)?.profile], [ours.label, at(one, profileAt)?.profile]] as const
+const profiles = [
+  [before.label, at(beforeLadder, profileAt)?.profile],
+  [ours.label, at(one, profileAt)?.profile],
+] as const
 const percent = (share: number | undefined) => (share === undefined ? '—' : `${fixed(share * 100, 1)} %`)
-printTable(`Where one worker's CPU goes at ${profileAt} viewers (perf samples of the worker process)`, ['libsrtp2', 'SRTP (libsrtp2 + its crypto)', 'kernel (UDP send, wakeups)', 'RTP path (mediasoup-worker)', 'other (libc, libuv, libstdc++)'],
-  profiles.map(([label, profile]) => [label, percent(profile?.srtp), percent(profile?.kernel), percent(profile?.rtpPath), percent(profile?.other)]),
+printTable(
+  `Where one worker's CPU goes at ${profileAt} viewers (perf samples of the worker process)`,
+  [
+    'libsrtp2',
+    'SRTP (libsrtp2 + its crypto)',
+    'kernel (UDP send, wakeups)',
+    'RTP path (mediasoup-worker)',
+    'other (libc, libuv, libstdc++)',
+  ],
+  profiles.map(([label, profile]) => [
+    label,
+    percent(profile?.srtp),
+    percent(profile?.kernel),
+    percent(profile?.rtpPath),
+    percent(profile?.other),
+  ]),
 )
 
-printTable(`The other common suite, ${profileAt} viewers, 1 worker`, ['libsrtp2', 'suite', 'worker CPU', 'µs per packet sent', 'SFU / floor', 'SRTP share of the worker'], suiteRows)
+printTable(
+  `The other common suite, ${profileAt} viewers, 1 worker`,
+  ['libsrtp2', 'suite', 'worker CPU', 'µs per packet sent', 'SFU / floor', 'SRTP share of the worker'],
+  suiteRows,
+)
 
 const vsFloor = (r: StepResult | undefined) => (r ? sfuCpu(r) / r.floorCpu : Number.NaN)
-const fullClass = (r: StepResult | undefined) => (r ? `${fixed(sfuCpu(r), 2)} core, loss ${fixed(r.loss * 100, 2)} %${r.packetsIn < 0.9 * NOMINAL_PACKETS_PER_SECOND ? ', source starved' : ''}` : 'saturated earlier')
+const fullClass = (r: StepResult | undefined) =>
+  r
+    ? `${fixed(sfuCpu(r), 2)} core, loss ${fixed(r.loss * 100, 2)} %${r.packetsIn < 0.9 * NOMINAL_PACKETS_PER_SECOND ? ', source starved' : ''}`
+    : 'saturated earlier'
 const servesFull = (r: StepResult | undefined) => r !== undefined && sfuCpu(r) < SATURATED_CPU && r.loss < NO_LOSS
 const per200Before = at(beforeLadder, 200)
 const per200Now = at(one, 200)
-printTable('SFU targets (1 worker, same run)', ['figure', 'before (NSS)', 'now (OpenSSL)', 'target', ''], [
-  ['µs of worker CPU per packet sent, 200 viewers', fixed(per200Before ? perPacketUs(per200Before) : Number.NaN, 1), fixed(per200Now ? perPacketUs(per200Now) : Number.NaN, 1), '', ''],
-  ['worker CPU / sendto floor, 200 viewers', `${fixed(vsFloor(per200Before), 2)}×`, `${fixed(vsFloor(per200Now), 2)}×`, `≤ ${TARGET_PER_PACKET_VS_FLOOR}×`, vsFloor(per200Now) <= TARGET_PER_PACKET_VS_FLOOR ? 'met' : 'not met'],
-  [`${TARGET_VIEWERS_ON_ONE_WORKER} viewers on one worker`, fullClass(at(beforeLadder, TARGET_VIEWERS_ON_ONE_WORKER)), fullClass(at(one, TARGET_VIEWERS_ON_ONE_WORKER)), `< ${SATURATED_CPU} core, no loss`, servesFull(at(one, TARGET_VIEWERS_ON_ONE_WORKER)) ? 'met' : 'not met'],
-  ['largest class below 90% CPU, 2% loss, full input', `${capacity(beforeLadder)}`, `${capacity(one)}${one.every((r) => !r.saturated) ? '+' : ''}`, '', ''],
-])
+printTable(
+  'SFU targets (1 worker, same run)',
+  ['figure', 'before (NSS)', 'now (OpenSSL)', 'target', ''],
+  [
+    [
+      'µs of worker CPU per packet sent, 200 viewers',
+      fixed(per200Before ? perPacketUs(per200Before) : Number.NaN, 1),
+      fixed(per200Now ? perPacketUs(per200Now) : Number.NaN, 1),
+      '',
+      '',
+    ],
+    [
+      'worker CPU / sendto floor, 200 viewers',
+      `${fixed(vsFloor(per200Before), 2)}×`,
+      `${fixed(vsFloor(per200Now), 2)}×`,
+      `≤ ${TARGET_PER_PACKET_VS_FLOOR}×`,
+      vsFloor(per200Now) <= TARGET_PER_PACKET_VS_FLOOR ? 'met' : 'not met',
+    ],
+    [
+      `${TARGET_VIEWERS_ON_ONE_WORKER} viewers on one worker`,
+      fullClass(at(beforeLadder, TARGET_VIEWERS_ON_ONE_WORKER)),
+      fullClass(at(one, TARGET_VIEWERS_ON_ONE_WORKER)),
+      `< ${SATURATED_CPU} core, no loss`,
+      servesFull(at(one, TARGET_VIEWERS_ON_ONE_WORKER)) ? 'met' : 'not met',
+    ],
+    [
+      'largest class below 90% CPU, 2% loss, full input',
+      `${capacity(beforeLadder)}`,
+      `${capacity(one)}${one.every((r) => !r.saturated) ? '+' : ''}`,
+      '',
+      '',
+    ],
+  ],
+)
 
 if (ladders.has(1) && ladders.has(2)) {
   const two = ladders.get(2)!
   const largestBoth = Math.min(one.at(-1)!.viewers, two.at(-1)!.viewers)
-  printTable('SFU capacity: 1 worker vs 2 workers', ['', '1 worker', '2 workers', 'ratio (2 / 1)'], [
-    [`largest class below ${SATURATED_CPU * 100}% CPU, ${SATURATED_LOSS * 100}% loss, full input`, `${capacity(one)}${one.every((r) => !r.saturated) ? '+' : ''}`, `${capacity(two)}${two.every((r) => !r.saturated) ? '+' : ''}`, ratio(capacity(two), capacity(one))],
-    [`busiest worker CPU at ${largestBoth} viewers`, fixed(Math.max(...one.find((r) => r.viewers === largestBoth)!.cpu), 2), fixed(Math.max(...two.find((r) => r.viewers === largestBoth)!.cpu), 2), ratio(Math.max(...one.find((r) => r.viewers === largestBoth)!.cpu), Math.max(...two.find((r) => r.viewers === largestBoth)!.cpu))],
-  ])
+  printTable(
+    'SFU capacity: 1 worker vs 2 workers',
+    ['', '1 worker', '2 workers', 'ratio (2 / 1)'],
+    [
+      [
+        `largest class below ${SATURATED_CPU * 100}% CPU, ${SATURATED_LOSS * 100}% loss, full input`,
+        `${capacity(one)}${one.every((r) => !r.saturated) ? '+' : ''}`,
+        `${capacity(two)}${two.every((r) => !r.saturated) ? '+' : ''}`,
+        ratio(capacity(two), capacity(one)),
+      ],
+      [
+        `busiest worker CPU at ${largestBoth} viewers`,
+        fixed(Math.max(...one.find((r) => r.viewers === largestBoth)!.cpu), 2),
+        fixed(Math.max(...two.find((r) => r.viewers === largestBoth)!.cpu), 2),
+        ratio(
+          Math.max(...one.find((r) => r.viewers === largestBoth)!.cpu),
+          Math.max(...two.find((r) => r.viewers === largestBoth)!.cpu),
+        ),
+      ],
+    ],
+  )
 }

@@ -11,7 +11,12 @@ import { startBenchServer } from './lib/server.ts'
 const total = knob('BENCH_SOAK_REQUESTS', 50_000)
 const concurrency = knob('BENCH_SOAK_CONCURRENCY', 32)
 
-const server = await startBenchServer({ users: [{ role: 'customer', count: 200 }, { role: 'staff', count: 1 }] })
+const server = await startBenchServer({
+  users: [
+    { role: 'customer', count: 200 },
+    { role: 'staff', count: 1 },
+  ],
+})
 const customers = server.people.customer!
 const api = `${server.baseUrl}/api/v1`
 const json = { 'content-type': 'application/json' }
@@ -28,15 +33,35 @@ const chunked = () =>
   })
 
 const kinds: Array<(i: number) => [string, RequestInit]> = [
-  (i) => [`${api}/tickets?limit=20`, { headers: { authorization: `Bearer ${customers[i % customers.length]!.token}` } }],
-  (i) => [`${api}/tickets`, { method: 'POST', headers: { ...json, authorization: `Bearer ${customers[i % customers.length]!.token}` }, body: JSON.stringify({ subject: `Soak ${i}` }) }],
-  (i) => [`${api}/notifications?cursor=${Buffer.from(JSON.stringify([1e308, String(i)])).toString('base64url')}`, { headers: { authorization: `Bearer ${customers[i % customers.length]!.token}` } }],
+  (i) => [
+    `${api}/tickets?limit=20`,
+    { headers: { authorization: `Bearer ${customers[i % customers.length]!.token}` } },
+  ],
+  (i) => [
+    `${api}/tickets`,
+    {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${customers[i % customers.length]!.token}` },
+      body: JSON.stringify({ subject: `Soak ${i}` }),
+    },
+  ],
+  (i) => [
+    `${api}/notifications?cursor=${Buffer.from(JSON.stringify([1e308, String(i)])).toString('base64url')}`,
+    { headers: { authorization: `Bearer ${customers[i % customers.length]!.token}` } },
+  ],
   (i) => [`${api}/no-such-route/${i}`, {}],
   (i) => [`${api}/auth/login`, { method: 'POST', headers: json, body: `{"email": "broken${i}` }],
   () => [`${api}/auth/register`, { method: 'POST', headers: json, body: nested }],
   () => [`${api}/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ name: big }) }],
   () => [`${api}/auth/login`, { method: 'POST', headers: json, body: chunked() }],
-  (i) => [`${api}/me`, { method: 'PATCH', headers: { ...json, authorization: `Bearer ${customers[i % customers.length]!.token}` }, body: '[1,2,3]' }],
+  (i) => [
+    `${api}/me`,
+    {
+      method: 'PATCH',
+      headers: { ...json, authorization: `Bearer ${customers[i % customers.length]!.token}` },
+      body: '[1,2,3]',
+    },
+  ],
   (i) => [`${server.baseUrl}/health?probe=${i}`, {}],
   (i) => [`${api}/users/usr_${i}`, { method: 'PURGE' }],
   (i) => [`${api}/me`, { headers: { authorization: `Bearer not-a-token-${i}` } }],
@@ -65,10 +90,17 @@ await Bun.sleep(5000)
 samples.push(['idle 5 s later', rss()])
 await server.stop()
 
-const serverErrors = [...statuses].filter(([status]) => status >= 500 || status === 0).reduce((sum, [, n]) => sum + n, 0)
+const serverErrors = [...statuses]
+  .filter(([status]) => status >= 500 || status === 0)
+  .reduce((sum, [, n]) => sum + n, 0)
 printTable(
   `Soak: ${total} mixed requests (${kinds.length} kinds, ${concurrency} concurrent, ${fixed(total / seconds, 0)} req/s); 5xx or failed: ${serverErrors}`,
   ['moment', 'RSS MiB', 'vs before'],
   samples.map(([moment, mib]) => [moment, fixed(mib, 0), `${fixed(mib / samples[0]![1], 2)}×`]),
 )
-console.log(`statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ')}`)
+console.log(
+  `statuses: ${[...statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${status}×${n}`)
+    .join(' ')}`,
+)

@@ -31,7 +31,16 @@ const GIFT_STREAM = 'str_bench_gifts'
 
 const liveStream = (id: string, host: BenchUser) => {
   const now = new Date()
-  return { id, hostId: host.id, title: id, type: 'video' as const, status: 'live' as const, hostSeenAt: now, startedAt: now, updatedAt: now }
+  return {
+    id,
+    hostId: host.id,
+    title: id,
+    type: 'video' as const,
+    status: 'live' as const,
+    hostSeenAt: now,
+    startedAt: now,
+    updatedAt: now,
+  }
 }
 
 const server = await startBenchServer({
@@ -58,7 +67,12 @@ const crowd = jsonLines([process.execPath, `${import.meta.dir}/lib/crowd.ts`], {
     tokens: server.people.customer!.map((viewer) => viewer.token),
     count: viewers,
     room: CHAT_STREAM,
-    sender: { token: server.people.supporter![0]!.token, rate, seconds, gifts: { url: server.baseUrl, giftId: 'gift_rose', every: GIFT_EVERY } },
+    sender: {
+      token: server.people.supporter![0]!.token,
+      rate,
+      seconds,
+      gifts: { url: server.baseUrl, giftId: 'gift_rose', every: GIFT_EVERY },
+    },
   }),
 })
 await crowd.next((line) => line.sending === true)
@@ -98,14 +112,22 @@ await server.stop()
 const { db, close } = await openDatabase(server.databaseUrl)
 const giftHostId = server.people.teacher![1]!.id
 const senderIds = server.people.provider!.map((sender) => sender.id)
-const [giftRows] = await db.select({ n: sql<number>`count(*)` }).from(giftTransactions).where(eq(giftTransactions.streamId, GIFT_STREAM))
+const [giftRows] = await db
+  .select({ n: sql<number>`count(*)` })
+  .from(giftTransactions)
+  .where(eq(giftTransactions.streamId, GIFT_STREAM))
 const [hostRow] = await db.select({ balance: users.coinBalance }).from(users).where(eq(users.id, giftHostId))
 const [negative] = await db.select({ n: sql<number>`count(*)` }).from(users).where(sql`${users.coinBalance} < 0`)
 const [mismatched] = await db
   .select({ n: sql<number>`count(*)` })
   .from(users)
-  .where(sql`${users.coinBalance} <> (select coalesce(sum(${walletTransactions.amount}), 0) from ${walletTransactions} where ${walletTransactions.userId} = ${users.id})`)
-const [sendersLeft] = await db.select({ coins: sql<number>`coalesce(sum(${users.coinBalance}), 0)` }).from(users).where(sql`${users.id} in ${senderIds}`)
+  .where(
+    sql`${users.coinBalance} <> (select coalesce(sum(${walletTransactions.amount}), 0) from ${walletTransactions} where ${walletTransactions.userId} = ${users.id})`,
+  )
+const [sendersLeft] = await db
+  .select({ coins: sql<number>`coalesce(sum(${users.coinBalance}), 0)` })
+  .from(users)
+  .where(sql`${users.id} in ${senderIds}`)
 const [hostLedger] = await db
   .select({ n: sql<number>`count(*)` })
   .from(walletTransactions)
@@ -115,14 +137,56 @@ close()
 const expectedDeliveries = rate * seconds * viewers
 printTable(
   `Stream chat + gifts fan-out: ${viewers} viewers on /ws, ${rate} msg/s for ${seconds} s, every ${GIFT_EVERY}th a gift over REST (clients in another process)`,
-  ['delivered', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU (cores)', 'CPU µs per delivery', 'server RSS MB'],
-  [[`${fanout.delivered}/${expectedDeliveries}`, fixed(fanout.perSecond, 0), fixed(fanout.p50, 2), fixed(fanout.p99, 2), fixed(fanout.max, 1), fixed(fanoutCpu, 2), fixed(((after.cpuMs - before.cpuMs) * 1000) / fanout.delivered, 2), fixed(after.rssBytes / 2 ** 20, 0)]],
+  [
+    'delivered',
+    'deliveries/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'server CPU (cores)',
+    'CPU µs per delivery',
+    'server RSS MB',
+  ],
+  [
+    [
+      `${fanout.delivered}/${expectedDeliveries}`,
+      fixed(fanout.perSecond, 0),
+      fixed(fanout.p50, 2),
+      fixed(fanout.p99, 2),
+      fixed(fanout.max, 1),
+      fixed(fanoutCpu, 2),
+      fixed(((after.cpuMs - before.cpuMs) * 1000) / fanout.delivered, 2),
+      fixed(after.rssBytes / 2 ** 20, 0),
+    ],
+  ],
 )
 const lost = committed - giftRows!.n
 printTable(
   `Gift throughput: ${giftSenders} concurrent senders × ${coinsEach} coins, 1-coin gifts to one host until refused`,
-  ['commits', 'commits/s', 'refused (409)', 'other failures', 'server CPU (cores)', 'lost', 'negative balances', 'balances ≠ ledger', 'coins conserved'],
-  [[committed, fixed(committed / giftSeconds, 0), refused, failed, fixed(giftCpu, 2), lost + Math.abs(hostLedger!.n - committed), negative!.n, mismatched!.n, hostRow!.balance + sendersLeft!.coins === giftSenders * coinsEach ? 'yes' : 'NO']],
+  [
+    'commits',
+    'commits/s',
+    'refused (409)',
+    'other failures',
+    'server CPU (cores)',
+    'lost',
+    'negative balances',
+    'balances ≠ ledger',
+    'coins conserved',
+  ],
+  [
+    [
+      committed,
+      fixed(committed / giftSeconds, 0),
+      refused,
+      failed,
+      fixed(giftCpu, 2),
+      lost + Math.abs(hostLedger!.n - committed),
+      negative!.n,
+      mismatched!.n,
+      hostRow!.balance + sendersLeft!.coins === giftSenders * coinsEach ? 'yes' : 'NO',
+    ],
+  ],
 )
 if (lost !== 0 || negative!.n !== 0 || mismatched!.n !== 0 || committed !== giftSenders * coinsEach) {
   console.error('the gift audit failed')

@@ -6,7 +6,8 @@ import { makeCatalogue, makeProvider } from '../marketplace/helpers.ts'
 import { payInvoice } from './helpers.ts'
 
 const ctx = freshAppPerTest()
-const api = (who: { accessToken: string } | null, method: string, path: string, body?: unknown) => ctx.t.call(method, `/api/v1${path}`, { token: who?.accessToken, body })
+const api = (who: { accessToken: string } | null, method: string, path: string, body?: unknown) =>
+  ctx.t.call(method, `/api/v1${path}`, { token: who?.accessToken, body })
 const DAY = 24 * 60 * 60 * 1000
 
 /** A strict RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks; records end with CRLF. */
@@ -23,7 +24,8 @@ function parseCsv(text: string): string[][] {
       else field += character
     } else if (character === '"' && field === '') quoted = true
     else if (character === ',') record.push(field), (field = '')
-    else if (character === '\r' && text[index + 1] === '\n') record.push(field), records.push(record), (record = []), (field = ''), index++
+    else if (character === '\r' && text[index + 1] === '\n')
+      record.push(field), records.push(record), (record = []), (field = ''), index++
     else if (character === '\n') throw new Error(`bare LF at ${index}`)
     else field += character
   }
@@ -43,8 +45,21 @@ describe('analytics', () => {
     const { leaks } = await makeCatalogue(ctx.t)
     const provider = await makeProvider(ctx.t, [leaks.id])
     const client = await ctx.t.register()
-    await api(client, 'POST', '/service-requests', { type: 'normal', title: 'Leak', description: 'Sink', city: 'Riyadh', subcategoryId: leaks.id, providerId: provider.provider.id })
-    await api(client, 'POST', '/service-requests', { type: 'competitive', title: 'Heater', description: 'Cold', city: 'Riyadh', subcategoryId: leaks.id })
+    await api(client, 'POST', '/service-requests', {
+      type: 'normal',
+      title: 'Leak',
+      description: 'Sink',
+      city: 'Riyadh',
+      subcategoryId: leaks.id,
+      providerId: provider.provider.id,
+    })
+    await api(client, 'POST', '/service-requests', {
+      type: 'competitive',
+      title: 'Heater',
+      description: 'Cold',
+      city: 'Riyadh',
+      subcategoryId: leaks.id,
+    })
     await buyAndPay(client, 'coins_100') // 2026-01-01
     ctx.clock.advance(DAY)
     await buyAndPay(client, 'coins_550') // 2026-01-02
@@ -67,29 +82,47 @@ describe('analytics', () => {
       streams: 0,
       liveSessions: 0,
     })
-    const daily = (await api(analyst, 'GET', '/backoffice/analytics/revenue/daily?start=2026-01-01&end=2026-01-03')).body
+    const daily = (await api(analyst, 'GET', '/backoffice/analytics/revenue/daily?start=2026-01-01&end=2026-01-03'))
+      .body
     expect(daily).toEqual([
       { date: '2026-01-01', amount: 499, invoices: 1 },
       { date: '2026-01-02', amount: 2998, invoices: 2 },
       { date: '2026-01-03', amount: 0, invoices: 0 },
     ])
-    expect((await api(analyst, 'GET', '/backoffice/analytics/revenue/monthly?start=2026-01-01&end=2026-02-28')).body).toEqual([
+    expect(
+      (await api(analyst, 'GET', '/backoffice/analytics/revenue/monthly?start=2026-01-01&end=2026-02-28')).body,
+    ).toEqual([
       { date: '2026-01', amount: 3497, invoices: 3 },
       { date: '2026-02', amount: 4999, invoices: 1 },
     ])
-    expect((await api(analyst, 'GET', '/backoffice/analytics/requests/breakdown?start=2026-01-01&end=2026-01-01')).body).toEqual([
+    expect(
+      (await api(analyst, 'GET', '/backoffice/analytics/requests/breakdown?start=2026-01-01&end=2026-01-01')).body,
+    ).toEqual([
       { type: 'competitive', status: 'sent', count: 1 },
       { type: 'normal', status: 'sent', count: 1 },
     ])
     // Without a range: the last 30 days up to today (2026-02-02).
-    expect((await api(analyst, 'GET', '/backoffice/analytics/kpis')).body).toMatchObject({ start: '2026-01-04', end: '2026-02-02', revenue: 4999 })
+    expect((await api(analyst, 'GET', '/backoffice/analytics/kpis')).body).toMatchObject({
+      start: '2026-01-04',
+      end: '2026-02-02',
+      revenue: 4999,
+    })
 
     // Bad ranges and other staff.
-    expect((await api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-02-01&end=2026-01-01')).body.error.code).toBe('INVALID_DATES')
-    expect((await api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-02-30')).body.error.code).toBe('INVALID_DATES')
+    expect(
+      (await api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-02-01&end=2026-01-01')).body.error.code,
+    ).toBe('INVALID_DATES')
+    expect((await api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-02-30')).body.error.code).toBe(
+      'INVALID_DATES',
+    )
     expect((await api(analyst, 'GET', '/backoffice/analytics/kpis?start=yesterday')).status).toBe(422)
-    expect((await api(analyst, 'GET', '/backoffice/analytics/revenue/daily?start=2024-01-01&end=2026-01-01')).body.error.code).toBe('INVALID_DATES')
-    expect((await api(await ctx.t.registerStaff('power', ['billing']), 'GET', '/backoffice/analytics/kpis')).status).toBe(403)
+    expect(
+      (await api(analyst, 'GET', '/backoffice/analytics/revenue/daily?start=2024-01-01&end=2026-01-01')).body.error
+        .code,
+    ).toBe('INVALID_DATES')
+    expect(
+      (await api(await ctx.t.registerStaff('power', ['billing']), 'GET', '/backoffice/analytics/kpis')).status,
+    ).toBe(403)
     expect((await api(client, 'GET', '/backoffice/analytics/kpis')).status).toBe(403)
   })
 
@@ -102,19 +135,45 @@ describe('analytics', () => {
     await buyAndPay(plain, 'coins_100')
 
     const response = await ctx.t.app.handle(
-      new Request('http://localhost/api/v1/backoffice/analytics/export/paid-invoices.csv?start=2026-01-01&end=2026-01-01', { headers: { authorization: `Bearer ${analyst.accessToken}` } }),
+      new Request(
+        'http://localhost/api/v1/backoffice/analytics/export/paid-invoices.csv?start=2026-01-01&end=2026-01-01',
+        { headers: { authorization: `Bearer ${analyst.accessToken}` } },
+      ),
     )
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8')
-    expect(response.headers.get('content-disposition')).toBe('attachment; filename="paid-invoices-2026-01-01-2026-01-01.csv"')
+    expect(response.headers.get('content-disposition')).toBe(
+      'attachment; filename="paid-invoices-2026-01-01-2026-01-01.csv"',
+    )
     const bytes = new Uint8Array(await response.arrayBuffer())
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const records = parseCsv(new TextDecoder().decode(bytes))
-    expect(records[0]).toEqual(['code', 'paid_at', 'purpose', 'amount_sar', 'currency', 'user_id', 'name', 'email', 'phone'])
-    expect(records[1]).toEqual([first.code, '2026-01-01T09:00:00.000Z', 'coins', '24.99', 'SAR', sneaky.user.id, `'=HYPERLINK("http://evil"), "Boss"\nline two`, sneaky.email, ''])
+    expect(records[0]).toEqual([
+      'code',
+      'paid_at',
+      'purpose',
+      'amount_sar',
+      'currency',
+      'user_id',
+      'name',
+      'email',
+      'phone',
+    ])
+    expect(records[1]).toEqual([
+      first.code,
+      '2026-01-01T09:00:00.000Z',
+      'coins',
+      '24.99',
+      'SAR',
+      sneaky.user.id,
+      `'=HYPERLINK("http://evil"), "Boss"\nline two`,
+      sneaky.email,
+      '',
+    ])
     expect(records[2]![6]).toBe(`'+Plus, minus`)
     expect(records).toHaveLength(3)
-    for (const start of [';', ' ', '\t', '\n', '＝', '＋', '－', '＠', '=', '+', '-', '@']) expect(csvField(`${start}SUM(A1)`)).toBe(csvField(`'${start}SUM(A1)`))
+    for (const start of [';', ' ', '\t', '\n', '＝', '＋', '－', '＠', '=', '+', '-', '@'])
+      expect(csvField(`${start}SUM(A1)`)).toBe(csvField(`'${start}SUM(A1)`))
     expect(csvField('Plain ＝ inside')).toBe('Plain ＝ inside')
     expect(csvField(-5)).toBe('-5')
 
@@ -132,16 +191,24 @@ describe('analytics', () => {
       createdAt: new Date(Date.UTC(2026, 0, 5)),
       paidAt: new Date(Date.UTC(2026, 0, 5, 0, 0, index)),
     }))
-    for (let start = 0; start < rows.length; start += 200) await ctx.t.db.insert(invoices).values(rows.slice(start, start + 200))
+    for (let start = 0; start < rows.length; start += 200)
+      await ctx.t.db.insert(invoices).values(rows.slice(start, start + 200))
     const bulk = await ctx.t.app.handle(
-      new Request('http://localhost/api/v1/backoffice/analytics/export/paid-invoices.csv?start=2026-01-05&end=2026-01-05', { headers: { authorization: `Bearer ${analyst.accessToken}` } }),
+      new Request(
+        'http://localhost/api/v1/backoffice/analytics/export/paid-invoices.csv?start=2026-01-05&end=2026-01-05',
+        { headers: { authorization: `Bearer ${analyst.accessToken}` } },
+      ),
     )
     const bulkRecords = parseCsv(await bulk.text())
     expect(bulkRecords).toHaveLength(1235)
     expect(bulkRecords.slice(1).map((record) => record[0])).toEqual(rows.map((row) => row.code))
     expect(bulkRecords[1234]![3]).toBe('13.33')
 
-    const noAccess = await ctx.t.app.handle(new Request('http://localhost/api/v1/backoffice/analytics/export/paid-invoices.csv', { headers: { authorization: `Bearer ${sneaky.accessToken}` } }))
+    const noAccess = await ctx.t.app.handle(
+      new Request('http://localhost/api/v1/backoffice/analytics/export/paid-invoices.csv', {
+        headers: { authorization: `Bearer ${sneaky.accessToken}` },
+      }),
+    )
     expect(noAccess.status).toBe(403)
   })
 })
@@ -153,12 +220,21 @@ describe('staff and users', () => {
     await ctx.t.register('customer', { name: 'Someone Else' })
     const byRole = (await api(staff, 'GET', '/backoffice/users?role=teacher')).body.items
     expect(byRole.map((user: { id: string }) => user.id)).toEqual([teacher.user.id])
-    expect((await api(staff, 'GET', '/backoffice/users?q=100%25')).body.items.map((user: { id: string }) => user.id)).toEqual([teacher.user.id])
+    expect(
+      (await api(staff, 'GET', '/backoffice/users?q=100%25')).body.items.map((user: { id: string }) => user.id),
+    ).toEqual([teacher.user.id])
     expect((await api(staff, 'GET', '/backoffice/users?q=_')).body.items).toEqual([])
     expect((await api(staff, 'GET', '/backoffice/users?role=king')).status).toBe(422)
     expect((await api(await ctx.t.registerStaff('power', ['billing']), 'GET', '/backoffice/users')).status).toBe(403)
 
-    expect((await api(staff, 'POST', `/backoffice/users/${teacher.user.id}/coins`, { amount: 40, reason: 'Refund for a dropped class' })).body.balance).toBe(40)
+    expect(
+      (
+        await api(staff, 'POST', `/backoffice/users/${teacher.user.id}/coins`, {
+          amount: 40,
+          reason: 'Refund for a dropped class',
+        })
+      ).body.balance,
+    ).toBe(40)
     const wallet = (await api(teacher, 'GET', '/me/wallet')).body
     expect(wallet.transactions[0]).toMatchObject({ amount: 40, kind: 'adjustment' })
     expect(wallet.transactions[0].reference).toContain('Refund for a dropped class')

@@ -5,18 +5,30 @@ import type { TestApp } from '../helpers/app.ts'
 type Who = { accessToken: string }
 
 /** Sends a webhook as a gateway would: signed with the (dev) secret at the given unix time unless told otherwise. */
-export function sendWebhook(t: TestApp, body: unknown, options: { at: number; eventId?: string; secret?: string; signature?: string; timestamp?: string; provider?: string }) {
+export function sendWebhook(
+  t: TestApp,
+  body: unknown,
+  options: { at: number; eventId?: string; secret?: string; signature?: string; timestamp?: string; provider?: string },
+) {
   const rawBody = typeof body === 'string' ? body : JSON.stringify(body)
   const timestamp = options.timestamp ?? String(Math.floor(options.at / 1000))
   const eventId = options.eventId ?? crypto.randomUUID()
-  const headers: Record<string, string> = { 'x-timestamp': timestamp, 'x-event-id': eventId, 'content-type': 'application/json' }
-  headers['x-signature'] = options.signature ?? signWebhook(options.secret ?? DEV_WEBHOOK_SECRET, timestamp, eventId, rawBody)
+  const headers: Record<string, string> = {
+    'x-timestamp': timestamp,
+    'x-event-id': eventId,
+    'content-type': 'application/json',
+  }
+  headers['x-signature'] =
+    options.signature ?? signWebhook(options.secret ?? DEV_WEBHOOK_SECRET, timestamp, eventId, rawBody)
   return t.call('POST', `/api/v1/billing/webhooks/${options.provider ?? 'mock'}`, { rawBody, headers })
 }
 
 /** Starts a mock payment for the invoice: the attempt with its checkoutUrl. */
 export async function startPayment(t: TestApp, who: Who, invoiceId: string, idempotencyKey?: string) {
-  const response = await t.call('POST', `/api/v1/billing/invoices/${invoiceId}/pay`, { token: who.accessToken, body: { provider: 'mock', idempotencyKey } })
+  const response = await t.call('POST', `/api/v1/billing/invoices/${invoiceId}/pay`, {
+    token: who.accessToken,
+    body: { provider: 'mock', idempotencyKey },
+  })
   if (response.status !== 201) throw new Error(`pay failed: ${response.status} ${JSON.stringify(response.body)}`)
   return response.body as { id: string; reference: string; checkoutUrl: string; status: string }
 }

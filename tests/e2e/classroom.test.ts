@@ -16,7 +16,11 @@ const screenshots = join(repoRoot, 'tests', 'artifacts', 'classroom')
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true })
-  server = startServer({ DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}`, UPLOAD_DIR: tempDir('majlis-uploads-'), RATE_LIMIT_FACTOR: '10' })
+  server = startServer({
+    DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}`,
+    UPLOAD_DIR: tempDir('majlis-uploads-'),
+    RATE_LIMIT_FACTOR: '10',
+  })
   await server.waitUntilUp()
   api = apiClient(server.baseUrl)
   browser = await launchChromium()
@@ -32,7 +36,12 @@ async function register(name: string, role = 'customer') {
   const email = `${crypto.randomUUID().slice(0, 8)}@example.com`
   const response = await api('POST', '/auth/register', undefined, { email, password: 'a good password', name, role })
   expect(response.status).toBe(201)
-  return { ...response.body, email, password: 'a good password' } as { accessToken: string; user: { id: string; name: string }; email: string; password: string }
+  return { ...response.body, email, password: 'a good password' } as {
+    accessToken: string
+    user: { id: string; name: string }
+    email: string
+    password: string
+  }
 }
 
 async function openPage(path: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
@@ -63,7 +72,11 @@ async function signInWithPhone(page: Page, phone: string) {
 const mainVideo = (page: Page) =>
   page.evaluate(() => {
     const video = document.querySelector<HTMLVideoElement>('#main-video')
-    return { frames: video?.getVideoPlaybackQuality().totalVideoFrames ?? 0, width: video?.videoWidth ?? 0, height: video?.videoHeight ?? 0 }
+    return {
+      frames: video?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
+      width: video?.videoWidth ?? 0,
+      height: video?.videoHeight ?? 0,
+    }
   })
 
 async function screenshot(page: Page, name: string) {
@@ -79,14 +92,26 @@ test('a whole class on the page: hand → invite → heard, a poll, a question, 
   const [amal, long] = [await register('Amal'), await register(LONG_ARABIC_NAME)]
   const phone = `+9665${String(Date.now()).slice(-8)}`
   // Faisal's account has a phone; he signs in on the page with a code sent to it.
-  const viaPhone = (await api('POST', '/auth/register', undefined, { phone, password: 'a good password', name: 'Faisal' })).body
-  for (const student of [amal, long, viaPhone]) expect((await api('POST', `/courses/${course.id}/enroll`, student.accessToken)).status).toBe(200)
-  const session = (await api('POST', '/live-sessions', teacher.accessToken, { title: 'The night sky', courseId: course.id, scheduledAt: new Date(Date.now() + 3600_000).toISOString() })).body
+  const viaPhone = (
+    await api('POST', '/auth/register', undefined, { phone, password: 'a good password', name: 'Faisal' })
+  ).body
+  for (const student of [amal, long, viaPhone])
+    expect((await api('POST', `/courses/${course.id}/enroll`, student.accessToken)).status).toBe(200)
+  const session = (
+    await api('POST', '/live-sessions', teacher.accessToken, {
+      title: 'The night sky',
+      courseId: course.id,
+      scheduledAt: new Date(Date.now() + 3600_000).toISOString(),
+    })
+  ).body
   const classPath = `/classroom/${session.roomCode}`
 
   // A student who comes early waits (Arabic by default), and is let in when the class starts.
   const amalPage = await openPage(classPath)
-  expect(await amalPage.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl'])
+  expect(await amalPage.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([
+    'ar',
+    'rtl',
+  ])
   await signInWithPassword(amalPage, amal)
   await amalPage.waitForSelector('#not-started')
 
@@ -107,10 +132,19 @@ test('a whole class on the page: hand → invite → heard, a poll, a question, 
   const students = [amalPage, longPage, phonePage]
   for (const page of students) {
     await page.waitForSelector('#main-video')
-    const video = await waitFor("the teacher's video painted at its full size", () => mainVideo(page), (v) => v.frames > 20 && v.height === 360, 20_000)
+    const video = await waitFor(
+      "the teacher's video painted at its full size",
+      () => mainVideo(page),
+      (v) => v.frames > 20 && v.height === 360,
+      20_000,
+    )
     expect(video.width).toBe(640)
   }
-  await waitFor('four in the class', () => text(teacherPage, '#participant-count'), (count) => count.includes('4'))
+  await waitFor(
+    'four in the class',
+    () => text(teacherPage, '#participant-count'),
+    (count) => count.includes('4'),
+  )
   // Phone width and a long Arabic name: nothing runs off the side.
   expect(await longPage.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
 
@@ -120,7 +154,19 @@ test('a whole class on the page: hand → invite → heard, a poll, a question, 
   await teacherPage.click(`#hands li[data-user="${amal.user.id}"] button:has-text("Invite to speak")`)
   await amalPage.waitForSelector('#speak:not([hidden])')
   await amalPage.click('#speak')
-  await waitFor("Amal's microphone arriving at the teacher", () => teacherPage.evaluate(() => Array.from(document.querySelectorAll('audio')).filter((audio) => (audio.srcObject as MediaStream | null)?.getAudioTracks().some((track) => !track.muted && track.readyState === 'live')).length), (n) => n >= 1)
+  await waitFor(
+    "Amal's microphone arriving at the teacher",
+    () =>
+      teacherPage.evaluate(
+        () =>
+          Array.from(document.querySelectorAll('audio')).filter((audio) =>
+            (audio.srcObject as MediaStream | null)
+              ?.getAudioTracks()
+              .some((track) => !track.muted && track.readyState === 'live'),
+          ).length,
+      ),
+    (n) => n >= 1,
+  )
   expect(await teacherPage.locator(`#hands li[data-user="${amal.user.id}"]`).count()).toBe(0)
 
   // Poll → vote → results.
@@ -130,11 +176,18 @@ test('a whole class on the page: hand → invite → heard, a poll, a question, 
   await teacherPage.click('.poll.draft button:has-text("Open")')
   for (const [i, page] of students.entries()) {
     await page.waitForSelector('.poll.open form.ballot')
-    await page.locator('.poll.open form.ballot input[type=radio]').nth(i === 2 ? 1 : 0).check()
+    await page
+      .locator('.poll.open form.ballot input[type=radio]')
+      .nth(i === 2 ? 1 : 0)
+      .check()
     await page.click('.poll.open form.ballot button[type=submit]')
     await page.waitForSelector('.poll.open .ballot .hint')
   }
-  await waitFor('three votes at the teacher', () => text(teacherPage, '.poll.open'), (shown) => shown.includes('Voters: 3'))
+  await waitFor(
+    'three votes at the teacher',
+    () => text(teacherPage, '.poll.open'),
+    (shown) => shown.includes('Voters: 3'),
+  )
   await teacherPage.click('.poll.open button:has-text("Close")')
   await longPage.waitForSelector('.poll.closed .results')
   expect(await longPage.locator('.poll.closed .results .count').allInnerTexts()).toEqual(['2', '1', '0'])
@@ -144,7 +197,11 @@ test('a whole class on the page: hand → invite → heard, a poll, a question, 
   await longPage.click('#ask button[type=submit]')
   await amalPage.waitForSelector('.question.open:has-text("لماذا يتلألأ النجم؟")')
   await amalPage.click('.question.open button[aria-pressed=false]')
-  await waitFor('the upvote at the teacher', () => text(teacherPage, '.question.open .votes'), (votes) => votes.includes('1'))
+  await waitFor(
+    'the upvote at the teacher',
+    () => text(teacherPage, '.question.open .votes'),
+    (votes) => votes.includes('1'),
+  )
   await teacherPage.click('.question.open button:has-text("Answered")')
   await longPage.waitForSelector('.question.answered')
 
@@ -155,7 +212,11 @@ test('a whole class on the page: hand → invite → heard, a poll, a question, 
   await amalPage.click('#chat button[type=submit]')
   await longPage.waitForSelector('#chat li:has-text("something rude")')
   await teacherPage.click('#chat li:has-text("something rude") button:has-text("Delete")')
-  await waitFor('the deletion at every student', () => Promise.all(students.map((page) => page.locator('#chat li:has-text("something rude")').count())), (counts) => counts.every((n) => n === 0))
+  await waitFor(
+    'the deletion at every student',
+    () => Promise.all(students.map((page) => page.locator('#chat li:has-text("something rude")').count())),
+    (counts) => counts.every((n) => n === 0),
+  )
   expect(await longPage.locator('#chat li:has-text("مرحبا بالجميع")').count()).toBe(1)
 
   // Reactions arrive summed.

@@ -21,11 +21,15 @@ afterAll(async () => {
 async function joinOn(instance: ClusterInstance, token: string, room: string): Promise<Page> {
   const page = await openDemoPage(browser, instance.baseUrl)
   const fallbacks = cluster.instances.map((other) => other.wsUrl)
-  await page.evaluate(([token, room, urls]) => (window as any).majlisDemo.start(token, room, urls).then(() => undefined), [token, room, fallbacks] as const)
+  await page.evaluate(
+    ([token, room, urls]) => (window as any).majlisDemo.start(token, room, urls).then(() => undefined),
+    [token, room, fallbacks] as const,
+  )
   return page
 }
 
-const audioFrom = async (page: Page) => (await consumerStats(page)).filter((stat) => stat.kind === 'audio' && stat.bytesReceived > 0)
+const audioFrom = async (page: Page) =>
+  (await consumerStats(page)).filter((stat) => stat.kind === 'audio' && stat.bytesReceived > 0)
 const socketUrl = (page: Page) => page.evaluate(() => (window as any).majlisDemo.current().socket.url as string)
 
 test('a class across three instances: media cascades, speakers are heard everywhere, a killed instance’s students come back, and the room closes everywhere', async () => {
@@ -42,7 +46,12 @@ test('a class across three instances: media cascades, speakers are heard everywh
   const studentOnB = await joinOn(b, onB.accessToken, room)
   const studentOnC = await joinOn(c, onC.accessToken, room)
   for (const page of [studentOnB, studentOnC]) {
-    const stats = await waitFor("the teacher's video and audio on another instance", () => consumerStats(page), (stats) => videoFrames(stats) > 30 && audioBytes(stats) > 0, 30_000)
+    const stats = await waitFor(
+      "the teacher's video and audio on another instance",
+      () => consumerStats(page),
+      (stats) => videoFrames(stats) > 30 && audioBytes(stats) > 0,
+      30_000,
+    )
     expect(stats.map((stat) => stat.kind).sort()).toEqual(['audio', 'video'])
   }
 
@@ -60,7 +69,11 @@ test('a class across three instances: media cascades, speakers are heard everywh
     expect(joined.data.participants.map((p: { userId: string }) => p.userId).sort()).toEqual(everyone)
     observer.close()
   }
-  const ready = await Promise.all([a, b, c].map((instance) => fetch(`${instance.baseUrl}/health/ready`).then((response) => response.json() as Promise<any>)))
+  const ready = await Promise.all(
+    [a, b, c].map((instance) =>
+      fetch(`${instance.baseUrl}/health/ready`).then((response) => response.json() as Promise<any>),
+    ),
+  )
   expect(ready.map((report) => report.instance.id)).toEqual([a.id, b.id, c.id])
   expect(ready.every((report) => report.checks.cluster === 'ok')).toBe(true)
 
@@ -68,13 +81,16 @@ test('a class across three instances: media cascades, speakers are heard everywh
   // Stopped through B, which hands the stop to C.
   const recording = await cluster.api(c, 'POST', `/live-sessions/${session.id}/recording/start`, teacher.accessToken)
   expect(recording.status).toBe(201)
-  expect((await cluster.api(a, 'POST', `/live-sessions/${session.id}/recording/start`, teacher.accessToken)).status).toBe(409)
+  expect(
+    (await cluster.api(a, 'POST', `/live-sessions/${session.id}/recording/start`, teacher.accessToken)).status,
+  ).toBe(409)
   await Bun.sleep(4500)
   const stopped = await cluster.api(b, 'POST', `/live-sessions/${session.id}/recording/stop`, teacher.accessToken)
   expect(stopped).toMatchObject({ status: 200, body: { id: recording.body.id, status: 'processing' } })
   const recorded = await waitFor(
     'the recording assembled on C',
-    () => cluster.api(a, 'GET', `/recordings/${recording.body.id}`, teacher.accessToken).then((response) => response.body),
+    () =>
+      cluster.api(a, 'GET', `/recordings/${recording.body.id}`, teacher.accessToken).then((response) => response.body),
     (body) => body.status !== 'processing',
     30_000,
   )
@@ -84,25 +100,46 @@ test('a class across three instances: media cascades, speakers are heard everywh
   // The teacher (instance A) invites both students to speak; the one on C is heard on A and B.
   const teacherSocket = sockets[0]!
   for (const student of [onC, onB]) {
-    expect((await teacherSocket.request('live:invite-speaker', { sessionId: session.id, userId: student.user.id })).ok).toBe(true)
+    expect(
+      (await teacherSocket.request('live:invite-speaker', { sessionId: session.id, userId: student.user.id })).ok,
+    ).toBe(true)
   }
   for (const page of [studentOnC, studentOnB]) {
-    await waitFor('the speaker grant to arrive', () => page.evaluate(() => (window as any).majlisDemo.current().grant as string[]), (grant) => grant.includes('microphone'))
+    await waitFor(
+      'the speaker grant to arrive',
+      () => page.evaluate(() => (window as any).majlisDemo.current().grant as string[]),
+      (grant) => grant.includes('microphone'),
+    )
     await page.evaluate(() => (window as any).majlisDemo.current().publishMicrophone())
   }
-  await waitFor('both students heard by the teacher on A', () => audioFrom(teacherPage), (audio) => audio.length === 2)
-  await waitFor("the teacher and C's student heard on B", () => audioFrom(studentOnB), (audio) => audio.length === 2)
+  await waitFor(
+    'both students heard by the teacher on A',
+    () => audioFrom(teacherPage),
+    (audio) => audio.length === 2,
+  )
+  await waitFor(
+    "the teacher and C's student heard on B",
+    () => audioFrom(studentOnB),
+    (audio) => audio.length === 2,
+  )
   const metrics = await (await fetch(`${a.baseUrl}/metrics`)).text()
   expect(metrics).toMatch(/^media_pipes_fed\{instance="instance-a"\} [1-9]/m)
   expect(metrics).toContain('majlis_cluster_instances{instance="instance-a"} 3')
 
   // A forged message on the cluster channel (no valid signature) is ignored: the class goes on.
   const forger = cluster.redis.client()
-  await forger.publish('majlis:cluster', `${'0'.repeat(64)}.${JSON.stringify({ from: 'intruder', at: Date.now(), type: 'room:close', data: { room, reason: 'forged' } })}`)
+  await forger.publish(
+    'majlis:cluster',
+    `${'0'.repeat(64)}.${JSON.stringify({ from: 'intruder', at: Date.now(), type: 'room:close', data: { room, reason: 'forged' } })}`,
+  )
   await forger.publish('majlis:cluster', JSON.stringify({ type: 'room:close', data: { room, reason: 'forged' } }))
   forger.disconnect()
   const framesBefore = videoFrames(await consumerStats(studentOnC))
-  await waitFor('the class to go on after the forged close', () => consumerStats(studentOnC), (stats) => videoFrames(stats) > framesBefore + 30)
+  await waitFor(
+    'the class to go on after the forged close',
+    () => consumerStats(studentOnC),
+    (stats) => videoFrames(stats) > framesBefore + 30,
+  )
 
   // kill -9 of B: its student comes back through the SDK on A or C, decoding, and is heard again.
   b.child.kill('SIGKILL')
@@ -116,7 +153,12 @@ test('a class across three instances: media cascades, speakers are heard everywh
   )
   console.log(`media back for the killed instance's student after ${Date.now() - killedAt} ms`)
   expect([a.wsUrl, c.wsUrl]).toContain(await socketUrl(studentOnB))
-  await waitFor('the student republished their microphone', () => audioFrom(teacherPage), (audio) => audio.length === 2, 20_000)
+  await waitFor(
+    'the student republished their microphone',
+    () => audioFrom(teacherPage),
+    (audio) => audio.length === 2,
+    20_000,
+  )
 
   // No ghost of B after the heartbeat TTL: presence and the media room list each person once.
   await waitFor(
@@ -138,11 +180,17 @@ test('a class across three instances: media cascades, speakers are heard everywh
   // The teacher ends the class on A: every page, on A and C, is told the room closed.
   expect((await cluster.api(a, 'POST', `/live-sessions/${session.id}/end`, teacher.accessToken)).status).toBe(200)
   for (const page of [teacherPage, studentOnB, studentOnC]) {
-    await waitFor('the room to close on every instance', () => page.evaluate(() => document.getElementById('log')!.textContent ?? ''), (log) => log.includes('state: closed'))
+    await waitFor(
+      'the room to close on every instance',
+      () => page.evaluate(() => document.getElementById('log')!.textContent ?? ''),
+      (log) => log.includes('state: closed'),
+    )
   }
   for (const socket of sockets) socket.close()
 
   const logs = await cluster.stop()
-  const refused = [...logs.values()].flat().filter((line) => line.msg === 'cluster message refused: bad or missing signature, or too old')
+  const refused = [...logs.values()]
+    .flat()
+    .filter((line) => line.msg === 'cluster message refused: bad or missing signature, or too old')
   expect(refused.length).toBeGreaterThanOrEqual(2 * 2) // two forged messages, seen by A and C
 }, 180_000)

@@ -13,7 +13,11 @@ let browser: Browser
 let server: ReturnType<typeof startServer>
 let env: Record<string, string>
 beforeAll(async () => {
-  env = { DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}`, UPLOAD_DIR: tempDir('majlis-uploads-'), RATE_LIMIT_FACTOR: '10' }
+  env = {
+    DATABASE_URL: `file:${join(tempDir(), 'majlis.db')}`,
+    UPLOAD_DIR: tempDir('majlis-uploads-'),
+    RATE_LIMIT_FACTOR: '10',
+  }
   server = startServer(env)
   await server.waitUntilUp()
   browser = await launchChromium()
@@ -27,23 +31,37 @@ type Account = { accessToken: string; user: { id: string } }
 async function api(method: string, path: string, token?: string, body?: unknown) {
   const response = await fetch(`${server.baseUrl}/api/v1${path}`, {
     method,
-    headers: { 'accept-language': 'en', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      'accept-language': 'en',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   return { status: response.status, body: (await response.json()) as any }
 }
 async function register(name: string): Promise<Account> {
-  const response = await api('POST', '/auth/register', undefined, { email: `${name.toLowerCase()}.${crypto.randomUUID().slice(0, 6)}@example.com`, password: 'a good password', name })
+  const response = await api('POST', '/auth/register', undefined, {
+    email: `${name.toLowerCase()}.${crypto.randomUUID().slice(0, 6)}@example.com`,
+    password: 'a good password',
+    name,
+  })
   expect(response.status).toBe(201)
   return response.body
 }
 
 /** A valid 1×1 PNG: the dashboard's preview must really decode it. */
-const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0))
+const PNG = Uint8Array.from(
+  atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='),
+  (c) => c.charCodeAt(0),
+)
 
 /** Pays an invoice the way a user does: start a mock payment, open its checkout page in Chromium, press Pay. */
 async function payInBrowser(who: Account, invoiceId: string) {
-  const attempt = await api('POST', `/billing/invoices/${invoiceId}/pay`, who.accessToken, { provider: 'mock', idempotencyKey: `pay-${invoiceId}` })
+  const attempt = await api('POST', `/billing/invoices/${invoiceId}/pay`, who.accessToken, {
+    provider: 'mock',
+    idempotencyKey: `pay-${invoiceId}`,
+  })
   expect(attempt.status).toBe(201)
   const page = await browser.newPage()
   try {
@@ -61,7 +79,8 @@ test('purchases on the real server: a coin pack, a plan and an extra, each paid 
   await payInBrowser(buyer, coins.id)
   expect((await api('GET', '/me/wallet', buyer.accessToken)).body.balance).toBe(550)
 
-  const { invoice: planInvoice } = (await api('POST', '/subscriptions/plans/plan_pro/subscribe', buyer.accessToken)).body
+  const { invoice: planInvoice } = (await api('POST', '/subscriptions/plans/plan_pro/subscribe', buyer.accessToken))
+    .body
   await payInBrowser(buyer, planInvoice.id)
   const [subscription] = (await api('GET', '/subscriptions/mine', buyer.accessToken)).body
   expect(subscription.status).toBe('active')
@@ -69,33 +88,66 @@ test('purchases on the real server: a coin pack, a plan and an extra, each paid 
 
   const extra = (await api('POST', '/extras/portfolio-20/buy', buyer.accessToken)).body.invoice
   await payInBrowser(buyer, extra.id)
-  expect((await api('GET', '/features/mine', buyer.accessToken)).body).toMatchObject({ planId: 'plan_pro', flags: { portfolioItems: 70, priorityListing: true } })
+  expect((await api('GET', '/features/mine', buyer.accessToken)).body).toMatchObject({
+    planId: 'plan_pro',
+    flags: { portfolioItems: 70, priorityListing: true },
+  })
   const paid = (await api('GET', '/billing/invoices?status=paid', buyer.accessToken)).body.items
   expect(paid).toHaveLength(3)
-  expect(paid.every((invoice: { paidAt: string }) => Math.abs(Date.now() - Date.parse(invoice.paidAt)) < 60_000)).toBe(true)
+  expect(paid.every((invoice: { paidAt: string }) => Math.abs(Date.now() - Date.parse(invoice.paidAt)) < 60_000)).toBe(
+    true,
+  )
 })
 
 test('the dashboard in Chromium: sign in, KPIs, review a verification with a preview, finalize, quote a promotion, in English and Arabic', async () => {
-  expect(admin(['create-staff', '--email', 'boss@example.com', '--name', 'Boss', '--profile', 'admin'], { ...env, STAFF_PASSWORD: 'boss password' }).exitCode).toBe(0)
+  expect(
+    admin(['create-staff', '--email', 'boss@example.com', '--name', 'Boss', '--profile', 'admin'], {
+      ...env,
+      STAFF_PASSWORD: 'boss password',
+    }).exitCode,
+  ).toBe(0)
   const provider = await register('Provider')
-  expect((await api('POST', '/providers/register', provider.accessToken, { displayName: 'Trusted Plumbing', city: 'Riyadh' })).status).toBe(201)
-  const verification = (await api('POST', '/verification/requests', provider.accessToken, { badge: 'green', note: 'Licensed' })).body
+  expect(
+    (
+      await api('POST', '/providers/register', provider.accessToken, {
+        displayName: 'Trusted Plumbing',
+        city: 'Riyadh',
+      })
+    ).status,
+  ).toBe(201)
+  const verification = (
+    await api('POST', '/verification/requests', provider.accessToken, { badge: 'green', note: 'Licensed' })
+  ).body
   const form = new FormData()
   form.append('docType', 'license')
   form.append('title', 'Trade license')
   form.append('file', new Blob([PNG], { type: 'image/png' }), 'license.png')
-  const uploaded = await fetch(`${server.baseUrl}/api/v1/verification/requests/${verification.id}/documents`, { method: 'POST', headers: { authorization: `Bearer ${provider.accessToken}` }, body: form })
+  const uploaded = await fetch(`${server.baseUrl}/api/v1/verification/requests/${verification.id}/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${provider.accessToken}` },
+    body: form,
+  })
   expect(uploaded.status).toBe(201)
   // A provider who signed up by OTP has no name yet: staff see the phone number instead.
   const phone = '+966500000123'
   const code = (await api('POST', '/auth/otp/send', undefined, { phone })).body.devCode
   const otpProvider = (await api('POST', '/auth/otp/verify', undefined, { phone, code })).body
-  expect((await api('POST', '/providers/register', otpProvider.accessToken, { displayName: 'OTP Plumbing', city: 'Riyadh' })).status).toBe(201)
+  expect(
+    (await api('POST', '/providers/register', otpProvider.accessToken, { displayName: 'OTP Plumbing', city: 'Riyadh' }))
+      .status,
+  ).toBe(201)
   const otpVerification = (await api('POST', '/verification/requests', otpProvider.accessToken, { badge: 'blue' })).body
   const customer = await register('Customer')
   expect((await api('POST', '/tickets', customer.accessToken, { subject: 'Cannot join the class' })).status).toBe(201)
   const advertiser = await register('Advertiser')
-  const promo = (await api('POST', '/promo/requests', advertiser.accessToken, { adType: 'featured', title: 'Spring sale', startAt: new Date(), endAt: new Date(Date.now() + 7 * 86_400_000) })).body
+  const promo = (
+    await api('POST', '/promo/requests', advertiser.accessToken, {
+      adType: 'featured',
+      title: 'Spring sale',
+      startAt: new Date(),
+      endAt: new Date(Date.now() + 7 * 86_400_000),
+    })
+  ).body
 
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } })
   const page: Page = await context.newPage()
@@ -126,7 +178,12 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
   const csvLines = new TextDecoder().decode(csv).trim().split('\r\n')
   expect(csvLines[0]).toStartWith('code,paid_at,purpose')
-  expect(csvLines.slice(1).map((line) => line.split(',')[2]).sort()).toEqual(['coins', 'extra', 'subscription'])
+  expect(
+    csvLines
+      .slice(1)
+      .map((line) => line.split(',')[2])
+      .sort(),
+  ).toEqual(['coins', 'extra', 'subscription'])
 
   await page.click('nav a[href="#verification"]')
   await page.locator(`article[data-request="${otpVerification.id}"] h3`).waitFor()
@@ -134,11 +191,17 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   const card = page.locator(`article[data-request="${verification.id}"]`)
   await card.waitFor()
   await card.locator('[data-action=preview]').click()
-  await page.waitForFunction(() => (document.querySelector('#document-preview img') as HTMLImageElement | null)?.naturalWidth === 1)
+  await page.waitForFunction(
+    () => (document.querySelector('#document-preview img') as HTMLImageElement | null)?.naturalWidth === 1,
+  )
   await card.locator('[data-action=approve]').click()
   await page.waitForSelector(`article[data-request="${verification.id}"] .decision:text("Approved")`)
   await page.locator(`article[data-request="${verification.id}"] [data-action=finalize]`).click()
-  await waitFor('the request to leave the pending queue', () => page.locator(`article[data-request="${verification.id}"]`).count(), (count) => count === 0)
+  await waitFor(
+    'the request to leave the pending queue',
+    () => page.locator(`article[data-request="${verification.id}"]`).count(),
+    (count) => count === 0,
+  )
   const finalized = (await api('GET', `/verification/requests/${verification.id}`, provider.accessToken)).body
   expect(finalized.status).toBe('pending_payment')
 
@@ -147,7 +210,11 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   await promoCard.waitFor()
   await promoCard.locator('[data-form=quote] input[name=amount]').fill('350')
   await promoCard.locator('[data-form=quote] button').click()
-  await waitFor('the quote', async () => (await api('GET', `/promo/requests/${promo.id}`, advertiser.accessToken)).body.status, (status) => status === 'pending_payment')
+  await waitFor(
+    'the quote',
+    async () => (await api('GET', `/promo/requests/${promo.id}`, advertiser.accessToken)).body.status,
+    (status) => status === 'pending_payment',
+  )
   expect((await api('GET', `/promo/requests/${promo.id}`, advertiser.accessToken)).body.quoteAmount).toBe(35_000)
 
   await page.click('#language')
@@ -184,7 +251,12 @@ test('the dashboard in Chromium: sign in, KPIs, review a verification with a pre
   const providerPage = (await api('GET', '/providers/me', provider.accessToken)).body
   expect(providerPage.verified).toBe(true)
   expect(Date.parse(providerPage.verifiedUntil) - Date.now()).toBeGreaterThan(364 * 86_400_000)
-  await payInBrowser(advertiser, (await api('GET', `/promo/requests/${promo.id}`, advertiser.accessToken)).body.invoiceId)
-  expect((await api('GET', '/promo/active?adType=featured')).body.map((active: { id: string }) => active.id)).toEqual([promo.id])
+  await payInBrowser(
+    advertiser,
+    (await api('GET', `/promo/requests/${promo.id}`, advertiser.accessToken)).body.invoiceId,
+  )
+  expect((await api('GET', '/promo/active?adType=featured')).body.map((active: { id: string }) => active.id)).toEqual([
+    promo.id,
+  ])
   await context.close()
 })

@@ -50,15 +50,23 @@ describe('a viewer never misses a producer that appears while it joins', () => {
       const room = `demo:race-${step.replace(':', '-')}`
       const publisher = await openDemo(ctx.browser, ctx.server.baseUrl, publisherAccount.accessToken, room)
       // For the consumeAll step there must be something to consume first: the camera is already on.
-      if (step === 'media:consumeAll') await publisher.evaluate(() => (window as any).majlisDemo.current().publishCamera())
+      if (step === 'media:consumeAll')
+        await publisher.evaluate(() => (window as any).majlisDemo.current().publishCamera())
       const publishLate = () =>
         publisher.evaluate((step) => {
           const media = (window as any).majlisDemo.current()
-          return step === 'media:consumeAll' ? media.publishMicrophone() : Promise.all([media.publishCamera(), media.publishMicrophone()])
+          return step === 'media:consumeAll'
+            ? media.publishMicrophone()
+            : Promise.all([media.publishCamera(), media.publishMicrophone()])
         }, step)
 
       const viewer = await joinHeldAt(step, room, async () => void (await publishLate()), viewerAccount.accessToken)
-      const received = await waitFor('both tracks at the viewer', () => viewer.evaluate(() => (window as any).received as string[]), (tracks) => tracks.length >= 2, 10_000)
+      const received = await waitFor(
+        'both tracks at the viewer',
+        () => viewer.evaluate(() => (window as any).received as string[]),
+        (tracks) => tracks.length >= 2,
+        10_000,
+      )
       expect(received.sort()).toEqual(['audio:microphone', 'video:camera'])
       await viewer.context().close()
       await publisher.context().close()

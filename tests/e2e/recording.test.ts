@@ -9,10 +9,17 @@ const tools = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }
 async function liveClass() {
   const teacher = await ctx.server.register('teacher')
   const student = await ctx.server.register()
-  const course = (await ctx.server.call('POST', '/api/v1/courses', { token: teacher.accessToken, body: { title: 'Recorded' } })).body
+  const course = (
+    await ctx.server.call('POST', '/api/v1/courses', { token: teacher.accessToken, body: { title: 'Recorded' } })
+  ).body
   await ctx.server.call('POST', `/api/v1/courses/${course.id}/enroll`, { token: student.accessToken })
   const scheduledAt = new Date(Date.now() + 3600_000).toISOString()
-  const session = (await ctx.server.call('POST', '/api/v1/live-sessions', { token: teacher.accessToken, body: { title: 'Lesson', courseId: course.id, scheduledAt } })).body
+  const session = (
+    await ctx.server.call('POST', '/api/v1/live-sessions', {
+      token: teacher.accessToken,
+      body: { title: 'Lesson', courseId: course.id, scheduledAt },
+    })
+  ).body
   await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/start`, { token: teacher.accessToken })
   const page = await openDemo(ctx.browser, ctx.server.baseUrl, teacher.accessToken, `live:${session.id}`)
   await page.evaluate(async () => {
@@ -23,9 +30,15 @@ async function liveClass() {
   return { teacher, student, session, page }
 }
 
-const recordingOf = (id: string, token: string) => ctx.server.call('GET', `/api/v1/recordings/${id}`, { token }).then((response) => response.body)
+const recordingOf = (id: string, token: string) =>
+  ctx.server.call('GET', `/api/v1/recordings/${id}`, { token }).then((response) => response.body)
 const finished = (id: string, token: string) =>
-  waitFor('the recording to be assembled', () => recordingOf(id, token), (recording) => recording.status !== 'recording' && recording.status !== 'processing', 30_000)
+  waitFor(
+    'the recording to be assembled',
+    () => recordingOf(id, token),
+    (recording) => recording.status !== 'recording' && recording.status !== 'processing',
+    30_000,
+  )
 /** The app answers app.handle() calls as http://localhost: the same link on the listening server. */
 const served = (url: string) => {
   const link = new URL(url)
@@ -34,13 +47,29 @@ const served = (url: string) => {
 
 test('a teacher records 5 s of a class: one file with video and audio, served with ranges, played to the end in Chromium', async () => {
   const { teacher, student, session, page } = await liveClass()
-  const start = await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })
+  const start = await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, {
+    token: teacher.accessToken,
+  })
   expect(start.status).toBe(201)
   expect(start.body).toMatchObject({ room: `live:${session.id}`, status: 'recording' })
-  expect((await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })).status).toBe(409)
-  expect((await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: student.accessToken })).status).toBe(403)
+  expect(
+    (
+      await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, {
+        token: teacher.accessToken,
+      })
+    ).status,
+  ).toBe(409)
+  expect(
+    (
+      await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, {
+        token: student.accessToken,
+      })
+    ).status,
+  ).toBe(403)
   await Bun.sleep(5500)
-  const stop = await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/stop`, { token: teacher.accessToken })
+  const stop = await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/stop`, {
+    token: teacher.accessToken,
+  })
   expect(stop.status).toBe(200)
   expect(stop.body).toEqual({ id: start.body.id, status: 'processing' })
 
@@ -63,7 +92,8 @@ test('a teacher records 5 s of a class: one file with video and audio, served wi
   expect((await fetch(`${ctx.server.baseUrl}${new URL(fileUrl).pathname}`)).status).toBe(401)
   expect((await fetch(served(recording.thumbnailUrl))).headers.get('content-type')).toBe('image/jpeg')
   // The session's recordingUrl plays as it is: absolute and signed, no bearer token needed.
-  const session2 = (await ctx.server.call('GET', `/api/v1/live-sessions/${session.id}`, { token: student.accessToken })).body
+  const session2 = (await ctx.server.call('GET', `/api/v1/live-sessions/${session.id}`, { token: student.accessToken }))
+    .body
   expect(session2.recordingUrl).toStartWith(`http://localhost/api/v1/recordings/${recording.id}/file?`)
   const viaSession = await fetch(served(session2.recordingUrl), { headers: { range: 'bytes=0-99' } })
   expect(viaSession.status).toBe(206)
@@ -94,17 +124,28 @@ test('a class ended while recording: students see the camera at full size, and t
   const { teacher, student, session, page } = await liveClass()
   // The teacher's 640×360 camera reaches a student at 640×360, not its smaller simulcast layer.
   const studentPage = await openDemo(ctx.browser, ctx.server.baseUrl, student.accessToken, `live:${session.id}`)
-  const seen = await waitFor('the top layer at the student', () => consumerStats(studentPage), (stats) => stats.some((s) => s.kind === 'video' && s.frameWidth === 640), 5_000)
+  const seen = await waitFor(
+    'the top layer at the student',
+    () => consumerStats(studentPage),
+    (stats) => stats.some((s) => s.kind === 'video' && s.frameWidth === 640),
+    5_000,
+  )
   expect(seen.find((s) => s.kind === 'video')).toMatchObject({ frameWidth: 640, frameHeight: 360 })
 
-  const start = await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })
+  const start = await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, {
+    token: teacher.accessToken,
+  })
   expect(start.status).toBe(201)
   await Bun.sleep(4500)
-  expect((await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/end`, { token: teacher.accessToken })).body.status).toBe('ended')
+  expect(
+    (await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/end`, { token: teacher.accessToken })).body
+      .status,
+  ).toBe('ended')
 
   const recording = await finished(start.body.id, student.accessToken)
   expect(recording.status).toBe('ready')
-  const ended = (await ctx.server.call('GET', `/api/v1/live-sessions/${session.id}`, { token: student.accessToken })).body
+  const ended = (await ctx.server.call('GET', `/api/v1/live-sessions/${session.id}`, { token: student.accessToken }))
+    .body
   const played = await playToEnd(studentPage, served(ended.recordingUrl))
   expect(played.currentTime).toBeGreaterThan(2.5)
   expect({ width: played.width, height: played.height }).toEqual({ width: 640, height: 360 })
@@ -114,7 +155,9 @@ test('a class ended while recording: students see the camera at full size, and t
 
 test('ffmpeg killed mid-recording leaves a playable partial file; the next recording works', async () => {
   const { teacher, session, page } = await liveClass()
-  const first = (await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })).body
+  const first = (
+    await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })
+  ).body
   await Bun.sleep(3500)
   const pids = Bun.spawnSync(['pgrep', '-f', first.id]).stdout.toString().trim().split('\n').filter(Boolean)
   expect(pids.length).toBeGreaterThan(0)
@@ -128,7 +171,9 @@ test('ffmpeg killed mid-recording leaves a playable partial file; the next recor
   await Bun.write(local, await (await fetch(served(partial.fileUrl))).arrayBuffer())
   expect(await probe(tools, local)).toMatchObject({ videoCodec: 'vp8', audioCodec: 'opus' })
 
-  const next = await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })
+  const next = await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, {
+    token: teacher.accessToken,
+  })
   expect(next.status).toBe(201)
   await Bun.sleep(2500)
   await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/stop`, { token: teacher.accessToken })
@@ -138,12 +183,22 @@ test('ffmpeg killed mid-recording leaves a playable partial file; the next recor
 
 test('a worker dying mid-recording: the teacher rejoins, recording goes on in a new part, and the result is partial but whole', async () => {
   const { teacher, session, page } = await liveClass()
-  const started = (await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })).body
+  const started = (
+    await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/start`, { token: teacher.accessToken })
+  ).body
   await Bun.sleep(3000)
   const worker = ctx.server.media.pool.slot(0).worker
   process.kill(worker.pid, 'SIGKILL')
-  await waitFor('a replacement worker', async () => ctx.server.media.pool.slot(0).worker.pid, (pid) => pid !== worker.pid)
-  await waitFor('the teacher publishing again', async () => ctx.server.media.rooms.get(`live:${session.id}`)?.liveProducers().length ?? 0, (count) => count === 2)
+  await waitFor(
+    'a replacement worker',
+    async () => ctx.server.media.pool.slot(0).worker.pid,
+    (pid) => pid !== worker.pid,
+  )
+  await waitFor(
+    'the teacher publishing again',
+    async () => ctx.server.media.rooms.get(`live:${session.id}`)?.liveProducers().length ?? 0,
+    (count) => count === 2,
+  )
   // The first part is still finishing (its ffmpeg needs the second SIGINT) when the new one may start.
   await Bun.sleep(5000)
   await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/recording/stop`, { token: teacher.accessToken })

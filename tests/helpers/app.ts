@@ -79,7 +79,11 @@ export async function createTestApp(options: TestAppOptions = {}) {
   })
   await app.decorator.hub.start()
 
-  async function call<Body = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<Body>> {
+  async function call<Body = any>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<Body>> {
     // Error messages are Arabic by default; the suite reads them in English unless a test asks otherwise.
     const headers: Record<string, string> = { 'accept-language': 'en', ...options.headers }
     if (options.token) headers.authorization = `Bearer ${options.token}`
@@ -103,7 +107,10 @@ export async function createTestApp(options: TestAppOptions = {}) {
 
   let counter = 0
   /** Registers a fresh account and returns it with its tokens. */
-  async function register(role: 'customer' | 'supporter' | 'teacher' | 'provider' = 'customer', extra: Record<string, string> = {}) {
+  async function register(
+    role: 'customer' | 'supporter' | 'teacher' | 'provider' = 'customer',
+    extra: Record<string, string> = {},
+  ) {
     counter += 1
     const email = `user${counter}.${crypto.randomUUID().slice(0, 8)}@example.com`
     const response = await call('POST', '/api/v1/auth/register', {
@@ -111,7 +118,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
     })
     if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`)
     // Supporters are approved by staff in real life; here at once, before the account makes a request.
-    if (role === 'supporter') response.body.user = await new UserService(database.db, systemClock).approveSupporter(response.body.user.id)
+    if (role === 'supporter')
+      response.body.user = await new UserService(database.db, systemClock).approveSupporter(response.body.user.id)
     return { ...response.body, email, password: 'correct horse battery' } as {
       user: { id: string; role: string; email: string; name: string }
       accessToken: string
@@ -125,7 +133,13 @@ export async function createTestApp(options: TestAppOptions = {}) {
   async function registerStaff(profile: StaffProfile = 'admin', modules: StaffModule[] = []) {
     counter += 1
     const email = `staff${counter}.${crypto.randomUUID().slice(0, 8)}@example.com`
-    await new UserService(database.db, systemClock).createStaff({ email, password: 'staff password', name: `Staff ${counter}`, profile, modules })
+    await new UserService(database.db, systemClock).createStaff({
+      email,
+      password: 'staff password',
+      name: `Staff ${counter}`,
+      profile,
+      modules,
+    })
     const response = await call('POST', '/api/v1/auth/login', { body: { email, password: 'staff password' } })
     return response.body as { user: { id: string; role: string; name: string }; accessToken: string }
   }

@@ -23,7 +23,12 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 }
 
 /** Polls a condition in the test process until it holds or the deadline passes. */
-export async function waitFor<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: T | undefined
   while (Date.now() < deadline) {
@@ -46,7 +51,10 @@ export async function openDemoPage(browser: Browser, baseUrl: string): Promise<P
 /** A page of the demo, signed in with the given token and joined to a room. */
 export async function openDemo(browser: Browser, baseUrl: string, token: string, room: string): Promise<Page> {
   const page = await openDemoPage(browser, baseUrl)
-  await page.evaluate(([token, room]) => (window as any).majlisDemo.start(token, room).then(() => undefined), [token, room] as const)
+  await page.evaluate(([token, room]) => (window as any).majlisDemo.start(token, room).then(() => undefined), [
+    token,
+    room,
+  ] as const)
   return page
 }
 
@@ -62,8 +70,10 @@ export interface DecodeStats {
 export const consumerStats = (page: Page): Promise<DecodeStats[]> =>
   page.evaluate(() => (window as any).majlisDemo.current().consumerStats())
 
-export const videoFrames = (stats: DecodeStats[]) => stats.filter((s) => s.kind === 'video').reduce((sum, s) => sum + s.framesDecoded, 0)
-export const audioBytes = (stats: DecodeStats[]) => stats.filter((s) => s.kind === 'audio').reduce((sum, s) => sum + s.bytesReceived, 0)
+export const videoFrames = (stats: DecodeStats[]) =>
+  stats.filter((s) => s.kind === 'video').reduce((sum, s) => sum + s.framesDecoded, 0)
+export const audioBytes = (stats: DecodeStats[]) =>
+  stats.filter((s) => s.kind === 'audio').reduce((sum, s) => sum + s.bytesReceived, 0)
 
 /** One media server (real workers) and one Chromium for every test of the file. */
 export function serverAndBrowserPerFile(options: Parameters<typeof startMediaServer>[0] = {}) {

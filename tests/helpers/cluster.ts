@@ -9,7 +9,11 @@ export type ClusterInstance = ReturnType<typeof startServer> & { id: string; wsU
  * one database file, as the README runs three instances on one host. The first applies the
  * migrations before the others start.
  */
-export async function startCluster(count: number, env: Record<string, string> = {}, perInstance: Array<Record<string, string>> = []) {
+export async function startCluster(
+  count: number,
+  env: Record<string, string> = {},
+  perInstance: Array<Record<string, string>> = [],
+) {
   const redis = await startRedis()
   const dir = tempDir('majlis-cluster-')
   const shared = {
@@ -25,16 +29,27 @@ export async function startCluster(count: number, env: Record<string, string> = 
   const instances: ClusterInstance[] = []
   for (let i = 0; i < count; i++) {
     const id = `instance-${String.fromCharCode(97 + i)}`
-    const server = startServer({ ...shared, INSTANCE_ID: id, MEDIA_PIPE_PORTS: `${pipeBase + i * 100}-${pipeBase + i * 100 + 99}`, ...perInstance[i] })
+    const server = startServer({
+      ...shared,
+      INSTANCE_ID: id,
+      MEDIA_PIPE_PORTS: `${pipeBase + i * 100}-${pipeBase + i * 100 + 99}`,
+      ...perInstance[i],
+    })
     if (i === 0) await server.waitUntilUp()
     instances.push({ ...server, id, wsUrl: `${server.baseUrl.replace('http', 'ws')}/ws` })
   }
   await Promise.all(instances.map((instance) => instance.waitUntilUp()))
 
-  const api = (instance: ClusterInstance, method: string, path: string, token?: string, body?: unknown) => apiClient(instance.baseUrl)(method, path, token, body)
+  const api = (instance: ClusterInstance, method: string, path: string, token?: string, body?: unknown) =>
+    apiClient(instance.baseUrl)(method, path, token, body)
   const register = async (instance: ClusterInstance = instances[0]!, role: 'customer' | 'teacher' = 'customer') => {
     const name = `${role}-${crypto.randomUUID().slice(0, 8)}`
-    const response = await api(instance, 'POST', '/auth/register', undefined, { email: `${name}@example.com`, password: 'correct horse battery', name, role })
+    const response = await api(instance, 'POST', '/auth/register', undefined, {
+      email: `${name}@example.com`,
+      password: 'correct horse battery',
+      name,
+      role,
+    })
     if (response.status !== 201) throw new Error(`register failed: ${JSON.stringify(response.body)}`)
     return response.body as { user: { id: string; name: string }; accessToken: string }
   }
@@ -50,7 +65,13 @@ export async function startCluster(count: number, env: Record<string, string> = 
       enrolled.push(student)
     }
     const scheduledAt = new Date(Date.now() + 3600_000).toISOString()
-    const session = (await api(first!, 'POST', '/live-sessions', teacher.accessToken, { title: 'Cascade', courseId: course.id, scheduledAt })).body
+    const session = (
+      await api(first!, 'POST', '/live-sessions', teacher.accessToken, {
+        title: 'Cascade',
+        courseId: course.id,
+        scheduledAt,
+      })
+    ).body
     await api(first!, 'POST', `/live-sessions/${session.id}/start`, teacher.accessToken)
     return { teacher, students: enrolled, session, room: `live:${session.id}` }
   }

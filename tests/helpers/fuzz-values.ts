@@ -11,7 +11,18 @@ const deepText = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)
 
 export const toJson = (value: unknown) => JSON.stringify(value).replaceAll(`"${DEEP}"`, deepText)
 
-const hostileStrings = ['', ' ', '🧪‏ع‎\u202e', 'x\u0000y', '../../../etc/passwd', "' OR 1=1 --", '<script>alert(1)</script>', '%00', '\\', 'x'.repeat(100_000)]
+const hostileStrings = [
+  '',
+  ' ',
+  '🧪‏ع‎\u202e',
+  'x\u0000y',
+  '../../../etc/passwd',
+  "' OR 1=1 --",
+  '<script>alert(1)</script>',
+  '%00',
+  '\\',
+  'x'.repeat(100_000),
+]
 const hostileNumbers = [-1, 0, 1.5, 1e308, -1e308, 2 ** 53 + 1]
 const prototypePollution = JSON.parse('{"__proto__":{"admin":true},"constructor":{"prototype":{"admin":true}}}')
 const anyType = [null, true, 'text', 42, [], {}, [1, [2, [3]]], prototypePollution, DEEP]
@@ -22,7 +33,8 @@ export function plausible(schema: Schema | undefined, known: Record<string, unkn
   if (name in known) return known[name]
   if ('const' in schema) return schema.const
   if (Array.isArray(schema.enum)) return schema.enum[0]
-  if (Array.isArray(schema.anyOf)) return plausible(schema.anyOf.find((branch: Schema) => branch.type !== 'null') ?? schema.anyOf[0], known, name)
+  if (Array.isArray(schema.anyOf))
+    return plausible(schema.anyOf.find((branch: Schema) => branch.type !== 'null') ?? schema.anyOf[0], known, name)
   if (schema.default !== undefined) return schema.default
   if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0]
   switch (schema.type) {
@@ -63,7 +75,11 @@ export function hostile(schema: Schema | undefined): unknown[] {
     if (typeof schema.maximum === 'number') values.push(schema.maximum + 1)
     if (typeof schema.minimum === 'number') values.push(schema.minimum - 1)
   }
-  if (schema.type === 'array') values.push(Array.from({ length: 1000 }, () => 'z'), [DEEP])
+  if (schema.type === 'array')
+    values.push(
+      Array.from({ length: 1000 }, () => 'z'),
+      [DEEP],
+    )
   return values
 }
 

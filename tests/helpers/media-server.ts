@@ -5,12 +5,30 @@ import { createTestApp } from './app.ts'
 import { freeMediaPorts } from './server-process.ts'
 
 /** The app with the real SFU (MEDIA_WORKERS workers) listening on a real port. */
-export async function startMediaServer(options: { workers?: number; emptyGraceMs?: number; wsAuthTimeoutMs?: number; hostGoneMs?: number; env?: Record<string, string> } = {}) {
+export async function startMediaServer(
+  options: {
+    workers?: number
+    emptyGraceMs?: number
+    wsAuthTimeoutMs?: number
+    hostGoneMs?: number
+    env?: Record<string, string>
+  } = {},
+) {
   const workers = options.workers ?? 2
-  const env = { MEDIA_WORKERS: String(workers), MEDIA_PORT: String(await freeMediaPorts(workers)), NODE_ENV: 'test', ...options.env }
+  const env = {
+    MEDIA_WORKERS: String(workers),
+    MEDIA_PORT: String(await freeMediaPorts(workers)),
+    NODE_ENV: 'test',
+    ...options.env,
+  }
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' })
   const media = await startMedia(config, createLogger('silent'), { emptyGraceMs: options.emptyGraceMs })
-  const t = await createTestApp({ env, media, wsAuthTimeoutMs: options.wsAuthTimeoutMs, hostGoneMs: options.hostGoneMs })
+  const t = await createTestApp({
+    env,
+    media,
+    wsAuthTimeoutMs: options.wsAuthTimeoutMs,
+    hostGoneMs: options.hostGoneMs,
+  })
   t.app.listen({ port: 0, hostname: '127.0.0.1' })
   const server = t.app.server!
   return {

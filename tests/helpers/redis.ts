@@ -7,7 +7,10 @@ import { freePort, tempDir } from './server-process.ts'
 /** A real redis-server (Debian package) on a free loopback port, without persistence. */
 export async function startRedis() {
   const port = freePort()
-  const child = Bun.spawn(['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdout: 'ignore', stderr: 'pipe' })
+  const child = Bun.spawn(
+    ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdout: 'ignore', stderr: 'pipe' },
+  )
   const url = `redis://127.0.0.1:${port}`
   const deadline = Date.now() + 10_000
   for (;;) {

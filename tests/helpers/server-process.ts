@@ -30,7 +30,10 @@ export function apiClient(baseUrl: string) {
   return async (method: string, path: string, token?: string, body?: unknown) => {
     const response = await fetch(`${baseUrl}/api/v1${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     return { status: response.status, body: (await response.json()) as any }
@@ -42,8 +45,14 @@ export function apiClient(baseUrl: string) {
  * `npm ci`: without Bun on the PATH (npm test puts node_modules/.bin there; a shell does not).
  */
 export function admin(args: string[], env: Record<string, string>) {
-  const shellPath = (process.env.PATH ?? '').split(':').filter((dir) => !dir.endsWith('node_modules/.bin') && !Bun.file(`${dir}/bun`).size).join(':')
-  const result = Bun.spawnSync(['npm', 'run', 'admin', '--', ...args], { cwd: repoRoot, env: { ...process.env, ...env, PATH: shellPath } })
+  const shellPath = (process.env.PATH ?? '')
+    .split(':')
+    .filter((dir) => !dir.endsWith('node_modules/.bin') && !Bun.file(`${dir}/bun`).size)
+    .join(':')
+  const result = Bun.spawnSync(['npm', 'run', 'admin', '--', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, PATH: shellPath },
+  })
   return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
 }
 
@@ -52,7 +61,15 @@ export function startServer(env: Record<string, string>) {
   const port = env.PORT ? Number(env.PORT) : freePort()
   const child = Bun.spawn([bunBinary, 'src/index.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', MEDIA_WORKERS: '1', MEDIA_PORT: String(freePort()), ...env, PORT: String(port) },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      MEDIA_WORKERS: '1',
+      MEDIA_PORT: String(freePort()),
+      ...env,
+      PORT: String(port),
+    },
     stdout: 'pipe',
     stderr: 'pipe',
   })

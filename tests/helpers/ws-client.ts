@@ -4,7 +4,9 @@ export async function connectWs(url: string, token?: string, headers?: Record<st
   const ws = headers ? new WebSocket(url, { protocols, headers } as unknown as string[]) : new WebSocket(url, protocols)
   const messages: any[] = []
   const waiters: Array<{ match: (m: any) => boolean; resolve: (m: any) => void }> = []
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })),
+  )
   ws.addEventListener('message', (event) => {
     const message = JSON.parse(String(event.data))
     messages.push(message)

@@ -31,7 +31,11 @@ describe('JobScheduler', () => {
     })
     await scheduler.schedule({ kind: 'flaky', key: 'k1', runAt: new Date(clock.now()), payload: {} })
     expect(await scheduler.runDue()).toBe(1)
-    expect(await scheduler.get('k1')).toMatchObject({ status: 'pending', attempts: 1, lastError: 'downstream unavailable' })
+    expect(await scheduler.get('k1')).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: 'downstream unavailable',
+    })
     expect(await scheduler.runDue()).toBe(0)
     clock.advance(2000)
     await scheduler.runDue()
@@ -51,7 +55,10 @@ describe('JobScheduler', () => {
     })
     await scheduler.schedule({ kind: 'work', key: 'k', runAt: new Date(clock.now()), payload: { n: 1 } })
     // As if an instance claimed it and died mid-run.
-    await database.db.update(jobs).set({ status: 'running', lockedUntil: new Date(clock.now() + 30_000) }).where(eq(jobs.idempotencyKey, 'k'))
+    await database.db
+      .update(jobs)
+      .set({ status: 'running', lockedUntil: new Date(clock.now() + 30_000) })
+      .where(eq(jobs.idempotencyKey, 'k'))
     expect(await scheduler.runDue()).toBe(0)
     clock.advance(30_000)
     expect(await scheduler.runDue()).toBe(1)
@@ -106,18 +113,26 @@ describe('with REDIS_URL (real redis-server)', () => {
     const second = await createTestApp({ clock, env: { DATABASE_URL: url }, redis: clients[1] })
 
     const teacher = await first.register('teacher')
-    const course = (await first.call('POST', '/api/v1/courses', { token: teacher.accessToken, body: { title: 'Biology' } })).body
+    const course = (
+      await first.call('POST', '/api/v1/courses', { token: teacher.accessToken, body: { title: 'Biology' } })
+    ).body
     const students = [await first.register(), await first.register(), await first.register()]
-    for (const student of students) await first.call('POST', `/api/v1/courses/${course.id}/enroll`, { token: student.accessToken })
+    for (const student of students)
+      await first.call('POST', `/api/v1/courses/${course.id}/enroll`, { token: student.accessToken })
     for (let i = 1; i <= 4; i++) {
       const scheduledAt = new Date(clock.now() + (30 + i) * 60_000).toISOString()
-      await first.call('POST', '/api/v1/live-sessions', { token: teacher.accessToken, body: { title: `Cells ${i}`, courseId: course.id, scheduledAt } })
+      await first.call('POST', '/api/v1/live-sessions', {
+        token: teacher.accessToken,
+        body: { title: `Cells ${i}`, courseId: course.id, scheduledAt },
+      })
     }
     clock.advance(30 * 60_000)
     const ran = await Promise.all([first.app.decorator.scheduler.runDue(), second.app.decorator.scheduler.runDue()])
     expect(ran[0] + ran[1]).toBe(4)
     for (const student of students) {
-      const reminders = (await second.call('GET', '/api/v1/notifications?type=live_session.reminder', { token: student.accessToken })).body.items
+      const reminders = (
+        await second.call('GET', '/api/v1/notifications?type=live_session.reminder', { token: student.accessToken })
+      ).body.items
       expect(reminders).toHaveLength(4)
     }
     await first.close()
@@ -140,7 +155,14 @@ describe('with REDIS_URL (real redis-server)', () => {
     const other = await createTestApp({ clock, redis: b, rateLimits: 'defaults' })
     const statuses: number[] = []
     // One account's 10 tries a minute, counted together whichever instance they reach.
-    for (let i = 0; i < 11; i++) statuses.push((await (i % 2 ? app : other).call('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'whatever1' } })).status)
+    for (let i = 0; i < 11; i++)
+      statuses.push(
+        (
+          await (i % 2 ? app : other).call('POST', '/api/v1/auth/login', {
+            body: { email: 'x@example.com', password: 'whatever1' },
+          })
+        ).status,
+      )
     expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true)
     expect(statuses[10]).toBe(429)
     const ready = await app.call('GET', '/health/ready')

@@ -14,19 +14,38 @@ beforeEach(async () => {
 })
 afterEach(() => t.close())
 
-const api = (who: { accessToken: string } | null, method: string, path: string, body?: unknown) => t.call(method, `/api/v1${path}`, { token: who?.accessToken, body })
+const api = (who: { accessToken: string } | null, method: string, path: string, body?: unknown) =>
+  t.call(method, `/api/v1${path}`, { token: who?.accessToken, body })
 const newRequest = (client: Account, body: Record<string, unknown>) =>
-  api(client, 'POST', '/service-requests', { title: 'Kitchen leak', description: 'Water under the sink', city: 'Riyadh', ...body })
-const noticeTypes = async (who: Account) => (await api(who, 'GET', '/notifications?limit=100')).body.items.map((n: { type: string }) => n.type)
+  api(client, 'POST', '/service-requests', {
+    title: 'Kitchen leak',
+    description: 'Water under the sink',
+    city: 'Riyadh',
+    ...body,
+  })
+const noticeTypes = async (who: Account) =>
+  (await api(who, 'GET', '/notifications?limit=100')).body.items.map((n: { type: string }) => n.type)
 
 describe('normal requests', () => {
   test('sent to one provider: accept, start, complete, review; each step in the history and told to the other side', async () => {
     const { leaks } = await makeCatalogue(t)
     const plumber = await makeProvider(t, [leaks.id])
     const client = await t.register()
-    const created = await newRequest(client, { type: 'normal', subcategoryId: leaks.id, providerId: plumber.provider.id, budget: 20000 })
+    const created = await newRequest(client, {
+      type: 'normal',
+      subcategoryId: leaks.id,
+      providerId: plumber.provider.id,
+      budget: 20000,
+    })
     expect(created.status).toBe(201)
-    expect(created.body).toMatchObject({ status: 'sent', type: 'normal', providerId: plumber.provider.id, budget: 20000, currency: 'SAR', expiresAt: null })
+    expect(created.body).toMatchObject({
+      status: 'sent',
+      type: 'normal',
+      providerId: plumber.provider.id,
+      budget: 20000,
+      currency: 'SAR',
+      expiresAt: null,
+    })
     const id = created.body.id
     expect(await noticeTypes(plumber)).toContain('request.new')
 
@@ -35,9 +54,13 @@ describe('normal requests', () => {
     expect((await api(plumber, 'POST', `/service-requests/${id}/accept`)).body.status).toBe('accepted')
     expect((await api(plumber, 'POST', `/service-requests/${id}/accept`)).status).toBe(409)
     clock.advance(1000)
-    expect((await api(plumber, 'POST', `/service-requests/${id}/start`, { note: 'On my way' })).body.status).toBe('in_progress')
+    expect((await api(plumber, 'POST', `/service-requests/${id}/start`, { note: 'On my way' })).body.status).toBe(
+      'in_progress',
+    )
     expect((await api(client, 'POST', `/service-requests/${id}/cancel`)).body.error.code).toBe('INVALID_TRANSITION')
-    expect((await api(client, 'POST', `/service-requests/${id}/review`, { rating: 5 })).body.error.code).toBe('INVALID_STATE')
+    expect((await api(client, 'POST', `/service-requests/${id}/review`, { rating: 5 })).body.error.code).toBe(
+      'INVALID_STATE',
+    )
     clock.advance(1000)
     expect((await api(plumber, 'POST', `/service-requests/${id}/complete`)).body.status).toBe('completed')
     expect((await api(plumber, 'POST', `/service-requests/${id}/complete`)).status).toBe(409)
@@ -54,12 +77,29 @@ describe('normal requests', () => {
 
     expect((await api(client, 'POST', `/service-requests/${id}/review`, { rating: 6 })).status).toBe(422)
     expect((await api(plumber, 'POST', `/service-requests/${id}/review`, { rating: 1 })).status).toBe(403)
-    const review = await api(client, 'POST', `/service-requests/${id}/review`, { rating: 4, comment: 'Quick and clean' })
+    const review = await api(client, 'POST', `/service-requests/${id}/review`, {
+      rating: 4,
+      comment: 'Quick and clean',
+    })
     expect(review.status).toBe(201)
-    expect(review.body).toMatchObject({ rating: 4, comment: 'Quick and clean', clientId: client.user.id, clientName: client.user.name, providerId: plumber.provider.id })
-    expect((await api(client, 'POST', `/service-requests/${id}/review`, { rating: 5 })).body.error.code).toBe('ALREADY_REVIEWED')
-    expect((await api(null, 'GET', `/providers/${plumber.provider.id}/rating`)).body).toEqual({ average: 4, count: 1, distribution: { 1: 0, 2: 0, 3: 0, 4: 1, 5: 0 } })
-    expect((await api(null, 'GET', `/providers/${plumber.provider.id}/reviews`)).body.items).toMatchObject([{ id: review.body.id }])
+    expect(review.body).toMatchObject({
+      rating: 4,
+      comment: 'Quick and clean',
+      clientId: client.user.id,
+      clientName: client.user.name,
+      providerId: plumber.provider.id,
+    })
+    expect((await api(client, 'POST', `/service-requests/${id}/review`, { rating: 5 })).body.error.code).toBe(
+      'ALREADY_REVIEWED',
+    )
+    expect((await api(null, 'GET', `/providers/${plumber.provider.id}/rating`)).body).toEqual({
+      average: 4,
+      count: 1,
+      distribution: { 1: 0, 2: 0, 3: 0, 4: 1, 5: 0 },
+    })
+    expect((await api(null, 'GET', `/providers/${plumber.provider.id}/reviews`)).body.items).toMatchObject([
+      { id: review.body.id },
+    ])
     expect((await api(null, 'GET', `/providers/${plumber.provider.id}`)).body.rating).toEqual({ average: 4, count: 1 })
     expect(await noticeTypes(plumber)).toContain('request.reviewed')
   })
@@ -69,71 +109,118 @@ describe('normal requests', () => {
     const plumber = await makeProvider(t, [leaks.id])
     const otherPlumber = await makeProvider(t, [leaks.id])
     const [client, stranger] = [await t.register(), await t.register()]
-    expect((await newRequest(client, { type: 'normal', subcategoryId: leaks.id })).body.error.details[0].path).toBe('/providerId')
-    expect((await newRequest(client, { type: 'urgent', subcategoryId: leaks.id, providerId: plumber.provider.id })).status).toBe(422)
-    expect((await newRequest(client, { type: 'normal', subcategoryId: retired.id, providerId: plumber.provider.id })).body.error.code).toBe('INVALID_SUBCATEGORY')
-    expect((await newRequest(client, { type: 'normal', subcategoryId: leaks.id, providerId: 'prv_nope' })).body.error.code).toBe('INVALID_PROVIDER')
-    expect((await newRequest(plumber, { type: 'normal', subcategoryId: leaks.id, providerId: plumber.provider.id })).body.error.code).toBe('OWN_REQUEST')
+    expect((await newRequest(client, { type: 'normal', subcategoryId: leaks.id })).body.error.details[0].path).toBe(
+      '/providerId',
+    )
+    expect(
+      (await newRequest(client, { type: 'urgent', subcategoryId: leaks.id, providerId: plumber.provider.id })).status,
+    ).toBe(422)
+    expect(
+      (await newRequest(client, { type: 'normal', subcategoryId: retired.id, providerId: plumber.provider.id })).body
+        .error.code,
+    ).toBe('INVALID_SUBCATEGORY')
+    expect(
+      (await newRequest(client, { type: 'normal', subcategoryId: leaks.id, providerId: 'prv_nope' })).body.error.code,
+    ).toBe('INVALID_PROVIDER')
+    expect(
+      (await newRequest(plumber, { type: 'normal', subcategoryId: leaks.id, providerId: plumber.provider.id })).body
+        .error.code,
+    ).toBe('OWN_REQUEST')
     expect((await newRequest(client, { type: 'weekly', subcategoryId: leaks.id })).status).toBe(422)
     expect((await newRequest(client, { type: 'competitive', subcategoryId: leaks.id, budget: -5 })).status).toBe(422)
     expect((await newRequest(client, { type: 'competitive', subcategoryId: leaks.id, title: '' })).status).toBe(422)
 
-    const first = (await newRequest(client, { type: 'normal', subcategoryId: leaks.id, providerId: plumber.provider.id })).body
+    const first = (
+      await newRequest(client, { type: 'normal', subcategoryId: leaks.id, providerId: plumber.provider.id })
+    ).body
     expect((await api(stranger, 'GET', `/service-requests/${first.id}`)).status).toBe(404)
     expect((await api(stranger, 'GET', `/service-requests/${first.id}/history`)).status).toBe(404)
     expect((await api(otherPlumber, 'GET', `/service-requests/${first.id}`)).status).toBe(404)
     expect((await api(otherPlumber, 'POST', `/service-requests/${first.id}/accept`)).status).toBe(404)
     expect((await api(plumber, 'POST', `/service-requests/${first.id}/cancel`)).status).toBe(403)
     expect((await api(client, 'POST', `/service-requests/${first.id}/accept`)).body.error.code).toBe('NOT_A_PROVIDER')
-    expect((await api(plumber, 'POST', `/service-requests/${first.id}/reject`, { note: 'Fully booked' })).body.status).toBe('rejected')
+    expect(
+      (await api(plumber, 'POST', `/service-requests/${first.id}/reject`, { note: 'Fully booked' })).body.status,
+    ).toBe('rejected')
     expect((await api(plumber, 'POST', `/service-requests/${first.id}/accept`)).status).toBe(409)
-    expect((await api(client, 'GET', `/notifications?type=request.rejected`)).body.items[0]).toMatchObject({ body: 'Fully booked' })
+    expect((await api(client, 'GET', `/notifications?type=request.rejected`)).body.items[0]).toMatchObject({
+      body: 'Fully booked',
+    })
 
-    const second = (await newRequest(client, { type: 'normal', subcategoryId: leaks.id, providerId: plumber.provider.id })).body
+    const second = (
+      await newRequest(client, { type: 'normal', subcategoryId: leaks.id, providerId: plumber.provider.id })
+    ).body
     await api(plumber, 'POST', `/service-requests/${second.id}/accept`)
-    expect((await api(client, 'POST', `/service-requests/${second.id}/cancel`, { note: 'Fixed it myself' })).body.status).toBe('cancelled')
+    expect(
+      (await api(client, 'POST', `/service-requests/${second.id}/cancel`, { note: 'Fixed it myself' })).body.status,
+    ).toBe('cancelled')
     expect(await noticeTypes(plumber)).toContain('request.cancelled')
     expect((await api(client, 'POST', `/service-requests/${second.id}/cancel`)).status).toBe(409)
-    expect((await api(client, 'GET', '/service-requests?status=cancelled')).body.items.map((r: { id: string }) => r.id)).toEqual([second.id])
+    expect(
+      (await api(client, 'GET', '/service-requests?status=cancelled')).body.items.map((r: { id: string }) => r.id),
+    ).toEqual([second.id])
     expect((await api(client, 'GET', '/service-requests?q=kitchen')).body.items).toHaveLength(2)
     expect((await api(client, 'GET', '/service-requests?type=urgent')).body.items).toEqual([])
     expect((await api(stranger, 'GET', '/service-requests')).body.items).toEqual([])
-    expect((await api(plumber, 'GET', '/provider/requests?status=cancelled')).body.items.map((r: { id: string }) => r.id)).toEqual([second.id])
+    expect(
+      (await api(plumber, 'GET', '/provider/requests?status=cancelled')).body.items.map((r: { id: string }) => r.id),
+    ).toEqual([second.id])
   })
 })
 
 describe('competitive requests', () => {
   test('providers in the subcategory and city offer once each; the client accepts exactly one, even when two accepts race', async () => {
     const { leaks, maths } = await makeCatalogue(t)
-    const [a, b, c] = [await makeProvider(t, [leaks.id]), await makeProvider(t, [leaks.id]), await makeProvider(t, [leaks.id])]
+    const [a, b, c] = [
+      await makeProvider(t, [leaks.id]),
+      await makeProvider(t, [leaks.id]),
+      await makeProvider(t, [leaks.id]),
+    ]
     const elsewhere = await makeProvider(t, [leaks.id], { city: 'Jeddah' })
     const tutor = await makeProvider(t, [maths.id])
     const client = await t.register()
     const request = (await newRequest(client, { type: 'competitive', subcategoryId: leaks.id })).body
     for (const provider of [a, b, c]) expect(await noticeTypes(provider)).toEqual(['request.available'])
     expect(await noticeTypes(elsewhere)).toEqual([])
-    expect((await api(a, 'GET', '/provider/requests/available')).body.items.map((r: { id: string }) => r.id)).toEqual([request.id])
+    expect((await api(a, 'GET', '/provider/requests/available')).body.items.map((r: { id: string }) => r.id)).toEqual([
+      request.id,
+    ])
     expect((await api(elsewhere, 'GET', '/provider/requests/available')).body.items).toEqual([])
 
-    const offerA = await api(a, 'POST', `/service-requests/${request.id}/offers`, { price: 15000, etaDays: 2, note: 'Tomorrow' })
+    const offerA = await api(a, 'POST', `/service-requests/${request.id}/offers`, {
+      price: 15000,
+      etaDays: 2,
+      note: 'Tomorrow',
+    })
     expect(offerA.status).toBe(201)
     expect(offerA.body).toMatchObject({ price: 15000, currency: 'SAR', status: 'pending', providerId: a.provider.id })
-    expect((await api(a, 'POST', `/service-requests/${request.id}/offers`, { price: 1 })).body.error.code).toBe('ALREADY_OFFERED')
+    expect((await api(a, 'POST', `/service-requests/${request.id}/offers`, { price: 1 })).body.error.code).toBe(
+      'ALREADY_OFFERED',
+    )
     const offerB = (await api(b, 'POST', `/service-requests/${request.id}/offers`, { price: 12000 })).body
     expect((await api(tutor, 'POST', `/service-requests/${request.id}/offers`, { price: 1 })).status).toBe(404)
     expect((await api(elsewhere, 'POST', `/service-requests/${request.id}/offers`, { price: 1 })).status).toBe(404)
     expect((await api(c, 'POST', `/service-requests/${request.id}/offers`, { price: -1 })).status).toBe(422)
     expect(await noticeTypes(client)).toEqual(['request.offer', 'request.offer'])
 
-    expect((await api(client, 'GET', `/service-requests/${request.id}/offers`)).body.map((o: { id: string }) => o.id)).toEqual([offerB.id, offerA.body.id])
-    expect((await api(a, 'GET', `/service-requests/${request.id}/offers`)).body.map((o: { id: string }) => o.id)).toEqual([offerA.body.id])
+    expect(
+      (await api(client, 'GET', `/service-requests/${request.id}/offers`)).body.map((o: { id: string }) => o.id),
+    ).toEqual([offerB.id, offerA.body.id])
+    expect(
+      (await api(a, 'GET', `/service-requests/${request.id}/offers`)).body.map((o: { id: string }) => o.id),
+    ).toEqual([offerA.body.id])
     expect((await api(b, 'POST', `/offers/${offerA.body.id}/accept`)).status).toBe(403)
 
-    const [first, second] = await Promise.all([api(client, 'POST', `/offers/${offerA.body.id}/accept`), api(client, 'POST', `/offers/${offerB.id}/accept`)])
+    const [first, second] = await Promise.all([
+      api(client, 'POST', `/offers/${offerA.body.id}/accept`),
+      api(client, 'POST', `/offers/${offerB.id}/accept`),
+    ])
     expect([first.status, second.status].sort()).toEqual([200, 409])
     const winner = first.status === 200 ? first.body : second.body
     const settled = (await api(client, 'GET', `/service-requests/${request.id}/offers`)).body
-    expect(settled.filter((o: { status: string }) => o.status === 'accepted').map((o: { id: string }) => o.id)).toEqual([winner.offer.id])
+    expect(settled.filter((o: { status: string }) => o.status === 'accepted').map((o: { id: string }) => o.id)).toEqual(
+      [winner.offer.id],
+    )
     expect(settled.filter((o: { status: string }) => o.status === 'rejected')).toHaveLength(1)
     expect(winner.request).toMatchObject({ status: 'accepted', acceptedOfferId: winner.offer.id })
     expect((await api(client, 'POST', `/offers/${winner.offer.id}/accept`)).status).toBe(409)
@@ -155,7 +242,9 @@ describe('urgent requests', () => {
     const client = await t.register()
     const request = (await newRequest(client, { type: 'urgent', subcategoryId: leaks.id })).body
     expect(new Date(request.expiresAt).getTime() - new Date(request.createdAt).getTime()).toBe(30 * 60 * 1000)
-    const answers = await Promise.all(providers.map((provider) => api(provider, 'POST', `/service-requests/${request.id}/claim`)))
+    const answers = await Promise.all(
+      providers.map((provider) => api(provider, 'POST', `/service-requests/${request.id}/claim`)),
+    )
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1)
     const losers = answers.filter((answer) => answer.status === 409)
     expect(losers).toHaveLength(19)
@@ -163,10 +252,17 @@ describe('urgent requests', () => {
     expect(new Set(losers.map((answer) => answer.body.error.code))).toEqual(new Set(['ALREADY_TAKEN']))
     const winner = answers.find((answer) => answer.status === 200)!.body
     const loser = providers.find((candidate) => candidate.provider.id !== winner.providerId)!
-    const late = await t.call('POST', `/api/v1/service-requests/${request.id}/claim`, { token: loser.accessToken, headers: { 'accept-language': 'ar' } })
+    const late = await t.call('POST', `/api/v1/service-requests/${request.id}/claim`, {
+      token: loser.accessToken,
+      headers: { 'accept-language': 'ar' },
+    })
     expect(late.body.error).toMatchObject({ code: 'ALREADY_TAKEN', message: 'سبقك مقدّم خدمة آخر إلى هذا الطلب' })
     expect(providers.map((p) => p.provider.id)).toContain(winner.providerId)
-    expect((await api(client, 'GET', `/service-requests/${request.id}/history`)).body.map((entry: { status: string }) => entry.status)).toEqual(['sent', 'accepted'])
+    expect(
+      (await api(client, 'GET', `/service-requests/${request.id}/history`)).body.map(
+        (entry: { status: string }) => entry.status,
+      ),
+    ).toEqual(['sent', 'accepted'])
     expect(await noticeTypes(client)).toEqual(['request.claimed'])
 
     const another = (await newRequest(client, { type: 'urgent', subcategoryId: leaks.id })).body
@@ -185,10 +281,15 @@ describe('urgent requests', () => {
     await t.app.decorator.scheduler.runDue()
     expect((await api(client, 'GET', `/service-requests/${request.id}`)).body.status).toBe('sent')
     clock.advance(60 * 1000 + 1)
-    expect((await api(plumber, 'POST', `/service-requests/${request.id}/claim`)).body.error.message).toBe('This urgent request has expired')
+    expect((await api(plumber, 'POST', `/service-requests/${request.id}/claim`)).body.error.message).toBe(
+      'This urgent request has expired',
+    )
     await t.app.decorator.scheduler.runDue()
     expect((await api(client, 'GET', `/service-requests/${request.id}`)).body.status).toBe('expired')
-    expect((await api(client, 'GET', `/service-requests/${request.id}/history`)).body.at(-1)).toMatchObject({ status: 'expired', actorId: null })
+    expect((await api(client, 'GET', `/service-requests/${request.id}/history`)).body.at(-1)).toMatchObject({
+      status: 'expired',
+      actorId: null,
+    })
     expect(await noticeTypes(client)).toEqual(['request.expired'])
     expect((await api(client, 'POST', `/service-requests/${request.id}/cancel`)).status).toBe(409)
   })
@@ -217,10 +318,14 @@ describe('request chat', () => {
     const { leaks } = await makeCatalogue(t)
     const plumber = await makeProvider(t, [leaks.id])
     const [client, stranger] = [await t.register(), await t.register()]
-    const request = (await newRequest(client, { type: 'normal', subcategoryId: leaks.id, providerId: plumber.provider.id })).body
+    const request = (
+      await newRequest(client, { type: 'normal', subcategoryId: leaks.id, providerId: plumber.provider.id })
+    ).body
     const path = `/service-requests/${request.id}`
     const open = (await newRequest(client, { type: 'competitive', subcategoryId: leaks.id })).body
-    expect((await api(client, 'POST', `/service-requests/${open.id}/messages`, { body: 'Hello' })).body.error.code).toBe('NOT_ASSIGNED')
+    expect(
+      (await api(client, 'POST', `/service-requests/${open.id}/messages`, { body: 'Hello' })).body.error.code,
+    ).toBe('NOT_ASSIGNED')
     await api(plumber, 'POST', `${path}/accept`)
 
     const { port } = t.app.listen(0).server!
@@ -234,25 +339,50 @@ describe('request chat', () => {
       const refused = await strangerWs.request('join_request', { requestId: request.id })
       expect(refused).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
 
-      const sent = await clientWs.request('send_request_message', { requestId: request.id, body: 'When can you come?', clientMsgId: 'm1' })
-      expect(sent.data).toMatchObject({ duplicate: false, message: { body: 'When can you come?', senderId: client.user.id } })
+      const sent = await clientWs.request('send_request_message', {
+        requestId: request.id,
+        body: 'When can you come?',
+        clientMsgId: 'm1',
+      })
+      expect(sent.data).toMatchObject({
+        duplicate: false,
+        message: { body: 'When can you come?', senderId: client.user.id },
+      })
       expect((await providerWs.event('request_message')).data).toMatchObject({ id: sent.data.message.id })
-      expect((await clientWs.request('send_request_message', { requestId: request.id, body: 'When can you come?', clientMsgId: 'm1' })).data.duplicate).toBe(true)
+      expect(
+        (
+          await clientWs.request('send_request_message', {
+            requestId: request.id,
+            body: 'When can you come?',
+            clientMsgId: 'm1',
+          })
+        ).data.duplicate,
+      ).toBe(true)
       expect((await api(client, 'POST', `${path}/messages`, { body: 'again', clientMsgId: 'm1' })).status).toBe(200)
       expect((await strangerWs.request('send_request_message', { requestId: request.id, body: 'hi' })).ok).toBe(false)
-      expect((await clientWs.request('send_request_message', { requestId: request.id, body: '' })).error.code).toBe('VALIDATION_FAILED')
+      expect((await clientWs.request('send_request_message', { requestId: request.id, body: '' })).error.code).toBe(
+        'VALIDATION_FAILED',
+      )
 
       clock.advance(1000)
-      expect((await api(plumber, 'GET', `${path}/thread`)).body).toMatchObject({ unread: 1, lastMessage: { id: sent.data.message.id } })
+      expect((await api(plumber, 'GET', `${path}/thread`)).body).toMatchObject({
+        unread: 1,
+        lastMessage: { id: sent.data.message.id },
+      })
       clock.advance(1000)
       expect((await api(plumber, 'POST', `${path}/messages/read`)).body).toEqual({ marked: 1 })
-      expect((await clientWs.event('request_read')).data).toMatchObject({ requestId: request.id, userId: plumber.user.id })
+      expect((await clientWs.event('request_read')).data).toMatchObject({
+        requestId: request.id,
+        userId: plumber.user.id,
+      })
       expect((await api(plumber, 'POST', `${path}/messages/read`)).body).toEqual({ marked: 0 })
       expect((await api(plumber, 'GET', `${path}/thread`)).body.unread).toBe(0)
       clock.advance(1000)
       const reply = await api(plumber, 'POST', `${path}/messages`, { body: 'After Asr' })
       expect(reply.status).toBe(201)
-      expect((await clientWs.next((m) => m.type === 'request_message' && m.data.id === reply.body.id)).data.body).toBe('After Asr')
+      expect((await clientWs.next((m) => m.type === 'request_message' && m.data.id === reply.body.id)).data.body).toBe(
+        'After Asr',
+      )
       expect((await api(client, 'GET', `${path}/thread`)).body.unread).toBe(1)
       expect(await noticeTypes(client)).toContain('request.message')
 
@@ -260,14 +390,19 @@ describe('request chat', () => {
       expect((await clientWs.event('request_updated')).data).toMatchObject({ id: request.id, status: 'in_progress' })
 
       expect((await api(stranger, 'GET', `${path}/messages`)).status).toBe(404)
-      expect((await api(client, 'GET', `${path}/messages?limit=1`)).body).toMatchObject({ items: [{ body: 'After Asr' }], nextCursor: expect.any(String) })
+      expect((await api(client, 'GET', `${path}/messages?limit=1`)).body).toMatchObject({
+        items: [{ body: 'After Asr' }],
+        nextCursor: expect.any(String),
+      })
       const reader = await t.registerStaff('qa', ['marketplace'])
       expect((await api(reader, 'GET', `${path}/messages`)).body.items).toHaveLength(2)
       expect((await api(reader, 'POST', `/backoffice${path}/messages`, { body: 'Hi' })).status).toBe(403)
       const agent = await t.registerStaff('user', ['marketplace'])
       const staffMessage = await api(agent, 'POST', `/backoffice${path}/messages`, { body: 'Staff here: all good?' })
       expect(staffMessage.status).toBe(201)
-      expect((await clientWs.next((m) => m.type === 'request_message' && m.data.id === staffMessage.body.id)).data.senderId).toBe(agent.user.id)
+      expect(
+        (await clientWs.next((m) => m.type === 'request_message' && m.data.id === staffMessage.body.id)).data.senderId,
+      ).toBe(agent.user.id)
       expect((await api(await t.registerStaff('power', ['tickets']), 'GET', `${path}/messages`)).status).toBe(403)
     } finally {
       for (const ws of [clientWs, providerWs, strangerWs]) ws.close()
@@ -284,17 +419,39 @@ describe('back office', () => {
     const request = (await newRequest(client, { type: 'competitive', subcategoryId: leaks.id })).body
     const power = await t.registerStaff('power', ['marketplace'])
     const qa = await t.registerStaff('qa', ['marketplace'])
-    expect((await api(qa, 'GET', '/backoffice/service-requests?type=competitive')).body.items.map((r: { id: string }) => r.id)).toEqual([request.id])
+    expect(
+      (await api(qa, 'GET', '/backoffice/service-requests?type=competitive')).body.items.map(
+        (r: { id: string }) => r.id,
+      ),
+    ).toEqual([request.id])
     expect((await api(qa, 'GET', `/service-requests/${request.id}`)).status).toBe(200)
-    expect((await api(qa, 'POST', `/backoffice/service-requests/${request.id}/transition`, { to: 'cancelled' })).status).toBe(403)
-    expect((await api(power, 'POST', `/backoffice/service-requests/${request.id}/transition`, { to: 'in_progress' })).status).toBe(409)
-    expect((await api(power, 'POST', `/backoffice/service-requests/${request.id}/transition`, { to: 'accepted' })).body.error.code).toBe('NOT_ASSIGNED')
-    expect((await api(power, 'POST', `/backoffice/service-requests/${request.id}/transition`, { to: 'sent' })).status).toBe(422)
-    const cancelled = await api(power, 'POST', `/backoffice/service-requests/${request.id}/transition`, { to: 'cancelled', note: 'Duplicate' })
+    expect(
+      (await api(qa, 'POST', `/backoffice/service-requests/${request.id}/transition`, { to: 'cancelled' })).status,
+    ).toBe(403)
+    expect(
+      (await api(power, 'POST', `/backoffice/service-requests/${request.id}/transition`, { to: 'in_progress' })).status,
+    ).toBe(409)
+    expect(
+      (await api(power, 'POST', `/backoffice/service-requests/${request.id}/transition`, { to: 'accepted' })).body.error
+        .code,
+    ).toBe('NOT_ASSIGNED')
+    expect(
+      (await api(power, 'POST', `/backoffice/service-requests/${request.id}/transition`, { to: 'sent' })).status,
+    ).toBe(422)
+    const cancelled = await api(power, 'POST', `/backoffice/service-requests/${request.id}/transition`, {
+      to: 'cancelled',
+      note: 'Duplicate',
+    })
     expect(cancelled.body.status).toBe('cancelled')
-    expect((await api(client, 'GET', `/service-requests/${request.id}/history`)).body.at(-1)).toMatchObject({ status: 'cancelled', actorId: power.user.id, note: 'Duplicate' })
+    expect((await api(client, 'GET', `/service-requests/${request.id}/history`)).body.at(-1)).toMatchObject({
+      status: 'cancelled',
+      actorId: power.user.id,
+      note: 'Duplicate',
+    })
     expect(await noticeTypes(client)).toContain('request.cancelled')
-    expect((await api(power, 'POST', '/backoffice/service-requests/req_nope/transition', { to: 'cancelled' })).status).toBe(404)
+    expect(
+      (await api(power, 'POST', '/backoffice/service-requests/req_nope/transition', { to: 'cancelled' })).status,
+    ).toBe(404)
     expect((await api(plumber, 'GET', '/backoffice/service-requests')).status).toBe(403)
   })
 })

@@ -20,12 +20,23 @@ const instances: Array<{ media: Media; cluster: Cluster }> = []
 const everything: MediaGrant = { canPublish: [...mediaSources] }
 
 async function startInstance(id: string, pipeBase: number) {
-  const config = loadConfig({ INSTANCE_ID: id, MEDIA_WORKERS: '1', MEDIA_PORT: String(await freeMediaPorts(1)), MEDIA_PIPE_PORTS: `${pipeBase}-${pipeBase + 99}`, REDIS_URL: redis.url })
+  const config = loadConfig({
+    INSTANCE_ID: id,
+    MEDIA_WORKERS: '1',
+    MEDIA_PORT: String(await freeMediaPorts(1)),
+    MEDIA_PIPE_PORTS: `${pipeBase}-${pipeBase + 99}`,
+    REDIS_URL: redis.url,
+  })
   const logger = createLogger(process.env.DEBUG_CASCADE ? 'debug' : 'silent')
   const media = await startMedia(config, logger, { emptyGraceMs: 100 })
   const connection = redis.client()
   connections.push(connection)
-  const cluster = new Cluster(connection, config, describeInstance(config, () => media.pool.occupancy()), logger)
+  const cluster = new Cluster(
+    connection,
+    config,
+    describeInstance(config, () => media.pool.occupancy()),
+    logger,
+  )
   media.joinCluster(cluster)
   await cluster.start()
   const instance = { media, cluster }
@@ -62,9 +73,23 @@ function client(groups: Map<string, Set<{ send(type: string, data: unknown): voi
   return { link, events }
 }
 
-const user = (name: string) => ({ id: `usr_${name}`, name, role: 'customer' as const, staffProfile: null, staffModules: null })
-const video: RtpParameters = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }], encodings: [{ ssrc: 1111 }] }
-const audio: RtpParameters = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 2222 }] }
+const user = (name: string) => ({
+  id: `usr_${name}`,
+  name,
+  role: 'customer' as const,
+  staffProfile: null,
+  staffModules: null,
+})
+const video: RtpParameters = {
+  codecs: [
+    { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] },
+  ],
+  encodings: [{ ssrc: 1111 }],
+}
+const audio: RtpParameters = {
+  codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+  encodings: [{ ssrc: 2222 }],
+}
 const fed = (instance: { media: Media }) => instance.media.cascade!.feedCount
 
 describe('a media room across two instances', () => {
@@ -92,7 +117,11 @@ describe('a media room across two instances', () => {
     // B's joiners learn A's teacher and producers; A's teacher hears of B's students.
     expect(joined[0]!.peers.map((peer) => peer.name)).toEqual(['teacher'])
     expect(joined[0]!.producers.map((producer) => producer.producerId).sort()).toEqual([videoId, audioId].sort())
-    await waitFor('the students announced on A', async () => teacher.events.filter((event) => event.type === 'media:peerJoined').length, (count) => count === 2)
+    await waitFor(
+      'the students announced on A',
+      async () => teacher.events.filter((event) => event.type === 'media:peerJoined').length,
+      (count) => count === 2,
+    )
 
     const caps = joined[0]!.routerRtpCapabilities as RtpCapabilities
     const consumer = await roomB.consume(joined[0]!.peerId, videoId, caps)
@@ -102,7 +131,11 @@ describe('a media room across two instances', () => {
 
     // Pausing on A pauses the producer as B has it.
     await roomA.pauseProducer(teacherPeer, videoId)
-    await waitFor('the pause to reach B', async () => roomB.egressCandidates().find((c) => c.producerId === videoId)?.paused, (paused) => paused === true)
+    await waitFor(
+      'the pause to reach B',
+      async () => roomB.egressCandidates().find((c) => c.producerId === videoId)?.paused,
+      (paused) => paused === true,
+    )
     const second = await roomB.consume(joined[1]!.peerId, videoId, caps)
     expect(second.producerPaused).toBe(true)
     expect(fed(a)).toBe(1) // the second consumer on B reuses the pipe
@@ -112,16 +145,34 @@ describe('a media room across two instances', () => {
 
     // The audio's only consumer on B leaves: its pipe closes on both ends; the video's stays.
     roomB.leave(joined[1]!.peerId)
-    await waitFor('the audio pipe to close on A', async () => fed(a), (count) => count === 1)
+    await waitFor(
+      'the audio pipe to close on A',
+      async () => fed(a),
+      (count) => count === 1,
+    )
 
     // The teacher stops the camera: B's remaining consumer is told.
     roomA.closeProducer(teacherPeer, videoId)
-    await waitFor('media:producerClosed on B', async () => students[0]!.events.some((event) => event.type === 'media:producerClosed' && event.data.producerId === videoId), Boolean)
-    await waitFor('no pipe left', async () => fed(a), (count) => count === 0)
+    await waitFor(
+      'media:producerClosed on B',
+      async () =>
+        students[0]!.events.some((event) => event.type === 'media:producerClosed' && event.data.producerId === videoId),
+      Boolean,
+    )
+    await waitFor(
+      'no pipe left',
+      async () => fed(a),
+      (count) => count === 0,
+    )
 
     // B dies without a word: A drops its peers once B's heartbeat lapses.
     await b.cluster.members.stop() // its key gone at once, as after the TTL
-    await waitFor('B’s students gone from A', async () => teacher.events.filter((event) => event.type === 'media:peerLeft').length, (count) => count === 2, 10_000)
+    await waitFor(
+      'B’s students gone from A',
+      async () => teacher.events.filter((event) => event.type === 'media:peerLeft').length,
+      (count) => count === 2,
+      10_000,
+    )
     expect(roomA.egressCandidates().map((c) => c.producerId)).toEqual([audioId])
   })
 })

@@ -17,7 +17,14 @@ let roomCounter = 0
 let room: MediaRoom
 
 const videoParameters = (ssrc: number): RtpParameters => ({
-  codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }],
+  codecs: [
+    {
+      mimeType: 'video/VP8',
+      payloadType: 101,
+      clockRate: 90000,
+      rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+    },
+  ],
   encodings: [{ ssrc }],
 })
 const audioParameters = (ssrc: number): RtpParameters => ({
@@ -26,7 +33,12 @@ const audioParameters = (ssrc: number): RtpParameters => ({
 })
 
 beforeAll(async () => {
-  pool = new WorkerPool({ count: 2, listenIp: '127.0.0.1', basePort: await freeMediaPorts(2), logger: createLogger('silent') })
+  pool = new WorkerPool({
+    count: 2,
+    listenIp: '127.0.0.1',
+    basePort: await freeMediaPorts(2),
+    logger: createLogger('silent'),
+  })
   await pool.start()
   rooms = new MediaRooms(pool, { emptyGraceMs: 100, keyFrameRequestDelayMs: 0 })
 })
@@ -57,7 +69,11 @@ class RecordingLink implements PeerLink {
 /** A peer with its notifications recorded. */
 async function joinPeer(name: string, grant: MediaGrant = everything) {
   const link = new RecordingLink()
-  const joined = await room.join({ id: `usr_${name}`, name, role: 'customer', staffProfile: null, staffModules: null }, grant, link)
+  const joined = await room.join(
+    { id: `usr_${name}`, name, role: 'customer', staffProfile: null, staffModules: null },
+    grant,
+    link,
+  )
   return { ...joined, events: link.events, caps: joined.routerRtpCapabilities as RtpCapabilities }
 }
 
@@ -90,13 +106,23 @@ describe('piping between workers', () => {
     expect(placement.usr_teacher).not.toBe(placement.usr_far1!)
 
     const { producerId } = await publishVideo(teacher.peerId)
-    expect(far1.events.some((e) => e.type === 'media:newProducer' && e.data.producerId === producerId && e.data.source === 'camera')).toBe(true)
+    expect(
+      far1.events.some(
+        (e) => e.type === 'media:newProducer' && e.data.producerId === producerId && e.data.source === 'camera',
+      ),
+    ).toBe(true)
 
     const transportsBefore = (await loadOf(placement.usr_teacher!)).transports
     for (const viewer of [far1, far2, near]) {
       await room.createTransport(viewer.peerId, 'recv')
       const consumed = await room.consume(viewer.peerId, producerId, viewer.caps)
-      expect(consumed).toMatchObject({ producerId, kind: 'video', source: 'camera', peerId: teacher.peerId, producerPaused: false })
+      expect(consumed).toMatchObject({
+        producerId,
+        kind: 'video',
+        source: 'camera',
+        peerId: teacher.peerId,
+        producerPaused: false,
+      })
       await room.resumeConsumer(viewer.peerId, consumed.consumerId)
     }
     // far1 and far2 share one pipe transport pair; near needs none. +1 recv transport for near.
@@ -107,7 +133,12 @@ describe('piping between workers', () => {
     expect(viewerWorker.producers).toBeGreaterThanOrEqual(1) // the piped copy of the teacher's producer
 
     room.closeProducer(teacher.peerId, producerId)
-    await waitFor('producerClosed at every viewer', async () => [far1, far2, near].every((v) => v.events.some((e) => e.type === 'media:producerClosed')), (ok) => ok, 3000)
+    await waitFor(
+      'producerClosed at every viewer',
+      async () => [far1, far2, near].every((v) => v.events.some((e) => e.type === 'media:producerClosed')),
+      (ok) => ok,
+      3000,
+    )
   })
 })
 
@@ -118,10 +149,16 @@ describe('grants and bad requests', () => {
 
     const speaker = await joinPeer('speaker', { canPublish: ['microphone'] })
     const { transportId } = await room.createTransport(speaker.peerId, 'send')
-    await expect(room.produce(speaker.peerId, transportId, 'video', videoParameters(5), 'camera')).rejects.toMatchObject({ code: 'FORBIDDEN' })
-    await expect(room.produce(speaker.peerId, transportId, 'audio', audioParameters(6), 'camera')).rejects.toMatchObject({ code: 'CONFLICT' })
+    await expect(
+      room.produce(speaker.peerId, transportId, 'video', videoParameters(5), 'camera'),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await expect(
+      room.produce(speaker.peerId, transportId, 'audio', audioParameters(6), 'camera'),
+    ).rejects.toMatchObject({ code: 'CONFLICT' })
     await room.produce(speaker.peerId, transportId, 'audio', audioParameters(7), 'microphone')
-    await expect(room.produce(speaker.peerId, transportId, 'audio', audioParameters(8), 'microphone')).rejects.toMatchObject({ code: 'CONFLICT' })
+    await expect(
+      room.produce(speaker.peerId, transportId, 'audio', audioParameters(8), 'microphone'),
+    ).rejects.toMatchObject({ code: 'CONFLICT' })
   })
 
   test('consuming needs a recv transport and someone else’s existing producer', async () => {
@@ -164,7 +201,9 @@ describe('consuming everything at once', () => {
     const opusOnly = { codecs: audioOnly.caps.codecs!.filter((codec) => codec.mimeType === 'audio/opus') }
     const partial = await room.consumeAll(audioOnly.peerId, opusOnly, true)
     expect(partial.consumers.map((c) => [c.producerId, c.paused])).toEqual([[audio.producerId, true]])
-    expect(partial.skipped).toEqual([{ producerId: video.producerId, code: 'CANNOT_CONSUME', message: expect.any(String) }])
+    expect(partial.skipped).toEqual([
+      { producerId: video.producerId, code: 'CANNOT_CONSUME', message: expect.any(String) },
+    ])
   })
 })
 
@@ -174,10 +213,16 @@ describe('joining, leaving and closing', () => {
     const { producerId } = await publishVideo(alice.peerId)
     const bob = await joinPeer('bob')
     expect(bob.peers.map((p) => p.userId)).toEqual(['usr_alice'])
-    expect(bob.producers).toEqual([{ producerId, peerId: alice.peerId, kind: 'video', source: 'camera', paused: false }])
+    expect(bob.producers).toEqual([
+      { producerId, peerId: alice.peerId, kind: 'video', source: 'camera', paused: false },
+    ])
     const carol = await joinPeer('carol')
-    const typesOf = (peer: { events: Array<{ type: string }> }) => peer.events.map((e) => e.type).filter((type) => type.startsWith('media:peer'))
-    expect(alice.events.filter((e) => e.type === 'media:peerJoined').map((e) => e.data.userId)).toEqual(['usr_bob', 'usr_carol'])
+    const typesOf = (peer: { events: Array<{ type: string }> }) =>
+      peer.events.map((e) => e.type).filter((type) => type.startsWith('media:peer'))
+    expect(alice.events.filter((e) => e.type === 'media:peerJoined').map((e) => e.data.userId)).toEqual([
+      'usr_bob',
+      'usr_carol',
+    ])
     expect(typesOf(bob)).toEqual(['media:peerJoined']) // carol; never its own join
     expect(typesOf(carol)).toEqual([])
     room.leave(bob.peerId)
@@ -185,7 +230,10 @@ describe('joining, leaving and closing', () => {
     expect(carol.events.filter((e) => e.type === 'media:peerLeft')).toHaveLength(1)
     expect(typesOf(bob)).toEqual(['media:peerJoined']) // gone: hears nothing more
     room.leave(alice.peerId)
-    expect(carol.events.filter((e) => e.type === 'media:peerLeft').map((e) => e.data.peerId)).toEqual([bob.peerId, alice.peerId])
+    expect(carol.events.filter((e) => e.type === 'media:peerLeft').map((e) => e.data.peerId)).toEqual([
+      bob.peerId,
+      alice.peerId,
+    ])
     room.close('done')
     expect(carol.events.filter((e) => e.type === 'media:roomClosed')).toHaveLength(1)
     expect(alice.events.filter((e) => e.type === 'media:roomClosed')).toHaveLength(0)
@@ -197,9 +245,19 @@ describe('joining, leaving and closing', () => {
     expect((await pool.stats()).reduce((sum, w) => sum + w.routers, 0)).toBe(routersBefore + 1)
     room.leave(alice.peerId)
     expect(room.isClosed).toBe(false)
-    await waitFor('room closed', async () => room.isClosed, (closed) => closed, 2000)
+    await waitFor(
+      'room closed',
+      async () => room.isClosed,
+      (closed) => closed,
+      2000,
+    )
     expect(rooms.get(room.name)).toBeUndefined()
-    await waitFor('routers freed', async () => (await pool.stats()).reduce((sum, w) => sum + w.routers, 0), (n) => n === routersBefore, 2000)
+    await waitFor(
+      'routers freed',
+      async () => (await pool.stats()).reduce((sum, w) => sum + w.routers, 0),
+      (n) => n === routersBefore,
+      2000,
+    )
   })
 
   test('closing a room tells everyone and refuses further work', async () => {
@@ -216,13 +274,26 @@ describe('worker death', () => {
   test('the worker is replaced, its rooms ask peers to reconnect, and the room can be joined again', async () => {
     const alice = await joinPeer('alice')
     const bob = await joinPeer('bob')
-    const [aliceWorker] = room.placement().filter((p) => p.userId === 'usr_alice').map((p) => p.worker)
+    const [aliceWorker] = room
+      .placement()
+      .filter((p) => p.userId === 'usr_alice')
+      .map((p) => p.worker)
     const deadPid = pool.slot(aliceWorker!).worker.pid
     process.kill(deadPid, 'SIGKILL')
 
-    await waitFor('reconnect notices', async () => [alice, bob].every((p) => p.events.some((e) => e.type === 'media:reconnect')), (ok) => ok, 3000)
+    await waitFor(
+      'reconnect notices',
+      async () => [alice, bob].every((p) => p.events.some((e) => e.type === 'media:reconnect')),
+      (ok) => ok,
+      3000,
+    )
     expect(room.isClosed).toBe(true)
-    await waitFor('a replacement worker', async () => pool.slot(aliceWorker!).worker, (w) => w.pid !== deadPid && !w.died, 5000)
+    await waitFor(
+      'a replacement worker',
+      async () => pool.slot(aliceWorker!).worker,
+      (w) => w.pid !== deadPid && !w.died,
+      5000,
+    )
     await pool.checkAlive()
 
     room = rooms.open(room.name)

@@ -1,7 +1,17 @@
 import { expect, test } from 'bun:test'
 import { dirname, join } from 'node:path'
 
-const workerBinary = join(import.meta.dir, '..', '..', 'node_modules', 'mediasoup', 'worker', 'out', 'Release', 'mediasoup-worker')
+const workerBinary = join(
+  import.meta.dir,
+  '..',
+  '..',
+  'node_modules',
+  'mediasoup',
+  'worker',
+  'out',
+  'Release',
+  'mediasoup-worker',
+)
 const nss = /libnss3|libsoftokn3|libfreebl|libnspr4/
 
 /** `ldd` of a binary: each library's name and the path it resolves to. */

@@ -25,7 +25,13 @@ async function bus(instanceId: string, secret = SECRET) {
   const warnings: Array<Record<string, unknown>> = []
   const connection = redis.client()
   connections.push(connection)
-  const created = new ClusterBus(connection, instanceId, secret, createLogger('warn', (line) => warnings.push(JSON.parse(line))), 300)
+  const created = new ClusterBus(
+    connection,
+    instanceId,
+    secret,
+    createLogger('warn', (line) => warnings.push(JSON.parse(line))),
+    300,
+  )
   buses.push(created)
   await created.start()
   return { bus: created, warnings, connection }
@@ -41,7 +47,11 @@ describe('the cluster bus', () => {
     const [a, b, c] = [await bus('a'), await bus('b'), await bus('c')]
     const heard: string[] = []
     for (const [name, { bus: each }] of Object.entries({ a, b, c })) {
-      each.on('note', Type.Object({ text: Type.String() }), (data, from) => void heard.push(`${name} got ${data.text} from ${from}`))
+      each.on(
+        'note',
+        Type.Object({ text: Type.String() }),
+        (data, from) => void heard.push(`${name} got ${data.text} from ${from}`),
+      )
       each.on('double', Type.Object({ n: Type.Integer() }), (data) => {
         if (data.n < 0) throw new Error('negative')
         return { n: data.n * 2 }
@@ -71,19 +81,36 @@ describe('the cluster bus', () => {
     await raw.publish('majlis:cluster', signed(honest))
     await Bun.sleep(300)
     expect(obeyed).toBe(1)
-    const refused = target.warnings.filter((line) => line.msg === 'cluster message refused: bad or missing signature, or too old')
+    const refused = target.warnings.filter(
+      (line) => line.msg === 'cluster message refused: bad or missing signature, or too old',
+    )
     expect(refused).toHaveLength(5)
   })
 
   test('signed data that does not fit the handler’s schema (another version, a bug) is refused, not half obeyed', async () => {
     const [asker, answerer] = [await bus('asker'), await bus('answerer')]
     const seen: unknown[] = []
-    answerer.bus.on('grant', Type.Object({ userId: Type.String(), canPublish: Type.Array(Type.String()) }), (data) => void seen.push(data))
-    await expect(asker.bus.request('answerer', 'grant', { userId: 'u1', canPublish: 'microphone' })).rejects.toThrow('malformed grant data: /canPublish')
+    answerer.bus.on(
+      'grant',
+      Type.Object({ userId: Type.String(), canPublish: Type.Array(Type.String()) }),
+      (data) => void seen.push(data),
+    )
+    await expect(asker.bus.request('answerer', 'grant', { userId: 'u1', canPublish: 'microphone' })).rejects.toThrow(
+      'malformed grant data: /canPublish',
+    )
     asker.bus.broadcast('grant', { user: 'u1' })
     asker.bus.broadcast('grant', { userId: 'u1', canPublish: ['microphone'] })
-    await waitFor('the well-formed grant', async () => seen.length, (count) => count > 0, 2000)
+    await waitFor(
+      'the well-formed grant',
+      async () => seen.length,
+      (count) => count > 0,
+      2000,
+    )
     expect(seen).toEqual([{ userId: 'u1', canPublish: ['microphone'] }])
-    expect(answerer.warnings.filter((line) => line.msg === 'cluster message failed' && String(line.err).startsWith('malformed grant data'))).toHaveLength(2)
+    expect(
+      answerer.warnings.filter(
+        (line) => line.msg === 'cluster message failed' && String(line.err).startsWith('malformed grant data'),
+      ),
+    ).toHaveLength(2)
   })
 })

@@ -43,7 +43,11 @@ function hubWithRooms() {
   hub.attachServer(topics)
   const left: string[] = []
   // Only users whose id starts with the room id may enter (stand-in for "the ticket's customer").
-  hub.registerChannelKind('room', async (member, id) => member.id.startsWith(id), (member, channel) => left.push(`${member.id}@${channel}`))
+  hub.registerChannelKind(
+    'room',
+    async (member, id) => member.id.startsWith(id),
+    (member, channel) => left.push(`${member.id}@${channel}`),
+  )
   const connect = (id: string) => {
     const socket = new RecordingSocket(topics)
     return { socket, connection: hub.connect(`c-${id}-${Math.random()}`, socket, session(id)) }

@@ -10,7 +10,12 @@ describe('with REDIS_URL, WS fan-out crosses instances', () => {
     const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]]
     const customer = await a.app.register()
     const supporter = await b.app.register('supporter')
-    const ticket = (await a.app.call('POST', '/api/v1/tickets', { token: customer.accessToken, body: { subject: 'Across instances' } })).body
+    const ticket = (
+      await a.app.call('POST', '/api/v1/tickets', {
+        token: customer.accessToken,
+        body: { subject: 'Across instances' },
+      })
+    ).body
 
     const customerWs = await connectWs(a.wsUrl, customer.accessToken)
     const supporterWs = await connectWs(b.wsUrl, supporter.accessToken)
@@ -20,13 +25,20 @@ describe('with REDIS_URL, WS fan-out crosses instances', () => {
 
     const sent = await supporterWs.request('send_message', { ticketId: ticket.id, content: 'Hello from instance B' })
     const received = await customerWs.event('message_received')
-    expect(received.data).toMatchObject({ id: sent.data.message.id, content: 'Hello from instance B', senderId: supporter.user.id })
+    expect(received.data).toMatchObject({
+      id: sent.data.message.id,
+      content: 'Hello from instance B',
+      senderId: supporter.user.id,
+    })
     // The sender's own instance delivered it once, not once more through Redis.
     await Bun.sleep(200)
     expect(supporterWs.messages.filter((m) => m.type === 'message_received')).toHaveLength(1)
 
     // A notification stored by instance A reaches the supporter's socket on instance B.
-    await a.app.call('POST', `/api/v1/tickets/${ticket.id}/assign`, { token: (await a.app.registerStaff()).accessToken, body: { agentId: supporter.user.id } })
+    await a.app.call('POST', `/api/v1/tickets/${ticket.id}/assign`, {
+      token: (await a.app.registerStaff()).accessToken,
+      body: { agentId: supporter.user.id },
+    })
     expect((await supporterWs.event('notification')).data).toMatchObject({ type: 'ticket.assigned' })
     customerWs.close()
     supporterWs.close()
@@ -36,9 +48,14 @@ describe('with REDIS_URL, WS fan-out crosses instances', () => {
     const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]]
     const customer = await a.app.register()
     const outsider = await b.app.register()
-    const ticket = (await a.app.call('POST', '/api/v1/tickets', { token: customer.accessToken, body: { subject: 'Private' } })).body
+    const ticket = (
+      await a.app.call('POST', '/api/v1/tickets', { token: customer.accessToken, body: { subject: 'Private' } })
+    ).body
     const outsiderWs = await connectWs(b.wsUrl, outsider.accessToken)
-    await a.app.call('POST', `/api/v1/tickets/${ticket.id}/messages`, { token: customer.accessToken, body: { content: 'secret' } })
+    await a.app.call('POST', `/api/v1/tickets/${ticket.id}/messages`, {
+      token: customer.accessToken,
+      body: { content: 'secret' },
+    })
     await Bun.sleep(200)
     expect(outsiderWs.messages).toEqual([])
     outsiderWs.close()

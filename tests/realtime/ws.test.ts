@@ -24,7 +24,13 @@ describe('/ws connection auth', () => {
 
   test('an invalid token in the header is refused before the upgrade', async () => {
     const response = await fetch(`${server.baseUrl}/ws`, {
-      headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13', 'sec-websocket-protocol': 'bearer, forged.token.value' },
+      headers: {
+        upgrade: 'websocket',
+        connection: 'Upgrade',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'sec-websocket-version': '13',
+        'sec-websocket-protocol': 'bearer, forged.token.value',
+      },
     })
     expect(response.status).toBe(401)
     expect((await response.json()).error.code).toBe('INVALID_TOKEN')
@@ -41,9 +47,15 @@ describe('/ws connection auth', () => {
     const client = await connectWs(server.wsUrl)
     const early = await client.request('media:leave')
     expect(early).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
-    expect(await client.request('auth', { token: 'garbage' })).toMatchObject({ ok: false, error: { code: 'INVALID_TOKEN' } })
+    expect(await client.request('auth', { token: 'garbage' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_TOKEN' },
+    })
     expect(await client.request('auth', { token })).toEqual({ id: expect.any(String), ok: true, data: { userId } })
-    expect(await client.request('auth', { token })).toMatchObject({ ok: false, error: { code: 'ALREADY_AUTHENTICATED' } })
+    expect(await client.request('auth', { token })).toMatchObject({
+      ok: false,
+      error: { code: 'ALREADY_AUTHENTICATED' },
+    })
     expect(await client.request('media:leave')).toMatchObject({ ok: true })
     client.close()
   })
@@ -63,8 +75,14 @@ describe('/ws message handling', () => {
     expect(await client.next((m) => m.id === 'x1')).toMatchObject({ ok: false, error: { code: 'MALFORMED_MESSAGE' } })
     expect(await client.request('no:such-type')).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TYPE' } })
     const invalid = await client.request('media:createTransport', { direction: 'sideways' })
-    expect(invalid).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', details: [{ path: '/direction', message: 'must be one of send, recv' }] } })
-    expect(await client.request('media:join', { room: 42 })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } })
+    expect(invalid).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED', details: [{ path: '/direction', message: 'must be one of send, recv' }] },
+    })
+    expect(await client.request('media:join', { room: 42 })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    })
     expect(await client.request('ping')).toMatchObject({ type: 'pong' })
     client.close()
   })
@@ -72,13 +90,24 @@ describe('/ws message handling', () => {
   test('connecting a transport twice is a CONFLICT, also when both arrive at once', async () => {
     const client = await connectWs(server.wsUrl, token)
     expect((await client.request('media:join', { room: 'demo:twice' })).ok).toBe(true)
-    const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') }] }
+    const dtlsParameters = {
+      role: 'client',
+      fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') }],
+    }
     const first = (await client.request('media:createTransport', { direction: 'recv' })).data.transportId
-    expect(await client.request('media:connectTransport', { transportId: first, dtlsParameters })).toMatchObject({ ok: true })
-    expect(await client.request('media:connectTransport', { transportId: first, dtlsParameters })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } })
+    expect(await client.request('media:connectTransport', { transportId: first, dtlsParameters })).toMatchObject({
+      ok: true,
+    })
+    expect(await client.request('media:connectTransport', { transportId: first, dtlsParameters })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    })
 
     const second = (await client.request('media:createTransport', { direction: 'recv' })).data.transportId
-    const racing = await Promise.all([client.request('media:connectTransport', { transportId: second, dtlsParameters }), client.request('media:connectTransport', { transportId: second, dtlsParameters })])
+    const racing = await Promise.all([
+      client.request('media:connectTransport', { transportId: second, dtlsParameters }),
+      client.request('media:connectTransport', { transportId: second, dtlsParameters }),
+    ])
     expect(racing.map((reply) => reply.ok).sort()).toEqual([false, true])
     expect(racing.find((reply) => !reply.ok).error.code).toBe('CONFLICT')
     client.close()
@@ -100,7 +129,10 @@ describe('/ws message handling', () => {
     const client = await connectWs(server.wsUrl, token)
     client.sendRaw(JSON.stringify({ id: 'a', type: 'media:join', data: { room: 'demo:ordering' } }))
     client.sendRaw(JSON.stringify({ id: 'b', type: 'media:createTransport', data: { direction: 'recv' } }))
-    expect(await client.next((m) => m.id === 'b')).toMatchObject({ ok: true, data: { transportId: expect.any(String) } })
+    expect(await client.next((m) => m.id === 'b')).toMatchObject({
+      ok: true,
+      data: { transportId: expect.any(String) },
+    })
     client.close()
   })
 })
@@ -111,7 +143,9 @@ describe('media signaling over /ws', () => {
     const first = await connectWs(server.wsUrl, token)
     const joined = await first.request('media:join', { room: 'demo:signaling' })
     expect(joined.ok).toBe(true)
-    expect(joined.data.routerRtpCapabilities.codecs.map((c: { mimeType: string }) => c.mimeType)).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8']))
+    expect(joined.data.routerRtpCapabilities.codecs.map((c: { mimeType: string }) => c.mimeType)).toEqual(
+      expect.arrayContaining(['audio/opus', 'video/VP8']),
+    )
     expect(joined.data.grant.canPublish).toContain('camera')
 
     const second = await connectWs(server.wsUrl, other.accessToken)
@@ -129,9 +163,18 @@ describe('media signaling over /ws', () => {
 
   test('rooms of unknown kinds cannot be joined', async () => {
     const client = await connectWs(server.wsUrl, token)
-    expect(await client.request('media:join', { room: 'nokind:vc_123' })).toMatchObject({ ok: false, error: { code: 'INVALID_ROOM' } })
-    expect(await client.request('media:join', { room: 'call:vc_not_mine' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
-    expect(await client.request('media:join', { room: 'no-kind' })).toMatchObject({ ok: false, error: { code: 'INVALID_ROOM' } })
+    expect(await client.request('media:join', { room: 'nokind:vc_123' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ROOM' },
+    })
+    expect(await client.request('media:join', { room: 'call:vc_not_mine' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    expect(await client.request('media:join', { room: 'no-kind' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ROOM' },
+    })
     client.close()
   })
 
@@ -157,7 +200,10 @@ describe('media signaling over /ws', () => {
     })
     const account = await production.register()
     const client = await connectWs(production.wsUrl, account.accessToken)
-    expect(await client.request('media:join', { room: 'demo:lobby' })).toMatchObject({ ok: false, error: { code: 'INVALID_ROOM' } })
+    expect(await client.request('media:join', { room: 'demo:lobby' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ROOM' },
+    })
     client.close()
     await production.stop()
   })

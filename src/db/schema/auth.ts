@@ -7,7 +7,19 @@ export type Role = (typeof roles)[number]
 export const staffProfiles = ['admin', 'power', 'user', 'qa'] as const
 export type StaffProfile = (typeof staffProfiles)[number]
 /** The back-office areas a staff member can be given (admin has them all). */
-export const staffModules = ['tickets', 'support', 'catalog', 'marketplace', 'verification', 'promo', 'billing', 'analytics', 'users', 'streams', 'courses'] as const
+export const staffModules = [
+  'tickets',
+  'support',
+  'catalog',
+  'marketplace',
+  'verification',
+  'promo',
+  'billing',
+  'analytics',
+  'users',
+  'streams',
+  'courses',
+] as const
 export type StaffModule = (typeof staffModules)[number]
 /** A role asked for at registration that staff must approve first; until then the account is a customer. */
 export const pendingRoles = ['supporter'] as const
@@ -38,7 +50,9 @@ export const users = sqliteTable(
     preferences: text('preferences', { mode: 'json' }).$type<UserPreferences>(),
     coinBalance: integer('coin_balance').notNull().default(0),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at').notNull().$defaultFn(() => new Date()),
+    updatedAt: timestamp('updated_at')
+      .notNull()
+      .$defaultFn(() => new Date()),
     deletedAt: timestamp('deleted_at'),
   },
   (table) => [check('users_coin_balance_non_negative', sql`${table.coinBalance} >= 0`)],
@@ -48,7 +62,9 @@ export const refreshTokens = sqliteTable(
   'refresh_tokens',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     familyId: text('family_id').notNull(),
     tokenHash: text('token_hash').notNull().unique(),
     expiresAt: timestamp('expires_at').notNull(),
@@ -76,11 +92,18 @@ export const otpCodes = sqliteTable(
 export const follows = sqliteTable(
   'follows',
   {
-    followerId: text('follower_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    followeeId: text('followee_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    followerId: text('follower_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    followeeId: text('followee_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
-  (table) => [primaryKey({ columns: [table.followerId, table.followeeId] }), index('follows_followee_idx').on(table.followeeId)],
+  (table) => [
+    primaryKey({ columns: [table.followerId, table.followeeId] }),
+    index('follows_followee_idx').on(table.followeeId),
+  ],
 )
 
 /** The coin ledger: every balance change is one row, so the balance can always be explained. */
@@ -88,7 +111,9 @@ export const walletTransactions = sqliteTable(
   'wallet_transactions',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     amount: integer('amount').notNull(),
     balanceAfter: integer('balance_after').notNull(),
     kind: text('kind').notNull(),

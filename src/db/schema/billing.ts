@@ -29,7 +29,9 @@ export const invoices = sqliteTable(
   {
     id: text('id').primaryKey(),
     code: text('code').notNull().unique(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     purpose: text('purpose', { enum: invoicePurposes }).notNull(),
     subjectId: text('subject_id').notNull(),
     amount: integer('amount').notNull(),
@@ -51,7 +53,9 @@ export const paymentAttempts = sqliteTable(
   'payment_attempts',
   {
     id: text('id').primaryKey(),
-    invoiceId: text('invoice_id').notNull().references(() => invoices.id, { onDelete: 'cascade' }),
+    invoiceId: text('invoice_id')
+      .notNull()
+      .references(() => invoices.id, { onDelete: 'cascade' }),
     provider: text('provider').notNull(),
     status: text('status', { enum: paymentStatuses }).notNull(),
     reference: text('reference').notNull().unique(),
@@ -113,8 +117,12 @@ export const subscriptions = sqliteTable(
   'subscriptions',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    planId: text('plan_id').notNull().references(() => plans.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    planId: text('plan_id')
+      .notNull()
+      .references(() => plans.id),
     status: text('status', { enum: subscriptionStatuses }).notNull(),
     startsAt: timestamp('starts_at'),
     endsAt: timestamp('ends_at'),
@@ -128,7 +136,9 @@ export const extraGrants = sqliteTable(
   'extra_grants',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     sku: text('sku').notNull(),
     invoiceId: text('invoice_id').notNull().unique(),
     grants: text('grants', { mode: 'json' }).$type<FeatureFlags>().notNull(),

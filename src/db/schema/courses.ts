@@ -6,23 +6,35 @@ export const courses = sqliteTable(
   'courses',
   {
     id: text('id').primaryKey(),
-    teacherId: text('teacher_id').notNull().references(() => users.id),
+    teacherId: text('teacher_id')
+      .notNull()
+      .references(() => users.id),
     title: text('title').notNull(),
     description: text('description'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at').notNull(),
   },
-  (table) => [index('courses_teacher_idx').on(table.teacherId, table.createdAt), index('courses_created_idx').on(table.createdAt, table.id)],
+  (table) => [
+    index('courses_teacher_idx').on(table.teacherId, table.createdAt),
+    index('courses_created_idx').on(table.createdAt, table.id),
+  ],
 )
 
 export const enrolments = sqliteTable(
   'enrolments',
   {
-    courseId: text('course_id').notNull().references(() => courses.id, { onDelete: 'cascade' }),
-    studentId: text('student_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    courseId: text('course_id')
+      .notNull()
+      .references(() => courses.id, { onDelete: 'cascade' }),
+    studentId: text('student_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
-  (table) => [primaryKey({ columns: [table.courseId, table.studentId] }), index('enrolments_student_idx').on(table.studentId)],
+  (table) => [
+    primaryKey({ columns: [table.courseId, table.studentId] }),
+    index('enrolments_student_idx').on(table.studentId),
+  ],
 )
 
 export const liveSessionStatuses = ['scheduled', 'live', 'ended', 'canceled'] as const
@@ -32,7 +44,9 @@ export const liveSessions = sqliteTable(
   'live_sessions',
   {
     id: text('id').primaryKey(),
-    courseId: text('course_id').notNull().references(() => courses.id),
+    courseId: text('course_id')
+      .notNull()
+      .references(() => courses.id),
     title: text('title').notNull(),
     description: text('description'),
     scheduledAt: timestamp('scheduled_at').notNull(),
@@ -51,15 +65,22 @@ export const liveSessions = sqliteTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at').notNull(),
   },
-  (table) => [index('live_sessions_course_idx').on(table.courseId, table.scheduledAt), index('live_sessions_scheduled_idx').on(table.scheduledAt)],
+  (table) => [
+    index('live_sessions_course_idx').on(table.courseId, table.scheduledAt),
+    index('live_sessions_scheduled_idx').on(table.scheduledAt),
+  ],
 )
 
 /** Students the teacher invited to speak in a live session (they may publish their microphone), kept for every instance. */
 export const liveSpeakers = sqliteTable(
   'live_speakers',
   {
-    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
   (table) => [primaryKey({ columns: [table.sessionId, table.userId] })],
@@ -72,21 +93,32 @@ export const liveSpeakers = sqliteTable(
 export const liveParticipants = sqliteTable(
   'live_participants',
   {
-    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     handRaisedAt: timestamp('hand_raised_at'),
     chatMuted: integer('chat_muted', { mode: 'boolean' }).notNull().default(false),
     removedAt: timestamp('removed_at'),
   },
-  (table) => [primaryKey({ columns: [table.sessionId, table.userId] }), index('live_participants_hands_idx').on(table.sessionId, table.handRaisedAt)],
+  (table) => [
+    primaryKey({ columns: [table.sessionId, table.userId] }),
+    index('live_participants_hands_idx').on(table.sessionId, table.handRaisedAt),
+  ],
 )
 
 export const liveChatMessages = sqliteTable(
   'live_chat_messages',
   {
     id: text('id').primaryKey(),
-    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
     content: text('content').notNull(),
     clientMsgId: text('client_msg_id'),
     createdAt: createdAt(),
@@ -106,7 +138,9 @@ export const livePolls = sqliteTable(
   'live_polls',
   {
     id: text('id').primaryKey(),
-    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: 'cascade' }),
     question: text('question').notNull(),
     options: text('options', { mode: 'json' }).$type<Array<{ id: string; text: string }>>().notNull(),
     multiple: integer('multiple', { mode: 'boolean' }).notNull(),
@@ -123,8 +157,12 @@ export const livePolls = sqliteTable(
 export const livePollVotes = sqliteTable(
   'live_poll_votes',
   {
-    pollId: text('poll_id').notNull().references(() => livePolls.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => livePolls.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     optionIds: text('option_ids', { mode: 'json' }).$type<string[]>().notNull(),
     votedAt: timestamp('voted_at').notNull(),
   },
@@ -138,8 +176,12 @@ export const liveQuestions = sqliteTable(
   'live_questions',
   {
     id: text('id').primaryKey(),
-    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
     content: text('content').notNull(),
     anonymous: integer('anonymous', { mode: 'boolean' }).notNull(),
     status: text('status', { enum: questionStatuses }).notNull(),
@@ -153,8 +195,12 @@ export const liveQuestions = sqliteTable(
 export const liveQuestionVotes = sqliteTable(
   'live_question_votes',
   {
-    questionId: text('question_id').notNull().references(() => liveQuestions.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    questionId: text('question_id')
+      .notNull()
+      .references(() => liveQuestions.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
   },
   (table) => [primaryKey({ columns: [table.questionId, table.userId] })],
 )
@@ -164,8 +210,12 @@ export const liveAttendance = sqliteTable(
   'live_attendance',
   {
     id: text('id').primaryKey(),
-    sessionId: text('session_id').notNull().references(() => liveSessions.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => liveSessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     /** The instance that held the connection: its stays are closed when it is found gone. */
     instanceId: text('instance_id').notNull(),
     joinedAt: timestamp('joined_at').notNull(),

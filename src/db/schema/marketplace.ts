@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from 'drizzle-orm/sqlite-core'
 import { users } from './auth.ts'
 import { createdAt, timestamp } from './columns.ts'
 
@@ -15,7 +24,9 @@ export const subcategories = sqliteTable(
   'subcategories',
   {
     id: text('id').primaryKey(),
-    categoryId: text('category_id').notNull().references(() => categories.id, { onDelete: 'cascade' }),
+    categoryId: text('category_id')
+      .notNull()
+      .references(() => categories.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     nameEn: text('name_en'),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
@@ -33,7 +44,10 @@ export const providers = sqliteTable(
   'providers',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().unique().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .unique()
+      .references(() => users.id, { onDelete: 'cascade' }),
     displayName: text('display_name').notNull(),
     bio: text('bio'),
     city: text('city').notNull(),
@@ -48,24 +62,38 @@ export const providers = sqliteTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at').notNull(),
   },
-  (table) => [index('providers_listing_idx').on(table.createdAt, table.id), index('providers_city_idx').on(table.cityKey, table.createdAt)],
+  (table) => [
+    index('providers_listing_idx').on(table.createdAt, table.id),
+    index('providers_city_idx').on(table.cityKey, table.createdAt),
+  ],
 )
 
 export const providerSubcategories = sqliteTable(
   'provider_subcategories',
   {
-    providerId: text('provider_id').notNull().references(() => providers.id, { onDelete: 'cascade' }),
-    subcategoryId: text('subcategory_id').notNull().references(() => subcategories.id, { onDelete: 'cascade' }),
+    providerId: text('provider_id')
+      .notNull()
+      .references(() => providers.id, { onDelete: 'cascade' }),
+    subcategoryId: text('subcategory_id')
+      .notNull()
+      .references(() => subcategories.id, { onDelete: 'cascade' }),
   },
-  (table) => [primaryKey({ columns: [table.providerId, table.subcategoryId] }), index('provider_subcategories_subcategory_idx').on(table.subcategoryId)],
+  (table) => [
+    primaryKey({ columns: [table.providerId, table.subcategoryId] }),
+    index('provider_subcategories_subcategory_idx').on(table.subcategoryId),
+  ],
 )
 
 export const services = sqliteTable(
   'services',
   {
     id: text('id').primaryKey(),
-    providerId: text('provider_id').notNull().references(() => providers.id, { onDelete: 'cascade' }),
-    subcategoryId: text('subcategory_id').notNull().references(() => subcategories.id),
+    providerId: text('provider_id')
+      .notNull()
+      .references(() => providers.id, { onDelete: 'cascade' }),
+    subcategoryId: text('subcategory_id')
+      .notNull()
+      .references(() => subcategories.id),
     title: text('title').notNull(),
     description: text('description'),
     /** Halalas (1/100 SAR). */
@@ -84,7 +112,9 @@ export const portfolioItems = sqliteTable(
   'portfolio_items',
   {
     id: text('id').primaryKey(),
-    providerId: text('provider_id').notNull().references(() => providers.id, { onDelete: 'cascade' }),
+    providerId: text('provider_id')
+      .notNull()
+      .references(() => providers.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: portfolioKinds }).notNull(),
     /** Where the file is served, relative to the server (`/uploads/portfolio/<name>`). */
     path: text('path').notNull(),
@@ -100,11 +130,18 @@ const userMarks = (name: string, target: string, targetTable: () => { id: AnySQL
   sqliteTable(
     name,
     {
-      userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-      targetId: text(target).notNull().references(() => targetTable().id, { onDelete: 'cascade' }),
+      userId: text('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      targetId: text(target)
+        .notNull()
+        .references(() => targetTable().id, { onDelete: 'cascade' }),
       createdAt: createdAt(),
     },
-    (table) => [primaryKey({ columns: [table.userId, table.targetId] }), index(`${name}_target_idx`).on(table.targetId, table.createdAt)],
+    (table) => [
+      primaryKey({ columns: [table.userId, table.targetId] }),
+      index(`${name}_target_idx`).on(table.targetId, table.createdAt),
+    ],
   )
 
 /** Who follows, likes a provider, and likes a portfolio item: one row per pair, so repeating is a no-op. */
@@ -114,19 +151,31 @@ export const portfolioLikes = userMarks('portfolio_likes', 'item_id', () => port
 
 export const requestTypes = ['normal', 'competitive', 'urgent'] as const
 export type RequestType = (typeof requestTypes)[number]
-export const requestStatuses = ['sent', 'accepted', 'rejected', 'in_progress', 'completed', 'cancelled', 'expired'] as const
+export const requestStatuses = [
+  'sent',
+  'accepted',
+  'rejected',
+  'in_progress',
+  'completed',
+  'cancelled',
+  'expired',
+] as const
 export type RequestStatus = (typeof requestStatuses)[number]
 
 export const serviceRequests = sqliteTable(
   'service_requests',
   {
     id: text('id').primaryKey(),
-    clientId: text('client_id').notNull().references(() => users.id),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => users.id),
     type: text('type', { enum: requestTypes }).notNull(),
     status: text('status', { enum: requestStatuses }).notNull(),
     title: text('title').notNull(),
     description: text('description').notNull(),
-    subcategoryId: text('subcategory_id').notNull().references(() => subcategories.id),
+    subcategoryId: text('subcategory_id')
+      .notNull()
+      .references(() => subcategories.id),
     city: text('city').notNull(),
     cityKey: text('city_key').notNull().default(''),
     /** Halalas (1/100 SAR). */
@@ -151,7 +200,9 @@ export const requestHistory = sqliteTable(
   'service_request_history',
   {
     id: text('id').primaryKey(),
-    requestId: text('request_id').notNull().references(() => serviceRequests.id, { onDelete: 'cascade' }),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => serviceRequests.id, { onDelete: 'cascade' }),
     status: text('status', { enum: requestStatuses }).notNull(),
     /** Null when the system made the change (an urgent request expiring). */
     actorId: text('actor_id').references(() => users.id),
@@ -167,8 +218,12 @@ export const offers = sqliteTable(
   'offers',
   {
     id: text('id').primaryKey(),
-    requestId: text('request_id').notNull().references(() => serviceRequests.id, { onDelete: 'cascade' }),
-    providerId: text('provider_id').notNull().references(() => providers.id),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => serviceRequests.id, { onDelete: 'cascade' }),
+    providerId: text('provider_id')
+      .notNull()
+      .references(() => providers.id),
     /** Halalas (1/100 SAR). */
     price: integer('price').notNull(),
     etaDays: integer('eta_days'),
@@ -183,8 +238,12 @@ export const requestMessages = sqliteTable(
   'service_request_messages',
   {
     id: text('id').primaryKey(),
-    requestId: text('request_id').notNull().references(() => serviceRequests.id, { onDelete: 'cascade' }),
-    senderId: text('sender_id').notNull().references(() => users.id),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => serviceRequests.id, { onDelete: 'cascade' }),
+    senderId: text('sender_id')
+      .notNull()
+      .references(() => users.id),
     body: text('body').notNull(),
     clientMsgId: text('client_msg_id'),
     createdAt: createdAt(),
@@ -199,8 +258,12 @@ export const requestMessages = sqliteTable(
 export const requestReads = sqliteTable(
   'service_request_reads',
   {
-    requestId: text('request_id').notNull().references(() => serviceRequests.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => serviceRequests.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     readAt: timestamp('read_at').notNull(),
   },
   (table) => [primaryKey({ columns: [table.requestId, table.userId] })],
@@ -210,12 +273,22 @@ export const reviews = sqliteTable(
   'reviews',
   {
     id: text('id').primaryKey(),
-    requestId: text('request_id').notNull().unique().references(() => serviceRequests.id),
-    providerId: text('provider_id').notNull().references(() => providers.id, { onDelete: 'cascade' }),
-    clientId: text('client_id').notNull().references(() => users.id),
+    requestId: text('request_id')
+      .notNull()
+      .unique()
+      .references(() => serviceRequests.id),
+    providerId: text('provider_id')
+      .notNull()
+      .references(() => providers.id, { onDelete: 'cascade' }),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => users.id),
     rating: integer('rating').notNull(),
     comment: text('comment'),
     createdAt: createdAt(),
   },
-  (table) => [index('reviews_provider_idx').on(table.providerId, table.createdAt), check('reviews_rating_range', sql`${table.rating} between 1 and 5`)],
+  (table) => [
+    index('reviews_provider_idx').on(table.providerId, table.createdAt),
+    check('reviews_rating_range', sql`${table.rating} between 1 and 5`),
+  ],
 )

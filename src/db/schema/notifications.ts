@@ -6,7 +6,9 @@ export const notifications = sqliteTable(
   'notifications',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     type: text('type').notNull(),
     title: text('title').notNull(),
     body: text('body'),
@@ -16,7 +18,10 @@ export const notifications = sqliteTable(
     dedupeKey: text('dedupe_key'),
     createdAt: createdAt(),
   },
-  (table) => [index('notifications_user_idx').on(table.userId, table.createdAt), uniqueIndex('notifications_dedupe_idx').on(table.userId, table.dedupeKey)],
+  (table) => [
+    index('notifications_user_idx').on(table.userId, table.createdAt),
+    uniqueIndex('notifications_dedupe_idx').on(table.userId, table.dedupeKey),
+  ],
 )
 
 export const devicePlatforms = ['ios', 'android', 'web'] as const
@@ -25,7 +30,9 @@ export const deviceTokens = sqliteTable(
   'device_tokens',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     token: text('token').notNull(),
     platform: text('platform', { enum: devicePlatforms }).notNull(),
     createdAt: createdAt(),

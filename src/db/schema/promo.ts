@@ -11,7 +11,9 @@ export const promoRequests = sqliteTable(
   'promo_requests',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     adType: text('ad_type', { enum: adTypes }).notNull(),
     title: text('title').notNull(),
     note: text('note'),
@@ -37,7 +39,9 @@ export const promoAssets = sqliteTable(
   'promo_assets',
   {
     id: text('id').primaryKey(),
-    requestId: text('request_id').notNull().references(() => promoRequests.id, { onDelete: 'cascade' }),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => promoRequests.id, { onDelete: 'cascade' }),
     path: text('path').notNull(),
     mimeType: text('mime_type').notNull(),
     sizeBytes: integer('size_bytes').notNull(),

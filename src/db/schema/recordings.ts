@@ -20,7 +20,9 @@ export const recordings = sqliteTable(
     room: text('room').notNull(),
     subject: text('subject', { enum: recordingSubjects }).notNull(),
     subjectId: text('subject_id').notNull(),
-    startedBy: text('started_by').notNull().references(() => users.id),
+    startedBy: text('started_by')
+      .notNull()
+      .references(() => users.id),
     status: text('status', { enum: recordingStatuses }).notNull(),
     /** The instance whose ffmpeg records it: a stop, or the job, is handed to it while it lives. */
     instanceId: text('instance_id'),
@@ -47,7 +49,9 @@ export const recordingConsents = sqliteTable(
   'recording_consents',
   {
     room: text('room').notNull(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
   (table) => [primaryKey({ columns: [table.room, table.userId] })],

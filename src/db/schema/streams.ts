@@ -16,7 +16,9 @@ export const streams = sqliteTable(
   'streams',
   {
     id: text('id').primaryKey(),
-    hostId: text('host_id').notNull().references(() => users.id),
+    hostId: text('host_id')
+      .notNull()
+      .references(() => users.id),
     title: text('title').notNull(),
     description: text('description'),
     type: text('type', { enum: streamTypes }).notNull(),
@@ -47,21 +49,32 @@ export const streams = sqliteTable(
 export const streamViewers = sqliteTable(
   'stream_viewers',
   {
-    streamId: text('stream_id').notNull().references(() => streams.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    streamId: text('stream_id')
+      .notNull()
+      .references(() => streams.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role', { enum: viewerRoles }).notNull(),
     present: integer('present', { mode: 'boolean' }).notNull(),
     joinedAt: timestamp('joined_at').notNull(),
   },
-  (table) => [primaryKey({ columns: [table.streamId, table.userId] }), index('stream_viewers_present_idx').on(table.streamId, table.present)],
+  (table) => [
+    primaryKey({ columns: [table.streamId, table.userId] }),
+    index('stream_viewers_present_idx').on(table.streamId, table.present),
+  ],
 )
 
 /** Users the host invited on stage; they publish once they join as co-host. */
 export const streamCoHosts = sqliteTable(
   'stream_co_hosts',
   {
-    streamId: text('stream_id').notNull().references(() => streams.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    streamId: text('stream_id')
+      .notNull()
+      .references(() => streams.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
   (table) => [primaryKey({ columns: [table.streamId, table.userId] })],
@@ -71,7 +84,9 @@ export const streamCoHosts = sqliteTable(
 export const streamModeration = sqliteTable(
   'stream_moderation',
   {
-    streamId: text('stream_id').notNull().references(() => streams.id, { onDelete: 'cascade' }),
+    streamId: text('stream_id')
+      .notNull()
+      .references(() => streams.id, { onDelete: 'cascade' }),
     userId: text('user_id').notNull(),
     muted: integer('muted', { mode: 'boolean' }).notNull().default(false),
     banned: integer('banned', { mode: 'boolean' }).notNull().default(false),
@@ -85,8 +100,12 @@ export const streamMessages = sqliteTable(
   'stream_messages',
   {
     id: text('id').primaryKey(),
-    streamId: text('stream_id').notNull().references(() => streams.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id),
+    streamId: text('stream_id')
+      .notNull()
+      .references(() => streams.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
     message: text('message').notNull(),
     type: text('type', { enum: streamMessageTypes }).notNull(),
     clientMsgId: text('client_msg_id'),
@@ -120,10 +139,18 @@ export const giftTransactions = sqliteTable(
   'gift_transactions',
   {
     id: text('id').primaryKey(),
-    streamId: text('stream_id').notNull().references(() => streams.id),
-    giftId: text('gift_id').notNull().references(() => gifts.id),
-    senderId: text('sender_id').notNull().references(() => users.id),
-    recipientId: text('recipient_id').notNull().references(() => users.id),
+    streamId: text('stream_id')
+      .notNull()
+      .references(() => streams.id),
+    giftId: text('gift_id')
+      .notNull()
+      .references(() => gifts.id),
+    senderId: text('sender_id')
+      .notNull()
+      .references(() => users.id),
+    recipientId: text('recipient_id')
+      .notNull()
+      .references(() => users.id),
     quantity: integer('quantity').notNull(),
     coins: integer('coins').notNull(),
     message: text('message'),

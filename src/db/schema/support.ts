@@ -12,7 +12,9 @@ export const supportRequests = sqliteTable(
   'support_requests',
   {
     id: text('id').primaryKey(),
-    customerId: text('customer_id').notNull().references(() => users.id),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => users.id),
     supporterId: text('supporter_id').references(() => users.id),
     subject: text('subject').notNull(),
     description: text('description').notNull(),
@@ -35,9 +37,16 @@ export type VideoCallStatus = (typeof videoCallStatuses)[number]
 
 export const videoCalls = sqliteTable('video_calls', {
   id: text('id').primaryKey(),
-  requestId: text('request_id').notNull().unique().references(() => supportRequests.id),
-  customerId: text('customer_id').notNull().references(() => users.id),
-  supporterId: text('supporter_id').notNull().references(() => users.id),
+  requestId: text('request_id')
+    .notNull()
+    .unique()
+    .references(() => supportRequests.id),
+  customerId: text('customer_id')
+    .notNull()
+    .references(() => users.id),
+  supporterId: text('supporter_id')
+    .notNull()
+    .references(() => users.id),
   /** The media room, `call:<id>`. */
   roomId: text('room_id').notNull().unique(),
   status: text('status', { enum: videoCallStatuses }).notNull(),

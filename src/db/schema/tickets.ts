@@ -10,7 +10,9 @@ export const tickets = sqliteTable(
   'tickets',
   {
     id: text('id').primaryKey(),
-    customerId: text('customer_id').notNull().references(() => users.id),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => users.id),
     assigneeId: text('assignee_id').references(() => users.id),
     subject: text('subject').notNull(),
     description: text('description'),
@@ -33,8 +35,12 @@ export const ticketMessages = sqliteTable(
   'ticket_messages',
   {
     id: text('id').primaryKey(),
-    ticketId: text('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
-    senderId: text('sender_id').notNull().references(() => users.id),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    senderId: text('sender_id')
+      .notNull()
+      .references(() => users.id),
     content: text('content').notNull(),
     /** The sender's own id for the message, so a retried send is stored once. */
     clientMsgId: text('client_msg_id'),

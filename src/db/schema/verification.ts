@@ -11,7 +11,9 @@ export const verificationRequests = sqliteTable(
   'verification_requests',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     badge: text('badge', { enum: badges }).notNull(),
     note: text('note'),
     status: text('status', { enum: verificationStatuses }).notNull(),
@@ -22,7 +24,10 @@ export const verificationRequests = sqliteTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at').notNull(),
   },
-  (table) => [index('verification_requests_user_idx').on(table.userId, table.createdAt), index('verification_requests_status_idx').on(table.status, table.createdAt)],
+  (table) => [
+    index('verification_requests_user_idx').on(table.userId, table.createdAt),
+    index('verification_requests_status_idx').on(table.status, table.createdAt),
+  ],
 )
 
 /** A document file kept outside the public uploads; `isApproved` is null until reviewed. */
@@ -30,7 +35,9 @@ export const verificationDocuments = sqliteTable(
   'verification_documents',
   {
     id: text('id').primaryKey(),
-    requestId: text('request_id').notNull().references(() => verificationRequests.id, { onDelete: 'cascade' }),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => verificationRequests.id, { onDelete: 'cascade' }),
     docType: text('doc_type').notNull(),
     title: text('title'),
     path: text('path').notNull(),

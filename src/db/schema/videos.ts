@@ -6,7 +6,9 @@ export const videos = sqliteTable(
   'videos',
   {
     id: text('id').primaryKey(),
-    ownerId: text('owner_id').notNull().references(() => users.id),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id),
     title: text('title').notNull(),
     description: text('description'),
     category: text('category').notNull(),
@@ -37,11 +39,18 @@ export const videos = sqliteTable(
 export const videoLikes = sqliteTable(
   'video_likes',
   {
-    videoId: text('video_id').notNull().references(() => videos.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    videoId: text('video_id')
+      .notNull()
+      .references(() => videos.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
-  (table) => [primaryKey({ columns: [table.videoId, table.userId] }), index('video_likes_recent_idx').on(table.videoId, table.createdAt)],
+  (table) => [
+    primaryKey({ columns: [table.videoId, table.userId] }),
+    index('video_likes_recent_idx').on(table.videoId, table.createdAt),
+  ],
 )
 
 /** One row per counted view, so "trending" can count the last 7 days. */
@@ -49,7 +58,9 @@ export const videoViews = sqliteTable(
   'video_views',
   {
     id: text('id').primaryKey(),
-    videoId: text('video_id').notNull().references(() => videos.id, { onDelete: 'cascade' }),
+    videoId: text('video_id')
+      .notNull()
+      .references(() => videos.id, { onDelete: 'cascade' }),
     userId: text('user_id'),
     createdAt: createdAt(),
   },

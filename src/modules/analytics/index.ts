@@ -3,4 +3,5 @@ import { analyticsRoutes } from './routes.ts'
 import { AnalyticsService } from './service.ts'
 
 /** Back-office analytics: read-only aggregates over the other modules' tables. */
-export const analyticsModule = ({ db, clock, plugins }: Core) => analyticsRoutes(new AnalyticsService(db, clock), plugins)
+export const analyticsModule = ({ db, clock, plugins }: Core) =>
+  analyticsRoutes(new AnalyticsService(db, clock), plugins)

@@ -12,7 +12,10 @@ export const Kpis = t.Object(
     end: t.String(),
     users: t.Integer({ description: 'accounts created in the range' }),
     providers: t.Integer({ description: 'provider profiles created in the range' }),
-    requests: t.Object({ total: t.Integer(), byStatus: Counts }, { description: 'service requests created in the range' }),
+    requests: t.Object(
+      { total: t.Integer(), byStatus: Counts },
+      { description: 'service requests created in the range' },
+    ),
     completedRequests: t.Integer({ description: 'of those, completed' }),
     revenue: t.Integer({ description: 'paid invoices in the range, in halalas' }),
     paidInvoices: t.Integer(),
@@ -22,5 +25,15 @@ export const Kpis = t.Object(
   },
   { title: 'Kpis' },
 )
-export const RevenuePoint = t.Object({ date: t.String({ description: 'YYYY-MM-DD, or YYYY-MM for months' }), amount: t.Integer({ description: 'halalas' }), invoices: t.Integer() }, { title: 'RevenuePoint' })
-export const BreakdownRow = t.Object({ type: t.String(), status: t.String(), count: t.Integer() }, { title: 'RequestBreakdown' })
+export const RevenuePoint = t.Object(
+  {
+    date: t.String({ description: 'YYYY-MM-DD, or YYYY-MM for months' }),
+    amount: t.Integer({ description: 'halalas' }),
+    invoices: t.Integer(),
+  },
+  { title: 'RevenuePoint' },
+)
+export const BreakdownRow = t.Object(
+  { type: t.String(), status: t.String(), count: t.Integer() },
+  { title: 'RequestBreakdown' },
+)

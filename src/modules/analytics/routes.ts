@@ -45,6 +45,9 @@ export const analyticsRoutes = (analytics: AnalyticsService, plugins: RoutePlugi
         auth: analysts,
         query: RangeQuery,
         response: { 200: t.String({ description: csvDetail.description }), ...errorResponses },
-        detail: { summary: 'Paid invoices of the range as CSV, streamed (oldest payment first)', responses: csvDetail.responses },
+        detail: {
+          summary: 'Paid invoices of the range as CSV, streamed (oldest payment first)',
+          responses: csvDetail.responses,
+        },
       },
     )

@@ -40,7 +40,9 @@ export class AnalyticsService {
     const endMs = query.end ? Date.parse(`${query.end}T00:00:00Z`) : Math.floor(this.clock.now() / DAY_MS) * DAY_MS
     const startMs = query.start ? Date.parse(`${query.start}T00:00:00Z`) : endMs - 29 * DAY_MS
     if (Number.isNaN(startMs) || Number.isNaN(endMs) || startMs > endMs) {
-      throw unprocessable('INVALID_DATES', 'start and end must be real days (YYYY-MM-DD) with start on or before end', [{ in: 'query', path: '/start', message: 'on or before end' }])
+      throw unprocessable('INVALID_DATES', 'start and end must be real days (YYYY-MM-DD) with start on or before end', [
+        { in: 'query', path: '/start', message: 'on or before end' },
+      ])
     }
     return { start: isoDay(startMs), end: isoDay(endMs), from: new Date(startMs), until: new Date(endMs + DAY_MS) }
   }
@@ -48,11 +50,24 @@ export class AnalyticsService {
   async kpis(range: DayRange) {
     const within = (column: Column) => and(gte(column, range.from), lt(column, range.until))
     const [[people], [profiles], byStatus, [money], [rating], [streamCount], [sessionCount]] = await this.db.batch([
-      this.db.select({ count: count() }).from(users).where(and(isNull(users.deletedAt), within(users.createdAt))),
+      this.db
+        .select({ count: count() })
+        .from(users)
+        .where(and(isNull(users.deletedAt), within(users.createdAt))),
       this.db.select({ count: count() }).from(providers).where(within(providers.createdAt)),
-      this.db.select({ status: serviceRequests.status, count: count() }).from(serviceRequests).where(within(serviceRequests.createdAt)).groupBy(serviceRequests.status),
-      this.db.select({ amount: int(sql`sum(${invoices.amount})`), count: count() }).from(invoices).where(and(eq(invoices.status, 'paid'), within(invoices.paidAt))),
-      this.db.select({ average: avg(reviews.rating) }).from(reviews).where(within(reviews.createdAt)),
+      this.db
+        .select({ status: serviceRequests.status, count: count() })
+        .from(serviceRequests)
+        .where(within(serviceRequests.createdAt))
+        .groupBy(serviceRequests.status),
+      this.db
+        .select({ amount: int(sql`sum(${invoices.amount})`), count: count() })
+        .from(invoices)
+        .where(and(eq(invoices.status, 'paid'), within(invoices.paidAt))),
+      this.db
+        .select({ average: avg(reviews.rating) })
+        .from(reviews)
+        .where(within(reviews.createdAt)),
       this.db.select({ count: count() }).from(streams).where(within(streams.startedAt)),
       this.db.select({ count: count() }).from(liveSessions).where(within(liveSessions.scheduledAt)),
     ])
@@ -66,7 +81,8 @@ export class AnalyticsService {
       completedRequests: statusCounts.completed ?? 0,
       revenue: money!.amount,
       paidInvoices: money!.count,
-      averageRating: rating?.average === null || rating?.average === undefined ? 0 : Math.round(Number(rating.average) * 100) / 100,
+      averageRating:
+        rating?.average === null || rating?.average === undefined ? 0 : Math.round(Number(rating.average) * 100) / 100,
       streams: streamCount!.count,
       liveSessions: sessionCount!.count,
     }
@@ -76,7 +92,11 @@ export class AnalyticsService {
   async dailyRevenue(range: DayRange) {
     const days = Math.round((range.until.getTime() - range.from.getTime()) / DAY_MS)
     if (days > MAX_DAILY_DAYS) {
-      throw unprocessable('INVALID_DATES', `A daily series covers at most ${MAX_DAILY_DAYS} days; ask for monthly revenue`, [{ in: 'query', path: '/start', message: 'range too long' }])
+      throw unprocessable(
+        'INVALID_DATES',
+        `A daily series covers at most ${MAX_DAILY_DAYS} days; ask for monthly revenue`,
+        [{ in: 'query', path: '/start', message: 'range too long' }],
+      )
     }
     const byDay = new Map((await this.revenueBy(dayOf(invoices.paidAt), range)).map((row) => [row.date, row]))
     return Array.from({ length: days }, (_, index) => {
@@ -105,7 +125,18 @@ export class AnalyticsService {
     type Row = Awaited<ReturnType<typeof nextPage>>[number]
     const nextPage = (after: { paidAt: Date | null; id: string } | null) =>
       this.db
-        .select({ id: invoices.id, code: invoices.code, paidAt: invoices.paidAt, purpose: invoices.purpose, amount: invoices.amount, currency: invoices.currency, userId: invoices.userId, name: users.name, email: users.email, phone: users.phone })
+        .select({
+          id: invoices.id,
+          code: invoices.code,
+          paidAt: invoices.paidAt,
+          purpose: invoices.purpose,
+          amount: invoices.amount,
+          currency: invoices.currency,
+          userId: invoices.userId,
+          name: users.name,
+          email: users.email,
+          phone: users.phone,
+        })
         .from(invoices)
         .innerJoin(users, eq(users.id, invoices.userId))
         .where(
@@ -113,7 +144,12 @@ export class AnalyticsService {
             eq(invoices.status, 'paid'),
             gte(invoices.paidAt, range.from),
             lt(invoices.paidAt, range.until),
-            after ? or(gt(invoices.paidAt, after.paidAt!), and(eq(invoices.paidAt, after.paidAt!), gt(invoices.id, after.id))) : undefined,
+            after
+              ? or(
+                  gt(invoices.paidAt, after.paidAt!),
+                  and(eq(invoices.paidAt, after.paidAt!), gt(invoices.id, after.id)),
+                )
+              : undefined,
           ),
         )
         .orderBy(asc(invoices.paidAt), asc(invoices.id))
@@ -121,7 +157,17 @@ export class AnalyticsService {
     return csvStream<Row>(
       ['code', 'paid_at', 'purpose', 'amount_sar', 'currency', 'user_id', 'name', 'email', 'phone'],
       nextPage,
-      (row) => [row.code, row.paidAt!.toISOString(), row.purpose, (row.amount / 100).toFixed(2), row.currency, row.userId, row.name, row.email, row.phone],
+      (row) => [
+        row.code,
+        row.paidAt!.toISOString(),
+        row.purpose,
+        (row.amount / 100).toFixed(2),
+        row.currency,
+        row.userId,
+        row.name,
+        row.email,
+        row.phone,
+      ],
     )
   }
 

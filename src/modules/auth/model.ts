@@ -3,19 +3,27 @@ import { oneOf } from '../../http/enums.ts'
 import { languages, pendingRoles, roles, staffProfiles, themes } from '../../db/schema/auth.ts'
 
 export const Email = t.String({ format: 'email', maxLength: 254, examples: ['amina@example.com'] })
-export const Phone = t.String({ pattern: '^\\+[1-9][0-9]{7,14}$', description: 'E.164, e.g. +966500000001', examples: ['+966500000001'] })
+export const Phone = t.String({
+  pattern: '^\\+[1-9][0-9]{7,14}$',
+  description: 'E.164, e.g. +966500000001',
+  examples: ['+966500000001'],
+})
 export const Password = t.String({ minLength: 8, maxLength: 128 })
 export const Name = t.String({ minLength: 1, maxLength: 100 })
 const OptionalText = (maxLength: number) => t.Optional(t.Union([t.String({ maxLength }), t.Null()]))
 
 export const RegistrableRole = oneOf(['customer', 'supporter', 'teacher', 'provider'], {
   default: 'customer',
-  description: 'staff accounts are created with `npm run admin -- create-staff`, never here; `supporter` applies: the account is a customer with `pendingRole: supporter` until staff approve it',
+  description:
+    'staff accounts are created with `npm run admin -- create-staff`, never here; `supporter` applies: the account is a customer with `pendingRole: supporter` until staff approve it',
 })
 
 export const RoleSchema = oneOf(roles)
 
-export const Preferences = t.Object({ language: oneOf(languages), theme: oneOf(themes) }, { title: 'Preferences', description: 'language also picks the language of notifications' })
+export const Preferences = t.Object(
+  { language: oneOf(languages), theme: oneOf(themes) },
+  { title: 'Preferences', description: 'language also picks the language of notifications' },
+)
 
 export const PrivateUser = t.Object(
   {
@@ -24,7 +32,10 @@ export const PrivateUser = t.Object(
     phone: t.Union([t.String(), t.Null()]),
     name: t.String(),
     role: RoleSchema,
-    pendingRole: t.Union([oneOf(pendingRoles), t.Null()], { description: 'a role applied for at registration that staff have not approved yet; until then the account acts as `role`' }),
+    pendingRole: t.Union([oneOf(pendingRoles), t.Null()], {
+      description:
+        'a role applied for at registration that staff have not approved yet; until then the account acts as `role`',
+    }),
     staffProfile: t.Union([oneOf(staffProfiles), t.Null()]),
     available: t.Boolean(),
     bio: t.Union([t.String(), t.Null()]),
@@ -71,7 +82,11 @@ export const RegisterBody = t.Object({
   role: t.Optional(RegistrableRole),
 })
 
-export const LoginBody = t.Object({ email: t.Optional(Email), phone: t.Optional(Phone), password: t.String({ minLength: 1, maxLength: 128 }) })
+export const LoginBody = t.Object({
+  email: t.Optional(Email),
+  phone: t.Optional(Phone),
+  password: t.String({ minLength: 1, maxLength: 128 }),
+})
 
 export const OtpSendBody = t.Object({ phone: Phone })
 export const OtpSendResult = t.Object({
@@ -95,7 +110,11 @@ export const UpdateMeBody = t.Object({
   bio: OptionalText(1000),
   avatarUrl: t.Optional(
     t.Union([
-      t.String({ pattern: '^(https?://[^\\s]+|/uploads/[^\\s]+)$', maxLength: 2048, description: 'an http(s) URL or one of our uploads (/uploads/…)' }),
+      t.String({
+        pattern: '^(https?://[^\\s]+|/uploads/[^\\s]+)$',
+        maxLength: 2048,
+        description: 'an http(s) URL or one of our uploads (/uploads/…)',
+      }),
       t.Null(),
     ]),
   ),
@@ -122,7 +141,11 @@ export const Wallet = t.Object(
   { title: 'Wallet' },
 )
 
-export const CoinAmount = t.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000, description: 'coins to credit (> 0) or debit (< 0); not 0' })
+export const CoinAmount = t.Integer({
+  minimum: -1_000_000_000,
+  maximum: 1_000_000_000,
+  description: 'coins to credit (> 0) or debit (< 0); not 0',
+})
 export const AdjustCoinsBody = t.Object({ amount: CoinAmount, reason: t.String({ minLength: 1, maxLength: 500 }) })
 
 export const FollowResult = t.Object({ following: t.Boolean(), followers: t.Integer() })

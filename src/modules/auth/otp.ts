@@ -38,7 +38,11 @@ export class OtpService {
     })
     const cooldownEnds = latest ? latest.createdAt.getTime() + otpPolicy.cooldownSec * 1000 : 0
     if (cooldownEnds > now) throw tooManyRequests(cooldownEnds, now, 'Wait before asking for another code')
-    await this.limiter.consumeRule(`otp-phone:${phone}`, otpPolicy.perPhone, 'Too many codes for this phone; try again later')
+    await this.limiter.consumeRule(
+      `otp-phone:${phone}`,
+      otpPolicy.perPhone,
+      'Too many codes for this phone; try again later',
+    )
     await this.limiter.consumeRule(`otp-ip:${ip}`, otpPolicy.perIp, 'Too many codes from this address; try again later')
 
     const code = String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, '0')
@@ -79,7 +83,9 @@ export class OtpService {
         .where(and(eq(otpCodes.id, live.id), isNull(otpCodes.consumedAt)))
         .returning({ attempts: otpCodes.attempts })
       const attemptsLeft = Math.max(0, otpPolicy.maxAttempts - (counted?.attempts ?? otpPolicy.maxAttempts))
-      throw otpRejected(attemptsLeft > 0 ? 'Wrong code' : 'Wrong code; it is now burnt, request a new one', { attemptsLeft })
+      throw otpRejected(attemptsLeft > 0 ? 'Wrong code' : 'Wrong code; it is now burnt, request a new one', {
+        attemptsLeft,
+      })
     }
 
     const spent = await this.db

@@ -38,7 +38,12 @@ export const profileRoutes = ({ users, wallet, refreshTokens, ...plugins }: Prof
             if (role !== undefined) throw forbidden('You cannot change your own role')
             return toPrivateUser(await users.updateProfile(user.id, changes))
           },
-          { auth: 'any', body: UpdateMeBody, response: { 200: PrivateUser, ...errorResponses }, detail: { summary: 'Change my profile' } },
+          {
+            auth: 'any',
+            body: UpdateMeBody,
+            response: { 200: PrivateUser, ...errorResponses },
+            detail: { summary: 'Change my profile' },
+          },
         )
         .delete(
           '',
@@ -47,7 +52,11 @@ export const profileRoutes = ({ users, wallet, refreshTokens, ...plugins }: Prof
             await users.deleteAccount(user.id)
             set.status = 204
           },
-          { auth: 'any', response: { 204: t.Void(), ...errorResponses }, detail: { summary: 'Close my account (erases personal data, signs out everywhere)' } },
+          {
+            auth: 'any',
+            response: { 204: t.Void(), ...errorResponses },
+            detail: { summary: 'Close my account (erases personal data, signs out everywhere)' },
+          },
         )
         .post('/complete', async ({ user, body }) => toPrivateUser(await users.completeProfile(user.id, body)), {
           auth: 'any',
@@ -55,12 +64,16 @@ export const profileRoutes = ({ users, wallet, refreshTokens, ...plugins }: Prof
           response: { 200: PrivateUser, ...errorResponses },
           detail: { summary: 'Complete a phone_only profile; the account becomes a customer' },
         })
-        .patch('/availability', async ({ user, body }) => toPrivateUser(await users.setAvailability(user.id, body.available)), {
-          auth: ['supporter', 'provider', 'teacher'],
-          body: AvailabilityBody,
-          response: { 200: PrivateUser, ...errorResponses },
-          detail: { summary: 'Say whether I take new work now (supporters, providers, teachers)' },
-        })
+        .patch(
+          '/availability',
+          async ({ user, body }) => toPrivateUser(await users.setAvailability(user.id, body.available)),
+          {
+            auth: ['supporter', 'provider', 'teacher'],
+            body: AvailabilityBody,
+            response: { 200: PrivateUser, ...errorResponses },
+            detail: { summary: 'Say whether I take new work now (supporters, providers, teachers)' },
+          },
+        )
         .get('/wallet', ({ user, query }) => wallet.page(user.id, { limit: query.limit ?? 20, cursor: query.cursor }), {
           auth: 'any',
           query: t.Object(PageQuery),

@@ -48,7 +48,11 @@ export const authRoutes = ({ config, users, refreshTokens, otp, limiter, logger,
         set.status = 201
         return { user: toPrivateUser(user), ...(await issueTokens(user)) }
       },
-      { body: RegisterBody, response: { 201: AuthResult, ...errorResponses }, detail: { summary: 'Create an account (not staff)', security: [] } },
+      {
+        body: RegisterBody,
+        response: { 201: AuthResult, ...errorResponses },
+        detail: { summary: 'Create an account (not staff)', security: [] },
+      },
     )
     .post(
       '/login',
@@ -58,7 +62,12 @@ export const authRoutes = ({ config, users, refreshTokens, otp, limiter, logger,
         logEvent(logger, 'auth.signed_in', user.id, { method: 'password' })
         return { user: toPrivateUser(user), ...(await issueTokens(user)) }
       },
-      { body: LoginBody, rateLimit: 'login', response: { 200: AuthResult, ...errorResponses }, detail: { summary: 'Sign in with email or phone and password', security: [] } },
+      {
+        body: LoginBody,
+        rateLimit: 'login',
+        response: { 200: AuthResult, ...errorResponses },
+        detail: { summary: 'Sign in with email or phone and password', security: [] },
+      },
     )
     .post(
       '/otp/send',
@@ -71,7 +80,12 @@ export const authRoutes = ({ config, users, refreshTokens, otp, limiter, logger,
           ...(config.otpDevCodes ? { devCode: code } : {}),
         }
       },
-      { body: OtpSendBody, rateLimit: 'otp', response: { 200: OtpSendResult, ...errorResponses }, detail: { summary: 'Send a one-time code to a phone', security: [] } },
+      {
+        body: OtpSendBody,
+        rateLimit: 'otp',
+        response: { 200: OtpSendResult, ...errorResponses },
+        detail: { summary: 'Send a one-time code to a phone', security: [] },
+      },
     )
     .post(
       '/otp/verify',
@@ -79,19 +93,35 @@ export const authRoutes = ({ config, users, refreshTokens, otp, limiter, logger,
         await otp.verify(body.phone, body.code)
         const { user, isNewUser } = await users.findOrCreateByPhone(body.phone)
         logEvent(logger, 'auth.signed_in', user.id, { method: 'otp', isNewUser })
-        return { user: toPrivateUser(user), isNewUser, needsCompletion: user.role === 'phone_only', ...(await issueTokens(user)) }
+        return {
+          user: toPrivateUser(user),
+          isNewUser,
+          needsCompletion: user.role === 'phone_only',
+          ...(await issueTokens(user)),
+        }
       },
-      { body: OtpVerifyBody, rateLimit: 'otp', response: { 200: OtpVerifyResult, ...errorResponses }, detail: { summary: 'Sign in with a one-time code', security: [] } },
+      {
+        body: OtpVerifyBody,
+        rateLimit: 'otp',
+        response: { 200: OtpVerifyResult, ...errorResponses },
+        detail: { summary: 'Sign in with a one-time code', security: [] },
+      },
     )
     .post(
       '/refresh',
       async ({ body, issueTokens }) => {
         const rotated = await refreshTokens.rotate(body.refreshToken)
         const user = await users.findActive(rotated.userId)
-        if (!user) throw new ApiError(401, 'INVALID_REFRESH_TOKEN', 'The account of this refresh token no longer exists')
+        if (!user)
+          throw new ApiError(401, 'INVALID_REFRESH_TOKEN', 'The account of this refresh token no longer exists')
         return issueTokens(user, rotated.refreshToken)
       },
-      { body: RefreshBody, rateLimit: 'refresh', response: { 200: TokensResult, ...errorResponses }, detail: { summary: 'Trade a refresh token for a new pair (works once)', security: [] } },
+      {
+        body: RefreshBody,
+        rateLimit: 'refresh',
+        response: { 200: TokensResult, ...errorResponses },
+        detail: { summary: 'Trade a refresh token for a new pair (works once)', security: [] },
+      },
     )
     .post(
       '/logout',
@@ -99,5 +129,10 @@ export const authRoutes = ({ config, users, refreshTokens, otp, limiter, logger,
         await refreshTokens.revokeFamilyOf(body.refreshToken, user.id)
         set.status = 204
       },
-      { auth: 'any', body: RefreshBody, response: { 204: t.Void(), ...errorResponses }, detail: { summary: 'End the session of this refresh token' } },
+      {
+        auth: 'any',
+        body: RefreshBody,
+        response: { 204: t.Void(), ...errorResponses },
+        detail: { summary: 'End the session of this refresh token' },
+      },
     )

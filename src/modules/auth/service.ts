@@ -2,7 +2,14 @@ import { and, asc, count, desc, eq, inArray, isNull, or, sql, type Column, type 
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { containsText } from '../../db/contains.ts'
-import { defaultPreferences, follows, users, type Role, type StaffProfile, type UserPreferences } from '../../db/schema/auth.ts'
+import {
+  defaultPreferences,
+  follows,
+  users,
+  type Role,
+  type StaffProfile,
+  type UserPreferences,
+} from '../../db/schema/auth.ts'
 import type { AuthUser } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
@@ -65,7 +72,12 @@ export class UserService {
     private readonly clock: Clock,
   ) {
     this.authUsers = new ShortLivedCache(AUTH_USER_TTL_MS, () => clock.now())
-    this.activeById = db.select().from(users).where(active(eq(users.id, sql.placeholder('id')))).limit(1).prepare()
+    this.activeById = db
+      .select()
+      .from(users)
+      .where(active(eq(users.id, sql.placeholder('id'))))
+      .limit(1)
+      .prepare()
   }
 
   async register(account: NewAccount): Promise<UserRow> {
@@ -100,7 +112,14 @@ export class UserService {
     const rows = await this.db
       .select()
       .from(users)
-      .where(active(and(eq(users.pendingRole, 'supporter'), afterCursor(users.createdAt, users.id, decodeCursor(page.cursor), 'asc'))))
+      .where(
+        active(
+          and(
+            eq(users.pendingRole, 'supporter'),
+            afterCursor(users.createdAt, users.id, decodeCursor(page.cursor), 'asc'),
+          ),
+        ),
+      )
       .orderBy(asc(users.createdAt), asc(users.id))
       .limit(page.limit + 1)
     const { items, nextCursor } = toPage(rows, page.limit)
@@ -127,7 +146,13 @@ export class UserService {
     return { items: items.map(toPrivateUser), nextCursor }
   }
 
-  async createStaff(account: { email: string; password: string; name: string; profile: StaffProfile; modules: string[] }) {
+  async createStaff(account: {
+    email: string
+    password: string
+    name: string
+    profile: StaffProfile
+    modules: string[]
+  }) {
     return this.insertUser({
       email: normalizeEmail(account.email)!,
       passwordHash: await hashPassword(account.password),
@@ -140,7 +165,8 @@ export class UserService {
 
   /** The same answer for an unknown account and a wrong password, in about the same time. */
   async authenticate(login: { email?: string; phone?: string; password: string }): Promise<UserRow> {
-    if (!login.email && !login.phone) throw unprocessable('EMAIL_OR_PHONE_REQUIRED', 'Give the email or the phone number you registered with')
+    if (!login.email && !login.phone)
+      throw unprocessable('EMAIL_OR_PHONE_REQUIRED', 'Give the email or the phone number you registered with')
     const where = login.email ? eq(users.email, normalizeEmail(login.email)!) : eq(users.phone, login.phone!)
     const user = await this.db.query.users.findFirst({ where: active(where) })
     const valid = await Bun.password.verify(login.password, user?.passwordHash ?? absentUserHash)
@@ -166,7 +192,15 @@ export class UserService {
   loadAuthUser(id: string): Promise<AuthUser | null> {
     return this.authUsers.get(id, async () => {
       const row = await this.findActive(id)
-      return row && { id: row.id, role: row.role, name: row.name, staffProfile: row.staffProfile, staffModules: row.staffModules }
+      return (
+        row && {
+          id: row.id,
+          role: row.role,
+          name: row.name,
+          staffProfile: row.staffProfile,
+          staffModules: row.staffModules,
+        }
+      )
     })
   }
 
@@ -223,7 +257,17 @@ export class UserService {
       this.db.delete(follows).where(or(eq(follows.followerId, id), eq(follows.followeeId, id))),
       this.db
         .update(users)
-        .set({ email: null, phone: null, passwordHash: null, name: 'Deleted user', bio: null, avatarUrl: null, available: false, deletedAt: now, updatedAt: now })
+        .set({
+          email: null,
+          phone: null,
+          passwordHash: null,
+          name: 'Deleted user',
+          bio: null,
+          avatarUrl: null,
+          available: false,
+          deletedAt: now,
+          updatedAt: now,
+        })
         .where(eq(users.id, id)),
     ])
     this.authUsers.forget(id)
@@ -235,7 +279,10 @@ export class UserService {
     const [[followers], [following], [viewerFollows]] = await this.db.batch([
       this.db.select({ n: count() }).from(follows).where(eq(follows.followeeId, id)),
       this.db.select({ n: count() }).from(follows).where(eq(follows.followerId, id)),
-      this.db.select({ n: count() }).from(follows).where(and(eq(follows.followerId, viewerId), eq(follows.followeeId, id))),
+      this.db
+        .select({ n: count() })
+        .from(follows)
+        .where(and(eq(follows.followerId, viewerId), eq(follows.followeeId, id))),
     ])
     return {
       id: user.id,
@@ -257,7 +304,9 @@ export class UserService {
   }
 
   async followerIds(userId: string): Promise<string[]> {
-    return (await this.db.select({ id: follows.followerId }).from(follows).where(eq(follows.followeeId, userId))).map((row) => row.id)
+    return (await this.db.select({ id: follows.followerId }).from(follows).where(eq(follows.followeeId, userId))).map(
+      (row) => row.id,
+    )
   }
 
   /** SQL that holds when the user follows whoever `followee` names (a column of the caller's query). */
@@ -271,7 +320,10 @@ export class UserService {
     await this.require(followeeId)
     const pair = and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId))
     if (following) {
-      await this.db.insert(follows).values({ followerId, followeeId, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
+      await this.db
+        .insert(follows)
+        .values({ followerId, followeeId, createdAt: new Date(this.clock.now()) })
+        .onConflictDoNothing()
     } else {
       await this.db.delete(follows).where(pair)
     }
@@ -310,7 +362,8 @@ export class UserService {
 
   private duplicateOr(error: unknown): unknown {
     if (isUniqueViolation(error, 'email')) return conflict('EMAIL_TAKEN', 'An account with this email already exists')
-    if (isUniqueViolation(error, 'phone')) return conflict('PHONE_TAKEN', 'An account with this phone number already exists')
+    if (isUniqueViolation(error, 'phone'))
+      return conflict('PHONE_TAKEN', 'An account with this phone number already exists')
     return error
   }
 }

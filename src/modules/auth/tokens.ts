@@ -9,7 +9,10 @@ const DAY_MS = 24 * 60 * 60 * 1000
 
 const sha256 = (value: string) => new Bun.CryptoHasher('sha256').update(value).digest('hex')
 
-const refreshRejected = (errorCode: 'INVALID_REFRESH_TOKEN' | 'REFRESH_TOKEN_EXPIRED' | 'REFRESH_TOKEN_REUSED', message: string) => new ApiError(401, errorCode, message)
+const refreshRejected = (
+  errorCode: 'INVALID_REFRESH_TOKEN' | 'REFRESH_TOKEN_EXPIRED' | 'REFRESH_TOKEN_REUSED',
+  message: string,
+) => new ApiError(401, errorCode, message)
 
 /**
  * Opaque refresh tokens, stored only as SHA-256 hashes. Each works once: using it yields a new
@@ -39,7 +42,8 @@ export class RefreshTokens {
   async rotate(token: string): Promise<{ userId: string; refreshToken: string }> {
     const row = await this.db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, sha256(token)) })
     if (!row) throw refreshRejected('INVALID_REFRESH_TOKEN', 'The refresh token is not valid')
-    if (row.revokedAt) throw refreshRejected('INVALID_REFRESH_TOKEN', 'The refresh token has been revoked; sign in again')
+    if (row.revokedAt)
+      throw refreshRejected('INVALID_REFRESH_TOKEN', 'The refresh token has been revoked; sign in again')
     if (row.usedAt) return this.rejectReuse(row.familyId)
     if (row.expiresAt.getTime() <= this.clock.now()) {
       throw refreshRejected('REFRESH_TOKEN_EXPIRED', 'The refresh token has expired; sign in again')
@@ -77,6 +81,9 @@ export class RefreshTokens {
 
   private async rejectReuse(familyId: string): Promise<never> {
     await this.revokeFamily(familyId)
-    throw refreshRejected('REFRESH_TOKEN_REUSED', 'This refresh token was already used; every session from it has been signed out')
+    throw refreshRejected(
+      'REFRESH_TOKEN_REUSED',
+      'This refresh token was already used; every session from it has been signed out',
+    )
   }
 }

@@ -32,7 +32,10 @@ export class Wallet {
   ) {}
 
   async balance(userId: string): Promise<number> {
-    const [row] = await this.db.select({ balance: users.coinBalance }).from(users).where(and(eq(users.id, userId), isNull(users.deletedAt)))
+    const [row] = await this.db
+      .select({ balance: users.coinBalance })
+      .from(users)
+      .where(and(eq(users.id, userId), isNull(users.deletedAt)))
     if (!row) throw notFound('User')
     return row.balance
   }
@@ -42,7 +45,12 @@ export class Wallet {
     const rows = await this.db
       .select()
       .from(walletTransactions)
-      .where(and(eq(walletTransactions.userId, userId), afterCursor(walletTransactions.createdAt, walletTransactions.id, decodeCursor(page.cursor))))
+      .where(
+        and(
+          eq(walletTransactions.userId, userId),
+          afterCursor(walletTransactions.createdAt, walletTransactions.id, decodeCursor(page.cursor)),
+        ),
+      )
       .orderBy(desc(walletTransactions.createdAt), desc(walletTransactions.id))
       .limit(page.limit + 1)
     const { items, nextCursor } = toPage(rows, page.limit)
@@ -67,7 +75,10 @@ export class Wallet {
         createdAt,
       }
       return [
-        this.db.update(users).set({ coinBalance: sql`${users.coinBalance} + ${entry.amount}` }).where(and(eq(users.id, entry.userId), onlyIf)),
+        this.db
+          .update(users)
+          .set({ coinBalance: sql`${users.coinBalance} + ${entry.amount}` })
+          .where(and(eq(users.id, entry.userId), onlyIf)),
         onlyIf ? insertWhere(this.db, walletTransactions, row, onlyIf) : this.db.insert(walletTransactions).values(row),
       ]
     })
@@ -85,9 +96,14 @@ export class Wallet {
 
   /** Staff credit (amount > 0) or debit (amount < 0) with a reason; never below zero. */
   async adjust(userId: string, amount: number, reason: string, staffId: string | null): Promise<number> {
-    if (amount === 0) throw unprocessable('VALIDATION_FAILED', 'amount must not be 0', [{ in: 'body', path: '/amount', message: 'must not be 0' }])
+    if (amount === 0)
+      throw unprocessable('VALIDATION_FAILED', 'amount must not be 0', [
+        { in: 'body', path: '/amount', message: 'must not be 0' },
+      ])
     await this.balance(userId)
-    const [first, ...rest] = this.entries([{ userId, amount, kind: 'adjustment', reference: `${staffId ?? 'cli'}: ${reason}` }])
+    const [first, ...rest] = this.entries([
+      { userId, amount, kind: 'adjustment', reference: `${staffId ?? 'cli'}: ${reason}` },
+    ])
     await this.commit([first!, ...rest])
     return this.balance(userId)
   }

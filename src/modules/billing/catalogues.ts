@@ -55,17 +55,27 @@ export class Catalogue<Row extends { isActive: boolean }, Create extends object>
     try {
       const [row] = await this.db
         .insert(this.table)
-        .values({ ...values, ...this.newKey(values), currency: CURRENCY, createdAt: new Date(this.clock.now()) } as never)
+        .values({
+          ...values,
+          ...this.newKey(values),
+          currency: CURRENCY,
+          createdAt: new Date(this.clock.now()),
+        } as never)
         .returning()
       return row as unknown as Row
     } catch (error) {
-      if (dbErrorMentions(error, 'UNIQUE')) throw conflict('SKU_TAKEN', `A ${this.label.toLowerCase()} with this key exists`)
+      if (dbErrorMentions(error, 'UNIQUE'))
+        throw conflict('SKU_TAKEN', `A ${this.label.toLowerCase()} with this key exists`)
       throw error
     }
   }
 
   async update(key: string, patch: Partial<Create>): Promise<Row> {
-    const [row] = await this.db.update(this.table).set(patch as never).where(eq(this.key, key)).returning()
+    const [row] = await this.db
+      .update(this.table)
+      .set(patch as never)
+      .where(eq(this.key, key))
+      .returning()
     if (!row) throw notFound(this.label)
     return row as unknown as Row
   }
@@ -77,8 +87,17 @@ export type CoinPackRow = typeof coinPacks.$inferSelect
 type Editable<Row> = Omit<Row, 'currency' | 'createdAt' | 'isActive'> & { isActive?: boolean }
 
 export const billingCatalogues = (db: Database, clock: Clock) => ({
-  plans: new Catalogue<PlanRow, Omit<Editable<PlanRow>, 'id'>>(db, clock, plans as never, plans.id, 'Plan', () => ({ id: newId('plan') })),
+  plans: new Catalogue<PlanRow, Omit<Editable<PlanRow>, 'id'>>(db, clock, plans as never, plans.id, 'Plan', () => ({
+    id: newId('plan'),
+  })),
   extras: new Catalogue<ExtraRow, Editable<ExtraRow>>(db, clock, extras as never, extras.sku, 'Extra', () => ({})),
-  coinPacks: new Catalogue<CoinPackRow, Omit<Editable<CoinPackRow>, 'id'>>(db, clock, coinPacks as never, coinPacks.id, 'Coin pack', () => ({ id: newId('pack') })),
+  coinPacks: new Catalogue<CoinPackRow, Omit<Editable<CoinPackRow>, 'id'>>(
+    db,
+    clock,
+    coinPacks as never,
+    coinPacks.id,
+    'Coin pack',
+    () => ({ id: newId('pack') }),
+  ),
 })
 export type BillingCatalogues = ReturnType<typeof billingCatalogues>

@@ -4,7 +4,10 @@ import type { Database } from '../../db/client.ts'
 import { extraGrants, plans, subscriptions, type FeatureFlags } from '../../db/schema/billing.ts'
 
 /** What an account without a plan or extras gets. */
-export const FREE_FEATURES = { flags: { portfolioItems: 10, portfolioVideos: true, priorityListing: false } as FeatureFlags, maxUploadMb: 5 }
+export const FREE_FEATURES = {
+  flags: { portfolioItems: 10, portfolioVideos: true, priorityListing: false } as FeatureFlags,
+  maxUploadMb: 5,
+}
 
 export interface Features {
   flags: FeatureFlags
@@ -17,7 +20,8 @@ function withGrants(flags: FeatureFlags, grants: FeatureFlags): FeatureFlags {
   const merged = { ...flags }
   for (const [name, grant] of Object.entries(grants)) {
     const current = merged[name]
-    merged[name] = typeof grant === 'number' ? (typeof current === 'number' ? current : 0) + grant : grant || current === true
+    merged[name] =
+      typeof grant === 'number' ? (typeof current === 'number' ? current : 0) + grant : grant || current === true
   }
   return merged
 }
@@ -40,11 +44,23 @@ export class FeatureService {
       .select({ plan: plans })
       .from(subscriptions)
       .innerJoin(plans, eq(plans.id, subscriptions.planId))
-      .where(and(eq(subscriptions.userId, userId), eq(subscriptions.status, 'active'), lte(subscriptions.startsAt, now), gt(subscriptions.endsAt, now)))
+      .where(
+        and(
+          eq(subscriptions.userId, userId),
+          eq(subscriptions.status, 'active'),
+          lte(subscriptions.startsAt, now),
+          gt(subscriptions.endsAt, now),
+        ),
+      )
       .orderBy(desc(subscriptions.endsAt))
       .limit(1)
-    const grants = await this.db.select({ grants: extraGrants.grants }).from(extraGrants).where(eq(extraGrants.userId, userId))
-    const base = active ? { flags: { ...FREE_FEATURES.flags, ...active.plan.flags }, maxUploadMb: active.plan.maxUploadMb } : FREE_FEATURES
+    const grants = await this.db
+      .select({ grants: extraGrants.grants })
+      .from(extraGrants)
+      .where(eq(extraGrants.userId, userId))
+    const base = active
+      ? { flags: { ...FREE_FEATURES.flags, ...active.plan.flags }, maxUploadMb: active.plan.maxUploadMb }
+      : FREE_FEATURES
     const serverMaxMb = Math.floor(this.serverMaxUploadBytes / (1024 * 1024))
     return {
       flags: grants.reduce((flags, row) => withGrants(flags, row.grants), base.flags),

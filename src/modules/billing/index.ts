@@ -15,7 +15,17 @@ import { WebhookReceiver } from './webhooks.ts'
  * signed webhooks, plans, extras, coin packs and the features they unlock. The mock provider and
  * its checkout page exist only outside production.
  */
-export function billingModule({ db, clock, config, invoices, features, wallet, scheduler, plugins, rawBodyRoutes }: Core) {
+export function billingModule({
+  db,
+  clock,
+  config,
+  invoices,
+  features,
+  wallet,
+  scheduler,
+  plugins,
+  rawBodyRoutes,
+}: Core) {
   const catalogues = billingCatalogues(db, clock)
   const offerMock = !config.isProduction
   const payments = new PaymentService(db, clock, invoices, offerMock ? [mockProvider(API_PREFIX)] : [])
@@ -24,7 +34,16 @@ export function billingModule({ db, clock, config, invoices, features, wallet, s
   const module = new Elysia({ name: 'billing-module' })
     .use(billingRoutes({ config, invoices, payments, ...plugins }))
     .use(webhookRoutes(webhooks))
-    .use(purchaseRoutes({ catalogues, purchases: new PurchaseService(db, clock, catalogues, invoices, wallet, scheduler), features, ...plugins }))
+    .use(
+      purchaseRoutes({
+        catalogues,
+        purchases: new PurchaseService(db, clock, catalogues, invoices, wallet, scheduler),
+        features,
+        ...plugins,
+      }),
+    )
     .use(billingBackofficeRoutes(catalogues, plugins))
-  return offerMock ? module.use(mockCheckoutRoutes({ secret: config.paymentWebhookSecret, clock, invoices, payments, webhooks })) : module
+  return offerMock
+    ? module.use(mockCheckoutRoutes({ secret: config.paymentWebhookSecret, clock, invoices, payments, webhooks }))
+    : module
 }

@@ -4,7 +4,13 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { insertWhere } from '../../db/insert-where.ts'
-import { invoices, paymentAttempts, paymentEvents, type InvoiceLine, type InvoicePurpose } from '../../db/schema/billing.ts'
+import {
+  invoices,
+  paymentAttempts,
+  paymentEvents,
+  type InvoiceLine,
+  type InvoicePurpose,
+} from '../../db/schema/billing.ts'
 import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
@@ -21,7 +27,10 @@ export const toInvoiceDto = ({ settlement: _token, ...invoice }: InvoiceRow) => 
  * `settled` holds only in the batch of the one delivery that moved the invoice to paid: every
  * statement must be guarded by it, so a second delivery of any event applies nothing.
  */
-export type PaidEffect = (invoice: InvoiceRow, context: { settled: SQL; paidAt: Date }) => Promise<BatchItem<'sqlite'>[]> | BatchItem<'sqlite'>[]
+export type PaidEffect = (
+  invoice: InvoiceRow,
+  context: { settled: SQL; paidAt: Date },
+) => Promise<BatchItem<'sqlite'>[]> | BatchItem<'sqlite'>[]
 /** What cancelling a pending invoice does to what it was for: statements for the cancelling batch, guarded by `cancelled`. */
 export type CancelledEffect = (invoice: InvoiceRow, context: { cancelled: SQL; at: Date }) => BatchItem<'sqlite'>[]
 
@@ -70,7 +79,20 @@ export class InvoiceService {
   draft(userId: string, purpose: InvoicePurpose, subjectId: string, lines: InvoiceLine[]): InvoiceRow {
     const createdAt = new Date(this.clock.now())
     const amount = lines.reduce((total, line) => total + line.amount, 0)
-    return { id: newId('inv'), code: invoiceCode(createdAt), userId, purpose, subjectId, amount, currency: CURRENCY, status: 'pending', lines, settlement: null, createdAt, paidAt: null }
+    return {
+      id: newId('inv'),
+      code: invoiceCode(createdAt),
+      userId,
+      purpose,
+      subjectId,
+      amount,
+      currency: CURRENCY,
+      status: 'pending',
+      lines,
+      settlement: null,
+      createdAt,
+      paidAt: null,
+    }
   }
 
   /**
@@ -78,7 +100,11 @@ export class InvoiceService {
    * flow's row (`invoiceColumn`): one batch, and the invoice is stored only if that update happened,
    * so a concurrent second decision issues nothing.
    */
-  async issueWith(invoice: InvoiceRow, recordOnRow: BatchItem<'sqlite'>, row: { id: string; idColumn: SQLiteColumn; invoiceColumn: SQLiteColumn }) {
+  async issueWith(
+    invoice: InvoiceRow,
+    recordOnRow: BatchItem<'sqlite'>,
+    row: { id: string; idColumn: SQLiteColumn; invoiceColumn: SQLiteColumn },
+  ) {
     const recorded = sql`exists (select 1 from ${row.idColumn.table} where ${row.idColumn} = ${row.id} and ${row.invoiceColumn} = ${invoice.id})`
     await this.db.batch([recordOnRow, insertWhere(this.db, invoices, invoice, recorded)])
   }
@@ -104,7 +130,10 @@ export class InvoiceService {
     return this.db.query.invoices.findFirst({ where: eq(invoices.code, code) })
   }
 
-  async page(userId: string, query: { status?: InvoiceRow['status']; purpose?: InvoicePurpose; limit: number; cursor?: string }) {
+  async page(
+    userId: string,
+    query: { status?: InvoiceRow['status']; purpose?: InvoicePurpose; limit: number; cursor?: string },
+  ) {
     const rows = await this.db
       .select()
       .from(invoices)
@@ -129,10 +158,18 @@ export class InvoiceService {
   async cancel(userId: string, id: string): Promise<InvoiceRow> {
     const invoice = await this.get(id)
     if (invoice.userId !== userId) throw notFound('Invoice')
-    if (invoice.status !== 'pending') throw conflict('INVALID_STATE', `The invoice is ${invoice.status}; only a pending invoice can be cancelled`)
+    if (invoice.status !== 'pending')
+      throw conflict('INVALID_STATE', `The invoice is ${invoice.status}; only a pending invoice can be cancelled`)
     const [first] = await this.db.batch([
-      this.db.update(invoices).set({ status: 'cancelled' }).where(and(eq(invoices.id, id), eq(invoices.status, 'pending'))).returning(),
-      ...(this.cancellations.get(invoice.purpose)?.(invoice, { cancelled: sql`exists (select 1 from ${invoices} where ${invoices.id} = ${id} and ${invoices.status} = 'cancelled')`, at: new Date(this.clock.now()) }) ?? []),
+      this.db
+        .update(invoices)
+        .set({ status: 'cancelled' })
+        .where(and(eq(invoices.id, id), eq(invoices.status, 'pending')))
+        .returning(),
+      ...(this.cancellations.get(invoice.purpose)?.(invoice, {
+        cancelled: sql`exists (select 1 from ${invoices} where ${invoices.id} = ${id} and ${invoices.status} = 'cancelled')`,
+        at: new Date(this.clock.now()),
+      }) ?? []),
     ])
     const cancelled = (first as InvoiceRow[])[0]
     if (!cancelled) throw conflict('INVALID_STATE', 'The invoice was paid or cancelled meanwhile')
@@ -141,7 +178,8 @@ export class InvoiceService {
 
   /** Refuses to start paying an invoice that is not pending (409). */
   assertPayable(invoice: InvoiceRow): void {
-    if (invoice.status !== 'pending') throw conflict('INVALID_STATE', `The invoice is ${invoice.status}; only a pending invoice can be paid`)
+    if (invoice.status !== 'pending')
+      throw conflict('INVALID_STATE', `The invoice is ${invoice.status}; only a pending invoice can be paid`)
   }
 
   /**
@@ -157,7 +195,10 @@ export class InvoiceService {
     const effect = this.effects.get(invoice.purpose)
     if (!effect) throw new Error(`no paid effect registered for invoices of purpose ${invoice.purpose}`)
     const items: BatchItem<'sqlite'>[] = [
-      this.db.insert(paymentEvents).values({ provider, eventId, token, invoiceId: invoice.id, status, receivedAt: now }).onConflictDoNothing(),
+      this.db
+        .insert(paymentEvents)
+        .values({ provider, eventId, token, invoiceId: invoice.id, status, receivedAt: now })
+        .onConflictDoNothing(),
     ]
     if (attemptId) {
       items.push(
@@ -169,19 +210,36 @@ export class InvoiceService {
     }
     if (status === 'paid') {
       items.push(
-        this.db.update(invoices).set({ status: 'paid', paidAt: now, settlement: token }).where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'pending'), recorded)),
+        this.db
+          .update(invoices)
+          .set({ status: 'paid', paidAt: now, settlement: token })
+          .where(and(eq(invoices.id, invoice.id), eq(invoices.status, 'pending'), recorded)),
         ...(await effect(invoice, { settled, paidAt: now })),
       )
     }
     await this.db.batch(items as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
 
-    const [event] = await this.db.select({ token: paymentEvents.token }).from(paymentEvents).where(and(eq(paymentEvents.provider, provider), eq(paymentEvents.eventId, eventId)))
+    const [event] = await this.db
+      .select({ token: paymentEvents.token })
+      .from(paymentEvents)
+      .where(and(eq(paymentEvents.provider, provider), eq(paymentEvents.eventId, eventId)))
     if (event?.token !== token) return { duplicate: true }
-    const [paid] = await this.db.select({ id: invoices.id }).from(invoices).where(and(eq(invoices.id, invoice.id), eq(invoices.settlement, token)))
+    const [paid] = await this.db
+      .select({ id: invoices.id })
+      .from(invoices)
+      .where(and(eq(invoices.id, invoice.id), eq(invoices.settlement, token)))
     if (paid) {
-      logEvent(this.logger, 'billing.payment_settled', invoice.userId, { invoice: invoice.code, purpose: invoice.purpose, amount: invoice.amount, currency: invoice.currency, provider, eventId })
+      logEvent(this.logger, 'billing.payment_settled', invoice.userId, {
+        invoice: invoice.code,
+        purpose: invoice.purpose,
+        amount: invoice.amount,
+        currency: invoice.currency,
+        provider,
+        eventId,
+      })
       await this.notifyPaid(invoice)
-    } else if (status === 'paid') this.logger.warn('payment for an invoice that is not pending', { invoice: invoice.code, provider, eventId })
+    } else if (status === 'paid')
+      this.logger.warn('payment for an invoice that is not pending', { invoice: invoice.code, provider, eventId })
     else logEvent(this.logger, 'billing.payment_failed', invoice.userId, { invoice: invoice.code, provider, eventId })
     return { duplicate: false }
   }

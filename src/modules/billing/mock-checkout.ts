@@ -11,7 +11,8 @@ import { signWebhook, type WebhookReceiver } from './webhooks.ts'
 export const MOCK_PROVIDER = 'mock'
 const CHECKOUT_PATH = '/billing/mock/checkout'
 // No script at all: two plain forms posting back to us; inline styles only.
-const CHECKOUT_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+const CHECKOUT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 /** A stand-in gateway for development and tests (never offered in production): its checkout page is served by Majlis. */
 export const mockProvider = (apiPrefix: string): PaymentProvider => ({
@@ -58,13 +59,34 @@ export const mockCheckoutRoutes = ({ secret, clock, invoices, payments, webhooks
   const complete = async (reference: string, status: 'paid' | 'failed') => {
     const found = await findAttempt(reference)
     if (!found) return notFoundPage()
-    const rawBody = JSON.stringify({ reference, status, amount: found.invoice.amount, currency: found.invoice.currency })
+    const rawBody = JSON.stringify({
+      reference,
+      status,
+      amount: found.invoice.amount,
+      currency: found.invoice.currency,
+    })
     const timestamp = String(Math.floor(clock.now() / 1000))
     const eventId = newId('evt')
-    await webhooks.receive(MOCK_PROVIDER, { timestamp, eventId, signature: signWebhook(secret, timestamp, eventId, rawBody), rawBody })
+    await webhooks.receive(MOCK_PROVIDER, {
+      timestamp,
+      eventId,
+      signature: signWebhook(secret, timestamp, eventId, rawBody),
+      rawBody,
+    })
     const invoice = await invoices.get(found.invoice.id)
-    const outcome = invoice.status === 'paid' ? 'Payment complete' : status === 'failed' ? 'Payment failed' : `The invoice is ${invoice.status}`
-    return htmlPage(page(outcome, `<h1>${escapeHtml(outcome)}</h1><p>Invoice <b>${escapeHtml(invoice.code)}</b>: ${escapeHtml(invoice.status)}.</p><p>You can close this page.</p>`), CHECKOUT_CSP)
+    const outcome =
+      invoice.status === 'paid'
+        ? 'Payment complete'
+        : status === 'failed'
+          ? 'Payment failed'
+          : `The invoice is ${invoice.status}`
+    return htmlPage(
+      page(
+        outcome,
+        `<h1>${escapeHtml(outcome)}</h1><p>Invoice <b>${escapeHtml(invoice.code)}</b>: ${escapeHtml(invoice.status)}.</p><p>You can close this page.</p>`,
+      ),
+      CHECKOUT_CSP,
+    )
   }
   // A page for people, not part of the JSON API: kept out of the OpenAPI document.
   const hidden = { hide: true }
@@ -80,17 +102,37 @@ export const mockCheckoutRoutes = ({ secret, clock, invoices, payments, webhooks
           invoice.status === 'pending' && attempt.status === 'initiated'
             ? `<form method="post" action="${escapeHtml(action)}/pay"><button class="pay" type="submit">Pay ${escapeHtml(formatAmount(invoice.amount))}</button></form><form method="post" action="${escapeHtml(action)}/fail"><button class="fail" type="submit">Decline</button></form>`
             : `<p>${escapeHtml(attemptOutcome[attempt.status])} The invoice is ${escapeHtml(invoice.status)}.</p>`
-        const lines = invoice.lines.map((line) => `<li>${escapeHtml(lineLabel(invoice.purpose, line))}: ${escapeHtml(formatAmount(line.amount))}</li>`).join('')
-        return htmlPage(page(`Pay ${invoice.code}`, `<h1>Pay invoice ${escapeHtml(invoice.code)}</h1><ul>${lines}</ul><p>Total: <b>${escapeHtml(formatAmount(invoice.amount))}</b></p>${buttons}`), CHECKOUT_CSP)
+        const lines = invoice.lines
+          .map(
+            (line) =>
+              `<li>${escapeHtml(lineLabel(invoice.purpose, line))}: ${escapeHtml(formatAmount(line.amount))}</li>`,
+          )
+          .join('')
+        return htmlPage(
+          page(
+            `Pay ${invoice.code}`,
+            `<h1>Pay invoice ${escapeHtml(invoice.code)}</h1><ul>${lines}</ul><p>Total: <b>${escapeHtml(formatAmount(invoice.amount))}</b></p>${buttons}`,
+          ),
+          CHECKOUT_CSP,
+        )
       },
-      { params: ReferenceParams, detail: { ...hidden, summary: 'The mock provider’s checkout page (HTML; not in production)' } },
+      {
+        params: ReferenceParams,
+        detail: { ...hidden, summary: 'The mock provider’s checkout page (HTML; not in production)' },
+      },
     )
     .post('/:reference/pay', ({ params }) => complete(params.reference, 'paid'), {
       params: ReferenceParams,
-      detail: { ...hidden, summary: 'Mock checkout: pay — Majlis sends itself the signed `paid` webhook (HTML answer)' },
+      detail: {
+        ...hidden,
+        summary: 'Mock checkout: pay — Majlis sends itself the signed `paid` webhook (HTML answer)',
+      },
     })
     .post('/:reference/fail', ({ params }) => complete(params.reference, 'failed'), {
       params: ReferenceParams,
-      detail: { ...hidden, summary: 'Mock checkout: decline — Majlis sends itself the signed `failed` webhook (HTML answer)' },
+      detail: {
+        ...hidden,
+        summary: 'Mock checkout: decline — Majlis sends itself the signed `failed` webhook (HTML answer)',
+      },
     })
 }

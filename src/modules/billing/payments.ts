@@ -15,7 +15,10 @@ export const toAttemptDto = ({ idempotencyKey: _key, updatedAt: _updated, ...att
  */
 export interface PaymentProvider {
   readonly name: string
-  checkout(attempt: { reference: string; invoice: InvoiceRow }, origin: string): Promise<{ checkoutUrl: string }> | { checkoutUrl: string }
+  checkout(
+    attempt: { reference: string; invoice: InvoiceRow },
+    origin: string,
+  ): Promise<{ checkoutUrl: string }> | { checkoutUrl: string }
 }
 
 /** Payment attempts on pending invoices, through the providers this server offers. */
@@ -36,13 +39,22 @@ export class PaymentService {
   }
 
   /** Starts paying; with an idempotency key already used on this invoice, the first attempt again (`created: false`). */
-  async pay(userId: string, invoiceId: string, body: { provider: string; idempotencyKey?: string }, origin: string): Promise<{ attempt: AttemptRow; created: boolean }> {
+  async pay(
+    userId: string,
+    invoiceId: string,
+    body: { provider: string; idempotencyKey?: string },
+    origin: string,
+  ): Promise<{ attempt: AttemptRow; created: boolean }> {
     const invoice = await this.invoices.get(invoiceId)
     if (invoice.userId !== userId) throw notFound('Invoice')
     const provider = this.providers.get(body.provider)
     if (!provider) {
       const offered = [...this.providers.keys()].join(', ') || 'none'
-      throw unprocessable('UNKNOWN_PAYMENT_PROVIDER', `No payment provider "${body.provider}" here (offered: ${offered})`, [{ in: 'body', path: '/provider', message: `one of: ${offered}` }])
+      throw unprocessable(
+        'UNKNOWN_PAYMENT_PROVIDER',
+        `No payment provider "${body.provider}" here (offered: ${offered})`,
+        [{ in: 'body', path: '/provider', message: `one of: ${offered}` }],
+      )
     }
     if (body.idempotencyKey) {
       const earlier = await this.byKey(invoiceId, body.idempotencyKey)
@@ -54,7 +66,17 @@ export class PaymentService {
     const now = new Date(this.clock.now())
     const [attempt] = await this.db
       .insert(paymentAttempts)
-      .values({ id: newId('att'), invoiceId, provider: provider.name, status: 'initiated', reference, checkoutUrl, idempotencyKey: body.idempotencyKey ?? null, createdAt: now, updatedAt: now })
+      .values({
+        id: newId('att'),
+        invoiceId,
+        provider: provider.name,
+        status: 'initiated',
+        reference,
+        checkoutUrl,
+        idempotencyKey: body.idempotencyKey ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflictDoNothing()
       .returning()
     if (attempt) return { attempt, created: true }
@@ -67,6 +89,8 @@ export class PaymentService {
   }
 
   private byKey(invoiceId: string, idempotencyKey: string) {
-    return this.db.query.paymentAttempts.findFirst({ where: and(eq(paymentAttempts.invoiceId, invoiceId), eq(paymentAttempts.idempotencyKey, idempotencyKey)) })
+    return this.db.query.paymentAttempts.findFirst({
+      where: and(eq(paymentAttempts.invoiceId, invoiceId), eq(paymentAttempts.idempotencyKey, idempotencyKey)),
+    })
   }
 }

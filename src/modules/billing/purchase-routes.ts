@@ -3,7 +3,18 @@ import { errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import type { BillingCatalogues } from './catalogues.ts'
 import type { FeatureService } from './features.ts'
-import { CoinPack, Extra, ExtraGrant, Features, IdParams, InvoiceOnly, Plan, SkuParams, Subscription, SubscriptionWithInvoice } from './model.ts'
+import {
+  CoinPack,
+  Extra,
+  ExtraGrant,
+  Features,
+  IdParams,
+  InvoiceOnly,
+  Plan,
+  SkuParams,
+  Subscription,
+  SubscriptionWithInvoice,
+} from './model.ts'
 import type { PurchaseService } from './purchases.ts'
 
 export interface PurchaseRouteDeps extends RoutePlugins {
@@ -29,12 +40,19 @@ export const purchaseRoutes = ({ catalogues, purchases, features, ...plugins }: 
       response: { 200: t.Array(Subscription), ...errorResponses },
       detail: { summary: 'My subscriptions, newest first (the last 50)' },
     })
-    .post('/subscriptions/plans/:id/subscribe', async ({ user, params, set }) => created(set, await purchases.subscribe(user.id, params.id)), {
-      auth: true,
-      params: IdParams,
-      response: { 201: SubscriptionWithInvoice, ...errorResponses },
-      detail: { summary: 'Subscribe: a pending subscription and its invoice; paid → active until endsAt (409 ALREADY_SUBSCRIBED while one is active)' },
-    })
+    .post(
+      '/subscriptions/plans/:id/subscribe',
+      async ({ user, params, set }) => created(set, await purchases.subscribe(user.id, params.id)),
+      {
+        auth: true,
+        params: IdParams,
+        response: { 201: SubscriptionWithInvoice, ...errorResponses },
+        detail: {
+          summary:
+            'Subscribe: a pending subscription and its invoice; paid → active until endsAt (409 ALREADY_SUBSCRIBED while one is active)',
+        },
+      },
+    )
     .get('/extras', () => catalogues.extras.list(), {
       response: { 200: t.Array(Extra), ...errorResponses },
       detail: { summary: 'Extras on sale (public)', security: [] },
@@ -44,22 +62,30 @@ export const purchaseRoutes = ({ catalogues, purchases, features, ...plugins }: 
       response: { 200: t.Array(ExtraGrant), ...errorResponses },
       detail: { summary: 'Extras I bought and paid for' },
     })
-    .post('/extras/:sku/buy', async ({ user, params, set }) => created(set, await purchases.buyExtra(user.id, params.sku)), {
-      auth: true,
-      params: SkuParams,
-      response: { 201: InvoiceOnly, ...errorResponses },
-      detail: { summary: 'Buy an extra: its invoice; paid → granted' },
-    })
+    .post(
+      '/extras/:sku/buy',
+      async ({ user, params, set }) => created(set, await purchases.buyExtra(user.id, params.sku)),
+      {
+        auth: true,
+        params: SkuParams,
+        response: { 201: InvoiceOnly, ...errorResponses },
+        detail: { summary: 'Buy an extra: its invoice; paid → granted' },
+      },
+    )
     .get('/coin-packs', () => catalogues.coinPacks.list(), {
       response: { 200: t.Array(CoinPack), ...errorResponses },
       detail: { summary: 'Coin packs on sale (public)', security: [] },
     })
-    .post('/coin-packs/:id/buy', async ({ user, params, set }) => created(set, await purchases.buyCoins(user.id, params.id)), {
-      auth: true,
-      params: IdParams,
-      response: { 201: InvoiceOnly, ...errorResponses },
-      detail: { summary: 'Buy a coin pack: its invoice; paid → the coins are credited to the wallet once' },
-    })
+    .post(
+      '/coin-packs/:id/buy',
+      async ({ user, params, set }) => created(set, await purchases.buyCoins(user.id, params.id)),
+      {
+        auth: true,
+        params: IdParams,
+        response: { 201: InvoiceOnly, ...errorResponses },
+        detail: { summary: 'Buy a coin pack: its invoice; paid → the coins are credited to the wallet once' },
+      },
+    )
     .get('/features/mine', ({ user }) => features.of(user.id), {
       auth: 'any',
       response: { 200: Features, ...errorResponses },

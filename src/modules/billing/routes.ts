@@ -43,7 +43,8 @@ export const billingRoutes = ({ config, invoices, payments, ...plugins }: Billin
         body: PayBody,
         response: { 200: PaymentAttempt, 201: PaymentAttempt, ...errorResponses },
         detail: {
-          summary: 'Start paying a pending invoice: 201 with the attempt and its checkoutUrl; the same idempotencyKey again → 200 with the same attempt; not pending → 409',
+          summary:
+            'Start paying a pending invoice: 201 with the attempt and its checkoutUrl; the same idempotencyKey again → 200 with the same attempt; not pending → 409',
         },
       },
     )
@@ -61,23 +62,30 @@ export const billingRoutes = ({ config, invoices, payments, ...plugins }: Billin
 export const WEBHOOK_PREFIX = '/billing/webhooks'
 
 export const webhookRoutes = (webhooks: WebhookReceiver) =>
-  new Elysia({ name: 'billing-webhook-routes', prefix: WEBHOOK_PREFIX, detail: { tags: ['billing'] } })
-    .post(
-      '/:provider',
-      ({ params, headers, body }) =>
-        webhooks.receive(params.provider, { timestamp: headers['x-timestamp'] ?? null, eventId: headers['x-event-id'] ?? null, signature: headers['x-signature'] ?? null, rawBody: typeof body === 'string' ? body : '' }),
-      {
-        params: ProviderParams,
-        body: t.Unknown({ description: '`{ reference | invoiceCode, status: paid|failed, amount?, currency? }`, read only after the signature verified' }),
-        response: { 200: WebhookAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
-        detail: {
-          summary: 'A gateway reports a payment (public, signed)',
-          description:
-            'Headers: `X-Timestamp` (unix seconds, within ±5 min), `X-Event-Id` (≤ 128 chars), `X-Signature` = hex HMAC-SHA256 with PAYMENT_WEBHOOK_SECRET over `<X-Timestamp>.<X-Event-Id>.<raw body>`. ' +
-            'The signature is checked first: a bad or missing one, or a stale timestamp → 401, whatever the body or provider. Then: unknown provider → 404, body not JSON → 400, invalid → 422; ' +
-            '`amount` (minor units) or `currency` stated and not the invoice\'s → 422 `AMOUNT_MISMATCH`, nothing paid; a repeated event id → 200 `{ duplicate: true }` with no second effect. ' +
-            '`paid` marks the invoice paid and applies its effect once, committed before this answer; `failed` marks the attempt failed and leaves the invoice pending.',
-          security: [],
-        },
+  new Elysia({ name: 'billing-webhook-routes', prefix: WEBHOOK_PREFIX, detail: { tags: ['billing'] } }).post(
+    '/:provider',
+    ({ params, headers, body }) =>
+      webhooks.receive(params.provider, {
+        timestamp: headers['x-timestamp'] ?? null,
+        eventId: headers['x-event-id'] ?? null,
+        signature: headers['x-signature'] ?? null,
+        rawBody: typeof body === 'string' ? body : '',
+      }),
+    {
+      params: ProviderParams,
+      body: t.Unknown({
+        description:
+          '`{ reference | invoiceCode, status: paid|failed, amount?, currency? }`, read only after the signature verified',
+      }),
+      response: { 200: WebhookAnswer, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+      detail: {
+        summary: 'A gateway reports a payment (public, signed)',
+        description:
+          'Headers: `X-Timestamp` (unix seconds, within ±5 min), `X-Event-Id` (≤ 128 chars), `X-Signature` = hex HMAC-SHA256 with PAYMENT_WEBHOOK_SECRET over `<X-Timestamp>.<X-Event-Id>.<raw body>`. ' +
+          'The signature is checked first: a bad or missing one, or a stale timestamp → 401, whatever the body or provider. Then: unknown provider → 404, body not JSON → 400, invalid → 422; ' +
+          "`amount` (minor units) or `currency` stated and not the invoice's → 422 `AMOUNT_MISMATCH`, nothing paid; a repeated event id → 200 `{ duplicate: true }` with no second effect. " +
+          '`paid` marks the invoice paid and applies its effect once, committed before this answer; `failed` marks the attempt failed and leaves the invoice pending.',
+        security: [],
       },
-    )
+    },
+  )

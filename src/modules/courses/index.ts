@@ -8,10 +8,39 @@ import { LiveSessionService } from './sessions.ts'
 
 /** Courses, enrolment, their live sessions (media rooms `live:<id>`, reminder jobs, recordings) and the live classroom. */
 export function coursesModule(core: Core) {
-  const { db, clock, config, hub, scheduler, media, notifications, recordings, signer, logger, metrics, plugins, deps } = core
+  const {
+    db,
+    clock,
+    config,
+    hub,
+    scheduler,
+    media,
+    notifications,
+    recordings,
+    signer,
+    logger,
+    metrics,
+    plugins,
+    deps,
+  } = core
   const courses = new CourseService(db, clock)
-  const sessions = new LiveSessionService(db, clock, config, courses, scheduler, notifications, liveEvents(hub, media?.rooms), recordings, logger, deps.reminderLeadMs)
+  const sessions = new LiveSessionService(
+    db,
+    clock,
+    config,
+    courses,
+    scheduler,
+    notifications,
+    liveEvents(hub, media?.rooms),
+    recordings,
+    logger,
+    deps.reminderLeadMs,
+  )
   recordings.register('live', sessions.recordingSubject())
-  metrics.register(gaugesFrom(async () => [['majlis_live_classes', 'Live class sessions running now (every instance)', await sessions.liveCount()]]))
+  metrics.register(
+    gaugesFrom(async () => [
+      ['majlis_live_classes', 'Live class sessions running now (every instance)', await sessions.liveCount()],
+    ]),
+  )
   return courseRoutes({ courses, sessions, config, signer, clock, ...plugins }).use(classroom(core, courses, sessions))
 }

@@ -29,8 +29,14 @@ export const LiveSession = t.Object(
     status: oneOf(liveSessionStatuses),
     roomCode: t.String({ description: 'a short unique code for the class' }),
     autoRecord: t.Boolean({ description: 'recording starts by itself when the session goes live' }),
-    chatSlowSeconds: t.Integer({ description: 'students may send one chat message per this many seconds (0: off); the teacher sets it with live:chat-slow' }),
-    recordingUrl: t.Union([t.String(), t.Null()], { description: 'the latest recording’s file once ready: an absolute link, signed for 6 hours, that a <video> plays as it is (no bearer token)' }),
+    chatSlowSeconds: t.Integer({
+      description:
+        'students may send one chat message per this many seconds (0: off); the teacher sets it with live:chat-slow',
+    }),
+    recordingUrl: t.Union([t.String(), t.Null()], {
+      description:
+        'the latest recording’s file once ready: an absolute link, signed for 6 hours, that a <video> plays as it is (no bearer token)',
+    }),
     startedAt: t.Union([t.Date(), t.Null()]),
     endedAt: t.Union([t.Date(), t.Null()]),
     canceledAt: t.Union([t.Date(), t.Null()]),
@@ -40,10 +46,19 @@ export const LiveSession = t.Object(
   { title: 'LiveSession' },
 )
 
-export const Student = t.Object({ id: t.String(), name: t.String(), avatarUrl: t.Union([t.String(), t.Null()]), enrolledAt: t.Date() }, { title: 'Student' })
+export const Student = t.Object(
+  { id: t.String(), name: t.String(), avatarUrl: t.Union([t.String(), t.Null()]), enrolledAt: t.Date() },
+  { title: 'Student' },
+)
 
-export const CreateCourse = t.Object({ title: t.String({ minLength: 1, maxLength: 200 }), description: t.Optional(t.String({ maxLength: 5000 })) })
-export const CourseListQuery = t.Object({ teacherId: t.Optional(t.String({ minLength: 1, maxLength: 64 })), ...PageQuery })
+export const CreateCourse = t.Object({
+  title: t.String({ minLength: 1, maxLength: 200 }),
+  description: t.Optional(t.String({ maxLength: 5000 })),
+})
+export const CourseListQuery = t.Object({
+  teacherId: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
+  ...PageQuery,
+})
 
 const ScheduledAt = t.Date({ description: 'ISO-8601; must be in the future' })
 const Duration = t.Integer({ minimum: 5, maximum: 600, description: 'minutes (default 60)' })

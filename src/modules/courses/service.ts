@@ -22,14 +22,19 @@ export class CourseService {
     this.enrolment = db
       .select({ courseId: enrolments.courseId })
       .from(enrolments)
-      .where(and(eq(enrolments.courseId, sql.placeholder('courseId')), eq(enrolments.studentId, sql.placeholder('userId'))))
+      .where(
+        and(eq(enrolments.courseId, sql.placeholder('courseId')), eq(enrolments.studentId, sql.placeholder('userId'))),
+      )
       .limit(1)
       .prepare()
   }
 
   async create(teacher: AuthUser, input: { title: string; description?: string }) {
     const now = new Date(this.clock.now())
-    const [course] = await this.db.insert(courses).values({ id: newId('crs'), teacherId: teacher.id, ...input, createdAt: now, updatedAt: now }).returning()
+    const [course] = await this.db
+      .insert(courses)
+      .values({ id: newId('crs'), teacherId: teacher.id, ...input, createdAt: now, updatedAt: now })
+      .returning()
     return this.describe(course!, teacher.id)
   }
 
@@ -37,11 +42,19 @@ export class CourseService {
     const rows = await this.db
       .select()
       .from(courses)
-      .where(and(filter.teacherId ? eq(courses.teacherId, filter.teacherId) : undefined, afterCursor(courses.createdAt, courses.id, decodeCursor(filter.cursor))))
+      .where(
+        and(
+          filter.teacherId ? eq(courses.teacherId, filter.teacherId) : undefined,
+          afterCursor(courses.createdAt, courses.id, decodeCursor(filter.cursor)),
+        ),
+      )
       .orderBy(desc(courses.createdAt), desc(courses.id))
       .limit(filter.limit + 1)
     const page = toPage(rows, filter.limit)
-    return { items: await Promise.all(page.items.map((course) => this.describe(course, user.id))), nextCursor: page.nextCursor }
+    return {
+      items: await Promise.all(page.items.map((course) => this.describe(course, user.id))),
+      nextCursor: page.nextCursor,
+    }
   }
 
   async get(user: AuthUser, id: string) {
@@ -58,23 +71,32 @@ export class CourseService {
   async enroll(student: AuthUser, courseId: string) {
     const course = await this.require(courseId)
     if (course.teacherId === student.id) throw unprocessable('OWN_COURSE', 'You teach this course')
-    await this.db.insert(enrolments).values({ courseId, studentId: student.id, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
+    await this.db
+      .insert(enrolments)
+      .values({ courseId, studentId: student.id, createdAt: new Date(this.clock.now()) })
+      .onConflictDoNothing()
     return this.describe(course, student.id)
   }
 
   /** The course's students, for its teacher (and staff). */
   async students(user: AuthUser, courseId: string, page: { cursor?: string; limit: number }) {
     const course = await this.require(courseId)
-    if (course.teacherId !== user.id && !staffMay(user, ['courses', 'read'])) throw forbidden('Only the course’s teacher sees its students')
+    if (course.teacherId !== user.id && !staffMay(user, ['courses', 'read']))
+      throw forbidden('Only the course’s teacher sees its students')
     const rows = await this.db
       .select({ id: users.id, name: users.name, avatarUrl: users.avatarUrl, createdAt: enrolments.createdAt })
       .from(enrolments)
       .innerJoin(users, eq(users.id, enrolments.studentId))
-      .where(and(eq(enrolments.courseId, courseId), afterCursor(enrolments.createdAt, users.id, decodeCursor(page.cursor))))
+      .where(
+        and(eq(enrolments.courseId, courseId), afterCursor(enrolments.createdAt, users.id, decodeCursor(page.cursor))),
+      )
       .orderBy(desc(enrolments.createdAt), desc(users.id))
       .limit(page.limit + 1)
     const result = toPage(rows, page.limit)
-    return { items: result.items.map(({ createdAt, ...student }) => ({ ...student, enrolledAt: createdAt })), nextCursor: result.nextCursor }
+    return {
+      items: result.items.map(({ createdAt, ...student }) => ({ ...student, enrolledAt: createdAt })),
+      nextCursor: result.nextCursor,
+    }
   }
 
   async isEnrolled(userId: string, courseId: string): Promise<boolean> {
@@ -82,7 +104,10 @@ export class CourseService {
   }
 
   async studentIds(courseId: string): Promise<string[]> {
-    const rows = await this.db.select({ id: enrolments.studentId }).from(enrolments).where(eq(enrolments.courseId, courseId))
+    const rows = await this.db
+      .select({ id: enrolments.studentId })
+      .from(enrolments)
+      .where(eq(enrolments.courseId, courseId))
     return rows.map((row) => row.id)
   }
 

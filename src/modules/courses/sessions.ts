@@ -29,7 +29,10 @@ export const REMINDER_LEAD_MS = 10 * 60 * 1000
 export const liveRoomName = (sessionId: string) => `live:${sessionId}`
 
 const roomCode = customAlphabet('ABCDEFGHJKLMNPQRSTUVWXYZ23456789', 10)
-const jobKeys = (sessionId: string) => ({ reminder: `live_session:${sessionId}:reminder`, starting: `live_session:${sessionId}:starting` })
+const jobKeys = (sessionId: string) => ({
+  reminder: `live_session:${sessionId}:reminder`,
+  starting: `live_session:${sessionId}:starting`,
+})
 const JOB_REMINDER = 'live_session.reminder'
 const JOB_STARTING = 'live_session.starting'
 
@@ -109,7 +112,8 @@ export class LiveSessionService {
 
   async update(teacher: AuthUser, id: string, changes: Partial<Omit<SessionInput, 'courseId'>>) {
     const session = await this.teachersSession(teacher, id)
-    if (session.status !== 'scheduled') throw conflict('INVALID_STATE', `The session is ${session.status}; only scheduled sessions change`)
+    if (session.status !== 'scheduled')
+      throw conflict('INVALID_STATE', `The session is ${session.status}; only scheduled sessions change`)
     if (changes.scheduledAt) this.assertFuture(changes.scheduledAt)
     const [updated] = await this.db
       .update(liveSessions)
@@ -120,13 +124,18 @@ export class LiveSessionService {
     if (!updated) throw conflict('INVALID_STATE', 'The session is no longer scheduled')
     if (changes.scheduledAt && changes.scheduledAt.getTime() !== session.scheduledAt.getTime()) {
       await this.scheduleNotices(updated)
-      await this.tellStudents(updated, `rescheduled:${updated.scheduledAt.getTime()}`, { ar: 'تغيّر موعد الحصة المباشرة', en: 'Live session moved' })
+      await this.tellStudents(updated, `rescheduled:${updated.scheduledAt.getTime()}`, {
+        ar: 'تغيّر موعد الحصة المباشرة',
+        en: 'Live session moved',
+      })
     }
     return updated
   }
 
   async cancel(teacher: AuthUser, id: string) {
-    const session = await this.transition(teacher, id, 'canceled', 'scheduled', { canceledAt: new Date(this.clock.now()) })
+    const session = await this.transition(teacher, id, 'canceled', 'scheduled', {
+      canceledAt: new Date(this.clock.now()),
+    })
     const keys = jobKeys(id)
     await this.scheduler.cancel([keys.reminder, keys.starting])
     await this.tellStudents(session, 'canceled', { ar: 'أُلغيت الحصة المباشرة', en: 'Live session canceled' })
@@ -140,7 +149,10 @@ export class LiveSessionService {
     if (session.autoRecord) {
       // Going live matters more than its recording: a server without ffmpeg still starts the class.
       await this.recordings.start('live', id, liveRoomName(id), teacher.id).catch((error: unknown) => {
-        this.logger.warn('automatic recording did not start', { sessionId: id, err: error instanceof Error ? error.message : String(error) })
+        this.logger.warn('automatic recording did not start', {
+          sessionId: id,
+          err: error instanceof Error ? error.message : String(error),
+        })
       })
     }
     return session
@@ -151,12 +163,16 @@ export class LiveSessionService {
     return {
       authorize: async (user: AuthUser, id: string) => {
         const session = await this.teachersSession(user, id)
-        if (session.status !== 'live') throw conflict('INVALID_STATE', `The session is ${session.status}; only a live session is recorded`)
+        if (session.status !== 'live')
+          throw conflict('INVALID_STATE', `The session is ${session.status}; only a live session is recorded`)
         return { room: liveRoomName(id) }
       },
       mayView: async (user: AuthUser, id: string) => (await this.get(user, id).catch(() => null)) !== null,
       onFinished: async (recording: { id: string; subjectId: string }) => {
-        await this.db.update(liveSessions).set({ recordingUrl: `${API_PREFIX}/recordings/${recording.id}/file` }).where(eq(liveSessions.id, recording.subjectId))
+        await this.db
+          .update(liveSessions)
+          .set({ recordingUrl: `${API_PREFIX}/recordings/${recording.id}/file` })
+          .where(eq(liveSessions.id, recording.subjectId))
       },
     }
   }
@@ -186,7 +202,10 @@ export class LiveSessionService {
   }
 
   /** Sessions of courses the user teaches or attends (staff: all), by schedule time. */
-  async list(user: AuthUser, filter: { courseId?: string; status?: LiveSessionStatus; from?: Date; to?: Date; cursor?: string; limit: number }) {
+  async list(
+    user: AuthUser,
+    filter: { courseId?: string; status?: LiveSessionStatus; from?: Date; to?: Date; cursor?: string; limit: number },
+  ) {
     const rows = await this.db
       .select({ session: liveSessions })
       .from(liveSessions)
@@ -226,7 +245,10 @@ export class LiveSessionService {
   }
 
   /** Who is in the class and what they may send: the teacher everything, students nothing unless invited to speak. */
-  async roleIn(userId: string, sessionId: string): Promise<{ session: LiveSessionRow; role: 'teacher' | 'student'; teacherId: string } | null> {
+  async roleIn(
+    userId: string,
+    sessionId: string,
+  ): Promise<{ session: LiveSessionRow; role: 'teacher' | 'student'; teacherId: string } | null> {
     const row = await this.sessionsWithTeacher.get(sessionId, async () => {
       const [found] = await this.db
         .select({ session: liveSessions, teacherId: courses.teacherId })
@@ -237,7 +259,9 @@ export class LiveSessionService {
     })
     if (!row) return null
     if (row.teacherId === userId) return { session: row.session, role: 'teacher', teacherId: row.teacherId }
-    return (await this.courses.isEnrolled(userId, row.session.courseId)) ? { session: row.session, role: 'student', teacherId: row.teacherId } : null
+    return (await this.courses.isEnrolled(userId, row.session.courseId))
+      ? { session: row.session, role: 'student', teacherId: row.teacherId }
+      : null
   }
 
   async mediaGrant(userId: string, sessionId: string): Promise<MediaGrant | null> {
@@ -257,13 +281,19 @@ export class LiveSessionService {
   }
 
   async speakerIds(sessionId: string): Promise<string[]> {
-    const rows = await this.db.select({ userId: liveSpeakers.userId }).from(liveSpeakers).where(eq(liveSpeakers.sessionId, sessionId))
+    const rows = await this.db
+      .select({ userId: liveSpeakers.userId })
+      .from(liveSpeakers)
+      .where(eq(liveSpeakers.sessionId, sessionId))
     return rows.map((row) => row.userId)
   }
 
   async setSpeaker(sessionId: string, userId: string, canSpeak: boolean): Promise<void> {
     if (canSpeak) await this.db.insert(liveSpeakers).values({ sessionId, userId }).onConflictDoNothing()
-    else await this.db.delete(liveSpeakers).where(and(eq(liveSpeakers.sessionId, sessionId), eq(liveSpeakers.userId, userId)))
+    else
+      await this.db
+        .delete(liveSpeakers)
+        .where(and(eq(liveSpeakers.sessionId, sessionId), eq(liveSpeakers.userId, userId)))
   }
 
   private async scheduleNotices(session: LiveSessionRow): Promise<void> {
@@ -283,7 +313,10 @@ export class LiveSessionService {
     const session = await this.db.query.liveSessions.findFirst({ where: eq(liveSessions.id, sessionId) })
     if (!session || session.status !== 'scheduled') return
     const minutes = Math.round(this.reminderLeadMs / 60000)
-    const title = notice === 'reminder' ? { ar: `تبدأ الحصة بعد ${minutes} دقائق`, en: `Starts in ${minutes} minutes` } : { ar: 'تبدأ حصتك الآن', en: 'Your class starts now' }
+    const title =
+      notice === 'reminder'
+        ? { ar: `تبدأ الحصة بعد ${minutes} دقائق`, en: `Starts in ${minutes} minutes` }
+        : { ar: 'تبدأ حصتك الآن', en: 'Your class starts now' }
     await this.tellStudents(session, `${notice}:${session.scheduledAt.getTime()}`, title)
   }
 
@@ -295,7 +328,12 @@ export class LiveSessionService {
         type,
         title,
         body: session.title,
-        data: { sessionId: session.id, courseId: session.courseId, scheduledAt: session.scheduledAt.toISOString(), roomCode: session.roomCode },
+        data: {
+          sessionId: session.id,
+          courseId: session.courseId,
+          scheduledAt: session.scheduledAt.toISOString(),
+          roomCode: session.roomCode,
+        },
         dedupeKey: `live_session:${session.id}:${event}`,
       })
     }
@@ -303,11 +341,19 @@ export class LiveSessionService {
 
   private assertFuture(scheduledAt: Date): void {
     if (scheduledAt.getTime() <= this.clock.now()) {
-      throw unprocessable('VALIDATION_FAILED', 'scheduledAt must be in the future', [{ in: 'body', path: '/scheduledAt', message: 'must be in the future' }])
+      throw unprocessable('VALIDATION_FAILED', 'scheduledAt must be in the future', [
+        { in: 'body', path: '/scheduledAt', message: 'must be in the future' },
+      ])
     }
   }
 
-  private async transition(teacher: AuthUser, id: string, to: LiveSessionStatus, from: LiveSessionStatus, extra: Partial<typeof liveSessions.$inferInsert>) {
+  private async transition(
+    teacher: AuthUser,
+    id: string,
+    to: LiveSessionStatus,
+    from: LiveSessionStatus,
+    extra: Partial<typeof liveSessions.$inferInsert>,
+  ) {
     const session = await this.teachersSession(teacher, id)
     const [updated] = await this.db
       .update(liveSessions)
@@ -330,7 +376,10 @@ export class LiveSessionService {
     if (staffMay(user, ['courses', 'read'])) return undefined
     return or(
       eq(courses.teacherId, user.id),
-      inArray(liveSessions.courseId, this.db.select({ id: enrolments.courseId }).from(enrolments).where(eq(enrolments.studentId, user.id))),
+      inArray(
+        liveSessions.courseId,
+        this.db.select({ id: enrolments.courseId }).from(enrolments).where(eq(enrolments.studentId, user.id)),
+      ),
     )
   }
 }

@@ -13,7 +13,10 @@ export const catalogRoutes = (catalog: CatalogService, plugins: RoutePlugins) =>
     .get('/categories', ({ viewer }) => catalog.tree(viewer !== null && staffMay(viewer, ['catalog', 'read'])), {
       viewer: true,
       response: { 200: t.Array(Category), ...errorResponses },
-      detail: { summary: 'Categories with their subcategories (public: active ones; staff with the catalog module: all)', security: [] },
+      detail: {
+        summary: 'Categories with their subcategories (public: active ones; staff with the catalog module: all)',
+        security: [],
+      },
     })
     .post(
       '/categories',
@@ -21,7 +24,12 @@ export const catalogRoutes = (catalog: CatalogService, plugins: RoutePlugins) =>
         set.status = 201
         return catalog.createCategory(body)
       },
-      { auth: catalogManagers, body: CreateCategory, response: { 201: Category, ...errorResponses }, detail: { summary: 'Add a category (active by default)' } },
+      {
+        auth: catalogManagers,
+        body: CreateCategory,
+        response: { 201: Category, ...errorResponses },
+        detail: { summary: 'Add a category (active by default)' },
+      },
     )
     .patch('/categories/:id', ({ params, body }) => catalog.updateCategory(params.id, body), {
       auth: catalogManagers,
@@ -36,7 +44,13 @@ export const catalogRoutes = (catalog: CatalogService, plugins: RoutePlugins) =>
         set.status = 201
         return catalog.createSubcategory(params.id, body)
       },
-      { auth: catalogManagers, params: IdParams, body: CreateCategory, response: { 201: Subcategory, ...errorResponses }, detail: { summary: 'Add a subcategory' } },
+      {
+        auth: catalogManagers,
+        params: IdParams,
+        body: CreateCategory,
+        response: { 201: Subcategory, ...errorResponses },
+        detail: { summary: 'Add a subcategory' },
+      },
     )
     .patch('/subcategories/:id', ({ params, body }) => catalog.updateSubcategory(params.id, body), {
       auth: catalogManagers,

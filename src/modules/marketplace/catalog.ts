@@ -21,7 +21,8 @@ export class CatalogService {
       this.db.select().from(categories).orderBy(asc(categories.createdAt), asc(categories.id)),
       this.db.select().from(subcategories).orderBy(asc(subcategories.createdAt), asc(subcategories.id)),
     ])
-    const shown = <Row extends { isActive: boolean }>(rows: Row[]) => (includeInactive ? rows : rows.filter((row) => row.isActive))
+    const shown = <Row extends { isActive: boolean }>(rows: Row[]) =>
+      includeInactive ? rows : rows.filter((row) => row.isActive)
     return shown(allCategories).map((category) => ({
       ...toCategory(category),
       subcategories: shown(allSubcategories.filter((sub) => sub.categoryId === category.id)).map(toSubcategory),
@@ -39,15 +40,26 @@ export class CatalogService {
   async updateCategory(id: string, changes: Naming) {
     const [category] = await this.db.update(categories).set(changes).where(eq(categories.id, id)).returning()
     if (!category) throw notFound('Category')
-    const subs = await this.db.select().from(subcategories).where(eq(subcategories.categoryId, id)).orderBy(asc(subcategories.createdAt))
+    const subs = await this.db
+      .select()
+      .from(subcategories)
+      .where(eq(subcategories.categoryId, id))
+      .orderBy(asc(subcategories.createdAt))
     return { ...toCategory(category), subcategories: subs.map(toSubcategory) }
   }
 
   async createSubcategory(categoryId: string, input: Naming & { name: string }) {
-    if (!(await this.db.query.categories.findFirst({ columns: { id: true }, where: eq(categories.id, categoryId) }))) throw notFound('Category')
+    if (!(await this.db.query.categories.findFirst({ columns: { id: true }, where: eq(categories.id, categoryId) })))
+      throw notFound('Category')
     const [subcategory] = await this.db
       .insert(subcategories)
-      .values({ id: newId('sub'), categoryId, name: input.name, nameEn: input.nameEn ?? null, isActive: input.isActive ?? true })
+      .values({
+        id: newId('sub'),
+        categoryId,
+        name: input.name,
+        nameEn: input.nameEn ?? null,
+        isActive: input.isActive ?? true,
+      })
       .returning()
     return toSubcategory(subcategory!)
   }
@@ -70,7 +82,12 @@ export class CatalogService {
       .innerJoin(categories, eq(categories.id, subcategories.categoryId))
       .where(and(inArray(subcategories.id, ids), eq(subcategories.isActive, true), eq(categories.isActive, true)))
     const missing = ids.filter((id) => !rows.some((row) => row.subcategory.id === id))
-    if (missing.length > 0) throw unprocessable('INVALID_SUBCATEGORY', `Unknown or inactive subcategory: ${missing.join(', ')}`, missing.map((id) => ({ in: 'body', path: '/subcategoryId', message: id })))
+    if (missing.length > 0)
+      throw unprocessable(
+        'INVALID_SUBCATEGORY',
+        `Unknown or inactive subcategory: ${missing.join(', ')}`,
+        missing.map((id) => ({ in: 'body', path: '/subcategoryId', message: id })),
+      )
     return rows.map((row) => row.subcategory)
   }
 }

@@ -39,7 +39,8 @@ const foldCity = (city: string) =>
     .join(' ')
 
 const byKey = new Map<string, (typeof knownCities)[number]>()
-for (const city of knownCities) for (const spelling of [city.name, city.nameEn, ...city.spellings]) byKey.set(foldCity(spelling), city)
+for (const city of knownCities)
+  for (const spelling of [city.name, city.nameEn, ...city.spellings]) byKey.set(foldCity(spelling), city)
 
 /** The key two spellings of one city share: a known city's folded Arabic name, else the city's own folded form. */
 export function cityKey(city: string): string {

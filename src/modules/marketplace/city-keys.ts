@@ -7,6 +7,10 @@ import { cityKey } from './cities.ts'
 export async function fillMissingCityKeys(db: Database): Promise<void> {
   for (const table of [providers, serviceRequests] as const) {
     const cities = await db.selectDistinct({ city: table.city }).from(table).where(eq(table.cityKey, ''))
-    for (const { city } of cities) await db.update(table).set({ cityKey: cityKey(city) }).where(and(eq(table.city, city), eq(table.cityKey, '')))
+    for (const { city } of cities)
+      await db
+        .update(table)
+        .set({ cityKey: cityKey(city) })
+        .where(and(eq(table.city, city), eq(table.cityKey, '')))
   }
 }

@@ -18,7 +18,19 @@ import { seedCatalogueIfEmpty } from './seed-catalog.ts'
 import { SocialService } from './social.ts'
 
 /** The services marketplace: catalogue, providers, service requests with offers, claims and chat, reviews. */
-export function marketplaceModule({ db, clock, config, logger, hub, scheduler, notifications, users, features, plugins, startTasks }: Core) {
+export function marketplaceModule({
+  db,
+  clock,
+  config,
+  logger,
+  hub,
+  scheduler,
+  notifications,
+  users,
+  features,
+  plugins,
+  startTasks,
+}: Core) {
   const events = requestEvents(hub)
   const catalog = new CatalogService(db)
   const providers = new ProviderService(db, clock, catalog, users, config.providerSearch)
@@ -42,6 +54,8 @@ export function marketplaceModule({ db, clock, config, logger, hub, scheduler, n
         ...plugins,
       }),
     )
-    .use(requestRoutes({ requests, offers: new OfferService(db, clock, providers, requests), chat, reviews, ...plugins }))
+    .use(
+      requestRoutes({ requests, offers: new OfferService(db, clock, providers, requests), chat, reviews, ...plugins }),
+    )
     .use(marketplaceBackofficeRoutes({ requests, chat, providers, offerings, ...plugins }))
 }

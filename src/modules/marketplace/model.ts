@@ -7,23 +7,51 @@ const Id = t.String({ minLength: 1, maxLength: 64 })
 export const IdParams = t.Object({ id: Id })
 export const ItemIdParams = t.Object({ itemId: Id })
 const Name = t.String({ minLength: 1, maxLength: 100 })
-const City = t.String({ minLength: 1, maxLength: 80, description: 'any spelling: with or without the article and harakat, Arabic or English for known cities (الرياض = رياض = Riyadh)' })
-const Halalas = (description: string) => t.Integer({ minimum: 0, maximum: 1_000_000_000, description: `${description}, in halalas (1/100 SAR)` })
+const City = t.String({
+  minLength: 1,
+  maxLength: 80,
+  description:
+    'any spelling: with or without the article and harakat, Arabic or English for known cities (الرياض = رياض = Riyadh)',
+})
+const Halalas = (description: string) =>
+  t.Integer({ minimum: 0, maximum: 1_000_000_000, description: `${description}, in halalas (1/100 SAR)` })
 const Note = t.Optional(t.String({ maxLength: 1000 }))
 export const NoteBody = t.Object({ note: Note })
 
 export const Subcategory = t.Object(
-  { id: t.String(), categoryId: t.String(), name: t.String(), nameEn: t.Union([t.String(), t.Null()]), isActive: t.Boolean() },
+  {
+    id: t.String(),
+    categoryId: t.String(),
+    name: t.String(),
+    nameEn: t.Union([t.String(), t.Null()]),
+    isActive: t.Boolean(),
+  },
   { title: 'Subcategory' },
 )
 export const Category = t.Object(
-  { id: t.String(), name: t.String(), nameEn: t.Union([t.String(), t.Null()]), isActive: t.Boolean(), subcategories: t.Array(Subcategory) },
+  {
+    id: t.String(),
+    name: t.String(),
+    nameEn: t.Union([t.String(), t.Null()]),
+    isActive: t.Boolean(),
+    subcategories: t.Array(Subcategory),
+  },
   { title: 'Category' },
 )
-export const CreateCategory = t.Object({ name: Name, nameEn: t.Optional(Name), isActive: t.Optional(t.Boolean({ default: true })) })
-export const UpdateCategory = t.Object({ name: t.Optional(Name), nameEn: t.Optional(Name), isActive: t.Optional(t.Boolean()) }, { minProperties: 1 })
+export const CreateCategory = t.Object({
+  name: Name,
+  nameEn: t.Optional(Name),
+  isActive: t.Optional(t.Boolean({ default: true })),
+})
+export const UpdateCategory = t.Object(
+  { name: t.Optional(Name), nameEn: t.Optional(Name), isActive: t.Optional(t.Boolean()) },
+  { minProperties: 1 },
+)
 
-export const Rating = t.Object({ average: t.Number({ description: 'mean of the ratings, 0 when there are none' }), count: t.Integer() })
+export const Rating = t.Object({
+  average: t.Number({ description: 'mean of the ratings, 0 when there are none' }),
+  count: t.Integer(),
+})
 export const CityInUse = t.Object(
   {
     key: t.String({ description: 'what the city filter compares: every spelling of one city has the same key' }),
@@ -42,7 +70,9 @@ export const ProviderSummary = t.Object(
     bio: t.Union([t.String(), t.Null()]),
     city: t.String(),
     verified: t.Boolean(),
-    verifiedUntil: t.Union([t.Date(), t.Null()], { description: 'the verified mark lasts until then (a year from the paid verification)' }),
+    verifiedUntil: t.Union([t.Date(), t.Null()], {
+      description: 'the verified mark lasts until then (a year from the paid verification)',
+    }),
     isActive: t.Boolean(),
     rating: Rating,
     createdAt: t.Date(),
@@ -85,13 +115,23 @@ export const RegisterProvider = t.Object({
   subcategoryIds: t.Optional(t.Array(Id, { maxItems: 50, uniqueItems: true })),
 })
 export const UpdateProvider = t.Object(
-  { displayName: t.Optional(Name), bio: t.Optional(t.Union([t.String({ maxLength: 2000 }), t.Null()])), city: t.Optional(City) },
+  {
+    displayName: t.Optional(Name),
+    bio: t.Optional(t.Union([t.String({ maxLength: 2000 }), t.Null()])),
+    city: t.Optional(City),
+  },
   { minProperties: 1 },
 )
 export const SubcategoryIds = t.Object({ subcategoryIds: t.Array(Id, { maxItems: 50, uniqueItems: true }) })
 
 export const ProviderSearchQuery = t.Object({
-  q: t.Optional(t.String({ minLength: 1, maxLength: 100, description: 'words of the name or bio (prefixes match; Arabic folded: أ/ا, ة/ه, ى/ي, harakat ignored)' })),
+  q: t.Optional(
+    t.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'words of the name or bio (prefixes match; Arabic folded: أ/ا, ة/ه, ى/ي, harakat ignored)',
+    }),
+  ),
   city: t.Optional(City),
   categoryId: t.Optional(Id),
   subcategoryId: t.Optional(Id),
@@ -181,8 +221,19 @@ export const RequestListQuery = t.Object({
 })
 export const ProviderRequestQuery = t.Object({ status: optionalEnum(requestStatuses), ...PageQuery })
 export const AvailableQuery = t.Object({ type: optionalEnum(['urgent', 'competitive'] as const), ...PageQuery })
-export const HistoryEntry = t.Object({ status: oneOf(requestStatuses), actorId: t.Union([t.String(), t.Null()]), note: t.Union([t.String(), t.Null()]), at: t.Date() }, { title: 'RequestHistoryEntry' })
-export const StaffTransition = t.Object({ to: oneOf(['accepted', 'rejected', 'in_progress', 'completed', 'cancelled', 'expired'] as const), note: Note })
+export const HistoryEntry = t.Object(
+  {
+    status: oneOf(requestStatuses),
+    actorId: t.Union([t.String(), t.Null()]),
+    note: t.Union([t.String(), t.Null()]),
+    at: t.Date(),
+  },
+  { title: 'RequestHistoryEntry' },
+)
+export const StaffTransition = t.Object({
+  to: oneOf(['accepted', 'rejected', 'in_progress', 'completed', 'cancelled', 'expired'] as const),
+  note: Note,
+})
 
 export const Offer = t.Object(
   {
@@ -198,14 +249,29 @@ export const Offer = t.Object(
   },
   { title: 'Offer' },
 )
-export const CreateOffer = t.Object({ price: Halalas('price'), etaDays: t.Optional(t.Integer({ minimum: 0, maximum: 365 })), note: Note })
+export const CreateOffer = t.Object({
+  price: Halalas('price'),
+  etaDays: t.Optional(t.Integer({ minimum: 0, maximum: 365 })),
+  note: Note,
+})
 
 export const RequestMessage = t.Object(
-  { id: t.String(), requestId: t.String(), senderId: t.String(), body: t.String(), clientMsgId: t.Union([t.String(), t.Null()]), createdAt: t.Date() },
+  {
+    id: t.String(),
+    requestId: t.String(),
+    senderId: t.String(),
+    body: t.String(),
+    clientMsgId: t.Union([t.String(), t.Null()]),
+    createdAt: t.Date(),
+  },
   { title: 'RequestMessage' },
 )
 export const MessageBody = t.String({ minLength: 1, maxLength: 4000 })
-export const ClientMsgId = t.String({ minLength: 1, maxLength: 64, description: 'your id for the message; a retried send with it is stored once' })
+export const ClientMsgId = t.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'your id for the message; a retried send with it is stored once',
+})
 export const PostRequestMessage = t.Object({ body: MessageBody, clientMsgId: t.Optional(ClientMsgId) })
 export const StaffMessage = t.Object({ body: MessageBody })
 export const ReadResult = t.Object({ marked: t.Integer({ description: 'how many messages from others became read' }) })
@@ -224,7 +290,10 @@ export const Review = t.Object(
   },
   { title: 'Review' },
 )
-export const CreateReview = t.Object({ rating: t.Integer({ minimum: 1, maximum: 5 }), comment: t.Optional(t.String({ maxLength: 2000 })) })
+export const CreateReview = t.Object({
+  rating: t.Integer({ minimum: 1, maximum: 5 }),
+  comment: t.Optional(t.String({ maxLength: 2000 })),
+})
 export const RatingSummary = t.Object({
   average: t.Number(),
   count: t.Integer(),

@@ -20,7 +20,9 @@ interface ServiceFields {
 
 function checkPriceRange({ priceFrom, priceTo }: Pick<ServiceFields, 'priceFrom' | 'priceTo'>) {
   if (priceFrom != null && priceTo != null && priceFrom > priceTo) {
-    throw unprocessable('INVALID_PRICE_RANGE', 'priceFrom must not be above priceTo', [{ in: 'body', path: '/priceFrom', message: 'above priceTo' }])
+    throw unprocessable('INVALID_PRICE_RANGE', 'priceFrom must not be above priceTo', [
+      { in: 'body', path: '/priceFrom', message: 'above priceTo' },
+    ])
   }
 }
 
@@ -47,7 +49,14 @@ export class OfferingService {
     const now = new Date(this.clock.now())
     const [service] = await this.db
       .insert(services)
-      .values({ ...input, id: newId('svc'), providerId, isActive: input.isActive ?? true, createdAt: now, updatedAt: now })
+      .values({
+        ...input,
+        id: newId('svc'),
+        providerId,
+        isActive: input.isActive ?? true,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning()
     return toServiceDto(service!)
   }
@@ -55,9 +64,16 @@ export class OfferingService {
   /** The provider's own service (404 for anyone else's), or any service for staff (providerId undefined). */
   async update(providerId: string | undefined, id: string, changes: ServiceFields) {
     const current = await this.owned(providerId, id)
-    checkPriceRange({ priceFrom: changes.priceFrom === undefined ? current.priceFrom : changes.priceFrom, priceTo: changes.priceTo === undefined ? current.priceTo : changes.priceTo })
+    checkPriceRange({
+      priceFrom: changes.priceFrom === undefined ? current.priceFrom : changes.priceFrom,
+      priceTo: changes.priceTo === undefined ? current.priceTo : changes.priceTo,
+    })
     if (changes.subcategoryId !== undefined) await this.catalog.requireActive([changes.subcategoryId])
-    const [service] = await this.db.update(services).set({ ...changes, updatedAt: new Date(this.clock.now()) }).where(eq(services.id, id)).returning()
+    const [service] = await this.db
+      .update(services)
+      .set({ ...changes, updatedAt: new Date(this.clock.now()) })
+      .where(eq(services.id, id))
+      .returning()
     return toServiceDto(service!)
   }
 
@@ -67,7 +83,9 @@ export class OfferingService {
   }
 
   private async owned(providerId: string | undefined, id: string): Promise<ServiceRow> {
-    const service = await this.db.query.services.findFirst({ where: and(eq(services.id, id), providerId === undefined ? undefined : eq(services.providerId, providerId)) })
+    const service = await this.db.query.services.findFirst({
+      where: and(eq(services.id, id), providerId === undefined ? undefined : eq(services.providerId, providerId)),
+    })
     if (!service) throw notFound('Service')
     return service
   }

@@ -15,7 +15,10 @@ export const toOfferDto = (offer: OfferRow) => ({ ...offer, currency: 'SAR' as c
 const offerNotices: Record<'offer' | 'accepted' | 'rejected', Notice> = {
   offer: { type: 'request.offer', title: { ar: 'عرض جديد على طلبك', en: 'A new offer on your request' } },
   accepted: { type: 'request.offer_accepted', title: { ar: 'قُبل عرضك', en: 'Your offer was accepted' } },
-  rejected: { type: 'request.offer_rejected', title: { ar: 'اختار العميل عرضًا آخر', en: 'The client chose another offer' } },
+  rejected: {
+    type: 'request.offer_rejected',
+    title: { ar: 'اختار العميل عرضًا آخر', en: 'The client chose another offer' },
+  },
 }
 
 /** Offers on competitive requests: one per provider; the client accepts exactly one. */
@@ -40,7 +43,8 @@ export class OfferService {
         SELECT ${id}, ${requestId}, ${provider.id}, ${input.price}, ${input.etaDays ?? null}, ${input.note ?? null}, 'pending', ${this.clock.now()}
         FROM ${serviceRequests} WHERE ${serviceRequests.id} = ${requestId} AND ${serviceRequests.status} = 'sent'`)
     } catch (error) {
-      if (dbErrorMentions(error, 'UNIQUE constraint failed: offers.request_id, offers.provider_id')) throw conflict('ALREADY_OFFERED', 'You already made an offer on this request')
+      if (dbErrorMentions(error, 'UNIQUE constraint failed: offers.request_id, offers.provider_id'))
+        throw conflict('ALREADY_OFFERED', 'You already made an offer on this request')
       throw error
     }
     const offer = await this.db.query.offers.findFirst({ where: eq(offers.id, id) })
@@ -74,7 +78,10 @@ export class OfferService {
       UPDATE ${offers} SET status = CASE WHEN id = ${offerId} THEN 'accepted' ELSE 'rejected' END
       WHERE request_id = ${offer.requestId} AND status = 'pending'
         AND EXISTS (SELECT 1 FROM ${serviceRequests} WHERE ${serviceRequests.id} = ${offer.requestId} AND ${serviceRequests.acceptedOfferId} = ${offerId})`
-    const losers = await this.db.select({ providerId: offers.providerId }).from(offers).where(and(eq(offers.requestId, offer.requestId), eq(offers.status, 'pending')))
+    const losers = await this.db
+      .select({ providerId: offers.providerId })
+      .from(offers)
+      .where(and(eq(offers.requestId, offer.requestId), eq(offers.status, 'pending')))
     const accepted = await this.requests.change(
       user,
       offer.requestId,
@@ -92,8 +99,14 @@ export class OfferService {
     )
     const winner = await this.providers.find(offer.providerId)
     await this.requests.tell(winner ? [winner.userId] : [], offerNotices.accepted, accepted)
-    const others = await Promise.all(losers.filter((row) => row.providerId !== offer.providerId).map((row) => this.providers.find(row.providerId)))
-    await this.requests.tell(others.flatMap((provider) => (provider ? [provider.userId] : [])), offerNotices.rejected, accepted)
+    const others = await Promise.all(
+      losers.filter((row) => row.providerId !== offer.providerId).map((row) => this.providers.find(row.providerId)),
+    )
+    await this.requests.tell(
+      others.flatMap((provider) => (provider ? [provider.userId] : [])),
+      offerNotices.rejected,
+      accepted,
+    )
     return { request: toRequestDto(accepted), offer: toOfferDto({ ...offer, status: 'accepted' }) }
   }
 }

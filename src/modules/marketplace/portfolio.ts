@@ -56,11 +56,16 @@ export class PortfolioService {
     const { fields, file } = await receiveMultipart(request, {
       fileField: 'file',
       maxFileBytes: maxUploadMb * 1024 * 1024,
-      accepts: (mimeType, head) => (fileTypes[mimeType]?.kind !== 'video' || flags.portfolioVideos === true) && (fileTypes[mimeType]?.matches(head) ?? false),
+      accepts: (mimeType, head) =>
+        (fileTypes[mimeType]?.kind !== 'video' || flags.portfolioVideos === true) &&
+        (fileTypes[mimeType]?.matches(head) ?? false),
       destination: (mimeType) => join(this.folder, `${id}.${fileTypes[mimeType]?.extension ?? 'bin'}`),
     })
     try {
-      if (!file) throw unprocessable('VALIDATION_FAILED', 'Attach the image or video as the multipart field "file"', [{ in: 'body', path: '/file', message: 'required' }])
+      if (!file)
+        throw unprocessable('VALIDATION_FAILED', 'Attach the image or video as the multipart field "file"', [
+          { in: 'body', path: '/file', message: 'required' },
+        ])
       const { caption } = validated(PortfolioFields, { caption: fields.caption?.[0] })
       const row = {
         id,
@@ -74,7 +79,12 @@ export class PortfolioService {
       }
       const roomLeft = sql`(select count(*) from ${portfolioItems} where ${portfolioItems.providerId} = ${provider.id}) < ${maxItems}`
       const { rowsAffected } = await insertWhere(this.db, portfolioItems, row, roomLeft)
-      if (rowsAffected === 0) throw new ApiError(403, 'PLAN_LIMIT_REACHED', `Your plan allows ${maxItems} portfolio items; remove one, upgrade or buy an extra`)
+      if (rowsAffected === 0)
+        throw new ApiError(
+          403,
+          'PLAN_LIMIT_REACHED',
+          `Your plan allows ${maxItems} portfolio items; remove one, upgrade or buy an extra`,
+        )
       return toItem(row, 0)
     } catch (error) {
       if (file) await rm(file.path, { force: true })
@@ -83,11 +93,13 @@ export class PortfolioService {
   }
 
   async remove(providerId: string, id: string) {
-    const [item] = await this.db.delete(portfolioItems).where(and(eq(portfolioItems.id, id), eq(portfolioItems.providerId, providerId))).returning()
+    const [item] = await this.db
+      .delete(portfolioItems)
+      .where(and(eq(portfolioItems.id, id), eq(portfolioItems.providerId, providerId)))
+      .returning()
     if (!item) throw notFound('Portfolio item')
     await rm(join(this.folder, basename(item.path)), { force: true })
   }
-
 }
 
 export const toItem = ({ path, ...item }: PortfolioRow, likes: number) => ({ ...item, url: path, likes })

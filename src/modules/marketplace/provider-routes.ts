@@ -44,13 +44,27 @@ export interface ProviderRouteDeps extends RoutePlugins {
 }
 
 const PageOnly = t.Object(PageQuery)
-const UploadForm = t.Composite([t.Object({ file: t.String({ format: 'binary', description: 'jpeg, png, webp, mp4 or webm' }) }), PortfolioFields])
+const UploadForm = t.Composite([
+  t.Object({ file: t.String({ format: 'binary', description: 'jpeg, png, webp, mp4 or webm' }) }),
+  PortfolioFields,
+])
 const publicRoute = (summary: string) => ({ summary, security: [] })
 
 /** Provider profiles: registration and self-service (any signed-in account), public pages and search, social marks. */
-export const providerRoutes = ({ config, providers, offerings, portfolio, social, reviews, ...plugins }: ProviderRouteDeps) => {
+export const providerRoutes = ({
+  config,
+  providers,
+  offerings,
+  portfolio,
+  social,
+  reviews,
+  ...plugins
+}: ProviderRouteDeps) => {
   const myProviderId = async (user: { id: string }) => (await providers.mine(user.id)).id
-  const withUrls = (request: Request) => <Item extends { url: string }>(items: Item[]) => items.map((item) => ({ ...item, url: absoluteUrl(config, request, item.url) }))
+  const withUrls =
+    (request: Request) =>
+    <Item extends { url: string }>(items: Item[]) =>
+      items.map((item) => ({ ...item, url: absoluteUrl(config, request, item.url) }))
   return moduleRoutes({ name: 'provider-routes', detail: { tags: ['providers'] } }, plugins)
     .post(
       '/providers/register',
@@ -58,16 +72,27 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
         set.status = 201
         return providers.register(user.id, body)
       },
-      { auth: 'any', body: RegisterProvider, response: { 201: Provider, ...errorResponses }, detail: { summary: 'Become a provider (also from phone_only): the role becomes provider at once; 409 if already one' } },
+      {
+        auth: 'any',
+        body: RegisterProvider,
+        response: { 201: Provider, ...errorResponses },
+        detail: {
+          summary: 'Become a provider (also from phone_only): the role becomes provider at once; 409 if already one',
+        },
+      },
     )
     .get('/cities', () => providers.cities(), {
       response: { 200: t.Array(CityInUse), ...errorResponses },
-      detail: publicRoute('The cities listed providers are in (at most 500, most providers first); pass a name or key as `city` to the search'),
+      detail: publicRoute(
+        'The cities listed providers are in (at most 500, most providers first); pass a name or key as `city` to the search',
+      ),
     })
     .get('/providers', ({ query }) => providers.search({ ...query, isActive: true, limit: query.limit ?? 20 }), {
       query: ProviderSearchQuery,
       response: { 200: Page(ProviderSummary), ...errorResponses },
-      detail: publicRoute('Search listed providers, newest first, by words of name and bio, city, category, subcategory'),
+      detail: publicRoute(
+        'Search listed providers, newest first, by words of name and bio, city, category, subcategory',
+      ),
     })
     .group('/providers/me', (routes) =>
       routes
@@ -105,28 +130,46 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
             set.status = 201
             return created
           },
-          { auth: 'any', body: CreateService, response: { 201: Service, ...errorResponses }, detail: { summary: 'Offer a service (prices in halalas)' } },
+          {
+            auth: 'any',
+            body: CreateService,
+            response: { 201: Service, ...errorResponses },
+            detail: { summary: 'Offer a service (prices in halalas)' },
+          },
         )
-        .patch('/services/:id', async ({ user, params, body }) => offerings.update(await myProviderId(user), params.id, body), {
-          auth: 'any',
-          params: IdParams,
-          body: UpdateService,
-          response: { 200: Service, ...errorResponses },
-          detail: { summary: 'Change one of my services' },
-        })
+        .patch(
+          '/services/:id',
+          async ({ user, params, body }) => offerings.update(await myProviderId(user), params.id, body),
+          {
+            auth: 'any',
+            params: IdParams,
+            body: UpdateService,
+            response: { 200: Service, ...errorResponses },
+            detail: { summary: 'Change one of my services' },
+          },
+        )
         .delete(
           '/services/:id',
           async ({ user, params, set }) => {
             await offerings.remove(await myProviderId(user), params.id)
             set.status = 204
           },
-          { auth: 'any', params: IdParams, response: { 204: t.Void(), ...errorResponses }, detail: { summary: 'Remove one of my services' } },
+          {
+            auth: 'any',
+            params: IdParams,
+            response: { 204: t.Void(), ...errorResponses },
+            detail: { summary: 'Remove one of my services' },
+          },
         )
-        .get('/portfolio', async ({ user, request }) => withUrls(request)(await portfolio.list(await myProviderId(user))), {
-          auth: 'any',
-          response: { 200: t.Array(PortfolioItem), ...errorResponses },
-          detail: { summary: 'My portfolio' },
-        })
+        .get(
+          '/portfolio',
+          async ({ user, request }) => withUrls(request)(await portfolio.list(await myProviderId(user))),
+          {
+            auth: 'any',
+            response: { 200: t.Array(PortfolioItem), ...errorResponses },
+            detail: { summary: 'My portfolio' },
+          },
+        )
         .post(
           '/portfolio',
           async ({ user, request, set }) => {
@@ -140,8 +183,12 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
             parse: () => ({ streamed: true }),
             response: { 201: PortfolioItem, 413: ErrorBody, ...errorResponses },
             detail: {
-              summary: 'Add an image or short video (multipart; within my plan’s maxUploadMb → else 413; jpeg, png, webp, mp4, webm checked by content, videos if my plan has portfolioVideos → else 422; more items than portfolioItems → 403 PLAN_LIMIT_REACHED)',
-              requestBody: { required: true, content: { 'multipart/form-data': { schema: plainJsonSchema(UploadForm) } } },
+              summary:
+                'Add an image or short video (multipart; within my plan’s maxUploadMb → else 413; jpeg, png, webp, mp4, webm checked by content, videos if my plan has portfolioVideos → else 422; more items than portfolioItems → 403 PLAN_LIMIT_REACHED)',
+              requestBody: {
+                required: true,
+                content: { 'multipart/form-data': { schema: plainJsonSchema(UploadForm) } },
+              },
             },
           },
         )
@@ -151,35 +198,61 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
             await portfolio.remove(await myProviderId(user), params.id)
             set.status = 204
           },
-          { auth: 'any', params: IdParams, response: { 204: t.Void(), ...errorResponses }, detail: { summary: 'Remove a portfolio item and its file' } },
+          {
+            auth: 'any',
+            params: IdParams,
+            response: { 204: t.Void(), ...errorResponses },
+            detail: { summary: 'Remove a portfolio item and its file' },
+          },
         )
-        .get('/followers', async ({ user, query }) => social.markers(providerFollows, await myProviderId(user), { ...query, limit: query.limit ?? 20 }), {
-          auth: 'any',
-          query: PageOnly,
-          response: { 200: Page(Fan), ...errorResponses },
-          detail: { summary: 'Who follows me, most recent first' },
-        })
-        .get('/likers', async ({ user, query }) => social.markers(providerLikes, await myProviderId(user), { ...query, limit: query.limit ?? 20 }), {
-          auth: 'any',
-          query: PageOnly,
-          response: { 200: Page(Fan), ...errorResponses },
-          detail: { summary: 'Who likes me, most recent first' },
-        }),
+        .get(
+          '/followers',
+          async ({ user, query }) =>
+            social.markers(providerFollows, await myProviderId(user), { ...query, limit: query.limit ?? 20 }),
+          {
+            auth: 'any',
+            query: PageOnly,
+            response: { 200: Page(Fan), ...errorResponses },
+            detail: { summary: 'Who follows me, most recent first' },
+          },
+        )
+        .get(
+          '/likers',
+          async ({ user, query }) =>
+            social.markers(providerLikes, await myProviderId(user), { ...query, limit: query.limit ?? 20 }),
+          {
+            auth: 'any',
+            query: PageOnly,
+            response: { 200: Page(Fan), ...errorResponses },
+            detail: { summary: 'Who likes me, most recent first' },
+          },
+        ),
     )
     .group('/providers/:id', { params: IdParams }, (routes) =>
       routes
         .get('', ({ params }) => providers.page(params.id), {
           response: { 200: Provider, ...errorResponses },
-          detail: publicRoute('A provider’s public page: profile, subcategories, rating, followers, likes, verified, active services'),
+          detail: publicRoute(
+            'A provider’s public page: profile, subcategories, rating, followers, likes, verified, active services',
+          ),
         })
-        .get('/services', async ({ params }) => offerings.list((await providers.requireListed(params.id)).id, { activeOnly: true }), {
-          response: { 200: t.Array(Service), ...errorResponses },
-          detail: publicRoute('A provider’s active services'),
-        })
-        .get('/portfolio', async ({ params, request }) => withUrls(request)(await portfolio.list((await providers.requireListed(params.id)).id)), {
-          response: { 200: t.Array(PortfolioItem), ...errorResponses },
-          detail: publicRoute('A provider’s portfolio, newest first'),
-        })
+        .get(
+          '/services',
+          async ({ params }) => offerings.list((await providers.requireListed(params.id)).id, { activeOnly: true }),
+          {
+            response: { 200: t.Array(Service), ...errorResponses },
+            detail: publicRoute('A provider’s active services'),
+          },
+        )
+        .get(
+          '/portfolio',
+          async ({ params, request }) =>
+            withUrls(request)(await portfolio.list((await providers.requireListed(params.id)).id)),
+          {
+            response: { 200: t.Array(PortfolioItem), ...errorResponses },
+            detail: publicRoute('A provider’s portfolio, newest first'),
+          },
+        )
         .get('/reviews', ({ params, query }) => reviews.page(params.id, { ...query, limit: query.limit ?? 20 }), {
           query: PageOnly,
           response: { 200: Page(Review), ...errorResponses },
@@ -222,24 +295,37 @@ export const providerRoutes = ({ config, providers, offerings, portfolio, social
       response: { 200: LikeState, ...errorResponses },
       detail: { summary: 'Take back a like on a portfolio item (idempotent)' },
     })
-    .get('/me/following-providers', ({ user, query }) => social.markedProviders(providerFollows, user.id, { ...query, limit: query.limit ?? 20 }), {
-      auth: 'any',
-      query: PageOnly,
-      response: { 200: Page(ProviderSummary), ...errorResponses },
-      detail: { summary: 'Providers I follow, most recent first' },
-    })
-    .get('/me/liked-providers', ({ user, query }) => social.markedProviders(providerLikes, user.id, { ...query, limit: query.limit ?? 20 }), {
-      auth: 'any',
-      query: PageOnly,
-      response: { 200: Page(ProviderSummary), ...errorResponses },
-      detail: { summary: 'Providers I like, most recent first' },
-    })
+    .get(
+      '/me/following-providers',
+      ({ user, query }) => social.markedProviders(providerFollows, user.id, { ...query, limit: query.limit ?? 20 }),
+      {
+        auth: 'any',
+        query: PageOnly,
+        response: { 200: Page(ProviderSummary), ...errorResponses },
+        detail: { summary: 'Providers I follow, most recent first' },
+      },
+    )
+    .get(
+      '/me/liked-providers',
+      ({ user, query }) => social.markedProviders(providerLikes, user.id, { ...query, limit: query.limit ?? 20 }),
+      {
+        auth: 'any',
+        query: PageOnly,
+        response: { 200: Page(ProviderSummary), ...errorResponses },
+        detail: { summary: 'Providers I like, most recent first' },
+      },
+    )
     .get(
       '/me/favorites',
       async ({ user, query, request }) => {
         const page = await social.favorites(user.id, { ...query, limit: query.limit ?? 20 })
         return { items: withUrls(request)(page.items), nextCursor: page.nextCursor }
       },
-      { auth: 'any', query: PageOnly, response: { 200: Page(PortfolioItem), ...errorResponses }, detail: { summary: 'Portfolio items I like, most recent first' } },
+      {
+        auth: 'any',
+        query: PageOnly,
+        response: { 200: Page(PortfolioItem), ...errorResponses },
+        detail: { summary: 'Portfolio items I like, most recent first' },
+      },
     )
 }

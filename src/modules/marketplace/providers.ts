@@ -2,7 +2,14 @@ import { and, count, desc, eq, exists, like, lte, sql, type SQL } from 'drizzle-
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
-import { providerFollows, providerLikes, providers, providerSubcategories, services, subcategories } from '../../db/schema/marketplace.ts'
+import {
+  providerFollows,
+  providerLikes,
+  providers,
+  providerSubcategories,
+  services,
+  subcategories,
+} from '../../db/schema/marketplace.ts'
 import { ApiError, conflict, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
@@ -31,7 +38,14 @@ export const ratingOf = (provider: Pick<ProviderRow, 'ratingCount' | 'ratingSum'
 
 const MAX_CITIES = 500
 
-export const toProviderSummary = ({ searchText: _searchText, cityKey: _cityKey, ratingCount, ratingSum, updatedAt: _updatedAt, ...provider }: ProviderRow) => ({
+export const toProviderSummary = ({
+  searchText: _searchText,
+  cityKey: _cityKey,
+  ratingCount,
+  ratingSum,
+  updatedAt: _updatedAt,
+  ...provider
+}: ProviderRow) => ({
   ...provider,
   rating: ratingOf({ ratingCount, ratingSum }),
 })
@@ -42,9 +56,15 @@ export const toProviderSummary = ({ searchText: _searchText, cityKey: _cityKey, 
  */
 export const providerVerification = (db: Database) => ({
   grant: (userId: string, { at, until }: { at: Date; until: Date }, onlyIf: SQL) =>
-    db.update(providers).set({ verified: true, verifiedUntil: until, updatedAt: at }).where(and(eq(providers.userId, userId), onlyIf)),
+    db
+      .update(providers)
+      .set({ verified: true, verifiedUntil: until, updatedAt: at })
+      .where(and(eq(providers.userId, userId), onlyIf)),
   expire: (userId: string, now: Date) =>
-    db.update(providers).set({ verified: false, updatedAt: now }).where(and(eq(providers.userId, userId), eq(providers.verified, true), lte(providers.verifiedUntil, now))),
+    db
+      .update(providers)
+      .set({ verified: false, updatedAt: now })
+      .where(and(eq(providers.userId, userId), eq(providers.verified, true), lte(providers.verifiedUntil, now))),
 })
 
 /** From this many FTS matches on, scanning newest first beats fetching every match to sort it. */
@@ -63,7 +83,10 @@ export class ProviderService {
   ) {}
 
   /** Any account, even phone_only, may become a provider; its role becomes `provider` at once. */
-  async register(userId: string, input: { displayName: string; bio?: string; city: string; subcategoryIds?: string[] }) {
+  async register(
+    userId: string,
+    input: { displayName: string; bio?: string; city: string; subcategoryIds?: string[] },
+  ) {
     await this.catalog.requireActive(input.subcategoryIds ?? [])
     const now = new Date(this.clock.now())
     const id = newId('prv')
@@ -80,10 +103,13 @@ export class ProviderService {
           createdAt: now,
           updatedAt: now,
         }),
-        ...(input.subcategoryIds ?? []).map((subcategoryId) => this.db.insert(providerSubcategories).values({ providerId: id, subcategoryId })),
+        ...(input.subcategoryIds ?? []).map((subcategoryId) =>
+          this.db.insert(providerSubcategories).values({ providerId: id, subcategoryId }),
+        ),
       ])
     } catch (error) {
-      if (dbErrorMentions(error, 'UNIQUE constraint failed: providers.user_id')) throw conflict('ALREADY_PROVIDER', 'You already have a provider profile')
+      if (dbErrorMentions(error, 'UNIQUE constraint failed: providers.user_id'))
+        throw conflict('ALREADY_PROVIDER', 'You already have a provider profile')
       throw error
     }
     await this.users.becomeProvider(userId)
@@ -93,7 +119,8 @@ export class ProviderService {
   /** The caller's own provider profile (403 NOT_A_PROVIDER without one). */
   async mine(userId: string): Promise<ProviderRow> {
     const provider = await this.db.query.providers.findFirst({ where: eq(providers.userId, userId) })
-    if (!provider) throw new ApiError(403, 'NOT_A_PROVIDER', 'Register as a provider first (POST /api/v1/providers/register)')
+    if (!provider)
+      throw new ApiError(403, 'NOT_A_PROVIDER', 'Register as a provider first (POST /api/v1/providers/register)')
     return provider
   }
 
@@ -120,7 +147,11 @@ export class ProviderService {
         .where(eq(providerSubcategories.providerId, id)),
       this.db.select({ n: count() }).from(providerFollows).where(eq(providerFollows.targetId, id)),
       this.db.select({ n: count() }).from(providerLikes).where(eq(providerLikes.targetId, id)),
-      this.db.select().from(services).where(and(eq(services.providerId, id), eq(services.isActive, true))).orderBy(desc(services.createdAt)),
+      this.db
+        .select()
+        .from(services)
+        .where(and(eq(services.providerId, id), eq(services.isActive, true)))
+        .orderBy(desc(services.createdAt)),
     ])
     return {
       ...toProviderSummary(provider),
@@ -137,7 +168,13 @@ export class ProviderService {
     const bio = changes.bio === undefined ? provider.bio : changes.bio
     await this.db
       .update(providers)
-      .set({ ...changes, city: changes.city?.trim(), cityKey: changes.city === undefined ? undefined : cityKey(changes.city), searchText: searchTextOf(displayName, bio), updatedAt: new Date(this.clock.now()) })
+      .set({
+        ...changes,
+        city: changes.city?.trim(),
+        cityKey: changes.city === undefined ? undefined : cityKey(changes.city),
+        searchText: searchTextOf(displayName, bio),
+        updatedAt: new Date(this.clock.now()),
+      })
       .where(eq(providers.id, provider.id))
     return this.page(provider.id, { includeInactive: true })
   }
@@ -157,13 +194,19 @@ export class ProviderService {
     await this.catalog.requireActive(subcategoryIds)
     await this.db.batch([
       this.db.delete(providerSubcategories).where(eq(providerSubcategories.providerId, provider.id)),
-      ...subcategoryIds.map((subcategoryId) => this.db.insert(providerSubcategories).values({ providerId: provider.id, subcategoryId })),
+      ...subcategoryIds.map((subcategoryId) =>
+        this.db.insert(providerSubcategories).values({ providerId: provider.id, subcategoryId }),
+      ),
     ])
     return this.subcategoriesOf(provider.id)
   }
 
   async setActive(id: string, isActive: boolean) {
-    const [provider] = await this.db.update(providers).set({ isActive, updatedAt: new Date(this.clock.now()) }).where(eq(providers.id, id)).returning()
+    const [provider] = await this.db
+      .update(providers)
+      .set({ isActive, updatedAt: new Date(this.clock.now()) })
+      .where(eq(providers.id, id))
+      .returning()
     if (!provider) throw notFound('Provider')
     return toProviderSummary(provider)
   }
@@ -199,7 +242,12 @@ export class ProviderService {
                 this.db
                   .select({ one: sql`1` })
                   .from(providerSubcategories)
-                  .where(and(eq(providerSubcategories.providerId, providers.id), eq(providerSubcategories.subcategoryId, filter.subcategoryId))),
+                  .where(
+                    and(
+                      eq(providerSubcategories.providerId, providers.id),
+                      eq(providerSubcategories.subcategoryId, filter.subcategoryId),
+                    ),
+                  ),
               ),
           filter.categoryId === undefined
             ? undefined
@@ -208,7 +256,12 @@ export class ProviderService {
                   .select({ one: sql`1` })
                   .from(providerSubcategories)
                   .innerJoin(subcategories, eq(subcategories.id, providerSubcategories.subcategoryId))
-                  .where(and(eq(providerSubcategories.providerId, providers.id), eq(subcategories.categoryId, filter.categoryId))),
+                  .where(
+                    and(
+                      eq(providerSubcategories.providerId, providers.id),
+                      eq(subcategories.categoryId, filter.categoryId),
+                    ),
+                  ),
               ),
           afterCursor(providers.createdAt, providers.id, decodeCursor(filter.cursor)),
         ),

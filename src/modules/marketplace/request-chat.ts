@@ -16,7 +16,10 @@ export interface ChatEvents {
   read(requestId: string, userId: string, readAt: Date): void
 }
 
-const messageNotice = { type: 'request.message', title: { ar: 'رسالة جديدة على طلبك', en: 'A new message on your request' } }
+const messageNotice = {
+  type: 'request.message',
+  title: { ar: 'رسالة جديدة على طلبك', en: 'A new message on your request' },
+}
 
 /**
  * The chat of a request between its client and assigned provider. Staff with the marketplace
@@ -52,7 +55,12 @@ export class RequestChat {
     const rows = await this.db
       .select()
       .from(requestMessages)
-      .where(and(eq(requestMessages.requestId, requestId), afterCursor(requestMessages.createdAt, requestMessages.id, decodeCursor(page.cursor))))
+      .where(
+        and(
+          eq(requestMessages.requestId, requestId),
+          afterCursor(requestMessages.createdAt, requestMessages.id, decodeCursor(page.cursor)),
+        ),
+      )
       .orderBy(desc(requestMessages.createdAt), desc(requestMessages.id))
       .limit(page.limit + 1)
     return toPage(rows, page.limit)
@@ -61,7 +69,8 @@ export class RequestChat {
   /** A participant writes; a retry with the same clientMsgId returns the stored message (created: false). */
   async post(user: AuthUser, requestId: string, input: { body: string; clientMsgId?: string }) {
     const request = await this.requests.get(user, requestId)
-    if (!(await this.requests.isParticipant(user, request))) throw new ApiError(403, 'FORBIDDEN', 'Only the client and the assigned provider write in this chat')
+    if (!(await this.requests.isParticipant(user, request)))
+      throw new ApiError(403, 'FORBIDDEN', 'Only the client and the assigned provider write in this chat')
     return this.store(user, request, input)
   }
 
@@ -79,7 +88,10 @@ export class RequestChat {
       this.db
         .insert(requestReads)
         .values({ requestId, userId: user.id, readAt: now })
-        .onConflictDoUpdate({ target: [requestReads.requestId, requestReads.userId], set: { readAt: sql`max(${requestReads.readAt}, excluded.read_at)` } }),
+        .onConflictDoUpdate({
+          target: [requestReads.requestId, requestReads.userId],
+          set: { readAt: sql`max(${requestReads.readAt}, excluded.read_at)` },
+        }),
     ])
     const marked = before?.n ?? 0
     if (marked > 0) this.events.read(requestId, user.id, now)
@@ -90,7 +102,12 @@ export class RequestChat {
     await this.readable(user, requestId)
     const [[unread], [lastMessage]] = await this.db.batch([
       this.db.select({ n: count() }).from(requestMessages).where(this.unreadBy(user.id, requestId)),
-      this.db.select().from(requestMessages).where(eq(requestMessages.requestId, requestId)).orderBy(desc(requestMessages.createdAt), desc(requestMessages.id)).limit(1),
+      this.db
+        .select()
+        .from(requestMessages)
+        .where(eq(requestMessages.requestId, requestId))
+        .orderBy(desc(requestMessages.createdAt), desc(requestMessages.id))
+        .limit(1),
     ])
     return { unread: unread?.n ?? 0, lastMessage: lastMessage ?? null }
   }
@@ -99,17 +116,30 @@ export class RequestChat {
     if (!request.providerId) throw conflict('NOT_ASSIGNED', 'The chat opens once a provider is assigned')
     const [created] = await this.db
       .insert(requestMessages)
-      .values({ id: newId('rqm'), requestId: request.id, senderId: user.id, body: input.body, clientMsgId: input.clientMsgId ?? null, createdAt: new Date(this.clock.now()) })
+      .values({
+        id: newId('rqm'),
+        requestId: request.id,
+        senderId: user.id,
+        body: input.body,
+        clientMsgId: input.clientMsgId ?? null,
+        createdAt: new Date(this.clock.now()),
+      })
       .onConflictDoNothing()
       .returning()
     if (!created) {
       const stored = await this.db.query.requestMessages.findFirst({
-        where: and(eq(requestMessages.requestId, request.id), eq(requestMessages.senderId, user.id), eq(requestMessages.clientMsgId, input.clientMsgId ?? '')),
+        where: and(
+          eq(requestMessages.requestId, request.id),
+          eq(requestMessages.senderId, user.id),
+          eq(requestMessages.clientMsgId, input.clientMsgId ?? ''),
+        ),
       })
       return { message: stored!, created: false }
     }
     this.events.messageCreated(created)
-    const recipients = [request.clientId, ...(await this.requests.providerUsers(request))].filter((id) => id !== user.id)
+    const recipients = [request.clientId, ...(await this.requests.providerUsers(request))].filter(
+      (id) => id !== user.id,
+    )
     await this.requests.tell(recipients, messageNotice, request, input.body.slice(0, 140))
     return { message: created, created: true }
   }
@@ -117,6 +147,10 @@ export class RequestChat {
   /** Messages from others after the user's read marker. */
   private unreadBy(userId: string, requestId: string) {
     const readAt = sql`coalesce((select ${requestReads.readAt} from ${requestReads} where ${requestReads.requestId} = ${requestId} and ${requestReads.userId} = ${userId}), -1)`
-    return and(eq(requestMessages.requestId, requestId), ne(requestMessages.senderId, userId), gt(requestMessages.createdAt, readAt))
+    return and(
+      eq(requestMessages.requestId, requestId),
+      ne(requestMessages.senderId, userId),
+      gt(requestMessages.createdAt, readAt),
+    )
   }
 }

@@ -52,7 +52,10 @@ export const requestRoutes = ({ requests, offers, chat, reviews, ...plugins }: R
             auth: true,
             body: CreateServiceRequest,
             response: { 201: ServiceRequest, ...errorResponses },
-            detail: { summary: 'Ask for a service: normal (to providerId), competitive (offers) or urgent (first claim wins within 30 minutes)' },
+            detail: {
+              summary:
+                'Ask for a service: normal (to providerId), competitive (offers) or urgent (first claim wins within 30 minutes)',
+            },
           },
         )
         .get('', ({ user, query }) => requests.list(user, { ...query, limit: query.limit ?? 20 }), {
@@ -79,54 +82,81 @@ export const requestRoutes = ({ requests, offers, chat, reviews, ...plugins }: R
           response: { 200: ServiceRequest, ...errorResponses },
           detail: { summary: 'Accept a normal request sent to me' },
         })
-        .post('/reject', async ({ user, params, body }) => toRequestDto(await requests.decide(user, params.id, 'rejected', body.note)), {
-          auth: true,
-          body: NoteBody,
-          response: { 200: ServiceRequest, ...errorResponses },
-          detail: { summary: 'Decline a normal request sent to me' },
-        })
+        .post(
+          '/reject',
+          async ({ user, params, body }) => toRequestDto(await requests.decide(user, params.id, 'rejected', body.note)),
+          {
+            auth: true,
+            body: NoteBody,
+            response: { 200: ServiceRequest, ...errorResponses },
+            detail: { summary: 'Decline a normal request sent to me' },
+          },
+        )
         .post('/claim', async ({ user, params }) => toRequestDto(await requests.claim(user, params.id)), {
           auth: true,
           response: { 200: ServiceRequest, ...errorResponses },
           detail: { summary: 'Take an urgent request in my field: the first claim wins, later ones get 409' },
         })
-        .post('/start', async ({ user, params, body }) => toRequestDto(await requests.progress(user, params.id, 'in_progress', body.note)), {
-          auth: true,
-          body: NoteBody,
-          response: { 200: ServiceRequest, ...errorResponses },
-          detail: { summary: 'Start the work (the assigned provider)' },
-        })
-        .post('/complete', async ({ user, params, body }) => toRequestDto(await requests.progress(user, params.id, 'completed', body.note)), {
-          auth: true,
-          body: NoteBody,
-          response: { 200: ServiceRequest, ...errorResponses },
-          detail: { summary: 'Finish the work (the assigned provider)' },
-        })
-        .post('/cancel', async ({ user, params, body }) => toRequestDto(await requests.cancel(user, params.id, body.note)), {
-          auth: true,
-          body: NoteBody,
-          response: { 200: ServiceRequest, ...errorResponses },
-          detail: { summary: 'Cancel my request while sent or accepted' },
-        })
+        .post(
+          '/start',
+          async ({ user, params, body }) =>
+            toRequestDto(await requests.progress(user, params.id, 'in_progress', body.note)),
+          {
+            auth: true,
+            body: NoteBody,
+            response: { 200: ServiceRequest, ...errorResponses },
+            detail: { summary: 'Start the work (the assigned provider)' },
+          },
+        )
+        .post(
+          '/complete',
+          async ({ user, params, body }) =>
+            toRequestDto(await requests.progress(user, params.id, 'completed', body.note)),
+          {
+            auth: true,
+            body: NoteBody,
+            response: { 200: ServiceRequest, ...errorResponses },
+            detail: { summary: 'Finish the work (the assigned provider)' },
+          },
+        )
+        .post(
+          '/cancel',
+          async ({ user, params, body }) => toRequestDto(await requests.cancel(user, params.id, body.note)),
+          {
+            auth: true,
+            body: NoteBody,
+            response: { 200: ServiceRequest, ...errorResponses },
+            detail: { summary: 'Cancel my request while sent or accepted' },
+          },
+        )
         .post(
           '/offers',
           async ({ user, params, body, set }) => {
             set.status = 201
             return offers.create(user, params.id, body)
           },
-          { auth: true, body: CreateOffer, response: { 201: Offer, ...errorResponses }, detail: { summary: 'Offer a price on a competitive request in my field (one per provider)' } },
+          {
+            auth: true,
+            body: CreateOffer,
+            response: { 201: Offer, ...errorResponses },
+            detail: { summary: 'Offer a price on a competitive request in my field (one per provider)' },
+          },
         )
         .get('/offers', ({ user, params }) => offers.list(user, params.id), {
           auth: readers,
           response: { 200: t.Array(Offer), ...errorResponses },
           detail: { summary: 'Offers on the request (the client and staff: all; a provider: its own)' },
         })
-        .get('/messages', ({ user, params, query }) => chat.messages(user, params.id, { ...query, limit: query.limit ?? 50 }), {
-          auth: readers,
-          query: t.Object(PageQuery),
-          response: { 200: Page(RequestMessage), ...errorResponses },
-          detail: { summary: 'The chat with the assigned provider, newest first' },
-        })
+        .get(
+          '/messages',
+          ({ user, params, query }) => chat.messages(user, params.id, { ...query, limit: query.limit ?? 50 }),
+          {
+            auth: readers,
+            query: t.Object(PageQuery),
+            response: { 200: Page(RequestMessage), ...errorResponses },
+            detail: { summary: 'The chat with the assigned provider, newest first' },
+          },
+        )
         .post(
           '/messages',
           async ({ user, params, body, set }) => {
@@ -138,7 +168,9 @@ export const requestRoutes = ({ requests, offers, chat, reviews, ...plugins }: R
             auth: true,
             body: PostRequestMessage,
             response: { 200: RequestMessage, 201: RequestMessage, ...errorResponses },
-            detail: { summary: 'Write to the other side (201; 200 with the stored message when clientMsgId was already used)' },
+            detail: {
+              summary: 'Write to the other side (201; 200 with the stored message when clientMsgId was already used)',
+            },
           },
         )
         .post('/messages/read', ({ user, params }) => chat.markRead(user, params.id), {
@@ -157,14 +189,22 @@ export const requestRoutes = ({ requests, offers, chat, reviews, ...plugins }: R
             set.status = 201
             return reviews.create(user, params.id, body)
           },
-          { auth: true, body: CreateReview, response: { 201: Review, ...errorResponses }, detail: { summary: 'Rate a completed request, once (its client)' } },
+          {
+            auth: true,
+            body: CreateReview,
+            response: { 201: Review, ...errorResponses },
+            detail: { summary: 'Rate a completed request, once (its client)' },
+          },
         ),
     )
     .post('/offers/:id/accept', ({ user, params }) => offers.accept(user, params.id), {
       auth: true,
       params: IdParams,
       response: { 200: AcceptedOffer, ...errorResponses },
-      detail: { summary: 'Choose an offer (the client): the request is accepted with that provider, the other offers rejected; only once' },
+      detail: {
+        summary:
+          'Choose an offer (the client): the request is accepted with that provider, the other offers rejected; only once',
+      },
     })
     .group('/provider/requests', (routes) =>
       routes

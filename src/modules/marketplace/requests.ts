@@ -2,7 +2,14 @@ import { and, asc, desc, eq, exists, gt, inArray, isNotNull, isNull, ne, or, sql
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { containsText } from '../../db/contains.ts'
-import { providers, providerSubcategories, requestHistory, serviceRequests, type RequestStatus, type RequestType } from '../../db/schema/marketplace.ts'
+import {
+  providers,
+  providerSubcategories,
+  requestHistory,
+  serviceRequests,
+  type RequestStatus,
+  type RequestType,
+} from '../../db/schema/marketplace.ts'
 import { staffMay, type AuthUser, type StaffLevel } from '../../http/auth.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
@@ -14,7 +21,10 @@ import type { ProviderRow, ProviderService } from './providers.ts'
 import { cityKey } from './cities.ts'
 
 export type RequestRow = typeof serviceRequests.$inferSelect
-export const toRequestDto = ({ cityKey: _cityKey, ...request }: RequestRow) => ({ ...request, currency: 'SAR' as const })
+export const toRequestDto = ({ cityKey: _cityKey, ...request }: RequestRow) => ({
+  ...request,
+  currency: 'SAR' as const,
+})
 
 export const URGENT_TTL_MS = 30 * 60 * 1000
 export const EXPIRE_JOB = 'service-request.expire'
@@ -52,14 +62,26 @@ export interface Notice {
 
 const notices = {
   new: { type: 'request.new', title: { ar: 'طلب خدمة جديد لك', en: 'A new service request for you' } },
-  available: { type: 'request.available', title: { ar: 'طلب خدمة جديد في تخصصك', en: 'A new service request in your field' } },
+  available: {
+    type: 'request.available',
+    title: { ar: 'طلب خدمة جديد في تخصصك', en: 'A new service request in your field' },
+  },
   accepted: { type: 'request.accepted', title: { ar: 'قُبل طلبك', en: 'Your request was accepted' } },
-  claimed: { type: 'request.claimed', title: { ar: 'تولّى مقدّم خدمة طلبك العاجل', en: 'A provider took your urgent request' } },
+  claimed: {
+    type: 'request.claimed',
+    title: { ar: 'تولّى مقدّم خدمة طلبك العاجل', en: 'A provider took your urgent request' },
+  },
   rejected: { type: 'request.rejected', title: { ar: 'اعتذر مقدّم الخدمة عن طلبك', en: 'Your request was declined' } },
   in_progress: { type: 'request.started', title: { ar: 'بدأ العمل على طلبك', en: 'Work on your request has started' } },
-  completed: { type: 'request.completed', title: { ar: 'اكتمل طلبك؛ قيّم الخدمة', en: 'Your request is complete: rate the service' } },
+  completed: {
+    type: 'request.completed',
+    title: { ar: 'اكتمل طلبك؛ قيّم الخدمة', en: 'Your request is complete: rate the service' },
+  },
   cancelled: { type: 'request.cancelled', title: { ar: 'أُلغي الطلب', en: 'The request was cancelled' } },
-  expired: { type: 'request.expired', title: { ar: 'انتهت مهلة طلبك العاجل دون أن يتولاه أحد', en: 'Your urgent request expired without a taker' } },
+  expired: {
+    type: 'request.expired',
+    title: { ar: 'انتهت مهلة طلبك العاجل دون أن يتولاه أحد', en: 'Your urgent request expired without a taker' },
+  },
 } satisfies Record<string, Notice>
 
 const isStaffReader = (user: AuthUser, level: StaffLevel = 'read') => staffMay(user, ['marketplace', level])
@@ -80,14 +102,29 @@ export class RequestService {
     private readonly events: RequestEvents,
   ) {
     scheduler.register(EXPIRE_JOB, async ({ requestId }) => {
-      const expired = await this.transition(String(requestId), { to: 'expired', actorId: null, guard: eq(serviceRequests.type, 'urgent') })
+      const expired = await this.transition(String(requestId), {
+        to: 'expired',
+        actorId: null,
+        guard: eq(serviceRequests.type, 'urgent'),
+      })
       if (!expired) return
       this.events.updated(expired)
       await this.tell([expired.clientId], notices.expired, expired)
     })
   }
 
-  async create(client: AuthUser, input: { type: RequestType; title: string; description: string; subcategoryId: string; city: string; providerId?: string; budget?: number }) {
+  async create(
+    client: AuthUser,
+    input: {
+      type: RequestType
+      title: string
+      description: string
+      subcategoryId: string
+      city: string
+      providerId?: string
+      budget?: number
+    },
+  ) {
     await this.catalog.requireActive([input.subcategoryId])
     const provider = await this.chosenProvider(client, input)
     const now = this.clock.now()
@@ -109,9 +146,17 @@ export class RequestService {
           updatedAt: new Date(now),
         })
         .returning(),
-      this.db.insert(requestHistory).values({ id: newId('rqh'), requestId: id, status: 'sent', actorId: client.id, note: null, at: new Date(now) }),
+      this.db
+        .insert(requestHistory)
+        .values({ id: newId('rqh'), requestId: id, status: 'sent', actorId: client.id, note: null, at: new Date(now) }),
     ])
-    if (request!.expiresAt) await this.scheduler.schedule({ kind: EXPIRE_JOB, key: expireJobKey(id), runAt: request!.expiresAt, payload: { requestId: id } })
+    if (request!.expiresAt)
+      await this.scheduler.schedule({
+        kind: EXPIRE_JOB,
+        key: expireJobKey(id),
+        runAt: request!.expiresAt,
+        payload: { requestId: id },
+      })
     if (provider) await this.tell([provider.userId], notices.new, request!)
     else await this.tell(await this.matchingProviderUsers(request!), notices.available, request!)
     return request!
@@ -124,12 +169,25 @@ export class RequestService {
     return request
   }
 
-  async list(client: AuthUser, filter: { status?: RequestStatus; type?: RequestType; q?: string; cursor?: string; limit: number }) {
-    return this.page(and(eq(serviceRequests.clientId, client.id), filter.type && eq(serviceRequests.type, filter.type), filter.q ? this.textMatches(filter.q) : undefined), filter)
+  async list(
+    client: AuthUser,
+    filter: { status?: RequestStatus; type?: RequestType; q?: string; cursor?: string; limit: number },
+  ) {
+    return this.page(
+      and(
+        eq(serviceRequests.clientId, client.id),
+        filter.type && eq(serviceRequests.type, filter.type),
+        filter.q ? this.textMatches(filter.q) : undefined,
+      ),
+      filter,
+    )
   }
 
   async staffList(filter: { status?: RequestStatus; type?: RequestType; q?: string; cursor?: string; limit: number }) {
-    return this.page(and(filter.type && eq(serviceRequests.type, filter.type), filter.q ? this.textMatches(filter.q) : undefined), filter)
+    return this.page(
+      and(filter.type && eq(serviceRequests.type, filter.type), filter.q ? this.textMatches(filter.q) : undefined),
+      filter,
+    )
   }
 
   /** Requests assigned to the caller's provider profile. */
@@ -153,14 +211,23 @@ export class RequestService {
 
   async history(user: AuthUser, id: string) {
     await this.get(user, id)
-    const rows = await this.db.select().from(requestHistory).where(eq(requestHistory.requestId, id)).orderBy(asc(requestHistory.at), asc(requestHistory.id))
+    const rows = await this.db
+      .select()
+      .from(requestHistory)
+      .where(eq(requestHistory.requestId, id))
+      .orderBy(asc(requestHistory.at), asc(requestHistory.id))
     return rows.map(({ status, actorId, note, at }) => ({ status, actorId, note, at }))
   }
 
   /** A normal request's provider accepts or rejects it. */
   async decide(user: AuthUser, id: string, to: 'accepted' | 'rejected', note?: string) {
     const provider = await this.providers.mine(user.id)
-    const request = await this.change(user, id, { to, actorId: user.id, note, guard: and(eq(serviceRequests.type, 'normal'), eq(serviceRequests.providerId, provider.id)) })
+    const request = await this.change(user, id, {
+      to,
+      actorId: user.id,
+      note,
+      guard: and(eq(serviceRequests.type, 'normal'), eq(serviceRequests.providerId, provider.id)),
+    })
     await this.tell([request.clientId], notices[to], request, note)
     return request
   }
@@ -171,12 +238,17 @@ export class RequestService {
     // Every provider in the field may see an urgent request while it is open; the losers of a race must hear 409, not 404.
     const open = await this.find(id)
     if (!open || (open.type !== 'urgent' && !(await this.maySee(user, open)))) throw notFound('Service request')
-    if (open.type !== 'urgent') throw conflict('INVALID_TRANSITION', 'Only urgent requests are claimed; competitive ones take offers')
+    if (open.type !== 'urgent')
+      throw conflict('INVALID_TRANSITION', 'Only urgent requests are claimed; competitive ones take offers')
     await this.requireEligible(user, provider, open)
     const request = await this.apply(id, {
       to: 'accepted',
       actorId: user.id,
-      guard: and(eq(serviceRequests.type, 'urgent'), isNull(serviceRequests.providerId), gt(serviceRequests.expiresAt, new Date(this.clock.now()))),
+      guard: and(
+        eq(serviceRequests.type, 'urgent'),
+        isNull(serviceRequests.providerId),
+        gt(serviceRequests.expiresAt, new Date(this.clock.now())),
+      ),
       set: { providerId: provider.id },
     })
     if (!request) throw await this.whyUnclaimable(id)
@@ -196,13 +268,23 @@ export class RequestService {
   /** The assigned provider starts, then completes the work. */
   async progress(user: AuthUser, id: string, to: 'in_progress' | 'completed', note?: string) {
     const provider = await this.providers.mine(user.id)
-    const request = await this.change(user, id, { to, actorId: user.id, note, guard: eq(serviceRequests.providerId, provider.id) })
+    const request = await this.change(user, id, {
+      to,
+      actorId: user.id,
+      note,
+      guard: eq(serviceRequests.providerId, provider.id),
+    })
     await this.tell([request.clientId], notices[to], request, note)
     return request
   }
 
   async cancel(user: AuthUser, id: string, note?: string) {
-    const request = await this.change(user, id, { to: 'cancelled', actorId: user.id, note, guard: eq(serviceRequests.clientId, user.id) })
+    const request = await this.change(user, id, {
+      to: 'cancelled',
+      actorId: user.id,
+      note,
+      guard: eq(serviceRequests.clientId, user.id),
+    })
     await this.scheduler.cancel([expireJobKey(id)])
     await this.tell(await this.providerUsers(request), notices.cancelled, request, note)
     return request
@@ -210,7 +292,10 @@ export class RequestService {
 
   /** Staff move a request along the same state machine; both sides hear of it. */
   async staffTransition(user: AuthUser, id: string, to: Exclude<RequestStatus, 'sent'>, note?: string) {
-    const guard = to === 'accepted' || to === 'in_progress' || to === 'completed' ? isNotNull(serviceRequests.providerId) : undefined
+    const guard =
+      to === 'accepted' || to === 'in_progress' || to === 'completed'
+        ? isNotNull(serviceRequests.providerId)
+        : undefined
     const request = await this.change(user, id, { to, actorId: user.id, note, guard })
     if (to === 'cancelled' || to === 'expired' || to === 'rejected') await this.scheduler.cancel([expireJobKey(id)])
     await this.tell([request.clientId, ...(await this.providerUsers(request))], notices[to], request, note)
@@ -232,7 +317,10 @@ export class RequestService {
 
   async requireEligible(user: AuthUser, provider: ProviderRow, request: RequestRow) {
     if (request.clientId === user.id) throw new ApiError(403, 'OWN_REQUEST', 'You cannot answer your own request')
-    const [match] = await this.db.select({ id: serviceRequests.id }).from(serviceRequests).where(and(eq(serviceRequests.id, request.id), this.inFieldOf(provider)))
+    const [match] = await this.db
+      .select({ id: serviceRequests.id })
+      .from(serviceRequests)
+      .where(and(eq(serviceRequests.id, request.id), this.inFieldOf(provider)))
     if (!match) throw new ApiError(403, 'NOT_ELIGIBLE', 'This request is outside your subcategories or city')
   }
 
@@ -244,7 +332,8 @@ export class RequestService {
     if (!reachableFrom[transition.to].includes(request.status)) {
       throw conflict('INVALID_TRANSITION', `A ${request.status} request cannot become ${transition.to}`)
     }
-    if (isStaffReader(user) && !request.providerId) throw conflict('NOT_ASSIGNED', 'No provider is assigned to this request yet')
+    if (isStaffReader(user) && !request.providerId)
+      throw conflict('NOT_ASSIGNED', 'No provider is assigned to this request yet')
     throw new ApiError(403, 'FORBIDDEN', 'This step belongs to the other side of the request')
   }
 
@@ -259,7 +348,11 @@ export class RequestService {
    * One batch: the history row if the request is in a state the target is reachable from (and the
    * guard holds), then the update tied to it, then `alsoRun` (statements that check the outcome themselves).
    */
-  private async transition(id: string, { to, actorId, note, guard, set }: Transition, alsoRun: SQL[] = []): Promise<RequestRow | null> {
+  private async transition(
+    id: string,
+    { to, actorId, note, guard, set }: Transition,
+    alsoRun: SQL[] = [],
+  ): Promise<RequestRow | null> {
     const now = this.clock.now()
     const historyId = newId('rqh')
     const allowed = and(eq(serviceRequests.id, id), inArray(serviceRequests.status, reachableFrom[to]), guard)
@@ -270,7 +363,14 @@ export class RequestService {
       this.db
         .update(serviceRequests)
         .set({ ...set, status: to, updatedAt: new Date(now) })
-        .where(and(eq(serviceRequests.id, id), exists(this.db.select({ id: requestHistory.id }).from(requestHistory).where(eq(requestHistory.id, historyId)))))
+        .where(
+          and(
+            eq(serviceRequests.id, id),
+            exists(
+              this.db.select({ id: requestHistory.id }).from(requestHistory).where(eq(requestHistory.id, historyId)),
+            ),
+          ),
+        )
         .returning(),
       ...alsoRun.map((statement) => this.db.run(statement)),
     ])
@@ -278,17 +378,36 @@ export class RequestService {
   }
 
   async tell(userIds: string[], notice: Notice, request: RequestRow, note?: string) {
-    await this.notifications.notifyAll(userIds, { type: notice.type, title: notice.title, body: note ?? request.title, data: { requestId: request.id } })
+    await this.notifications.notifyAll(userIds, {
+      type: notice.type,
+      title: notice.title,
+      body: note ?? request.title,
+      data: { requestId: request.id },
+    })
   }
 
-  private async chosenProvider(client: AuthUser, input: { type: RequestType; providerId?: string }): Promise<ProviderRow | null> {
+  private async chosenProvider(
+    client: AuthUser,
+    input: { type: RequestType; providerId?: string },
+  ): Promise<ProviderRow | null> {
     if (input.type !== 'normal') {
-      if (input.providerId) throw unprocessable('VALIDATION_FAILED', `A ${input.type} request goes to every matching provider; leave providerId out`, [{ in: 'body', path: '/providerId', message: 'only for normal requests' }])
+      if (input.providerId)
+        throw unprocessable(
+          'VALIDATION_FAILED',
+          `A ${input.type} request goes to every matching provider; leave providerId out`,
+          [{ in: 'body', path: '/providerId', message: 'only for normal requests' }],
+        )
       return null
     }
-    if (!input.providerId) throw unprocessable('VALIDATION_FAILED', 'A normal request names its provider', [{ in: 'body', path: '/providerId', message: 'required for normal requests' }])
+    if (!input.providerId)
+      throw unprocessable('VALIDATION_FAILED', 'A normal request names its provider', [
+        { in: 'body', path: '/providerId', message: 'required for normal requests' },
+      ])
     const provider = await this.providers.find(input.providerId)
-    if (!provider || !provider.isActive) throw unprocessable('INVALID_PROVIDER', 'That provider does not exist or is not listed', [{ in: 'body', path: '/providerId', message: 'unknown provider' }])
+    if (!provider || !provider.isActive)
+      throw unprocessable('INVALID_PROVIDER', 'That provider does not exist or is not listed', [
+        { in: 'body', path: '/providerId', message: 'unknown provider' },
+      ])
     if (provider.userId === client.id) throw new ApiError(403, 'OWN_REQUEST', 'You cannot send a request to yourself')
     return provider
   }
@@ -302,7 +421,14 @@ export class RequestService {
       .select({ userId: providers.userId })
       .from(providers)
       .innerJoin(providerSubcategories, eq(providerSubcategories.providerId, providers.id))
-      .where(and(eq(providerSubcategories.subcategoryId, request.subcategoryId), eq(providers.cityKey, request.cityKey), eq(providers.isActive, true), ne(providers.userId, request.clientId)))
+      .where(
+        and(
+          eq(providerSubcategories.subcategoryId, request.subcategoryId),
+          eq(providers.cityKey, request.cityKey),
+          eq(providers.isActive, true),
+          ne(providers.userId, request.clientId),
+        ),
+      )
     return rows.map((row) => row.userId)
   }
 
@@ -312,7 +438,10 @@ export class RequestService {
     if (!provider) return false
     if (request.providerId === provider.id) return true
     if (request.type === 'normal' || request.status !== 'sent') return false
-    const [open] = await this.db.select({ id: serviceRequests.id }).from(serviceRequests).where(and(eq(serviceRequests.id, request.id), this.openTo(provider)))
+    const [open] = await this.db
+      .select({ id: serviceRequests.id })
+      .from(serviceRequests)
+      .where(and(eq(serviceRequests.id, request.id), this.openTo(provider)))
     return open !== undefined
   }
 
@@ -320,7 +449,13 @@ export class RequestService {
   private inFieldOf(provider: ProviderRow): SQL {
     return and(
       eq(serviceRequests.cityKey, provider.cityKey),
-      inArray(serviceRequests.subcategoryId, this.db.select({ id: providerSubcategories.subcategoryId }).from(providerSubcategories).where(eq(providerSubcategories.providerId, provider.id))),
+      inArray(
+        serviceRequests.subcategoryId,
+        this.db
+          .select({ id: providerSubcategories.subcategoryId })
+          .from(providerSubcategories)
+          .where(eq(providerSubcategories.providerId, provider.id)),
+      ),
     )!
   }
 
@@ -341,7 +476,13 @@ export class RequestService {
     const rows = await this.db
       .select()
       .from(serviceRequests)
-      .where(and(where, filter.status && eq(serviceRequests.status, filter.status), afterCursor(serviceRequests.createdAt, serviceRequests.id, decodeCursor(filter.cursor))))
+      .where(
+        and(
+          where,
+          filter.status && eq(serviceRequests.status, filter.status),
+          afterCursor(serviceRequests.createdAt, serviceRequests.id, decodeCursor(filter.cursor)),
+        ),
+      )
       .orderBy(desc(serviceRequests.createdAt), desc(serviceRequests.id))
       .limit(filter.limit + 1)
     const { items, nextCursor } = toPage(rows, filter.limit)

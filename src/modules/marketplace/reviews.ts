@@ -25,12 +25,23 @@ export class ReviewService {
   async create(user: AuthUser, requestId: string, input: { rating: number; comment?: string }) {
     const request = await this.requests.get(user, requestId)
     if (request.clientId !== user.id) throw new ApiError(403, 'FORBIDDEN', 'Only the client reviews a request')
-    if (request.status !== 'completed' || !request.providerId) throw conflict('INVALID_STATE', 'Only a completed request can be reviewed')
+    if (request.status !== 'completed' || !request.providerId)
+      throw conflict('INVALID_STATE', 'Only a completed request can be reviewed')
     const providerId = request.providerId
     const id = newId('rev')
     try {
       await this.db.batch([
-        this.db.insert(reviews).values({ id, requestId, providerId, clientId: user.id, rating: input.rating, comment: input.comment ?? null, createdAt: new Date(this.clock.now()) }),
+        this.db
+          .insert(reviews)
+          .values({
+            id,
+            requestId,
+            providerId,
+            clientId: user.id,
+            rating: input.rating,
+            comment: input.comment ?? null,
+            createdAt: new Date(this.clock.now()),
+          }),
         this.db
           .update(providers)
           .set({
@@ -40,23 +51,40 @@ export class ReviewService {
           .where(eq(providers.id, providerId)),
       ])
     } catch (error) {
-      if (dbErrorMentions(error, 'UNIQUE constraint failed: reviews.request_id')) throw conflict('ALREADY_REVIEWED', 'You already reviewed this request')
+      if (dbErrorMentions(error, 'UNIQUE constraint failed: reviews.request_id'))
+        throw conflict('ALREADY_REVIEWED', 'You already reviewed this request')
       throw error
     }
-    await this.requests.tell(await this.requests.providerUsers(request), reviewNotice, request, input.comment ?? `${input.rating}/5`)
+    await this.requests.tell(
+      await this.requests.providerUsers(request),
+      reviewNotice,
+      request,
+      input.comment ?? `${input.rating}/5`,
+    )
     const [review] = await this.list(providerId, { limit: 1 }, eq(reviews.id, id))
     return review!
   }
 
   async page(providerId: string, page: { cursor?: string; limit: number }) {
     await this.providers.requireListed(providerId)
-    return toPage(await this.list(providerId, { limit: page.limit + 1 }, afterCursor(reviews.createdAt, reviews.id, decodeCursor(page.cursor))), page.limit)
+    return toPage(
+      await this.list(
+        providerId,
+        { limit: page.limit + 1 },
+        afterCursor(reviews.createdAt, reviews.id, decodeCursor(page.cursor)),
+      ),
+      page.limit,
+    )
   }
 
   /** `{ average, count, distribution }`: the stored totals (kept exact by create) and a count per star. */
   async rating(providerId: string) {
     const provider = await this.providers.requireListed(providerId)
-    const rows = await this.db.select({ rating: reviews.rating, n: count() }).from(reviews).where(eq(reviews.providerId, providerId)).groupBy(reviews.rating)
+    const rows = await this.db
+      .select({ rating: reviews.rating, n: count() })
+      .from(reviews)
+      .where(eq(reviews.providerId, providerId))
+      .groupBy(reviews.rating)
     const distribution = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 }
     for (const row of rows) distribution[row.rating as keyof typeof distribution] = row.n
     return { ...ratingOf(provider), distribution }

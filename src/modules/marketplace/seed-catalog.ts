@@ -5,16 +5,93 @@ type Named = readonly [ar: string, en: string]
 
 /** A development catalogue in Arabic and English, as a services marketplace in Saudi Arabia would start. */
 export const developmentCatalogue: ReadonlyArray<{ name: Named; subcategories: readonly Named[] }> = [
-  { name: ['سباكة', 'Plumbing'], subcategories: [['إصلاح التسريبات', 'Leak repair'], ['تركيب الأدوات الصحية', 'Fixture installation'], ['تسليك المجاري', 'Drain unclogging'], ['سخانات المياه', 'Water heaters']] },
-  { name: ['كهرباء', 'Electrical'], subcategories: [['تمديدات كهربائية', 'Wiring'], ['تركيب الإنارة', 'Lighting installation'], ['إصلاح الأعطال', 'Fault repair'], ['الطاقة الشمسية', 'Solar panels']] },
-  { name: ['تكييف وتبريد', 'Air conditioning'], subcategories: [['صيانة المكيفات', 'AC maintenance'], ['تركيب المكيفات', 'AC installation'], ['تعبئة الفريون', 'Refrigerant refill']] },
-  { name: ['تنظيف', 'Cleaning'], subcategories: [['تنظيف المنازل', 'Home cleaning'], ['تنظيف الكنب والسجاد', 'Sofa and carpet cleaning'], ['تنظيف الخزانات', 'Water tank cleaning'], ['مكافحة الحشرات', 'Pest control']] },
-  { name: ['دروس خصوصية', 'Tutoring'], subcategories: [['رياضيات', 'Mathematics'], ['لغة إنجليزية', 'English'], ['فيزياء وكيمياء', 'Physics and chemistry'], ['تحفيظ القرآن', 'Quran memorisation'], ['تحضير القدرات والتحصيلي', 'Qudurat and Tahsili preparation']] },
-  { name: ['تصميم', 'Design'], subcategories: [['تصميم شعارات', 'Logo design'], ['تصميم داخلي', 'Interior design'], ['تصميم مواقع', 'Web design'], ['موشن جرافيك', 'Motion graphics']] },
-  { name: ['نقل وتغليف', 'Moving'], subcategories: [['نقل العفش', 'Furniture moving'], ['فك وتركيب الأثاث', 'Furniture assembly'], ['تغليف', 'Packing']] },
-  { name: ['سيارات', 'Cars'], subcategories: [['ميكانيكا متنقلة', 'Mobile mechanic'], ['غسيل السيارات', 'Car wash'], ['تبديل البطاريات والإطارات', 'Batteries and tyres']] },
-  { name: ['تقنية', 'Technology'], subcategories: [['صيانة الجوالات', 'Phone repair'], ['صيانة الحاسب', 'Computer repair'], ['كاميرات المراقبة', 'Security cameras'], ['شبكات', 'Networking']] },
-  { name: ['مناسبات', 'Events'], subcategories: [['تصوير', 'Photography'], ['تنسيق حفلات', 'Event planning'], ['ضيافة', 'Catering']] },
+  {
+    name: ['سباكة', 'Plumbing'],
+    subcategories: [
+      ['إصلاح التسريبات', 'Leak repair'],
+      ['تركيب الأدوات الصحية', 'Fixture installation'],
+      ['تسليك المجاري', 'Drain unclogging'],
+      ['سخانات المياه', 'Water heaters'],
+    ],
+  },
+  {
+    name: ['كهرباء', 'Electrical'],
+    subcategories: [
+      ['تمديدات كهربائية', 'Wiring'],
+      ['تركيب الإنارة', 'Lighting installation'],
+      ['إصلاح الأعطال', 'Fault repair'],
+      ['الطاقة الشمسية', 'Solar panels'],
+    ],
+  },
+  {
+    name: ['تكييف وتبريد', 'Air conditioning'],
+    subcategories: [
+      ['صيانة المكيفات', 'AC maintenance'],
+      ['تركيب المكيفات', 'AC installation'],
+      ['تعبئة الفريون', 'Refrigerant refill'],
+    ],
+  },
+  {
+    name: ['تنظيف', 'Cleaning'],
+    subcategories: [
+      ['تنظيف المنازل', 'Home cleaning'],
+      ['تنظيف الكنب والسجاد', 'Sofa and carpet cleaning'],
+      ['تنظيف الخزانات', 'Water tank cleaning'],
+      ['مكافحة الحشرات', 'Pest control'],
+    ],
+  },
+  {
+    name: ['دروس خصوصية', 'Tutoring'],
+    subcategories: [
+      ['رياضيات', 'Mathematics'],
+      ['لغة إنجليزية', 'English'],
+      ['فيزياء وكيمياء', 'Physics and chemistry'],
+      ['تحفيظ القرآن', 'Quran memorisation'],
+      ['تحضير القدرات والتحصيلي', 'Qudurat and Tahsili preparation'],
+    ],
+  },
+  {
+    name: ['تصميم', 'Design'],
+    subcategories: [
+      ['تصميم شعارات', 'Logo design'],
+      ['تصميم داخلي', 'Interior design'],
+      ['تصميم مواقع', 'Web design'],
+      ['موشن جرافيك', 'Motion graphics'],
+    ],
+  },
+  {
+    name: ['نقل وتغليف', 'Moving'],
+    subcategories: [
+      ['نقل العفش', 'Furniture moving'],
+      ['فك وتركيب الأثاث', 'Furniture assembly'],
+      ['تغليف', 'Packing'],
+    ],
+  },
+  {
+    name: ['سيارات', 'Cars'],
+    subcategories: [
+      ['ميكانيكا متنقلة', 'Mobile mechanic'],
+      ['غسيل السيارات', 'Car wash'],
+      ['تبديل البطاريات والإطارات', 'Batteries and tyres'],
+    ],
+  },
+  {
+    name: ['تقنية', 'Technology'],
+    subcategories: [
+      ['صيانة الجوالات', 'Phone repair'],
+      ['صيانة الحاسب', 'Computer repair'],
+      ['كاميرات المراقبة', 'Security cameras'],
+      ['شبكات', 'Networking'],
+    ],
+  },
+  {
+    name: ['مناسبات', 'Events'],
+    subcategories: [
+      ['تصوير', 'Photography'],
+      ['تنسيق حفلات', 'Event planning'],
+      ['ضيافة', 'Catering'],
+    ],
+  },
 ]
 
 /**

@@ -2,7 +2,13 @@ import { and, count, desc, eq, isNull } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { users } from '../../db/schema/auth.ts'
-import { portfolioItems, portfolioLikes, providerFollows, providerLikes, providers } from '../../db/schema/marketplace.ts'
+import {
+  portfolioItems,
+  portfolioLikes,
+  providerFollows,
+  providerLikes,
+  providers,
+} from '../../db/schema/marketplace.ts'
 import { notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { itemLikes, toItem } from './portfolio.ts'
@@ -67,7 +73,13 @@ export class SocialService {
       .select({ userId: table.userId, name: users.name, since: table.createdAt })
       .from(table)
       .innerJoin(users, eq(users.id, table.userId))
-      .where(and(eq(table.targetId, providerId), isNull(users.deletedAt), afterCursor(table.createdAt, table.userId, decodeCursor(page.cursor))))
+      .where(
+        and(
+          eq(table.targetId, providerId),
+          isNull(users.deletedAt),
+          afterCursor(table.createdAt, table.userId, decodeCursor(page.cursor)),
+        ),
+      )
       .orderBy(desc(table.createdAt), desc(table.userId))
       .limit(page.limit + 1)
     const { items, nextCursor } = toPage(
@@ -84,7 +96,12 @@ export class SocialService {
       .select({ item: portfolioItems, likes: itemLikes, since: portfolioLikes.createdAt })
       .from(portfolioLikes)
       .innerJoin(portfolioItems, eq(portfolioItems.id, portfolioLikes.targetId))
-      .where(and(eq(portfolioLikes.userId, userId), afterCursor(portfolioLikes.createdAt, portfolioLikes.targetId, decodeCursor(page.cursor))))
+      .where(
+        and(
+          eq(portfolioLikes.userId, userId),
+          afterCursor(portfolioLikes.createdAt, portfolioLikes.targetId, decodeCursor(page.cursor)),
+        ),
+      )
       .orderBy(desc(portfolioLikes.createdAt), desc(portfolioLikes.targetId))
       .limit(page.limit + 1)
     const { items, nextCursor } = toPage(
@@ -96,7 +113,11 @@ export class SocialService {
   }
 
   private async mark(table: MarkTable, userId: string, targetId: string, on: boolean): Promise<number> {
-    if (on) await this.db.insert(table).values({ userId, targetId, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
+    if (on)
+      await this.db
+        .insert(table)
+        .values({ userId, targetId, createdAt: new Date(this.clock.now()) })
+        .onConflictDoNothing()
     else await this.db.delete(table).where(and(eq(table.userId, userId), eq(table.targetId, targetId)))
     return this.count(table, targetId)
   }
@@ -107,7 +128,10 @@ export class SocialService {
   }
 
   private async requireListedProvider(id: string) {
-    const provider = await this.db.query.providers.findFirst({ columns: { id: true, isActive: true }, where: eq(providers.id, id) })
+    const provider = await this.db.query.providers.findFirst({
+      columns: { id: true, isActive: true },
+      where: eq(providers.id, id),
+    })
     if (!provider?.isActive) throw notFound('Provider')
   }
 }

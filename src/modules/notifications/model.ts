@@ -30,5 +30,14 @@ export const NotificationQuery = t.Object({
   ...PageQuery,
 })
 
-export const DeviceTokenBody = t.Object({ token: t.String({ minLength: 8, maxLength: 4096 }), platform: oneOf(devicePlatforms) })
-export const DeviceToken = t.Object({ id: t.String(), token: t.String(), platform: oneOf(devicePlatforms), createdAt: t.Date(), lastSeenAt: t.Date() })
+export const DeviceTokenBody = t.Object({
+  token: t.String({ minLength: 8, maxLength: 4096 }),
+  platform: oneOf(devicePlatforms),
+})
+export const DeviceToken = t.Object({
+  id: t.String(),
+  token: t.String(),
+  platform: oneOf(devicePlatforms),
+  createdAt: t.Date(),
+  lastSeenAt: t.Date(),
+})

@@ -41,5 +41,10 @@ export const notificationRoutes = (notifications: NotificationService, plugins: 
         set.status = 201
         return notifications.registerDeviceToken(user.id, body.token, body.platform)
       },
-      { auth: 'any', body: DeviceTokenBody, response: { 201: DeviceToken, ...errorResponses }, detail: { summary: 'Register a push device token' } },
+      {
+        auth: 'any',
+        body: DeviceTokenBody,
+        response: { 201: DeviceToken, ...errorResponses },
+        detail: { summary: 'Register a push device token' },
+      },
     )

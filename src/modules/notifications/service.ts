@@ -41,7 +41,8 @@ export const toNotificationDto = ({ userId: _owner, dedupeKey: _key, ...notifica
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const INSERT_CHUNK = 200
-const inLanguage = (text: LocalizedText, language: UserPreferences['language']) => (typeof text === 'string' ? text : text[language])
+const inLanguage = (text: LocalizedText, language: UserPreferences['language']) =>
+  typeof text === 'string' ? text : text[language]
 
 /** Stored per user first, then pushed on WS, so nothing is lost when the user is offline. */
 export class NotificationService {
@@ -66,13 +67,23 @@ export class NotificationService {
     const sent: Array<ReturnType<typeof toNotificationDto>> = []
     for (let start = 0; start < userIds.length; start += INSERT_CHUNK) {
       const chunk = userIds.slice(start, start + INSERT_CHUNK)
-      const languages = await this.languagesOf(chunk, typeof title !== 'string' || (body !== undefined && typeof body !== 'string'))
+      const languages = await this.languagesOf(
+        chunk,
+        typeof title !== 'string' || (body !== undefined && typeof body !== 'string'),
+      )
       const rows = await this.db
         .insert(notifications)
         .values(
           chunk.map((userId) => {
             const language = languages.get(userId) ?? defaultPreferences.language
-            return { id: newId('ntf'), userId, ...notification, title: inLanguage(title, language), body: body && inLanguage(body, language), createdAt }
+            return {
+              id: newId('ntf'),
+              userId,
+              ...notification,
+              title: inLanguage(title, language),
+              body: body && inLanguage(body, language),
+              createdAt,
+            }
           }),
         )
         .onConflictDoNothing()
@@ -88,7 +99,10 @@ export class NotificationService {
 
   private async languagesOf(userIds: string[], needed: boolean): Promise<Map<string, UserPreferences['language']>> {
     if (!needed) return new Map()
-    const rows = await this.db.select({ id: users.id, preferences: users.preferences }).from(users).where(inArray(users.id, userIds))
+    const rows = await this.db
+      .select({ id: users.id, preferences: users.preferences })
+      .from(users)
+      .where(inArray(users.id, userIds))
     return new Map(rows.map((row) => [row.id, row.preferences?.language ?? defaultPreferences.language]))
   }
 
@@ -111,13 +125,19 @@ export class NotificationService {
   }
 
   async unreadCount(userId: string): Promise<number> {
-    const [row] = await this.db.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+    const [row] = await this.db
+      .select({ n: count() })
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
     return row?.n ?? 0
   }
 
   async markRead(userId: string, id: string) {
     const mine = and(eq(notifications.id, id), eq(notifications.userId, userId))
-    await this.db.update(notifications).set({ readAt: new Date(this.clock.now()) }).where(and(mine, isNull(notifications.readAt)))
+    await this.db
+      .update(notifications)
+      .set({ readAt: new Date(this.clock.now()) })
+      .where(and(mine, isNull(notifications.readAt)))
     const row = await this.db.query.notifications.findFirst({ where: mine })
     if (!row) throw notFound('Notification')
     return toNotificationDto(row)
@@ -134,7 +154,9 @@ export class NotificationService {
   /** Deletes the user's notifications older than the retention period (NOTIFICATION_RETENTION_DAYS). */
   async deleteOld(userId: string): Promise<number> {
     const cutoff = new Date(this.clock.now() - this.retentionDays * DAY_MS)
-    const result = await this.db.delete(notifications).where(and(eq(notifications.userId, userId), lt(notifications.createdAt, cutoff)))
+    const result = await this.db
+      .delete(notifications)
+      .where(and(eq(notifications.userId, userId), lt(notifications.createdAt, cutoff)))
     return result.rowsAffected
   }
 

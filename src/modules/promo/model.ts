@@ -13,9 +13,17 @@ export const CreatePromo = t.Object({
   endAt: t.Date({ description: 'ISO-8601; in the future' }),
   note: t.Optional(t.String({ maxLength: 1000 })),
 })
-export const UploadAsset = t.Object({ file: t.String({ format: 'binary', description: 'jpeg, png, webp, mp4 or webm; at most MAX_UPLOAD_MB' }) })
+export const UploadAsset = t.Object({
+  file: t.String({ format: 'binary', description: 'jpeg, png, webp, mp4 or webm; at most MAX_UPLOAD_MB' }),
+})
 export const PromoAsset = t.Object(
-  { id: t.String(), mimeType: t.String(), sizeBytes: t.Integer(), url: t.String({ description: 'for the owner and promo staff; public once the promotion is active' }), createdAt: t.Date() },
+  {
+    id: t.String(),
+    mimeType: t.String(),
+    sizeBytes: t.Integer(),
+    url: t.String({ description: 'for the owner and promo staff; public once the promotion is active' }),
+    createdAt: t.Date(),
+  },
   { title: 'PromoAsset' },
 )
 export const PromoRequest = t.Object(
@@ -40,7 +48,16 @@ export const PromoRequest = t.Object(
   { title: 'PromoRequest' },
 )
 export const ActivePromotion = t.Object(
-  { id: t.String(), adType: oneOf(adTypes), title: t.String(), userId: t.String(), userName: t.String(), startAt: t.Date(), endAt: t.Date(), assets: t.Array(PromoAsset) },
+  {
+    id: t.String(),
+    adType: oneOf(adTypes),
+    title: t.String(),
+    userId: t.String(),
+    userName: t.String(),
+    startAt: t.Date(),
+    endAt: t.Date(),
+    assets: t.Array(PromoAsset),
+  },
   { title: 'ActivePromotion' },
 )
 export const ActiveQuery = t.Object({ adType: optionalEnum(adTypes) })

@@ -19,7 +19,10 @@ type AssetRow = typeof promoAssets.$inferSelect
 type Listed = { request: PromoRow; userName: string }
 
 export const assetFilePath = (id: string) => `/promo/assets/${id}/file`
-const toAssetDto = ({ path: _path, requestId: _request, ...asset }: AssetRow) => ({ ...asset, url: assetFilePath(asset.id) })
+const toAssetDto = ({ path: _path, requestId: _request, ...asset }: AssetRow) => ({
+  ...asset,
+  url: assetFilePath(asset.id),
+})
 
 /**
  * Promotions (ads): a user asks for a slot between two dates with assets, staff quote a price or
@@ -34,7 +37,10 @@ export class PromoService {
     private readonly notifications: NotificationService,
   ) {
     invoices.onCancelled('promo', (invoice, { cancelled, at }) => [
-      this.db.update(promoRequests).set({ status: 'cancelled', updatedAt: at }).where(and(eq(promoRequests.id, invoice.subjectId), eq(promoRequests.status, 'pending_payment'), cancelled)),
+      this.db
+        .update(promoRequests)
+        .set({ status: 'cancelled', updatedAt: at })
+        .where(and(eq(promoRequests.id, invoice.subjectId), eq(promoRequests.status, 'pending_payment'), cancelled)),
     ])
     invoices.onPaid('promo', (invoice, { settled, paidAt }) => [
       this.db
@@ -47,10 +53,25 @@ export class PromoService {
   async create(userId: string, input: { adType: AdType; title: string; startAt: Date; endAt: Date; note?: string }) {
     const now = new Date(this.clock.now())
     if (input.endAt <= input.startAt || input.endAt <= now) {
-      throw unprocessable('INVALID_DATES', 'endAt must be after startAt and in the future', [{ in: 'body', path: '/endAt', message: 'after startAt and now' }])
+      throw unprocessable('INVALID_DATES', 'endAt must be after startAt and in the future', [
+        { in: 'body', path: '/endAt', message: 'after startAt and now' },
+      ])
     }
     const id = newId('promo')
-    await this.db.insert(promoRequests).values({ id, userId, adType: input.adType, title: input.title, note: input.note ?? null, startAt: input.startAt, endAt: input.endAt, status: 'pending', createdAt: now, updatedAt: now })
+    await this.db
+      .insert(promoRequests)
+      .values({
+        id,
+        userId,
+        adType: input.adType,
+        title: input.title,
+        note: input.note ?? null,
+        startAt: input.startAt,
+        endAt: input.endAt,
+        status: 'pending',
+        createdAt: now,
+        updatedAt: now,
+      })
     return this.find(id)
   }
 
@@ -58,12 +79,20 @@ export class PromoService {
   async addAsset(userId: string, id: string, request: Request) {
     const promo = await this.find(id)
     if (promo.userId !== userId) throw notFound('Promotion request')
-    if (promo.status !== 'pending') throw conflict('INVALID_STATE', `The request is ${promo.status}; assets are added while it is pending`)
+    if (promo.status !== 'pending')
+      throw conflict('INVALID_STATE', `The request is ${promo.status}; assets are added while it is pending`)
     const assetId = newId('passet')
     return this.files.store(request, assetId, async ({ file }) => {
       const [asset] = await this.db
         .insert(promoAssets)
-        .values({ id: assetId, requestId: id, path: file.name, mimeType: file.mimeType, sizeBytes: file.size, createdAt: new Date(this.clock.now()) })
+        .values({
+          id: assetId,
+          requestId: id,
+          path: file.name,
+          mimeType: file.mimeType,
+          sizeBytes: file.size,
+          createdAt: new Date(this.clock.now()),
+        })
         .returning()
       return toAssetDto(asset!)
     })
@@ -84,18 +113,40 @@ export class PromoService {
   async active(adType?: AdType) {
     const now = new Date(this.clock.now())
     const rows = await this.listed()
-      .where(and(eq(promoRequests.status, 'active'), lte(promoRequests.startAt, now), gt(promoRequests.endAt, now), adType ? eq(promoRequests.adType, adType) : undefined))
+      .where(
+        and(
+          eq(promoRequests.status, 'active'),
+          lte(promoRequests.startAt, now),
+          gt(promoRequests.endAt, now),
+          adType ? eq(promoRequests.adType, adType) : undefined,
+        ),
+      )
       .orderBy(asc(promoRequests.endAt), asc(promoRequests.id))
       .limit(100)
-    return (await this.withAssets(rows)).map(({ id, adType, title, userId, userName, startAt, endAt, assets }) => ({ id, adType, title, userId, userName, startAt, endAt, assets }))
+    return (await this.withAssets(rows)).map(({ id, adType, title, userId, userName, startAt, endAt, assets }) => ({
+      id,
+      adType,
+      title,
+      userId,
+      userName,
+      startAt,
+      endAt,
+      assets,
+    }))
   }
 
   /** The asset's file: for the owner and promo staff, and for everyone while its promotion runs. */
   async assetFile(viewer: AuthUser | null, id: string): Promise<Response> {
-    const [row] = await this.db.select({ asset: promoAssets, request: promoRequests }).from(promoAssets).innerJoin(promoRequests, eq(promoRequests.id, promoAssets.requestId)).where(eq(promoAssets.id, id))
+    const [row] = await this.db
+      .select({ asset: promoAssets, request: promoRequests })
+      .from(promoAssets)
+      .innerJoin(promoRequests, eq(promoRequests.id, promoAssets.requestId))
+      .where(eq(promoAssets.id, id))
     const now = this.clock.now()
-    const running = row?.request.status === 'active' && row.request.startAt.getTime() <= now && row.request.endAt.getTime() > now
-    const allowed = row && (running || (viewer && (viewer.id === row.request.userId || staffMay(viewer, ['promo', 'read']))))
+    const running =
+      row?.request.status === 'active' && row.request.startAt.getTime() <= now && row.request.endAt.getTime() > now
+    const allowed =
+      row && (running || (viewer && (viewer.id === row.request.userId || staffMay(viewer, ['promo', 'read']))))
     if (!allowed) throw notFound('Asset')
     return this.files.response(row.asset.path, row.asset.mimeType)
   }
@@ -114,7 +165,10 @@ export class PromoService {
       .where(and(where, afterCursor(promoRequests.createdAt, promoRequests.id, decodeCursor(query.cursor))))
       .orderBy(desc(promoRequests.createdAt), desc(promoRequests.id))
       .limit(query.limit + 1)
-    const page = toPage(rows.map((row) => ({ ...row, id: row.request.id, createdAt: row.request.createdAt })), query.limit)
+    const page = toPage(
+      rows.map((row) => ({ ...row, id: row.request.id, createdAt: row.request.createdAt })),
+      query.limit,
+    )
     return { items: await this.withAssets(page.items), nextCursor: page.nextCursor }
   }
 
@@ -122,19 +176,31 @@ export class PromoService {
   async quote(staff: AuthUser, id: string, { amount, quoteNote }: { amount: number; quoteNote?: string }) {
     const promo = await this.find(id)
     if (promo.status !== 'pending') throw conflict('INVALID_STATE', `The request is already ${promo.status}`)
-    const invoice = this.invoices.draft(promo.userId, 'promo', id, [{ description: `Promotion (${promo.adType}): ${promo.title}`, quantity: 1, amount }])
+    const invoice = this.invoices.draft(promo.userId, 'promo', id, [
+      { description: `Promotion (${promo.adType}): ${promo.title}`, quantity: 1, amount },
+    ])
     const now = new Date(this.clock.now())
     await this.invoices.issueWith(
       invoice,
       this.db
         .update(promoRequests)
-        .set({ status: 'pending_payment', quoteAmount: amount, quoteNote: quoteNote ?? null, invoiceId: invoice.id, decidedBy: staff.id, updatedAt: now })
+        .set({
+          status: 'pending_payment',
+          quoteAmount: amount,
+          quoteNote: quoteNote ?? null,
+          invoiceId: invoice.id,
+          decidedBy: staff.id,
+          updatedAt: now,
+        })
         .where(and(eq(promoRequests.id, id), eq(promoRequests.status, 'pending'))),
       { id, idColumn: promoRequests.id, invoiceColumn: promoRequests.invoiceId },
     )
     return this.decided(id, (promo) => promo.invoiceId === invoice.id, {
       type: 'promo.quoted',
-      title: { ar: 'وصل عرض السعر لإعلانك؛ ادفع الفاتورة لتفعيله', en: 'Your promotion is quoted: pay the invoice to run it' },
+      title: {
+        ar: 'وصل عرض السعر لإعلانك؛ ادفع الفاتورة لتفعيله',
+        en: 'Your promotion is quoted: pay the invoice to run it',
+      },
       data: { requestId: id, invoiceId: invoice.id },
     })
   }
@@ -147,13 +213,26 @@ export class PromoService {
       .set({ status: 'rejected', rejectReason, decidedBy: staff.id, updatedAt: now })
       .where(and(eq(promoRequests.id, id), eq(promoRequests.status, 'pending')))
       .returning({ id: promoRequests.id })
-    return this.decided(id, changed.length === 1, { type: 'promo.rejected', title: { ar: 'رُفض طلب الإعلان', en: 'Your promotion was rejected' }, body: rejectReason, data: { requestId: id } })
+    return this.decided(id, changed.length === 1, {
+      type: 'promo.rejected',
+      title: { ar: 'رُفض طلب الإعلان', en: 'Your promotion was rejected' },
+      body: rejectReason,
+      data: { requestId: id },
+    })
   }
 
   /** Tells the requester once this call's guarded change took effect; 409 when another decision came first. */
-  private async decided(id: string, changed: boolean | ((promo: { invoiceId: string | null }) => boolean), notice: Parameters<NotificationService['notify']>[1]) {
+  private async decided(
+    id: string,
+    changed: boolean | ((promo: { invoiceId: string | null }) => boolean),
+    notice: Parameters<NotificationService['notify']>[1],
+  ) {
     const promo = await this.find(id)
-    if (!(typeof changed === 'boolean' ? changed : changed(promo))) throw conflict('INVALID_STATE', `The request is ${promo.status}; only a pending request can be quoted or rejected`)
+    if (!(typeof changed === 'boolean' ? changed : changed(promo)))
+      throw conflict(
+        'INVALID_STATE',
+        `The request is ${promo.status}; only a pending request can be quoted or rejected`,
+      )
     await this.notifications.notify(promo.userId, notice)
     return promo
   }
@@ -165,12 +244,23 @@ export class PromoService {
   }
 
   private listed() {
-    return this.db.select({ request: promoRequests, userName: userDisplayName }).from(promoRequests).innerJoin(users, eq(users.id, promoRequests.userId)).$dynamic()
+    return this.db
+      .select({ request: promoRequests, userName: userDisplayName })
+      .from(promoRequests)
+      .innerJoin(users, eq(users.id, promoRequests.userId))
+      .$dynamic()
   }
 
   private async withAssets(rows: Listed[]) {
     const ids = rows.map((row) => row.request.id)
-    const assets = ids.length === 0 ? [] : await this.db.select().from(promoAssets).where(inArray(promoAssets.requestId, ids)).orderBy(asc(promoAssets.createdAt), asc(promoAssets.id))
+    const assets =
+      ids.length === 0
+        ? []
+        : await this.db
+            .select()
+            .from(promoAssets)
+            .where(inArray(promoAssets.requestId, ids))
+            .orderBy(asc(promoAssets.createdAt), asc(promoAssets.id))
     return rows.map(({ request: { decidedBy: _staff, ...request }, userName }) => ({
       ...request,
       userName,

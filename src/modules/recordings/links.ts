@@ -22,24 +22,30 @@ export interface RecordingLinkDeps {
 }
 
 /** An absolute, signed link to a recording's file or thumbnail that a `<video>` or `<img>` plays as it is. */
-export const signedRecordingUrl = ({ config, signer, clock }: RecordingLinkDeps, request: Request, id: string, what: 'file' | 'thumbnail') =>
-  absoluteUrl(config, request, signedRecordingPath(signer, clock.now(), id, what))
+export const signedRecordingUrl = (
+  { config, signer, clock }: RecordingLinkDeps,
+  request: Request,
+  id: string,
+  what: 'file' | 'thumbnail',
+) => absoluteUrl(config, request, signedRecordingPath(signer, clock.now(), id, what))
 
 /** The recording id in a stored file path (`/api/v1/recordings/<id>/file`). */
 export const recordingIdInPath = (path: string) => /\/recordings\/([^/]+)\/file$/.exec(path)?.[1] ?? null
 
 /** A recording as the API shows it (schema `Recording`), its file and thumbnail as signed links. */
-export const recordingView = (deps: RecordingLinkDeps) => (request: Request) => (recording: typeof recordings.$inferSelect) => {
-  const signed = (name: string | null, what: 'file' | 'thumbnail') => (name ? signedRecordingUrl(deps, request, recording.id, what) : null)
-  return {
-    id: recording.id,
-    room: recording.room,
-    status: recording.status,
-    durationSec: recording.durationSec,
-    sizeBytes: recording.sizeBytes,
-    startedAt: recording.startedAt,
-    endedAt: recording.endedAt,
-    fileUrl: signed(recording.fileName, 'file'),
-    thumbnailUrl: signed(recording.thumbnailName, 'thumbnail'),
+export const recordingView =
+  (deps: RecordingLinkDeps) => (request: Request) => (recording: typeof recordings.$inferSelect) => {
+    const signed = (name: string | null, what: 'file' | 'thumbnail') =>
+      name ? signedRecordingUrl(deps, request, recording.id, what) : null
+    return {
+      id: recording.id,
+      room: recording.room,
+      status: recording.status,
+      durationSec: recording.durationSec,
+      sizeBytes: recording.sizeBytes,
+      startedAt: recording.startedAt,
+      endedAt: recording.endedAt,
+      fileUrl: signed(recording.fileName, 'file'),
+      thumbnailUrl: signed(recording.thumbnailName, 'thumbnail'),
+    }
   }
-}

@@ -6,13 +6,16 @@ export const Recording = t.Object({
   id: t.String(),
   room: t.String({ description: 'the media room recorded: live:<id>, stream:<id> or call:<id>' }),
   status: oneOf(recordingStatuses, {
-    description: 'recording → processing → ready; partial when a part ended abnormally (ffmpeg crash, worker death, restart) but a file was kept; failed when nothing playable was recorded',
+    description:
+      'recording → processing → ready; partial when a part ended abnormally (ffmpeg crash, worker death, restart) but a file was kept; failed when nothing playable was recorded',
   }),
   durationSec: t.Union([t.Integer(), t.Null()]),
   sizeBytes: t.Union([t.Integer(), t.Null()]),
   startedAt: t.Date(),
   endedAt: t.Union([t.Date(), t.Null()]),
-  fileUrl: t.Union([t.String(), t.Null()], { description: 'a signed link valid for 6 hours (works in <video src>); null until ready or partial' }),
+  fileUrl: t.Union([t.String(), t.Null()], {
+    description: 'a signed link valid for 6 hours (works in <video src>); null until ready or partial',
+  }),
   thumbnailUrl: t.Union([t.String(), t.Null()]),
 })
 

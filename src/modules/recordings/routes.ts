@@ -22,7 +22,11 @@ export interface RecordingRouteDeps extends RoutePlugins {
 const subjectRoutes: Array<{ path: string; subject: RecordingSubject; who: string }> = [
   { path: 'live-sessions', subject: 'live', who: 'the teacher, while the session is live' },
   { path: 'streams', subject: 'stream', who: 'the host, while the stream is live' },
-  { path: 'video-calls', subject: 'call', who: 'a participant; it starts once both have asked (the first gets 202 awaiting_consent)' },
+  {
+    path: 'video-calls',
+    subject: 'call',
+    who: 'a participant; it starts once both have asked (the first gets 202 awaiting_consent)',
+  },
 ]
 
 /** Start/stop per subject, the recording resource, and its file and thumbnail (bearer or signed link). */
@@ -30,13 +34,18 @@ export const recordingRoutes = ({ recordings, signer, config, clock, ...plugins 
   const toDto = recordingView({ config, signer, clock })
 
   /** The recording for a signed link, or for a signed-in user who may see it. */
-  const readable = async (id: string, query: { expires?: string; signature?: string }, viewer: Parameters<RecordingService['get']>[0] | null) => {
+  const readable = async (
+    id: string,
+    query: { expires?: string; signature?: string },
+    viewer: Parameters<RecordingService['get']>[0] | null,
+  ) => {
     if (signer.verify(recordingScope(id), query, clock.now())) {
       const recording = await recordings.find(id)
       if (recording) return recording
       throw notFound('Recording')
     }
-    if (!viewer) throw unauthenticated('UNAUTHENTICATED', 'Sign in, or open the signed link the API gives (fileUrl, recordingUrl)')
+    if (!viewer)
+      throw unauthenticated('UNAUTHENTICATED', 'Sign in, or open the signed link the API gives (fileUrl, recordingUrl)')
     return recordings.get(viewer, id)
   }
 
@@ -71,17 +80,26 @@ export const recordingRoutes = ({ recordings, signer, config, clock, ...plugins 
           auth: true,
           params: SubjectIdParams,
           response: { 200: StoppedRecording, ...errorResponses },
-          detail: { summary: `Stop the running recording (${who.split(';')[0]}); the file is assembled in the background (409 when none runs)` },
+          detail: {
+            summary: `Stop the running recording (${who.split(';')[0]}); the file is assembled in the background (409 when none runs)`,
+          },
         },
       )
   }
   return routes
-    .get('/recordings/:id', async ({ user, params, request }) => toDto(request)(await recordings.get(user, params.id)), {
-      auth: true,
-      params: RecordingIdParams,
-      response: { 200: Recording, ...errorResponses },
-      detail: { summary: "A recording: the class's teacher and students, the stream's audience, the call's participants, staff" },
-    })
+    .get(
+      '/recordings/:id',
+      async ({ user, params, request }) => toDto(request)(await recordings.get(user, params.id)),
+      {
+        auth: true,
+        params: RecordingIdParams,
+        response: { 200: Recording, ...errorResponses },
+        detail: {
+          summary:
+            "A recording: the class's teacher and students, the stream's audience, the call's participants, staff",
+        },
+      },
+    )
     .get(
       '/recordings/:id/file',
       async ({ viewer, params, query, request }) => {
@@ -98,9 +116,14 @@ export const recordingRoutes = ({ recordings, signer, config, clock, ...plugins 
         query: SignedQuery,
         response: errorResponses,
         detail: {
-          summary: 'The recorded file with range requests (206/416): bearer token, or the signed fileUrl; neither → 401, a recording you may not see → 404',
+          summary:
+            'The recorded file with range requests (206/416): bearer token, or the signed fileUrl; neither → 401, a recording you may not see → 404',
           security: [{ bearerAuth: [] }, {}],
-          responses: { ...fileResponse(['video/webm', 'video/mp4']), 206: { ...fileResponse(['video/webm', 'video/mp4'])[200], description: 'the requested byte range' }, 416: { description: 'range not satisfiable' } },
+          responses: {
+            ...fileResponse(['video/webm', 'video/mp4']),
+            206: { ...fileResponse(['video/webm', 'video/mp4'])[200], description: 'the requested byte range' },
+            416: { description: 'range not satisfiable' },
+          },
         },
       },
     )
@@ -109,14 +132,20 @@ export const recordingRoutes = ({ recordings, signer, config, clock, ...plugins 
       async ({ viewer, params, query }) => {
         const recording = await readable(params.id, query, viewer)
         if (!recording.thumbnailName) throw notFound('Thumbnail')
-        return new Response(Bun.file(recordings.filePath(recording, recording.thumbnailName)), { headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' } })
+        return new Response(Bun.file(recordings.filePath(recording, recording.thumbnailName)), {
+          headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=3600' },
+        })
       },
       {
         viewer: true,
         params: RecordingIdParams,
         query: SignedQuery,
         response: errorResponses,
-        detail: { summary: 'A still from the recording (JPEG): bearer token, or the signed thumbnailUrl', security: [{ bearerAuth: [] }, {}], responses: fileResponse(['image/jpeg']) },
+        detail: {
+          summary: 'A still from the recording (JPEG): bearer token, or the signed thumbnailUrl',
+          security: [{ bearerAuth: [] }, {}],
+          responses: fileResponse(['image/jpeg']),
+        },
       },
     )
 }

@@ -83,12 +83,22 @@ export class RecordingService {
   }
 
   /** A participant's start: begins at once, or (calls) once every participant has asked. */
-  async requestStart(user: AuthUser, subject: RecordingSubject, subjectId: string): Promise<RecordingRow | 'awaiting_consent'> {
+  async requestStart(
+    user: AuthUser,
+    subject: RecordingSubject,
+    subjectId: string,
+  ): Promise<RecordingRow | 'awaiting_consent'> {
     const target = await this.handler(subject).authorize(user, subjectId)
     await this.assertNotRunning(target.room)
     if (target.consentFrom) {
-      await this.db.insert(recordingConsents).values({ room: target.room, userId: user.id, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
-      const given = await this.db.select({ userId: recordingConsents.userId }).from(recordingConsents).where(eq(recordingConsents.room, target.room))
+      await this.db
+        .insert(recordingConsents)
+        .values({ room: target.room, userId: user.id, createdAt: new Date(this.clock.now()) })
+        .onConflictDoNothing()
+      const given = await this.db
+        .select({ userId: recordingConsents.userId })
+        .from(recordingConsents)
+        .where(eq(recordingConsents.room, target.room))
       if (!target.consentFrom.every((id) => given.some((consent) => consent.userId === id))) return 'awaiting_consent'
     }
     return this.start(subject, subjectId, target.room, user.id)
@@ -97,20 +107,42 @@ export class RecordingService {
   /** Starts recording a room (also the automatic recording of a class going live). */
   async start(subject: RecordingSubject, subjectId: string, room: string, startedBy: string): Promise<RecordingRow> {
     const media = this.media
-    if (!media?.egresses.available) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'Recording needs the media server and ffmpeg, and this server has not got both')
+    if (!media?.egresses.available)
+      throw new ApiError(
+        503,
+        'RECORDING_UNAVAILABLE',
+        'Recording needs the media server and ffmpeg, and this server has not got both',
+      )
     const now = new Date(this.clock.now())
     const id = newId('rec')
     let recording: RecordingRow
     try {
       ;[[recording]] = (await this.db.batch([
-        this.db.insert(recordings).values({ id, room, subject, subjectId, startedBy, status: 'recording', instanceId: this.config.cluster.instanceId, startedAt: now, updatedAt: now }).returning(),
+        this.db
+          .insert(recordings)
+          .values({
+            id,
+            room,
+            subject,
+            subjectId,
+            startedBy,
+            status: 'recording',
+            instanceId: this.config.cluster.instanceId,
+            startedAt: now,
+            updatedAt: now,
+          })
+          .returning(),
         this.db.delete(recordingConsents).where(eq(recordingConsents.room, room)),
       ])) as [[RecordingRow], unknown]
     } catch (error) {
-      if (dbErrorMentions(error, 'recordings.room')) throw conflict('RECORDING_IN_PROGRESS', 'This room is already being recorded')
+      if (dbErrorMentions(error, 'recordings.room'))
+        throw conflict('RECORDING_IN_PROGRESS', 'This room is already being recorded')
       throw error
     }
-    this.running.set(id, media.egresses.start(room, this.dir(id), recordingFormat, () => void this.finish(id)))
+    this.running.set(
+      id,
+      media.egresses.start(room, this.dir(id), recordingFormat, () => void this.finish(id)),
+    )
     await this.scheduleFinalize(id, now.getTime() + this.config.ffmpeg.maxRecordingMs)
     logEvent(this.logger, 'recording.started', startedBy, { recordingId: id, room })
     return recording
@@ -142,7 +174,8 @@ export class RecordingService {
   /** The recording, for someone who may see its room's recordings (404 otherwise, as its existence is private). */
   async get(user: AuthUser, id: string): Promise<RecordingRow> {
     const [recording] = await this.db.select().from(recordings).where(eq(recordings.id, id))
-    if (!recording || !(await this.handler(recording.subject).mayView(user, recording.subjectId))) throw notFound('Recording')
+    if (!recording || !(await this.handler(recording.subject).mayView(user, recording.subjectId)))
+      throw notFound('Recording')
     return recording
   }
 
@@ -153,7 +186,11 @@ export class RecordingService {
   }
 
   listFor(subject: RecordingSubject, subjectId: string): Promise<RecordingRow[]> {
-    return this.db.select().from(recordings).where(and(eq(recordings.subject, subject), eq(recordings.subjectId, subjectId))).orderBy(recordings.startedAt)
+    return this.db
+      .select()
+      .from(recordings)
+      .where(and(eq(recordings.subject, subject), eq(recordings.subjectId, subjectId)))
+      .orderBy(recordings.startedAt)
   }
 
   filePath(recording: RecordingRow, name: string): string {
@@ -162,9 +199,13 @@ export class RecordingService {
 
   /** At boot: recordings a previous run left `recording` or `processing` are finished from their files on disk. */
   async recoverInterrupted(): Promise<void> {
-    const orphans = await this.db.select({ id: recordings.id, instanceId: recordings.instanceId }).from(recordings).where(inArray(recordings.status, ['recording', 'processing']))
+    const orphans = await this.db
+      .select({ id: recordings.id, instanceId: recordings.instanceId })
+      .from(recordings)
+      .where(inArray(recordings.status, ['recording', 'processing']))
     for (const orphan of orphans) {
-      if (this.running.has(orphan.id) || this.assembling.has(orphan.id) || (await this.liveOwnerElsewhere(orphan))) continue
+      if (this.running.has(orphan.id) || this.assembling.has(orphan.id) || (await this.liveOwnerElsewhere(orphan)))
+        continue
       await this.scheduleFinalize(orphan.id, this.clock.now())
     }
   }
@@ -178,7 +219,10 @@ export class RecordingService {
   }
 
   private async runningIn(room: string): Promise<{ id: string; instanceId: string | null } | undefined> {
-    const [running] = await this.db.select({ id: recordings.id, instanceId: recordings.instanceId }).from(recordings).where(and(eq(recordings.room, room), eq(recordings.status, 'recording')))
+    const [running] = await this.db
+      .select({ id: recordings.id, instanceId: recordings.instanceId })
+      .from(recordings)
+      .where(and(eq(recordings.room, room), eq(recordings.status, 'recording')))
     return running
   }
 
@@ -213,7 +257,12 @@ export class RecordingService {
       if (!result) {
         await this.db
           .update(recordings)
-          .set({ status: 'failed', interrupted, error: 'Nothing playable was recorded (no audio and video reached the recorder)', updatedAt: now })
+          .set({
+            status: 'failed',
+            interrupted,
+            error: 'Nothing playable was recorded (no audio and video reached the recorder)',
+            updatedAt: now,
+          })
           .where(eq(recordings.id, recording.id))
       } else {
         const thumbnailName = `${recording.id}.jpg`
@@ -238,12 +287,21 @@ export class RecordingService {
       await Promise.all(files.map((file) => rm(file, { force: true })))
       await this.scheduler.cancel([finalizeKey(recording.id)])
       const outcome = !result ? 'failed' : interrupted ? 'partial' : 'ready'
-      logEvent(this.logger, `recording.${outcome}`, recording.startedBy, { recordingId: recording.id, room: recording.room, durationSec: result?.durationSec ?? null })
+      logEvent(this.logger, `recording.${outcome}`, recording.startedBy, {
+        recordingId: recording.id,
+        room: recording.room,
+        durationSec: result?.durationSec ?? null,
+      })
     } catch (error) {
       this.logger.error('recording could not be assembled', { recordingId: recording.id, ...errorFields(error) })
       await this.db
         .update(recordings)
-        .set({ status: 'failed', interrupted, error: error instanceof Error ? error.message.slice(0, 500) : String(error), updatedAt: new Date(this.clock.now()) })
+        .set({
+          status: 'failed',
+          interrupted,
+          error: error instanceof Error ? error.message.slice(0, 500) : String(error),
+          updatedAt: new Date(this.clock.now()),
+        })
         .where(eq(recordings.id, recording.id))
     }
   }
@@ -265,7 +323,12 @@ export class RecordingService {
     const now = new Date(this.clock.now())
     const [orphan] = await this.db
       .update(recordings)
-      .set({ status: 'processing', interrupted: true, endedAt: sql`coalesce(${recordings.endedAt}, ${now.getTime()})`, updatedAt: now })
+      .set({
+        status: 'processing',
+        interrupted: true,
+        endedAt: sql`coalesce(${recordings.endedAt}, ${now.getTime()})`,
+        updatedAt: now,
+      })
       .where(eq(recordings.id, id))
       .returning()
     this.logger.warn('finishing a recording an earlier run left behind', { recordingId: id })
@@ -276,11 +339,19 @@ export class RecordingService {
 
   private async partFilesOnDisk(id: string): Promise<string[]> {
     const names = await readdir(this.dir(id)).catch(() => [] as string[])
-    return names.filter((name) => /^part-\d+\.mkv$/.test(name)).sort().map((name) => join(this.dir(id), name))
+    return names
+      .filter((name) => /^part-\d+\.mkv$/.test(name))
+      .sort()
+      .map((name) => join(this.dir(id), name))
   }
 
   private scheduleFinalize(id: string, at: number) {
-    return this.scheduler.schedule({ kind: JOB_FINALIZE, key: finalizeKey(id), runAt: new Date(at), payload: { recordingId: id } })
+    return this.scheduler.schedule({
+      kind: JOB_FINALIZE,
+      key: finalizeKey(id),
+      runAt: new Date(at),
+      payload: { recordingId: id },
+    })
   }
 
   private dir(id: string): string {

@@ -24,14 +24,23 @@ export class StreamAnalytics {
 
   async forHost(viewer: AuthUser, query: { userId?: string; period?: AnalyticsPeriod }) {
     const hostId = query.userId ?? viewer.id
-    if (hostId !== viewer.id && !staffMay(viewer, ['analytics', 'read'])) throw forbidden("Only staff with the analytics module see another user's analytics")
+    if (hostId !== viewer.id && !staffMay(viewer, ['analytics', 'read']))
+      throw forbidden("Only staff with the analytics module see another user's analytics")
     await this.users.require(hostId)
     const period = query.period ?? 'week'
     const today = Math.floor(this.clock.now() / DAY_MS) * DAY_MS
     const from = today - (periodDays[period] - 1) * DAY_MS
     const until = today + DAY_MS
-    const hosted = and(eq(streams.hostId, hostId), gte(streams.startedAt, new Date(from)), lt(streams.startedAt, new Date(until)))
-    const earned = and(eq(giftTransactions.recipientId, hostId), gte(giftTransactions.createdAt, new Date(from)), lt(giftTransactions.createdAt, new Date(until)))
+    const hosted = and(
+      eq(streams.hostId, hostId),
+      gte(streams.startedAt, new Date(from)),
+      lt(streams.startedAt, new Date(until)),
+    )
+    const earned = and(
+      eq(giftTransactions.recipientId, hostId),
+      gte(giftTransactions.createdAt, new Date(from)),
+      lt(giftTransactions.createdAt, new Date(until)),
+    )
 
     const [[totals], streamDays, coinDays, [coins]] = await this.db.batch([
       this.db
@@ -46,7 +55,11 @@ export class StreamAnalytics {
         .from(streams)
         .where(hosted),
       this.db
-        .select({ date: dayOf(streams.startedAt), streams: int(sql`count(*)`), viewers: int(sql`sum(${streams.totalViewers})`) })
+        .select({
+          date: dayOf(streams.startedAt),
+          streams: int(sql`count(*)`),
+          viewers: int(sql`sum(${streams.totalViewers})`),
+        })
         .from(streams)
         .where(hosted)
         .groupBy(dayOf(streams.startedAt)),
@@ -55,14 +68,22 @@ export class StreamAnalytics {
         .from(giftTransactions)
         .where(earned)
         .groupBy(dayOf(giftTransactions.createdAt)),
-      this.db.select({ coins: int(sql`sum(${giftTransactions.coins})`) }).from(giftTransactions).where(earned),
+      this.db
+        .select({ coins: int(sql`sum(${giftTransactions.coins})`) })
+        .from(giftTransactions)
+        .where(earned),
     ])
 
     const byDay = new Map(streamDays.map((day) => [day.date, day]))
     const coinsByDay = new Map(coinDays.map((day) => [day.date, day.coins]))
     const series = Array.from({ length: periodDays[period] }, (_, index) => {
       const date = isoDate(from + index * DAY_MS)
-      return { date, streams: byDay.get(date)?.streams ?? 0, viewers: byDay.get(date)?.viewers ?? 0, coins: coinsByDay.get(date) ?? 0 }
+      return {
+        date,
+        streams: byDay.get(date)?.streams ?? 0,
+        viewers: byDay.get(date)?.viewers ?? 0,
+        coins: coinsByDay.get(date) ?? 0,
+      }
     })
     return { period, from: isoDate(from), to: isoDate(today), ...totals!, coinsEarned: coins?.coins ?? 0, series }
   }

@@ -39,7 +39,11 @@ export class StreamChat {
     private readonly events: ChatEvents,
   ) {}
 
-  async post(user: AuthUser, streamId: string, input: { message: string; type?: 'text' | 'emoji'; clientMsgId?: string }): Promise<{ message: StreamMessageDto; created: boolean }> {
+  async post(
+    user: AuthUser,
+    streamId: string,
+    input: { message: string; type?: 'text' | 'emoji'; clientMsgId?: string },
+  ): Promise<{ message: StreamMessageDto; created: boolean }> {
     const stream = await this.streams.get(user, streamId)
     if (input.clientMsgId) {
       const existing = await this.byClientMsgId(streamId, user.id, input.clientMsgId)
@@ -49,17 +53,32 @@ export class StreamChat {
     if (moderation.banned) throw forbidden('You are banned from this stream')
     if (moderation.muted) throw forbidden('You are muted in this stream')
     if (stream.status !== 'live') throw conflict('STREAM_ENDED', 'The stream has ended')
-    if (stream.slowModeSec > 0 && !(await this.streams.isOnStage(streamId, user, stream.hostId))) await this.assertSlowMode(stream, user.id)
+    if (stream.slowModeSec > 0 && !(await this.streams.isOnStage(streamId, user, stream.hostId)))
+      await this.assertSlowMode(stream, user.id)
 
-    const row = { id: newId('smsg'), streamId, userId: user.id, message: input.message, type: input.type ?? 'text', clientMsgId: input.clientMsgId ?? null, createdAt: new Date(this.clock.now()) }
+    const row = {
+      id: newId('smsg'),
+      streamId,
+      userId: user.id,
+      message: input.message,
+      type: input.type ?? 'text',
+      clientMsgId: input.clientMsgId ?? null,
+      createdAt: new Date(this.clock.now()),
+    }
     try {
       await this.db.batch([
         this.db.insert(streamMessages).values(row),
-        this.db.update(streams).set({ messages: sql`${streams.messages} + 1` }).where(eq(streams.id, streamId)),
+        this.db
+          .update(streams)
+          .set({ messages: sql`${streams.messages} + 1` })
+          .where(eq(streams.id, streamId)),
       ])
     } catch (error) {
       // The same clientMsgId sent twice at once: the first stored it.
-      const existing = isUniqueViolation(error) && input.clientMsgId ? await this.byClientMsgId(streamId, user.id, input.clientMsgId) : null
+      const existing =
+        isUniqueViolation(error) && input.clientMsgId
+          ? await this.byClientMsgId(streamId, user.id, input.clientMsgId)
+          : null
       if (existing) return { message: existing, created: false }
       throw error
     }
@@ -71,7 +90,12 @@ export class StreamChat {
   async history(user: AuthUser, streamId: string, page: { cursor?: string; limit: number }) {
     await this.streams.get(user, streamId)
     const rows = await this.selectMessages()
-      .where(and(eq(streamMessages.streamId, streamId), afterCursor(streamMessages.createdAt, streamMessages.id, decodeCursor(page.cursor))))
+      .where(
+        and(
+          eq(streamMessages.streamId, streamId),
+          afterCursor(streamMessages.createdAt, streamMessages.id, decodeCursor(page.cursor)),
+        ),
+      )
       .orderBy(desc(streamMessages.createdAt), desc(streamMessages.id))
       .limit(page.limit + 1)
     return toPage(rows, page.limit)
@@ -82,10 +106,14 @@ export class StreamChat {
     const stream = await this.streams.get(moderator, streamId)
     await this.streams.assertModerator(moderator, stream, userId)
     if (stream.status !== 'live') throw conflict('STREAM_ENDED', 'The stream has ended')
-    const state = action === 'kick' ? await this.streams.moderationOf(streamId, userId) : await this.streams.setModeration(stream, moderator.id, userId, actionChanges[action])
+    const state =
+      action === 'kick'
+        ? await this.streams.moderationOf(streamId, userId)
+        : await this.streams.setModeration(stream, moderator.id, userId, actionChanges[action])
     // Told before the expulsion, so the expelled user's own connections hear why.
     this.events.moderated(stream, { userId, action, moderatorId: moderator.id })
-    if (action === 'ban' || action === 'kick') await this.streams.expel(stream, userId, action === 'ban' ? 'banned' : 'kicked')
+    if (action === 'ban' || action === 'kick')
+      await this.streams.expel(stream, userId, action === 'ban' ? 'banned' : 'kicked')
     return { streamId, userId, action, ...state }
   }
 
@@ -94,17 +122,36 @@ export class StreamChat {
     const [last] = await this.db
       .select({ createdAt: streamMessages.createdAt })
       .from(streamMessages)
-      .where(and(eq(streamMessages.streamId, stream.id), eq(streamMessages.userId, userId), gt(streamMessages.createdAt, since)))
+      .where(
+        and(
+          eq(streamMessages.streamId, stream.id),
+          eq(streamMessages.userId, userId),
+          gt(streamMessages.createdAt, since),
+        ),
+      )
       .orderBy(desc(streamMessages.createdAt))
       .limit(1)
     if (!last) return
-    const retryAfterSec = Math.max(1, Math.ceil((last.createdAt.getTime() + stream.slowModeSec * 1000 - this.clock.now()) / 1000))
-    throw new ApiError(429, 'SLOW_MODE', `Slow mode is on: wait ${retryAfterSec} s before your next message`, { retryAfterSec }, { 'retry-after': String(retryAfterSec) })
+    const retryAfterSec = Math.max(
+      1,
+      Math.ceil((last.createdAt.getTime() + stream.slowModeSec * 1000 - this.clock.now()) / 1000),
+    )
+    throw new ApiError(
+      429,
+      'SLOW_MODE',
+      `Slow mode is on: wait ${retryAfterSec} s before your next message`,
+      { retryAfterSec },
+      { 'retry-after': String(retryAfterSec) },
+    )
   }
 
   private async byClientMsgId(streamId: string, userId: string, clientMsgId: string): Promise<StreamMessageDto | null> {
     const [row] = await this.selectMessages().where(
-      and(eq(streamMessages.streamId, streamId), eq(streamMessages.userId, userId), eq(streamMessages.clientMsgId, clientMsgId)),
+      and(
+        eq(streamMessages.streamId, streamId),
+        eq(streamMessages.userId, userId),
+        eq(streamMessages.clientMsgId, clientMsgId),
+      ),
     )
     return row ?? null
   }

@@ -18,11 +18,17 @@ const toTransactionDto = ({ idempotencyKey: _key, ...transaction }: GiftTransact
 
 /** Outside the database: the animation every viewer sees. */
 export interface GiftEvents {
-  sent(stream: StreamRow, event: { transaction: ReturnType<typeof toTransactionDto>; gift: GiftRow; sender: { id: string; name: string } }): void
+  sent(
+    stream: StreamRow,
+    event: { transaction: ReturnType<typeof toTransactionDto>; gift: GiftRow; sender: { id: string; name: string } },
+  ): void
 }
 
 const LEADERBOARD_SIZE = 20
-const toGiftDto = ({ sortOrder: _order, createdAt: _created, ...gift }: GiftRow) => ({ ...gift, nameAr: gift.nameAr || gift.name })
+const toGiftDto = ({ sortOrder: _order, createdAt: _created, ...gift }: GiftRow) => ({
+  ...gift,
+  nameAr: gift.nameAr || gift.name,
+})
 const isDuplicateKey = (error: unknown) => dbErrorMentions(error, 'gift_transactions.sender_id')
 
 /**
@@ -48,7 +54,14 @@ export class GiftService {
     return rows.map(toGiftDto)
   }
 
-  async create(input: { name: string; nameAr?: string; icon: string; coins: number; animation: string; sortOrder?: number }) {
+  async create(input: {
+    name: string
+    nameAr?: string
+    icon: string
+    coins: number
+    animation: string
+    sortOrder?: number
+  }) {
     const [gift] = await this.db
       .insert(gifts)
       .values({ id: newId('gift'), ...input, createdAt: new Date(this.clock.now()) })
@@ -56,21 +69,32 @@ export class GiftService {
     return toGiftDto(gift!)
   }
 
-  async update(id: string, changes: Partial<Pick<GiftRow, 'name' | 'nameAr' | 'icon' | 'coins' | 'animation' | 'active' | 'sortOrder'>>) {
+  async update(
+    id: string,
+    changes: Partial<Pick<GiftRow, 'name' | 'nameAr' | 'icon' | 'coins' | 'animation' | 'active' | 'sortOrder'>>,
+  ) {
     const [gift] = await this.db.update(gifts).set(changes).where(eq(gifts.id, id)).returning()
     if (!gift) throw notFound('Gift')
     return toGiftDto(gift)
   }
 
-  async send(sender: AuthUser, streamId: string, input: { giftId: string; recipientId?: string; quantity?: number; message?: string; idempotencyKey?: string }) {
+  async send(
+    sender: AuthUser,
+    streamId: string,
+    input: { giftId: string; recipientId?: string; quantity?: number; message?: string; idempotencyKey?: string },
+  ) {
     const stream = await this.streams.get(sender, streamId)
     if (input.idempotencyKey) {
       const earlier = await this.byKey(sender.id, input.idempotencyKey)
       if (earlier) return { ...(await this.receipt(sender.id, earlier)), created: false }
     }
-    if ((await this.streams.moderationOf(streamId, sender.id)).banned) throw forbidden('You are banned from this stream')
+    if ((await this.streams.moderationOf(streamId, sender.id)).banned)
+      throw forbidden('You are banned from this stream')
     if (stream.status !== 'live') throw conflict('STREAM_ENDED', 'The stream has ended')
-    const [gift] = await this.db.select().from(gifts).where(and(eq(gifts.id, input.giftId), eq(gifts.active, true)))
+    const [gift] = await this.db
+      .select()
+      .from(gifts)
+      .where(and(eq(gifts.id, input.giftId), eq(gifts.active, true)))
     if (!gift) throw notFound('Gift')
     const recipientId = input.recipientId ?? stream.hostId
     if (recipientId !== stream.hostId && !(await this.streams.isInvitedCoHost(streamId, recipientId))) {
@@ -105,11 +129,16 @@ export class GiftService {
       ])
     } catch (error) {
       // The same key sent twice at once: the first one charged; answer with it.
-      const earlier = input.idempotencyKey && isDuplicateKey(error) ? await this.byKey(sender.id, input.idempotencyKey) : undefined
+      const earlier =
+        input.idempotencyKey && isDuplicateKey(error) ? await this.byKey(sender.id, input.idempotencyKey) : undefined
       if (earlier) return { ...(await this.receipt(sender.id, earlier)), created: false }
       throw error
     }
-    this.events.sent(stream, { transaction: toTransactionDto(transaction), gift, sender: { id: sender.id, name: sender.name } })
+    this.events.sent(stream, {
+      transaction: toTransactionDto(transaction),
+      gift,
+      sender: { id: sender.id, name: sender.name },
+    })
     await this.notifications.notify(recipientId, {
       type: 'gift.received',
       title: {
@@ -117,7 +146,14 @@ export class GiftService {
         en: `${sender.name} sent you ${quantity > 1 ? `${quantity} × ` : ''}${gift.name}`,
       },
       body: input.message,
-      data: { streamId, transactionId: transaction.id, giftId: gift.id, quantity, coins: transaction.coins, senderId: sender.id },
+      data: {
+        streamId,
+        transactionId: transaction.id,
+        giftId: gift.id,
+        quantity,
+        coins: transaction.coins,
+        senderId: sender.id,
+      },
       dedupeKey: `gift:${transaction.id}`,
     })
     return { ...(await this.receipt(sender.id, transaction)), created: true }

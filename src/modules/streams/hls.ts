@@ -52,7 +52,9 @@ export class StreamHls {
     this.instanceId = config.cluster.instanceId
     this.leftoversCleared = this.clearLeftovers()
     this.publishers = new ShortLivedCache(PUBLISHER_CACHE_MS, clock.now)
-    cluster?.bus.on('hls:stop', t.Object({ streamId: t.String({ minLength: 1, maxLength: 64 }) }), ({ streamId }) => this.stop(streamId).then(() => ({})))
+    cluster?.bus.on('hls:stop', t.Object({ streamId: t.String({ minLength: 1, maxLength: 64 }) }), ({ streamId }) =>
+      this.stop(streamId).then(() => ({})),
+    )
     // A killed instance's ffmpeg outlives it on its host: whoever sweeps the instance stops it.
     cluster?.members.on('swept', (instanceId) => void this.clearInstance(instanceId))
     media?.rooms.events.on('ended', (room) => {
@@ -66,8 +68,14 @@ export class StreamHls {
   }
 
   async start(stream: StreamRow): Promise<string> {
-    if (!this.media?.egresses.available) throw new ApiError(503, 'RECORDING_UNAVAILABLE', 'HLS needs the media server and ffmpeg, and this server has not got both')
-    if (this.running.has(stream.id) || (await this.runningElsewhere(stream.id))) throw conflict('HLS_ALREADY_RUNNING', 'This stream is already published as HLS')
+    if (!this.media?.egresses.available)
+      throw new ApiError(
+        503,
+        'RECORDING_UNAVAILABLE',
+        'HLS needs the media server and ffmpeg, and this server has not got both',
+      )
+    if (this.running.has(stream.id) || (await this.runningElsewhere(stream.id)))
+      throw conflict('HLS_ALREADY_RUNNING', 'This stream is already published as HLS')
     await this.leftoversCleared
     await rm(this.dir(stream.id), { recursive: true, force: true })
     // The folder exists from the start, before ffmpeg writes into it: the other instances see HLS running.
@@ -89,31 +97,44 @@ export class StreamHls {
   /** The playlist's path; signed when the stream is private. */
   playlistPath(stream: Pick<StreamRow, 'id' | 'isPrivate'>): string {
     const path = `${hlsScope(stream.id)}${HLS_PLAYLIST}`
-    return stream.isPrivate ? `${path}?${this.signer.sign(hlsScope(stream.id), this.clock.now() + PLAYLIST_LINK_MS)}` : path
+    return stream.isPrivate
+      ? `${path}?${this.signer.sign(hlsScope(stream.id), this.clock.now() + PLAYLIST_LINK_MS)}`
+      : path
   }
 
   /** A playlist or segment, if the stream is public or the link is signed; 404 otherwise (and while nothing is written yet). */
-  async file(stream: Pick<StreamRow, 'id' | 'isPrivate'>, name: string, query: { expires?: string; signature?: string }): Promise<Response> {
+  async file(
+    stream: Pick<StreamRow, 'id' | 'isPrivate'>,
+    name: string,
+    query: { expires?: string; signature?: string },
+  ): Promise<Response> {
     const signed = this.signer.verify(hlsScope(stream.id), query, this.clock.now())
     if ((stream.isPrivate && !signed) || (name !== HLS_PLAYLIST && !SEGMENT_NAME.test(name))) throw notFound('HLS file')
-    const owner = this.running.has(stream.id) ? this.instanceId : await this.publishers.get(stream.id, () => this.runningElsewhere(stream.id))
+    const owner = this.running.has(stream.id)
+      ? this.instanceId
+      : await this.publishers.get(stream.id, () => this.runningElsewhere(stream.id))
     if (!owner) throw notFound('HLS file')
     const file = Bun.file(join(this.dir(stream.id, owner), name))
     if (!(await file.exists())) throw notFound('HLS file')
-    if (name !== HLS_PLAYLIST) return new Response(file, { headers: { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=60' } })
+    if (name !== HLS_PLAYLIST)
+      return new Response(file, { headers: { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=60' } })
     let playlist = await file.text()
     if (stream.isPrivate) {
       const signature = `?expires=${query.expires}&signature=${query.signature}`
       playlist = playlist.replace(/^(p\d+-\d+\.ts)$/gm, `$1${signature}`)
     }
-    return new Response(playlist, { headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' } })
+    return new Response(playlist, {
+      headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' },
+    })
   }
 
   /** The live instance (not this one) whose ffmpeg publishes the stream, if any. */
   private async runningElsewhere(streamId: string): Promise<string | null> {
     if (!this.cluster) return null
     const instances = await readdir(this.base).catch(() => [] as string[])
-    const publishing = instances.filter((instance) => instance !== this.instanceId && existsSync(this.dir(streamId, instance)))
+    const publishing = instances.filter(
+      (instance) => instance !== this.instanceId && existsSync(this.dir(streamId, instance)),
+    )
     const [live] = await this.cluster.members.whichLive(publishing)
     return live ?? null
   }
@@ -125,12 +146,14 @@ export class StreamHls {
   private async clearLeftovers(): Promise<void> {
     const instances = await readdir(this.base).catch(() => [] as string[])
     const live = this.cluster ? await this.cluster.members.whichLive(instances) : new Set<string>()
-    for (const instance of instances) if (instance === this.instanceId || !live.has(instance)) await this.clearInstance(instance)
+    for (const instance of instances)
+      if (instance === this.instanceId || !live.has(instance)) await this.clearInstance(instance)
   }
 
   private async clearInstance(instanceId: string): Promise<void> {
     const folder = join(this.base, instanceId)
-    for (const streamId of await readdir(folder).catch(() => [] as string[])) await stopOrphanedFfmpeg(join(folder, streamId))
+    for (const streamId of await readdir(folder).catch(() => [] as string[]))
+      await stopOrphanedFfmpeg(join(folder, streamId))
     await rm(folder, { recursive: true, force: true })
   }
 

@@ -15,7 +15,24 @@ import { videoRoutes } from './video-routes.ts'
 import { VideoService } from './videos.ts'
 
 /** Live streams on the SFU (media rooms `stream:<id>`), also as HLS and from OBS over WHIP, with chat, moderation, gifts, videos (uploaded or recorded) and creator analytics. */
-export function streamsModule({ db, clock, config, hub, scheduler, media, notifications, wallet, users, recordings, signer, cluster, logger, metrics, plugins, deps }: Core) {
+export function streamsModule({
+  db,
+  clock,
+  config,
+  hub,
+  scheduler,
+  media,
+  notifications,
+  wallet,
+  users,
+  recordings,
+  signer,
+  cluster,
+  logger,
+  metrics,
+  plugins,
+  deps,
+}: Core) {
   const ingest = new StreamIngest(media, hub, signer, cluster)
   const hls = new StreamHls(media, config, signer, clock, cluster)
   // A host publishing from OBS has no socket, yet is there: the ingest holds their presence in the hub.
@@ -25,14 +42,27 @@ export function streamsModule({ db, clock, config, hub, scheduler, media, notifi
     (error) => logger.error('viewer count not sent', errorFields(error)),
   )
   const events = streamEvents(hub, media?.rooms, counts)
-  const streams = new StreamService(db, clock, config, scheduler, notifications, users, hostPresence, events, logger, deps.hostGoneMs)
+  const streams = new StreamService(
+    db,
+    clock,
+    config,
+    scheduler,
+    notifications,
+    users,
+    hostPresence,
+    events,
+    logger,
+    deps.hostGoneMs,
+  )
   const chat = new StreamChat(db, clock, streams, events)
   const gifts = new GiftService(db, clock, wallet, streams, notifications, events)
   const videos = new VideoService(db, clock, config.uploads.dir)
   recordings.register('stream', streams.recordingSubject(videos))
   hub.register(...streamRealtime(hub, streams, chat))
   cluster?.members.on('swept', () => {
-    void streams.dropAbsentViewers((streamId, userId) => hub.isPresent(streamRoomName(streamId), userId)).catch((error: Error) => logger.warn('could not recount viewers after an instance died', { err: error.message }))
+    void streams
+      .dropAbsentViewers((streamId, userId) => hub.isPresent(streamRoomName(streamId), userId))
+      .catch((error: Error) => logger.warn('could not recount viewers after an instance died', { err: error.message }))
   })
   media?.access.register('stream', (user, streamId) => streams.mediaGrant(user, streamId))
   metrics.register(

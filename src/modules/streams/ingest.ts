@@ -26,7 +26,12 @@ const ingestKey = (streamId: string) => `majlis:ingest:${streamId}`
 
 /** The room closing or its worker restarting under a new ingest: try again shortly. */
 const mediaUnavailable = (error: unknown): never => {
-  if (error instanceof MediaRoomError) throw new ApiError(503, 'MEDIA_UNAVAILABLE', `The media server cannot take the stream right now (${error.message}); try again shortly`)
+  if (error instanceof MediaRoomError)
+    throw new ApiError(
+      503,
+      'MEDIA_UNAVAILABLE',
+      `The media server cannot take the stream right now (${error.message}); try again shortly`,
+    )
   throw error
 }
 
@@ -51,10 +56,17 @@ export class StreamIngest {
     media?.rooms.events.on('ended', (room) => {
       for (const session of this.sessions.values()) if (streamRoomName(session.streamId) === room) this.end(session)
     })
-    cluster?.bus.on('ingest:stop', t.Object({ streamId: t.String({ minLength: 1, maxLength: 64 }), sessionId: t.String({ minLength: 1, maxLength: 64 }) }), ({ streamId, sessionId }) => {
-      this.stop(streamId, sessionId)
-      return {}
-    })
+    cluster?.bus.on(
+      'ingest:stop',
+      t.Object({
+        streamId: t.String({ minLength: 1, maxLength: 64 }),
+        sessionId: t.String({ minLength: 1, maxLength: 64 }),
+      }),
+      ({ streamId, sessionId }) => {
+        this.stop(streamId, sessionId)
+        return {}
+      },
+    )
   }
 
   /** The host's connection details for OBS: the WHIP URL and the stream key (a bearer token). */
@@ -70,14 +82,26 @@ export class StreamIngest {
   /** Answers the offer; the host joins the room as a socketless peer publishing camera and microphone. */
   async publish(stream: StreamRow, host: AuthUser, offer: string): Promise<{ sessionId: string; answer: string }> {
     if (!this.media) throw new ApiError(503, 'MEDIA_UNAVAILABLE', 'This server runs without its media server')
-    if ([...this.sessions.values()].some((session) => session.streamId === stream.id) || (await this.sessionsElsewhere(stream.id)).length > 0) {
+    if (
+      [...this.sessions.values()].some((session) => session.streamId === stream.id) ||
+      (await this.sessionsElsewhere(stream.id)).length > 0
+    ) {
       throw conflict('INGEST_ACTIVE', 'This stream already receives an ingest; DELETE it first')
     }
     const room = this.media.rooms.open(streamRoomName(stream.id))
-    const { peerId } = await room.join(host, { canPublish: stream.type === 'video' ? ['camera', 'microphone'] : ['microphone'] }, this.linkFor()).catch(mediaUnavailable)
+    const { peerId } = await room
+      .join(host, { canPublish: stream.type === 'video' ? ['camera', 'microphone'] : ['microphone'] }, this.linkFor())
+      .catch(mediaUnavailable)
     try {
       const { answer, transportId } = await answerWhipOffer(room, peerId, offer)
-      const session: IngestSession = { id: newId('whip'), streamId: stream.id, hostId: host.id, room, peerId, releaseHost: this.hub.holdConnected(host) }
+      const session: IngestSession = {
+        id: newId('whip'),
+        streamId: stream.id,
+        hostId: host.id,
+        room,
+        peerId,
+        releaseHost: this.hub.holdConnected(host),
+      }
       this.sessions.set(session.id, session)
       this.cluster?.hashes.set(ingestKey(stream.id), session.id, host.id)
       room.onTransportLost(peerId, transportId, () => this.end(session))
@@ -107,7 +131,9 @@ export class StreamIngest {
   /** The stream's ingest sessions on other live instances. */
   private async sessionsElsewhere(streamId: string) {
     if (!this.cluster) return []
-    return (await this.cluster.hashes.entries(ingestKey(streamId))).filter((entry) => entry.instance !== this.cluster!.instanceId)
+    return (await this.cluster.hashes.entries(ingestKey(streamId))).filter(
+      (entry) => entry.instance !== this.cluster!.instanceId,
+    )
   }
 
   private end(session: IngestSession): void {
@@ -119,6 +145,10 @@ export class StreamIngest {
 
   /** A WHIP peer has no socket: what the room tells it is dropped, what it tells others goes out through the hub. */
   private linkFor(): PeerLink {
-    return { send: () => undefined, listen: () => undefined, sendToOthers: (group, type, data) => this.hub.publishToGroup(group, type, data) }
+    return {
+      send: () => undefined,
+      listen: () => undefined,
+      sendToOthers: (group, type, data) => this.hub.publishToGroup(group, type, data),
+    }
   }
 }

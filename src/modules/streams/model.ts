@@ -31,7 +31,14 @@ export const Stream = t.Object(
 )
 
 export const StreamStats = t.Object(
-  { durationSec: t.Integer(), peakViewers: t.Integer(), totalViewers: t.Integer(), messages: t.Integer(), gifts: t.Integer(), coins: t.Integer() },
+  {
+    durationSec: t.Integer(),
+    peakViewers: t.Integer(),
+    totalViewers: t.Integer(),
+    messages: t.Integer(),
+    gifts: t.Integer(),
+    coins: t.Integer(),
+  },
   { title: 'StreamStats' },
 )
 
@@ -43,7 +50,10 @@ export const CreateStream = t.Object({
   isPrivate: t.Optional(t.Boolean({ description: "only the host's followers and invited co-hosts see it" })),
 })
 export const UpdateStream = t.Object(
-  { title: t.Optional(t.String({ minLength: 1, maxLength: 200 })), slowModeSec: t.Optional(t.Integer({ minimum: 0, maximum: 3600 })) },
+  {
+    title: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+    slowModeSec: t.Optional(t.Integer({ minimum: 0, maximum: 3600 })),
+  },
   { minProperties: 1 },
 )
 export const StreamListQuery = t.Object({
@@ -65,12 +75,22 @@ export const CoHostParams = t.Object({ id: Id, userId: Id })
 export const moderationActions = ['mute', 'unmute', 'ban', 'unban', 'kick'] as const
 export const ModerationBody = t.Object({ userId: Id, action: oneOf(moderationActions) })
 export const ModerationResult = t.Object(
-  { streamId: t.String(), userId: t.String(), action: oneOf(moderationActions), muted: t.Boolean(), banned: t.Boolean() },
+  {
+    streamId: t.String(),
+    userId: t.String(),
+    action: oneOf(moderationActions),
+    muted: t.Boolean(),
+    banned: t.Boolean(),
+  },
   { title: 'StreamModeration' },
 )
 
 export const ChatText = t.String({ minLength: 1, maxLength: 500 })
-export const ClientMsgId = t.String({ minLength: 1, maxLength: 64, description: 'your id for the message; a retried send with it is stored once' })
+export const ClientMsgId = t.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'your id for the message; a retried send with it is stored once',
+})
 export const PostStreamMessage = t.Object({
   message: ChatText,
   type: t.Optional(oneOf(streamMessageTypes, { default: 'text' })),
@@ -91,7 +111,15 @@ export const StreamMessage = t.Object(
 )
 
 export const Gift = t.Object(
-  { id: t.String(), name: t.String({ description: 'English' }), nameAr: t.String({ description: 'Arabic (the English name when none was given)' }), icon: t.String(), coins: t.Integer(), animation: t.String(), active: t.Boolean() },
+  {
+    id: t.String(),
+    name: t.String({ description: 'English' }),
+    nameAr: t.String({ description: 'Arabic (the English name when none was given)' }),
+    icon: t.String(),
+    coins: t.Integer(),
+    animation: t.String(),
+    active: t.Boolean(),
+  },
   { title: 'Gift' },
 )
 export const GiftIdParams = t.Object({ id: Id })
@@ -103,14 +131,19 @@ const GiftFields = {
   animation: t.String({ minLength: 1, maxLength: 50 }),
 }
 export const CreateGift = t.Object({ ...GiftFields, sortOrder: t.Optional(t.Integer({ minimum: 0, maximum: 10_000 })) })
-export const UpdateGift = t.Partial(t.Object({ ...GiftFields, active: t.Boolean(), sortOrder: t.Integer({ minimum: 0, maximum: 10_000 }) }), { minProperties: 1 })
+export const UpdateGift = t.Partial(
+  t.Object({ ...GiftFields, active: t.Boolean(), sortOrder: t.Integer({ minimum: 0, maximum: 10_000 }) }),
+  { minProperties: 1 },
+)
 
 export const SendGift = t.Object({
   giftId: Id,
   recipientId: t.Optional(Id),
   quantity: t.Optional(t.Integer({ minimum: 1, maximum: 99, default: 1 })),
   message: t.Optional(t.String({ maxLength: 200 })),
-  idempotencyKey: t.Optional(t.String({ minLength: 1, maxLength: 100, description: 'a retried send with the same key is charged once' })),
+  idempotencyKey: t.Optional(
+    t.String({ minLength: 1, maxLength: 100, description: 'a retried send with the same key is charged once' }),
+  ),
 })
 export const GiftTransaction = t.Object(
   {
@@ -126,7 +159,10 @@ export const GiftTransaction = t.Object(
   },
   { title: 'GiftTransaction' },
 )
-export const SendGiftResult = t.Object({ transaction: GiftTransaction, balance: t.Integer({ description: "the sender's balance after" }) })
+export const SendGiftResult = t.Object({
+  transaction: GiftTransaction,
+  balance: t.Integer({ description: "the sender's balance after" }),
+})
 export const LeaderboardEntry = t.Object({ userId: t.String(), name: t.String(), coins: t.Integer() })
 
 export const analyticsPeriods = ['day', 'week', 'month', 'year'] as const
@@ -143,7 +179,9 @@ export const StreamAnalytics = t.Object(
     messages: t.Integer(),
     gifts: t.Integer(),
     coinsEarned: t.Integer(),
-    series: t.Array(t.Object({ date: t.String({ format: 'date' }), streams: t.Integer(), viewers: t.Integer(), coins: t.Integer() })),
+    series: t.Array(
+      t.Object({ date: t.String({ format: 'date' }), streams: t.Integer(), viewers: t.Integer(), coins: t.Integer() }),
+    ),
   },
   { title: 'StreamAnalytics' },
 )

@@ -39,19 +39,38 @@ export class ViewerCountThrottle {
 }
 
 /** What the stream's channel, moderators and media room hear. */
-export function streamEvents(hub: Hub, rooms: MediaRooms | undefined, counts: ViewerCountThrottle): StreamEvents & ChatEvents & GiftEvents {
+export function streamEvents(
+  hub: Hub,
+  rooms: MediaRooms | undefined,
+  counts: ViewerCountThrottle,
+): StreamEvents & ChatEvents & GiftEvents {
   return {
     ended(stream) {
       counts.forget(stream.id)
       rooms?.close(streamRoomName(stream.id), 'stream ended')
-      hub.publish(streamRoomName(stream.id), 'session_ended', { streamId: stream.id, endedAt: stream.endedAt, stats: statsOf(stream) })
+      hub.publish(streamRoomName(stream.id), 'session_ended', {
+        streamId: stream.id,
+        endedAt: stream.endedAt,
+        stats: statsOf(stream),
+      })
     },
     viewerJoined(stream, user, role) {
-      hub.publish(moderatorsChannel(stream.id), 'viewer_joined', { streamId: stream.id, userId: user.id, name: user.name, role, viewerCount: stream.viewerCount })
+      hub.publish(moderatorsChannel(stream.id), 'viewer_joined', {
+        streamId: stream.id,
+        userId: user.id,
+        name: user.name,
+        role,
+        viewerCount: stream.viewerCount,
+      })
       counts.update(stream.id, stream.viewerCount)
     },
     viewerLeft(stream, user) {
-      hub.publish(moderatorsChannel(stream.id), 'viewer_left', { streamId: stream.id, userId: user.id, name: user.name, viewerCount: stream.viewerCount })
+      hub.publish(moderatorsChannel(stream.id), 'viewer_left', {
+        streamId: stream.id,
+        userId: user.id,
+        name: user.name,
+        viewerCount: stream.viewerCount,
+      })
       counts.update(stream.id, stream.viewerCount)
     },
     removeUser(streamId, userId, reason) {
@@ -89,20 +108,32 @@ export function streamRealtime(hub: Hub, streams: StreamService, chat: StreamCha
   })
   hub.onDisconnect((connection) => {
     const user = connection.user
-    if (user) void hub.isConnected(user.id).then(async (connected) => {
-      if (!connected) await streams.hostSeen(user.id)
-    }).catch(() => undefined)
+    if (user)
+      void hub
+        .isConnected(user.id)
+        .then(async (connected) => {
+          if (!connected) await streams.hostSeen(user.id)
+        })
+        .catch(() => undefined)
   })
 
   return [
     defineHandler({
       type: 'join_session',
-      schema: t.Object({ sessionId: StreamId, role: t.Optional(oneOf(['viewer', 'co-host'], { description: 'co-host only when invited; default viewer' })) }),
+      schema: t.Object({
+        sessionId: StreamId,
+        role: t.Optional(oneOf(['viewer', 'co-host'], { description: 'co-host only when invited; default viewer' })),
+      }),
       async handle(client, { sessionId, role }) {
         const joined = await streams.join(client.user, sessionId, role ?? 'viewer')
         await hub.join(client.id, streamRoomName(sessionId))
         if (joined.role !== 'viewer') await hub.join(client.id, moderatorsChannel(sessionId))
-        return { stream: toStreamDto(joined.stream), role: joined.role, viewers: joined.stream.viewerCount, iceServers: joined.iceServers }
+        return {
+          stream: toStreamDto(joined.stream),
+          role: joined.role,
+          viewers: joined.stream.viewerCount,
+          iceServers: joined.iceServers,
+        }
       },
     }),
     defineHandler({
@@ -116,7 +147,12 @@ export function streamRealtime(hub: Hub, streams: StreamService, chat: StreamCha
     }),
     defineHandler({
       type: 'send_stream_message',
-      schema: t.Object({ sessionId: StreamId, message: ChatText, type: t.Optional(oneOf(['text', 'emoji'])), clientMsgId: t.Optional(ClientMsgId) }),
+      schema: t.Object({
+        sessionId: StreamId,
+        message: ChatText,
+        type: t.Optional(oneOf(['text', 'emoji'])),
+        clientMsgId: t.Optional(ClientMsgId),
+      }),
       async handle(client, { sessionId, ...input }) {
         const { message, created } = await chat.post(client.user, sessionId, input)
         return { message, duplicate: !created }

@@ -55,7 +55,12 @@ export const streamRoutes = ({ streams, chat, gifts, ...plugins }: StreamRouteDe
             set.status = 201
             return toStreamDto(await streams.create(user, body))
           },
-          { auth: true, body: CreateStream, response: { 201: Stream, ...errorResponses }, detail: { summary: 'Go live now (one live stream per host; followers are notified)' } },
+          {
+            auth: true,
+            body: CreateStream,
+            response: { 201: Stream, ...errorResponses },
+            detail: { summary: 'Go live now (one live stream per host; followers are notified)' },
+          },
         )
         .get('', ({ user, query }) => streams.list(user, { ...query, limit: query.limit ?? 20 }), {
           auth: audience,
@@ -97,7 +102,12 @@ export const streamRoutes = ({ streams, chat, gifts, ...plugins }: StreamRouteDe
             await streams.leave(user, params.id)
             return { left: true as const }
           },
-          { auth: true, params: StreamIdParams, response: { 200: t.Object({ left: t.Literal(true) }), ...errorResponses }, detail: { summary: 'Leave the stream' } },
+          {
+            auth: true,
+            params: StreamIdParams,
+            response: { 200: t.Object({ left: t.Literal(true) }), ...errorResponses },
+            detail: { summary: 'Leave the stream' },
+          },
         )
         .post('/:id/end', ({ user, params }) => streams.end(user, params.id), {
           auth: moderators,
@@ -118,13 +128,18 @@ export const streamRoutes = ({ streams, chat, gifts, ...plugins }: StreamRouteDe
           response: { 200: CoHostResult, ...errorResponses },
           detail: { summary: 'Take a co-host off stage (host); their microphone and camera stop' },
         })
-        .get('/:id/messages', ({ user, params, query }) => chat.history(user, params.id, { cursor: query.cursor, limit: query.limit ?? 50 }), {
-          auth: audience,
-          params: StreamIdParams,
-          query: t.Object(PageQuery),
-          response: { 200: Page(StreamMessage), ...errorResponses },
-          detail: { summary: 'Chat history, newest first' },
-        })
+        .get(
+          '/:id/messages',
+          ({ user, params, query }) =>
+            chat.history(user, params.id, { cursor: query.cursor, limit: query.limit ?? 50 }),
+          {
+            auth: audience,
+            params: StreamIdParams,
+            query: t.Object(PageQuery),
+            response: { 200: Page(StreamMessage), ...errorResponses },
+            detail: { summary: 'Chat history, newest first' },
+          },
+        )
         .post(
           '/:id/messages',
           async ({ user, params, body, set }) => {
@@ -137,7 +152,10 @@ export const streamRoutes = ({ streams, chat, gifts, ...plugins }: StreamRouteDe
             params: StreamIdParams,
             body: PostStreamMessage,
             response: { 200: StreamMessage, 201: StreamMessage, ...errorResponses },
-            detail: { summary: 'Chat (201; 200 with the stored message for a repeated clientMsgId; slow mode → 429 with Retry-After)' },
+            detail: {
+              summary:
+                'Chat (201; 200 with the stored message for a repeated clientMsgId; slow mode → 429 with Retry-After)',
+            },
           },
         )
         .post('/:id/moderation', ({ user, params, body }) => chat.moderate(user, params.id, body.userId, body.action), {
@@ -145,7 +163,10 @@ export const streamRoutes = ({ streams, chat, gifts, ...plugins }: StreamRouteDe
           params: StreamIdParams,
           body: ModerationBody,
           response: { 200: ModerationResult, ...errorResponses },
-          detail: { summary: 'Mute, unmute, ban, unban or kick a user (host, co-hosts, staff); ban and kick remove them from the room' },
+          detail: {
+            summary:
+              'Mute, unmute, ban, unban or kick a user (host, co-hosts, staff); ban and kick remove them from the room',
+          },
         })
         .post(
           '/:id/gifts',
@@ -159,7 +180,10 @@ export const streamRoutes = ({ streams, chat, gifts, ...plugins }: StreamRouteDe
             params: StreamIdParams,
             body: SendGift,
             response: { 200: SendGiftResult, 201: SendGiftResult, ...errorResponses },
-            detail: { summary: 'Send a gift to the host or a co-host (201; 200 for a repeated idempotencyKey; 409 INSUFFICIENT_COINS)' },
+            detail: {
+              summary:
+                'Send a gift to the host or a co-host (201; 200 for a repeated idempotencyKey; 409 INSUFFICIENT_COINS)',
+            },
           },
         )
         .get('/:id/gifts/leaderboard', ({ user, params }) => gifts.leaderboard(user, params.id), {
@@ -205,9 +229,17 @@ export const streamRoutes = ({ streams, chat, gifts, ...plugins }: StreamRouteDe
 
 /** A host's own streaming analytics; staff with the analytics module see anyone's. */
 export const streamAnalyticsRoutes = (analytics: StreamAnalytics, plugins: RoutePlugins) =>
-  moduleRoutes({ name: 'stream-analytics-routes', prefix: '/analytics' }, plugins).get('/streams', ({ user, query }) => analytics.forHost(user, query), {
-    auth: { roles: true, staff: ['analytics', 'read'] },
-    query: AnalyticsQuery,
-    response: { 200: StreamAnalyticsResult, ...errorResponses },
-    detail: { tags: ['analytics'], summary: 'Streams, viewers, chat and coins earned over a period (UTC days, default week), with a per-day series' },
-  })
+  moduleRoutes({ name: 'stream-analytics-routes', prefix: '/analytics' }, plugins).get(
+    '/streams',
+    ({ user, query }) => analytics.forHost(user, query),
+    {
+      auth: { roles: true, staff: ['analytics', 'read'] },
+      query: AnalyticsQuery,
+      response: { 200: StreamAnalyticsResult, ...errorResponses },
+      detail: {
+        tags: ['analytics'],
+        summary:
+          'Streams, viewers, chat and coins earned over a period (UTC days, default week), with a per-day series',
+      },
+    },
+  )

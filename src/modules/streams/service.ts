@@ -4,7 +4,15 @@ import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import type { Database } from '../../db/client.ts'
 import { users } from '../../db/schema/auth.ts'
-import { streamCoHosts, streamModeration, streams, streamViewers, type StreamStatus, type StreamType, type ViewerRole } from '../../db/schema/streams.ts'
+import {
+  streamCoHosts,
+  streamModeration,
+  streams,
+  streamViewers,
+  type StreamStatus,
+  type StreamType,
+  type ViewerRole,
+} from '../../db/schema/streams.ts'
 import { staffMay, type AuthUser } from '../../http/auth.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
@@ -25,7 +33,14 @@ export const HOST_GONE_MS = 60_000
 const JOB_HOST_CHECK = 'stream.host-check'
 const hostCheckKey = (streamId: string) => `stream:${streamId}:host-check`
 
-export const toStreamDto = ({ hostSeenAt: _seen, updatedAt: _updated, messages: _m, gifts: _g, coins: _c, ...stream }: StreamRow) => ({
+export const toStreamDto = ({
+  hostSeenAt: _seen,
+  updatedAt: _updated,
+  messages: _m,
+  gifts: _g,
+  coins: _c,
+  ...stream
+}: StreamRow) => ({
   ...stream,
   roomId: streamRoomName(stream.id),
 })
@@ -79,16 +94,25 @@ export class StreamService {
     private readonly hostGoneMs = HOST_GONE_MS,
   ) {
     scheduler.register(JOB_HOST_CHECK, (payload) => this.checkHost(String(payload.streamId)))
-    users.addProfileCount('streams', async (userId) => (await db.select({ n: count() }).from(streams).where(eq(streams.hostId, userId)))[0]?.n ?? 0)
+    users.addProfileCount(
+      'streams',
+      async (userId) => (await db.select({ n: count() }).from(streams).where(eq(streams.hostId, userId)))[0]?.n ?? 0,
+    )
   }
 
   /** How many streams are live and how many viewers they have, for /metrics. */
   async liveTotals(): Promise<{ streams: number; viewers: number }> {
-    const [totals] = await this.db.select({ streams: count(), viewers: sql<number>`coalesce(sum(${streams.viewerCount}), 0)` }).from(streams).where(eq(streams.status, 'live'))
+    const [totals] = await this.db
+      .select({ streams: count(), viewers: sql<number>`coalesce(sum(${streams.viewerCount}), 0)` })
+      .from(streams)
+      .where(eq(streams.status, 'live'))
     return { streams: totals?.streams ?? 0, viewers: Number(totals?.viewers ?? 0) }
   }
 
-  async create(host: AuthUser, input: { title: string; description?: string; type: StreamType; category?: string; isPrivate?: boolean }) {
+  async create(
+    host: AuthUser,
+    input: { title: string; description?: string; type: StreamType; category?: string; isPrivate?: boolean },
+  ) {
     const now = new Date(this.clock.now())
     let stream: StreamRow
     try {
@@ -115,7 +139,11 @@ export class StreamService {
       throw error
     }
     await this.scheduleHostCheck(stream.id, now.getTime() + this.hostGoneMs)
-    logEvent(this.logger, 'stream.started', host.id, { streamId: stream.id, type: stream.type, isPrivate: stream.isPrivate })
+    logEvent(this.logger, 'stream.started', host.id, {
+      streamId: stream.id,
+      type: stream.type,
+      isPrivate: stream.isPrivate,
+    })
     await this.notifications.notifyAll(await this.users.followerIds(host.id), {
       type: 'stream.live',
       title: { ar: `${host.name} في بث مباشر الآن`, en: `${host.name} is live now` },
@@ -126,7 +154,17 @@ export class StreamService {
     return stream
   }
 
-  async list(user: AuthUser, filter: { status?: StreamStatus; type?: StreamType; category?: string; hostId?: string; cursor?: string; limit: number }) {
+  async list(
+    user: AuthUser,
+    filter: {
+      status?: StreamStatus
+      type?: StreamType
+      category?: string
+      hostId?: string
+      cursor?: string
+      limit: number
+    },
+  ) {
     const rows = await this.db
       .select()
       .from(streams)
@@ -148,7 +186,10 @@ export class StreamService {
 
   /** The stream if the user may see it; a private one they may not see is 404 (its existence is private). */
   async get(user: AuthUser, id: string): Promise<StreamRow> {
-    const [stream] = await this.db.select().from(streams).where(and(eq(streams.id, id), this.visibleTo(user)))
+    const [stream] = await this.db
+      .select()
+      .from(streams)
+      .where(and(eq(streams.id, id), this.visibleTo(user)))
     if (!stream) throw notFound('Stream')
     return stream
   }
@@ -166,7 +207,11 @@ export class StreamService {
   }
 
   /** Joins as a viewer or an invited co-host (the host joins as host, uncounted). */
-  async join(user: AuthUser, id: string, asRole: ViewerRole): Promise<{ stream: StreamRow; role: StreamRole; iceServers: ReturnType<typeof iceServersFor> }> {
+  async join(
+    user: AuthUser,
+    id: string,
+    asRole: ViewerRole,
+  ): Promise<{ stream: StreamRow; role: StreamRole; iceServers: ReturnType<typeof iceServersFor> }> {
     const stream = await this.get(user, id)
     if (stream.hostId === user.id) {
       if (stream.status !== 'live') throw conflict('STREAM_ENDED', 'The stream has ended')
@@ -174,7 +219,8 @@ export class StreamService {
     }
     if ((await this.moderationOf(id, user.id)).banned) throw forbidden('You are banned from this stream')
     if (stream.status !== 'live') throw conflict('STREAM_ENDED', 'The stream has ended')
-    if (asRole === 'co-host' && !(await this.isInvitedCoHost(id, user.id))) throw forbidden('Only users the host invited join as co-host')
+    if (asRole === 'co-host' && !(await this.isInvitedCoHost(id, user.id)))
+      throw forbidden('Only users the host invited join as co-host')
     const joined = await this.markPresent(stream, user.id, asRole)
     if (joined.changed) this.events.viewerJoined(joined.stream, user, asRole)
     return { stream: joined.stream, role: asRole, iceServers: iceServersFor(this.config, this.clock, user.id) }
@@ -231,7 +277,10 @@ export class StreamService {
     const stream = await this.hostsLiveStream(host, id, 'Only the host invites co-hosts')
     if (userId === host.id) throw unprocessable('INVALID_CO_HOST', 'The host is already on stage')
     try {
-      await this.db.insert(streamCoHosts).values({ streamId: stream.id, userId, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
+      await this.db
+        .insert(streamCoHosts)
+        .values({ streamId: stream.id, userId, createdAt: new Date(this.clock.now()) })
+        .onConflictDoNothing()
     } catch (error) {
       if (dbErrorMentions(error, 'FOREIGN KEY')) throw notFound('User')
       throw error
@@ -241,7 +290,9 @@ export class StreamService {
 
   async removeCoHost(host: AuthUser, id: string, userId: string) {
     const stream = await this.hostsLiveStream(host, id, 'Only the host removes co-hosts')
-    await this.db.delete(streamCoHosts).where(and(eq(streamCoHosts.streamId, stream.id), eq(streamCoHosts.userId, userId)))
+    await this.db
+      .delete(streamCoHosts)
+      .where(and(eq(streamCoHosts.streamId, stream.id), eq(streamCoHosts.userId, userId)))
     await this.db
       .update(streamViewers)
       .set({ role: 'viewer' })
@@ -265,11 +316,26 @@ export class StreamService {
     return row ?? { muted: false, banned: false }
   }
 
-  async setModeration(stream: StreamRow, moderatorId: string, userId: string, change: Partial<ModerationState>): Promise<ModerationState> {
+  async setModeration(
+    stream: StreamRow,
+    moderatorId: string,
+    userId: string,
+    change: Partial<ModerationState>,
+  ): Promise<ModerationState> {
     const [row] = await this.db
       .insert(streamModeration)
-      .values({ streamId: stream.id, userId, moderatorId, muted: change.muted ?? false, banned: change.banned ?? false, updatedAt: new Date(this.clock.now()) })
-      .onConflictDoUpdate({ target: [streamModeration.streamId, streamModeration.userId], set: { ...change, moderatorId, updatedAt: new Date(this.clock.now()) } })
+      .values({
+        streamId: stream.id,
+        userId,
+        moderatorId,
+        muted: change.muted ?? false,
+        banned: change.banned ?? false,
+        updatedAt: new Date(this.clock.now()),
+      })
+      .onConflictDoUpdate({
+        target: [streamModeration.streamId, streamModeration.userId],
+        set: { ...change, moderatorId, updatedAt: new Date(this.clock.now()) },
+      })
       .returning({ muted: streamModeration.muted, banned: streamModeration.banned })
     return row!
   }
@@ -290,9 +356,17 @@ export class StreamService {
   /** The host starts and stops a live stream's recordings; whoever may see the stream sees them. */
   recordingSubject(videos: VideoService) {
     return {
-      authorize: async (user: AuthUser, id: string) => ({ room: streamRoomName((await this.hostsLiveStream(user, id, 'Only the host records the stream')).id) }),
+      authorize: async (user: AuthUser, id: string) => ({
+        room: streamRoomName((await this.hostsLiveStream(user, id, 'Only the host records the stream')).id),
+      }),
       mayView: async (user: AuthUser, id: string) => (await this.get(user, id).catch(() => null)) !== null,
-      onFinished: async (recording: { id: string; subjectId: string; durationSec: number | null; sizeBytes: number | null; mimeType: string | null }) => {
+      onFinished: async (recording: {
+        id: string
+        subjectId: string
+        durationSec: number | null
+        sizeBytes: number | null
+        mimeType: string | null
+      }) => {
         const [stream] = await this.db.select().from(streams).where(eq(streams.id, recording.subjectId))
         if (stream) await videos.createFromRecording(stream, recording)
       },
@@ -301,7 +375,10 @@ export class StreamService {
 
   /** The `stream` media room resolver: host and joined co-hosts publish what the stream type allows; viewers subscribe. */
   async mediaGrant(user: AuthUser, streamId: string): Promise<MediaGrant | null> {
-    const [stream] = await this.db.select().from(streams).where(and(eq(streams.id, streamId), this.visibleTo(user)))
+    const [stream] = await this.db
+      .select()
+      .from(streams)
+      .where(and(eq(streams.id, streamId), this.visibleTo(user)))
     if (!stream || stream.status !== 'live') return null
     const onStage: MediaGrant = { canPublish: stream.type === 'video' ? ['camera', 'microphone'] : ['microphone'] }
     if (stream.hostId === user.id) return onStage
@@ -315,7 +392,10 @@ export class StreamService {
 
   /** Whether the user may be in the stream's WS channel. */
   async mayEnter(user: AuthUser, streamId: string): Promise<boolean> {
-    const [stream] = await this.db.select({ status: streams.status, hostId: streams.hostId }).from(streams).where(and(eq(streams.id, streamId), this.visibleTo(user)))
+    const [stream] = await this.db
+      .select({ status: streams.status, hostId: streams.hostId })
+      .from(streams)
+      .where(and(eq(streams.id, streamId), this.visibleTo(user)))
     if (!stream || stream.status !== 'live') return false
     return stream.hostId === user.id || !(await this.moderationOf(streamId, user.id)).banned
   }
@@ -337,7 +417,10 @@ export class StreamService {
     if (!stream || stream.status !== 'live') return
     const now = this.clock.now()
     if (await this.hostPresence.isConnected(stream.hostId)) {
-      await this.db.update(streams).set({ hostSeenAt: new Date(now) }).where(eq(streams.id, streamId))
+      await this.db
+        .update(streams)
+        .set({ hostSeenAt: new Date(now) })
+        .where(eq(streams.id, streamId))
       return { runAgainAt: new Date(now + this.hostGoneMs) }
     }
     const goneUntil = stream.hostSeenAt.getTime() + this.hostGoneMs
@@ -360,16 +443,27 @@ export class StreamService {
         })
         .where(and(eq(streams.id, id), eq(streams.status, 'live')))
         .returning(),
-      this.db.update(streamViewers).set({ present: false }).where(and(eq(streamViewers.streamId, id), eq(streamViewers.present, true))),
+      this.db
+        .update(streamViewers)
+        .set({ present: false })
+        .where(and(eq(streamViewers.streamId, id), eq(streamViewers.present, true))),
     ])
     if (!ended) return null
-    logEvent(this.logger, 'stream.ended', ended.hostId, { streamId: id, durationSec: ended.durationSec, totalViewers: ended.totalViewers })
+    logEvent(this.logger, 'stream.ended', ended.hostId, {
+      streamId: id,
+      durationSec: ended.durationSec,
+      totalViewers: ended.totalViewers,
+    })
     await this.scheduler.cancel([hostCheckKey(id)])
     this.events.ended(ended)
     return ended
   }
 
-  private async markPresent(stream: StreamRow, userId: string, role: ViewerRole): Promise<{ stream: StreamRow; changed: boolean }> {
+  private async markPresent(
+    stream: StreamRow,
+    userId: string,
+    role: ViewerRole,
+  ): Promise<{ stream: StreamRow; changed: boolean }> {
     const [changed, [recounted]] = await this.db.batch([
       this.db
         .insert(streamViewers)
@@ -400,7 +494,12 @@ export class StreamService {
   }
 
   private scheduleHostCheck(streamId: string, at: number) {
-    return this.scheduler.schedule({ kind: JOB_HOST_CHECK, key: hostCheckKey(streamId), runAt: new Date(at), payload: { streamId } })
+    return this.scheduler.schedule({
+      kind: JOB_HOST_CHECK,
+      key: hostCheckKey(streamId),
+      runAt: new Date(at),
+      payload: { streamId },
+    })
   }
 
   /** A stream by id whoever asks (for routes authorized otherwise: signed links, stream keys). */

@@ -14,10 +14,14 @@ export const Video = t.Object(
     description: t.Union([t.String(), t.Null()]),
     category: t.String(),
     tags: t.Array(t.String()),
-    videoUrl: t.String({ description: 'an external URL, or ours (absolute) for an uploaded file, which supports Range requests' }),
+    videoUrl: t.String({
+      description: 'an external URL, or ours (absolute) for an uploaded file, which supports Range requests',
+    }),
     duration: t.Integer({ description: 'seconds' }),
     isPrivate: t.Boolean({ description: 'the recording of a private stream: only its host (and staff) see it' }),
-    recordingId: t.Union([t.String(), t.Null()], { description: 'set when the video is a stream’s recording; videoUrl is then a signed link' }),
+    recordingId: t.Union([t.String(), t.Null()], {
+      description: 'set when the video is a stream’s recording; videoUrl is then a signed link',
+    }),
     views: t.Integer(),
     likes: t.Integer(),
     mimeType: t.Union([t.String(), t.Null()]),
@@ -34,7 +38,11 @@ const VideoFields = {
   tags: t.Optional(t.Array(t.String({ minLength: 1, maxLength: 30 }), { maxItems: 20, default: [] })),
 }
 export const CreateVideo = t.Object(
-  { ...VideoFields, videoUrl: t.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 }), duration: t.Integer({ minimum: 0, maximum: 24 * 3600 }) },
+  {
+    ...VideoFields,
+    videoUrl: t.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 }),
+    duration: t.Integer({ minimum: 0, maximum: 24 * 3600 }),
+  },
   { title: 'CreateVideo' },
 )
 /** The text fields of a multipart upload (tags repeated or comma-separated; duration optional). */

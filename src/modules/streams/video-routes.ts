@@ -31,7 +31,8 @@ const UploadForm = t.Composite([
 export const videoRoutes = ({ videos, config, signer, clock, ...plugins }: VideoRouteDeps) => {
   const urlOf = (request: Request, video: VideoRow) => {
     // A stream's recording plays through a signed link; an uploaded file by its public path.
-    if (video.recordingId) return absoluteUrl(config, request, signedRecordingPath(signer, clock.now(), video.recordingId, 'file'))
+    if (video.recordingId)
+      return absoluteUrl(config, request, signedRecordingPath(signer, clock.now(), video.recordingId, 'file'))
     return video.fileName ? absoluteUrl(config, request, video.videoUrl) : video.videoUrl
   }
   const toDto = (request: Request) => (video: VideoRow) => {
@@ -58,7 +59,8 @@ export const videoRoutes = ({ videos, config, signer, clock, ...plugins }: Video
         parse: ({ contentType }) => (isMultipart(contentType) ? { multipart: true } : undefined),
         response: { 201: Video, 413: ErrorBody, ...errorResponses },
         detail: {
-          summary: 'Add a video: JSON with videoUrl, or multipart with the file (mp4/webm, ≤ MAX_VIDEO_UPLOAD_MB; larger → 413, other types → 422)',
+          summary:
+            'Add a video: JSON with videoUrl, or multipart with the file (mp4/webm, ≤ MAX_VIDEO_UPLOAD_MB; larger → 413, other types → 422)',
           requestBody: {
             required: true,
             content: {
@@ -75,7 +77,14 @@ export const videoRoutes = ({ videos, config, signer, clock, ...plugins }: Video
         const page = await videos.list(user, { ...query, limit: query.limit ?? 20 })
         return { items: page.items.map(toDto(request)), nextCursor: page.nextCursor }
       },
-      { auth: true, query: VideoListQuery, response: { 200: Page(Video), ...errorResponses }, detail: { summary: 'Videos: recent (default), popular (views + likes) or trending (the same over the last 7 days)' } },
+      {
+        auth: true,
+        query: VideoListQuery,
+        response: { 200: Page(Video), ...errorResponses },
+        detail: {
+          summary: 'Videos: recent (default), popular (views + likes) or trending (the same over the last 7 days)',
+        },
+      },
     )
     .get('/:id', async ({ user, params, request }) => toDto(request)(await videos.view(user, params.id)), {
       auth: true,
@@ -101,6 +110,11 @@ export const videoRoutes = ({ videos, config, signer, clock, ...plugins }: Video
         await videos.delete(user, params.id)
         set.status = 204
       },
-      { auth: true, params: VideoIdParams, response: { 204: t.Void(), ...errorResponses }, detail: { summary: 'Delete a video and its file (owner, staff with the streams module)' } },
+      {
+        auth: true,
+        params: VideoIdParams,
+        response: { 204: t.Void(), ...errorResponses },
+        detail: { summary: 'Delete a video and its file (owner, staff with the streams module)' },
+      },
     )
 }

@@ -7,11 +7,14 @@ import { newId } from '../../ids.ts'
 import { UploadVideoFields } from './video-model.ts'
 import type { NewVideo, StoredFile } from './videos.ts'
 
-
 const first = (values: string[] | undefined) => values?.[0]
 
 /** A multipart `{ file, title, description?, category, tags?, duration? }` upload: the file streamed to disk, the fields checked. */
-export async function receiveVideo(request: Request, folder: string, maxBytes: number): Promise<{ input: NewVideo; file: StoredFile }> {
+export async function receiveVideo(
+  request: Request,
+  folder: string,
+  maxBytes: number,
+): Promise<{ input: NewVideo; file: StoredFile }> {
   const videoId = newId('vid')
   const { fields, file } = await receiveMultipart(request, {
     fileField: 'file',
@@ -21,8 +24,14 @@ export async function receiveVideo(request: Request, folder: string, maxBytes: n
   })
   const remove = () => (file ? Bun.file(file.path).delete() : undefined)
   try {
-    if (!file) throw unprocessable('VALIDATION_FAILED', 'Attach the video as the multipart field "file" (mp4 or webm)', [{ in: 'body', path: '/file', message: 'required' }])
-    const tags = fields.tags?.flatMap((value) => value.split(',')).map((tag) => tag.trim()).filter(Boolean)
+    if (!file)
+      throw unprocessable('VALIDATION_FAILED', 'Attach the video as the multipart field "file" (mp4 or webm)', [
+        { in: 'body', path: '/file', message: 'required' },
+      ])
+    const tags = fields.tags
+      ?.flatMap((value) => value.split(','))
+      .map((tag) => tag.trim())
+      .filter(Boolean)
     const duration = first(fields.duration)
     const input = validated(UploadVideoFields, {
       title: first(fields.title),

@@ -78,7 +78,10 @@ export class VideoService {
   }
 
   /** A stream's recording as a video of its host, private when the stream was. */
-  async createFromRecording(stream: { hostId: string; title: string; category: string | null; isPrivate: boolean }, recording: { id: string; durationSec: number | null; sizeBytes: number | null; mimeType: string | null }) {
+  async createFromRecording(
+    stream: { hostId: string; title: string; category: string | null; isPrivate: boolean },
+    recording: { id: string; durationSec: number | null; sizeBytes: number | null; mimeType: string | null },
+  ) {
     const now = new Date(this.clock.now())
     await this.db.insert(videos).values({
       id: newId('vid'),
@@ -97,7 +100,10 @@ export class VideoService {
     })
   }
 
-  async list(user: AuthUser, filter: { category?: string; hostId?: string; sortBy?: VideoSort; cursor?: string; limit: number }) {
+  async list(
+    user: AuthUser,
+    filter: { category?: string; hostId?: string; sortBy?: VideoSort; cursor?: string; limit: number },
+  ) {
     const sortBy = filter.sortBy ?? 'recent'
     const matching = and(
       this.visibleTo(user),
@@ -118,7 +124,12 @@ export class VideoService {
     const rows = await this.db
       .select({ video: videos, score })
       .from(videos)
-      .where(and(matching, position ? or(lt(score, position.at), and(eq(score, position.at), lt(videos.id, position.id))) : undefined))
+      .where(
+        and(
+          matching,
+          position ? or(lt(score, position.at), and(eq(score, position.at), lt(videos.id, position.id))) : undefined,
+        ),
+      )
       .orderBy(desc(score), desc(videos.id))
       .limit(filter.limit + 1)
     const scores = new Map(rows.map((row) => [row.video.id, row.score]))
@@ -131,21 +142,32 @@ export class VideoService {
 
   /** The video if the user may see it (a private one is its owner's and staff's only). */
   async require(user: AuthUser, id: string): Promise<VideoRow> {
-    const [video] = await this.db.select().from(videos).where(and(eq(videos.id, id), this.visibleTo(user)))
+    const [video] = await this.db
+      .select()
+      .from(videos)
+      .where(and(eq(videos.id, id), this.visibleTo(user)))
     if (!video) throw notFound('Video')
     return video
   }
 
   private visibleTo(user: AuthUser): SQL | undefined {
-    return staffMay(user, ['streams', 'read']) ? undefined : or(eq(videos.isPrivate, false), eq(videos.ownerId, user.id))
+    return staffMay(user, ['streams', 'read'])
+      ? undefined
+      : or(eq(videos.isPrivate, false), eq(videos.ownerId, user.id))
   }
 
   /** Reading a video counts a view (kept per view for "trending"). */
   async view(viewer: AuthUser, id: string): Promise<VideoRow> {
     await this.require(viewer, id)
     const [, [video]] = await this.db.batch([
-      this.db.insert(videoViews).values({ id: newId('vview'), videoId: id, userId: viewer.id, createdAt: new Date(this.clock.now()) }),
-      this.db.update(videos).set({ views: sql`${videos.views} + 1` }).where(eq(videos.id, id)).returning(),
+      this.db
+        .insert(videoViews)
+        .values({ id: newId('vview'), videoId: id, userId: viewer.id, createdAt: new Date(this.clock.now()) }),
+      this.db
+        .update(videos)
+        .set({ views: sql`${videos.views} + 1` })
+        .where(eq(videos.id, id))
+        .returning(),
     ])
     return video!
   }
@@ -156,7 +178,10 @@ export class VideoService {
     const mine = and(eq(videoLikes.videoId, id), eq(videoLikes.userId, user.id))
     const [, [video]] = await this.db.batch([
       liked
-        ? this.db.insert(videoLikes).values({ videoId: id, userId: user.id, createdAt: new Date(this.clock.now()) }).onConflictDoNothing()
+        ? this.db
+            .insert(videoLikes)
+            .values({ videoId: id, userId: user.id, createdAt: new Date(this.clock.now()) })
+            .onConflictDoNothing()
         : this.db.delete(videoLikes).where(mine),
       this.db
         .update(videos)
@@ -170,7 +195,8 @@ export class VideoService {
   /** The owner or staff (streams module) delete a video; an uploaded file goes with it. */
   async delete(user: AuthUser, id: string): Promise<void> {
     const video = await this.require(user, id)
-    if (video.ownerId !== user.id && !staffMay(user, ['streams', 'routine'])) throw forbidden('Only the owner or staff delete a video')
+    if (video.ownerId !== user.id && !staffMay(user, ['streams', 'routine']))
+      throw forbidden('Only the owner or staff delete a video')
     await this.db.delete(videos).where(eq(videos.id, id))
     if (video.fileName) await rm(join(this.uploadDir, VIDEO_FOLDER, video.fileName), { force: true })
   }

@@ -38,7 +38,10 @@ export const VideoCall = t.Object(
   { title: 'VideoCall' },
 )
 
-export const VideoCallDetail = t.Composite([VideoCall, t.Object({ recordings: t.Array(Recording, { description: 'oldest first' }) })], { title: 'VideoCallDetail' })
+export const VideoCallDetail = t.Composite(
+  [VideoCall, t.Object({ recordings: t.Array(Recording, { description: 'oldest first' }) })],
+  { title: 'VideoCallDetail' },
+)
 
 export const CreateSupportRequest = t.Object({
   subject: t.String({ minLength: 1, maxLength: 200 }),

@@ -15,7 +15,12 @@ export const callEvents = (hub: Hub, closeMediaRoom: (roomId: string, reason: st
   ended(call) {
     closeMediaRoom(call.roomId, 'call ended')
     for (const userId of [call.customerId, call.supporterId]) {
-      hub.sendToUser(userId, 'call-ended', { callId: call.id, roomId: call.roomId, endedAt: call.endedAt, durationSec: call.durationSec })
+      hub.sendToUser(userId, 'call-ended', {
+        callId: call.id,
+        roomId: call.roomId,
+        endedAt: call.endedAt,
+        durationSec: call.durationSec,
+      })
     }
   },
 })
@@ -33,7 +38,8 @@ export function callRealtime(hub: Hub, calls: VideoCallService): MessageHandler[
       type: 'join-room',
       schema: t.Object({ roomId: RoomId }),
       async handle(client, { roomId }) {
-        if (await hub.join(client.id, roomId)) hub.publish(roomId, 'user-joined', { roomId, userId: client.user.id, name: client.user.name }, client.id)
+        if (await hub.join(client.id, roomId))
+          hub.publish(roomId, 'user-joined', { roomId, userId: client.user.id, name: client.user.name }, client.id)
         return { roomId, participants: await hub.presence(roomId) }
       },
     }),

@@ -5,7 +5,15 @@ import { Page } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import type { VideoCallService } from './calls.ts'
 import type { Recording } from '../recordings/model.ts'
-import { CreateSupportRequest, IdParams, RejectBody, SupportListQuery, SupportRequest, VideoCall, VideoCallDetail } from './model.ts'
+import {
+  CreateSupportRequest,
+  IdParams,
+  RejectBody,
+  SupportListQuery,
+  SupportRequest,
+  VideoCall,
+  VideoCallDetail,
+} from './model.ts'
 import type { SupportService } from './service.ts'
 
 export interface SupportRouteDeps extends RoutePlugins {
@@ -29,7 +37,12 @@ export const supportRoutes = ({ support, calls, recordingsOf, ...plugins }: Supp
             set.status = 201
             return support.create(user, body)
           },
-          { auth: ['customer'], body: CreateSupportRequest, response: { 201: SupportRequest, ...errorResponses }, detail: { summary: 'Ask for a video support call' } },
+          {
+            auth: ['customer'],
+            body: CreateSupportRequest,
+            response: { 201: SupportRequest, ...errorResponses },
+            detail: { summary: 'Ask for a video support call' },
+          },
         )
         .get('', ({ user, query }) => support.list(user, { ...query, limit: query.limit ?? 20 }), {
           auth: supportReaders,
@@ -47,7 +60,9 @@ export const supportRoutes = ({ support, calls, recordingsOf, ...plugins }: Supp
           auth: ['supporter'],
           params: IdParams,
           response: { 200: t.Object({ request: SupportRequest, videoCall: VideoCall }), ...errorResponses },
-          detail: { summary: 'Accept a pending request (exactly one supporter wins; others get 409); creates the video call' },
+          detail: {
+            summary: 'Accept a pending request (exactly one supporter wins; others get 409); creates the video call',
+          },
         })
         .post('/:id/reject', ({ user, params, body }) => support.reject(user, params.id, body.reason), {
           auth: { roles: ['supporter'], staff: ['support', 'routine'] },
@@ -77,12 +92,19 @@ export const supportRoutes = ({ support, calls, recordingsOf, ...plugins }: Supp
           response: { 200: VideoCall, ...errorResponses },
           detail: { summary: 'A video call by its media room id (call:<id>)' },
         })
-        .get('/:id', async ({ user, params, request }) => ({ ...(await calls.get(user, params.id)), recordings: await recordingsOf(request, params.id) }), {
-          auth: supportReaders,
-          params: IdParams,
-          response: { 200: VideoCallDetail, ...errorResponses },
-          detail: { summary: 'A video call with its recordings (participants and staff)' },
-        })
+        .get(
+          '/:id',
+          async ({ user, params, request }) => ({
+            ...(await calls.get(user, params.id)),
+            recordings: await recordingsOf(request, params.id),
+          }),
+          {
+            auth: supportReaders,
+            params: IdParams,
+            response: { 200: VideoCallDetail, ...errorResponses },
+            detail: { summary: 'A video call with its recordings (participants and staff)' },
+          },
+        )
         .post('/:id/start', ({ user, params }) => calls.start(user, params.id), {
           auth: true,
           params: IdParams,
@@ -93,6 +115,8 @@ export const supportRoutes = ({ support, calls, recordingsOf, ...plugins }: Supp
           auth: true,
           params: IdParams,
           response: { 200: VideoCall, ...errorResponses },
-          detail: { summary: 'End the call (participants): records end and duration, closes the media room, tells both sides' },
+          detail: {
+            summary: 'End the call (participants): records end and duration, closes the media room, tells both sides',
+          },
         }),
     )

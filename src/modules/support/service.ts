@@ -35,7 +35,15 @@ export class SupportService {
     const now = new Date(this.clock.now())
     const [request] = await this.db
       .insert(supportRequests)
-      .values({ id: newId('sr'), customerId: customer.id, priority: 'normal', ...input, status: 'pending', createdAt: now, updatedAt: now })
+      .values({
+        id: newId('sr'),
+        customerId: customer.id,
+        priority: 'normal',
+        ...input,
+        status: 'pending',
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning()
     return request!
   }
@@ -58,7 +66,9 @@ export class SupportService {
   }
 
   async get(user: AuthUser, id: string): Promise<SupportRequestRow> {
-    const request = await this.db.query.supportRequests.findFirst({ where: and(eq(supportRequests.id, id), this.visibleTo(user)) })
+    const request = await this.db.query.supportRequests.findFirst({
+      where: and(eq(supportRequests.id, id), this.visibleTo(user)),
+    })
     if (!request) throw notFound('Support request')
     return request
   }
@@ -71,7 +81,13 @@ export class SupportService {
       this.db
         .update(supportRequests)
         .set({ status: 'accepted', supporterId: supporter.id, updatedAt: now })
-        .where(and(eq(supportRequests.id, id), eq(supportRequests.status, 'pending'), ne(supportRequests.customerId, supporter.id))),
+        .where(
+          and(
+            eq(supportRequests.id, id),
+            eq(supportRequests.status, 'pending'),
+            ne(supportRequests.customerId, supporter.id),
+          ),
+        ),
       this.db.run(sql`
         INSERT INTO ${videoCalls} (id, request_id, customer_id, supporter_id, room_id, status, created_at)
         SELECT ${callId}, id, customer_id, supporter_id, ${callRoomId(callId)}, 'created', ${now.getTime()}
@@ -93,14 +109,28 @@ export class SupportService {
   }
 
   async complete(supporter: AuthUser, id: string) {
-    const request = await this.transition(supporter, id, 'completed', ['accepted'], {}, eq(supportRequests.supporterId, supporter.id))
+    const request = await this.transition(
+      supporter,
+      id,
+      'completed',
+      ['accepted'],
+      {},
+      eq(supportRequests.supporterId, supporter.id),
+    )
     await this.calls.endForRequest(id)
     await this.tell(request.customerId, request)
     return request
   }
 
   async cancel(customer: AuthUser, id: string) {
-    const request = await this.transition(customer, id, 'cancelled', ['pending', 'accepted'], {}, eq(supportRequests.customerId, customer.id))
+    const request = await this.transition(
+      customer,
+      id,
+      'cancelled',
+      ['pending', 'accepted'],
+      {},
+      eq(supportRequests.customerId, customer.id),
+    )
     await this.calls.endForRequest(id)
     if (request.supporterId) await this.tell(request.supporterId, request)
     return request
@@ -132,9 +162,12 @@ export class SupportService {
     const request = await this.db.query.supportRequests.findFirst({ where: eq(supportRequests.id, id) })
     const isAgent = user.role === 'supporter' || staffMay(user, ['support', 'read'])
     if (!request || (!isAgent && request.customerId !== user.id)) return notFound('Support request')
-    if (to === 'accepted' && request.customerId === user.id) return forbidden('You cannot accept your own support request')
-    if (to === 'completed' && request.supporterId !== user.id) return forbidden('Only the assigned supporter can complete this request')
-    if (to === 'cancelled' && request.customerId !== user.id) return forbidden('Only the customer who asked can cancel this request')
+    if (to === 'accepted' && request.customerId === user.id)
+      return forbidden('You cannot accept your own support request')
+    if (to === 'completed' && request.supporterId !== user.id)
+      return forbidden('Only the assigned supporter can complete this request')
+    if (to === 'cancelled' && request.customerId !== user.id)
+      return forbidden('Only the customer who asked can cancel this request')
     return conflict('INVALID_STATE', `The request is ${request.status}; it cannot become ${to}`)
   }
 
@@ -149,7 +182,12 @@ export class SupportService {
 
   private visibleTo(user: AuthUser) {
     if (staffMay(user, ['support', 'read'])) return undefined
-    if (user.role === 'supporter') return or(eq(supportRequests.status, 'pending'), eq(supportRequests.supporterId, user.id), eq(supportRequests.customerId, user.id))
+    if (user.role === 'supporter')
+      return or(
+        eq(supportRequests.status, 'pending'),
+        eq(supportRequests.supporterId, user.id),
+        eq(supportRequests.customerId, user.id),
+      )
     return eq(supportRequests.customerId, user.id)
   }
 }

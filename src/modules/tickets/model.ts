@@ -43,7 +43,11 @@ export const UpdateTicket = t.Object(
 )
 export const AssignTicket = t.Object({ agentId: t.Optional(t.String({ minLength: 1, maxLength: 64 })) })
 export const MessageContent = t.String({ minLength: 1, maxLength: 4000 })
-export const ClientMsgId = t.String({ minLength: 1, maxLength: 64, description: 'your id for the message; a retried send with it is stored once' })
+export const ClientMsgId = t.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'your id for the message; a retried send with it is stored once',
+})
 export const PostMessage = t.Object({ content: MessageContent, clientMsgId: t.Optional(ClientMsgId) })
 export const TicketListQuery = t.Object({
   status: optionalEnum(ticketStatuses),
@@ -51,5 +55,10 @@ export const TicketListQuery = t.Object({
   priority: optionalEnum(priorities),
   ...PageQuery,
 })
-export const TicketCounts = t.Object({ open: t.Integer(), pending: t.Integer(), closed: t.Integer(), total: t.Integer() })
+export const TicketCounts = t.Object({
+  open: t.Integer(),
+  pending: t.Integer(),
+  closed: t.Integer(),
+  total: t.Integer(),
+})
 export const TicketIdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64 }) })

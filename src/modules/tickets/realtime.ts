@@ -20,7 +20,12 @@ export function ticketRealtime(hub: Hub, tickets: TicketService): MessageHandler
   hub.registerChannelKind(
     'ticket',
     (user, ticketId) => tickets.canAccess(user, ticketId),
-    (user, channel) => hub.publish(channel, 'user_left', { ticketId: channel.slice('ticket:'.length), userId: user.id, name: user.name }),
+    (user, channel) =>
+      hub.publish(channel, 'user_left', {
+        ticketId: channel.slice('ticket:'.length),
+        userId: user.id,
+        name: user.name,
+      }),
   )
 
   return [
@@ -58,7 +63,12 @@ export function ticketRealtime(hub: Hub, tickets: TicketService): MessageHandler
       handle(client, { ticketId, isTyping }) {
         const channel = channelOf(ticketId)
         if (!hub.isMember(client.id, channel)) throw new WsError('NOT_JOINED', 'Join the ticket first (join_ticket)')
-        hub.publish(channel, 'typing_indicator', { ticketId, userId: client.user.id, name: client.user.name, isTyping }, client.id)
+        hub.publish(
+          channel,
+          'typing_indicator',
+          { ticketId, userId: client.user.id, name: client.user.name, isTyping },
+          client.id,
+        )
         return {}
       },
     }),

@@ -3,7 +3,17 @@ import type { Access } from '../../http/auth.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
-import { AssignTicket, CreateTicket, PostMessage, Ticket, TicketCounts, TicketIdParams, TicketListQuery, TicketMessage, UpdateTicket } from './model.ts'
+import {
+  AssignTicket,
+  CreateTicket,
+  PostMessage,
+  Ticket,
+  TicketCounts,
+  TicketIdParams,
+  TicketListQuery,
+  TicketMessage,
+  UpdateTicket,
+} from './model.ts'
 import type { TicketService } from './service.ts'
 
 /** Customers reach their own tickets; staff need the tickets module (qa only reads). */
@@ -19,7 +29,12 @@ export const ticketRoutes = (tickets: TicketService, plugins: RoutePlugins) =>
         set.status = 201
         return tickets.create(user, body)
       },
-      { auth: true, body: CreateTicket, response: { 201: Ticket, ...errorResponses }, detail: { summary: 'Open a ticket' } },
+      {
+        auth: true,
+        body: CreateTicket,
+        response: { 201: Ticket, ...errorResponses },
+        detail: { summary: 'Open a ticket' },
+      },
     )
     .get('', ({ user, query }) => tickets.list(user, { ...query, limit: query.limit ?? 20 }), {
       auth: ticketReaders,
@@ -52,13 +67,18 @@ export const ticketRoutes = (tickets: TicketService, plugins: RoutePlugins) =>
       response: { 200: Ticket, ...errorResponses },
       detail: { summary: 'Assign a supporter or staff member (yourself when agentId is absent)' },
     })
-    .get('/:id/messages', ({ user, params, query }) => tickets.messages(user, params.id, { cursor: query.cursor, limit: query.limit ?? 50 }), {
-      auth: ticketReaders,
-      params: TicketIdParams,
-      query: t.Object(PageQuery),
-      response: { 200: Page(TicketMessage), ...errorResponses },
-      detail: { summary: 'Message history, newest first; pass nextCursor for older messages' },
-    })
+    .get(
+      '/:id/messages',
+      ({ user, params, query }) =>
+        tickets.messages(user, params.id, { cursor: query.cursor, limit: query.limit ?? 50 }),
+      {
+        auth: ticketReaders,
+        params: TicketIdParams,
+        query: t.Object(PageQuery),
+        response: { 200: Page(TicketMessage), ...errorResponses },
+        detail: { summary: 'Message history, newest first; pass nextCursor for older messages' },
+      },
+    )
     .post(
       '/:id/messages',
       async ({ user, params, body, set }) => {

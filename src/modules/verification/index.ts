@@ -6,7 +6,12 @@ import { VerificationService } from './service.ts'
 
 /** Provider verification: requests, private documents, staff review, and the verified mark once paid. */
 export function verificationModule({ db, clock, config, invoices, notifications, scheduler, plugins }: Core) {
-  const files = new PrivateFiles(config.uploads.dir, 'verification', { ...documentTypes, ...imageTypes }, config.uploads.maxBytes)
+  const files = new PrivateFiles(
+    config.uploads.dir,
+    'verification',
+    { ...documentTypes, ...imageTypes },
+    config.uploads.maxBytes,
+  )
   const verification = new VerificationService(db, clock, files, invoices, notifications, scheduler)
   return verificationRoutes({ config, verification, ...plugins })
 }

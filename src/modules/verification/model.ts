@@ -8,10 +8,18 @@ export const IdParams = t.Object({ id: Id })
 
 export const CreateVerification = t.Object({ badge: oneOf(badges), note: t.Optional(t.String({ maxLength: 1000 })) })
 export const DocumentFields = t.Object({
-  docType: t.String({ minLength: 1, maxLength: 40, pattern: '^[a-z][a-z0-9_]*$', description: 'e.g. commercial_register, national_id, license' }),
+  docType: t.String({
+    minLength: 1,
+    maxLength: 40,
+    pattern: '^[a-z][a-z0-9_]*$',
+    description: 'e.g. commercial_register, national_id, license',
+  }),
   title: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
 })
-export const UploadDocument = t.Composite([t.Object({ file: t.String({ format: 'binary', description: 'pdf, jpeg, png or webp; at most MAX_UPLOAD_MB' }) }), DocumentFields])
+export const UploadDocument = t.Composite([
+  t.Object({ file: t.String({ format: 'binary', description: 'pdf, jpeg, png or webp; at most MAX_UPLOAD_MB' }) }),
+  DocumentFields,
+])
 export const VerificationDocument = t.Object(
   {
     id: t.String(),
@@ -23,7 +31,9 @@ export const VerificationDocument = t.Object(
     isApproved: t.Union([t.Boolean(), t.Null()], { description: 'null until reviewed' }),
     decisionNote: t.Union([t.String(), t.Null()]),
     reviewedAt: t.Union([t.Date(), t.Null()]),
-    url: t.String({ description: 'the file, for its owner and staff with the verification module (send the bearer token)' }),
+    url: t.String({
+      description: 'the file, for its owner and staff with the verification module (send the bearer token)',
+    }),
     createdAt: t.Date(),
   },
   { title: 'VerificationDocument' },
@@ -50,4 +60,7 @@ export const StaffVerificationQuery = t.Object({
   q: t.Optional(t.String({ minLength: 1, maxLength: 100, description: 'words of the provider’s name or the note' })),
   ...PageQuery,
 })
-export const DocumentDecision = t.Object({ isApproved: t.Boolean(), decisionNote: t.Optional(t.String({ maxLength: 1000 })) })
+export const DocumentDecision = t.Object({
+  isApproved: t.Boolean(),
+  decisionNote: t.Optional(t.String({ maxLength: 1000 })),
+})

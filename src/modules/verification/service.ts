@@ -28,7 +28,10 @@ const EXPIRE_JOB = 'verification.expire'
 const OPEN_STATUSES = ['pending', 'pending_payment'] as const
 
 export const documentFilePath = (id: string) => `/verification/documents/${id}/file`
-const toDocumentDto = ({ path: _path, reviewedBy: _reviewer, ...document }: DocumentRow) => ({ ...document, url: documentFilePath(document.id) })
+const toDocumentDto = ({ path: _path, reviewedBy: _reviewer, ...document }: DocumentRow) => ({
+  ...document,
+  url: documentFilePath(document.id),
+})
 
 /**
  * Provider verification: a request with documents, each reviewed by staff, then finalized into an
@@ -54,7 +57,13 @@ export class VerificationService {
       this.db
         .update(verificationRequests)
         .set({ status: 'cancelled', updatedAt: at })
-        .where(and(eq(verificationRequests.id, invoice.subjectId), eq(verificationRequests.status, 'pending_payment'), cancelled)),
+        .where(
+          and(
+            eq(verificationRequests.id, invoice.subjectId),
+            eq(verificationRequests.status, 'pending_payment'),
+            cancelled,
+          ),
+        ),
     ])
     invoices.onPaid('verification', (invoice, { settled, paidAt }) => {
       const until = new Date(paidAt.getTime() + YEAR_MS)
@@ -62,33 +71,69 @@ export class VerificationService {
         this.db
           .update(verificationRequests)
           .set({ status: 'verified', verifiedUntil: until, updatedAt: paidAt })
-          .where(and(eq(verificationRequests.id, invoice.subjectId), eq(verificationRequests.status, 'pending_payment'), settled)),
+          .where(
+            and(
+              eq(verificationRequests.id, invoice.subjectId),
+              eq(verificationRequests.status, 'pending_payment'),
+              settled,
+            ),
+          ),
         this.badge.grant(invoice.userId, { at: paidAt, until }, settled),
-        scheduler.scheduleWhere({ kind: EXPIRE_JOB, key: `verification-expire:${invoice.userId}`, runAt: until, payload: { userId: invoice.userId } }, settled),
+        scheduler.scheduleWhere(
+          {
+            kind: EXPIRE_JOB,
+            key: `verification-expire:${invoice.userId}`,
+            runAt: until,
+            payload: { userId: invoice.userId },
+          },
+          settled,
+        ),
       ]
     })
   }
 
   /** One open request at a time (409 ALREADY_REQUESTED). */
   async create(userId: string, input: { badge: Badge; note?: string }) {
-    const open = await this.db.query.verificationRequests.findFirst({ where: and(eq(verificationRequests.userId, userId), inArray(verificationRequests.status, OPEN_STATUSES)) })
+    const open = await this.db.query.verificationRequests.findFirst({
+      where: and(eq(verificationRequests.userId, userId), inArray(verificationRequests.status, OPEN_STATUSES)),
+    })
     if (open) throw conflict('ALREADY_REQUESTED', `You have an open verification request (${open.id})`)
     const now = new Date(this.clock.now())
     const id = newId('ver')
-    await this.db.insert(verificationRequests).values({ id, userId, badge: input.badge, note: input.note ?? null, status: 'pending', createdAt: now, updatedAt: now })
+    await this.db
+      .insert(verificationRequests)
+      .values({
+        id,
+        userId,
+        badge: input.badge,
+        note: input.note ?? null,
+        status: 'pending',
+        createdAt: now,
+        updatedAt: now,
+      })
     return (await this.withDocuments([(await this.byId(id))!]))[0]!
   }
 
   /** Streams the document to private storage; only the owner, while the request is pending. */
   async addDocument(userId: string, requestId: string, request: Request) {
     const owned = await this.owned(userId, requestId)
-    if (owned.status !== 'pending') throw conflict('INVALID_STATE', `The request is ${owned.status}; documents are added while it is pending`)
+    if (owned.status !== 'pending')
+      throw conflict('INVALID_STATE', `The request is ${owned.status}; documents are added while it is pending`)
     const id = newId('vdoc')
     return this.files.store(request, id, async ({ fields, file }) => {
       const { docType, title } = validated(DocumentFields, { docType: fields.docType?.[0], title: fields.title?.[0] })
       const [document] = await this.db
         .insert(verificationDocuments)
-        .values({ id, requestId, docType, title: title ?? null, path: file.name, mimeType: file.mimeType, sizeBytes: file.size, createdAt: new Date(this.clock.now()) })
+        .values({
+          id,
+          requestId,
+          docType,
+          title: title ?? null,
+          path: file.name,
+          mimeType: file.mimeType,
+          sizeBytes: file.size,
+          createdAt: new Date(this.clock.now()),
+        })
         .returning()
       return toDocumentDto(document!)
     })
@@ -102,7 +147,8 @@ export class VerificationService {
   /** The owner's request, or any for staff with the verification module. */
   async get(viewer: AuthUser, id: string) {
     const row = await this.byId(id)
-    if (!row || (row.request.userId !== viewer.id && !staffMay(viewer, ['verification', 'read']))) throw notFound('Verification request')
+    if (!row || (row.request.userId !== viewer.id && !staffMay(viewer, ['verification', 'read'])))
+      throw notFound('Verification request')
     return (await this.withDocuments([row]))[0]!
   }
 
@@ -118,15 +164,26 @@ export class VerificationService {
 
   /** Every request for staff, newest first, by status and words of the provider's name or the note. */
   staffList(query: { status?: RequestRow['status']; q?: string; limit: number; cursor?: string }) {
-    return this.page(and(query.status ? eq(verificationRequests.status, query.status) : undefined, query.q ? containsText(query.q, users.name, verificationRequests.note) : undefined), query)
+    return this.page(
+      and(
+        query.status ? eq(verificationRequests.status, query.status) : undefined,
+        query.q ? containsText(query.q, users.name, verificationRequests.note) : undefined,
+      ),
+      query,
+    )
   }
 
   private async page(where: SQL | undefined, query: { limit: number; cursor?: string }) {
     const rows = await this.withUser()
-      .where(and(where, afterCursor(verificationRequests.createdAt, verificationRequests.id, decodeCursor(query.cursor))))
+      .where(
+        and(where, afterCursor(verificationRequests.createdAt, verificationRequests.id, decodeCursor(query.cursor))),
+      )
       .orderBy(desc(verificationRequests.createdAt), desc(verificationRequests.id))
       .limit(query.limit + 1)
-    const page = toPage(rows.map((row) => ({ ...row, id: row.request.id, createdAt: row.request.createdAt })), query.limit)
+    const page = toPage(
+      rows.map((row) => ({ ...row, id: row.request.id, createdAt: row.request.createdAt })),
+      query.limit,
+    )
     return { items: await this.withDocuments(page.items), nextCursor: page.nextCursor }
   }
 
@@ -138,15 +195,23 @@ export class VerificationService {
       .innerJoin(verificationRequests, eq(verificationRequests.id, verificationDocuments.requestId))
       .where(eq(verificationDocuments.id, documentId))
     if (!row) throw notFound('Document')
-    if (row.request.status !== 'pending') throw conflict('INVALID_STATE', `The request is ${row.request.status}; its documents can no longer be reviewed`)
+    if (row.request.status !== 'pending')
+      throw conflict('INVALID_STATE', `The request is ${row.request.status}; its documents can no longer be reviewed`)
     const [document] = await this.db
       .update(verificationDocuments)
-      .set({ isApproved: decision.isApproved, decisionNote: decision.decisionNote ?? null, reviewedBy: staff.id, reviewedAt: new Date(this.clock.now()) })
+      .set({
+        isApproved: decision.isApproved,
+        decisionNote: decision.decisionNote ?? null,
+        reviewedBy: staff.id,
+        reviewedAt: new Date(this.clock.now()),
+      })
       .where(eq(verificationDocuments.id, documentId))
       .returning()
     await this.notifications.notify(row.request.userId, {
       type: decision.isApproved ? 'verification.document_approved' : 'verification.document_rejected',
-      title: decision.isApproved ? { ar: 'قُبل مستند', en: 'A document was approved' } : { ar: 'رُفض مستند', en: 'A document was rejected' },
+      title: decision.isApproved
+        ? { ar: 'قُبل مستند', en: 'A document was approved' }
+        : { ar: 'رُفض مستند', en: 'A document was rejected' },
       body: decision.decisionNote,
       data: { requestId: row.request.id, documentId },
     })
@@ -171,20 +236,41 @@ export class VerificationService {
     const decided = { decidedBy: staff.id, decidedAt: now, updatedAt: now }
     const stillPending = and(eq(verificationRequests.id, id), eq(verificationRequests.status, 'pending'))
     if (approved) {
-      const invoice = this.invoices.draft(request.userId, 'verification', id, [{ description: `Verification badge (${request.badge}), one year`, quantity: 1, amount: BADGE_PRICES[request.badge] }])
-      await this.invoices.issueWith(invoice, this.db.update(verificationRequests).set({ status: 'pending_payment', invoiceId: invoice.id, ...decided }).where(stillPending), {
-        id,
-        idColumn: verificationRequests.id,
-        invoiceColumn: verificationRequests.invoiceId,
-      })
+      const invoice = this.invoices.draft(request.userId, 'verification', id, [
+        {
+          description: `Verification badge (${request.badge}), one year`,
+          quantity: 1,
+          amount: BADGE_PRICES[request.badge],
+        },
+      ])
+      await this.invoices.issueWith(
+        invoice,
+        this.db
+          .update(verificationRequests)
+          .set({ status: 'pending_payment', invoiceId: invoice.id, ...decided })
+          .where(stillPending),
+        {
+          id,
+          idColumn: verificationRequests.id,
+          invoiceColumn: verificationRequests.invoiceId,
+        },
+      )
     } else {
-      await this.db.update(verificationRequests).set({ status: 'rejected', ...decided }).where(stillPending)
+      await this.db
+        .update(verificationRequests)
+        .set({ status: 'rejected', ...decided })
+        .where(stillPending)
     }
     const result = await this.get(staff, id)
     if (result.status === 'pending') throw conflict('INVALID_STATE', 'The request changed meanwhile')
     await this.notifications.notify(request.userId, {
       type: approved ? 'verification.approved' : 'verification.rejected',
-      title: approved ? { ar: 'قُبل طلب التوثيق؛ ادفع الفاتورة لتفعيل الشارة', en: 'Verification approved: pay the invoice to get the badge' } : { ar: 'رُفض طلب التوثيق', en: 'Verification rejected' },
+      title: approved
+        ? {
+            ar: 'قُبل طلب التوثيق؛ ادفع الفاتورة لتفعيل الشارة',
+            en: 'Verification approved: pay the invoice to get the badge',
+          }
+        : { ar: 'رُفض طلب التوثيق', en: 'Verification rejected' },
       data: { requestId: id, invoiceId: result.invoiceId },
     })
     return result
@@ -202,12 +288,23 @@ export class VerificationService {
   }
 
   private withUser() {
-    return this.db.select({ request: verificationRequests, userName: userDisplayName }).from(verificationRequests).innerJoin(users, eq(users.id, verificationRequests.userId)).$dynamic()
+    return this.db
+      .select({ request: verificationRequests, userName: userDisplayName })
+      .from(verificationRequests)
+      .innerJoin(users, eq(users.id, verificationRequests.userId))
+      .$dynamic()
   }
 
   private async withDocuments(rows: { request: RequestRow; userName: string }[]) {
     const ids = rows.map((row) => row.request.id)
-    const documents = ids.length === 0 ? [] : await this.db.select().from(verificationDocuments).where(inArray(verificationDocuments.requestId, ids)).orderBy(asc(verificationDocuments.createdAt), asc(verificationDocuments.id))
+    const documents =
+      ids.length === 0
+        ? []
+        : await this.db
+            .select()
+            .from(verificationDocuments)
+            .where(inArray(verificationDocuments.requestId, ids))
+            .orderBy(asc(verificationDocuments.createdAt), asc(verificationDocuments.id))
     return rows.map(({ request: { decidedBy: _staff, ...request }, userName }) => ({
       ...request,
       userName,

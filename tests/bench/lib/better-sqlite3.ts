@@ -14,11 +14,18 @@ export function ensureBetterSqlite3(): void {
   ensureDebianPackages(['python3', 'make', 'g++'], 'building better-sqlite3 for the REST peer')
   const nodePath = Bun.which('node')
   if (!nodePath) throw new Error('the REST peers need Node on the PATH')
-  const nodeDir = [dirname(dirname(realpathSync(nodePath))), '/usr'].find((dir) => existsSync(join(dir, 'include/node/node.h')))
-  if (!nodeDir) throw new Error('the Node headers (include/node/node.h) are missing: install the nodejs headers for this Node')
+  const nodeDir = [dirname(dirname(realpathSync(nodePath))), '/usr'].find((dir) =>
+    existsSync(join(dir, 'include/node/node.h')),
+  )
+  if (!nodeDir)
+    throw new Error('the Node headers (include/node/node.h) are missing: install the nodejs headers for this Node')
   const npmRoot = Bun.spawnSync(['npm', 'root', '-g']).stdout.toString().trim()
   const nodeGyp = join(npmRoot, 'npm/node_modules/node-gyp/bin/node-gyp.js')
   console.log(`compiling better-sqlite3 with ${nodeGyp} against ${nodeDir} (once)…`)
-  const build = Bun.spawnSync(['node', nodeGyp, 'rebuild', '--release', `--nodedir=${nodeDir}`], { cwd: packageDir, stdout: 'inherit', stderr: 'inherit' })
+  const build = Bun.spawnSync(['node', nodeGyp, 'rebuild', '--release', `--nodedir=${nodeDir}`], {
+    cwd: packageDir,
+    stdout: 'inherit',
+    stderr: 'inherit',
+  })
   if (build.exitCode !== 0) throw new Error('better-sqlite3 did not build')
 }

@@ -64,4 +64,3 @@ export async function withPeer<T>(command: string[], use: (port: number, pid: nu
     peer.stop()
   }
 }
-

@@ -63,7 +63,11 @@ async function connect(token: string): Promise<Member> {
 }
 
 const rest = (token: string, method: string, path: string, body?: unknown) =>
-  fetch(`${config.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (response) => {
+  fetch(`${config.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then(async (response) => {
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
     return response.json() as Promise<any>
   })
@@ -75,7 +79,8 @@ const students: Member[] = []
 for (let i = 0; i < config.students.length; i += 100) {
   const batch = await Promise.all(config.students.slice(i, i + 100).map(connect))
   const joins = await Promise.all(batch.map((student) => student.request('live:join', { sessionId })))
-  if (joins.some((reply) => !reply.ok)) throw new Error(`a join failed: ${JSON.stringify(joins.find((reply) => !reply.ok))}`)
+  if (joins.some((reply) => !reply.ok))
+    throw new Error(`a join failed: ${JSON.stringify(joins.find((reply) => !reply.ok))}`)
   students.push(...batch)
 }
 print({ joined: students.length })
@@ -91,7 +96,10 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<void> {
 
 // All vote within one second; when does the teacher's tally first count every vote?
 await phase('votes', async () => {
-  const poll = await rest(config.teacher, 'POST', `/live-sessions/${sessionId}/polls`, { question: 'Ready?', options: ['yes', 'no'] })
+  const poll = await rest(config.teacher, 'POST', `/live-sessions/${sessionId}/polls`, {
+    question: 'Ready?',
+    options: ['yes', 'no'],
+  })
   let completeAt = 0
   let teacherEvents = 0
   teacher.on('live:poll-results', (data) => {
@@ -99,7 +107,9 @@ await phase('votes', async () => {
     if (data.totalVoters === students.length && completeAt === 0) completeAt = now()
   })
   let opened = 0
-  const allOpened = new Promise<void>((resolve) => students.forEach((student) => student.on('live:poll-opened', () => ++opened === students.length && resolve())))
+  const allOpened = new Promise<void>((resolve) =>
+    students.forEach((student) => student.on('live:poll-opened', () => ++opened === students.length && resolve())),
+  )
   await rest(config.teacher, 'POST', `/polls/${poll.id}/open`)
   await allOpened
   const start = now()
@@ -112,7 +122,11 @@ await phase('votes', async () => {
     }),
   )
   for (const deadline = now() + 15_000; completeAt === 0 && now() < deadline; ) await Bun.sleep(10)
-  return { votesSpreadMs: lastVoteAt - start, completeAfterLastVoteMs: completeAt ? Math.max(0, completeAt - lastVoteAt) : null, teacherEvents }
+  return {
+    votesSpreadMs: lastVoteAt - start,
+    completeAfterLastVoteMs: completeAt ? Math.max(0, completeAt - lastVoteAt) : null,
+    teacherEvents,
+  }
 })
 
 // `hands` students raise their hands within a fifth of a second.
@@ -126,7 +140,15 @@ await phase('hands', async () => {
     if (last.length === config.hands && completeAt === 0) completeAt = now()
   })
   const start = now()
-  await Promise.all(students.slice(0, config.hands).map(async (student, i) => (await Bun.sleep((i * 200) / config.hands), student.request('live:hand', { sessionId, raised: true }))))
+  await Promise.all(
+    students
+      .slice(0, config.hands)
+      .map(
+        async (student, i) => (
+          await Bun.sleep((i * 200) / config.hands), student.request('live:hand', { sessionId, raised: true })
+        ),
+      ),
+  )
   for (const deadline = now() + 15_000; completeAt === 0 && now() < deadline; ) await Bun.sleep(10)
   return { queueCompleteMs: completeAt ? completeAt - start : null, teacherEvents, queue: last.length }
 })
@@ -135,8 +157,12 @@ await phase('hands', async () => {
 await phase('reactions', async () => {
   const latencies: number[] = []
   let reactionsSeen = 0
-  teacher.on('live:reactions', (data) => (reactionsSeen += Object.values(data.counts as Record<string, number>).reduce((a, b) => a + b, 0)))
-  for (const student of students) student.on('live:chat-message', (data) => latencies.push(now() - Number(String(data.content).split(':')[1])))
+  teacher.on(
+    'live:reactions',
+    (data) => (reactionsSeen += Object.values(data.counts as Record<string, number>).reduce((a, b) => a + b, 0)),
+  )
+  for (const student of students)
+    student.on('live:chat-message', (data) => latencies.push(now() - Number(String(data.content).split(':')[1])))
   const interval = 1000 / config.reactRate
   const until = now() + config.reactSeconds * 1000
   let sent = 0
@@ -156,6 +182,12 @@ await phase('reactions', async () => {
   })()
   await Promise.all([...reacting, chatting])
   await Bun.sleep(1500)
-  return { chatP50: percentile(latencies, 50), chatP99: percentile(latencies, 99), chatDelivered: latencies.length, reactionsSent: sent, reactionsSeenByTeacher: reactionsSeen }
+  return {
+    chatP50: percentile(latencies, 50),
+    chatP99: percentile(latencies, 99),
+    chatDelivered: latencies.length,
+    reactionsSent: sent,
+    reactionsSeenByTeacher: reactionsSeen,
+  }
 })
 print({ done: true })

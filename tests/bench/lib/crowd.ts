@@ -39,13 +39,21 @@ const majlisProtocols = {
   majlis: {
     join: (room: string) => ({ type: 'join_ticket', data: { ticketId: room } }),
     send: (room: string, content: string) => ({ type: 'send_message', data: { ticketId: room, content } }),
-    delivered: (message: any): string | undefined => (message.type === 'message_received' ? message.data.content : undefined),
+    delivered: (message: any): string | undefined =>
+      message.type === 'message_received' ? message.data.content : undefined,
   },
   stream: {
     join: (room: string) => ({ type: 'join_session', data: { sessionId: room } }),
-    send: (room: string, content: string) => ({ type: 'send_stream_message', data: { sessionId: room, message: content } }),
+    send: (room: string, content: string) => ({
+      type: 'send_stream_message',
+      data: { sessionId: room, message: content },
+    }),
     delivered: (message: any): string | undefined =>
-      message.type === 'new_message' ? message.data.message : message.type === 'gift_animation' ? message.data.transaction.message : undefined,
+      message.type === 'new_message'
+        ? message.data.message
+        : message.type === 'gift_animation'
+          ? message.data.transaction.message
+          : undefined,
   },
 }
 
@@ -99,7 +107,8 @@ function socketIoClient(): Promise<Client> {
   })
 }
 
-const connect = (i: number) => (config.mode === 'socketio' ? socketIoClient() : majlisClient(config.tokens[i % config.tokens.length]!))
+const connect = (i: number) =>
+  config.mode === 'socketio' ? socketIoClient() : majlisClient(config.tokens[i % config.tokens.length]!)
 
 const clients: Client[] = []
 for (let i = 0; i < config.count; i += 100) {
@@ -126,7 +135,8 @@ if (config.sender && config.room) {
     else sender.send(config.room, content)
   }
   const expected = total * clients.length
-  for (const deadline = wallClock() + 10_000; latencies.length < expected && wallClock() < deadline; ) await Bun.sleep(50)
+  for (const deadline = wallClock() + 10_000; latencies.length < expected && wallClock() < deadline; )
+    await Bun.sleep(50)
   const duration = (wallClock() - started) / 1000
   console.log(
     JSON.stringify({

@@ -37,7 +37,10 @@ const BURST_WATCH_MS = 3000
 const JOIN_SPREAD_MS = 1000
 
 export async function keyFrameStorm(viewers: number, keyFrameRequestDelayMs: number): Promise<KeyFrameStormResult> {
-  const server = await startMediaServer({ workers: 1, env: { MEDIA_KEYFRAME_REQUEST_DELAY_MS: String(keyFrameRequestDelayMs) } })
+  const server = await startMediaServer({
+    workers: 1,
+    env: { MEDIA_KEYFRAME_REQUEST_DELAY_MS: String(keyFrameRequestDelayMs) },
+  })
   const browser = await launchChromium()
   const sink = await startSink()
   const transports: PlainTransport[] = []
@@ -46,9 +49,13 @@ export async function keyFrameStorm(viewers: number, keyFrameRequestDelayMs: num
     const room = 'demo:keyframe-storm'
     const page = await openDemo(browser, server.baseUrl, teacher.accessToken, room)
     await page.evaluate(() => (window as any).majlisDemo.current().publishCamera())
-    const { producer, router } = server.media.rooms.get(room)!.liveProducers().find(({ producer }) => producer.kind === 'video')!
+    const { producer, router } = server.media.rooms
+      .get(room)!
+      .liveProducers()
+      .find(({ producer }) => producer.kind === 'video')!
 
-    const keyFrameRequests = async () => (await producer.getStats()).reduce((sum, stream) => sum + stream.pliCount + stream.firCount, 0)
+    const keyFrameRequests = async () =>
+      (await producer.getStats()).reduce((sum, stream) => sum + stream.pliCount + stream.firCount, 0)
     const sample = async (): Promise<SenderSample> => {
       const layers: PublisherStats[] = await page.evaluate(() => (window as any).majlisDemo.current().publisherStats())
       const video = layers.filter((layer) => layer.kind === 'video')
@@ -91,9 +98,17 @@ export async function keyFrameStorm(viewers: number, keyFrameRequestDelayMs: num
       const inSecond = (s: SenderSample) => s.at - started <= (second + 1) * 1000
       const last = samples.filter(inSecond).at(-1)!
       const first = samples.filter((s) => s.at - started <= second * 1000).at(-1) ?? burstFrom
-      keyFramesPerSecond.push(Math.max(...[...last.keyFrames].map(([rid, count]) => count - (first.keyFrames.get(rid) ?? 0))))
+      keyFramesPerSecond.push(
+        Math.max(...[...last.keyFrames].map(([rid, count]) => count - (first.keyFrames.get(rid) ?? 0))),
+      )
     }
-    return { steadyKbps: kbps(steadyFrom, burstFrom), burstKbps: kbps(burstFrom, samples.at(-1)!), keyFramesPerSecond, requestsSent: (await keyFrameRequests()) - requestsBefore, joinSpanMs }
+    return {
+      steadyKbps: kbps(steadyFrom, burstFrom),
+      burstKbps: kbps(burstFrom, samples.at(-1)!),
+      keyFramesPerSecond,
+      requestsSent: (await keyFrameRequests()) - requestsBefore,
+      joinSpanMs,
+    }
   } finally {
     for (const transport of transports) transport.close()
     sink.stop()

@@ -14,7 +14,8 @@ export const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `$
 export function printTable(title: string, header: string[], rows: Array<Array<string | number>>): void {
   const cells = [header, ...rows.map((row) => row.map(String))]
   const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)))
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')
   console.log(`\n${title}`)
   console.log(line(header))
   console.log(widths.map((w) => '-'.repeat(w)).join('  '))
@@ -34,5 +35,10 @@ export function knob(name: string, fallback: number): number {
 
 export function knobList(name: string, fallback: number[]): number[] {
   const raw = process.env[name]
-  return raw ? raw.split(',').map(Number).filter((n) => Number.isFinite(n) && n > 0) : fallback
+  return raw
+    ? raw
+        .split(',')
+        .map(Number)
+        .filter((n) => Number.isFinite(n) && n > 0)
+    : fallback
 }

@@ -13,7 +13,14 @@ export const NOMINAL_PACKETS_PER_SECOND = 50 + 30 * VIDEO_PACKETS_PER_FRAME
 const VIDEO_PAYLOAD = 1050 // ≈ 1 Mbit/s at 30 fps
 const AUDIO_PAYLOAD = 160 // 64 kbit/s at 20 ms
 
-function rtp(payloadType: number, ssrc: number, seq: number, timestamp: number, marker: boolean, payload: Uint8Array): Uint8Array {
+function rtp(
+  payloadType: number,
+  ssrc: number,
+  seq: number,
+  timestamp: number,
+  marker: boolean,
+  payload: Uint8Array,
+): Uint8Array {
   const packet = new Uint8Array(12 + payload.length)
   const view = new DataView(packet.buffer)
   packet[0] = 0x80
@@ -37,7 +44,10 @@ export async function startRtpSource(port: number) {
     socket.send(packet, port, '127.0.0.1')
     sent += 1
   }
-  const audio = setInterval(() => send(rtp(AUDIO.payloadType, AUDIO.ssrc, audioSeq++, audioSeq * 960, false, audioPayload)), 20)
+  const audio = setInterval(
+    () => send(rtp(AUDIO.payloadType, AUDIO.ssrc, audioSeq++, audioSeq * 960, false, audioPayload)),
+    20,
+  )
   const video = setInterval(() => {
     const keyframe = frame % 30 === 0
     for (let i = 0; i < VIDEO_PACKETS_PER_FRAME; i++) {
@@ -45,7 +55,9 @@ export async function startRtpSource(port: number) {
       // lowest bit is the inverse keyframe flag, which the SFU reads to resync viewers.
       videoPayload[0] = i === 0 ? 0x10 : 0x00
       videoPayload[1] = keyframe ? 0x00 : 0x01
-      send(rtp(VIDEO.payloadType, VIDEO.ssrc, videoSeq++, frame * 3000, i === VIDEO_PACKETS_PER_FRAME - 1, videoPayload))
+      send(
+        rtp(VIDEO.payloadType, VIDEO.ssrc, videoSeq++, frame * 3000, i === VIDEO_PACKETS_PER_FRAME - 1, videoPayload),
+      )
     }
     frame += 1
   }, 1000 / 30)

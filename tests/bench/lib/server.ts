@@ -34,35 +34,48 @@ export async function startBenchServer(options: {
   const now = new Date()
   for (const { role, count } of options.users) {
     const staff = role === 'staff' ? { staffProfile: 'admin' as const } : {}
-    const rows = Array.from({ length: count }, (_, i) => ({ id: `usr_bench_${role}_${i}`, name: `${role} ${i}`, role, ...staff, createdAt: now, updatedAt: now }))
+    const rows = Array.from({ length: count }, (_, i) => ({
+      id: `usr_bench_${role}_${i}`,
+      name: `${role} ${i}`,
+      role,
+      ...staff,
+      createdAt: now,
+      updatedAt: now,
+    }))
     for (let i = 0; i < rows.length; i += 500) await database.db.insert(users).values(rows.slice(i, i + 500))
-    people[role] = await Promise.all(rows.map(async (row) => ({ id: row.id, token: await signer.sign({ sub: row.id, role, typ: 'access' }) })))
+    people[role] = await Promise.all(
+      rows.map(async (row) => ({ id: row.id, token: await signer.sign({ sub: row.id, role, typ: 'access' }) })),
+    )
   }
   await options.prepare?.(database.db, people)
   database.close()
 
   const port = freePort()
   // BENCH_CPU_PROF=<dir>: the server writes a Markdown CPU profile there when it stops.
-  const profile = process.env.BENCH_CPU_PROF ? [process.env.BENCH_CPU_PROF_JSON ? '--cpu-prof' : '--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  const child = owned(Bun.spawn([bunBinary, ...profile, 'src/index.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET: BENCH_JWT_SECRET,
-      JWT_ACCESS_MIN: '600',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_FACTOR: '1000',
-      MEDIA_WORKERS: String(options.workers ?? 1),
-      // Below Linux's ephemeral range, where the crowds' thousands of client sockets take theirs.
-      MEDIA_PORT: String(await freeMediaPorts(options.workers ?? 1)),
-      ...options.env,
-    },
-    stdout: 'inherit',
-    stderr: 'inherit',
-  }))
+  const profile = process.env.BENCH_CPU_PROF
+    ? [process.env.BENCH_CPU_PROF_JSON ? '--cpu-prof' : '--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : []
+  const child = owned(
+    Bun.spawn([bunBinary, ...profile, 'src/index.ts'], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        JWT_SECRET: BENCH_JWT_SECRET,
+        JWT_ACCESS_MIN: '600',
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_FACTOR: '1000',
+        MEDIA_WORKERS: String(options.workers ?? 1),
+        // Below Linux's ephemeral range, where the crowds' thousands of client sockets take theirs.
+        MEDIA_PORT: String(await freeMediaPorts(options.workers ?? 1)),
+        ...options.env,
+      },
+      stdout: 'inherit',
+      stderr: 'inherit',
+    }),
+  )
   const baseUrl = `http://127.0.0.1:${port}`
   for (const deadline = Date.now() + 20_000; ; ) {
     try {

@@ -7,22 +7,46 @@ import { AUDIO, startRtpSource, VIDEO } from './rtp-source.ts'
 export type SrtpSuite = 'AEAD_AES_256_GCM' | 'AES_CM_128_HMAC_SHA1_80'
 /** Master key + salt length of each suite. */
 const keyBytes: Record<SrtpSuite, number> = { AEAD_AES_256_GCM: 44, AES_CM_128_HMAC_SHA1_80: 30 }
-const srtpParameters = (cryptoSuite: SrtpSuite) => ({ cryptoSuite, keyBase64: Buffer.from(crypto.getRandomValues(new Uint8Array(keyBytes[cryptoSuite]))).toString('base64') })
+const srtpParameters = (cryptoSuite: SrtpSuite) => ({
+  cryptoSuite,
+  keyBase64: Buffer.from(crypto.getRandomValues(new Uint8Array(keyBytes[cryptoSuite]))).toString('base64'),
+})
 
 /** A UDP sink in its own process, where every viewer sends. */
 export async function startSink() {
   const port = freePort()
-  const child = owned(Bun.spawn([process.execPath, `${import.meta.dir}/udp-sink.ts`, String(port)], { stdout: 'pipe', stderr: 'inherit' }))
+  const child = owned(
+    Bun.spawn([process.execPath, `${import.meta.dir}/udp-sink.ts`, String(port)], {
+      stdout: 'pipe',
+      stderr: 'inherit',
+    }),
+  )
   await child.stdout.getReader().read() // "ready"
   return { port, pid: child.pid, stop: () => child.kill() }
 }
 
 /** The teacher's audio and video producers on the router, fed by the synthetic RTP source. */
 export async function syntheticTeacher(router: Router) {
-  const ingest = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true })
+  const ingest = await router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    rtcpMux: true,
+    comedia: true,
+  })
   const producers: Producer[] = [
-    await ingest.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO.payloadType, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: AUDIO.ssrc }] } }),
-    await ingest.produce({ kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO.payloadType, clockRate: 90000 }], encodings: [{ ssrc: VIDEO.ssrc }] } }),
+    await ingest.produce({
+      kind: 'audio',
+      rtpParameters: {
+        codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO.payloadType, clockRate: 48000, channels: 2 }],
+        encodings: [{ ssrc: AUDIO.ssrc }],
+      },
+    }),
+    await ingest.produce({
+      kind: 'video',
+      rtpParameters: {
+        codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO.payloadType, clockRate: 90000 }],
+        encodings: [{ ssrc: VIDEO.ssrc }],
+      },
+    }),
   ]
   return { producers, source: await startRtpSource(ingest.tuple.localPort) }
 }
@@ -31,11 +55,23 @@ export async function syntheticTeacher(router: Router) {
  * A viewer: an SRTP plain transport to the sink consuming every producer (the per-consumer work a
  * browser costs), by default with the suite Chromium negotiates with the worker.
  */
-export async function plainViewer(router: Router, producers: Producer[], sinkPort: number, suite: SrtpSuite = 'AEAD_AES_256_GCM'): Promise<{ transport: PlainTransport; consumers: Consumer[] }> {
-  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: suite })
+export async function plainViewer(
+  router: Router,
+  producers: Producer[],
+  sinkPort: number,
+  suite: SrtpSuite = 'AEAD_AES_256_GCM',
+): Promise<{ transport: PlainTransport; consumers: Consumer[] }> {
+  const transport = await router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    rtcpMux: true,
+    comedia: false,
+    enableSrtp: true,
+    srtpCryptoSuite: suite,
+  })
   await transport.connect({ ip: '127.0.0.1', port: sinkPort, srtpParameters: srtpParameters(suite) })
   const consumers: Consumer[] = []
-  for (const producer of producers) consumers.push(await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }))
+  for (const producer of producers)
+    consumers.push(await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }))
   return { transport, consumers }
 }
 
@@ -50,8 +86,11 @@ export async function counters(producers: Producer[], consumers: Consumer[]) {
     Promise.all(producers.map((producer) => producer.getStats())),
     Promise.all(consumers.map((consumer) => consumer.getStats())),
   ])
-  const sum = (stats: Array<Array<{ type: string; packetCount: number; byteCount: number }>>, type: string, field: 'packetCount' | 'byteCount') =>
-    stats.flat().reduce((total, stat) => total + (stat.type === type ? stat[field] : 0), 0)
+  const sum = (
+    stats: Array<Array<{ type: string; packetCount: number; byteCount: number }>>,
+    type: string,
+    field: 'packetCount' | 'byteCount',
+  ) => stats.flat().reduce((total, stat) => total + (stat.type === type ? stat[field] : 0), 0)
   return {
     at: (started + performance.now()) / 2,
     packetsIn: sum(inStats, 'inbound-rtp', 'packetCount'),

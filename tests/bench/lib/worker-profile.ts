@@ -34,11 +34,26 @@ export async function profileWorker(pid: number, seconds: number): Promise<Worke
   const dir = mkdtempSync(join(tmpdir(), 'majlis-perf-'))
   try {
     const data = join(dir, 'perf.data')
-    const record = Bun.spawn(['perf', 'record', '-q', '-F', '999', '-p', String(pid), '-o', data, '--', 'sleep', String(seconds)], { stdout: 'ignore', stderr: 'ignore' })
+    const record = Bun.spawn(
+      ['perf', 'record', '-q', '-F', '999', '-p', String(pid), '-o', data, '--', 'sleep', String(seconds)],
+      { stdout: 'ignore', stderr: 'ignore' },
+    )
     if ((await record.exited) !== 0) throw new Error(`perf record of worker ${pid} failed (exit ${record.exitCode})`)
-    const report = Bun.spawnSync(['perf', 'report', '-i', data, '--stdio', '--sort', 'dso', '--percent-limit', '0', '-q'])
+    const report = Bun.spawnSync([
+      'perf',
+      'report',
+      '-i',
+      data,
+      '--stdio',
+      '--sort',
+      'dso',
+      '--percent-limit',
+      '0',
+      '-q',
+    ])
     const shares: WorkerProfile = { srtp: 0, kernel: 0, rtpPath: 0, other: 0 }
-    for (const match of report.stdout.toString().matchAll(/^\s*([\d.]+)%\s+(\S.*?)\s*$/gm)) shares[category(match[2]!)] += Number(match[1]) / 100
+    for (const match of report.stdout.toString().matchAll(/^\s*([\d.]+)%\s+(\S.*?)\s*$/gm))
+      shares[category(match[2]!)] += Number(match[1]) / 100
     return shares
   } finally {
     rmSync(dir, { recursive: true, force: true })

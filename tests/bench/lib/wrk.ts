@@ -13,7 +13,10 @@ function parseDuration(text: string): number {
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value
 }
 
-export function wrk(url: string, { connections, seconds, token }: { connections: number; seconds: number; token?: string }): WrkResult {
+export function wrk(
+  url: string,
+  { connections, seconds, token }: { connections: number; seconds: number; token?: string },
+): WrkResult {
   const headers = token ? ['-H', `Authorization: Bearer ${token}`] : []
   const run = Bun.spawnSync(['wrk', '-t2', `-c${connections}`, `-d${seconds}s`, '--latency', ...headers, url])
   const output = run.stdout.toString()

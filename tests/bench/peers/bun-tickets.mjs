@@ -13,7 +13,8 @@ Bun.serve({
   fetch(request) {
     const url = new URL(request.url)
     if (url.pathname !== '/api/v1/tickets') return new Response('not found', { status: 404 })
-    if (!verifyBearer(request.headers.get('authorization') ?? undefined, secret)) return Response.json(unauthenticated, { status: 401 })
+    if (!verifyBearer(request.headers.get('authorization') ?? undefined, secret))
+      return Response.json(unauthenticated, { status: 401 })
     const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 20))
     const rows = newest.all(limit + 1)
     return Response.json({ items: rows.slice(0, limit), nextCursor: rows.length > limit ? 'more' : null })

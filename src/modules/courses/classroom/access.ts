@@ -14,7 +14,8 @@ export interface Membership {
 }
 
 export const notInSession = () => new ApiError(403, 'NOT_IN_SESSION', 'Join the class first (live:join)')
-export const removedFromSession = () => new ApiError(403, 'REMOVED_FROM_SESSION', 'The teacher removed you from this session')
+export const removedFromSession = () =>
+  new ApiError(403, 'REMOVED_FROM_SESSION', 'The teacher removed you from this session')
 
 /** Every engagement feature asks the same questions about a user and a session; one place answers them. */
 export class ClassroomAccess {
@@ -48,7 +49,8 @@ export class ClassroomAccess {
 
   /** The target of a teacher's action (mute, remove, invite) must be one of the class's students. */
   async requireStudent(userId: string, sessionId: string): Promise<void> {
-    if ((await this.sessions.roleIn(userId, sessionId))?.role !== 'student') throw unprocessable('NOT_A_STUDENT', 'That user is not a student of this class')
+    if ((await this.sessions.roleIn(userId, sessionId))?.role !== 'student')
+      throw unprocessable('NOT_A_STUDENT', 'That user is not a student of this class')
   }
 
   /** The teacher or staff: who sees results, names and attendance. */

@@ -29,7 +29,11 @@ export interface Presence {
  * Time present within the class (from its start to its end, or now): overlapping stays (two tabs,
  * a move between instances) count once, and each separate stretch is one join.
  */
-export function presenceOf(stays: Stay[], session: Pick<LiveSessionRow, 'startedAt' | 'endedAt'>, now: number): Presence {
+export function presenceOf(
+  stays: Stay[],
+  session: Pick<LiveSessionRow, 'startedAt' | 'endedAt'>,
+  now: number,
+): Presence {
   const classStart = session.startedAt?.getTime() ?? now
   const classEnd = session.endedAt?.getTime() ?? now
   const sorted = [...stays].sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime())
@@ -83,7 +87,13 @@ export class AttendanceService {
       const id = newId('att')
       const inserted = this.db
         .insert(liveAttendance)
-        .values({ id, sessionId, userId: connection.user!.id, instanceId: this.instanceId, joinedAt: new Date(this.clock.now()) })
+        .values({
+          id,
+          sessionId,
+          userId: connection.user!.id,
+          instanceId: this.instanceId,
+          joinedAt: new Date(this.clock.now()),
+        })
         .then(() => id)
         .catch((error: unknown) => this.failed(error, sessionId))
       this.open.set(`${connection.id} ${channel}`, inserted)
@@ -95,7 +105,11 @@ export class AttendanceService {
       const leftAt = new Date(this.clock.now())
       void opened
         ?.then(async (id) => {
-          if (id) await this.db.update(liveAttendance).set({ leftAt }).where(and(eq(liveAttendance.id, id), isNull(liveAttendance.leftAt)))
+          if (id)
+            await this.db
+              .update(liveAttendance)
+              .set({ leftAt })
+              .where(and(eq(liveAttendance.id, id), isNull(liveAttendance.leftAt)))
         })
         .catch((error: unknown) => this.failed(error, channel))
     },
@@ -115,7 +129,10 @@ export class AttendanceService {
    * a cluster: this process is the only one); in a cluster, the stays of an instance found gone.
    */
   async closeStaysOfGoneInstances(isAlive: (instanceIds: string[]) => Promise<Set<string>>): Promise<number> {
-    const open = await this.db.selectDistinct({ instanceId: liveAttendance.instanceId }).from(liveAttendance).where(isNull(liveAttendance.leftAt))
+    const open = await this.db
+      .selectDistinct({ instanceId: liveAttendance.instanceId })
+      .from(liveAttendance)
+      .where(isNull(liveAttendance.leftAt))
     const others = open.map((row) => row.instanceId).filter((id) => id !== this.instanceId)
     const alive = await isAlive(others)
     const gone = others.filter((id) => !alive.has(id))
@@ -140,9 +157,15 @@ export class AttendanceService {
       .innerJoin(users, eq(users.id, enrolments.studentId))
       .where(eq(enrolments.courseId, session.courseId))
       .orderBy(asc(users.name), asc(users.id))
-    const stays = Map.groupBy(await this.db.select().from(liveAttendance).where(eq(liveAttendance.sessionId, sessionId)), (stay) => stay.userId)
+    const stays = Map.groupBy(
+      await this.db.select().from(liveAttendance).where(eq(liveAttendance.sessionId, sessionId)),
+      (stay) => stay.userId,
+    )
     const now = this.clock.now()
-    const items = students.map((student) => ({ ...student, ...presenceOf(stays.get(student.userId) ?? [], session, now) }))
+    const items = students.map((student) => ({
+      ...student,
+      ...presenceOf(stays.get(student.userId) ?? [], session, now),
+    }))
     return { sessionId, title: session.title, startedAt: session.startedAt, endedAt: session.endedAt, items }
   }
 
@@ -157,14 +180,32 @@ export class AttendanceService {
         and(
           isNotNull(liveSessions.startedAt),
           filter.courseId ? eq(liveSessions.courseId, filter.courseId) : undefined,
-          position ? or(lt(liveSessions.startedAt, new Date(position.at)), and(eq(liveSessions.startedAt, new Date(position.at)), lt(liveSessions.id, position.id))) : undefined,
+          position
+            ? or(
+                lt(liveSessions.startedAt, new Date(position.at)),
+                and(eq(liveSessions.startedAt, new Date(position.at)), lt(liveSessions.id, position.id)),
+              )
+            : undefined,
         ),
       )
       .orderBy(desc(liveSessions.startedAt), desc(liveSessions.id))
       .limit(filter.limit + 1)
     const page = sessions.slice(0, filter.limit).map((row) => row.live_sessions)
     const stays = Map.groupBy(
-      page.length ? await this.db.select().from(liveAttendance).where(and(eq(liveAttendance.userId, student.id), inArray(liveAttendance.sessionId, page.map((session) => session.id)))) : [],
+      page.length
+        ? await this.db
+            .select()
+            .from(liveAttendance)
+            .where(
+              and(
+                eq(liveAttendance.userId, student.id),
+                inArray(
+                  liveAttendance.sessionId,
+                  page.map((session) => session.id),
+                ),
+              ),
+            )
+        : [],
       (stay) => stay.sessionId,
     )
     const now = this.clock.now()
@@ -178,7 +219,8 @@ export class AttendanceService {
         endedAt: session.endedAt,
         ...presenceOf(stays.get(session.id) ?? [], session, now),
       })),
-      nextCursor: sessions.length > filter.limit && last ? encodeCursor({ at: last.startedAt!.getTime(), id: last.id }) : null,
+      nextCursor:
+        sessions.length > filter.limit && last ? encodeCursor({ at: last.startedAt!.getTime(), id: last.id }) : null,
     }
   }
 

@@ -40,7 +40,11 @@ export class ClassChat {
     private readonly hub: Hub,
   ) {}
 
-  async post(user: AuthUser, sessionId: string, input: { content: string; clientMsgId?: string }): Promise<ChatMessage> {
+  async post(
+    user: AuthUser,
+    sessionId: string,
+    input: { content: string; clientMsgId?: string },
+  ): Promise<ChatMessage> {
     const { session, role } = await this.access.member(user, sessionId)
     requireLive(session)
     if (input.clientMsgId) {
@@ -48,11 +52,25 @@ export class ClassChat {
       if (repeated) return repeated
     }
     if (role === 'student') await this.assertStudentMaySend(sessionId, user.id)
-    const message = { id: newId('lcm'), sessionId, userId: user.id, content: input.content, clientMsgId: input.clientMsgId, createdAt: new Date(this.clock.now()) }
+    const message = {
+      id: newId('lcm'),
+      sessionId,
+      userId: user.id,
+      content: input.content,
+      clientMsgId: input.clientMsgId,
+      createdAt: new Date(this.clock.now()),
+    }
     const [stored] = await this.db.insert(liveChatMessages).values(message).onConflictDoNothing().returning()
     // Lost a race with the same clientMsgId: the first one stands.
     if (!stored) return (await this.findByClientId(sessionId, user.id, input.clientMsgId!))!
-    const shown: ChatMessage = { id: stored.id, sessionId, userId: user.id, name: user.name, content: stored.content, createdAt: stored.createdAt }
+    const shown: ChatMessage = {
+      id: stored.id,
+      sessionId,
+      userId: user.id,
+      name: user.name,
+      content: stored.content,
+      createdAt: stored.createdAt,
+    }
     this.hub.publish(liveRoomName(sessionId), 'live:chat-message', shown)
     return shown
   }
@@ -81,7 +99,13 @@ export class ClassChat {
     const [deleted] = await this.db
       .update(liveChatMessages)
       .set({ deletedAt: new Date(this.clock.now()) })
-      .where(and(eq(liveChatMessages.id, messageId), eq(liveChatMessages.sessionId, sessionId), isNull(liveChatMessages.deletedAt)))
+      .where(
+        and(
+          eq(liveChatMessages.id, messageId),
+          eq(liveChatMessages.sessionId, sessionId),
+          isNull(liveChatMessages.deletedAt),
+        ),
+      )
       .returning({ id: liveChatMessages.id })
     if (!deleted) throw notFound('Chat message')
     this.hub.publish(liveRoomName(sessionId), 'live:chat-deleted', { sessionId, messageId })
@@ -115,13 +139,22 @@ export class ClassChat {
     const waitMs = last ? last.createdAt.getTime() + slowSeconds * 1000 - this.clock.now() : 0
     if (waitMs > 0) {
       const retryAfter = Math.ceil(waitMs / 1000)
-      throw new ApiError(429, 'SLOW_MODE', `Slow mode: one message every ${slowSeconds} s; try again in ${retryAfter} s`, { retryAfterSec: retryAfter }, { 'retry-after': String(retryAfter) })
+      throw new ApiError(
+        429,
+        'SLOW_MODE',
+        `Slow mode: one message every ${slowSeconds} s; try again in ${retryAfter} s`,
+        { retryAfterSec: retryAfter },
+        { 'retry-after': String(retryAfter) },
+      )
     }
   }
 
   /** Slow mode changes take effect at once on every instance, so it is read fresh rather than from the session cache. */
   async slowSeconds(sessionId: string): Promise<number> {
-    const [row] = await this.db.select({ seconds: liveSessions.chatSlowSeconds }).from(liveSessions).where(eq(liveSessions.id, sessionId))
+    const [row] = await this.db
+      .select({ seconds: liveSessions.chatSlowSeconds })
+      .from(liveSessions)
+      .where(eq(liveSessions.id, sessionId))
     return row?.seconds ?? 0
   }
 
@@ -130,7 +163,13 @@ export class ClassChat {
       .select(columns)
       .from(liveChatMessages)
       .innerJoin(users, eq(users.id, liveChatMessages.userId))
-      .where(and(eq(liveChatMessages.sessionId, sessionId), eq(liveChatMessages.userId, userId), eq(liveChatMessages.clientMsgId, clientMsgId)))
+      .where(
+        and(
+          eq(liveChatMessages.sessionId, sessionId),
+          eq(liveChatMessages.userId, userId),
+          eq(liveChatMessages.clientMsgId, clientMsgId),
+        ),
+      )
     return row ?? null
   }
 }

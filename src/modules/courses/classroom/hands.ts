@@ -21,7 +21,8 @@ export class HandQueue {
     const { session, teacherId } = await this.access.student(student, sessionId, 'raise hands')
     requireLive(session)
     if (raised && (await this.participants.isRemoved(sessionId, student.id))) throw removedFromSession()
-    if (await this.participants.setHand(sessionId, student.id, raised)) this.changed(sessionId, teacherId, [student.id], raised)
+    if (await this.participants.setHand(sessionId, student.id, raised))
+      this.changed(sessionId, teacherId, [student.id], raised)
     return { raised }
   }
 

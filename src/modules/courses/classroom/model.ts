@@ -7,9 +7,15 @@ const Id = t.String({ minLength: 1, maxLength: 64 })
 export const PollParams = t.Object({ id: Id })
 export const QuestionParams = t.Object({ id: Id })
 
-
 export const ChatMessage = t.Object(
-  { id: t.String(), sessionId: t.String(), userId: t.String(), name: t.String(), content: t.String(), createdAt: t.Date() },
+  {
+    id: t.String(),
+    sessionId: t.String(),
+    userId: t.String(),
+    name: t.String(),
+    content: t.String(),
+    createdAt: t.Date(),
+  },
   { title: 'LiveChatMessage' },
 )
 
@@ -19,7 +25,9 @@ export const CreatePoll = t.Object({
   multiple: t.Optional(t.Boolean({ description: 'voters may choose several options (default false)' })),
   anonymous: t.Optional(t.Boolean({ description: 'voters’ names are kept out of the results CSV (default false)' })),
 })
-export const Vote = t.Object({ optionIds: t.Array(t.String({ minLength: 1, maxLength: 8 }), { minItems: 1, maxItems: 10 }) })
+export const Vote = t.Object({
+  optionIds: t.Array(t.String({ minLength: 1, maxLength: 8 }), { minItems: 1, maxItems: 10 }),
+})
 
 const OptionResult = t.Object({ optionId: t.String(), votes: t.Integer() })
 export const Poll = t.Object(
@@ -32,7 +40,9 @@ export const Poll = t.Object(
     anonymous: t.Boolean(),
     status: oneOf(pollStatuses),
     totalVoters: t.Integer(),
-    results: t.Union([t.Array(OptionResult), t.Null()], { description: 'the teacher and staff always; students once the poll is closed' }),
+    results: t.Union([t.Array(OptionResult), t.Null()], {
+      description: 'the teacher and staff always; students once the poll is closed',
+    }),
     myVote: t.Union([t.Array(t.String()), t.Null()], { description: 'the caller’s chosen option ids (students)' }),
     createdAt: t.Date(),
     openedAt: t.Union([t.Date(), t.Null()]),
@@ -49,12 +59,16 @@ export const Question = t.Object(
   {
     id: t.String(),
     sessionId: t.String(),
-    userId: t.Union([t.String(), t.Null()], { description: 'null on an anonymous question, except for staff and its author' }),
+    userId: t.Union([t.String(), t.Null()], {
+      description: 'null on an anonymous question, except for staff and its author',
+    }),
     name: t.Union([t.String(), t.Null()]),
     content: t.String(),
     anonymous: t.Boolean(),
     votes: t.Integer(),
-    myVote: t.Union([t.Boolean(), t.Null()], { description: 'whether the caller voted for it (null in class-wide events)' }),
+    myVote: t.Union([t.Boolean(), t.Null()], {
+      description: 'whether the caller voted for it (null in class-wide events)',
+    }),
     status: oneOf(questionStatuses),
     createdAt: t.Date(),
   },
@@ -62,7 +76,9 @@ export const Question = t.Object(
 )
 export const QuestionListQuery = t.Object({
   status: optionalEnum(questionStatuses),
-  sort: t.Optional(oneOf(['votes', 'recent'], { description: 'votes: most voted first (default); recent: newest first' })),
+  sort: t.Optional(
+    oneOf(['votes', 'recent'], { description: 'votes: most voted first (default); recent: newest first' }),
+  ),
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: t.Optional(t.String({ pattern: '^[0-9]{1,6}$', description: 'nextCursor of the previous page' })),
 })
@@ -88,7 +104,14 @@ export const Attendance = t.Object(
 export const MyAttendance = t.Object(
   {
     items: t.Array(
-      t.Object({ sessionId: t.String(), courseId: t.String(), title: t.String(), startedAt: t.Union([t.Date(), t.Null()]), endedAt: t.Union([t.Date(), t.Null()]), ...PresenceFields }),
+      t.Object({
+        sessionId: t.String(),
+        courseId: t.String(),
+        title: t.String(),
+        startedAt: t.Union([t.Date(), t.Null()]),
+        endedAt: t.Union([t.Date(), t.Null()]),
+        ...PresenceFields,
+      }),
     ),
     nextCursor: t.Union([t.String(), t.Null()]),
   },

@@ -26,7 +26,11 @@ export class ParticipantStore {
 
   async standing(sessionId: string, userId: string): Promise<Standing> {
     const [row] = await this.db
-      .select({ handRaisedAt: liveParticipants.handRaisedAt, chatMuted: liveParticipants.chatMuted, removedAt: liveParticipants.removedAt })
+      .select({
+        handRaisedAt: liveParticipants.handRaisedAt,
+        chatMuted: liveParticipants.chatMuted,
+        removedAt: liveParticipants.removedAt,
+      })
       .from(liveParticipants)
       .where(and(eq(liveParticipants.sessionId, sessionId), eq(liveParticipants.userId, userId)))
     return row ?? { handRaisedAt: null, chatMuted: false, removedAt: null }
@@ -50,7 +54,13 @@ export class ParticipantStore {
     const lowered = await this.db
       .update(liveParticipants)
       .set({ handRaisedAt: null })
-      .where(and(eq(liveParticipants.sessionId, sessionId), isNotNull(liveParticipants.handRaisedAt), userId ? eq(liveParticipants.userId, userId) : undefined))
+      .where(
+        and(
+          eq(liveParticipants.sessionId, sessionId),
+          isNotNull(liveParticipants.handRaisedAt),
+          userId ? eq(liveParticipants.userId, userId) : undefined,
+        ),
+      )
       .returning({ userId: liveParticipants.userId })
     return lowered.map((row) => row.userId)
   }
@@ -74,7 +84,11 @@ export class ParticipantStore {
     return this.upsert(sessionId, userId, { removedAt: new Date(this.clock.now()), handRaisedAt: null })
   }
 
-  private async upsert(sessionId: string, userId: string, changes: Partial<typeof liveParticipants.$inferInsert>): Promise<void> {
+  private async upsert(
+    sessionId: string,
+    userId: string,
+    changes: Partial<typeof liveParticipants.$inferInsert>,
+  ): Promise<void> {
     await this.db
       .insert(liveParticipants)
       .values({ sessionId, userId, ...changes })

@@ -44,9 +44,13 @@ export class PollService {
 
   async create(teacher: AuthUser, sessionId: string, input: PollInput) {
     const { session } = await this.access.teacher(teacher, sessionId, 'creates polls')
-    if (session.status === 'ended' || session.status === 'canceled') throw conflict('INVALID_STATE', `The session is ${session.status}`)
+    if (session.status === 'ended' || session.status === 'canceled')
+      throw conflict('INVALID_STATE', `The session is ${session.status}`)
     const texts = input.options.map((text) => text.trim())
-    if (new Set(texts).size !== texts.length) throw unprocessable('VALIDATION_FAILED', 'Options must differ', [{ in: 'body', path: '/options', message: 'must not repeat an option' }])
+    if (new Set(texts).size !== texts.length)
+      throw unprocessable('VALIDATION_FAILED', 'Options must differ', [
+        { in: 'body', path: '/options', message: 'must not repeat an option' },
+      ])
     const [poll] = await this.db
       .insert(livePolls)
       .values({
@@ -68,7 +72,9 @@ export class PollService {
     if (membership.role !== 'teacher') throw forbidden('Only the teacher opens polls')
     requireLive(membership.session)
     const opened = await this.move(poll, 'draft', { status: 'open', openedAt: new Date(this.clock.now()) })
-    this.hub.publish(liveRoomName(poll.sessionId), 'live:poll-opened', { poll: await this.view(opened, 'student', null) })
+    this.hub.publish(liveRoomName(poll.sessionId), 'live:poll-opened', {
+      poll: await this.view(opened, 'student', null),
+    })
     return this.view(opened, 'teacher', teacher.id)
   }
 
@@ -77,7 +83,9 @@ export class PollService {
     if (membership.role !== 'teacher') throw forbidden('Only the teacher closes polls')
     const closed = await this.move(poll, 'open', { status: 'closed', closedAt: new Date(this.clock.now()) })
     this.resultsToTeacher.forget(pollId)
-    this.hub.publish(liveRoomName(poll.sessionId), 'live:poll-closed', { poll: await this.view(closed, 'student', null) })
+    this.hub.publish(liveRoomName(poll.sessionId), 'live:poll-closed', {
+      poll: await this.view(closed, 'student', null),
+    })
     return this.view(closed, 'teacher', teacher.id)
   }
 
@@ -90,7 +98,13 @@ export class PollService {
     if (await this.participants.isRemoved(poll.sessionId, student.id)) throw removedFromSession()
     this.assertChoice(poll, optionIds)
     const vote = { pollId, userId: student.id, optionIds: [...new Set(optionIds)], votedAt: new Date(this.clock.now()) }
-    await this.db.insert(livePollVotes).values(vote).onConflictDoUpdate({ target: [livePollVotes.pollId, livePollVotes.userId], set: { optionIds: vote.optionIds, votedAt: vote.votedAt } })
+    await this.db
+      .insert(livePollVotes)
+      .values(vote)
+      .onConflictDoUpdate({
+        target: [livePollVotes.pollId, livePollVotes.userId],
+        set: { optionIds: vote.optionIds, votedAt: vote.votedAt },
+      })
     this.resultsToTeacher.changed(pollId, { userId: membership.teacherId })
     return this.view(poll, 'student', student.id)
   }
@@ -106,14 +120,23 @@ export class PollService {
     const rows = await this.db
       .select()
       .from(livePolls)
-      .where(and(eq(livePolls.sessionId, sessionId), role === 'student' ? inArray(livePolls.status, ['open', 'closed']) : undefined))
+      .where(
+        and(
+          eq(livePolls.sessionId, sessionId),
+          role === 'student' ? inArray(livePolls.status, ['open', 'closed']) : undefined,
+        ),
+      )
       .orderBy(asc(livePolls.createdAt), asc(livePolls.id))
     return Promise.all(rows.map((poll) => this.view(poll, role, user.id)))
   }
 
   /** What a (re)joining participant needs: the polls open now. */
   async openPolls(sessionId: string, role: ClassRole, userId: string) {
-    const rows = await this.db.select().from(livePolls).where(and(eq(livePolls.sessionId, sessionId), eq(livePolls.status, 'open'))).orderBy(asc(livePolls.createdAt))
+    const rows = await this.db
+      .select()
+      .from(livePolls)
+      .where(and(eq(livePolls.sessionId, sessionId), eq(livePolls.status, 'open')))
+      .orderBy(asc(livePolls.createdAt))
     return Promise.all(rows.map((poll) => this.view(poll, role, userId)))
   }
 
@@ -130,7 +153,11 @@ export class PollService {
     const textOf = new Map(poll.options.map((option) => [option.id, option.text]))
     return {
       poll,
-      rows: rows.map((row) => ({ voter: poll.anonymous ? null : row.name, choices: row.optionIds.map((id) => textOf.get(id) ?? id).join(' | '), votedAt: row.votedAt })),
+      rows: rows.map((row) => ({
+        voter: poll.anonymous ? null : row.name,
+        choices: row.optionIds.map((id) => textOf.get(id) ?? id).join(' | '),
+        votedAt: row.votedAt,
+      })),
     }
   }
 
@@ -144,13 +171,21 @@ export class PollService {
 
   /** The teacher's `live:poll-results` for a poll as it stands. */
   async resultsEvent(pollId: string) {
-    const [poll] = await this.db.select({ sessionId: livePolls.sessionId }).from(livePolls).where(eq(livePolls.id, pollId))
-    return poll ? { type: 'live:poll-results', data: { sessionId: poll.sessionId, pollId, ...(await this.results(pollId)) } } : null
+    const [poll] = await this.db
+      .select({ sessionId: livePolls.sessionId })
+      .from(livePolls)
+      .where(eq(livePolls.id, pollId))
+    return poll
+      ? { type: 'live:poll-results', data: { sessionId: poll.sessionId, pollId, ...(await this.results(pollId)) } }
+      : null
   }
 
   async results(pollId: string): Promise<PollResults> {
     const [poll] = await this.db.select({ options: livePolls.options }).from(livePolls).where(eq(livePolls.id, pollId))
-    const votes = await this.db.select({ optionIds: livePollVotes.optionIds }).from(livePollVotes).where(eq(livePollVotes.pollId, pollId))
+    const votes = await this.db
+      .select({ optionIds: livePollVotes.optionIds })
+      .from(livePollVotes)
+      .where(eq(livePollVotes.pollId, pollId))
     const tally = new Map((poll?.options ?? []).map((option) => [option.id, 0]))
     for (const vote of votes) for (const optionId of vote.optionIds) tally.set(optionId, (tally.get(optionId) ?? 0) + 1)
     return { totalVoters: votes.length, results: [...tally].map(([optionId, count]) => ({ optionId, votes: count })) }
@@ -164,8 +199,16 @@ export class PollService {
   /** Results for the teacher and staff always, for students once closed; the viewer's own vote. */
   private async view(poll: PollRow, role: ClassRole, viewerId: string | null) {
     const showResults = role !== 'student' || poll.status === 'closed'
-    const { totalVoters, results } = showResults ? await this.results(poll.id) : { totalVoters: await this.voterCount(poll.id), results: null }
-    const mine = viewerId && role === 'student' ? await this.db.select({ optionIds: livePollVotes.optionIds }).from(livePollVotes).where(and(eq(livePollVotes.pollId, poll.id), eq(livePollVotes.userId, viewerId))) : []
+    const { totalVoters, results } = showResults
+      ? await this.results(poll.id)
+      : { totalVoters: await this.voterCount(poll.id), results: null }
+    const mine =
+      viewerId && role === 'student'
+        ? await this.db
+            .select({ optionIds: livePollVotes.optionIds })
+            .from(livePollVotes)
+            .where(and(eq(livePollVotes.pollId, poll.id), eq(livePollVotes.userId, viewerId)))
+        : []
     return {
       id: poll.id,
       sessionId: poll.sessionId,
@@ -205,7 +248,13 @@ export class PollService {
     const known = new Set(poll.options.map((option) => option.id))
     const chosen = new Set(optionIds)
     const unknown = [...chosen].filter((id) => !known.has(id))
-    if (unknown.length > 0) throw unprocessable('VALIDATION_FAILED', `Unknown option ${unknown[0]}`, [{ in: 'body', path: '/optionIds', message: `unknown option ${unknown[0]}` }])
-    if (chosen.size > 1 && !poll.multiple) throw unprocessable('VALIDATION_FAILED', 'This poll takes one option', [{ in: 'body', path: '/optionIds', message: 'choose one option' }])
+    if (unknown.length > 0)
+      throw unprocessable('VALIDATION_FAILED', `Unknown option ${unknown[0]}`, [
+        { in: 'body', path: '/optionIds', message: `unknown option ${unknown[0]}` },
+      ])
+    if (chosen.size > 1 && !poll.multiple)
+      throw unprocessable('VALIDATION_FAILED', 'This poll takes one option', [
+        { in: 'body', path: '/optionIds', message: 'choose one option' },
+      ])
   }
 }

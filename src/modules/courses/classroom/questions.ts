@@ -50,7 +50,18 @@ export class QuestionService {
     if (await this.participants.isRemoved(sessionId, student.id)) throw removedFromSession()
     const now = new Date(this.clock.now())
     const id = newId('lq')
-    await this.db.insert(liveQuestions).values({ id, sessionId, userId: student.id, content: input.content, anonymous: input.anonymous ?? false, status: 'open', createdAt: now, updatedAt: now })
+    await this.db
+      .insert(liveQuestions)
+      .values({
+        id,
+        sessionId,
+        userId: student.id,
+        content: input.content,
+        anonymous: input.anonymous ?? false,
+        status: 'open',
+        createdAt: now,
+        updatedAt: now,
+      })
     this.changed(sessionId, id)
     return this.view((await this.row(id))!, 'student', student.id, false)
   }
@@ -61,9 +72,18 @@ export class QuestionService {
     if (question.userId === user.id) throw new ApiError(403, 'OWN_QUESTION', 'You cannot vote on your own question')
     if (question.status !== 'open') throw conflict('INVALID_STATE', `The question is ${question.status}`)
     if (voting) await this.db.insert(liveQuestionVotes).values({ questionId, userId: user.id }).onConflictDoNothing()
-    else await this.db.delete(liveQuestionVotes).where(and(eq(liveQuestionVotes.questionId, questionId), eq(liveQuestionVotes.userId, user.id)))
-    const [tally] = await this.db.select({ n: count() }).from(liveQuestionVotes).where(eq(liveQuestionVotes.questionId, questionId))
-    await this.db.update(liveQuestions).set({ votes: tally?.n ?? 0 }).where(eq(liveQuestions.id, questionId))
+    else
+      await this.db
+        .delete(liveQuestionVotes)
+        .where(and(eq(liveQuestionVotes.questionId, questionId), eq(liveQuestionVotes.userId, user.id)))
+    const [tally] = await this.db
+      .select({ n: count() })
+      .from(liveQuestionVotes)
+      .where(eq(liveQuestionVotes.questionId, questionId))
+    await this.db
+      .update(liveQuestions)
+      .set({ votes: tally?.n ?? 0 })
+      .where(eq(liveQuestions.id, questionId))
     this.changed(question.sessionId, questionId)
     return this.view((await this.row(questionId))!, membership.role, user.id, voting)
   }
@@ -76,25 +96,44 @@ export class QuestionService {
       .set({ status, updatedAt: new Date(this.clock.now()) })
       .where(and(eq(liveQuestions.id, questionId), eq(liveQuestions.status, 'open')))
       .returning({ id: liveQuestions.id })
-    if (!moved) throw conflict('INVALID_STATE', `The question is ${question.status}; only open questions are answered or dismissed`)
+    if (!moved)
+      throw conflict(
+        'INVALID_STATE',
+        `The question is ${question.status}; only open questions are answered or dismissed`,
+      )
     this.changed(question.sessionId, questionId)
     return this.view((await this.row(questionId))!, 'teacher', teacher.id, await this.hasVoted(questionId, teacher.id))
   }
 
-  async list(user: AuthUser, sessionId: string, filter: { status?: QuestionStatus; sort: 'votes' | 'recent'; cursor?: string; limit: number }) {
+  async list(
+    user: AuthUser,
+    sessionId: string,
+    filter: { status?: QuestionStatus; sort: 'votes' | 'recent'; cursor?: string; limit: number },
+  ) {
     const { role } = await this.access.member(user, sessionId)
     const offset = filter.cursor ? Number(filter.cursor) : 0
-    const order = filter.sort === 'votes' ? [desc(liveQuestions.votes), asc(liveQuestions.createdAt), asc(liveQuestions.id)] : [desc(liveQuestions.createdAt), desc(liveQuestions.id)]
+    const order =
+      filter.sort === 'votes'
+        ? [desc(liveQuestions.votes), asc(liveQuestions.createdAt), asc(liveQuestions.id)]
+        : [desc(liveQuestions.createdAt), desc(liveQuestions.id)]
     const rows = await this.db
       .select(columns)
       .from(liveQuestions)
       .innerJoin(users, eq(users.id, liveQuestions.userId))
-      .where(and(eq(liveQuestions.sessionId, sessionId), filter.status ? eq(liveQuestions.status, filter.status) : undefined))
+      .where(
+        and(
+          eq(liveQuestions.sessionId, sessionId),
+          filter.status ? eq(liveQuestions.status, filter.status) : undefined,
+        ),
+      )
       .orderBy(...order)
       .limit(filter.limit + 1)
       .offset(offset)
     const page = rows.slice(0, filter.limit)
-    const voted = await this.votedAmong(page.map((row) => row.id), user.id)
+    const voted = await this.votedAmong(
+      page.map((row) => row.id),
+      user.id,
+    )
     return {
       items: page.map((row) => this.view(row, role, user.id, voted.has(row.id))),
       nextCursor: rows.length > filter.limit ? String(offset + filter.limit) : null,
@@ -110,7 +149,10 @@ export class QuestionService {
       .where(and(eq(liveQuestions.sessionId, sessionId), eq(liveQuestions.status, 'open')))
       .orderBy(desc(liveQuestions.votes), asc(liveQuestions.createdAt))
       .limit(MAX_QUESTIONS_PAGE)
-    const voted = await this.votedAmong(rows.map((row) => row.id), userId)
+    const voted = await this.votedAmong(
+      rows.map((row) => row.id),
+      userId,
+    )
     return rows.map((row) => this.view(row, role, userId, voted.has(row.id)))
   }
 
@@ -142,7 +184,11 @@ export class QuestionService {
   }
 
   private async row(questionId: string): Promise<QuestionRow | undefined> {
-    const [row] = await this.db.select(columns).from(liveQuestions).innerJoin(users, eq(users.id, liveQuestions.userId)).where(eq(liveQuestions.id, questionId))
+    const [row] = await this.db
+      .select(columns)
+      .from(liveQuestions)
+      .innerJoin(users, eq(users.id, liveQuestions.userId))
+      .where(eq(liveQuestions.id, questionId))
     return row
   }
 

@@ -37,9 +37,16 @@ export class ReactionAggregator {
     private readonly cluster: Cluster | undefined,
     private readonly aggregate: boolean,
   ) {
-    cluster?.bus.on('classroom:reactions', t.Object({ sessionId: t.String({ maxLength: 64 }), counts: t.Record(t.String({ maxLength: 8 }), t.Integer({ minimum: 0 })) }), ({ sessionId, counts }) => {
-      add(this.second(sessionId).remote, counts as Counts)
-    })
+    cluster?.bus.on(
+      'classroom:reactions',
+      t.Object({
+        sessionId: t.String({ maxLength: 64 }),
+        counts: t.Record(t.String({ maxLength: 8 }), t.Integer({ minimum: 0 })),
+      }),
+      ({ sessionId, counts }) => {
+        add(this.second(sessionId).remote, counts as Counts)
+      },
+    )
   }
 
   /** Counts a student's reaction; beyond five a second one student's extra reactions are dropped. */
@@ -76,11 +83,13 @@ export class ReactionAggregator {
     const ending = [...this.seconds]
     this.seconds.clear()
     for (const [sessionId, { local, remote }] of ending) {
-      if (Object.keys(local).length > 0) this.cluster?.bus.broadcast('classroom:reactions', { sessionId, counts: local })
+      if (Object.keys(local).length > 0)
+        this.cluster?.bus.broadcast('classroom:reactions', { sessionId, counts: local })
       const counts: Counts = {}
       add(counts, local)
       add(counts, remote)
-      if (Object.keys(counts).length > 0) this.hub.publishHere(liveRoomName(sessionId), 'live:reactions', { sessionId, counts })
+      if (Object.keys(counts).length > 0)
+        this.hub.publishHere(liveRoomName(sessionId), 'live:reactions', { sessionId, counts })
     }
     if (this.seconds.size === 0) {
       clearInterval(this.timer)

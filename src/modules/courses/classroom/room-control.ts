@@ -19,9 +19,13 @@ export class RoomControl {
     private readonly rooms: MediaRooms | undefined,
     private readonly cluster: Cluster | undefined,
   ) {
-    cluster?.bus.on('classroom:remove', t.Object({ sessionId: t.String({ maxLength: 64 }), userId: t.String({ maxLength: 64 }) }), ({ sessionId, userId }) => {
-      hub.removeUser(liveRoomName(sessionId), userId)
-    })
+    cluster?.bus.on(
+      'classroom:remove',
+      t.Object({ sessionId: t.String({ maxLength: 64 }), userId: t.String({ maxLength: 64 }) }),
+      ({ sessionId, userId }) => {
+        hub.removeUser(liveRoomName(sessionId), userId)
+      },
+    )
   }
 
   /** Inviting a student to speak lowers their hand; revoking closes their microphone. */

@@ -7,7 +7,21 @@ import { Page } from '../../../http/pagination.ts'
 import { IdParams } from '../model.ts'
 import type { AttendanceService } from './attendance.ts'
 import type { ClassChat } from './chat.ts'
-import { AskQuestion, Attendance, ChatMessage, ChatQuery, CreatePoll, MyAttendance, MyAttendanceQuery, Poll, PollParams, Question, QuestionListQuery, QuestionParams, Vote } from './model.ts'
+import {
+  AskQuestion,
+  Attendance,
+  ChatMessage,
+  ChatQuery,
+  CreatePoll,
+  MyAttendance,
+  MyAttendanceQuery,
+  Poll,
+  PollParams,
+  Question,
+  QuestionListQuery,
+  QuestionParams,
+  Vote,
+} from './model.ts'
 import type { PollService } from './polls.ts'
 import type { QuestionService } from './questions.ts'
 
@@ -28,19 +42,28 @@ export const classroomRoutes = ({ chat, polls, questions, attendance, ...plugins
   moduleRoutes({ name: 'classroom-routes' }, plugins)
     .group('/live-sessions/:id', { detail: { tags: ['classroom'] }, params: IdParams }, (group) =>
       group
-        .get('/messages', ({ user, params, query }) => chat.list(user, params.id, { cursor: query.cursor, limit: query.limit ?? 50 }), {
-          auth: participants,
-          query: ChatQuery,
-          response: { 200: Page(ChatMessage), ...errorResponses },
-          detail: { summary: 'The class chat, newest first (deleted messages left out)' },
-        })
+        .get(
+          '/messages',
+          ({ user, params, query }) => chat.list(user, params.id, { cursor: query.cursor, limit: query.limit ?? 50 }),
+          {
+            auth: participants,
+            query: ChatQuery,
+            response: { 200: Page(ChatMessage), ...errorResponses },
+            detail: { summary: 'The class chat, newest first (deleted messages left out)' },
+          },
+        )
         .post(
           '/polls',
           async ({ user, params, body, set }) => {
             set.status = 201
             return polls.create(user, params.id, body)
           },
-          { auth: true, body: CreatePoll, response: { 201: Poll, ...errorResponses }, detail: { summary: 'Draft a poll (the teacher); open it when the class is live' } },
+          {
+            auth: true,
+            body: CreatePoll,
+            response: { 201: Poll, ...errorResponses },
+            detail: { summary: 'Draft a poll (the teacher); open it when the class is live' },
+          },
         )
         .get('/polls', ({ user, params }) => polls.list(user, params.id), {
           auth: participants,
@@ -53,14 +76,29 @@ export const classroomRoutes = ({ chat, polls, questions, attendance, ...plugins
             set.status = 201
             return questions.ask(user, params.id, body)
           },
-          { auth: true, body: AskQuestion, response: { 201: Question, ...errorResponses }, detail: { summary: 'Ask the teacher a question (students, while live)' } },
+          {
+            auth: true,
+            body: AskQuestion,
+            response: { 201: Question, ...errorResponses },
+            detail: { summary: 'Ask the teacher a question (students, while live)' },
+          },
         )
-        .get('/questions', ({ user, params, query }) => questions.list(user, params.id, { status: query.status, sort: query.sort ?? 'votes', cursor: query.cursor, limit: query.limit ?? 50 }), {
-          auth: participants,
-          query: QuestionListQuery,
-          response: { 200: Page(Question), ...errorResponses },
-          detail: { summary: 'Questions, most voted first or newest first' },
-        })
+        .get(
+          '/questions',
+          ({ user, params, query }) =>
+            questions.list(user, params.id, {
+              status: query.status,
+              sort: query.sort ?? 'votes',
+              cursor: query.cursor,
+              limit: query.limit ?? 50,
+            }),
+          {
+            auth: participants,
+            query: QuestionListQuery,
+            response: { 200: Page(Question), ...errorResponses },
+            detail: { summary: 'Questions, most voted first or newest first' },
+          },
+        )
         .get('/attendance', ({ user, params }) => attendance.forSession(user, params.id), {
           auth: participants,
           response: { 200: Attendance, ...errorResponses },
@@ -70,15 +108,37 @@ export const classroomRoutes = ({ chat, polls, questions, attendance, ...plugins
           '/attendance.csv',
           async ({ user, params }) => {
             const sheet = await attendance.forSession(user, params.id)
-            const rows = sheet.items.map((row) => [row.name, row.userId, isoMinute(row.firstJoinedAt), isoMinute(row.lastLeftAt), row.minutesPresent, row.joins, row.present ? 'yes' : 'no'])
-            return csvResponse(csvDocument(['name', 'userId', 'firstJoinedAt (UTC)', 'lastLeftAt (UTC)', 'minutesPresent', 'joins', 'present'], rows), `attendance-${params.id}.csv`)
+            const rows = sheet.items.map((row) => [
+              row.name,
+              row.userId,
+              isoMinute(row.firstJoinedAt),
+              isoMinute(row.lastLeftAt),
+              row.minutesPresent,
+              row.joins,
+              row.present ? 'yes' : 'no',
+            ])
+            return csvResponse(
+              csvDocument(
+                ['name', 'userId', 'firstJoinedAt (UTC)', 'lastLeftAt (UTC)', 'minutesPresent', 'joins', 'present'],
+                rows,
+              ),
+              `attendance-${params.id}.csv`,
+            )
           },
-          { auth: participants, response: csvOk, detail: { summary: 'The attendance as CSV (the teacher, staff)', responses: csvDetail.responses } },
+          {
+            auth: participants,
+            response: csvOk,
+            detail: { summary: 'The attendance as CSV (the teacher, staff)', responses: csvDetail.responses },
+          },
         ),
     )
     .group('/polls/:id', { detail: { tags: ['classroom'] }, params: PollParams }, (group) =>
       group
-        .get('', ({ user, params }) => polls.get(user, params.id), { auth: participants, response: { 200: Poll, ...errorResponses }, detail: { summary: 'One poll' } })
+        .get('', ({ user, params }) => polls.get(user, params.id), {
+          auth: participants,
+          response: { 200: Poll, ...errorResponses },
+          detail: { summary: 'One poll' },
+        })
         .post('/open', ({ user, params }) => polls.open(user, params.id), {
           auth: true,
           response: { 200: Poll, ...errorResponses },
@@ -99,9 +159,22 @@ export const classroomRoutes = ({ chat, polls, questions, attendance, ...plugins
           '/results.csv',
           async ({ user, params }) => {
             const { rows } = await polls.voters(user, params.id)
-            return csvResponse(csvDocument(['voter', 'choices', 'votedAt (UTC)'], rows.map((row) => [row.voter ?? 'anonymous', row.choices, row.votedAt.toISOString()])), `poll-${params.id}.csv`)
+            return csvResponse(
+              csvDocument(
+                ['voter', 'choices', 'votedAt (UTC)'],
+                rows.map((row) => [row.voter ?? 'anonymous', row.choices, row.votedAt.toISOString()]),
+              ),
+              `poll-${params.id}.csv`,
+            )
           },
-          { auth: participants, response: csvOk, detail: { summary: 'One row per voter, names unless anonymous (the teacher, staff)', responses: csvDetail.responses } },
+          {
+            auth: participants,
+            response: csvOk,
+            detail: {
+              summary: 'One row per voter, names unless anonymous (the teacher, staff)',
+              responses: csvDetail.responses,
+            },
+          },
         ),
     )
     .group('/questions/:id', { detail: { tags: ['classroom'] }, params: QuestionParams }, (group) =>
@@ -127,9 +200,14 @@ export const classroomRoutes = ({ chat, polls, questions, attendance, ...plugins
           detail: { summary: 'Dismiss an open question (the teacher)' },
         }),
     )
-    .get('/me/attendance', ({ user, query }) => attendance.mine(user, { courseId: query.courseId, cursor: query.cursor, limit: query.limit ?? 20 }), {
-      auth: true,
-      query: MyAttendanceQuery,
-      response: { 200: MyAttendance, ...errorResponses },
-      detail: { tags: ['classroom'], summary: 'My presence in the live sessions of my courses, newest first' },
-    })
+    .get(
+      '/me/attendance',
+      ({ user, query }) =>
+        attendance.mine(user, { courseId: query.courseId, cursor: query.cursor, limit: query.limit ?? 20 }),
+      {
+        auth: true,
+        query: MyAttendanceQuery,
+        response: { 200: MyAttendance, ...errorResponses },
+        detail: { tags: ['classroom'], summary: 'My presence in the live sessions of my courses, newest first' },
+      },
+    )
