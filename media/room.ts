@@ -183,7 +183,8 @@ export class MediaRoom {
         this.remoteProducers.set(change.data.producerId, { ...change.data, instance })
         this.events.emit('producers')
         const { mimeType: _, ...info } = change.data
-        return this.deliver(change.type, info)
+        this.deliver(change.type, info)
+        return
       }
       case 'media:activeSpeaker':
         break
@@ -712,7 +713,10 @@ export class MediaRoom {
   /** To this instance's peers of the room. */
   private deliver(type: string, data: unknown, exceptPeerId?: string): void {
     const except = exceptPeerId === undefined ? undefined : this.peers.get(exceptPeerId)
-    if (except) return except.link.sendToOthers(this.group, type, data)
+    if (except) {
+      except.link.sendToOthers(this.group, type, data)
+      return
+    }
     const [any] = this.peers.values()
     any?.link.sendToOthers(this.group, type, data)
     any?.link.send(type, data)

@@ -113,8 +113,9 @@ export function createCore(deps: AppDeps): Core {
   const guard = authGuard({ tokens, verifyToken, loadUser: (id) => users.loadAuthUser(id) })
   const verifyAccessToken = async (token: string) => {
     const claims = await verifyToken(token)
-    const user = claims ? await users.loadAuthUser(claims.sub) : null
-    return user && claims && claims.exp ? { user, expiresAt: claims.exp * 1000 } : null
+    if (claims === false || claims.exp === undefined) return null
+    const user = await users.loadAuthUser(claims.sub)
+    return user ? { user, expiresAt: claims.exp * 1000 } : null
   }
   const instance = describeInstance(config, () => deps.media?.pool.occupancy() ?? { peers: 0, capacity: 0 })
   const cluster = redis ? new Cluster(redis, config, instance, logger) : undefined

@@ -1,5 +1,5 @@
 import { createApp } from './app.ts'
-import { ConfigError, loadConfig } from './config.ts'
+import { type Config, ConfigError, loadConfig } from './config.ts'
 import { openDatabase } from './db/client.ts'
 import { applyMigrations } from './db/migrate.ts'
 import { drainAndClose } from './lifecycle.ts'
@@ -7,7 +7,7 @@ import { startMedia } from '../media/index.ts'
 import { createLogger, errorFields } from './logger.ts'
 import { connectRedis } from './redis.ts'
 
-let config
+let config: Config
 try {
   config = loadConfig()
 } catch (error) {

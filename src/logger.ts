@@ -19,7 +19,7 @@ export function createLogger(
   const threshold = severity[level]
   const log = (lvl: Exclude<LogLevel, 'silent'>) => (message: string, fields?: LogFields) => {
     if (severity[lvl] < threshold) return
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: message, ...fields }) + '\n')
+    write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: message, ...fields })}\n`)
   }
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
 }

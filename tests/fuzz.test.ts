@@ -372,7 +372,7 @@ describe('fuzzing the real server', () => {
         'multipart/form-data; boundary=XB',
         `${fields}${filePart('video/mp4')}\r\n--XB`,
       ],
-      ['another boundary', 'multipart/form-data; boundary=OTHER', fields + filePart('video/mp4') + '\r\n--XB--\r\n'],
+      ['another boundary', 'multipart/form-data; boundary=OTHER', `${fields + filePart('video/mp4')}\r\n--XB--\r\n`],
       ['no boundary', 'multipart/form-data', fields],
       ['empty', 'multipart/form-data; boundary=XB', ''],
       ['garbage', 'multipart/form-data; boundary=XB', '\x00\xff'.repeat(500)],

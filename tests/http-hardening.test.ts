@@ -12,7 +12,7 @@ beforeEach(async () => {
 afterEach(() => t.close())
 
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)
+const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
 
 /** A body streamed without Content-Length, as a chunked upload arrives. */
 function chunked(bytes: number): ReadableStream<Uint8Array> {

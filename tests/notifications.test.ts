@@ -98,15 +98,13 @@ describe('/notifications', () => {
   test('retention comes from NOTIFICATION_RETENTION_DAYS', async () => {
     const short = await createTestApp({ clock: ctx.clock, env: { NOTIFICATION_RETENTION_DAYS: '7' } })
     const me = await short.register()
-    await short.db
-      .insert(notifications)
-      .values({
-        id: 'week-old',
-        userId: me.user.id,
-        type: 'x',
-        title: 'x',
-        createdAt: new Date(ctx.clock.now() - 8 * DAY),
-      })
+    await short.db.insert(notifications).values({
+      id: 'week-old',
+      userId: me.user.id,
+      type: 'x',
+      title: 'x',
+      createdAt: new Date(ctx.clock.now() - 8 * DAY),
+    })
     expect((await short.call('POST', '/api/v1/notifications/delete-old', { token: me.accessToken })).body).toEqual({
       deleted: 1,
     })

@@ -121,7 +121,7 @@ test('WHIP: malformed or unusable offers get a clear 4xx, the room keeps no peer
       `${session}${ice.replace('AB:CD', Array(32).fill('AB').join(':'))}${[0, 1].map((mid) => `m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:${mid}\r\na=rtpmap:96 VP8/90000\r\na=sendonly\r\na=ssrc:${1000 + mid} cname:x\r\n`).join('')}`,
       422,
     ],
-    ['a huge offer', `${session}${'a=x:' + 'y'.repeat(1000) + '\r\n'}`.repeat(400), 413],
+    ['a huge offer', `${session}${`a=x:${'y'.repeat(1000)}\r\n`}`.repeat(400), 413],
   ]
   for (const [what, body, status] of cases) {
     const response = await offer(body)

@@ -5,6 +5,7 @@ export function ensureDebianPackages(
   log: (line: string) => void = console.log,
 ): void {
   const missing = packages.filter((name) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax, not a template
     const query = Bun.spawnSync(['dpkg-query', '-W', '-f=${Status}', name], { stderr: 'ignore' })
     return !query.stdout.toString().includes('install ok installed')
   })

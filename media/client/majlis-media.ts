@@ -178,7 +178,7 @@ export class MajlisMedia {
       // Started by the server already (consumeAll's default): nothing to resume. Attached together,
       // mediasoup-client answers them in one renegotiation instead of one each.
       const attached = await Promise.all(consumers.map((reply) => this.attach(reply)))
-      consumers.forEach((reply, i) => this.announceTrack(reply, attached[i]!))
+      for (const [i, reply] of consumers.entries()) this.announceTrack(reply, attached[i]!)
       // As for a single consume: a producer that closed meanwhile is no error, one we cannot receive is.
       for (const { code, message } of skipped)
         if (code !== 'NOT_FOUND') this.emit('error', { error: new RequestError(code, message) })
@@ -252,7 +252,7 @@ export class MajlisMedia {
    */
   async preferHeight(producerId: string, height: number): Promise<void> {
     const entry = this.consumers.get(producerId)
-    if (!entry || entry.consumer.kind !== 'video') return
+    if (entry?.consumer.kind !== 'video') return
     const spatialLayer = height <= 200 ? 0 : height <= 400 ? 1 : 2
     await this.socket.request('media:setPreferredLayers', { consumerId: entry.consumer.id, spatialLayer })
   }

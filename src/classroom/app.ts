@@ -70,7 +70,10 @@ function header(count?: HTMLElement) {
         type: 'button',
         id: 'language',
         lang: language === 'ar' ? 'en' : 'ar',
-        onclick: () => (setLanguage(language === 'ar' ? 'en' : 'ar'), render()),
+        onclick: () => {
+          setLanguage(language === 'ar' ? 'en' : 'ar')
+          render()
+        },
       },
       t('language'),
     ),
@@ -80,7 +83,12 @@ function header(count?: HTMLElement) {
           {
             type: 'button',
             id: 'sign-out',
-            onclick: () => (forgetToken(), lesson?.close(), (lesson = null), render()),
+            onclick: () => {
+              forgetToken()
+              lesson?.close()
+              lesson = null
+              render()
+            },
           },
           t('signOut'),
         )
@@ -123,9 +131,10 @@ function teacherControls(stage: Stage) {
     const select = h('select', {
       'aria-label': t(label),
       onchange: (event: Event) =>
-        act(
-          async () => (await live.switchDevice(source, (event.target as HTMLSelectElement).value), stage.showLocal()),
-        ),
+        act(async () => {
+          await live.switchDevice(source, (event.target as HTMLSelectElement).value)
+          stage.showLocal()
+        }),
     })
     void navigator.mediaDevices
       .enumerateDevices()
@@ -165,7 +174,11 @@ function teacherControls(stage: Stage) {
         type: 'button',
         id: 'end-class',
         class: 'danger',
-        onclick: () => act(async () => (await live.end(), render())),
+        onclick: () =>
+          act(async () => {
+            await live.end()
+            render()
+          }),
       },
       t('endClass'),
     ),
@@ -258,7 +271,11 @@ function recordingLink(live: MajlisClass) {
       return
     }
     void live.refresh().then(
-      (session) => session.recordingUrl && (clearInterval(timer), show(session.recordingUrl)),
+      (session) => {
+        if (!session.recordingUrl) return
+        clearInterval(timer)
+        show(session.recordingUrl)
+      },
       () => undefined,
     )
   }, 3000)
@@ -284,7 +301,10 @@ async function openClass() {
     throw error
   }
   lesson.on('live', () => render())
-  lesson.on('removed', () => ((removed = true), render()))
+  lesson.on('removed', () => {
+    removed = true
+    render()
+  })
   lesson.on('ended', () => render())
 }
 async function render() {

@@ -27,6 +27,7 @@ interface Reply {
 }
 
 /** What a handler returns is the answer to a request (ignored for a broadcast). */
+// biome-ignore lint/suspicious/noExplicitAny: each handler is registered with the schema its data was checked against
 type ClusterHandler = (data: any, from: string) => unknown
 
 export class ClusterRequestError extends Error {

@@ -64,7 +64,14 @@ function header() {
     api.signedIn ? nav : null,
     h(
       'button',
-      { type: 'button', id: 'language', onclick: () => (setLanguage(language === 'ar' ? 'en' : 'ar'), render()) },
+      {
+        type: 'button',
+        id: 'language',
+        onclick: () => {
+          setLanguage(language === 'ar' ? 'en' : 'ar')
+          render()
+        },
+      },
       t('language'),
     ),
     api.signedIn ? h('button', { type: 'button', id: 'sign-out', onclick: () => api.signOut() }, t('signOut')) : null,

@@ -13,6 +13,7 @@ export interface ViewContext {
   report(error?: unknown): void
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: rows are the API's JSON, shown by column name
 type Row = Record<string, any>
 interface PageOf<Item> {
   items: Item[]

@@ -58,7 +58,8 @@ export class Histogram implements Metric {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`]
     for (const [key, entry] of this.series) {
       const prefix = key === '' ? '' : `${key},`
-      this.bounds.forEach((bound, i) => lines.push(`${this.name}_bucket{${prefix}le="${bound}"} ${entry.buckets[i]}`))
+      for (const [i, bound] of this.bounds.entries())
+        lines.push(`${this.name}_bucket{${prefix}le="${bound}"} ${entry.buckets[i]}`)
       lines.push(`${this.name}_bucket{${prefix}le="+Inf"} ${entry.count}`)
       lines.push(`${this.name}_sum${withBraces(key)} ${entry.sum}`)
       lines.push(`${this.name}_count${withBraces(key)} ${entry.count}`)
@@ -102,6 +103,6 @@ export class MetricsRegistry {
   }
 
   async render(): Promise<string> {
-    return (await Promise.all(this.metrics.map((metric) => metric.render()))).join('\n') + '\n'
+    return `${(await Promise.all(this.metrics.map((metric) => metric.render()))).join('\n')}\n`
   }
 }

@@ -74,7 +74,9 @@ export function receiveMultipart(
             { in: 'body', path: `/${name}`, message: 'too long' },
           ]),
         )
-      ;(fields[name] ??= []).push(value)
+      const values = fields[name] ?? []
+      values.push(value)
+      fields[name] = values
     })
     parser.on('file', (name, stream, info) => {
       // A part cut short (truncated body, client gone) errors its own stream as well as the parser's.

@@ -9,6 +9,7 @@
  * - a body whose fields are all optional is not required (no body is {}).
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: the generated OpenAPI document is walked as plain JSON
 type Json = Record<string, any>
 
 const reasons: Record<string, string> = {

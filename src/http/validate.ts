@@ -15,12 +15,10 @@ export function validated<Schema extends TSchema>(
   const issues = [...Value.Errors(schema, candidate)]
   if (issues.length === 0) return candidate as Static<Schema>
   const firstPerPath = issues.filter((issue, index) => issues.findIndex((other) => other.path === issue.path) === index)
-  const details = firstPerPath
-    .slice(0, 10)
-    .map((issue) => ({
-      in: where,
-      path: issue.path || '/',
-      message: issueMessage({ ...issue, summary: undefined, schema: issue.schema as Record<string, unknown> }),
-    }))
+  const details = firstPerPath.slice(0, 10).map((issue) => ({
+    in: where,
+    path: issue.path || '/',
+    message: issueMessage({ ...issue, summary: undefined, schema: issue.schema as Record<string, unknown> }),
+  }))
   throw unprocessable('VALIDATION_FAILED', `Invalid ${where}`, details)
 }

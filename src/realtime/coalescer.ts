@@ -16,7 +16,10 @@ export class Coalescer {
   ) {}
 
   trigger(key: string, task: Task): void {
-    if (this.intervalMs === 0) return this.run(task)
+    if (this.intervalMs === 0) {
+      this.run(task)
+      return
+    }
     const window = this.windows.get(key)
     if (window) {
       window.pending = task

@@ -67,17 +67,15 @@ const server = await startBenchServer({
   ],
   prepare: async (db, people) => {
     const now = new Date()
-    await db
-      .insert(tickets)
-      .values({
-        id: 'tkt_bench_chat',
-        customerId: people.customer![0]!.id,
-        subject: 'Busy room',
-        status: 'open',
-        priority: 'normal',
-        createdAt: now,
-        updatedAt: now,
-      })
+    await db.insert(tickets).values({
+      id: 'tkt_bench_chat',
+      customerId: people.customer![0]!.id,
+      subject: 'Busy room',
+      status: 'open',
+      priority: 'normal',
+      createdAt: now,
+      updatedAt: now,
+    })
   },
 })
 const majlis = await ladder(server.pid, {

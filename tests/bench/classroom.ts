@@ -37,31 +37,27 @@ async function runClass(aggregation: boolean, reactSeconds: number): Promise<Rec
     env: { CLASSROOM_AGGREGATION: String(aggregation) },
     prepare: async (db, people) => {
       const now = new Date()
-      await db
-        .insert(courses)
-        .values({
-          id: 'crs_bench',
-          teacherId: people.teacher![0]!.id,
-          title: 'Bench class',
-          createdAt: now,
-          updatedAt: now,
-        })
+      await db.insert(courses).values({
+        id: 'crs_bench',
+        teacherId: people.teacher![0]!.id,
+        title: 'Bench class',
+        createdAt: now,
+        updatedAt: now,
+      })
       const rows = people.customer!.map((student) => ({ courseId: 'crs_bench', studentId: student.id }))
       for (let i = 0; i < rows.length; i += 500) await db.insert(enrolments).values(rows.slice(i, i + 500))
-      await db
-        .insert(liveSessions)
-        .values({
-          id: SESSION,
-          courseId: 'crs_bench',
-          title: 'Bench',
-          scheduledAt: now,
-          durationMinutes: 60,
-          status: 'live',
-          roomCode: 'BENCHCLASS',
-          startedAt: now,
-          createdAt: now,
-          updatedAt: now,
-        })
+      await db.insert(liveSessions).values({
+        id: SESSION,
+        courseId: 'crs_bench',
+        title: 'Bench',
+        scheduledAt: now,
+        durationMinutes: 60,
+        status: 'live',
+        roomCode: 'BENCHCLASS',
+        startedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
     },
   })
   const crowd = jsonLines([process.execPath, `${import.meta.dir}/lib/class-crowd.ts`], {

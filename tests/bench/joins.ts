@@ -31,35 +31,31 @@ const server = await startBenchServer({
   ],
   prepare: async (db, people) => {
     const now = new Date()
-    await db
-      .insert(courses)
-      .values({
-        id: 'crs_bench',
-        teacherId: people.teacher![0]!.id,
-        title: 'Benchmarking',
-        createdAt: now,
-        updatedAt: now,
-      })
+    await db.insert(courses).values({
+      id: 'crs_bench',
+      teacherId: people.teacher![0]!.id,
+      title: 'Benchmarking',
+      createdAt: now,
+      updatedAt: now,
+    })
     const students = people.customer!.map((student) => ({
       courseId: 'crs_bench',
       studentId: student.id,
       createdAt: now,
     }))
     for (let i = 0; i < students.length; i += 500) await db.insert(enrolments).values(students.slice(i, i + 500))
-    await db
-      .insert(liveSessions)
-      .values({
-        id: SESSION,
-        courseId: 'crs_bench',
-        title: 'Live',
-        scheduledAt: now,
-        durationMinutes: 60,
-        status: 'live',
-        roomCode: 'BENCHJOIN1',
-        startedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
+    await db.insert(liveSessions).values({
+      id: SESSION,
+      courseId: 'crs_bench',
+      title: 'Live',
+      scheduledAt: now,
+      durationMinutes: 60,
+      status: 'live',
+      roomCode: 'BENCHJOIN1',
+      startedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
   },
 })
 const room = `live:${SESSION}`

@@ -27,20 +27,18 @@ const server = await startBenchServer({
   prepare: async (db, people) => {
     const customerId = people.customer![0]!.id
     const base = Date.now() - 100_000
-    await db
-      .insert(tickets)
-      .values(
-        Array.from({ length: 100 }, (_, i) => ({
-          id: `tkt_bench_${i}`,
-          customerId,
-          subject: `Ticket ${i}`,
-          description: 'Printer on fire',
-          status: 'open' as const,
-          priority: 'normal' as const,
-          createdAt: new Date(base + i * 1000),
-          updatedAt: new Date(base + i * 1000),
-        })),
-      )
+    await db.insert(tickets).values(
+      Array.from({ length: 100 }, (_, i) => ({
+        id: `tkt_bench_${i}`,
+        customerId,
+        subject: `Ticket ${i}`,
+        description: 'Printer on fire',
+        status: 'open' as const,
+        priority: 'normal' as const,
+        createdAt: new Date(base + i * 1000),
+        updatedAt: new Date(base + i * 1000),
+      })),
+    )
   },
 })
 const token = server.people.staff![0]!.token

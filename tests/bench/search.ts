@@ -129,16 +129,14 @@ async function prepare(db: Database) {
     })
     await db.batch([
       db.insert(providers).values(rows),
-      db
-        .insert(providerSubcategories)
-        .values(
-          rows.flatMap((row, i) =>
-            [pick(allSubs, start + i), pick(allSubs, start + i + 11)].map((sub) => ({
-              providerId: row.id,
-              subcategoryId: sub.id,
-            })),
-          ),
+      db.insert(providerSubcategories).values(
+        rows.flatMap((row, i) =>
+          [pick(allSubs, start + i), pick(allSubs, start + i + 11)].map((sub) => ({
+            providerId: row.id,
+            subcategoryId: sub.id,
+          })),
         ),
+      ),
       db.insert(services).values(
         rows.flatMap((row, i) =>
           Array.from({ length: servicesEach }, (_, k) => ({

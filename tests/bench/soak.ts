@@ -20,7 +20,7 @@ const server = await startBenchServer({
 const customers = server.people.customer!
 const api = `${server.baseUrl}/api/v1`
 const json = { 'content-type': 'application/json' }
-const nested = '{"a":'.repeat(3000) + '1' + '}'.repeat(3000)
+const nested = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`
 const big = 'x'.repeat(200 * 1024)
 
 /** A chunked body without Content-Length, past the JSON limit. */

@@ -7,7 +7,7 @@ type Schema = Record<string, any>
 
 /** Stands for a value nested thousands of levels deep; swapped in as raw text (see toJson). */
 export const DEEP = '__FUZZ_DEEP__'
-const deepText = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)
+const deepText = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`
 
 export const toJson = (value: unknown) => JSON.stringify(value).replaceAll(`"${DEEP}"`, deepText)
 

@@ -156,15 +156,13 @@ test('the stays of an instance found gone end within seconds, swept by one of th
   await api(teacher.accessToken, 'POST', `/live-sessions/${session.id}/start`)
   // The student's stay was held by an instance that was killed: registered, but its heartbeat is gone.
   const ghost = `ghost-${crypto.randomUUID().slice(0, 8)}`
-  await a.app.db
-    .insert(liveAttendance)
-    .values({
-      id: `att_${ghost}`,
-      sessionId: session.id,
-      userId: student.user.id,
-      instanceId: ghost,
-      joinedAt: new Date(),
-    })
+  await a.app.db.insert(liveAttendance).values({
+    id: `att_${ghost}`,
+    sessionId: session.id,
+    userId: student.user.id,
+    instanceId: ghost,
+    joinedAt: new Date(),
+  })
   await redisClients[0]!.sadd('majlis:instances', ghost)
   const closed = await eventually(
     async () =>

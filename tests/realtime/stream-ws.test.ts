@@ -21,7 +21,7 @@ const video: RtpParameters = {
   codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
   encodings: [{ ssrc: 5252 }],
 }
-const dtls = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:'.repeat(31) + 'AB' }] }
+const dtls = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: `${'AB:'.repeat(31)}AB` }] }
 
 async function goLive(type: 'audio' | 'video' = 'video') {
   const host = await server.register()

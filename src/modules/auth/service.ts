@@ -170,7 +170,7 @@ export class UserService {
     const where = login.email ? eq(users.email, normalizeEmail(login.email)!) : eq(users.phone, login.phone!)
     const user = await this.db.query.users.findFirst({ where: active(where) })
     const valid = await Bun.password.verify(login.password, user?.passwordHash ?? absentUserHash)
-    if (!user || !user.passwordHash || !valid) {
+    if (!user?.passwordHash || !valid) {
       throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong email, phone or password')
     }
     return user

@@ -266,7 +266,7 @@ export class LiveSessionService {
 
   async mediaGrant(userId: string, sessionId: string): Promise<MediaGrant | null> {
     const membership = await this.roleIn(userId, sessionId)
-    if (!membership || membership.session.status !== 'live') return null
+    if (membership?.session.status !== 'live') return null
     if (membership.role === 'teacher') return { canPublish: ['camera', 'microphone', 'screen', 'screen-audio'] }
     return { canPublish: (await this.isSpeaker(sessionId, userId)) ? ['microphone'] : [] }
   }
@@ -311,7 +311,7 @@ export class LiveSessionService {
   /** A job handler: only a still-scheduled session is announced; the dedupe key makes a retried run harmless. */
   private async sendScheduledNotice(sessionId: string, notice: 'reminder' | 'starting'): Promise<void> {
     const session = await this.db.query.liveSessions.findFirst({ where: eq(liveSessions.id, sessionId) })
-    if (!session || session.status !== 'scheduled') return
+    if (session?.status !== 'scheduled') return
     const minutes = Math.round(this.reminderLeadMs / 60000)
     const title =
       notice === 'reminder'

@@ -131,7 +131,7 @@ export class ProviderService {
   /** A listed provider (active); 404 otherwise. */
   async requireListed(id: string): Promise<ProviderRow> {
     const provider = await this.find(id)
-    if (!provider || !provider.isActive) throw notFound('Provider')
+    if (!provider?.isActive) throw notFound('Provider')
     return provider
   }
 

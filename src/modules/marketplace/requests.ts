@@ -404,7 +404,7 @@ export class RequestService {
         { in: 'body', path: '/providerId', message: 'required for normal requests' },
       ])
     const provider = await this.providers.find(input.providerId)
-    if (!provider || !provider.isActive)
+    if (!provider?.isActive)
       throw unprocessable('INVALID_PROVIDER', 'That provider does not exist or is not listed', [
         { in: 'body', path: '/providerId', message: 'unknown provider' },
       ])

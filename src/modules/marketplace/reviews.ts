@@ -31,17 +31,15 @@ export class ReviewService {
     const id = newId('rev')
     try {
       await this.db.batch([
-        this.db
-          .insert(reviews)
-          .values({
-            id,
-            requestId,
-            providerId,
-            clientId: user.id,
-            rating: input.rating,
-            comment: input.comment ?? null,
-            createdAt: new Date(this.clock.now()),
-          }),
+        this.db.insert(reviews).values({
+          id,
+          requestId,
+          providerId,
+          clientId: user.id,
+          rating: input.rating,
+          comment: input.comment ?? null,
+          createdAt: new Date(this.clock.now()),
+        }),
         this.db
           .update(providers)
           .set({

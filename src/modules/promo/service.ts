@@ -58,20 +58,18 @@ export class PromoService {
       ])
     }
     const id = newId('promo')
-    await this.db
-      .insert(promoRequests)
-      .values({
-        id,
-        userId,
-        adType: input.adType,
-        title: input.title,
-        note: input.note ?? null,
-        startAt: input.startAt,
-        endAt: input.endAt,
-        status: 'pending',
-        createdAt: now,
-        updatedAt: now,
-      })
+    await this.db.insert(promoRequests).values({
+      id,
+      userId,
+      adType: input.adType,
+      title: input.title,
+      note: input.note ?? null,
+      startAt: input.startAt,
+      endAt: input.endAt,
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+    })
     return this.find(id)
   }
 

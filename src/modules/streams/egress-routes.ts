@@ -134,7 +134,7 @@ export const streamEgressFiles = ({
           throw new ApiError(415, 'INVALID_SDP', 'Send the SDP offer as Content-Type: application/sdp')
         }
         const stream = await streams.find(params.id)
-        if (!stream || stream.status !== 'live') throw conflict('STREAM_ENDED', 'The stream is not live')
+        if (stream?.status !== 'live') throw conflict('STREAM_ENDED', 'The stream is not live')
         const host = await users.loadAuthUser(stream.hostId)
         if (!host) throw notFound('Stream host')
         const { sessionId, answer } = await ingest.publish(stream, host, body)

@@ -379,7 +379,7 @@ export class StreamService {
       .select()
       .from(streams)
       .where(and(eq(streams.id, streamId), this.visibleTo(user)))
-    if (!stream || stream.status !== 'live') return null
+    if (stream?.status !== 'live') return null
     const onStage: MediaGrant = { canPublish: stream.type === 'video' ? ['camera', 'microphone'] : ['microphone'] }
     if (stream.hostId === user.id) return onStage
     if ((await this.moderationOf(streamId, user.id)).banned) return null
@@ -396,7 +396,7 @@ export class StreamService {
       .select({ status: streams.status, hostId: streams.hostId })
       .from(streams)
       .where(and(eq(streams.id, streamId), this.visibleTo(user)))
-    if (!stream || stream.status !== 'live') return false
+    if (stream?.status !== 'live') return false
     return stream.hostId === user.id || !(await this.moderationOf(streamId, user.id)).banned
   }
 
@@ -414,7 +414,7 @@ export class StreamService {
   /** The job: a live stream whose host has had no connection for hostGoneMs ends by itself; otherwise it looks again later. */
   private async checkHost(streamId: string): Promise<void | { runAgainAt: Date }> {
     const [stream] = await this.db.select().from(streams).where(eq(streams.id, streamId))
-    if (!stream || stream.status !== 'live') return
+    if (stream?.status !== 'live') return
     const now = this.clock.now()
     if (await this.hostPresence.isConnected(stream.hostId)) {
       await this.db

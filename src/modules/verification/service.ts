@@ -100,17 +100,15 @@ export class VerificationService {
     if (open) throw conflict('ALREADY_REQUESTED', `You have an open verification request (${open.id})`)
     const now = new Date(this.clock.now())
     const id = newId('ver')
-    await this.db
-      .insert(verificationRequests)
-      .values({
-        id,
-        userId,
-        badge: input.badge,
-        note: input.note ?? null,
-        status: 'pending',
-        createdAt: now,
-        updatedAt: now,
-      })
+    await this.db.insert(verificationRequests).values({
+      id,
+      userId,
+      badge: input.badge,
+      note: input.note ?? null,
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+    })
     return (await this.withDocuments([(await this.byId(id))!]))[0]!
   }
 

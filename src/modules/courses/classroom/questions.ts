@@ -50,18 +50,16 @@ export class QuestionService {
     if (await this.participants.isRemoved(sessionId, student.id)) throw removedFromSession()
     const now = new Date(this.clock.now())
     const id = newId('lq')
-    await this.db
-      .insert(liveQuestions)
-      .values({
-        id,
-        sessionId,
-        userId: student.id,
-        content: input.content,
-        anonymous: input.anonymous ?? false,
-        status: 'open',
-        createdAt: now,
-        updatedAt: now,
-      })
+    await this.db.insert(liveQuestions).values({
+      id,
+      sessionId,
+      userId: student.id,
+      content: input.content,
+      anonymous: input.anonymous ?? false,
+      status: 'open',
+      createdAt: now,
+      updatedAt: now,
+    })
     this.changed(sessionId, id)
     return this.view((await this.row(id))!, 'student', student.id, false)
   }

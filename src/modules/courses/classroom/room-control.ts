@@ -29,7 +29,12 @@ export class RoomControl {
   }
 
   /** Inviting a student to speak lowers their hand; revoking closes their microphone. */
-  async setSpeaker(teacher: AuthUser, sessionId: string, userId: string, canSpeak: boolean): Promise<{}> {
+  async setSpeaker(
+    teacher: AuthUser,
+    sessionId: string,
+    userId: string,
+    canSpeak: boolean,
+  ): Promise<Record<string, never>> {
     const { session, teacherId } = await this.access.teacher(teacher, sessionId, 'invites speakers')
     requireLive(session)
     await this.access.requireStudent(userId, sessionId)
@@ -47,7 +52,7 @@ export class RoomControl {
   }
 
   /** Out of the channel and the media room on every instance; live:join refuses them until the session ends. */
-  async remove(teacher: AuthUser, sessionId: string, userId: string): Promise<{}> {
+  async remove(teacher: AuthUser, sessionId: string, userId: string): Promise<Record<string, never>> {
     const { teacherId } = await this.access.teacher(teacher, sessionId, 'removes students')
     await this.access.requireStudent(userId, sessionId)
     await this.participants.remove(sessionId, userId)
