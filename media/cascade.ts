@@ -6,12 +6,11 @@ import type {
   MediaKind,
   TransportListenInfo,
 } from 'mediasoup/types'
-import type { Cluster } from '../src/cluster/index.ts'
-import type { Logger } from '../src/logger.ts'
+import type { MediaCluster, MediaLogger } from './ports.ts'
 import { Type as T, type Static } from '@sinclair/typebox'
 import { mediaSources, type MediaGrant } from './access.ts'
 import { RoomChangeSchema, type Landing, type Remote, type RoomChange, type SharedProducer } from './relay.ts'
-import type { PeerInfo } from './room.ts'
+import type { PeerInfo } from './types.ts'
 import type { MediaRooms, RoomsRelay } from './rooms.ts'
 
 export interface PipeNetwork {
@@ -66,10 +65,10 @@ export class MediaCascade implements RoomsRelay {
   private readonly feeding = new Map<string, PipeTransport>()
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: MediaCluster,
     private readonly rooms: MediaRooms,
     private readonly network: PipeNetwork,
-    private readonly logger: Logger,
+    private readonly logger: MediaLogger,
   ) {
     const { bus } = cluster
     bus.on('room:change', T.Object({ room: Name, change: RoomChangeSchema }), ({ room, change }, from) =>

@@ -1,10 +1,8 @@
-import type { Cluster } from '../src/cluster/index.ts'
-import type { Config } from '../src/config.ts'
-import type { Logger } from '../src/logger.ts'
-import { demoRoomResolver, MediaAccess } from './access.ts'
+import { demoRoomResolver, MediaAccess, type MediaUser } from './access.ts'
 import { MediaCascade } from './cascade.ts'
 import { Egresses } from './egress/index.ts'
 import { MediaRooms } from './rooms.ts'
+import type { MediaCluster, MediaConfig, MediaLogger } from './ports.ts'
 import { MediaSignaling } from './signaling.ts'
 import { WorkerPool } from './workers.ts'
 
@@ -14,7 +12,11 @@ export interface MediaOptions {
 }
 
 /** The embedded SFU: worker pool, rooms, access registry, the media:* signaling and ffmpeg egress. */
-export async function startMedia(config: Config, logger: Logger, options: MediaOptions = {}) {
+export async function startMedia<User extends MediaUser = MediaUser>(
+  config: MediaConfig,
+  logger: MediaLogger,
+  options: MediaOptions = {},
+) {
   const pool = new WorkerPool({
     count: config.media.workers,
     listenIp: config.media.listenIp,
@@ -29,7 +31,7 @@ export async function startMedia(config: Config, logger: Logger, options: MediaO
     emptyGraceMs: options.emptyGraceMs,
     keyFrameRequestDelayMs: config.media.keyFrameRequestDelayMs,
   })
-  const access = new MediaAccess()
+  const access = new MediaAccess<User>()
   if (!config.isProduction) access.register('demo', demoRoomResolver)
   const egresses = new Egresses(rooms, config.ffmpeg.path, logger)
   let cascade: MediaCascade | undefined
@@ -44,7 +46,7 @@ export async function startMedia(config: Config, logger: Logger, options: MediaO
       return cascade
     },
     /** Rooms span the cluster's instances: remote producers come in over pipe transports. */
-    joinCluster(cluster: Cluster) {
+    joinCluster(cluster: MediaCluster) {
       cascade = new MediaCascade(cluster, rooms, config.media, logger)
       rooms.useRelay(cascade)
     },
@@ -57,4 +59,20 @@ export async function startMedia(config: Config, logger: Logger, options: MediaO
   }
 }
 
-export type Media = Awaited<ReturnType<typeof startMedia>>
+export type Media<User extends MediaUser = MediaUser> = Awaited<ReturnType<typeof startMedia<User>>>
+
+// The one door: the application reaches the SFU only through what is exported here.
+export type { MediaGrant, MediaSource, MediaUser, RoomAccessResolver } from './access.ts'
+export { MediaAccessError, MediaError, type MediaErrorCode, MediaRoomError } from './errors.ts'
+export { assembleRecording, type MediaTools, thumbnail } from './egress/assemble.ts'
+export { findBinary } from './egress/ffmpeg.ts'
+export { HLS_PLAYLIST, hlsFormat, recordingFormat } from './egress/formats.ts'
+export { stopOrphanedFfmpeg } from './egress/orphans.ts'
+export type { RoomEgress } from './egress/room-egress.ts'
+export type { MediaCluster, MediaConfig, MediaLogger } from './ports.ts'
+export type { MediaRoom } from './room.ts'
+export type { MediaRooms } from './rooms.ts'
+export type { MediaMessageHandler, SignalingClient } from './signaling.ts'
+export type { PeerLink } from './types.ts'
+export { answerWhipOffer, WhipOfferError } from './whip.ts'
+export type { WorkerPool } from './workers.ts'

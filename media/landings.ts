@@ -1,5 +1,5 @@
 import type { Router } from 'mediasoup/types'
-import { MediaRoomError } from './room.ts'
+import { MediaRoomError } from './errors.ts'
 import type { Landing, Remote, RoomRelay, SharedProducer } from './relay.ts'
 
 /** A landing with the remote producer it carries and how many users (consumers, egress taps) it has here. */

@@ -1,7 +1,7 @@
 import { Type as T, type Static } from '@sinclair/typebox'
 import type { PipeTransport, Producer, Router } from 'mediasoup/types'
 import { mediaSources } from './access.ts'
-import type { PeerInfo } from './room.ts'
+import type { PeerInfo } from './types.ts'
 
 const Id = T.String({ minLength: 1, maxLength: 128 })
 const PeerInfoSchema = T.Object({ peerId: Id, userId: Id, name: T.String({ maxLength: 200 }) })

@@ -10,46 +10,14 @@ import type {
   RtpParameters,
   WebRtcTransport,
 } from 'mediasoup/types'
-import { newId } from '../src/ids.ts'
+import { nanoid } from 'nanoid'
 import type { MediaGrant, MediaSource, MediaUser } from './access.ts'
 import { mediaCodecs } from './codecs.ts'
+import { MediaRoomError } from './errors.ts'
 import { Landings } from './landings.ts'
 import type { Remote, RoomChange, RoomRelay, SharedProducer } from './relay.ts'
+import type { PeerInfo, PeerLink } from './types.ts'
 import type { WorkerPool, WorkerSlot } from './workers.ts'
-
-export class MediaRoomError extends Error {
-  constructor(
-    readonly code:
-      | 'NOT_IN_ROOM'
-      | 'NOT_FOUND'
-      | 'FORBIDDEN'
-      | 'CONFLICT'
-      | 'CANNOT_CONSUME'
-      | 'MEDIA_UNAVAILABLE'
-      | 'ROOM_CLOSED',
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
-/**
- * How a room reaches a peer's client: a message to it alone, and a place in a broadcast group
- * (the WebSocket's native topic), so one broadcast is one publish however large the room.
- */
-export interface PeerLink {
-  send(type: string, data: unknown): void
-  /** Starts or stops receiving what is sent to the group. */
-  listen(group: string, listening: boolean): void
-  /** To every listener of the group but this one. */
-  sendToOthers(group: string, type: string, data: unknown): void
-}
-
-export interface PeerInfo {
-  peerId: string
-  userId: string
-  name: string
-}
 
 export interface ProducerInfo {
   producerId: string
@@ -334,7 +302,7 @@ export class MediaRoom {
       throw error
     }
     const peer: Peer = {
-      peerId: newId('peer'),
+      peerId: `peer_${nanoid(16)}`,
       userId: user.id,
       name: user.name,
       grant,

@@ -1,12 +1,29 @@
-import { t } from 'elysia'
-import { oneOf } from '../src/http/enums.ts'
+import { t, type Static, type TSchema } from 'elysia'
 import type { DtlsParameters, RtpCapabilities, RtpParameters } from 'mediasoup/types'
-import { defineHandler, WsError, type MessageHandler, type WsClient } from '../src/realtime/protocol.ts'
-import { MediaAccessError, mediaSources, type MediaAccess } from './access.ts'
-import { MediaRoomError, type MediaRoom } from './room.ts'
+import { mediaSources, type MediaAccess, type MediaUser } from './access.ts'
 import type { MediaCascade } from './cascade.ts'
+import { MediaError, MediaRoomError } from './errors.ts'
+import type { MediaRoom } from './room.ts'
 import type { MediaRooms } from './rooms.ts'
+import type { PeerLink } from './types.ts'
 import type { WorkerPool } from './workers.ts'
+
+/** The connection a media:* message came on: who sent it, and the link the room answers through. */
+export interface SignalingClient<User extends MediaUser = MediaUser> extends PeerLink {
+  readonly id: string
+  readonly user: User
+}
+
+/** One media:* message: its data schema and what it does; failures a client can act on are MediaErrors. */
+export interface MediaMessageHandler<User extends MediaUser = MediaUser> {
+  type: string
+  schema: TSchema
+  handle(client: SignalingClient<User>, data: unknown): unknown
+}
+
+/** A required enum without t.UnionEnum's implicit default (which would fill in an absent field). */
+const oneOf = <const Values extends readonly [string, ...string[]]>(values: Values) =>
+  t.UnionEnum(values, { default: undefined })
 
 const Id = t.String({ minLength: 1, maxLength: 64 })
 // mediasoup validates these structures in depth; the schemas check their shape.
@@ -68,7 +85,7 @@ interface Membership {
 }
 
 /**
- * Turns media layer failures into error replies. mediasoup's TypeErrors mean bad parameters; the
+ * Turns media layer failures into MediaErrors a client can act on. mediasoup's TypeErrors mean bad parameters; the
  * plain Errors its worker answers with mean the request does not fit the object's state
  * ("connect() already called"): the client's conflict, not our failure.
  */
@@ -76,26 +93,24 @@ async function asReply<T>(work: () => T | Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (error) {
-    if (error instanceof MediaRoomError || error instanceof MediaAccessError)
-      throw new WsError(error.code, error.message)
-    if (!(error instanceof Error)) throw error
+    if (error instanceof MediaError || !(error instanceof Error)) throw error
     if (error instanceof TypeError || error.name === 'UnsupportedError')
-      throw new WsError('INVALID_MEDIA_PARAMETERS', error.message)
-    if (error.name === 'NotFoundError') throw new WsError('NOT_FOUND', error.message)
+      throw new MediaError('INVALID_MEDIA_PARAMETERS', error.message)
+    if (error.name === 'NotFoundError') throw new MediaError('NOT_FOUND', error.message)
     if (error.name === 'WorkerClosedError')
-      throw new WsError('MEDIA_UNAVAILABLE', 'The media worker is restarting; join again shortly')
-    if (error.constructor === Error) throw new WsError('CONFLICT', error.message)
+      throw new MediaError('MEDIA_UNAVAILABLE', 'The media worker is restarting; join again shortly')
+    if (error.constructor === Error) throw new MediaError('CONFLICT', error.message)
     throw error
   }
 }
 
 /** The media:* messages (README, "Realtime: /ws"): one media room per connection at a time. */
-export class MediaSignaling {
+export class MediaSignaling<User extends MediaUser = MediaUser> {
   private readonly memberships = new Map<string, Membership>()
 
   constructor(
     private readonly rooms: MediaRooms,
-    private readonly access: MediaAccess,
+    private readonly access: MediaAccess<User>,
     private readonly pool: WorkerPool,
     private readonly cascade: () => MediaCascade | undefined,
   ) {}
@@ -107,30 +122,26 @@ export class MediaSignaling {
     membership?.room.leave(membership.peerId)
   }
 
-  handlers(): MessageHandler[] {
+  handlers(): MediaMessageHandler<User>[] {
+    type Client = SignalingClient<User>
+    const define = <Type extends keyof typeof mediaMessages>(
+      type: Type,
+      handle: (client: Client, data: Static<(typeof mediaMessages)[Type]>) => unknown,
+    ): MediaMessageHandler<User> => ({
+      type,
+      schema: mediaMessages[type],
+      handle: (client, data) => asReply(() => handle(client, data as Static<(typeof mediaMessages)[Type]>)),
+    })
     const on = <Type extends keyof typeof mediaMessages>(
       type: Type,
-      handle: (client: WsClient, data: (typeof mediaMessages)[Type]['static'], membership: Membership) => unknown,
-    ) =>
-      defineHandler({
-        type,
-        schema: mediaMessages[type],
-        handle: (client, data) => asReply(() => handle(client, data, this.membership(client))),
-      })
+      handle: (client: Client, data: Static<(typeof mediaMessages)[Type]>, membership: Membership) => unknown,
+    ) => define(type, (client, data) => handle(client, data, this.membership(client)))
 
     return [
-      defineHandler({
-        type: 'media:join',
-        schema: mediaMessages['media:join'],
-        handle: (client, data) => asReply(() => this.join(client, data.room, data.recvTransport ?? false)),
-      }),
-      defineHandler({
-        type: 'media:leave',
-        schema: mediaMessages['media:leave'],
-        handle: (client) => {
-          this.disconnect(client.id)
-          return {}
-        },
+      define('media:join', (client, data) => this.join(client, data.room, data.recvTransport ?? false)),
+      define('media:leave', (client) => {
+        this.disconnect(client.id)
+        return {}
       }),
       on('media:createTransport', (_, data, { room, peerId }) => room.createTransport(peerId, data.direction)),
       on('media:connectTransport', async (_, data, { room, peerId }) => {
@@ -170,11 +181,11 @@ export class MediaSignaling {
     ]
   }
 
-  private async join(client: WsClient, roomName: string, withRecvTransport: boolean) {
+  private async join(client: SignalingClient<User>, roomName: string, withRecvTransport: boolean) {
     const grant = await this.access.grantFor(client.user, roomName)
     this.disconnect(client.id)
     if (this.pool.isFull) {
-      throw new WsError(
+      throw new MediaError(
         'INSTANCE_FULL',
         'This instance takes no more participants; connect to one of details.instances (or through the load balancer again)',
         {
@@ -189,7 +200,7 @@ export class MediaSignaling {
     return { room: roomName, ...joined, ...recvTransport }
   }
 
-  private membership(client: WsClient): Membership {
+  private membership(client: SignalingClient<User>): Membership {
     const membership = this.memberships.get(client.id)
     if (!membership || membership.room.isClosed) {
       this.memberships.delete(client.id)

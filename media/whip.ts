@@ -1,7 +1,8 @@
 import type { MediaKind, RtpCodecParameters, RtpHeaderExtensionParameters, RtpParameters } from 'mediasoup/types'
 import * as sdpTransform from 'sdp-transform'
 import type { MediaSource } from './access.ts'
-import { MediaRoomError, type MediaRoom } from './room.ts'
+import { MediaRoomError } from './errors.ts'
+import type { MediaRoom } from './room.ts'
 
 export class WhipOfferError extends Error {}
 

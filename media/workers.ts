@@ -1,6 +1,6 @@
 import { createWorker } from 'mediasoup'
 import type { WebRtcServer, Worker } from 'mediasoup/types'
-import type { Logger } from '../src/logger.ts'
+import type { MediaLogger } from './ports.ts'
 
 export interface WorkerPoolOptions {
   count: number
@@ -8,7 +8,7 @@ export interface WorkerPoolOptions {
   announcedIp?: string
   /** Worker i's WebRtcServer listens on basePort + i, UDP and TCP. */
   basePort: number
-  logger: Logger
+  logger: MediaLogger
   /** Defaults to the binary media/build/ installs into the mediasoup package. */
   workerBin?: string
   /** Room participants one worker takes; a full pool refuses new ones (INSTANCE_FULL). */

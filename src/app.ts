@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import packageJson from '../package.json' with { type: 'json' }
+import { systemClock } from './clock.ts'
 import { createCore, type AppDeps } from './core.ts'
 import { classroomPage } from './classroom/index.ts'
 import { dashboard } from './dashboard/index.ts'
@@ -26,6 +27,8 @@ import { streamsModule } from './modules/streams/index.ts'
 import { supportModule } from './modules/support/index.ts'
 import { ticketsModule } from './modules/tickets/index.ts'
 import { verificationModule } from './modules/verification/index.ts'
+import { UserService } from './modules/auth/public.ts'
+import { createSharedServices } from './modules/shared-services.ts'
 import { wsRoute, wsServerOptions } from './realtime/ws-route.ts'
 
 export type { AppDeps } from './core.ts'
@@ -34,22 +37,24 @@ export { API_PREFIX }
 /** The whole HTTP application, testable through app.handle() without opening a port. */
 export function createApp(deps: AppDeps) {
   acceptPlainDecimalStringsOnly()
-  const core = createCore(deps)
+  const users = new UserService(deps.database.db, deps.clock ?? systemClock)
+  const core = createCore(deps, users)
+  const context = { ...core, ...createSharedServices(core, users) }
   const { config, logger, clock, hub, scheduler, metrics } = core
 
   const api = new Elysia({ prefix: API_PREFIX })
-    .use(authModule(core))
-    .use(notificationsModule(core))
-    .use(supportModule(core))
-    .use(ticketsModule(core))
-    .use(coursesModule(core))
-    .use(streamsModule(core))
-    .use(recordingsModule(core))
-    .use(marketplaceModule(core))
-    .use(billingModule(core))
-    .use(verificationModule(core))
-    .use(promoModule(core))
-    .use(analyticsModule(core))
+    .use(authModule(context))
+    .use(notificationsModule(context))
+    .use(supportModule(context))
+    .use(ticketsModule(context))
+    .use(coursesModule(context))
+    .use(streamsModule(context))
+    .use(recordingsModule(context))
+    .use(marketplaceModule(context))
+    .use(billingModule(context))
+    .use(verificationModule(context))
+    .use(promoModule(context))
+    .use(analyticsModule(context))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
   // reusePort: false — Elysia turns SO_REUSEPORT on, so a second server on a taken port started and shared it.

@@ -4,10 +4,11 @@ import type { Media } from '../media/index.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { Config } from './config.ts'
 import type { Database, DatabaseHandle } from './db/client.ts'
-import { accessTokens, authGuard, cachedAccessTokenVerifier } from './http/auth.ts'
+import { accessTokens, authGuard, cachedAccessTokenVerifier, type UserLoader } from './http/auth.ts'
+import type { AuthUser } from './access/policy.ts'
 import type { ReadinessCheck } from './http/health.ts'
-import { MediaWorkerMetrics } from './http/media-metrics.ts'
-import { CollectedGauge, MetricsRegistry } from './http/metrics-registry.ts'
+import { MediaWorkerMetrics } from './metrics/media.ts'
+import { CollectedGauge, MetricsRegistry } from './metrics/registry.ts'
 import type { RoutePlugins } from './http/module-routes.ts'
 import {
   MemoryRateLimitStore,
@@ -21,17 +22,14 @@ import { throttle } from './http/throttle.ts'
 import { RedisJobLock, singleInstanceLock } from './jobs/lock.ts'
 import { JobScheduler } from './jobs/scheduler.ts'
 import type { Logger } from './logger.ts'
-import type { OtpDelivery } from './modules/auth/otp.ts'
-import { UserService } from './modules/auth/service.ts'
-import { Wallet } from './modules/auth/wallet.ts'
-import { FeatureService } from './modules/billing/features.ts'
-import { InvoiceService } from './modules/billing/invoices.ts'
-import { NotificationService } from './modules/notifications/service.ts'
-import { RecordingService } from './modules/recordings/service.ts'
-import { UrlSigner } from './http/signed-urls.ts'
+import { UrlSigner } from './access/signed-urls.ts'
 import { Cluster, describeInstance, type InstanceInfo } from './cluster/index.ts'
-import { ClusterMetrics } from './http/cluster-metrics.ts'
+import { ClusterMetrics } from './metrics/cluster.ts'
 import { Hub, type WsSession } from './realtime/hub.ts'
+import { mediaHandlers } from './realtime/media-handlers.ts'
+
+/** The embedded SFU with this application's users in its access resolvers and signalling. */
+export type AppMedia = Media<AuthUser>
 
 export interface AppDeps {
   config: Config
@@ -41,12 +39,13 @@ export interface AppDeps {
   /** Shared counters when scaled out (Redis); one process keeps them in memory. */
   rateLimitStore?: RateLimitStore
   rateLimits?: Partial<RateLimitRules>
-  otpDelivery?: OtpDelivery
+  /** Sends a sign-in code to a phone (an SMS gateway); without it nothing is sent. */
+  otpDelivery?: (phone: string, code: string) => Promise<void>
   /** More readiness checks (Redis, media workers) beside the database's. */
   readinessChecks?: Record<string, ReadinessCheck>
   isDraining?: () => boolean
   /** The embedded SFU; without it the server runs REST and WS only (media:* messages are unknown). */
-  media?: Media
+  media?: AppMedia
   /** How long a WS connection without a token may take to send `auth` (10 s). */
   wsAuthTimeoutMs?: number
   /** With REDIS_URL: job locks, shared rate-limit counters and WS events across instances. */
@@ -58,12 +57,12 @@ export interface AppDeps {
 }
 
 /**
- * What every domain module installs itself into: the database and clock, the auth guard and rate
- * limits for its routes, the WS hub for its handlers and channel kinds, the job scheduler, the
- * SFU's access registry, and the services several modules share (users, wallet, notifications).
+ * The kernel every domain module installs itself into: the database and clock, the auth guard and
+ * rate limits for its routes, the WS hub for its handlers and channel kinds, the job scheduler and
+ * the SFU's access registry. Infrastructure only: the domain services several modules share are
+ * composed above it (src/modules/shared-services.ts).
  */
 export interface Core {
-  deps: AppDeps
   config: Config
   db: Database
   clock: Clock
@@ -72,16 +71,7 @@ export interface Core {
   limiter: RateLimiter
   hub: Hub
   scheduler: JobScheduler
-  media: Media | undefined
-  users: UserService
-  wallet: Wallet
-  notifications: NotificationService
-  /** Invoices for every flow that sells something; each flow registers what paying does. */
-  invoices: InvoiceService
-  /** What an account's plan and extras let it use (upload size, portfolio items…). */
-  features: FeatureService
-  /** Recordings of calls, streams and classes; each of those modules registers what its recordings are. */
-  recordings: RecordingService
+  media: AppMedia | undefined
   /** Expiring links to private media for players that send no Authorization header. */
   signer: UrlSigner
   metrics: MetricsRegistry
@@ -95,9 +85,12 @@ export interface Core {
   /** What modules do once at start, before the server listens (seeding an empty catalogue, filling new columns). */
   startTasks: Array<() => Promise<unknown>>
   verifyAccessToken(token: string): Promise<WsSession | null>
+  /** Settings of single modules that tests shorten (see AppDeps). */
+  tuning: Pick<AppDeps, 'otpDelivery' | 'reminderLeadMs' | 'hostGoneMs'>
 }
 
-export function createCore(deps: AppDeps): Core {
+/** Builds the kernel; `accounts` is where the auth guard and the WS hub load the signed-in user from. */
+export function createCore(deps: AppDeps, accounts: UserLoader): Core {
   const { config, database, logger, redis } = deps
   const clock = deps.clock ?? systemClock
   const { db } = database
@@ -107,26 +100,19 @@ export function createCore(deps: AppDeps): Core {
     { ...scaledRateLimits(config.rateLimitFactor), ...deps.rateLimits },
     clock.now,
   )
-  const users = new UserService(db, clock)
   const tokens = accessTokens(config.jwt.secret, config.jwt.accessMinutes)
   const verifyToken = cachedAccessTokenVerifier(tokens)
-  const guard = authGuard({ tokens, verifyToken, loadUser: (id) => users.loadAuthUser(id) })
+  const guard = authGuard({ tokens, verifyToken, loadUser: (id) => accounts.loadAuthUser(id) })
   const verifyAccessToken = async (token: string) => {
     const claims = await verifyToken(token)
     if (claims === false || claims.exp === undefined) return null
-    const user = await users.loadAuthUser(claims.sub)
+    const user = await accounts.loadAuthUser(claims.sub)
     return user ? { user, expiresAt: claims.exp * 1000 } : null
   }
   const instance = describeInstance(config, () => deps.media?.pool.occupancy() ?? { peers: 0, capacity: 0 })
   const cluster = redis ? new Cluster(redis, config, instance, logger) : undefined
   const hub = new Hub(logger, verifyAccessToken, config.rateLimitFactor, cluster)
 
-  const notifications = new NotificationService(
-    db,
-    clock,
-    (userId, notification) => hub.sendToUser(userId, 'notification', notification),
-    config.notificationRetentionDays,
-  )
   const metrics = new MetricsRegistry()
   const readinessChecks: Record<string, ReadinessCheck> = {
     database: () => db.run(sql`select 1`),
@@ -142,7 +128,7 @@ export function createCore(deps: AppDeps): Core {
   )
   if (deps.media) {
     const { pool, signaling } = deps.media
-    hub.register(...signaling.handlers())
+    hub.register(...mediaHandlers(signaling.handlers()))
     hub.onDisconnect((connection) => signaling.disconnect(connection.id))
     readinessChecks.media = () => pool.checkAlive()
     metrics.register(new MediaWorkerMetrics(pool))
@@ -152,7 +138,6 @@ export function createCore(deps: AppDeps): Core {
   const scheduler = new JobScheduler(db, clock, logger, redis ? new RedisJobLock(redis) : singleInstanceLock)
 
   return {
-    deps,
     config,
     db,
     clock,
@@ -162,12 +147,6 @@ export function createCore(deps: AppDeps): Core {
     hub,
     scheduler,
     media: deps.media,
-    users,
-    wallet: new Wallet(db, clock),
-    notifications,
-    invoices: new InvoiceService(db, clock, notifications, logger),
-    features: new FeatureService(db, clock, config.uploads.maxBytes),
-    recordings: new RecordingService(db, clock, config, scheduler, logger, deps.media, cluster),
     signer: new UrlSigner(config.jwt.secret),
     metrics,
     cluster,
@@ -176,5 +155,6 @@ export function createCore(deps: AppDeps): Core {
     rawBodyRoutes: new Set(),
     startTasks: [],
     verifyAccessToken,
+    tuning: { otpDelivery: deps.otpDelivery, reminderLeadMs: deps.reminderLeadMs, hostGoneMs: deps.hostGoneMs },
   }
 }

@@ -4,6 +4,7 @@ import { openDatabase } from './db/client.ts'
 import { applyMigrations } from './db/migrate.ts'
 import { drainAndClose } from './lifecycle.ts'
 import { startMedia } from '../media/index.ts'
+import type { AuthUser } from './access/policy.ts'
 import { createLogger, errorFields } from './logger.ts'
 import { connectRedis } from './redis.ts'
 
@@ -19,7 +20,7 @@ try {
 const logger = createLogger(config.logLevel)
 const database = await openDatabase(config.database)
 await applyMigrations(database.db)
-const media = await startMedia(config, logger).catch((error: Error) => {
+const media = await startMedia<AuthUser>(config, logger).catch((error: Error) => {
   const portTaken = /address already in use|EADDRINUSE/i.test(error.message)
   const hint = portTaken
     ? `MEDIA_PORT ${config.media.port} (one port per worker from there, ${config.media.workers} workers) is in use by another program or Majlis instance; choose another MEDIA_PORT`

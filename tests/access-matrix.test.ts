@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { staffModules, type StaffModule, type StaffProfile } from '../src/db/schema/auth.ts'
-import type { StaffLevel } from '../src/http/auth.ts'
+import type { StaffLevel } from '../src/access/policy.ts'
 import { createTestApp, type TestApp } from './helpers/app.ts'
 import { pdf, uploadForm } from './helpers/files.ts'
 import { tempDir } from './helpers/server-process.ts'

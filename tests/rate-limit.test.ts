@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { mayAccess } from '../src/http/auth.ts'
+import { mayAccess } from '../src/access/policy.ts'
 import { MemoryRateLimitStore } from '../src/http/rate-limit.ts'
 import { ManualClock, createTestApp, freshAppPerTest } from './helpers/app.ts'
 

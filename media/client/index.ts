@@ -10,7 +10,7 @@ export {
   type RemoteTrack,
   type TransportSecurity,
 } from './majlis-media.ts'
-export { MajlisStream } from './majlis-stream.ts'
+export { type GiftAnimation, MajlisStream, type StreamStats } from './majlis-stream.ts'
 export {
   MajlisClass,
   REACTIONS,

@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/logger.ts'
+import type { MediaLogger } from '../ports.ts'
 import type { MediaRooms } from '../rooms.ts'
 import { findBinary } from './ffmpeg.ts'
 import { RoomEgress, type EgressFormat, type EgressStats, type EndedPart } from './room-egress.ts'
@@ -14,7 +14,7 @@ export class Egresses {
   constructor(
     private readonly rooms: MediaRooms,
     private readonly ffmpegPath: string,
-    private readonly logger: Logger,
+    private readonly logger: MediaLogger,
   ) {
     rooms.events.on('opened', (room) => {
       for (const egress of this.running) if (egress.roomName === room.name) egress.attach(room)

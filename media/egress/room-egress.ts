@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Logger } from '../../src/logger.ts'
+import type { MediaLogger } from '../ports.ts'
 import type { EgressCandidate, MediaRoom } from '../room.ts'
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg.ts'
 import { pidFileOf } from './orphans.ts'
@@ -112,7 +112,7 @@ export class RoomEgress {
       ffmpegPath: string
       dir: string
       format: EgressFormat
-      logger: Logger
+      logger: MediaLogger
       stats: EgressStats
       onGaveUp?: () => void
     },

@@ -8,11 +8,8 @@ import { openDatabase, type DatabaseHandle } from '../db/client.ts'
 import { applyMigrations } from '../db/migrate.ts'
 import { staffModules, staffProfiles } from '../db/schema/auth.ts'
 import { ApiError } from '../http/errors.ts'
-import { AdjustCoinsBody, CoinAmount, Email, Name, Password } from '../modules/auth/model.ts'
-import { UserService } from '../modules/auth/service.ts'
-import { Wallet } from '../modules/auth/wallet.ts'
-import { CatalogService } from '../modules/marketplace/catalog.ts'
-import { seedCatalogue } from '../modules/marketplace/seed-catalog.ts'
+import { AdjustCoinsBody, CoinAmount, Email, Name, Password, UserService, Wallet } from '../modules/auth/public.ts'
+import { CatalogService, seedCatalogue } from '../modules/marketplace/public.ts'
 
 const usage = `Usage: npm run admin -- create-staff --email <email> --name <name> [--password <pw> | STAFF_PASSWORD=<pw>]
                                 [--profile admin|power|user|qa] [--modules tickets,support,...]

@@ -1,50 +1,10 @@
 import { jwt } from '@elysiajs/jwt'
 import { Elysia, t } from 'elysia'
-import { roles, type Role, type StaffModule, type StaffProfile } from '../db/schema/auth.ts'
+import { type Access, type AuthUser, mayAccess, staffMay } from '../access/policy.ts'
+import { roles, type Role } from '../db/schema/auth.ts'
 import { oneOf } from './enums.ts'
 import { ApiError, forbidden } from './errors.ts'
 import { cachedTokenVerifier } from './token-cache.ts'
-
-/** What a staff member does within a module: reading; routine work (reply, assign, approve documents); managing. */
-export type StaffLevel = 'read' | 'routine' | 'manage'
-/** A staff route's module and the level it needs. */
-export type StaffRule = readonly [module: StaffModule, level: StaffLevel]
-
-const levelsOfProfile: Record<StaffProfile, readonly StaffLevel[]> = {
-  admin: ['read', 'routine', 'manage'],
-  power: ['read', 'routine', 'manage'],
-  user: ['read', 'routine'],
-  qa: ['read'],
-}
-
-/** Whether a staff member's profile and modules allow this (admin has every module). */
-export function staffMay(
-  user: Pick<AuthUser, 'role' | 'staffProfile' | 'staffModules'>,
-  [module, level]: StaffRule,
-): boolean {
-  if (user.role !== 'staff' || !user.staffProfile || !levelsOfProfile[user.staffProfile].includes(level)) return false
-  return user.staffProfile === 'admin' || (user.staffModules ?? []).includes(module)
-}
-
-type RoleAccess = 'any' | true | readonly Role[]
-
-/**
- * Who may call a route:
- * - 'any': any signed-in user, including a phone_only one who has not completed the profile;
- * - true: any user with a completed profile;
- * - a list of roles; 'customer' admits every completed role, since higher roles can do what a customer can;
- * - `{ roles, staff: [module, level] }`: those roles, and staff only with that module and level.
- *   A route that gives staff powers names its module; a list with 'staff' but no rule is refused at start.
- */
-export type Access = RoleAccess | { roles: RoleAccess; staff: StaffRule }
-
-export interface AuthUser {
-  id: string
-  role: Role
-  name: string
-  staffProfile: StaffProfile | null
-  staffModules: string[] | null
-}
 
 export interface Session {
   userId: string
@@ -70,6 +30,11 @@ const accessTokenRules = { algorithms: ['HS256'], requiredClaims: ['exp'] }
 export const cachedAccessTokenVerifier = (tokens: AccessTokens) =>
   cachedTokenVerifier<AccessClaims>((token) => tokens.decorator.accessJwt.verify(token, accessTokenRules))
 
+/** Where the signed-in user's current row comes from: null when the account no longer exists. */
+export interface UserLoader {
+  loadAuthUser(id: string): Promise<AuthUser | null>
+}
+
 export interface AuthGuardOptions {
   tokens: AccessTokens
   /** The token check shared with the WS hub (cachedAccessTokenVerifier). */
@@ -80,13 +45,6 @@ export interface AuthGuardOptions {
 
 export const unauthenticated = (errorCode: 'UNAUTHENTICATED' | 'INVALID_TOKEN', message: string) =>
   new ApiError(401, errorCode, message, undefined, { 'www-authenticate': 'Bearer' })
-
-export function mayAccess(role: Role, access: RoleAccess): boolean {
-  if (access === 'any') return true
-  if (role === 'phone_only') return false
-  if (access === true) return true
-  return access.includes(role) || access.includes('customer')
-}
 
 function refusal(user: AuthUser, access: Access): ApiError | null {
   const { roles: allowedRoles, staff } =

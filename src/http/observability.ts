@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { logEvent, type Logger } from '../logger.ts'
 import { requestPath } from './errors.ts'
-import { CollectedGauge, Counter, Histogram, type MetricsRegistry } from './metrics-registry.ts'
+import { CollectedGauge, Counter, Histogram, type MetricsRegistry } from '../metrics/registry.ts'
 
 const REQUEST_ID_HEADER = 'x-request-id'
 // Any token is a valid HTTP method; labels take the standard ones so a fuzzer cannot grow the series.

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from 'elysia'
-import type { AuthUser } from '../http/auth.ts'
+import type { AuthUser } from '../access/policy.ts'
 import { ApiError, issueMessage } from '../http/errors.ts'
 import { localizedMessage, type Language } from '../http/error-messages.ts'
 import { depthExceeds, MAX_JSON_DEPTH } from '../http/json-body.ts'

@@ -1,6 +1,6 @@
 import type { ErrorCode, Language } from '../http/error-messages.ts'
 import { t, type Static, type TSchema } from 'elysia'
-import type { AuthUser } from '../http/auth.ts'
+import type { AuthUser } from '../access/policy.ts'
 
 /** Client → server: `{ id?, type, data }`. A message with an id gets a reply with that id. */
 export const InboundEnvelope = t.Object({

@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/db/client.ts'
 import { applyMigrations } from '../../src/db/migrate.ts'
 import type { RateLimitRules } from '../../src/http/rate-limit.ts'
 import { createLogger, type Logger } from '../../src/logger.ts'
-import type { Media } from '../../media/index.ts'
+import type { AppMedia } from '../../src/core.ts'
 import type Redis from 'ioredis'
 import type { StaffModule, StaffProfile } from '../../src/db/schema/auth.ts'
 
@@ -38,7 +38,7 @@ export interface TestAppOptions {
   rateLimits?: Partial<RateLimitRules> | 'defaults'
   isDraining?: () => boolean
   readinessChecks?: Parameters<typeof createApp>[0]['readinessChecks']
-  media?: Media
+  media?: AppMedia
   wsAuthTimeoutMs?: number
   redis?: Redis
   /** Defaults to a silent one; pass one that collects lines to assert on what the server logs. */

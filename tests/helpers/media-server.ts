@@ -1,4 +1,5 @@
 import { startMedia } from '../../media/index.ts'
+import type { AuthUser } from '../../src/access/policy.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createLogger } from '../../src/logger.ts'
 import { createTestApp } from './app.ts'
@@ -22,7 +23,7 @@ export async function startMediaServer(
     ...options.env,
   }
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' })
-  const media = await startMedia(config, createLogger('silent'), { emptyGraceMs: options.emptyGraceMs })
+  const media = await startMedia<AuthUser>(config, createLogger('silent'), { emptyGraceMs: options.emptyGraceMs })
   const t = await createTestApp({
     env,
     media,

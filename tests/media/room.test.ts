@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import type { RtpCapabilities, RtpParameters } from 'mediasoup/types'
 import { mediaSources, type MediaGrant } from '../../media/access.ts'
-import { MediaRoomError, type MediaRoom, type PeerLink } from '../../media/room.ts'
+import { MediaRoomError, type MediaRoom, type PeerLink } from '../../media/index.ts'
 import { MediaRooms } from '../../media/rooms.ts'
 import { WorkerPool } from '../../media/workers.ts'
 import { createLogger } from '../../src/logger.ts'
@@ -69,11 +69,7 @@ class RecordingLink implements PeerLink {
 /** A peer with its notifications recorded. */
 async function joinPeer(name: string, grant: MediaGrant = everything) {
   const link = new RecordingLink()
-  const joined = await room.join(
-    { id: `usr_${name}`, name, role: 'customer', staffProfile: null, staffModules: null },
-    grant,
-    link,
-  )
+  const joined = await room.join({ id: `usr_${name}`, name }, grant, link)
   return { ...joined, events: link.events, caps: joined.routerRtpCapabilities as RtpCapabilities }
 }
 

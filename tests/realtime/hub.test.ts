@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { AuthUser } from '../../src/http/auth.ts'
+import type { AuthUser } from '../../src/access/policy.ts'
 import { Hub, type Socket } from '../../src/realtime/hub.ts'
 import { createLogger } from '../../src/logger.ts'
 

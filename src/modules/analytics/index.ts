@@ -1,7 +1,7 @@
-import type { Core } from '../../core.ts'
+import type { ModuleContext } from '../shared-services.ts'
 import { analyticsRoutes } from './routes.ts'
 import { AnalyticsService } from './service.ts'
 
 /** Back-office analytics: read-only aggregates over the other modules' tables. */
-export const analyticsModule = ({ db, clock, plugins }: Core) =>
+export const analyticsModule = ({ db, clock, plugins }: ModuleContext) =>
   analyticsRoutes(new AnalyticsService(db, clock), plugins)

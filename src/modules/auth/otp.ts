@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm'
+import type { AppDeps } from '../../core.ts'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { otpCodes } from '../../db/schema/auth.ts'
@@ -16,7 +17,7 @@ export const otpPolicy = {
 }
 
 /** Hands a code to the user (an SMS gateway in a deployment); the dev code path needs none. */
-export type OtpDelivery = (phone: string, code: string) => Promise<void>
+export type OtpDelivery = NonNullable<AppDeps['otpDelivery']>
 
 const otpRejected = (message: string, details?: unknown) => new ApiError(401, 'OTP_INVALID', message, details)
 

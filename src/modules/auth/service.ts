@@ -10,7 +10,7 @@ import {
   type StaffProfile,
   type UserPreferences,
 } from '../../db/schema/auth.ts'
-import type { AuthUser } from '../../http/auth.ts'
+import type { AuthUser } from '../../access/policy.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'

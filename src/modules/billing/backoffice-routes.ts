@@ -1,5 +1,5 @@
 import { t, type TSchema } from 'elysia'
-import type { Access } from '../../http/auth.ts'
+import type { Access } from '../../access/policy.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import type { BillingCatalogues } from './catalogues.ts'

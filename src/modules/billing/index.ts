@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { API_PREFIX } from '../../http/paths.ts'
-import type { Core } from '../../core.ts'
+import type { ModuleContext } from '../shared-services.ts'
 import { billingBackofficeRoutes } from './backoffice-routes.ts'
 import { billingCatalogues } from './catalogues.ts'
 import { mockCheckoutRoutes, mockProvider } from './mock-checkout.ts'
@@ -25,7 +25,7 @@ export function billingModule({
   scheduler,
   plugins,
   rawBodyRoutes,
-}: Core) {
+}: ModuleContext) {
   const catalogues = billingCatalogues(db, clock)
   const offerMock = !config.isProduction
   const payments = new PaymentService(db, clock, invoices, offerMock ? [mockProvider(API_PREFIX)] : [])

@@ -11,12 +11,12 @@ import {
   type InvoiceLine,
   type InvoicePurpose,
 } from '../../db/schema/billing.ts'
-import { staffMay, type AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../access/policy.ts'
 import { conflict, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import { logEvent, type Logger } from '../../logger.ts'
-import type { NotificationService } from '../notifications/service.ts'
+import type { NotificationService } from '../notifications/public.ts'
 
 export type InvoiceRow = typeof invoices.$inferSelect
 export const CURRENCY = 'SAR' as const

@@ -6,7 +6,7 @@ import { extraGrants, subscriptions } from '../../db/schema/billing.ts'
 import { conflict } from '../../http/errors.ts'
 import { newId } from '../../ids.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
-import type { Wallet } from '../auth/wallet.ts'
+import type { Wallet } from '../auth/public.ts'
 import type { BillingCatalogues } from './catalogues.ts'
 import { toInvoiceDto, type InvoiceService } from './invoices.ts'
 

@@ -1,5 +1,5 @@
-import type { Core } from '../../core.ts'
-import { gaugesFrom } from '../../http/metrics-registry.ts'
+import type { ModuleContext } from '../shared-services.ts'
+import { gaugesFrom } from '../../metrics/registry.ts'
 import { classroom } from './classroom/index.ts'
 import { liveEvents } from './realtime.ts'
 import { courseRoutes } from './routes.ts'
@@ -7,7 +7,7 @@ import { CourseService } from './service.ts'
 import { LiveSessionService } from './sessions.ts'
 
 /** Courses, enrolment, their live sessions (media rooms `live:<id>`, reminder jobs, recordings) and the live classroom. */
-export function coursesModule(core: Core) {
+export function coursesModule(core: ModuleContext) {
   const {
     db,
     clock,
@@ -21,7 +21,7 @@ export function coursesModule(core: Core) {
     logger,
     metrics,
     plugins,
-    deps,
+    tuning,
   } = core
   const courses = new CourseService(db, clock)
   const sessions = new LiveSessionService(
@@ -34,7 +34,7 @@ export function coursesModule(core: Core) {
     liveEvents(hub, media?.rooms),
     recordings,
     logger,
-    deps.reminderLeadMs,
+    tuning.reminderLeadMs,
   )
   recordings.register('live', sessions.recordingSubject())
   metrics.register(

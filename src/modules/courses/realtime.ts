@@ -1,4 +1,4 @@
-import type { MediaRooms } from '../../../media/rooms.ts'
+import type { MediaRooms } from '../../../media/index.ts'
 import type { Hub } from '../../realtime/hub.ts'
 import { liveRoomName, type LiveEvents } from './sessions.ts'
 

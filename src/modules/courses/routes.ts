@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import type { Access } from '../../http/auth.ts'
+import type { Access } from '../../access/policy.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
@@ -17,7 +17,7 @@ import {
   UpdateSession,
 } from './model.ts'
 import type { CourseService } from './service.ts'
-import { recordingIdInPath, signedRecordingUrl, type RecordingLinkDeps } from '../recordings/links.ts'
+import { recordingIdInPath, signedRecordingUrl, type RecordingLinkDeps } from '../recordings/public.ts'
 import type { LiveSessionRow, LiveSessionService } from './sessions.ts'
 
 export interface CourseRouteDeps extends RoutePlugins, RecordingLinkDeps {

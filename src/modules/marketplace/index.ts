@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { Core } from '../../core.ts'
+import type { ModuleContext } from '../shared-services.ts'
 import { marketplaceBackofficeRoutes } from './backoffice-routes.ts'
 import { CatalogService } from './catalog.ts'
 import { fillMissingCityKeys } from './city-keys.ts'
@@ -30,7 +30,7 @@ export function marketplaceModule({
   features,
   plugins,
   startTasks,
-}: Core) {
+}: ModuleContext) {
   const events = requestEvents(hub)
   const catalog = new CatalogService(db)
   const providers = new ProviderService(db, clock, catalog, users, config.providerSearch)

@@ -11,7 +11,7 @@ import { receiveMultipart } from '../../http/multipart.ts'
 import { UPLOADS_PATH } from '../../http/uploads.ts'
 import { validated } from '../../http/validate.ts'
 import { newId } from '../../ids.ts'
-import type { FeatureService } from '../billing/features.ts'
+import type { FeatureService } from '../billing/public.ts'
 import { PortfolioFields } from './model.ts'
 
 export const PORTFOLIO_FOLDER = 'portfolio'

@@ -13,7 +13,7 @@ import {
 import { ApiError, conflict, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
-import type { UserService } from '../auth/service.ts'
+import type { UserService } from '../auth/public.ts'
 import { toSubcategory, type CatalogService } from './catalog.ts'
 import { toServiceDto } from './offerings.ts'
 import { cityKey, cityNames } from './cities.ts'

@@ -10,12 +10,12 @@ import {
   type RequestStatus,
   type RequestType,
 } from '../../db/schema/marketplace.ts'
-import { staffMay, type AuthUser, type StaffLevel } from '../../http/auth.ts'
+import { staffMay, type AuthUser, type StaffLevel } from '../../access/policy.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
-import type { NotificationService } from '../notifications/service.ts'
+import type { NotificationService } from '../notifications/public.ts'
 import type { CatalogService } from './catalog.ts'
 import type { ProviderRow, ProviderService } from './providers.ts'
 import { cityKey } from './cities.ts'

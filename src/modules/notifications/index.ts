@@ -1,5 +1,6 @@
-import type { Core } from '../../core.ts'
+import type { ModuleContext } from '../shared-services.ts'
 import { notificationRoutes } from './routes.ts'
 
-/** The inbox: every module notifies through core.notifications; this installs its routes. */
-export const notificationsModule = ({ notifications, plugins }: Core) => notificationRoutes(notifications, plugins)
+/** The inbox: every module notifies through the shared NotificationService; this installs its routes. */
+export const notificationsModule = ({ notifications, plugins }: ModuleContext) =>
+  notificationRoutes(notifications, plugins)

@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import type { Config } from '../../config.ts'
-import type { Access } from '../../http/auth.ts'
+import type { Access } from '../../access/policy.ts'
 import { ErrorBody, errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { Page, PageQuery } from '../../http/pagination.ts'

@@ -4,14 +4,14 @@ import type { Database } from '../../db/client.ts'
 import { containsText } from '../../db/contains.ts'
 import { users } from '../../db/schema/auth.ts'
 import { promoAssets, promoRequests, type adTypes } from '../../db/schema/promo.ts'
-import { staffMay, type AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../access/policy.ts'
 import { conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import type { PrivateFiles } from '../../http/private-files.ts'
 import { newId } from '../../ids.ts'
-import type { InvoiceService } from '../billing/invoices.ts'
-import type { NotificationService } from '../notifications/service.ts'
-import { userDisplayName } from '../auth/display-name.ts'
+import type { InvoiceService } from '../billing/public.ts'
+import type { NotificationService } from '../notifications/public.ts'
+import { userDisplayName } from '../auth/public.ts'
 
 type AdType = (typeof adTypes)[number]
 type PromoRow = typeof promoRequests.$inferSelect

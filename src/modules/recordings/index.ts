@@ -1,10 +1,10 @@
-import { findBinary } from '../../../media/egress/ffmpeg.ts'
-import type { Core } from '../../core.ts'
-import { renderGauge } from '../../http/metrics-registry.ts'
+import { findBinary } from '../../../media/index.ts'
+import type { ModuleContext } from '../shared-services.ts'
+import { renderGauge } from '../../metrics/registry.ts'
 import { recordingRoutes } from './routes.ts'
 
 /**
- * Recordings of calls, streams and classes (the service lives in the core, as the courses, streams
+ * Recordings of calls, streams and classes (the service is one of the shared services, as the courses, streams
  * and support modules register their subjects with it): routes, metrics, the ffmpeg readiness note,
  * and finishing what an earlier run left recording.
  */
@@ -18,7 +18,7 @@ export function recordingsModule({
   media,
   logger,
   plugins,
-}: Core) {
+}: ModuleContext) {
   readinessChecks.ffmpeg = async () =>
     findBinary(config.ffmpeg.path)
       ? 'ok'

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import type { recordings } from '../../db/schema/recordings.ts'
 import { API_PREFIX } from '../../http/paths.ts'
-import type { UrlSigner } from '../../http/signed-urls.ts'
+import type { UrlSigner } from '../../access/signed-urls.ts'
 import { absoluteUrl } from '../../http/uploads.ts'
 
 /** How long a signed recording link works: a sitting's worth of watching and seeking. */

@@ -2,18 +2,22 @@ import { and, eq, inArray, sql } from 'drizzle-orm'
 import { t } from 'elysia'
 import { readdir, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import type { Media } from '../../../media/index.ts'
-import { assembleRecording, thumbnail, type MediaTools } from '../../../media/egress/assemble.ts'
-import { recordingFormat } from '../../../media/egress/formats.ts'
-import { stopOrphanedFfmpeg } from '../../../media/egress/orphans.ts'
-import type { RoomEgress } from '../../../media/egress/room-egress.ts'
+import type { AppMedia } from '../../core.ts'
+import {
+  assembleRecording,
+  recordingFormat,
+  stopOrphanedFfmpeg,
+  thumbnail,
+  type MediaTools,
+  type RoomEgress,
+} from '../../../media/index.ts'
 import type { Cluster } from '../../cluster/index.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import type { Database } from '../../db/client.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
 import { recordingConsents, recordings, type RecordingSubject } from '../../db/schema/recordings.ts'
-import type { AuthUser } from '../../http/auth.ts'
+import type { AuthUser } from '../../access/policy.ts'
 import { ApiError, conflict, notFound } from '../../http/errors.ts'
 import { PRIVATE_FOLDER } from '../../http/private-files.ts'
 import { newId } from '../../ids.ts'
@@ -61,7 +65,7 @@ export class RecordingService {
     private readonly config: Config,
     private readonly scheduler: JobScheduler,
     private readonly logger: Logger,
-    private readonly media: Media | undefined,
+    private readonly media: AppMedia | undefined,
     private readonly cluster: Cluster | undefined,
   ) {
     this.root = join(config.uploads.dir, PRIVATE_FOLDER, 'recordings')

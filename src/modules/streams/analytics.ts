@@ -3,9 +3,9 @@ import type { Clock } from '../../clock.ts'
 import { dayOf, int } from '../../db/aggregates.ts'
 import type { Database } from '../../db/client.ts'
 import { giftTransactions, streams } from '../../db/schema/streams.ts'
-import { staffMay, type AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../access/policy.ts'
 import { forbidden } from '../../http/errors.ts'
-import type { UserService } from '../auth/service.ts'
+import type { UserService } from '../auth/public.ts'
 import type { analyticsPeriods } from './model.ts'
 
 export type AnalyticsPeriod = (typeof analyticsPeriods)[number]

@@ -2,17 +2,15 @@ import { t } from 'elysia'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Media } from '../../../media/index.ts'
-import { HLS_PLAYLIST, hlsFormat } from '../../../media/egress/formats.ts'
-import { stopOrphanedFfmpeg } from '../../../media/egress/orphans.ts'
-import type { RoomEgress } from '../../../media/egress/room-egress.ts'
+import type { AppMedia } from '../../core.ts'
+import { HLS_PLAYLIST, hlsFormat, stopOrphanedFfmpeg, type RoomEgress } from '../../../media/index.ts'
 import type { Cluster } from '../../cluster/index.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import { ApiError, conflict, notFound } from '../../http/errors.ts'
 import { API_PREFIX } from '../../http/paths.ts'
 import { PRIVATE_FOLDER } from '../../http/private-files.ts'
-import type { UrlSigner } from '../../http/signed-urls.ts'
+import type { UrlSigner } from '../../access/signed-urls.ts'
 import { ShortLivedCache } from '../../short-lived-cache.ts'
 import { streamRoomName, type StreamRow } from './service.ts'
 
@@ -42,7 +40,7 @@ export class StreamHls {
   private readonly publishers: ShortLivedCache<string | null>
 
   constructor(
-    private readonly media: Media | undefined,
+    private readonly media: AppMedia | undefined,
     config: Config,
     private readonly signer: UrlSigner,
     private readonly clock: Clock,

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
-import type { Core } from '../../core.ts'
+import type { ModuleContext } from '../shared-services.ts'
 import { errorFields } from '../../logger.ts'
-import { gaugesFrom } from '../../http/metrics-registry.ts'
+import { gaugesFrom } from '../../metrics/registry.ts'
 import { StreamAnalytics } from './analytics.ts'
 import { StreamChat } from './chat.ts'
 import { GiftService } from './gifts.ts'
@@ -31,8 +31,8 @@ export function streamsModule({
   logger,
   metrics,
   plugins,
-  deps,
-}: Core) {
+  tuning,
+}: ModuleContext) {
   const ingest = new StreamIngest(media, hub, signer, cluster)
   const hls = new StreamHls(media, config, signer, clock, cluster)
   // A host publishing from OBS has no socket, yet is there: the ingest holds their presence in the hub.
@@ -52,7 +52,7 @@ export function streamsModule({
     hostPresence,
     events,
     logger,
-    deps.hostGoneMs,
+    tuning.hostGoneMs,
   )
   const chat = new StreamChat(db, clock, streams, events)
   const gifts = new GiftService(db, clock, wallet, streams, notifications, events)

@@ -1,12 +1,11 @@
 import { t } from 'elysia'
-import type { Media } from '../../../media/index.ts'
-import { MediaRoomError, type MediaRoom, type PeerLink } from '../../../media/room.ts'
-import { answerWhipOffer, WhipOfferError } from '../../../media/whip.ts'
+import type { AppMedia } from '../../core.ts'
+import { MediaRoomError, WhipOfferError, answerWhipOffer, type MediaRoom, type PeerLink } from '../../../media/index.ts'
 import type { Cluster } from '../../cluster/index.ts'
-import type { AuthUser } from '../../http/auth.ts'
+import type { AuthUser } from '../../access/policy.ts'
 import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
 import { API_PREFIX } from '../../http/paths.ts'
-import type { UrlSigner } from '../../http/signed-urls.ts'
+import type { UrlSigner } from '../../access/signed-urls.ts'
 import { newId } from '../../ids.ts'
 import type { Hub } from '../../realtime/hub.ts'
 import { streamRoomName, type StreamRow } from './service.ts'
@@ -48,7 +47,7 @@ export class StreamIngest {
   private readonly sessions = new Map<string, IngestSession>()
 
   constructor(
-    private readonly media: Media | undefined,
+    private readonly media: AppMedia | undefined,
     private readonly hub: Hub,
     private readonly signer: UrlSigner,
     private readonly cluster: Cluster | undefined,

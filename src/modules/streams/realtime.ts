@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import type { MediaRooms } from '../../../media/rooms.ts'
+import type { MediaRooms } from '../../../media/index.ts'
 import { oneOf } from '../../http/enums.ts'
 import { Coalescer } from '../../realtime/coalescer.ts'
 import type { Hub } from '../../realtime/hub.ts'

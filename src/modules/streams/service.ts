@@ -1,5 +1,5 @@
 import { and, count, desc, eq, or, sql, type SQL } from 'drizzle-orm'
-import type { MediaGrant } from '../../../media/access.ts'
+import type { MediaGrant } from '../../../media/index.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import type { Database } from '../../db/client.ts'
@@ -13,15 +13,15 @@ import {
   type StreamType,
   type ViewerRole,
 } from '../../db/schema/streams.ts'
-import { staffMay, type AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../access/policy.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { iceServersFor } from '../../ice-servers.ts'
 import { newId } from '../../ids.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
-import type { UserService } from '../auth/service.ts'
+import type { UserService } from '../auth/public.ts'
 import type { VideoService } from './videos.ts'
-import type { NotificationService } from '../notifications/service.ts'
+import type { NotificationService } from '../notifications/public.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
 import { logEvent, type Logger } from '../../logger.ts'
 

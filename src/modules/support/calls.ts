@@ -1,9 +1,9 @@
 import { and, count, eq, ne, or, sql } from 'drizzle-orm'
-import type { MediaGrant } from '../../../media/access.ts'
+import type { MediaGrant } from '../../../media/index.ts'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { videoCalls } from '../../db/schema/support.ts'
-import { staffMay, type AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../access/policy.ts'
 import { conflict, notFound } from '../../http/errors.ts'
 
 export type VideoCallRow = typeof videoCalls.$inferSelect

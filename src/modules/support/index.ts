@@ -1,10 +1,10 @@
-import type { Core } from '../../core.ts'
-import { gaugesFrom } from '../../http/metrics-registry.ts'
+import type { ModuleContext } from '../shared-services.ts'
+import { gaugesFrom } from '../../metrics/registry.ts'
 import { VideoCallService } from './calls.ts'
 import { callEvents, callRealtime } from './realtime.ts'
 import { supportRoutes } from './routes.ts'
 import { SupportService } from './service.ts'
-import { recordingView } from '../recordings/links.ts'
+import { recordingView } from '../recordings/public.ts'
 
 /** Support requests and the one-to-one video calls they become (media rooms `call:<id>`), recorded with both participants' consent. */
 export function supportModule({
@@ -18,7 +18,7 @@ export function supportModule({
   signer,
   metrics,
   plugins,
-}: Core) {
+}: ModuleContext) {
   const calls = new VideoCallService(
     db,
     clock,

@@ -1,4 +1,4 @@
-import { Recording } from '../recordings/model.ts'
+import { Recording } from '../recordings/public.ts'
 import { t } from 'elysia'
 import { oneOf, optionalEnum } from '../../http/enums.ts'
 import { PageQuery } from '../../http/pagination.ts'

@@ -1,10 +1,10 @@
 import { t, type Static } from 'elysia'
-import type { Access } from '../../http/auth.ts'
+import type { Access } from '../../access/policy.ts'
 import { errorResponses } from '../../http/errors.ts'
 import { Page } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import type { VideoCallService } from './calls.ts'
-import type { Recording } from '../recordings/model.ts'
+import type { Recording } from '../recordings/public.ts'
 import {
   CreateSupportRequest,
   IdParams,

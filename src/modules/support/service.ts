@@ -2,11 +2,11 @@ import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { supportRequests, videoCalls, type Priority, type SupportRequestStatus } from '../../db/schema/support.ts'
-import { staffMay, type AuthUser } from '../../http/auth.ts'
+import { staffMay, type AuthUser } from '../../access/policy.ts'
 import { conflict, forbidden, notFound } from '../../http/errors.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
-import type { Localized, NotificationService } from '../notifications/service.ts'
+import type { Localized, NotificationService } from '../notifications/public.ts'
 import { callRoomId, type VideoCallService } from './calls.ts'
 
 export type SupportRequestRow = typeof supportRequests.$inferSelect

@@ -5,11 +5,11 @@ import { PreparedVariants } from '../../db/prepared-variants.ts'
 import { users } from '../../db/schema/auth.ts'
 import type { Priority } from '../../db/schema/support.ts'
 import { ticketMessages, tickets, ticketStatuses, type TicketStatus } from '../../db/schema/tickets.ts'
-import { staffMay, type AuthUser, type StaffLevel } from '../../http/auth.ts'
+import { staffMay, type AuthUser, type StaffLevel } from '../../access/policy.ts'
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
 import { afterCursor, afterCursorPlaceholder, cursorValues, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
-import type { Localized, NotificationService } from '../notifications/service.ts'
+import type { Localized, NotificationService } from '../notifications/public.ts'
 
 export type TicketRow = typeof tickets.$inferSelect
 export type TicketMessageRow = typeof ticketMessages.$inferSelect

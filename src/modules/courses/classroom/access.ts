@@ -1,5 +1,5 @@
-import type { AuthUser } from '../../../http/auth.ts'
-import { staffMay } from '../../../http/auth.ts'
+import type { AuthUser } from '../../../access/policy.ts'
+import { staffMay } from '../../../access/policy.ts'
 import { ApiError, conflict, forbidden, notFound, unprocessable } from '../../../http/errors.ts'
 import type { CourseService } from '../service.ts'
 import type { LiveSessionRow, LiveSessionService } from '../sessions.ts'

@@ -1,4 +1,4 @@
-import type { AuthUser } from '../../../http/auth.ts'
+import type { AuthUser } from '../../../access/policy.ts'
 import type { CoalescedEvents } from '../../../realtime/coalesced-events.ts'
 import type { Hub } from '../../../realtime/hub.ts'
 import { removedFromSession, requireLive, type ClassroomAccess } from './access.ts'

@@ -1,4 +1,4 @@
-import type { Core } from '../../../core.ts'
+import type { ModuleContext } from '../../shared-services.ts'
 import { errorFields } from '../../../logger.ts'
 import { CoalescedEvents, type Render } from '../../../realtime/coalesced-events.ts'
 import type { CourseService } from '../service.ts'
@@ -24,7 +24,7 @@ const RESULTS_INTERVAL_MS = 500
  * questions, reactions and the teacher's room control.
  */
 export function classroom(
-  { db, clock, config, hub, media, cluster, logger, plugins, startTasks }: Core,
+  { db, clock, config, hub, media, cluster, logger, plugins, startTasks }: ModuleContext,
   courses: CourseService,
   sessions: LiveSessionService,
 ) {

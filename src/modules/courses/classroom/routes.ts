@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import type { Access } from '../../../http/auth.ts'
+import type { Access } from '../../../access/policy.ts'
 import { csvDetail, csvDocument, csvResponse } from '../../../http/csv.ts'
 import { errorResponses } from '../../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../../http/module-routes.ts'

@@ -1,5 +1,5 @@
 import type { Cluster, InstanceInfo } from '../cluster/index.ts'
-import { renderGauge, type Metric } from './metrics-registry.ts'
+import { renderGauge, type Metric } from './registry.ts'
 
 /** Who this instance is and how loaded; with REDIS_URL, how many instances it sees and pipes it feeds. */
 export class ClusterMetrics implements Metric {

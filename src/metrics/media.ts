@@ -1,5 +1,5 @@
-import type { WorkerPool } from '../../media/workers.ts'
-import { renderGauge, type Metric } from './metrics-registry.ts'
+import type { WorkerPool } from '../../media/index.ts'
+import { renderGauge, type Metric } from './registry.ts'
 
 /** Per-worker SFU figures, read once per scrape from the pool. */
 export class MediaWorkerMetrics implements Metric {
