@@ -9,7 +9,7 @@ import { ensureDebianPackages } from '../../../media/build/debian.ts'
 import { repoRoot } from '../../helpers/server-process.ts'
 
 export function ensureBetterSqlite3(): void {
-  const packageDir = join(repoRoot, 'node_modules/better-sqlite3')
+  const packageDir = join(repoRoot, 'tests/bench/node_modules/better-sqlite3')
   if (existsSync(join(packageDir, 'build/Release/better_sqlite3.node'))) return
   ensureDebianPackages(['python3', 'make', 'g++'], 'building better-sqlite3 for the REST peer')
   const nodePath = Bun.which('node')
