@@ -62,8 +62,8 @@ export async function startMedia<User extends MediaUser = MediaUser>(
 export type Media<User extends MediaUser = MediaUser> = Awaited<ReturnType<typeof startMedia<User>>>
 
 // The one door: the application reaches the SFU only through what is exported here.
-export type { MediaGrant, MediaSource, MediaUser, RoomAccessResolver } from './access.ts'
-export { MediaAccessError, MediaError, type MediaErrorCode, MediaRoomError } from './errors.ts'
+export type { MediaGrant, MediaUser } from './access.ts'
+export { MediaError, MediaRoomError } from './errors.ts'
 export { assembleRecording, type MediaTools, thumbnail } from './egress/assemble.ts'
 export { findBinary } from './egress/ffmpeg.ts'
 export { HLS_PLAYLIST, hlsFormat, recordingFormat } from './egress/formats.ts'
@@ -72,7 +72,7 @@ export type { RoomEgress } from './egress/room-egress.ts'
 export type { MediaCluster, MediaConfig, MediaLogger } from './ports.ts'
 export type { MediaRoom } from './room.ts'
 export type { MediaRooms } from './rooms.ts'
-export type { MediaMessageHandler, SignalingClient } from './signaling.ts'
+export type { MediaMessageHandler } from './signaling.ts'
 export type { PeerLink } from './types.ts'
 export { answerWhipOffer, WhipOfferError } from './whip.ts'
 export type { WorkerPool } from './workers.ts'

@@ -11,7 +11,7 @@ export interface MediaLogger {
   error(message: string, fields?: Record<string, unknown>): void
 }
 
-export interface MediaSettings {
+interface MediaSettings {
   workers: number
   listenIp: string
   announcedIp?: string
@@ -32,7 +32,7 @@ export interface MediaConfig {
 }
 
 /** Another instance of the cluster, as membership lists it. */
-export interface ClusterInstance {
+interface ClusterInstance {
   id: string
   url: string
   peers: number
@@ -40,7 +40,7 @@ export interface ClusterInstance {
 }
 
 /** Signed messages between instances, each checked against its schema before a handler sees it. */
-export interface ClusterBusPort {
+interface ClusterBusPort {
   on<Schema extends TSchema>(
     type: string,
     schema: Schema,

@@ -4,7 +4,7 @@ import type { RoomRelay } from './relay.ts'
 import { MediaRoom } from './room.ts'
 import type { WorkerPool } from './workers.ts'
 
-export const DEFAULT_EMPTY_GRACE_MS = 30_000
+const DEFAULT_EMPTY_GRACE_MS = 30_000
 
 /** What owners do to a room on every instance at once (a cluster relays it; one instance has none). */
 export interface RoomsRelay extends RoomRelay {

@@ -49,7 +49,7 @@ const RtpCapabilitiesSchema = t.Object(
   { additionalProperties: true },
 )
 
-export const mediaMessages = {
+const mediaMessages = {
   'media:join': t.Object({
     room: t.String({ minLength: 3, maxLength: 80 }),
     /** Also create the recv transport and return it as `recvTransport` (saves a round trip). */

@@ -16,7 +16,7 @@ export interface WorkerPoolOptions {
 }
 
 /** Live counts of what runs on one worker, kept from mediasoup's observer events. */
-export interface WorkerLoad {
+interface WorkerLoad {
   /** Room participants placed here; counted at join, before their transports exist. */
   peers: number
   routers: number

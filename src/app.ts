@@ -32,7 +32,6 @@ import { createSharedServices } from './modules/shared-services.ts'
 import { wsRoute, wsServerOptions } from './realtime/ws-route.ts'
 
 export type { AppDeps } from './core.ts'
-export { API_PREFIX }
 
 /** The whole HTTP application, testable through app.handle() without opening a port. */
 export function createApp(deps: AppDeps) {

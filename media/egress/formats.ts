@@ -68,7 +68,7 @@ export const recordingFormat: EgressFormat = {
 }
 
 export const HLS_PLAYLIST = 'index.m3u8'
-export const HLS_SEGMENT_SEC = 2
+const HLS_SEGMENT_SEC = 2
 
 /**
  * HLS: H264 + AAC in 2-second MPEG-TS segments, the last six listed (ffmpeg 5's HLS muxer has no

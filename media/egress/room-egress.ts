@@ -8,7 +8,7 @@ import { freeUdpPortPair } from './ports.ts'
 import { sdpForInputs } from './sdp.ts'
 import { tapProducer, type Tap } from './taps.ts'
 
-export type VideoCodec = 'vp8' | 'h264'
+type VideoCodec = 'vp8' | 'h264'
 
 /** What one ffmpeg run receives: its video (none: a filler is generated) and how many audio tracks to mix. */
 export interface PartPlan {
@@ -64,7 +64,7 @@ const codecOf = (candidate: EgressCandidate): VideoCodec | null => {
  * What of a room goes out: the shared screen, else the first camera; every microphone (mixed).
  * Paused producers send nothing, so they are left out rather than stalling ffmpeg's mixer.
  */
-export function selectMedia(candidates: EgressCandidate[]): {
+function selectMedia(candidates: EgressCandidate[]): {
   video: EgressCandidate | null
   audio: EgressCandidate[]
 } {

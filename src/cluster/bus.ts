@@ -30,7 +30,7 @@ interface Reply {
 // biome-ignore lint/suspicious/noExplicitAny: each handler is registered with the schema its data was checked against
 type ClusterHandler = (data: any, from: string) => unknown
 
-export class ClusterRequestError extends Error {
+class ClusterRequestError extends Error {
   override name = 'ClusterRequestError'
 }
 

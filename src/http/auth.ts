@@ -6,7 +6,7 @@ import { oneOf } from './enums.ts'
 import { ApiError, forbidden } from './errors.ts'
 import { cachedTokenVerifier } from './token-cache.ts'
 
-export interface Session {
+interface Session {
   userId: string
   role: Role
 }
@@ -75,7 +75,7 @@ function assertNamesStaffModule(access: Access): void {
   }
 }
 
-export function bearerToken(authorization: string | undefined): string | null {
+function bearerToken(authorization: string | undefined): string | null {
   const match = authorization?.match(/^Bearer\s+(\S+)$/i)
   return match?.[1] ?? null
 }

@@ -17,7 +17,7 @@ export function csvField(value: string | number | null): string {
 }
 
 /** One record, CRLF-terminated as RFC 4180 asks. */
-export const csvRecord = (fields: Array<string | number | null>) => `${fields.map(csvField).join(',')}\r\n`
+const csvRecord = (fields: Array<string | number | null>) => `${fields.map(csvField).join(',')}\r\n`
 
 /**
  * A CSV body (UTF-8 with a byte order mark) that reads its rows page by page as the client downloads it: `nextPage(after)`

@@ -11,7 +11,7 @@ export interface RateLimitRule {
  * school or an office whose people all come from one NAT address (30 students signing in by OTP in
  * the same minute are 60 requests). RATE_LIMIT_FACTOR scales them all.
  */
-export const defaultRateLimits = {
+const defaultRateLimits = {
   anonymous: { limit: 300, windowSec: 60 },
   user: { limit: 200, windowSec: 60 },
   otp: { limit: 300, windowSec: 60 },

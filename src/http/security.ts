@@ -14,7 +14,7 @@ const jsonContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
 const pagePrefixes = ['/swagger', '/demo', '/sdk', '/dashboard', '/classroom']
 const VIDEO_UPLOAD_PATH = '/api/v1/videos'
 /** Longer URLs get our 414; past Bun's own 16 KiB header limit it answers 431 before our code runs. */
-export const MAX_URL_LENGTH = 8192
+const MAX_URL_LENGTH = 8192
 
 /** Security headers, CORS for browser clients, and request body size limits (413). */
 export const security = (config: Config) =>

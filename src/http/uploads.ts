@@ -5,7 +5,7 @@ import type { Config } from '../config.ts'
 export const UPLOADS_PATH = '/uploads'
 
 /** `bytes=start-end`, `bytes=start-` or `bytes=-suffix` within a file of `size` bytes; null when unsatisfiable. */
-export function parseRange(header: string, size: number): { start: number; end: number } | null {
+function parseRange(header: string, size: number): { start: number; end: number } | null {
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
   if (!match || (match[1] === '' && match[2] === '') || size === 0) return null
   if (match[1] === '') {

@@ -8,7 +8,7 @@ export const InboundEnvelope = t.Object({
   type: t.String({ minLength: 1, maxLength: 64 }),
   data: t.Optional(t.Record(t.String(), t.Unknown())),
 })
-export type Inbound = Static<typeof InboundEnvelope>
+type Inbound = Static<typeof InboundEnvelope>
 export type MessageId = Inbound['id']
 
 export interface WsErrorBody {

@@ -4,7 +4,7 @@ import { preferredLanguage, type Language } from '../http/error-messages.ts'
 import { ApiError } from '../http/errors.ts'
 import type { Hub, TopicServer, WsSession } from './hub.ts'
 
-export const DEFAULT_AUTH_TIMEOUT_MS = 10_000
+const DEFAULT_AUTH_TIMEOUT_MS = 10_000
 
 /**
  * Bun has one WebSocket configuration per server, so these go into the app's `websocket` config
@@ -13,7 +13,7 @@ export const DEFAULT_AUTH_TIMEOUT_MS = 10_000
 export const wsServerOptions = { maxPayloadLength: 64 * 1024, idleTimeout: 120 }
 
 /** `Sec-WebSocket-Protocol: bearer, <token>`: browsers cannot set Authorization on a WebSocket. */
-export function tokenFromProtocols(header: string | undefined): string | null {
+function tokenFromProtocols(header: string | undefined): string | null {
   const [scheme, token] = (header ?? '').split(',').map((part) => part.trim())
   return scheme === 'bearer' && token ? token : null
 }

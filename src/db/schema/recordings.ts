@@ -4,7 +4,6 @@ import { users } from './auth.ts'
 import { createdAt, timestamp } from './columns.ts'
 
 export const recordingStatuses = ['recording', 'processing', 'ready', 'failed', 'partial'] as const
-export type RecordingStatus = (typeof recordingStatuses)[number]
 /** What a recording is of: a live class session, a stream or a support call. */
 export const recordingSubjects = ['live', 'stream', 'call'] as const
 export type RecordingSubject = (typeof recordingSubjects)[number]

@@ -33,7 +33,6 @@ export const supportRequests = sqliteTable(
 )
 
 export const videoCallStatuses = ['created', 'active', 'ended'] as const
-export type VideoCallStatus = (typeof videoCallStatuses)[number]
 
 export const videoCalls = sqliteTable('video_calls', {
   id: text('id').primaryKey(),

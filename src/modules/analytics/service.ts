@@ -12,7 +12,7 @@ import { csvStream } from '../../http/csv.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** A daily series longer than this is refused (ask for months instead). */
-export const MAX_DAILY_DAYS = 366
+const MAX_DAILY_DAYS = 366
 const EXPORT_PAGE = 500
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 

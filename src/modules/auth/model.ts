@@ -3,7 +3,7 @@ import { oneOf } from '../../http/enums.ts'
 import { languages, pendingRoles, roles, staffProfiles, themes } from '../../db/schema/auth.ts'
 
 export const Email = t.String({ format: 'email', maxLength: 254, examples: ['amina@example.com'] })
-export const Phone = t.String({
+const Phone = t.String({
   pattern: '^\\+[1-9][0-9]{7,14}$',
   description: 'E.164, e.g. +966500000001',
   examples: ['+966500000001'],
@@ -12,15 +12,15 @@ export const Password = t.String({ minLength: 8, maxLength: 128 })
 export const Name = t.String({ minLength: 1, maxLength: 100 })
 const OptionalText = (maxLength: number) => t.Optional(t.Union([t.String({ maxLength }), t.Null()]))
 
-export const RegistrableRole = oneOf(['customer', 'supporter', 'teacher', 'provider'], {
+const RegistrableRole = oneOf(['customer', 'supporter', 'teacher', 'provider'], {
   default: 'customer',
   description:
     'staff accounts are created with `npm run admin -- create-staff`, never here; `supporter` applies: the account is a customer with `pendingRole: supporter` until staff approve it',
 })
 
-export const RoleSchema = oneOf(roles)
+const RoleSchema = oneOf(roles)
 
-export const Preferences = t.Object(
+const Preferences = t.Object(
   { language: oneOf(languages), theme: oneOf(themes) },
   { title: 'Preferences', description: 'language also picks the language of notifications' },
 )
@@ -65,7 +65,7 @@ export const PublicUser = t.Object(
   { title: 'PublicUser' },
 )
 
-export const TokenPair = {
+const TokenPair = {
   accessToken: t.String(),
   refreshToken: t.String(),
   tokenType: t.Literal('Bearer'),
@@ -125,7 +125,7 @@ export const UpdateMeBody = t.Object({
 export const CompleteProfileBody = t.Object({ name: Name, email: t.Optional(Email), password: t.Optional(Password) })
 export const AvailabilityBody = t.Object({ available: t.Boolean() })
 
-export const WalletTransaction = t.Object(
+const WalletTransaction = t.Object(
   {
     id: t.String(),
     amount: t.Integer({ description: 'coins, positive for credit, negative for debit' }),

@@ -10,8 +10,8 @@ import { newId } from '../../ids.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
 
 /** The balance check `coin_balance >= 0` refused a debit. */
-export const isInsufficientCoins = (error: unknown) => dbErrorMentions(error, 'users_coin_balance_non_negative')
-export const insufficientCoins = () => conflict('INSUFFICIENT_COINS', 'Not enough coins')
+const isInsufficientCoins = (error: unknown) => dbErrorMentions(error, 'users_coin_balance_non_negative')
+const insufficientCoins = () => conflict('INSUFFICIENT_COINS', 'Not enough coins')
 
 export interface LedgerEntry {
   userId: string

@@ -20,7 +20,7 @@ type CatalogueTable = SQLiteTableWithColumns<{
  * with the billing module see and change all of them. Entries are never deleted (invoices name
  * them); deactivating one hides it from sale.
  */
-export class Catalogue<Row extends { isActive: boolean }, Create extends object> {
+class Catalogue<Row extends { isActive: boolean }, Create extends object> {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts'
 import { extraGrants, plans, subscriptions, type FeatureFlags } from '../../db/schema/billing.ts'
 
 /** What an account without a plan or extras gets. */
-export const FREE_FEATURES = {
+const FREE_FEATURES = {
   flags: { portfolioItems: 10, portfolioVideos: true, priorityListing: false } as FeatureFlags,
   maxUploadMb: 5,
 }

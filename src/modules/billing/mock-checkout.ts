@@ -8,7 +8,7 @@ import { ReferenceParams } from './model.ts'
 import type { PaymentProvider, PaymentService } from './payments.ts'
 import { signWebhook, type WebhookReceiver } from './webhooks.ts'
 
-export const MOCK_PROVIDER = 'mock'
+const MOCK_PROVIDER = 'mock'
 const CHECKOUT_PATH = '/billing/mock/checkout'
 // No script at all: two plain forms posting back to us; inline styles only.
 const CHECKOUT_CSP =

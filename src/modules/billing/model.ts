@@ -11,13 +11,13 @@ export const ProviderParams = t.Object({ provider: t.String({ minLength: 1, maxL
 export const ReferenceParams = t.Object({
   reference: t.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
 })
-export const Halalas = (description: string) =>
+const Halalas = (description: string) =>
   t.Integer({ minimum: 1, maximum: 1_000_000_000, description: `${description}, in halalas (1/100 SAR)` })
 const Currency = t.Literal('SAR')
 const Name = t.String({ minLength: 1, maxLength: 100 })
 
 /** Feature flags and limits: `true`/`false` for features, numbers for limits (portfolioItems…). */
-export const FeatureFlags = t.Record(
+const FeatureFlags = t.Record(
   t.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]{0,39}$' }),
   t.Union([t.Boolean(), t.Integer({ minimum: 0, maximum: 1_000_000 })]),
   {
@@ -28,7 +28,7 @@ export const FeatureFlags = t.Record(
   },
 )
 
-export const InvoiceLine = t.Object({
+const InvoiceLine = t.Object({
   description: t.String(),
   quantity: t.Integer(),
   amount: t.Integer({ description: 'line total, in halalas' }),

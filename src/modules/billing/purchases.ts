@@ -10,10 +10,10 @@ import type { Wallet } from '../auth/public.ts'
 import type { BillingCatalogues } from './catalogues.ts'
 import { toInvoiceDto, type InvoiceService } from './invoices.ts'
 
-export const EXPIRE_SUBSCRIPTION_JOB = 'subscription.expire'
+const EXPIRE_SUBSCRIPTION_JOB = 'subscription.expire'
 const DAY_MS = 24 * 60 * 60 * 1000
 type SubscriptionRow = typeof subscriptions.$inferSelect
-export const toSubscriptionDto = ({ userId: _owner, ...subscription }: SubscriptionRow) => subscription
+const toSubscriptionDto = ({ userId: _owner, ...subscription }: SubscriptionRow) => subscription
 
 /**
  * What a user buys from the catalogues: a plan subscription, an extra, a coin pack. Each purchase

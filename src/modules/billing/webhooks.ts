@@ -7,7 +7,7 @@ import { WebhookBody } from './model.ts'
 import type { PaymentService } from './payments.ts'
 
 /** How far a webhook's signed timestamp may be from our clock before it counts as a replay. */
-export const WEBHOOK_WINDOW_SEC = 5 * 60
+const WEBHOOK_WINDOW_SEC = 5 * 60
 
 export interface WebhookDelivery {
   timestamp: string | null
@@ -24,7 +24,7 @@ export function signWebhook(secret: string, timestamp: string, eventId: string, 
 const unauthorized = (code: 'INVALID_SIGNATURE' | 'STALE_WEBHOOK', message: string) => new ApiError(401, code, message)
 
 /** Refuses (401) a delivery whose signature is missing or wrong, or whose signed timestamp is outside the window. */
-export function verifyWebhook(secret: string, delivery: WebhookDelivery, nowMs: number): void {
+function verifyWebhook(secret: string, delivery: WebhookDelivery, nowMs: number): void {
   const { timestamp, eventId, signature, rawBody } = delivery
   if (!timestamp || !/^\d{1,12}$/.test(timestamp))
     throw unauthorized('INVALID_SIGNATURE', 'X-Timestamp must be the unix time in seconds')

@@ -25,7 +25,7 @@ export interface LiveEvents {
   ended(session: LiveSessionRow): void
 }
 
-export const REMINDER_LEAD_MS = 10 * 60 * 1000
+const REMINDER_LEAD_MS = 10 * 60 * 1000
 export const liveRoomName = (sessionId: string) => `live:${sessionId}`
 
 const roomCode = customAlphabet('ABCDEFGHJKLMNPQRSTUVWXYZ23456789', 10)

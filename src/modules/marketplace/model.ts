@@ -48,7 +48,7 @@ export const UpdateCategory = t.Object(
   { minProperties: 1 },
 )
 
-export const Rating = t.Object({
+const Rating = t.Object({
   average: t.Number({ description: 'mean of the ratings, 0 when there are none' }),
   count: t.Integer(),
 })

@@ -10,7 +10,7 @@ import type { ProviderService } from './providers.ts'
 import { toRequestDto, type Notice, type RequestService } from './requests.ts'
 
 type OfferRow = typeof offers.$inferSelect
-export const toOfferDto = (offer: OfferRow) => ({ ...offer, currency: 'SAR' as const })
+const toOfferDto = (offer: OfferRow) => ({ ...offer, currency: 'SAR' as const })
 
 const offerNotices: Record<'offer' | 'accepted' | 'rejected', Notice> = {
   offer: { type: 'request.offer', title: { ar: 'عرض جديد على طلبك', en: 'A new offer on your request' } },

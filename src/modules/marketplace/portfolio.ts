@@ -14,7 +14,7 @@ import { newId } from '../../ids.ts'
 import type { FeatureService } from '../billing/public.ts'
 import { PortfolioFields } from './model.ts'
 
-export const PORTFOLIO_FOLDER = 'portfolio'
+const PORTFOLIO_FOLDER = 'portfolio'
 const fileTypes = { ...imageTypes, ...videoTypes }
 type PortfolioRow = typeof portfolioItems.$inferSelect
 /** A portfolio item's like count, as a column of a query over portfolio_items. */

@@ -8,7 +8,7 @@ import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import type { RequestRow, RequestService } from './requests.ts'
 
-export type RequestMessageRow = typeof requestMessages.$inferSelect
+type RequestMessageRow = typeof requestMessages.$inferSelect
 
 /** What the realtime side does once a message is stored or read. */
 export interface ChatEvents {

@@ -26,12 +26,12 @@ export const toRequestDto = ({ cityKey: _cityKey, ...request }: RequestRow) => (
   currency: 'SAR' as const,
 })
 
-export const URGENT_TTL_MS = 30 * 60 * 1000
-export const EXPIRE_JOB = 'service-request.expire'
+const URGENT_TTL_MS = 30 * 60 * 1000
+const EXPIRE_JOB = 'service-request.expire'
 const expireJobKey = (id: string) => `service-request-expire:${id}`
 
 /** The state machine: which statuses each status may be reached from. */
-export const reachableFrom: Record<RequestStatus, readonly RequestStatus[]> = {
+const reachableFrom: Record<RequestStatus, readonly RequestStatus[]> = {
   sent: [],
   accepted: ['sent'],
   rejected: ['sent'],

@@ -10,7 +10,7 @@ import { newId } from '../../ids.ts'
 /** Text in each language a user may prefer; the recipient's `preferences.language` picks one. */
 export type Localized = Record<UserPreferences['language'], string>
 /** Localized, or a plain string the same for everyone (what a user wrote: a subject, a title). */
-export type LocalizedText = string | Localized
+type LocalizedText = string | Localized
 
 export interface NewNotification {
   type: string
@@ -29,12 +29,12 @@ function ofType(type: string | undefined): SQL | undefined {
   return and(gte(notifications.type, `${type}.`), lt(notifications.type, `${type}/`))
 }
 
-export type NotificationRow = typeof notifications.$inferSelect
+type NotificationRow = typeof notifications.$inferSelect
 
 /** Where a stored notification is pushed live (the /ws hub). */
 export type NotificationPush = (userId: string, notification: ReturnType<typeof toNotificationDto>) => void
 
-export const toNotificationDto = ({ userId: _owner, dedupeKey: _key, ...notification }: NotificationRow) => ({
+const toNotificationDto = ({ userId: _owner, dedupeKey: _key, ...notification }: NotificationRow) => ({
   ...notification,
   read: notification.readAt !== null,
 })

@@ -18,7 +18,7 @@ type PromoRow = typeof promoRequests.$inferSelect
 type AssetRow = typeof promoAssets.$inferSelect
 type Listed = { request: PromoRow; userName: string }
 
-export const assetFilePath = (id: string) => `/promo/assets/${id}/file`
+const assetFilePath = (id: string) => `/promo/assets/${id}/file`
 const toAssetDto = ({ path: _path, requestId: _request, ...asset }: AssetRow) => ({
   ...asset,
   url: assetFilePath(asset.id),

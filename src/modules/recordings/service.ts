@@ -27,7 +27,7 @@ import { errorFields, logEvent, type Logger } from '../../logger.ts'
 export type RecordingRow = typeof recordings.$inferSelect
 
 /** Which room a start or stop is about, and (for calls) whose consent it needs first. */
-export interface RecordingTarget {
+interface RecordingTarget {
   room: string
   consentFrom?: string[]
 }
@@ -41,7 +41,7 @@ export interface RecordingSubjectHandler {
   onFinished?(recording: RecordingRow): Promise<void>
 }
 
-export const JOB_FINALIZE = 'recordings.finalize'
+const JOB_FINALIZE = 'recordings.finalize'
 /** How long the job waits for an assembly under way before it looks again. */
 const ASSEMBLY_WATCH_MS = 15 * 60_000
 const finalizeKey = (id: string) => `recording:${id}`

@@ -12,7 +12,7 @@ import { API_PREFIX } from '../../http/paths.ts'
 import { PRIVATE_FOLDER } from '../../http/private-files.ts'
 import type { UrlSigner } from '../../access/signed-urls.ts'
 import { ShortLivedCache } from '../../short-lived-cache.ts'
-import { streamRoomName, type StreamRow } from './service.ts'
+import { streamIdOf, streamRoomName, type StreamRow } from './service.ts'
 
 /** How long a private stream's signed playlist link works; players refetch the playlist with it. */
 const PLAYLIST_LINK_MS = 6 * 60 * 60_000
@@ -20,7 +20,7 @@ const SEGMENT_NAME = /^p\d+-\d+\.ts$/
 /** A segment lasts 2 s: a new publisher elsewhere is found within one. */
 const PUBLISHER_CACHE_MS = 2000
 
-export const hlsScope = (streamId: string) => `${API_PREFIX}/hls/${streamId}/`
+const hlsScope = (streamId: string) => `${API_PREFIX}/hls/${streamId}/`
 
 /**
  * A stream published as HLS beside WebRTC: ffmpeg writes 2-second segments and a playlist per
@@ -56,7 +56,7 @@ export class StreamHls {
     // A killed instance's ffmpeg outlives it on its host: whoever sweeps the instance stops it.
     cluster?.members.on('swept', (instanceId) => void this.clearInstance(instanceId))
     media?.rooms.events.on('ended', (room) => {
-      const streamId = room.startsWith('stream:') ? room.slice('stream:'.length) : null
+      const streamId = streamIdOf(room)
       if (streamId && this.running.has(streamId)) void this.stop(streamId)
     })
   }

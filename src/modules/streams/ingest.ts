@@ -34,7 +34,7 @@ const mediaUnavailable = (error: unknown): never => {
   throw error
 }
 
-export const whipPath = (streamId: string) => `${API_PREFIX}/whip/${streamId}`
+const whipPath = (streamId: string) => `${API_PREFIX}/whip/${streamId}`
 const keyScope = (streamId: string) => `ingest:${streamId}`
 
 /**

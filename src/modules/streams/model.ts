@@ -6,7 +6,7 @@ import { IceServer } from '../../ice-servers.ts'
 
 const Id = t.String({ minLength: 1, maxLength: 64 })
 export const StreamIdParams = t.Object({ id: Id })
-export const Category = t.String({ minLength: 1, maxLength: 50 })
+const Category = t.String({ minLength: 1, maxLength: 50 })
 
 export const Stream = t.Object(
   {
@@ -145,7 +145,7 @@ export const SendGift = t.Object({
     t.String({ minLength: 1, maxLength: 100, description: 'a retried send with the same key is charged once' }),
   ),
 })
-export const GiftTransaction = t.Object(
+const GiftTransaction = t.Object(
   {
     id: t.String(),
     giftId: t.String(),

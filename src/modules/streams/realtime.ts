@@ -7,12 +7,12 @@ import { defineHandler, type MessageHandler } from '../../realtime/protocol.ts'
 import type { ChatEvents, StreamChat } from './chat.ts'
 import type { GiftEvents } from './gifts.ts'
 import { ChatText, ClientMsgId } from './model.ts'
-import { statsOf, streamRoomName, toStreamDto, type StreamEvents, type StreamService } from './service.ts'
+import { statsOf, streamIdOf, streamRoomName, toStreamDto, type StreamEvents, type StreamService } from './service.ts'
 
 const StreamId = t.String({ minLength: 1, maxLength: 64 })
 /** Host and co-hosts also sit in this channel: per-viewer events go only to them, never to every viewer. */
 const moderatorsChannel = (streamId: string) => `stream-mods:${streamId}`
-export const VIEWER_COUNT_INTERVAL_MS = 1000
+const VIEWER_COUNT_INTERVAL_MS = 1000
 
 /**
  * viewer_count at most once per interval per stream, carrying the latest count: a join wave of
@@ -100,7 +100,10 @@ export function streamRealtime(hub: Hub, streams: StreamService, chat: StreamCha
   hub.registerChannelKind(
     'stream',
     (user, streamId) => streams.mayEnter(user, streamId),
-    (user, channel) => void streams.leave(user, channel.slice('stream:'.length)).catch(() => undefined),
+    (user, channel) => {
+      const streamId = streamIdOf(channel)
+      if (streamId) void streams.leave(user, streamId).catch(() => undefined)
+    },
   )
   hub.registerChannelKind('stream-mods', async (user, streamId) => {
     const stream = await streams.get(user, streamId).catch(() => null)

@@ -28,8 +28,12 @@ import { logEvent, type Logger } from '../../logger.ts'
 export type StreamRow = typeof streams.$inferSelect
 export type StreamRole = 'host' | ViewerRole
 
-export const streamRoomName = (streamId: string) => `stream:${streamId}`
-export const HOST_GONE_MS = 60_000
+const STREAM_ROOM = 'stream:'
+/** A stream's media room and WS channel: `stream:<id>`. */
+export const streamRoomName = (streamId: string) => `${STREAM_ROOM}${streamId}`
+/** The stream id in a room or channel name, or null for any other kind of room. */
+export const streamIdOf = (room: string) => (room.startsWith(STREAM_ROOM) ? room.slice(STREAM_ROOM.length) : null)
+const HOST_GONE_MS = 60_000
 const JOB_HOST_CHECK = 'stream.host-check'
 const hostCheckKey = (streamId: string) => `stream:${streamId}:host-check`
 
@@ -44,7 +48,6 @@ export const toStreamDto = ({
   ...stream,
   roomId: streamRoomName(stream.id),
 })
-export type StreamDto = ReturnType<typeof toStreamDto>
 
 export const statsOf = (stream: StreamRow) => ({
   durationSec: stream.durationSec ?? 0,
@@ -226,7 +229,6 @@ export class StreamService {
     return { stream: joined.stream, role: asRole, iceServers: iceServersFor(this.config, this.clock, user.id) }
   }
 
-  /** The viewer is no longer in the stream (REST leave, or their last connection left its channel). */
   /**
    * Viewers counted present whom no instance has in the stream any more: those of an instance
    * that died (its sockets closed without a leave). They leave now, so the counts stay true.
@@ -244,6 +246,7 @@ export class StreamService {
     }
   }
 
+  /** The viewer is no longer in the stream (REST leave, or their last connection left its channel). */
   async leave(user: { id: string; name: string }, id: string): Promise<StreamRow | null> {
     const [[left], [stream]] = await this.db.batch([
       this.db

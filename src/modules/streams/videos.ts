@@ -16,7 +16,7 @@ export type VideoRow = typeof videos.$inferSelect
 export type VideoSort = (typeof videoSorts)[number]
 
 const TRENDING_WINDOW_MS = 7 * 24 * 60 * 60 * 1000
-export const VIDEO_FOLDER = 'videos'
+const VIDEO_FOLDER = 'videos'
 
 export interface NewVideo {
   title: string

@@ -12,7 +12,7 @@ import { newId } from '../../ids.ts'
 import type { Localized, NotificationService } from '../notifications/public.ts'
 
 export type TicketRow = typeof tickets.$inferSelect
-export type TicketMessageRow = typeof ticketMessages.$inferSelect
+type TicketMessageRow = typeof ticketMessages.$inferSelect
 
 /** What the realtime side does once a change is stored. */
 export interface TicketEvents {

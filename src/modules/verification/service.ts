@@ -22,12 +22,12 @@ type RequestRow = typeof verificationRequests.$inferSelect
 type DocumentRow = typeof verificationDocuments.$inferSelect
 
 /** What each badge costs for a year, in halalas. */
-export const BADGE_PRICES: Record<Badge, number> = { blue: 19_900, green: 29_900 }
+const BADGE_PRICES: Record<Badge, number> = { blue: 19_900, green: 29_900 }
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000
 const EXPIRE_JOB = 'verification.expire'
 const OPEN_STATUSES = ['pending', 'pending_payment'] as const
 
-export const documentFilePath = (id: string) => `/verification/documents/${id}/file`
+const documentFilePath = (id: string) => `/verification/documents/${id}/file`
 const toDocumentDto = ({ path: _path, reviewedBy: _reviewer, ...document }: DocumentRow) => ({
   ...document,
   url: documentFilePath(document.id),

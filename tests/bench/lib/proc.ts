@@ -11,11 +11,3 @@ export function processUsage(pid: number): { cpuMs: number; rssBytes: number } {
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
   return { cpuMs: (cpuTicks * 1000) / TICKS_PER_SECOND, rssBytes: rssKb * 1024 }
 }
-
-/** Samples a process's CPU share over an interval (1.0 = one full core). */
-export async function cpuShare(pid: number, during: () => Promise<void>): Promise<number> {
-  const before = processUsage(pid).cpuMs
-  const started = performance.now()
-  await during()
-  return (processUsage(pid).cpuMs - before) / (performance.now() - started)
-}

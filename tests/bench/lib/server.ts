@@ -98,5 +98,3 @@ export async function startBenchServer(options: {
     },
   }
 }
-
-export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>

@@ -16,7 +16,7 @@ interface Stay {
   leftAt: Date | null
 }
 
-export interface Presence {
+interface Presence {
   firstJoinedAt: Date | null
   lastLeftAt: Date | null
   secondsPresent: number
@@ -29,11 +29,7 @@ export interface Presence {
  * Time present within the class (from its start to its end, or now): overlapping stays (two tabs,
  * a move between instances) count once, and each separate stretch is one join.
  */
-export function presenceOf(
-  stays: Stay[],
-  session: Pick<LiveSessionRow, 'startedAt' | 'endedAt'>,
-  now: number,
-): Presence {
+function presenceOf(stays: Stay[], session: Pick<LiveSessionRow, 'startedAt' | 'endedAt'>, now: number): Presence {
   const classStart = session.startedAt?.getTime() ?? now
   const classEnd = session.endedAt?.getTime() ?? now
   const sorted = [...stays].sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime())
