@@ -14,7 +14,13 @@ const kernel = '^src/core\\.ts$'
 const modules = '^src/modules/'
 const app = '^src/(app|index|lifecycle)\\.ts$|^src/(cli|classroom|dashboard|ui)/'
 
-const layer = (name, comment, from, above) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: above } })
+const layer = (name, comment, from, above) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: from },
+  to: { path: above },
+})
 
 module.exports = {
   forbidden: [
@@ -39,9 +45,24 @@ module.exports = {
       from: { path: '^media/client/' },
       to: { path: '^(media/(?!client/)|src/)' },
     },
-    layer('foundation-is-the-bottom', 'Foundation files import only foundation.', foundation, `${platform}|${kernel}|${modules}|${app}|^media/`),
-    layer('platform-below-kernel', 'The platform never knows the kernel, the modules or the app.', platform, `${kernel}|${modules}|${app}`),
-    layer('kernel-below-modules', 'The kernel is infrastructure: no domain service, no module.', kernel, `${modules}|${app}`),
+    layer(
+      'foundation-is-the-bottom',
+      'Foundation files import only foundation.',
+      foundation,
+      `${platform}|${kernel}|${modules}|${app}|^media/`,
+    ),
+    layer(
+      'platform-below-kernel',
+      'The platform never knows the kernel, the modules or the app.',
+      platform,
+      `${kernel}|${modules}|${app}`,
+    ),
+    layer(
+      'kernel-below-modules',
+      'The kernel is infrastructure: no domain service, no module.',
+      kernel,
+      `${modules}|${app}`,
+    ),
     layer('modules-below-app', 'Modules are installed by the app, never the other way round.', modules, app),
     {
       name: 'media-through-its-index',
@@ -59,7 +80,7 @@ module.exports = {
     },
     {
       name: 'outside-modules-only-index-or-public',
-      comment: "Outside a module, its index.ts (to install it) and public.ts are all there is of it.",
+      comment: 'Outside a module, its index.ts (to install it) and public.ts are all there is of it.',
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/modules/[^/]+/' },
       to: { path: '^src/modules/[^/]+/', pathNot: '^src/modules/[^/]+/(index|public)\\.ts$' },
