@@ -1,14 +1,14 @@
 /**
  * The import rules of docs/architecture.md ("Layers and boundaries"), checked by `npm run check`
  * (part of `npm test`). Layers, lowest first; a file imports only its own layer or lower ones:
- *   foundation  config, logger, clock, ids, db, access policy (no HTTP, no domain)
+ *   foundation  config, logger, clock, ids, db, the access policy, error codes and DomainError
  *   media       the embedded SFU: imports nothing of src/, depends on small ports of its own
  *   platform    http, realtime, jobs, cluster, metrics: the framework modules stand on
  *   kernel      src/core.ts
  *   modules     src/modules/<m>/ and the shared services composed over them
  *   app         createApp, the entry point, the CLI and the pages
  */
-const foundation = '^src/(config|logger|clock|ids|short-lived-cache|redis|ice-servers)\\.ts$|^src/(db|access)/'
+const foundation = '^src/(config|logger|clock|ids|short-lived-cache|redis|ice-servers)\\.ts$|^src/(db|access|errors)/'
 const platform = '^src/(http|realtime|jobs|cluster|metrics)/'
 const kernel = '^src/core\\.ts$'
 const modules = '^src/modules/'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { arabicMessages, preferredLanguage } from '../src/http/error-messages.ts'
+import { arabicMessages, preferredLanguage } from '../src/errors/messages.ts'
 import { createTestApp, type TestApp } from './helpers/app.ts'
 
 let t: TestApp | undefined

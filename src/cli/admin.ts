@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../config.ts'
 import { openDatabase, type DatabaseHandle } from '../db/client.ts'
 import { applyMigrations } from '../db/migrate.ts'
 import { staffModules, staffProfiles } from '../db/schema/auth.ts'
-import { ApiError } from '../http/errors.ts'
+import { DomainError } from '../errors/domain.ts'
 import { AdjustCoinsBody, CoinAmount, Email, Name, Password, UserService, Wallet } from '../modules/auth/public.ts'
 import { CatalogService, seedCatalogue } from '../modules/marketplace/public.ts'
 
@@ -126,7 +126,7 @@ try {
     console.log(JSON.stringify({ created: await withDatabase((db) => seedCatalogue(new CatalogService(db))) }))
   else fail(usage)
 } catch (error) {
-  if (error instanceof ApiError || error instanceof ConfigError) fail(error.message)
+  if (error instanceof DomainError || error instanceof ConfigError) fail(error.message)
   if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
     fail(`${error.message}\n\n${usage}`)
   throw error

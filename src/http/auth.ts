@@ -3,7 +3,8 @@ import { Elysia, t } from 'elysia'
 import { type Access, type AuthUser, mayAccess, staffMay } from '../access/policy.ts'
 import { roles, type Role } from '../db/schema/auth.ts'
 import { oneOf } from './enums.ts'
-import { ApiError, forbidden } from './errors.ts'
+import { ApiError } from './errors.ts'
+import { DomainError, forbidden } from '../errors/domain.ts'
 import { cachedTokenVerifier } from './token-cache.ts'
 
 interface Session {
@@ -46,7 +47,7 @@ export interface AuthGuardOptions {
 export const unauthenticated = (errorCode: 'UNAUTHENTICATED' | 'INVALID_TOKEN', message: string) =>
   new ApiError(401, errorCode, message, undefined, { 'www-authenticate': 'Bearer' })
 
-function refusal(user: AuthUser, access: Access): ApiError | null {
+function refusal(user: AuthUser, access: Access): DomainError | null {
   const { roles: allowedRoles, staff } =
     typeof access === 'object' && 'staff' in access ? access : { roles: access, staff: undefined }
   if (user.role === 'staff' && staff) {
@@ -61,7 +62,7 @@ function refusal(user: AuthUser, access: Access): ApiError | null {
   }
   if (mayAccess(user.role, allowedRoles)) return null
   if (user.role === 'phone_only')
-    return new ApiError(403, 'PROFILE_INCOMPLETE', 'Complete your profile first (POST /api/v1/me/complete)')
+    return new DomainError('PROFILE_INCOMPLETE', 'Complete your profile first (POST /api/v1/me/complete)')
   const allowed =
     allowedRoles === true || allowedRoles === 'any'
       ? 'a completed profile'

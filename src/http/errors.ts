@@ -1,28 +1,37 @@
 import { Elysia, t } from 'elysia'
 import type { Logger } from '../logger.ts'
 import { errorFields } from '../logger.ts'
-import { localizedMessage, preferredLanguage, type ErrorCode, type Language } from './error-messages.ts'
+import { DomainError } from '../errors/domain.ts'
+import { localizedMessage, preferredLanguage, type ErrorCode, type Language } from '../errors/messages.ts'
+import { httpStatusOf } from './error-status.ts'
 
-/** An error the API means to show: HTTP status, SNAKE_CASE code and a human message. */
-export class ApiError extends Error {
+/**
+ * An error of the HTTP layer itself (a body it cannot read, a missing bearer token, an upgrade that
+ * failed), with its status and headers spelled out. Domain services throw DomainErrors instead.
+ */
+export class ApiError extends DomainError {
   constructor(
     readonly status: number,
-    readonly errorCode: ErrorCode,
+    code: ErrorCode,
     message: string,
-    readonly details?: unknown,
+    details?: unknown,
     readonly headers?: Record<string, string>,
   ) {
-    super(message)
+    super(code, message, details)
   }
 }
 
-export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`)
-export const forbidden = (message = 'You are not allowed to do this') => new ApiError(403, 'FORBIDDEN', message)
-export const conflict = (errorCode: ErrorCode, message: string) => new ApiError(409, errorCode, message)
+const statusOf = (error: DomainError) => (error instanceof ApiError ? error.status : httpStatusOf[error.code])
+
+/** An ApiError's own headers; a domain error that says when to try again (slow mode) gets Retry-After. */
+function headersOf(error: DomainError): Record<string, string> {
+  if (error instanceof ApiError) return error.headers ?? {}
+  const retryAfterSec = (error.details as { retryAfterSec?: unknown } | undefined)?.retryAfterSec
+  return typeof retryAfterSec === 'number' ? { 'retry-after': String(retryAfterSec) } : {}
+}
+
 export const payloadTooLarge = (limitBytes: number) =>
   new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes`)
-export const unprocessable = (errorCode: ErrorCode, message: string, details?: unknown) =>
-  new ApiError(422, errorCode, message, details)
 
 /** The error envelope of every error (README, "API basics"), also used to document error responses in OpenAPI. */
 export const ErrorBody = t.Object(
@@ -85,11 +94,11 @@ export const errorHandler = (logger: Logger, defaultLanguage: Language) =>
     const envelope = envelopeIn(preferredLanguage(request.headers.get('accept-language'), defaultLanguage))
     // Elysia wraps whatever a body parser throws (our 413s and 422s too) in its ParseError.
     const meant =
-      error instanceof ApiError ? error : code === 'PARSE' && error.cause instanceof ApiError ? error.cause : null
+      error instanceof DomainError ? error : code === 'PARSE' && error.cause instanceof DomainError ? error.cause : null
     if (meant) {
-      set.status = meant.status
-      if (meant.headers) Object.assign(set.headers, meant.headers)
-      return envelope(meant.errorCode, meant.message, meant.details)
+      set.status = statusOf(meant)
+      Object.assign(set.headers, headersOf(meant))
+      return envelope(meant.code, meant.message, meant.details)
     }
     switch (code) {
       case 'VALIDATION': {

@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { fileURLToPath } from 'node:url'
 import { javascriptHeaders as javascript, lazyBundle, lazyDeclarations } from './bundle.ts'
-import { notFound } from './errors.ts'
+import { notFound } from '../errors/domain.ts'
 
 const clientDir = fileURLToPath(new URL('../../media/client/', import.meta.url))
 

@@ -3,7 +3,8 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { ApiError, payloadTooLarge, unprocessable } from './errors.ts'
+import { ApiError, payloadTooLarge } from './errors.ts'
+import { invalid } from '../errors/domain.ts'
 
 export interface ReceivedFile {
   path: string
@@ -70,7 +71,7 @@ export function receiveMultipart(
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated)
         return fail(
-          unprocessable('VALIDATION_FAILED', `The field ${name} is too long`, [
+          invalid('VALIDATION_FAILED', `The field ${name} is too long`, [
             { in: 'body', path: `/${name}`, message: 'too long' },
           ]),
         )
@@ -84,7 +85,7 @@ export function receiveMultipart(
       if (name !== options.fileField || file) {
         stream.resume()
         return fail(
-          unprocessable('VALIDATION_FAILED', `Send one file, in the field ${options.fileField}`, [
+          invalid('VALIDATION_FAILED', `Send one file, in the field ${options.fileField}`, [
             { in: 'body', path: `/${name}`, message: 'unexpected file' },
           ]),
         )
@@ -107,7 +108,7 @@ export function receiveMultipart(
         if (head.length < SNIFF_BYTES) return
         checked = true
         if (!options.accepts(info.mimeType, head))
-          fail(unprocessable('UNSUPPORTED_FILE_TYPE', 'This type of file is not accepted here'))
+          fail(invalid('UNSUPPORTED_FILE_TYPE', 'This type of file is not accepted here'))
       })
       stream.on('limit', () => fail(payloadTooLarge(options.maxFileBytes)))
       written = new Promise((done, broken) => {
@@ -115,14 +116,14 @@ export function receiveMultipart(
         sink.on('error', broken)
         stream.on('end', () => {
           if (!checked && !options.accepts(info.mimeType, head))
-            fail(unprocessable('UNSUPPORTED_FILE_TYPE', 'This type of file is not accepted here'))
+            fail(invalid('UNSUPPORTED_FILE_TYPE', 'This type of file is not accepted here'))
         })
       })
       stream.pipe(sink)
     })
-    parser.on('filesLimit', () => fail(unprocessable('VALIDATION_FAILED', 'Send one file only')))
-    parser.on('fieldsLimit', () => fail(unprocessable('VALIDATION_FAILED', 'Too many fields')))
-    parser.on('partsLimit', () => fail(unprocessable('VALIDATION_FAILED', 'Too many parts')))
+    parser.on('filesLimit', () => fail(invalid('VALIDATION_FAILED', 'Send one file only')))
+    parser.on('fieldsLimit', () => fail(invalid('VALIDATION_FAILED', 'Too many fields')))
+    parser.on('partsLimit', () => fail(invalid('VALIDATION_FAILED', 'Too many parts')))
     parser.on('error', () => fail(malformed()))
     parser.on('close', () => {
       if (failed) return

@@ -1,6 +1,6 @@
 import { and, eq, gt, lt, or, sql, type Column, type SQL } from 'drizzle-orm'
 import { t, type TSchema } from 'elysia'
-import { unprocessable } from './errors.ts'
+import { invalid } from '../errors/domain.ts'
 
 export const PageQuery = {
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100' })),
@@ -40,7 +40,7 @@ export function decodeCursor(cursor: string | undefined): CursorPosition | null 
     // fall through to the 422 below
   }
   const message = 'The cursor is not one this API returned; pass nextCursor of the previous page'
-  throw unprocessable('VALIDATION_FAILED', message, [{ in: 'query', path: '/cursor', message }])
+  throw invalid('VALIDATION_FAILED', message, [{ in: 'query', path: '/cursor', message }])
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { FileType } from './media-types.ts'
 import { receiveMultipart } from './multipart.ts'
-import { notFound, unprocessable } from './errors.ts'
+import { notFound, invalid } from '../errors/domain.ts'
 
 /** Where private uploads live under UPLOAD_DIR; the public /uploads route never reaches below it. */
 export const PRIVATE_FOLDER = 'private'
@@ -50,7 +50,7 @@ export class PrivateFiles {
       destination: (mimeType) => join(this.folder, `${id}.${this.types[mimeType]?.extension ?? 'bin'}`),
     })
     if (!file)
-      throw unprocessable('VALIDATION_FAILED', 'Attach the file as the multipart field "file"', [
+      throw invalid('VALIDATION_FAILED', 'Attach the file as the multipart field "file"', [
         { in: 'body', path: '/file', message: 'required' },
       ])
     return { fields, file: { name: basename(file.path), mimeType: file.mimeType, size: file.size } }

@@ -1,6 +1,7 @@
 import { Value } from '@sinclair/typebox/value'
 import type { Static, TSchema } from 'elysia'
-import { issueMessage, unprocessable } from './errors.ts'
+import { issueMessage } from './errors.ts'
+import { invalid } from '../errors/domain.ts'
 
 /**
  * Checks a value Elysia could not check for us (a route that takes JSON or a multipart upload),
@@ -20,5 +21,5 @@ export function validated<Schema extends TSchema>(
     path: issue.path || '/',
     message: issueMessage({ ...issue, summary: undefined, schema: issue.schema as Record<string, unknown> }),
   }))
-  throw unprocessable('VALIDATION_FAILED', `Invalid ${where}`, details)
+  throw invalid('VALIDATION_FAILED', `Invalid ${where}`, details)
 }

@@ -2,8 +2,9 @@ import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from 'elysia'
 import type { AuthUser } from '../access/policy.ts'
-import { ApiError, issueMessage } from '../http/errors.ts'
-import { localizedMessage, type Language } from '../http/error-messages.ts'
+import { DomainError } from '../errors/domain.ts'
+import { issueMessage } from '../http/errors.ts'
+import { localizedMessage, type Language } from '../errors/messages.ts'
 import { depthExceeds, MAX_JSON_DEPTH } from '../http/json-body.ts'
 import type { Logger } from '../logger.ts'
 import { errorFields } from '../logger.ts'
@@ -506,7 +507,7 @@ export class Hub {
   }
 
   private fail(connection: Connection, id: MessageId, error: unknown): void {
-    const shown = error instanceof ApiError ? new WsError(error.errorCode, error.message, error.details) : error
+    const shown = error instanceof DomainError ? new WsError(error.code, error.message, error.details) : error
     const body =
       shown instanceof WsError
         ? {

@@ -1,4 +1,4 @@
-import type { ErrorCode, Language } from '../http/error-messages.ts'
+import type { ErrorCode, Language } from '../errors/messages.ts'
 import { t, type Static, type TSchema } from 'elysia'
 import type { AuthUser } from '../access/policy.ts'
 

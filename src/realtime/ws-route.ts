@@ -1,6 +1,6 @@
 import type { ServerWebSocket } from 'bun'
 import { Elysia } from 'elysia'
-import { preferredLanguage, type Language } from '../http/error-messages.ts'
+import { preferredLanguage, type Language } from '../errors/messages.ts'
 import { ApiError } from '../http/errors.ts'
 import type { Hub, TopicServer, WsSession } from './hub.ts'
 

@@ -7,7 +7,7 @@ import { invoices } from '../../db/schema/billing.ts'
 import { liveSessions } from '../../db/schema/courses.ts'
 import { providers, reviews, serviceRequests } from '../../db/schema/marketplace.ts'
 import { streams } from '../../db/schema/streams.ts'
-import { unprocessable } from '../../http/errors.ts'
+import { invalid } from '../../errors/domain.ts'
 import { csvStream } from '../../http/csv.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -40,7 +40,7 @@ export class AnalyticsService {
     const endMs = query.end ? Date.parse(`${query.end}T00:00:00Z`) : Math.floor(this.clock.now() / DAY_MS) * DAY_MS
     const startMs = query.start ? Date.parse(`${query.start}T00:00:00Z`) : endMs - 29 * DAY_MS
     if (Number.isNaN(startMs) || Number.isNaN(endMs) || startMs > endMs) {
-      throw unprocessable('INVALID_DATES', 'start and end must be real days (YYYY-MM-DD) with start on or before end', [
+      throw invalid('INVALID_DATES', 'start and end must be real days (YYYY-MM-DD) with start on or before end', [
         { in: 'query', path: '/start', message: 'on or before end' },
       ])
     }
@@ -92,11 +92,9 @@ export class AnalyticsService {
   async dailyRevenue(range: DayRange) {
     const days = Math.round((range.until.getTime() - range.from.getTime()) / DAY_MS)
     if (days > MAX_DAILY_DAYS) {
-      throw unprocessable(
-        'INVALID_DATES',
-        `A daily series covers at most ${MAX_DAILY_DAYS} days; ask for monthly revenue`,
-        [{ in: 'query', path: '/start', message: 'range too long' }],
-      )
+      throw invalid('INVALID_DATES', `A daily series covers at most ${MAX_DAILY_DAYS} days; ask for monthly revenue`, [
+        { in: 'query', path: '/start', message: 'range too long' },
+      ])
     }
     const byDay = new Map((await this.revenueBy(dayOf(invoices.paidAt), range)).map((row) => [row.date, row]))
     return Array.from({ length: days }, (_, index) => {

@@ -1,9 +1,9 @@
+import { DomainError } from '../../errors/domain.ts'
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { AppDeps } from '../../core.ts'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { otpCodes } from '../../db/schema/auth.ts'
-import { ApiError } from '../../http/errors.ts'
 import { tooManyRequests, type RateLimiter } from '../../http/rate-limit.ts'
 import { newId } from '../../ids.ts'
 
@@ -19,7 +19,7 @@ export const otpPolicy = {
 /** Hands a code to the user (an SMS gateway in a deployment); the dev code path needs none. */
 export type OtpDelivery = NonNullable<AppDeps['otpDelivery']>
 
-const otpRejected = (message: string, details?: unknown) => new ApiError(401, 'OTP_INVALID', message, details)
+const otpRejected = (message: string, details?: unknown) => new DomainError('OTP_INVALID', message, details)
 
 export class OtpService {
   constructor(

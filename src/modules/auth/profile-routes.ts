@@ -1,5 +1,6 @@
 import { t } from 'elysia'
-import { errorResponses, forbidden } from '../../http/errors.ts'
+import { errorResponses } from '../../http/errors.ts'
+import { forbidden } from '../../errors/domain.ts'
 import { PageQuery } from '../../http/pagination.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import {

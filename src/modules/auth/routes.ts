@@ -1,6 +1,7 @@
+import { DomainError } from '../../errors/domain.ts'
 import { t } from 'elysia'
 import type { Config } from '../../config.ts'
-import { ApiError, errorResponses } from '../../http/errors.ts'
+import { errorResponses } from '../../http/errors.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import {
   AuthResult,
@@ -112,8 +113,7 @@ export const authRoutes = ({ config, users, refreshTokens, otp, limiter, logger,
       async ({ body, issueTokens }) => {
         const rotated = await refreshTokens.rotate(body.refreshToken)
         const user = await users.findActive(rotated.userId)
-        if (!user)
-          throw new ApiError(401, 'INVALID_REFRESH_TOKEN', 'The account of this refresh token no longer exists')
+        if (!user) throw new DomainError('INVALID_REFRESH_TOKEN', 'The account of this refresh token no longer exists')
         return issueTokens(user, rotated.refreshToken)
       },
       {

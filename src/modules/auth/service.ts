@@ -11,7 +11,7 @@ import {
   type UserPreferences,
 } from '../../db/schema/auth.ts'
 import type { AuthUser } from '../../access/policy.ts'
-import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
+import { DomainError, conflict, notFound, invalid } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import { ShortLivedCache } from '../../short-lived-cache.ts'
@@ -82,7 +82,7 @@ export class UserService {
 
   async register(account: NewAccount): Promise<UserRow> {
     if (!account.email && !account.phone) {
-      throw unprocessable('EMAIL_OR_PHONE_REQUIRED', 'Give an email or a phone number (or both)')
+      throw invalid('EMAIL_OR_PHONE_REQUIRED', 'Give an email or a phone number (or both)')
     }
     return this.insertUser({
       email: normalizeEmail(account.email) ?? null,
@@ -166,12 +166,12 @@ export class UserService {
   /** The same answer for an unknown account and a wrong password, in about the same time. */
   async authenticate(login: { email?: string; phone?: string; password: string }): Promise<UserRow> {
     if (!login.email && !login.phone)
-      throw unprocessable('EMAIL_OR_PHONE_REQUIRED', 'Give the email or the phone number you registered with')
+      throw invalid('EMAIL_OR_PHONE_REQUIRED', 'Give the email or the phone number you registered with')
     const where = login.email ? eq(users.email, normalizeEmail(login.email)!) : eq(users.phone, login.phone!)
     const user = await this.db.query.users.findFirst({ where: active(where) })
     const valid = await Bun.password.verify(login.password, user?.passwordHash ?? absentUserHash)
     if (!user?.passwordHash || !valid) {
-      throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong email, phone or password')
+      throw new DomainError('INVALID_CREDENTIALS', 'Wrong email, phone or password')
     }
     return user
   }
@@ -316,7 +316,7 @@ export class UserService {
 
   /** Idempotent: following twice, or unfollowing someone not followed, is not an error. */
   async setFollowing(followerId: string, followeeId: string, following: boolean) {
-    if (followerId === followeeId) throw unprocessable('CANNOT_FOLLOW_SELF', 'You cannot follow yourself')
+    if (followerId === followeeId) throw invalid('CANNOT_FOLLOW_SELF', 'You cannot follow yourself')
     await this.require(followeeId)
     const pair = and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId))
     if (following) {

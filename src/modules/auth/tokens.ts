@@ -1,8 +1,8 @@
+import { DomainError } from '../../errors/domain.ts'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { refreshTokens } from '../../db/schema/auth.ts'
-import { ApiError } from '../../http/errors.ts'
 import { newId } from '../../ids.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -12,7 +12,7 @@ const sha256 = (value: string) => new Bun.CryptoHasher('sha256').update(value).d
 const refreshRejected = (
   errorCode: 'INVALID_REFRESH_TOKEN' | 'REFRESH_TOKEN_EXPIRED' | 'REFRESH_TOKEN_REUSED',
   message: string,
-) => new ApiError(401, errorCode, message)
+) => new DomainError(errorCode, message)
 
 /**
  * Opaque refresh tokens, stored only as SHA-256 hashes. Each works once: using it yields a new

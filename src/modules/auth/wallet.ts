@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { insertWhere } from '../../db/insert-where.ts'
 import { users, walletTransactions } from '../../db/schema/auth.ts'
-import { conflict, notFound, unprocessable } from '../../http/errors.ts'
+import { conflict, notFound, invalid } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
@@ -97,7 +97,7 @@ export class Wallet {
   /** Staff credit (amount > 0) or debit (amount < 0) with a reason; never below zero. */
   async adjust(userId: string, amount: number, reason: string, staffId: string | null): Promise<number> {
     if (amount === 0)
-      throw unprocessable('VALIDATION_FAILED', 'amount must not be 0', [
+      throw invalid('VALIDATION_FAILED', 'amount must not be 0', [
         { in: 'body', path: '/amount', message: 'must not be 0' },
       ])
     await this.balance(userId)

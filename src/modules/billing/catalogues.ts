@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
 import { coinPacks, extras, plans } from '../../db/schema/billing.ts'
-import { conflict, notFound } from '../../http/errors.ts'
+import { conflict, notFound } from '../../errors/domain.ts'
 import { newId } from '../../ids.ts'
 import { CURRENCY } from './invoices.ts'
 

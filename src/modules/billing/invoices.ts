@@ -12,7 +12,7 @@ import {
   type InvoicePurpose,
 } from '../../db/schema/billing.ts'
 import { staffMay, type AuthUser } from '../../access/policy.ts'
-import { conflict, notFound } from '../../http/errors.ts'
+import { conflict, notFound } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import { logEvent, type Logger } from '../../logger.ts'

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { paymentAttempts } from '../../db/schema/billing.ts'
-import { notFound, unprocessable } from '../../http/errors.ts'
+import { notFound, invalid } from '../../errors/domain.ts'
 import { newId } from '../../ids.ts'
 import type { InvoiceRow, InvoiceService } from './invoices.ts'
 
@@ -50,11 +50,9 @@ export class PaymentService {
     const provider = this.providers.get(body.provider)
     if (!provider) {
       const offered = [...this.providers.keys()].join(', ') || 'none'
-      throw unprocessable(
-        'UNKNOWN_PAYMENT_PROVIDER',
-        `No payment provider "${body.provider}" here (offered: ${offered})`,
-        [{ in: 'body', path: '/provider', message: `one of: ${offered}` }],
-      )
+      throw invalid('UNKNOWN_PAYMENT_PROVIDER', `No payment provider "${body.provider}" here (offered: ${offered})`, [
+        { in: 'body', path: '/provider', message: `one of: ${offered}` },
+      ])
     }
     if (body.idempotencyKey) {
       const earlier = await this.byKey(invoiceId, body.idempotencyKey)

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Clock } from '../../clock.ts'
-import { ApiError, notFound } from '../../http/errors.ts'
+import { DomainError, notFound } from '../../errors/domain.ts'
 import { validated } from '../../http/validate.ts'
 import type { InvoiceService } from './invoices.ts'
 import { WebhookBody } from './model.ts'
@@ -21,7 +21,7 @@ export function signWebhook(secret: string, timestamp: string, eventId: string, 
   return createHmac('sha256', secret).update(`${timestamp}.${eventId}.${rawBody}`).digest('hex')
 }
 
-const unauthorized = (code: 'INVALID_SIGNATURE' | 'STALE_WEBHOOK', message: string) => new ApiError(401, code, message)
+const unauthorized = (code: 'INVALID_SIGNATURE' | 'STALE_WEBHOOK', message: string) => new DomainError(code, message)
 
 /** Refuses (401) a delivery whose signature is missing or wrong, or whose signed timestamp is outside the window. */
 function verifyWebhook(secret: string, delivery: WebhookDelivery, nowMs: number): void {
@@ -73,7 +73,7 @@ export class WebhookReceiver {
     if (!invoice)
       throw body.invoiceCode || body.reference
         ? notFound('Invoice')
-        : new ApiError(422, 'VALIDATION_FAILED', 'Name the payment: reference or invoiceCode', [
+        : new DomainError('VALIDATION_FAILED', 'Name the payment: reference or invoiceCode', [
             { in: 'body', path: '/reference', message: 'required' },
           ])
     assertSameCharge(body, invoice)
@@ -102,18 +102,13 @@ function assertSameCharge(
       : null,
   ].filter((detail) => detail !== null)
   if (mismatched.length > 0)
-    throw new ApiError(
-      422,
-      'AMOUNT_MISMATCH',
-      'The event states another amount or currency than the invoice',
-      mismatched,
-    )
+    throw new DomainError('AMOUNT_MISMATCH', 'The event states another amount or currency than the invoice', mismatched)
 }
 
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
-    throw new ApiError(400, 'MALFORMED_BODY', 'The webhook body is not JSON')
+    throw new DomainError('MALFORMED_BODY', 'The webhook body is not JSON')
   }
 }

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts'
 import { users } from '../../db/schema/auth.ts'
 import { courses, enrolments } from '../../db/schema/courses.ts'
 import { staffMay, type AuthUser } from '../../access/policy.ts'
-import { forbidden, notFound, unprocessable } from '../../http/errors.ts'
+import { forbidden, notFound, invalid } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 
@@ -70,7 +70,7 @@ export class CourseService {
   /** Idempotent; a teacher does not enrol in their own course. */
   async enroll(student: AuthUser, courseId: string) {
     const course = await this.require(courseId)
-    if (course.teacherId === student.id) throw unprocessable('OWN_COURSE', 'You teach this course')
+    if (course.teacherId === student.id) throw invalid('OWN_COURSE', 'You teach this course')
     await this.db
       .insert(enrolments)
       .values({ courseId, studentId: student.id, createdAt: new Date(this.clock.now()) })

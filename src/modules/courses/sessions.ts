@@ -6,7 +6,7 @@ import type { Config, IceServerConfig } from '../../config.ts'
 import type { Database } from '../../db/client.ts'
 import { courses, enrolments, liveSessions, liveSpeakers, type LiveSessionStatus } from '../../db/schema/courses.ts'
 import { staffMay, type AuthUser } from '../../access/policy.ts'
-import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
+import { conflict, forbidden, notFound, invalid } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { iceServersFor } from '../../ice-servers.ts'
 import { newId } from '../../ids.ts'
@@ -341,7 +341,7 @@ export class LiveSessionService {
 
   private assertFuture(scheduledAt: Date): void {
     if (scheduledAt.getTime() <= this.clock.now()) {
-      throw unprocessable('VALIDATION_FAILED', 'scheduledAt must be in the future', [
+      throw invalid('VALIDATION_FAILED', 'scheduledAt must be in the future', [
         { in: 'body', path: '/scheduledAt', message: 'must be in the future' },
       ])
     }

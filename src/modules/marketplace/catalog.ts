@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm'
 import type { Database } from '../../db/client.ts'
 import { categories, subcategories } from '../../db/schema/marketplace.ts'
-import { notFound, unprocessable } from '../../http/errors.ts'
+import { notFound, invalid } from '../../errors/domain.ts'
 import { newId } from '../../ids.ts'
 
 type CategoryRow = typeof categories.$inferSelect
@@ -83,7 +83,7 @@ export class CatalogService {
       .where(and(inArray(subcategories.id, ids), eq(subcategories.isActive, true), eq(categories.isActive, true)))
     const missing = ids.filter((id) => !rows.some((row) => row.subcategory.id === id))
     if (missing.length > 0)
-      throw unprocessable(
+      throw invalid(
         'INVALID_SUBCATEGORY',
         `Unknown or inactive subcategory: ${missing.join(', ')}`,
         missing.map((id) => ({ in: 'body', path: '/subcategoryId', message: id })),

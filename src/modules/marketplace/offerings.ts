@@ -2,7 +2,7 @@ import { and, desc, eq } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { services } from '../../db/schema/marketplace.ts'
-import { notFound, unprocessable } from '../../http/errors.ts'
+import { notFound, invalid } from '../../errors/domain.ts'
 import { newId } from '../../ids.ts'
 import type { CatalogService } from './catalog.ts'
 
@@ -20,7 +20,7 @@ interface ServiceFields {
 
 function checkPriceRange({ priceFrom, priceTo }: Pick<ServiceFields, 'priceFrom' | 'priceTo'>) {
   if (priceFrom != null && priceTo != null && priceFrom > priceTo) {
-    throw unprocessable('INVALID_PRICE_RANGE', 'priceFrom must not be above priceTo', [
+    throw invalid('INVALID_PRICE_RANGE', 'priceFrom must not be above priceTo', [
       { in: 'body', path: '/priceFrom', message: 'above priceTo' },
     ])
   }

@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { portfolioItems, portfolioLikes } from '../../db/schema/marketplace.ts'
 import { insertWhere } from '../../db/insert-where.ts'
-import { ApiError, notFound, unprocessable } from '../../http/errors.ts'
+import { DomainError, notFound, invalid } from '../../errors/domain.ts'
 import { imageTypes, videoTypes } from '../../http/media-types.ts'
 import { receiveMultipart } from '../../http/multipart.ts'
 import { UPLOADS_PATH } from '../../http/uploads.ts'
@@ -63,7 +63,7 @@ export class PortfolioService {
     })
     try {
       if (!file)
-        throw unprocessable('VALIDATION_FAILED', 'Attach the image or video as the multipart field "file"', [
+        throw invalid('VALIDATION_FAILED', 'Attach the image or video as the multipart field "file"', [
           { in: 'body', path: '/file', message: 'required' },
         ])
       const { caption } = validated(PortfolioFields, { caption: fields.caption?.[0] })
@@ -80,8 +80,7 @@ export class PortfolioService {
       const roomLeft = sql`(select count(*) from ${portfolioItems} where ${portfolioItems.providerId} = ${provider.id}) < ${maxItems}`
       const { rowsAffected } = await insertWhere(this.db, portfolioItems, row, roomLeft)
       if (rowsAffected === 0)
-        throw new ApiError(
-          403,
+        throw new DomainError(
           'PLAN_LIMIT_REACHED',
           `Your plan allows ${maxItems} portfolio items; remove one, upgrade or buy an extra`,
         )

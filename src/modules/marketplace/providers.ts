@@ -10,7 +10,7 @@ import {
   services,
   subcategories,
 } from '../../db/schema/marketplace.ts'
-import { ApiError, conflict, notFound } from '../../http/errors.ts'
+import { DomainError, conflict, notFound } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import type { UserService } from '../auth/public.ts'
@@ -120,7 +120,7 @@ export class ProviderService {
   async mine(userId: string): Promise<ProviderRow> {
     const provider = await this.db.query.providers.findFirst({ where: eq(providers.userId, userId) })
     if (!provider)
-      throw new ApiError(403, 'NOT_A_PROVIDER', 'Register as a provider first (POST /api/v1/providers/register)')
+      throw new DomainError('NOT_A_PROVIDER', 'Register as a provider first (POST /api/v1/providers/register)')
     return provider
   }
 

@@ -3,7 +3,8 @@ import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { requestMessages, requestReads } from '../../db/schema/marketplace.ts'
 import { staffMay, type AuthUser } from '../../access/policy.ts'
-import { ApiError, conflict } from '../../http/errors.ts'
+import { ApiError } from '../../http/errors.ts'
+import { DomainError, conflict } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import type { RequestRow, RequestService } from './requests.ts'
@@ -37,7 +38,7 @@ export class RequestChat {
   async readable(user: AuthUser, requestId: string): Promise<RequestRow> {
     const request = await this.requests.get(user, requestId)
     if (staffMay(user, ['marketplace', 'read']) || (await this.requests.isParticipant(user, request))) return request
-    throw new ApiError(403, 'FORBIDDEN', 'Only the client and the assigned provider take part in this chat')
+    throw new DomainError('FORBIDDEN', 'Only the client and the assigned provider take part in this chat')
   }
 
   async canJoin(user: AuthUser, requestId: string): Promise<boolean> {
@@ -70,7 +71,7 @@ export class RequestChat {
   async post(user: AuthUser, requestId: string, input: { body: string; clientMsgId?: string }) {
     const request = await this.requests.get(user, requestId)
     if (!(await this.requests.isParticipant(user, request)))
-      throw new ApiError(403, 'FORBIDDEN', 'Only the client and the assigned provider write in this chat')
+      throw new DomainError('FORBIDDEN', 'Only the client and the assigned provider write in this chat')
     return this.store(user, request, input)
   }
 

@@ -11,7 +11,7 @@ import {
   type RequestType,
 } from '../../db/schema/marketplace.ts'
 import { staffMay, type AuthUser, type StaffLevel } from '../../access/policy.ts'
-import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
+import { DomainError, conflict, notFound, invalid } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
@@ -316,12 +316,12 @@ export class RequestService {
   }
 
   async requireEligible(user: AuthUser, provider: ProviderRow, request: RequestRow) {
-    if (request.clientId === user.id) throw new ApiError(403, 'OWN_REQUEST', 'You cannot answer your own request')
+    if (request.clientId === user.id) throw new DomainError('OWN_REQUEST', 'You cannot answer your own request')
     const [match] = await this.db
       .select({ id: serviceRequests.id })
       .from(serviceRequests)
       .where(and(eq(serviceRequests.id, request.id), this.inFieldOf(provider)))
-    if (!match) throw new ApiError(403, 'NOT_ELIGIBLE', 'This request is outside your subcategories or city')
+    if (!match) throw new DomainError('NOT_ELIGIBLE', 'This request is outside your subcategories or city')
   }
 
   /** Applies a guarded transition, or explains with 404 (not visible), 409 (wrong state) or 403 (not yours). */
@@ -334,7 +334,7 @@ export class RequestService {
     }
     if (isStaffReader(user) && !request.providerId)
       throw conflict('NOT_ASSIGNED', 'No provider is assigned to this request yet')
-    throw new ApiError(403, 'FORBIDDEN', 'This step belongs to the other side of the request')
+    throw new DomainError('FORBIDDEN', 'This step belongs to the other side of the request')
   }
 
   /** Applies the transition if it holds, and tells the request's channel. */
@@ -392,7 +392,7 @@ export class RequestService {
   ): Promise<ProviderRow | null> {
     if (input.type !== 'normal') {
       if (input.providerId)
-        throw unprocessable(
+        throw invalid(
           'VALIDATION_FAILED',
           `A ${input.type} request goes to every matching provider; leave providerId out`,
           [{ in: 'body', path: '/providerId', message: 'only for normal requests' }],
@@ -400,15 +400,15 @@ export class RequestService {
       return null
     }
     if (!input.providerId)
-      throw unprocessable('VALIDATION_FAILED', 'A normal request names its provider', [
+      throw invalid('VALIDATION_FAILED', 'A normal request names its provider', [
         { in: 'body', path: '/providerId', message: 'required for normal requests' },
       ])
     const provider = await this.providers.find(input.providerId)
     if (!provider?.isActive)
-      throw unprocessable('INVALID_PROVIDER', 'That provider does not exist or is not listed', [
+      throw invalid('INVALID_PROVIDER', 'That provider does not exist or is not listed', [
         { in: 'body', path: '/providerId', message: 'unknown provider' },
       ])
-    if (provider.userId === client.id) throw new ApiError(403, 'OWN_REQUEST', 'You cannot send a request to yourself')
+    if (provider.userId === client.id) throw new DomainError('OWN_REQUEST', 'You cannot send a request to yourself')
     return provider
   }
 

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts'
 import { users } from '../../db/schema/auth.ts'
 import { providers, reviews } from '../../db/schema/marketplace.ts'
 import type { AuthUser } from '../../access/policy.ts'
-import { ApiError, conflict } from '../../http/errors.ts'
+import { DomainError, conflict } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
 import { newId } from '../../ids.ts'
@@ -24,7 +24,7 @@ export class ReviewService {
 
   async create(user: AuthUser, requestId: string, input: { rating: number; comment?: string }) {
     const request = await this.requests.get(user, requestId)
-    if (request.clientId !== user.id) throw new ApiError(403, 'FORBIDDEN', 'Only the client reviews a request')
+    if (request.clientId !== user.id) throw new DomainError('FORBIDDEN', 'Only the client reviews a request')
     if (request.status !== 'completed' || !request.providerId)
       throw conflict('INVALID_STATE', 'Only a completed request can be reviewed')
     const providerId = request.providerId

@@ -9,7 +9,7 @@ import {
   providerLikes,
   providers,
 } from '../../db/schema/marketplace.ts'
-import { notFound } from '../../http/errors.ts'
+import { notFound } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { itemLikes, toItem } from './portfolio.ts'
 import { toProviderSummary } from './providers.ts'

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { defaultPreferences, users, type UserPreferences } from '../../db/schema/auth.ts'
 import { deviceTokens, notifications } from '../../db/schema/notifications.ts'
-import { notFound } from '../../http/errors.ts'
+import { notFound } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 

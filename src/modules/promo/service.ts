@@ -5,7 +5,7 @@ import { containsText } from '../../db/contains.ts'
 import { users } from '../../db/schema/auth.ts'
 import { promoAssets, promoRequests, type adTypes } from '../../db/schema/promo.ts'
 import { staffMay, type AuthUser } from '../../access/policy.ts'
-import { conflict, notFound, unprocessable } from '../../http/errors.ts'
+import { conflict, notFound, invalid } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import type { PrivateFiles } from '../../http/private-files.ts'
 import { newId } from '../../ids.ts'
@@ -53,7 +53,7 @@ export class PromoService {
   async create(userId: string, input: { adType: AdType; title: string; startAt: Date; endAt: Date; note?: string }) {
     const now = new Date(this.clock.now())
     if (input.endAt <= input.startAt || input.endAt <= now) {
-      throw unprocessable('INVALID_DATES', 'endAt must be after startAt and in the future', [
+      throw invalid('INVALID_DATES', 'endAt must be after startAt and in the future', [
         { in: 'body', path: '/endAt', message: 'after startAt and now' },
       ])
     }

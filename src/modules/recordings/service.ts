@@ -18,7 +18,7 @@ import type { Database } from '../../db/client.ts'
 import { dbErrorMentions } from '../../db/errors.ts'
 import { recordingConsents, recordings, type RecordingSubject } from '../../db/schema/recordings.ts'
 import type { AuthUser } from '../../access/policy.ts'
-import { ApiError, conflict, notFound } from '../../http/errors.ts'
+import { DomainError, conflict, notFound } from '../../errors/domain.ts'
 import { PRIVATE_FOLDER } from '../../http/private-files.ts'
 import { newId } from '../../ids.ts'
 import type { JobScheduler } from '../../jobs/scheduler.ts'
@@ -112,8 +112,7 @@ export class RecordingService {
   async start(subject: RecordingSubject, subjectId: string, room: string, startedBy: string): Promise<RecordingRow> {
     const media = this.media
     if (!media?.egresses.available)
-      throw new ApiError(
-        503,
+      throw new DomainError(
         'RECORDING_UNAVAILABLE',
         'Recording needs the media server and ffmpeg, and this server has not got both',
       )

@@ -4,7 +4,7 @@ import { dayOf, int } from '../../db/aggregates.ts'
 import type { Database } from '../../db/client.ts'
 import { giftTransactions, streams } from '../../db/schema/streams.ts'
 import { staffMay, type AuthUser } from '../../access/policy.ts'
-import { forbidden } from '../../http/errors.ts'
+import { forbidden } from '../../errors/domain.ts'
 import type { UserService } from '../auth/public.ts'
 import type { analyticsPeriods } from './model.ts'
 

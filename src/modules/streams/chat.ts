@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts'
 import { users } from '../../db/schema/auth.ts'
 import { streamMessages, streams } from '../../db/schema/streams.ts'
 import type { AuthUser } from '../../access/policy.ts'
-import { ApiError, conflict, forbidden } from '../../http/errors.ts'
+import { DomainError, conflict, forbidden } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import type { moderationActions } from './model.ts'
@@ -136,13 +136,9 @@ export class StreamChat {
       1,
       Math.ceil((last.createdAt.getTime() + stream.slowModeSec * 1000 - this.clock.now()) / 1000),
     )
-    throw new ApiError(
-      429,
-      'SLOW_MODE',
-      `Slow mode is on: wait ${retryAfterSec} s before your next message`,
-      { retryAfterSec },
-      { 'retry-after': String(retryAfterSec) },
-    )
+    throw new DomainError('SLOW_MODE', `Slow mode is on: wait ${retryAfterSec} s before your next message`, {
+      retryAfterSec,
+    })
   }
 
   private async byClientMsgId(streamId: string, userId: string, clientMsgId: string): Promise<StreamMessageDto | null> {

@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia'
-import { ApiError, conflict, ErrorBody, errorResponses, notFound } from '../../http/errors.ts'
+import { ApiError, ErrorBody, errorResponses } from '../../http/errors.ts'
+import { DomainError, conflict, notFound } from '../../errors/domain.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import type { Config } from '../../config.ts'
 import { SignedQuery } from '../../access/signed-urls.ts'
@@ -29,7 +30,7 @@ const HlsFileParams = t.Object({
   id: t.String({ minLength: 1, maxLength: 64 }),
   file: t.String({ minLength: 1, maxLength: 64 }),
 })
-const badKey = () => new ApiError(401, 'INVALID_TOKEN', 'Send the stream key as Authorization: Bearer <streamKey>')
+const badKey = () => new DomainError('INVALID_TOKEN', 'Send the stream key as Authorization: Bearer <streamKey>')
 const sdpBody = { required: true, content: { 'application/sdp': { schema: { type: 'string' as const } } } }
 
 /** The host's HLS and ingest controls. */

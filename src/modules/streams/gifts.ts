@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts'
 import { users } from '../../db/schema/auth.ts'
 import { giftTransactions, gifts, streams } from '../../db/schema/streams.ts'
 import type { AuthUser } from '../../access/policy.ts'
-import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
+import { conflict, forbidden, notFound, invalid } from '../../errors/domain.ts'
 import { newId } from '../../ids.ts'
 import type { Wallet } from '../auth/public.ts'
 import type { NotificationService } from '../notifications/public.ts'
@@ -98,9 +98,9 @@ export class GiftService {
     if (!gift) throw notFound('Gift')
     const recipientId = input.recipientId ?? stream.hostId
     if (recipientId !== stream.hostId && !(await this.streams.isInvitedCoHost(streamId, recipientId))) {
-      throw unprocessable('INVALID_RECIPIENT', 'A gift goes to the host or one of the co-hosts')
+      throw invalid('INVALID_RECIPIENT', 'A gift goes to the host or one of the co-hosts')
     }
-    if (recipientId === sender.id) throw unprocessable('INVALID_RECIPIENT', 'You cannot send a gift to yourself')
+    if (recipientId === sender.id) throw invalid('INVALID_RECIPIENT', 'You cannot send a gift to yourself')
 
     const quantity = input.quantity ?? 1
     const transaction: GiftTransactionRow = {

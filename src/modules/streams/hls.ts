@@ -7,7 +7,7 @@ import { HLS_PLAYLIST, hlsFormat, stopOrphanedFfmpeg, type RoomEgress } from '..
 import type { Cluster } from '../../cluster/index.ts'
 import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
-import { ApiError, conflict, notFound } from '../../http/errors.ts'
+import { DomainError, conflict, notFound } from '../../errors/domain.ts'
 import { API_PREFIX } from '../../http/paths.ts'
 import { PRIVATE_FOLDER } from '../../http/private-files.ts'
 import type { UrlSigner } from '../../access/signed-urls.ts'
@@ -67,8 +67,7 @@ export class StreamHls {
 
   async start(stream: StreamRow): Promise<string> {
     if (!this.media?.egresses.available)
-      throw new ApiError(
-        503,
+      throw new DomainError(
         'RECORDING_UNAVAILABLE',
         'HLS needs the media server and ffmpeg, and this server has not got both',
       )

@@ -3,7 +3,7 @@ import type { AppMedia } from '../../core.ts'
 import { MediaRoomError, WhipOfferError, answerWhipOffer, type MediaRoom, type PeerLink } from '../../../media/index.ts'
 import type { Cluster } from '../../cluster/index.ts'
 import type { AuthUser } from '../../access/policy.ts'
-import { ApiError, conflict, notFound, unprocessable } from '../../http/errors.ts'
+import { DomainError, conflict, notFound, invalid } from '../../errors/domain.ts'
 import { API_PREFIX } from '../../http/paths.ts'
 import type { UrlSigner } from '../../access/signed-urls.ts'
 import { newId } from '../../ids.ts'
@@ -26,8 +26,7 @@ const ingestKey = (streamId: string) => `majlis:ingest:${streamId}`
 /** The room closing or its worker restarting under a new ingest: try again shortly. */
 const mediaUnavailable = (error: unknown): never => {
   if (error instanceof MediaRoomError)
-    throw new ApiError(
-      503,
+    throw new DomainError(
       'MEDIA_UNAVAILABLE',
       `The media server cannot take the stream right now (${error.message}); try again shortly`,
     )
@@ -80,7 +79,7 @@ export class StreamIngest {
 
   /** Answers the offer; the host joins the room as a socketless peer publishing camera and microphone. */
   async publish(stream: StreamRow, host: AuthUser, offer: string): Promise<{ sessionId: string; answer: string }> {
-    if (!this.media) throw new ApiError(503, 'MEDIA_UNAVAILABLE', 'This server runs without its media server')
+    if (!this.media) throw new DomainError('MEDIA_UNAVAILABLE', 'This server runs without its media server')
     if (
       [...this.sessions.values()].some((session) => session.streamId === stream.id) ||
       (await this.sessionsElsewhere(stream.id)).length > 0
@@ -108,7 +107,7 @@ export class StreamIngest {
       return { sessionId: session.id, answer }
     } catch (error) {
       room.leave(peerId)
-      if (error instanceof WhipOfferError) throw unprocessable('INVALID_SDP', error.message)
+      if (error instanceof WhipOfferError) throw invalid('INVALID_SDP', error.message)
       return mediaUnavailable(error)
     }
   }

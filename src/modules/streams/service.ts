@@ -14,7 +14,7 @@ import {
   type ViewerRole,
 } from '../../db/schema/streams.ts'
 import { staffMay, type AuthUser } from '../../access/policy.ts'
-import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
+import { conflict, forbidden, notFound, invalid } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { iceServersFor } from '../../ice-servers.ts'
 import { newId } from '../../ids.ts'
@@ -278,7 +278,7 @@ export class StreamService {
 
   async inviteCoHost(host: AuthUser, id: string, userId: string) {
     const stream = await this.hostsLiveStream(host, id, 'Only the host invites co-hosts')
-    if (userId === host.id) throw unprocessable('INVALID_CO_HOST', 'The host is already on stage')
+    if (userId === host.id) throw invalid('INVALID_CO_HOST', 'The host is already on stage')
     try {
       await this.db
         .insert(streamCoHosts)
@@ -306,7 +306,7 @@ export class StreamService {
   /** Host, invited co-hosts, and staff with the streams module moderate; never the host themselves. */
   async assertModerator(user: AuthUser, stream: StreamRow, targetId: string): Promise<void> {
     if (targetId === stream.hostId) throw forbidden('Nobody moderates the host')
-    if (targetId === user.id) throw unprocessable('INVALID_TARGET', 'You cannot moderate yourself')
+    if (targetId === user.id) throw invalid('INVALID_TARGET', 'You cannot moderate yourself')
     if (stream.hostId === user.id || staffMayModerate(user)) return
     if (!(await this.isInvitedCoHost(stream.id, user.id))) throw forbidden('Only the host, co-hosts and staff moderate')
   }

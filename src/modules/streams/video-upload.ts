@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path'
-import { unprocessable } from '../../http/errors.ts'
+import { invalid } from '../../errors/domain.ts'
 import { videoTypes } from '../../http/media-types.ts'
 import { receiveMultipart } from '../../http/multipart.ts'
 import { validated } from '../../http/validate.ts'
@@ -25,7 +25,7 @@ export async function receiveVideo(
   const remove = () => (file ? Bun.file(file.path).delete() : undefined)
   try {
     if (!file)
-      throw unprocessable('VALIDATION_FAILED', 'Attach the video as the multipart field "file" (mp4 or webm)', [
+      throw invalid('VALIDATION_FAILED', 'Attach the video as the multipart field "file" (mp4 or webm)', [
         { in: 'body', path: '/file', message: 'required' },
       ])
     const tags = fields.tags

@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { videoLikes, videos, videoViews } from '../../db/schema/videos.ts'
 import { staffMay, type AuthUser } from '../../access/policy.ts'
-import { forbidden, notFound } from '../../http/errors.ts'
+import { forbidden, notFound } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { API_PREFIX } from '../../http/paths.ts'
 import { UPLOADS_PATH } from '../../http/uploads.ts'
@@ -203,6 +203,10 @@ export class VideoService {
 
   private recentScore(): SQL<number> {
     const since = new Date(this.clock.now() - TRENDING_WINDOW_MS)
-    return sql<number>`((select count(*) from ${videoViews} where ${videoViews.videoId} = ${videos.id} and ${gte(videoViews.createdAt, since)}) + (select count(*) from ${videoLikes} where ${videoLikes.videoId} = ${videos.id} and ${gte(videoLikes.createdAt, since)}))`
+    const views = sql`select count(*) from ${videoViews}
+      where ${videoViews.videoId} = ${videos.id} and ${gte(videoViews.createdAt, since)}`
+    const likes = sql`select count(*) from ${videoLikes}
+      where ${videoLikes.videoId} = ${videos.id} and ${gte(videoLikes.createdAt, since)}`
+    return sql<number>`((${views}) + (${likes}))`
   }
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
 import { videoCalls } from '../../db/schema/support.ts'
 import { staffMay, type AuthUser } from '../../access/policy.ts'
-import { conflict, notFound } from '../../http/errors.ts'
+import { conflict, notFound } from '../../errors/domain.ts'
 
 export type VideoCallRow = typeof videoCalls.$inferSelect
 

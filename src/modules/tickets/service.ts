@@ -6,7 +6,7 @@ import { users } from '../../db/schema/auth.ts'
 import type { Priority } from '../../db/schema/support.ts'
 import { ticketMessages, tickets, ticketStatuses, type TicketStatus } from '../../db/schema/tickets.ts'
 import { staffMay, type AuthUser, type StaffLevel } from '../../access/policy.ts'
-import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.ts'
+import { conflict, forbidden, notFound, invalid } from '../../errors/domain.ts'
 import { afterCursor, afterCursorPlaceholder, cursorValues, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
 import type { Localized, NotificationService } from '../notifications/public.ts'
@@ -140,7 +140,7 @@ export class TicketService {
       where: eq(users.id, agentId),
     })
     if (!agent || agent.deletedAt || !isAgent(agent, 'routine'))
-      throw unprocessable('INVALID_AGENT', 'The assignee must be a supporter or staff member')
+      throw invalid('INVALID_AGENT', 'The assignee must be a supporter or staff member')
     const [ticket] = await this.db
       .update(tickets)
       .set({ assigneeId: agentId, updatedAt: new Date(this.clock.now()) })

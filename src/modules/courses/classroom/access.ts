@@ -1,6 +1,6 @@
 import type { AuthUser } from '../../../access/policy.ts'
 import { staffMay } from '../../../access/policy.ts'
-import { ApiError, conflict, forbidden, notFound, unprocessable } from '../../../http/errors.ts'
+import { DomainError, conflict, forbidden, notFound, invalid } from '../../../errors/domain.ts'
 import type { CourseService } from '../service.ts'
 import type { LiveSessionRow, LiveSessionService } from '../sessions.ts'
 
@@ -13,9 +13,9 @@ export interface Membership {
   teacherId: string
 }
 
-export const notInSession = () => new ApiError(403, 'NOT_IN_SESSION', 'Join the class first (live:join)')
+export const notInSession = () => new DomainError('NOT_IN_SESSION', 'Join the class first (live:join)')
 export const removedFromSession = () =>
-  new ApiError(403, 'REMOVED_FROM_SESSION', 'The teacher removed you from this session')
+  new DomainError('REMOVED_FROM_SESSION', 'The teacher removed you from this session')
 
 /** Every engagement feature asks the same questions about a user and a session; one place answers them. */
 export class ClassroomAccess {
@@ -50,7 +50,7 @@ export class ClassroomAccess {
   /** The target of a teacher's action (mute, remove, invite) must be one of the class's students. */
   async requireStudent(userId: string, sessionId: string): Promise<void> {
     if ((await this.sessions.roleIn(userId, sessionId))?.role !== 'student')
-      throw unprocessable('NOT_A_STUDENT', 'That user is not a student of this class')
+      throw invalid('NOT_A_STUDENT', 'That user is not a student of this class')
   }
 
   /** The teacher or staff: who sees results, names and attendance. */

@@ -4,7 +4,7 @@ import type { Database } from '../../../db/client.ts'
 import { users } from '../../../db/schema/auth.ts'
 import { liveChatMessages, liveSessions } from '../../../db/schema/courses.ts'
 import type { AuthUser } from '../../../access/policy.ts'
-import { ApiError, notFound } from '../../../http/errors.ts'
+import { DomainError, notFound } from '../../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../../http/pagination.ts'
 import { newId } from '../../../ids.ts'
 import type { Hub } from '../../../realtime/hub.ts'
@@ -127,7 +127,7 @@ export class ClassChat {
   private async assertStudentMaySend(sessionId: string, userId: string): Promise<void> {
     const standing = await this.participants.standing(sessionId, userId)
     if (standing.removedAt) throw removedFromSession()
-    if (standing.chatMuted) throw new ApiError(403, 'CHAT_MUTED', 'The teacher muted your chat')
+    if (standing.chatMuted) throw new DomainError('CHAT_MUTED', 'The teacher muted your chat')
     const slowSeconds = await this.slowSeconds(sessionId)
     if (slowSeconds === 0) return
     const [last] = await this.db
@@ -139,12 +139,10 @@ export class ClassChat {
     const waitMs = last ? last.createdAt.getTime() + slowSeconds * 1000 - this.clock.now() : 0
     if (waitMs > 0) {
       const retryAfter = Math.ceil(waitMs / 1000)
-      throw new ApiError(
-        429,
+      throw new DomainError(
         'SLOW_MODE',
         `Slow mode: one message every ${slowSeconds} s; try again in ${retryAfter} s`,
         { retryAfterSec: retryAfter },
-        { 'retry-after': String(retryAfter) },
       )
     }
   }

@@ -4,7 +4,7 @@ import type { Database } from '../../../db/client.ts'
 import { users } from '../../../db/schema/auth.ts'
 import { livePolls, livePollVotes, type PollStatus } from '../../../db/schema/courses.ts'
 import type { AuthUser } from '../../../access/policy.ts'
-import { conflict, forbidden, notFound, unprocessable } from '../../../http/errors.ts'
+import { conflict, forbidden, notFound, invalid } from '../../../errors/domain.ts'
 import { newId } from '../../../ids.ts'
 import type { CoalescedEvents } from '../../../realtime/coalesced-events.ts'
 import type { Hub } from '../../../realtime/hub.ts'
@@ -48,7 +48,7 @@ export class PollService {
       throw conflict('INVALID_STATE', `The session is ${session.status}`)
     const texts = input.options.map((text) => text.trim())
     if (new Set(texts).size !== texts.length)
-      throw unprocessable('VALIDATION_FAILED', 'Options must differ', [
+      throw invalid('VALIDATION_FAILED', 'Options must differ', [
         { in: 'body', path: '/options', message: 'must not repeat an option' },
       ])
     const [poll] = await this.db
@@ -249,11 +249,11 @@ export class PollService {
     const chosen = new Set(optionIds)
     const unknown = [...chosen].filter((id) => !known.has(id))
     if (unknown.length > 0)
-      throw unprocessable('VALIDATION_FAILED', `Unknown option ${unknown[0]}`, [
+      throw invalid('VALIDATION_FAILED', `Unknown option ${unknown[0]}`, [
         { in: 'body', path: '/optionIds', message: `unknown option ${unknown[0]}` },
       ])
     if (chosen.size > 1 && !poll.multiple)
-      throw unprocessable('VALIDATION_FAILED', 'This poll takes one option', [
+      throw invalid('VALIDATION_FAILED', 'This poll takes one option', [
         { in: 'body', path: '/optionIds', message: 'choose one option' },
       ])
   }

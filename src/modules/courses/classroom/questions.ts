@@ -4,7 +4,7 @@ import type { Database } from '../../../db/client.ts'
 import { users } from '../../../db/schema/auth.ts'
 import { liveQuestions, liveQuestionVotes, type QuestionStatus } from '../../../db/schema/courses.ts'
 import type { AuthUser } from '../../../access/policy.ts'
-import { ApiError, conflict, forbidden, notFound } from '../../../http/errors.ts'
+import { DomainError, conflict, forbidden, notFound } from '../../../errors/domain.ts'
 import { newId } from '../../../ids.ts'
 import type { CoalescedEvents } from '../../../realtime/coalesced-events.ts'
 import { liveRoomName } from '../sessions.ts'
@@ -67,7 +67,7 @@ export class QuestionService {
   async vote(user: AuthUser, questionId: string, voting: boolean) {
     const { question, membership } = await this.find(user, questionId)
     if (membership.role === 'staff') throw forbidden('Only participants vote on questions')
-    if (question.userId === user.id) throw new ApiError(403, 'OWN_QUESTION', 'You cannot vote on your own question')
+    if (question.userId === user.id) throw new DomainError('OWN_QUESTION', 'You cannot vote on your own question')
     if (question.status !== 'open') throw conflict('INVALID_STATE', `The question is ${question.status}`)
     if (voting) await this.db.insert(liveQuestionVotes).values({ questionId, userId: user.id }).onConflictDoNothing()
     else

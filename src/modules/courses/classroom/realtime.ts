@@ -1,7 +1,7 @@
+import { DomainError } from '../../../errors/domain.ts'
 import { t, type Static, type TSchema } from 'elysia'
 import { oneOf } from '../../../http/enums.ts'
-import { localizedMessage } from '../../../http/error-messages.ts'
-import { ApiError } from '../../../http/errors.ts'
+import { localizedMessage } from '../../../errors/messages.ts'
 import type { Hub } from '../../../realtime/hub.ts'
 import { defineHandler, WsError, type MessageHandler, type WsClient } from '../../../realtime/protocol.ts'
 import { liveRoomName, type LiveSessionService } from '../sessions.ts'
@@ -43,8 +43,8 @@ function liveHandler<Schema extends TSchema>(
         return await handle(client, data)
       } catch (error) {
         const shown =
-          error instanceof ApiError
-            ? { code: error.errorCode, message: error.message }
+          error instanceof DomainError
+            ? { code: error.code, message: error.message }
             : error instanceof WsError
               ? { code: error.code, message: error.message }
               : null
@@ -99,7 +99,7 @@ export function classroomRealtime(hub: Hub, parts: ClassroomParts): MessageHandl
     liveHandler('live:join', t.Object(InSession), async (client, { sessionId }) => {
       const { session, role } = await access.member(client.user, sessionId)
       if (role === 'staff')
-        throw new ApiError(403, 'FORBIDDEN', 'Staff read a class; only its teacher and students join it')
+        throw new DomainError('FORBIDDEN', 'Staff read a class; only its teacher and students join it')
       requireLive(session)
       const standing = await participants.standing(sessionId, client.user.id)
       if (standing.removedAt) throw removedFromSession()

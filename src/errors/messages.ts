@@ -4,7 +4,8 @@ import type { languages } from '../db/schema/auth.ts'
  * Every error code the API answers with, and its message in Arabic. English messages are written
  * where the error is raised (they can name the thing that failed); an Arabic-speaking client gets
  * this catalogue's sentence for the code instead. The code itself never changes.
- * ApiError and WsError take only these codes, so a new code cannot ship without its Arabic text.
+ * DomainError, ApiError and WsError take only these codes, so a new code cannot ship without its Arabic
+ * text (nor, through src/http/error-status.ts, without its HTTP status).
  */
 export const arabicMessages = {
   // shared by all routes
