@@ -99,7 +99,9 @@ export class JobScheduler {
         createdAt: new Date(this.clock.now()),
       },
       condition,
-      sql`on conflict (${sql.identifier(jobs.idempotencyKey.name)}) do update set run_at = excluded.run_at, payload = excluded.payload, status = 'pending', attempts = 0, locked_until = null, finished_at = null`,
+      sql`on conflict (${sql.identifier(jobs.idempotencyKey.name)}) do update set
+        run_at = excluded.run_at, payload = excluded.payload, status = 'pending',
+        attempts = 0, locked_until = null, finished_at = null`,
     )
   }
 

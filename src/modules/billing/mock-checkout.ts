@@ -38,11 +38,22 @@ const attemptOutcome: Record<(typeof paymentStatuses)[number], string> = {
   failed: 'This payment was declined.',
 }
 
+const pageStyle = `
+body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1f2937}
+h1{font-size:1.3rem}
+.card{border:1px solid #d1d5db;border-radius:.5rem;padding:1rem 1.25rem}
+button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;cursor:pointer;margin:.5rem .5rem 0 0}
+.pay{background:#047857;color:#fff}
+.fail{background:#e5e7eb}
+form{display:inline}
+small{color:#6b7280}`
+
 function page(title: string, body: string) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
-<style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1f2937}h1{font-size:1.3rem}.card{border:1px solid #d1d5db;border-radius:.5rem;padding:1rem 1.25rem}
-button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;cursor:pointer;margin:.5rem .5rem 0 0}.pay{background:#047857;color:#fff}.fail{background:#e5e7eb}form{display:inline}small{color:#6b7280}</style></head>
-<body><div class="card">${body}</div><p><small>Majlis mock payment provider — for development only, never offered in production.</small></p></body></html>`
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
+<style>${pageStyle}</style></head>
+<body><div class="card">${body}</div>
+<p><small>Majlis mock payment provider — for development only, never offered in production.</small></p></body></html>`
 }
 
 /**
@@ -100,7 +111,9 @@ export const mockCheckoutRoutes = ({ secret, clock, invoices, payments, webhooks
         const action = `${params.reference}`
         const buttons =
           invoice.status === 'pending' && attempt.status === 'initiated'
-            ? `<form method="post" action="${escapeHtml(action)}/pay"><button class="pay" type="submit">Pay ${escapeHtml(formatAmount(invoice.amount))}</button></form><form method="post" action="${escapeHtml(action)}/fail"><button class="fail" type="submit">Decline</button></form>`
+            ? `<form method="post" action="${escapeHtml(action)}/pay">` +
+              `<button class="pay" type="submit">Pay ${escapeHtml(formatAmount(invoice.amount))}</button></form>` +
+              `<form method="post" action="${escapeHtml(action)}/fail"><button class="fail" type="submit">Decline</button></form>`
             : `<p>${escapeHtml(attemptOutcome[attempt.status])} The invoice is ${escapeHtml(invoice.status)}.</p>`
         const lines = invoice.lines
           .map(

@@ -81,8 +81,10 @@ export const webhookRoutes = (webhooks: WebhookReceiver) =>
       detail: {
         summary: 'A gateway reports a payment (public, signed)',
         description:
-          'Headers: `X-Timestamp` (unix seconds, within ±5 min), `X-Event-Id` (≤ 128 chars), `X-Signature` = hex HMAC-SHA256 with PAYMENT_WEBHOOK_SECRET over `<X-Timestamp>.<X-Event-Id>.<raw body>`. ' +
-          'The signature is checked first: a bad or missing one, or a stale timestamp → 401, whatever the body or provider. Then: unknown provider → 404, body not JSON → 400, invalid → 422; ' +
+          'Headers: `X-Timestamp` (unix seconds, within ±5 min), `X-Event-Id` (≤ 128 chars), `X-Signature` = ' +
+          'hex HMAC-SHA256 with PAYMENT_WEBHOOK_SECRET over `<X-Timestamp>.<X-Event-Id>.<raw body>`. ' +
+          'The signature is checked first: a bad or missing one, or a stale timestamp → 401, whatever the body ' +
+          'or provider. Then: unknown provider → 404, body not JSON → 400, invalid → 422; ' +
           "`amount` (minor units) or `currency` stated and not the invoice's → 422 `AMOUNT_MISMATCH`, nothing paid; a repeated event id → 200 `{ duplicate: true }` with no second effect. " +
           '`paid` marks the invoice paid and applies its effect once, committed before this answer; `failed` marks the attempt failed and leaves the invoice pending.',
         security: [],

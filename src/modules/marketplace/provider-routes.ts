@@ -184,7 +184,9 @@ export const providerRoutes = ({
             response: { 201: PortfolioItem, 413: ErrorBody, ...errorResponses },
             detail: {
               summary:
-                'Add an image or short video (multipart; within my plan’s maxUploadMb → else 413; jpeg, png, webp, mp4, webm checked by content, videos if my plan has portfolioVideos → else 422; more items than portfolioItems → 403 PLAN_LIMIT_REACHED)',
+                'Add an image or short video (multipart; within my plan’s maxUploadMb → else 413; ' +
+                'jpeg, png, webp, mp4, webm checked by content, videos if my plan has portfolioVideos → else 422; ' +
+                'more items than portfolioItems → 403 PLAN_LIMIT_REACHED)',
               requestBody: {
                 required: true,
                 content: { 'multipart/form-data': { schema: plainJsonSchema(UploadForm) } },
