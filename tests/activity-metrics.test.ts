@@ -9,8 +9,6 @@ beforeAll(async () => {
 })
 afterAll(() => server.stop())
 
-const api = (who: { accessToken: string }, method: string, path: string, body?: unknown) =>
-  server.call(method, `/api/v1${path}`, { token: who.accessToken, body })
 async function gauges() {
   const text = (await server.call('GET', '/metrics')).body as string
   const value = (name: string) =>
@@ -28,31 +26,31 @@ test('open WebSockets, live classes, live streams with their viewers, calls in p
   expect(await gauges()).toEqual({ sockets: 0, classes: 0, streams: 0, viewers: 0, calls: 0 })
 
   const [host, viewerA, viewerB] = [await server.register(), await server.register(), await server.register()]
-  const stream = (await api(host, 'POST', '/streams', { title: 'Evening oud', type: 'video' })).body
+  const stream = (await server.api(host, 'POST', '/streams', { title: 'Evening oud', type: 'video' })).body
   for (const viewer of [viewerA, viewerB])
-    expect((await api(viewer, 'POST', `/streams/${stream.id}/join`, { role: 'viewer' })).status).toBe(200)
+    expect((await server.api(viewer, 'POST', `/streams/${stream.id}/join`, { role: 'viewer' })).status).toBe(200)
 
   const teacher = await server.register('teacher')
-  const course = (await api(teacher, 'POST', '/courses', { title: 'Algebra' })).body
+  const course = (await server.api(teacher, 'POST', '/courses', { title: 'Algebra' })).body
   const session = (
-    await api(teacher, 'POST', '/live-sessions', {
+    await server.api(teacher, 'POST', '/live-sessions', {
       title: 'Week 1',
       courseId: course.id,
       scheduledAt: new Date(Date.now() + 60_000).toISOString(),
     })
   ).body
-  expect((await api(teacher, 'POST', `/live-sessions/${session.id}/start`)).status).toBe(200)
+  expect((await server.api(teacher, 'POST', `/live-sessions/${session.id}/start`)).status).toBe(200)
 
   const [customer, supporter] = [await server.register(), await server.register('supporter')]
   const request = (
-    await api(customer, 'POST', '/support-requests', {
+    await server.api(customer, 'POST', '/support-requests', {
       subject: 'Camera',
       description: 'It is black',
       priority: 'high',
     })
   ).body
-  const { videoCall } = (await api(supporter, 'POST', `/support-requests/${request.id}/accept`)).body
-  expect((await api(supporter, 'POST', `/video-calls/${videoCall.id}/start`)).status).toBe(200)
+  const { videoCall } = (await server.api(supporter, 'POST', `/support-requests/${request.id}/accept`)).body
+  expect((await server.api(supporter, 'POST', `/video-calls/${videoCall.id}/start`)).status).toBe(200)
 
   const sockets = await Promise.all([
     connectWs(server.wsUrl, viewerA.accessToken),
@@ -62,9 +60,9 @@ test('open WebSockets, live classes, live streams with their viewers, calls in p
   expect(await gauges()).toEqual({ sockets: 3, classes: 1, streams: 1, viewers: 2, calls: 1 })
 
   sockets[0]!.close()
-  await api(viewerB, 'POST', `/streams/${stream.id}/leave`)
-  await api(teacher, 'POST', `/live-sessions/${session.id}/end`)
-  await api(customer, 'POST', `/video-calls/${videoCall.id}/end`)
+  await server.api(viewerB, 'POST', `/streams/${stream.id}/leave`)
+  await server.api(teacher, 'POST', `/live-sessions/${session.id}/end`)
+  await server.api(customer, 'POST', `/video-calls/${videoCall.id}/end`)
   await Bun.sleep(100)
   expect(await gauges()).toEqual({ sockets: 2, classes: 0, streams: 1, viewers: 1, calls: 0 })
 })

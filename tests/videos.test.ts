@@ -18,8 +18,6 @@ beforeEach(async () => {
 afterEach(() => t.close())
 
 type Account = { accessToken: string; user: { id: string } }
-const api = (who: Account, method: string, path: string, body?: unknown) =>
-  t.call(method, `/api/v1${path}`, { token: who.accessToken, body })
 
 /** Bytes that start as an ISO-BMFF (mp4) file does, then a counting pattern to check ranges against. */
 function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
@@ -51,7 +49,7 @@ const storedFiles = () => (existsSync(join(uploadDir, 'videos')) ? readdirSync(j
 describe('videos', () => {
   test('metadata with an external URL; bad input 422', async () => {
     const owner = await t.register()
-    const created = await api(owner, 'POST', '/videos', {
+    const created = await t.api(owner, 'POST', '/videos', {
       title: 'Lesson 1',
       category: 'math',
       tags: ['algebra'],
@@ -71,14 +69,14 @@ describe('videos', () => {
       mimeType: null,
     })
     expect(
-      (await api(owner, 'POST', '/videos', { title: 'x', category: 'math', videoUrl: 'ftp://nope', duration: 1 }))
+      (await t.api(owner, 'POST', '/videos', { title: 'x', category: 'math', videoUrl: 'ftp://nope', duration: 1 }))
         .status,
     ).toBe(422)
     expect(
-      (await api(owner, 'POST', '/videos', { title: 'x', category: 'math', videoUrl: 'https://a.b/c', duration: -1 }))
+      (await t.api(owner, 'POST', '/videos', { title: 'x', category: 'math', videoUrl: 'https://a.b/c', duration: -1 }))
         .status,
     ).toBe(422)
-    const missing = await api(owner, 'POST', '/videos', { category: 'math', videoUrl: 'https://a.b/c', duration: 1 })
+    const missing = await t.api(owner, 'POST', '/videos', { category: 'math', videoUrl: 'https://a.b/c', duration: 1 })
     expect(missing).toMatchObject({
       status: 422,
       body: { error: { code: 'VALIDATION_FAILED', details: [{ in: 'body', path: '/title' }] } },
@@ -183,13 +181,13 @@ describe('videos', () => {
     expect(broken.status).toBe(400)
     await Bun.sleep(50)
     expect(storedFiles()).toEqual([])
-    expect((await api(owner, 'GET', '/videos')).body.items).toEqual([])
+    expect((await t.api(owner, 'GET', '/videos')).body.items).toEqual([])
   })
 
   test('views, likes and the recent / popular / trending orderings, with filters and pages', async () => {
     const [owner, other, fan] = [await t.register(), await t.register(), await t.register()]
     const add = async (who: Account, title: string, category = 'music') => {
-      const created = await api(who, 'POST', '/videos', {
+      const created = await t.api(who, 'POST', '/videos', {
         title,
         category,
         videoUrl: `https://cdn.example.com/${title}.mp4`,
@@ -201,32 +199,32 @@ describe('videos', () => {
     const old = await add(owner, 'old')
     const mid = await add(other, 'mid', 'talk')
     const fresh = await add(owner, 'fresh')
-    for (let i = 0; i < 3; i += 1) await api(fan, 'GET', `/videos/${old}`)
-    expect((await api(fan, 'POST', `/videos/${old}/like`)).body).toEqual({ liked: true, likes: 1 })
-    expect((await api(fan, 'POST', `/videos/${old}/like`)).body).toEqual({ liked: true, likes: 1 })
+    for (let i = 0; i < 3; i += 1) await t.api(fan, 'GET', `/videos/${old}`)
+    expect((await t.api(fan, 'POST', `/videos/${old}/like`)).body).toEqual({ liked: true, likes: 1 })
+    expect((await t.api(fan, 'POST', `/videos/${old}/like`)).body).toEqual({ liked: true, likes: 1 })
     clock.advance(8 * 24 * 3600_000)
-    await api(fan, 'GET', `/videos/${mid}`)
-    await api(other, 'GET', `/videos/${mid}`)
-    expect((await api(fan, 'GET', `/videos/${fresh}`)).body.views).toBe(1)
+    await t.api(fan, 'GET', `/videos/${mid}`)
+    await t.api(other, 'GET', `/videos/${mid}`)
+    expect((await t.api(fan, 'GET', `/videos/${fresh}`)).body.views).toBe(1)
 
     const order = async (query: string) =>
-      (await api(fan, 'GET', `/videos${query}`)).body.items.map((v: { title: string }) => v.title)
+      (await t.api(fan, 'GET', `/videos${query}`)).body.items.map((v: { title: string }) => v.title)
     expect(await order('')).toEqual(['fresh', 'mid', 'old'])
     expect(await order('?sortBy=popular')).toEqual(['old', 'mid', 'fresh'])
     expect(await order('?sortBy=trending')).toEqual(['mid', 'fresh', 'old'])
     expect(await order('?category=talk')).toEqual(['mid'])
     expect(await order(`?hostId=${owner.user.id}`)).toEqual(['fresh', 'old'])
-    const first = (await api(fan, 'GET', '/videos?sortBy=popular&limit=2')).body
+    const first = (await t.api(fan, 'GET', '/videos?sortBy=popular&limit=2')).body
     expect(
-      (await api(fan, 'GET', `/videos?sortBy=popular&limit=2&cursor=${first.nextCursor}`)).body.items.map(
+      (await t.api(fan, 'GET', `/videos?sortBy=popular&limit=2&cursor=${first.nextCursor}`)).body.items.map(
         (v: { title: string }) => v.title,
       ),
     ).toEqual(['fresh'])
-    expect((await api(fan, 'GET', '/videos?sortBy=random')).status).toBe(422)
+    expect((await t.api(fan, 'GET', '/videos?sortBy=random')).status).toBe(422)
 
-    expect((await api(fan, 'POST', `/videos/${old}/unlike`)).body).toEqual({ liked: false, likes: 0 })
-    expect((await api(fan, 'POST', '/videos/vid_nope/like')).status).toBe(404)
-    expect((await api(fan, 'GET', '/videos/vid_nope')).status).toBe(404)
+    expect((await t.api(fan, 'POST', `/videos/${old}/unlike`)).body).toEqual({ liked: false, likes: 0 })
+    expect((await t.api(fan, 'POST', '/videos/vid_nope/like')).status).toBe(404)
+    expect((await t.api(fan, 'GET', '/videos/vid_nope')).status).toBe(404)
   })
 
   test('owner or staff delete; the uploaded file goes too', async () => {
@@ -238,18 +236,18 @@ describe('videos', () => {
     )
     const video = (await response.json()) as { id: string }
     expect(storedFiles()).toHaveLength(1)
-    expect((await api(other, 'DELETE', `/videos/${video.id}`)).status).toBe(403)
-    expect((await api(owner, 'DELETE', `/videos/${video.id}`)).status).toBe(204)
+    expect((await t.api(other, 'DELETE', `/videos/${video.id}`)).status).toBe(403)
+    expect((await t.api(owner, 'DELETE', `/videos/${video.id}`)).status).toBe(204)
     expect(storedFiles()).toEqual([])
-    expect((await api(owner, 'GET', `/videos/${video.id}`)).status).toBe(404)
+    expect((await t.api(owner, 'GET', `/videos/${video.id}`)).status).toBe(404)
 
-    const external = await api(owner, 'POST', '/videos', {
+    const external = await t.api(owner, 'POST', '/videos', {
       title: 'Ext',
       category: 'x',
       videoUrl: 'https://cdn.example.com/e.mp4',
       duration: 5,
     })
     const staff = await t.registerStaff('user', ['streams'])
-    expect((await api(staff, 'DELETE', `/videos/${external.body.id}`)).status).toBe(204)
+    expect((await t.api(staff, 'DELETE', `/videos/${external.body.id}`)).status).toBe(204)
   })
 })

@@ -6,8 +6,6 @@ import { makeCatalogue, makeProvider } from '../marketplace/helpers.ts'
 import { payInvoice } from './helpers.ts'
 
 const ctx = freshAppPerTest()
-const api = (who: { accessToken: string } | null, method: string, path: string, body?: unknown) =>
-  ctx.t.call(method, `/api/v1${path}`, { token: who?.accessToken, body })
 const DAY = 24 * 60 * 60 * 1000
 
 /** A strict RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks; records end with CRLF. */
@@ -34,7 +32,7 @@ function parseCsv(text: string): string[][] {
 }
 
 async function buyAndPay(who: { accessToken: string }, packId: string) {
-  const invoice = (await api(who, 'POST', `/coin-packs/${packId}/buy`)).body.invoice
+  const invoice = (await ctx.t.api(who, 'POST', `/coin-packs/${packId}/buy`)).body.invoice
   await payInvoice(ctx.t, who, invoice.id)
   return invoice
 }
@@ -45,7 +43,7 @@ describe('analytics', () => {
     const { leaks } = await makeCatalogue(ctx.t)
     const provider = await makeProvider(ctx.t, [leaks.id])
     const client = await ctx.t.register()
-    await api(client, 'POST', '/service-requests', {
+    await ctx.t.api(client, 'POST', '/service-requests', {
       type: 'normal',
       title: 'Leak',
       description: 'Sink',
@@ -53,7 +51,7 @@ describe('analytics', () => {
       subcategoryId: leaks.id,
       providerId: provider.provider.id,
     })
-    await api(client, 'POST', '/service-requests', {
+    await ctx.t.api(client, 'POST', '/service-requests', {
       type: 'competitive',
       title: 'Heater',
       description: 'Cold',
@@ -64,11 +62,11 @@ describe('analytics', () => {
     ctx.clock.advance(DAY)
     await buyAndPay(client, 'coins_550') // 2026-01-02
     await buyAndPay(provider, 'coins_100')
-    await api(client, 'POST', '/coin-packs/coins_1200/buy') // pending: not revenue
+    await ctx.t.api(client, 'POST', '/coin-packs/coins_1200/buy') // pending: not revenue
     ctx.clock.advance(31 * DAY) // 2026-02-02
     await buyAndPay(client, 'coins_1200')
 
-    const kpis = (await api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-01-01&end=2026-01-31')).body
+    const kpis = (await ctx.t.api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-01-01&end=2026-01-31')).body
     expect(kpis).toMatchObject({
       start: '2026-01-01',
       end: '2026-01-31',
@@ -82,27 +80,29 @@ describe('analytics', () => {
       streams: 0,
       liveSessions: 0,
     })
-    const daily = (await api(analyst, 'GET', '/backoffice/analytics/revenue/daily?start=2026-01-01&end=2026-01-03'))
-      .body
+    const daily = (
+      await ctx.t.api(analyst, 'GET', '/backoffice/analytics/revenue/daily?start=2026-01-01&end=2026-01-03')
+    ).body
     expect(daily).toEqual([
       { date: '2026-01-01', amount: 499, invoices: 1 },
       { date: '2026-01-02', amount: 2998, invoices: 2 },
       { date: '2026-01-03', amount: 0, invoices: 0 },
     ])
     expect(
-      (await api(analyst, 'GET', '/backoffice/analytics/revenue/monthly?start=2026-01-01&end=2026-02-28')).body,
+      (await ctx.t.api(analyst, 'GET', '/backoffice/analytics/revenue/monthly?start=2026-01-01&end=2026-02-28')).body,
     ).toEqual([
       { date: '2026-01', amount: 3497, invoices: 3 },
       { date: '2026-02', amount: 4999, invoices: 1 },
     ])
     expect(
-      (await api(analyst, 'GET', '/backoffice/analytics/requests/breakdown?start=2026-01-01&end=2026-01-01')).body,
+      (await ctx.t.api(analyst, 'GET', '/backoffice/analytics/requests/breakdown?start=2026-01-01&end=2026-01-01'))
+        .body,
     ).toEqual([
       { type: 'competitive', status: 'sent', count: 1 },
       { type: 'normal', status: 'sent', count: 1 },
     ])
     // Without a range: the last 30 days up to today (2026-02-02).
-    expect((await api(analyst, 'GET', '/backoffice/analytics/kpis')).body).toMatchObject({
+    expect((await ctx.t.api(analyst, 'GET', '/backoffice/analytics/kpis')).body).toMatchObject({
       start: '2026-01-04',
       end: '2026-02-02',
       revenue: 4999,
@@ -110,20 +110,20 @@ describe('analytics', () => {
 
     // Bad ranges and other staff.
     expect(
-      (await api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-02-01&end=2026-01-01')).body.error.code,
+      (await ctx.t.api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-02-01&end=2026-01-01')).body.error.code,
     ).toBe('INVALID_DATES')
-    expect((await api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-02-30')).body.error.code).toBe(
+    expect((await ctx.t.api(analyst, 'GET', '/backoffice/analytics/kpis?start=2026-02-30')).body.error.code).toBe(
       'INVALID_DATES',
     )
-    expect((await api(analyst, 'GET', '/backoffice/analytics/kpis?start=yesterday')).status).toBe(422)
+    expect((await ctx.t.api(analyst, 'GET', '/backoffice/analytics/kpis?start=yesterday')).status).toBe(422)
     expect(
-      (await api(analyst, 'GET', '/backoffice/analytics/revenue/daily?start=2024-01-01&end=2026-01-01')).body.error
-        .code,
+      (await ctx.t.api(analyst, 'GET', '/backoffice/analytics/revenue/daily?start=2024-01-01&end=2026-01-01')).body
+        .error.code,
     ).toBe('INVALID_DATES')
     expect(
-      (await api(await ctx.t.registerStaff('power', ['billing']), 'GET', '/backoffice/analytics/kpis')).status,
+      (await ctx.t.api(await ctx.t.registerStaff('power', ['billing']), 'GET', '/backoffice/analytics/kpis')).status,
     ).toBe(403)
-    expect((await api(client, 'GET', '/backoffice/analytics/kpis')).status).toBe(403)
+    expect((await ctx.t.api(client, 'GET', '/backoffice/analytics/kpis')).status).toBe(403)
   })
 
   test('the paid-invoices CSV: RFC 4180 quoting, no formulas, every row of a long export streamed in order', async () => {
@@ -218,24 +218,26 @@ describe('staff and users', () => {
     const staff = await ctx.t.registerStaff('power', ['users'])
     const teacher = await ctx.t.register('teacher', { name: 'Nour 100% Teacher' })
     await ctx.t.register('customer', { name: 'Someone Else' })
-    const byRole = (await api(staff, 'GET', '/backoffice/users?role=teacher')).body.items
+    const byRole = (await ctx.t.api(staff, 'GET', '/backoffice/users?role=teacher')).body.items
     expect(byRole.map((user: { id: string }) => user.id)).toEqual([teacher.user.id])
     expect(
-      (await api(staff, 'GET', '/backoffice/users?q=100%25')).body.items.map((user: { id: string }) => user.id),
+      (await ctx.t.api(staff, 'GET', '/backoffice/users?q=100%25')).body.items.map((user: { id: string }) => user.id),
     ).toEqual([teacher.user.id])
-    expect((await api(staff, 'GET', '/backoffice/users?q=_')).body.items).toEqual([])
-    expect((await api(staff, 'GET', '/backoffice/users?role=king')).status).toBe(422)
-    expect((await api(await ctx.t.registerStaff('power', ['billing']), 'GET', '/backoffice/users')).status).toBe(403)
+    expect((await ctx.t.api(staff, 'GET', '/backoffice/users?q=_')).body.items).toEqual([])
+    expect((await ctx.t.api(staff, 'GET', '/backoffice/users?role=king')).status).toBe(422)
+    expect((await ctx.t.api(await ctx.t.registerStaff('power', ['billing']), 'GET', '/backoffice/users')).status).toBe(
+      403,
+    )
 
     expect(
       (
-        await api(staff, 'POST', `/backoffice/users/${teacher.user.id}/coins`, {
+        await ctx.t.api(staff, 'POST', `/backoffice/users/${teacher.user.id}/coins`, {
           amount: 40,
           reason: 'Refund for a dropped class',
         })
       ).body.balance,
     ).toBe(40)
-    const wallet = (await api(teacher, 'GET', '/me/wallet')).body
+    const wallet = (await ctx.t.api(teacher, 'GET', '/me/wallet')).body
     expect(wallet.transactions[0]).toMatchObject({ amount: 40, kind: 'adjustment' })
     expect(wallet.transactions[0].reference).toContain('Refund for a dropped class')
   })

@@ -3,21 +3,19 @@ import { createTestApp, freshAppPerTest } from '../helpers/app.ts'
 import { completeCheckout, payInvoice, sendWebhook, startPayment } from './helpers.ts'
 
 const ctx = freshAppPerTest()
-const api = (who: { accessToken: string } | null, method: string, path: string, body?: unknown) =>
-  ctx.t.call(method, `/api/v1${path}`, { token: who?.accessToken, body })
 const DAY = 24 * 60 * 60 * 1000
 
 async function buyCoins(packId = 'coins_550') {
   const buyer = await ctx.t.register()
-  const bought = await api(buyer, 'POST', `/coin-packs/${packId}/buy`)
+  const bought = await ctx.t.api(buyer, 'POST', `/coin-packs/${packId}/buy`)
   expect(bought.status).toBe(201)
   return { buyer, invoice: bought.body.invoice }
 }
-const balanceOf = async (who: { accessToken: string }) => (await api(who, 'GET', '/me/wallet')).body
+const balanceOf = async (who: { accessToken: string }) => (await ctx.t.api(who, 'GET', '/me/wallet')).body
 
 describe('invoices and the mock checkout', () => {
   test('a coin pack: invoice from the catalogue, pay on the mock page, coins credited once with a ledger row and a notification', async () => {
-    const packs = (await api(null, 'GET', '/coin-packs')).body
+    const packs = (await ctx.t.api(null, 'GET', '/coin-packs')).body
     expect(packs.map((pack: { id: string }) => pack.id)).toEqual(['coins_100', 'coins_550', 'coins_1200'])
     const { buyer, invoice } = await buyCoins()
     expect(invoice).toMatchObject({
@@ -34,7 +32,7 @@ describe('invoices and the mock checkout', () => {
     const attempt = await startPayment(ctx.t, buyer, invoice.id, 'key-1')
     expect(attempt).toMatchObject({ invoiceId: invoice.id, provider: 'mock', status: 'initiated' })
     expect(attempt.checkoutUrl).toBe(`http://localhost/api/v1/billing/mock/checkout/${attempt.reference}`)
-    const again = await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, {
+    const again = await ctx.t.api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, {
       provider: 'mock',
       idempotencyKey: 'key-1',
     })
@@ -50,7 +48,7 @@ describe('invoices and the mock checkout', () => {
     expect(revisited).toContain('This payment is complete. The invoice is paid.')
     expect(revisited).not.toContain('<button')
 
-    const paid = (await api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body
+    const paid = (await ctx.t.api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body
     expect(paid.status).toBe('paid')
     expect(paid.paidAt).not.toBeNull()
     const wallet = await balanceOf(buyer)
@@ -58,14 +56,14 @@ describe('invoices and the mock checkout', () => {
     expect(wallet.transactions).toMatchObject([
       { amount: 550, balanceAfter: 550, kind: 'purchase', reference: invoice.code },
     ])
-    const notices = (await api(buyer, 'GET', '/notifications')).body.items
+    const notices = (await ctx.t.api(buyer, 'GET', '/notifications')).body.items
     expect(notices.map((notice: { type: string }) => notice.type)).toContain('billing.invoice_paid')
 
     // The page now offers nothing; paying again is refused.
     const revisit = await ctx.t.app.handle(new Request(attempt.checkoutUrl))
     expect(await revisit.text()).not.toContain('/pay"')
     expect(
-      (await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock' })).body.error.code,
+      (await ctx.t.api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock' })).body.error.code,
     ).toBe('INVALID_STATE')
     expect((await balanceOf(buyer)).balance).toBe(550)
   })
@@ -84,7 +82,7 @@ describe('invoices and the mock checkout', () => {
     const { buyer, invoice } = await buyCoins('coins_100')
     const declined = await startPayment(ctx.t, buyer, invoice.id)
     expect((await completeCheckout(ctx.t, declined.checkoutUrl, 'fail')).result).toContain('Payment failed')
-    expect((await api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body.status).toBe('pending')
+    expect((await ctx.t.api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body.status).toBe('pending')
     expect((await balanceOf(buyer)).balance).toBe(0)
     await payInvoice(ctx.t, buyer, invoice.id)
     expect((await balanceOf(buyer)).balance).toBe(100)
@@ -93,37 +91,41 @@ describe('invoices and the mock checkout', () => {
   test('invoices: listed newest first with filters, visible to the owner and billing staff only; cancel while pending', async () => {
     const { buyer, invoice } = await buyCoins()
     ctx.clock.advance(1000)
-    const second = (await api(buyer, 'POST', '/extras/priority-listing/buy')).body.invoice
-    const mine = (await api(buyer, 'GET', '/billing/invoices')).body
+    const second = (await ctx.t.api(buyer, 'POST', '/extras/priority-listing/buy')).body.invoice
+    const mine = (await ctx.t.api(buyer, 'GET', '/billing/invoices')).body
     expect(mine.items.map((item: { id: string }) => item.id)).toEqual([second.id, invoice.id])
-    expect((await api(buyer, 'GET', '/billing/invoices?purpose=extra')).body.items).toHaveLength(1)
-    expect((await api(buyer, 'GET', '/billing/invoices?status=paid')).body.items).toHaveLength(0)
-    expect((await api(buyer, 'GET', '/billing/invoices?limit=1')).body.nextCursor).not.toBeNull()
-    expect((await api(buyer, 'GET', '/billing/invoices?status=owed')).status).toBe(422)
+    expect((await ctx.t.api(buyer, 'GET', '/billing/invoices?purpose=extra')).body.items).toHaveLength(1)
+    expect((await ctx.t.api(buyer, 'GET', '/billing/invoices?status=paid')).body.items).toHaveLength(0)
+    expect((await ctx.t.api(buyer, 'GET', '/billing/invoices?limit=1')).body.nextCursor).not.toBeNull()
+    expect((await ctx.t.api(buyer, 'GET', '/billing/invoices?status=owed')).status).toBe(422)
 
     const stranger = await ctx.t.register()
-    expect((await api(stranger, 'GET', `/billing/invoices/${invoice.id}`)).status).toBe(404)
-    expect((await api(stranger, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock' })).status).toBe(404)
-    expect((await api(stranger, 'POST', `/billing/invoices/${invoice.id}/cancel`)).status).toBe(404)
+    expect((await ctx.t.api(stranger, 'GET', `/billing/invoices/${invoice.id}`)).status).toBe(404)
+    expect(
+      (await ctx.t.api(stranger, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock' })).status,
+    ).toBe(404)
+    expect((await ctx.t.api(stranger, 'POST', `/billing/invoices/${invoice.id}/cancel`)).status).toBe(404)
     const billingStaff = await ctx.t.registerStaff('qa', ['billing'])
-    expect((await api(billingStaff, 'GET', `/billing/invoices/${invoice.id}`)).body.code).toBe(invoice.code)
+    expect((await ctx.t.api(billingStaff, 'GET', `/billing/invoices/${invoice.id}`)).body.code).toBe(invoice.code)
     const otherStaff = await ctx.t.registerStaff('power', ['tickets'])
-    expect((await api(otherStaff, 'GET', `/billing/invoices/${invoice.id}`)).status).toBe(403)
+    expect((await ctx.t.api(otherStaff, 'GET', `/billing/invoices/${invoice.id}`)).status).toBe(403)
 
     expect(
-      (await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'paypal' })).body.error.code,
+      (await ctx.t.api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'paypal' })).body.error.code,
     ).toBe('UNKNOWN_PAYMENT_PROVIDER')
-    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, {})).status).toBe(422)
+    expect((await ctx.t.api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, {})).status).toBe(422)
     expect(
-      (await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock', amount: 1 })).status,
+      (await ctx.t.api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock', amount: 1 })).status,
     ).toBe(201)
-    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/cancel`)).body.status).toBe('cancelled')
-    expect((await api(buyer, 'POST', `/billing/invoices/${invoice.id}/cancel`)).body.error.code).toBe('INVALID_STATE')
+    expect((await ctx.t.api(buyer, 'POST', `/billing/invoices/${invoice.id}/cancel`)).body.status).toBe('cancelled')
+    expect((await ctx.t.api(buyer, 'POST', `/billing/invoices/${invoice.id}/cancel`)).body.error.code).toBe(
+      'INVALID_STATE',
+    )
     expect(
-      (await api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock' })).body.error.code,
+      (await ctx.t.api(buyer, 'POST', `/billing/invoices/${invoice.id}/pay`, { provider: 'mock' })).body.error.code,
     ).toBe('INVALID_STATE')
-    expect((await api(buyer, 'POST', '/coin-packs/coins_nope/buy')).status).toBe(404)
-    expect((await api(null, 'POST', '/coin-packs/coins_100/buy')).status).toBe(401)
+    expect((await ctx.t.api(buyer, 'POST', '/coin-packs/coins_nope/buy')).status).toBe(404)
+    expect((await ctx.t.api(null, 'POST', '/coin-packs/coins_100/buy')).status).toBe(401)
   })
 })
 
@@ -192,7 +194,7 @@ describe('webhooks', () => {
     )
     expect(await code(sendWebhook(ctx.t, body, { at: now, provider: 'stripe' }))).toBe('404 NOT_FOUND')
     expect(await code(sendWebhook(ctx.t, '{"reference":', { at: now }))).toBe('400 MALFORMED_BODY')
-    expect((await api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body.status).toBe('pending')
+    expect((await ctx.t.api(buyer, 'GET', `/billing/invoices/${invoice.id}`)).body.status).toBe('pending')
     expect((await balanceOf(buyer)).balance).toBe(0)
 
     // Within the window and well signed: applied once; the same event id again is a duplicate.
@@ -234,7 +236,7 @@ describe('webhooks', () => {
     const wallet = await balanceOf(buyer)
     expect(wallet.balance).toBe(1200)
     expect(wallet.transactions).toHaveLength(1)
-    const notices = (await api(buyer, 'GET', '/notifications')).body.items.filter(
+    const notices = (await ctx.t.api(buyer, 'GET', '/notifications')).body.items.filter(
       (notice: { type: string }) => notice.type === 'billing.invoice_paid',
     )
     expect(notices).toHaveLength(1)
@@ -244,16 +246,16 @@ describe('webhooks', () => {
 describe('plans, extras and features', () => {
   test('subscribe → pay → active until endsAt with the plan’s features; the durable job expires it', async () => {
     const user = await ctx.t.register()
-    const free = (await api(user, 'GET', '/features/mine')).body
+    const free = (await ctx.t.api(user, 'GET', '/features/mine')).body
     expect(free).toEqual({
       flags: { portfolioItems: 10, portfolioVideos: true, priorityListing: false },
       maxUploadMb: 5,
       planId: null,
     })
-    const plans = (await api(null, 'GET', '/subscriptions/plans')).body
+    const plans = (await ctx.t.api(null, 'GET', '/subscriptions/plans')).body
     expect(plans.map((plan: { id: string }) => plan.id)).toEqual(['plan_pro', 'plan_business'])
 
-    const subscribed = await api(user, 'POST', '/subscriptions/plans/plan_pro/subscribe')
+    const subscribed = await ctx.t.api(user, 'POST', '/subscriptions/plans/plan_pro/subscribe')
     expect(subscribed.status).toBe(201)
     expect(subscribed.body.subscription).toMatchObject({ planId: 'plan_pro', status: 'pending_payment', endsAt: null })
     expect(subscribed.body.invoice).toMatchObject({
@@ -261,45 +263,47 @@ describe('plans, extras and features', () => {
       subjectId: subscribed.body.subscription.id,
       amount: 4900,
     })
-    expect((await api(user, 'GET', '/features/mine')).body.planId).toBeNull()
+    expect((await ctx.t.api(user, 'GET', '/features/mine')).body.planId).toBeNull()
 
     await payInvoice(ctx.t, user, subscribed.body.invoice.id)
-    const [active] = (await api(user, 'GET', '/subscriptions/mine')).body
+    const [active] = (await ctx.t.api(user, 'GET', '/subscriptions/mine')).body
     expect(active.status).toBe('active')
     expect(new Date(active.endsAt).getTime() - new Date(active.startsAt).getTime()).toBe(30 * DAY)
-    expect((await api(user, 'GET', '/features/mine')).body).toEqual({
+    expect((await ctx.t.api(user, 'GET', '/features/mine')).body).toEqual({
       flags: { portfolioItems: 50, portfolioVideos: true, priorityListing: true },
       maxUploadMb: 10,
       planId: 'plan_pro',
     })
-    expect((await api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).body.error.code).toBe(
+    expect((await ctx.t.api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).body.error.code).toBe(
       'ALREADY_SUBSCRIBED',
     )
 
     ctx.clock.advance(30 * DAY - 1000)
     await ctx.t.app.decorator.scheduler.runDue()
-    expect((await api(user, 'GET', '/subscriptions/mine')).body[0].status).toBe('active')
+    expect((await ctx.t.api(user, 'GET', '/subscriptions/mine')).body[0].status).toBe('active')
     ctx.clock.advance(1000)
     expect(await ctx.t.app.decorator.scheduler.runDue()).toBe(1)
-    expect((await api(user, 'GET', '/subscriptions/mine')).body[0].status).toBe('expired')
-    expect((await api(user, 'GET', '/features/mine')).body.planId).toBeNull()
-    expect((await api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).status).toBe(201)
+    expect((await ctx.t.api(user, 'GET', '/subscriptions/mine')).body[0].status).toBe('expired')
+    expect((await ctx.t.api(user, 'GET', '/features/mine')).body.planId).toBeNull()
+    expect((await ctx.t.api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).status).toBe(201)
   })
 
   test('cancelling a plan’s invoice cancels its subscription; two pending subscriptions both paid run one after the other', async () => {
     const user = await ctx.t.register()
-    const dropped = (await api(user, 'POST', '/subscriptions/plans/plan_pro/subscribe')).body
-    expect((await api(user, 'POST', `/billing/invoices/${dropped.invoice.id}/cancel`)).body.status).toBe('cancelled')
-    expect((await api(user, 'GET', '/subscriptions/mine')).body).toMatchObject([
+    const dropped = (await ctx.t.api(user, 'POST', '/subscriptions/plans/plan_pro/subscribe')).body
+    expect((await ctx.t.api(user, 'POST', `/billing/invoices/${dropped.invoice.id}/cancel`)).body.status).toBe(
+      'cancelled',
+    )
+    expect((await ctx.t.api(user, 'GET', '/subscriptions/mine')).body).toMatchObject([
       { id: dropped.subscription.id, status: 'cancelled' },
     ])
 
-    const first = (await api(user, 'POST', '/subscriptions/plans/plan_pro/subscribe')).body
-    const second = (await api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).body
+    const first = (await ctx.t.api(user, 'POST', '/subscriptions/plans/plan_pro/subscribe')).body
+    const second = (await ctx.t.api(user, 'POST', '/subscriptions/plans/plan_business/subscribe')).body
     await payInvoice(ctx.t, user, first.invoice.id)
     await payInvoice(ctx.t, user, second.invoice.id)
     const byId = new Map(
-      (await api(user, 'GET', '/subscriptions/mine')).body.map((subscription: { id: string }) => [
+      (await ctx.t.api(user, 'GET', '/subscriptions/mine')).body.map((subscription: { id: string }) => [
         subscription.id,
         subscription,
       ]),
@@ -309,27 +313,27 @@ describe('plans, extras and features', () => {
       byId.get(second.subscription.id) as { startsAt: string; endsAt: string },
     ]
     expect(business.startsAt).toBe(pro.endsAt)
-    expect((await api(user, 'GET', '/features/mine')).body.planId).toBe('plan_pro')
+    expect((await ctx.t.api(user, 'GET', '/features/mine')).body.planId).toBe('plan_pro')
     ctx.clock.advance(30 * DAY)
     await ctx.t.app.decorator.scheduler.runDue()
-    expect((await api(user, 'GET', '/features/mine')).body.planId).toBe('plan_business')
+    expect((await ctx.t.api(user, 'GET', '/features/mine')).body.planId).toBe('plan_business')
   })
 
   test('extras add to the features once paid; unknown or inactive entries are 404', async () => {
     const user = await ctx.t.register()
-    const extras = (await api(null, 'GET', '/extras')).body
+    const extras = (await ctx.t.api(null, 'GET', '/extras')).body
     expect(extras.map((extra: { sku: string }) => extra.sku)).toEqual(['portfolio-20', 'priority-listing'])
-    const bought = await api(user, 'POST', '/extras/portfolio-20/buy')
+    const bought = await ctx.t.api(user, 'POST', '/extras/portfolio-20/buy')
     expect(bought.status).toBe(201)
-    expect((await api(user, 'GET', '/extras/mine')).body).toEqual([])
+    expect((await ctx.t.api(user, 'GET', '/extras/mine')).body).toEqual([])
     await payInvoice(ctx.t, user, bought.body.invoice.id)
-    expect((await api(user, 'GET', '/extras/mine')).body).toMatchObject([
+    expect((await ctx.t.api(user, 'GET', '/extras/mine')).body).toMatchObject([
       { sku: 'portfolio-20', grants: { portfolioItems: 20 }, invoiceId: bought.body.invoice.id },
     ])
-    expect((await api(user, 'GET', '/features/mine')).body.flags.portfolioItems).toBe(30)
-    expect((await api(user, 'POST', '/extras/nope/buy')).status).toBe(404)
-    expect((await api(user, 'POST', '/extras/NOT A SKU/buy')).status).toBe(422)
-    expect((await api(user, 'POST', '/subscriptions/plans/plan_nope/subscribe')).status).toBe(404)
+    expect((await ctx.t.api(user, 'GET', '/features/mine')).body.flags.portfolioItems).toBe(30)
+    expect((await ctx.t.api(user, 'POST', '/extras/nope/buy')).status).toBe(404)
+    expect((await ctx.t.api(user, 'POST', '/extras/NOT A SKU/buy')).status).toBe(422)
+    expect((await ctx.t.api(user, 'POST', '/subscriptions/plans/plan_nope/subscribe')).status).toBe(404)
   })
 
   test('staff with billing manage the catalogues; others are refused; inactive entries leave the shop', async () => {
@@ -337,7 +341,7 @@ describe('plans, extras and features', () => {
     const reader = await ctx.t.registerStaff('qa', ['billing'])
     const outsider = await ctx.t.registerStaff('power', ['tickets'])
     const customer = await ctx.t.register()
-    const plan = await api(manager, 'POST', '/backoffice/plans', {
+    const plan = await ctx.t.api(manager, 'POST', '/backoffice/plans', {
       name: 'Starter',
       amount: 1900,
       periodDays: 7,
@@ -346,14 +350,12 @@ describe('plans, extras and features', () => {
     })
     expect(plan.status).toBe(201)
     expect(plan.body).toMatchObject({ name: 'Starter', currency: 'SAR', isActive: true })
-    expect((await api(null, 'GET', '/subscriptions/plans')).body.map((entry: { name: string }) => entry.name)).toEqual([
-      'Starter',
-      'Pro',
-      'Business',
-    ])
+    expect(
+      (await ctx.t.api(null, 'GET', '/subscriptions/plans')).body.map((entry: { name: string }) => entry.name),
+    ).toEqual(['Starter', 'Pro', 'Business'])
     expect(
       (
-        await api(manager, 'POST', '/backoffice/plans', {
+        await ctx.t.api(manager, 'POST', '/backoffice/plans', {
           name: 'Free',
           amount: 0,
           periodDays: 7,
@@ -364,7 +366,7 @@ describe('plans, extras and features', () => {
     ).toBe(422)
     expect(
       (
-        await api(manager, 'POST', '/backoffice/plans', {
+        await ctx.t.api(manager, 'POST', '/backoffice/plans', {
           name: 'Bad',
           amount: 100,
           periodDays: 7,
@@ -375,7 +377,7 @@ describe('plans, extras and features', () => {
     ).toBe(422)
     expect(
       (
-        await api(reader, 'POST', '/backoffice/plans', {
+        await ctx.t.api(reader, 'POST', '/backoffice/plans', {
           name: 'X',
           amount: 100,
           periodDays: 7,
@@ -384,18 +386,18 @@ describe('plans, extras and features', () => {
         })
       ).status,
     ).toBe(403)
-    expect((await api(outsider, 'GET', '/backoffice/plans')).status).toBe(403)
-    expect((await api(customer, 'GET', '/backoffice/plans')).status).toBe(403)
-    expect((await api(reader, 'GET', '/backoffice/coin-packs')).body).toHaveLength(3)
+    expect((await ctx.t.api(outsider, 'GET', '/backoffice/plans')).status).toBe(403)
+    expect((await ctx.t.api(customer, 'GET', '/backoffice/plans')).status).toBe(403)
+    expect((await ctx.t.api(reader, 'GET', '/backoffice/coin-packs')).body).toHaveLength(3)
 
-    expect((await api(manager, 'PATCH', '/backoffice/coin-packs/coins_100', { isActive: false })).body.isActive).toBe(
-      false,
-    )
-    expect((await api(null, 'GET', '/coin-packs')).body).toHaveLength(2)
-    expect((await api(customer, 'POST', '/coin-packs/coins_100/buy')).status).toBe(404)
-    expect((await api(manager, 'PATCH', '/backoffice/coin-packs/coins_100', {})).status).toBe(422)
-    expect((await api(manager, 'PATCH', '/backoffice/coin-packs/nope', { isActive: true })).status).toBe(404)
-    const extra = await api(manager, 'POST', '/backoffice/extras', {
+    expect(
+      (await ctx.t.api(manager, 'PATCH', '/backoffice/coin-packs/coins_100', { isActive: false })).body.isActive,
+    ).toBe(false)
+    expect((await ctx.t.api(null, 'GET', '/coin-packs')).body).toHaveLength(2)
+    expect((await ctx.t.api(customer, 'POST', '/coin-packs/coins_100/buy')).status).toBe(404)
+    expect((await ctx.t.api(manager, 'PATCH', '/backoffice/coin-packs/coins_100', {})).status).toBe(422)
+    expect((await ctx.t.api(manager, 'PATCH', '/backoffice/coin-packs/nope', { isActive: true })).status).toBe(404)
+    const extra = await ctx.t.api(manager, 'POST', '/backoffice/extras', {
       sku: 'video-pack',
       name: 'Videos',
       amount: 900,
@@ -403,10 +405,18 @@ describe('plans, extras and features', () => {
     })
     expect(extra.status).toBe(201)
     expect(
-      (await api(manager, 'POST', '/backoffice/extras', { sku: 'video-pack', name: 'Again', amount: 900, grants: {} }))
-        .body.error.code,
+      (
+        await ctx.t.api(manager, 'POST', '/backoffice/extras', {
+          sku: 'video-pack',
+          name: 'Again',
+          amount: 900,
+          grants: {},
+        })
+      ).body.error.code,
     ).toBe('SKU_TAKEN')
-    expect((await api(manager, 'PATCH', '/backoffice/extras/video-pack', { amount: 1200 })).body.amount).toBe(1200)
+    expect((await ctx.t.api(manager, 'PATCH', '/backoffice/extras/video-pack', { amount: 1200 })).body.amount).toBe(
+      1200,
+    )
   })
 })
 

@@ -18,26 +18,24 @@ beforeEach(async () => {
 afterEach(() => t.close())
 
 type Who = { accessToken: string } | null
-const api = (who: Who, method: string, path: string, body?: unknown) =>
-  t.call(method, `/api/v1${path}`, { token: who?.accessToken ?? undefined, body })
 const YEAR = 365 * 24 * 60 * 60 * 1000
 const fetchAs = (who: Who, url: string) =>
   t.app.handle(new Request(url, { headers: who ? { authorization: `Bearer ${who.accessToken}` } : {} }))
 const noticeTypes = async (who: Who) =>
-  (await api(who, 'GET', '/notifications?limit=100')).body.items.map((notice: { type: string }) => notice.type)
+  (await t.api(who, 'GET', '/notifications?limit=100')).body.items.map((notice: { type: string }) => notice.type)
 
 describe('verification', () => {
   test('request → documents → review → finalize → invoice → pay on the mock page → verified for a year, then withdrawn by the job', async () => {
     const { leaks } = await makeCatalogue(t)
     const provider = await makeProvider(t, [leaks.id], { displayName: 'Careful Plumbing' })
-    const created = await api(provider, 'POST', '/verification/requests', {
+    const created = await t.api(provider, 'POST', '/verification/requests', {
       badge: 'blue',
       note: 'Licensed since 2015',
     })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ badge: 'blue', status: 'pending', invoiceId: null, documents: [] })
     const id = created.body.id
-    expect((await api(provider, 'POST', '/verification/requests', { badge: 'green' })).body.error.code).toBe(
+    expect((await t.api(provider, 'POST', '/verification/requests', { badge: 'green' })).body.error.code).toBe(
       'ALREADY_REQUESTED',
     )
 
@@ -111,34 +109,35 @@ describe('verification', () => {
     const stored = readdirSync(join(uploadDir, 'private', 'verification'))[0]!
     expect((await t.app.handle(new Request(`http://localhost/uploads/private/${stored}`))).status).toBe(404)
     expect((await t.app.handle(new Request(`http://localhost/uploads/verification/${stored}`))).status).toBe(404)
-    expect((await api(stranger, 'GET', `/verification/requests/${id}`)).status).toBe(404)
+    expect((await t.api(stranger, 'GET', `/verification/requests/${id}`)).status).toBe(404)
 
     // Review: finalize waits for every document; the queue is searchable.
     expect(
-      (await api(reviewer, 'GET', '/backoffice/verification/requests?status=pending&q=Licensed')).body.items.map(
+      (await t.api(reviewer, 'GET', '/backoffice/verification/requests?status=pending&q=Licensed')).body.items.map(
         (item: { id: string }) => item.id,
       ),
     ).toEqual([id])
-    expect((await api(reviewer, 'GET', '/backoffice/verification/requests?q=nobody')).body.items).toEqual([])
-    expect((await api(reviewer, 'POST', `/backoffice/verification/requests/${id}/finalize`)).body.error.code).toBe(
+    expect((await t.api(reviewer, 'GET', '/backoffice/verification/requests?q=nobody')).body.items).toEqual([])
+    expect((await t.api(reviewer, 'POST', `/backoffice/verification/requests/${id}/finalize`)).body.error.code).toBe(
       'DOCUMENTS_REQUIRED',
     )
     expect(
-      (await api(reviewer, 'PATCH', `/backoffice/verification/documents/${licenseDoc.id}`, { isApproved: true })).body
+      (await t.api(reviewer, 'PATCH', `/backoffice/verification/documents/${licenseDoc.id}`, { isApproved: true })).body
         .isApproved,
     ).toBe(true)
     expect(
-      (await api(reviewer, 'PATCH', `/backoffice/verification/documents/${idCard.id}`, { isApproved: 'yes' })).status,
+      (await t.api(reviewer, 'PATCH', `/backoffice/verification/documents/${idCard.id}`, { isApproved: 'yes' })).status,
     ).toBe(422)
     expect(
-      (await api(otherStaff, 'PATCH', `/backoffice/verification/documents/${idCard.id}`, { isApproved: true })).status,
+      (await t.api(otherStaff, 'PATCH', `/backoffice/verification/documents/${idCard.id}`, { isApproved: true }))
+        .status,
     ).toBe(403)
     expect(
-      (await api(provider, 'PATCH', `/backoffice/verification/documents/${idCard.id}`, { isApproved: true })).status,
+      (await t.api(provider, 'PATCH', `/backoffice/verification/documents/${idCard.id}`, { isApproved: true })).status,
     ).toBe(403)
     expect(
       (
-        await api(reviewer, 'PATCH', `/backoffice/verification/documents/${idCard.id}`, {
+        await t.api(reviewer, 'PATCH', `/backoffice/verification/documents/${idCard.id}`, {
           isApproved: true,
           decisionNote: 'Readable',
         })
@@ -146,36 +145,36 @@ describe('verification', () => {
     ).toBe(200)
     expect(await noticeTypes(provider)).toContain('verification.document_approved')
 
-    const finalized = await api(reviewer, 'POST', `/backoffice/verification/requests/${id}/finalize`)
+    const finalized = await t.api(reviewer, 'POST', `/backoffice/verification/requests/${id}/finalize`)
     expect(finalized.body).toMatchObject({ status: 'pending_payment' })
-    expect((await api(reviewer, 'POST', `/backoffice/verification/requests/${id}/finalize`)).status).toBe(409)
+    expect((await t.api(reviewer, 'POST', `/backoffice/verification/requests/${id}/finalize`)).status).toBe(409)
     expect(
       (await upload({ bytes: pdf(), type: 'application/pdf', name: 'late.pdf' }, { docType: 'license' })).status,
     ).toBe(409)
-    const invoice = (await api(provider, 'GET', `/billing/invoices/${finalized.body.invoiceId}`)).body
+    const invoice = (await t.api(provider, 'GET', `/billing/invoices/${finalized.body.invoiceId}`)).body
     expect(invoice).toMatchObject({ purpose: 'verification', subjectId: id, amount: 19_900, status: 'pending' })
     expect(await noticeTypes(provider)).toContain('verification.approved')
-    expect((await api(null, 'GET', `/providers/${provider.provider.id}`)).body.verified).toBe(false)
+    expect((await t.api(null, 'GET', `/providers/${provider.provider.id}`)).body.verified).toBe(false)
 
     await payInvoice(t, provider, invoice.id)
-    const verified = (await api(provider, 'GET', `/verification/requests/${id}`)).body
+    const verified = (await t.api(provider, 'GET', `/verification/requests/${id}`)).body
     expect(verified.status).toBe('verified')
     expect(new Date(verified.verifiedUntil).getTime()).toBe(clock.now() + YEAR)
-    const page = (await api(null, 'GET', `/providers/${provider.provider.id}`)).body
+    const page = (await t.api(null, 'GET', `/providers/${provider.provider.id}`)).body
     expect(page.verified).toBe(true)
 
     clock.advance(YEAR)
     await t.app.decorator.scheduler.runDue()
-    expect((await api(null, 'GET', `/providers/${provider.provider.id}`)).body.verified).toBe(false)
+    expect((await t.api(null, 'GET', `/providers/${provider.provider.id}`)).body.verified).toBe(false)
   })
 
   test('a rejected document makes finalize reject; only providers may ask; bad bodies are 422', async () => {
     const { leaks } = await makeCatalogue(t)
     const provider = await makeProvider(t, [leaks.id])
     const customer = await t.register()
-    expect((await api(customer, 'POST', '/verification/requests', { badge: 'blue' })).status).toBe(403)
-    expect((await api(provider, 'POST', '/verification/requests', { badge: 'gold' })).status).toBe(422)
-    const id = (await api(provider, 'POST', '/verification/requests', { badge: 'green' })).body.id
+    expect((await t.api(customer, 'POST', '/verification/requests', { badge: 'blue' })).status).toBe(403)
+    expect((await t.api(provider, 'POST', '/verification/requests', { badge: 'gold' })).status).toBe(422)
+    const id = (await t.api(provider, 'POST', '/verification/requests', { badge: 'green' })).body.id
     const doc = (await (
       await uploadForm(
         t,
@@ -186,20 +185,20 @@ describe('verification', () => {
       )
     ).json()) as { id: string }
     const admin = await t.registerStaff('admin')
-    await api(admin, 'PATCH', `/backoffice/verification/documents/${doc.id}`, {
+    await t.api(admin, 'PATCH', `/backoffice/verification/documents/${doc.id}`, {
       isApproved: false,
       decisionNote: 'Expired license',
     })
-    const rejected = await api(admin, 'POST', `/backoffice/verification/requests/${id}/finalize`)
+    const rejected = await t.api(admin, 'POST', `/backoffice/verification/requests/${id}/finalize`)
     expect(rejected.body).toMatchObject({ status: 'rejected', invoiceId: null })
     expect(await noticeTypes(provider)).toEqual(
       expect.arrayContaining(['verification.document_rejected', 'verification.rejected']),
     )
-    const mine = (await api(provider, 'GET', '/verification/requests/mine')).body
+    const mine = (await t.api(provider, 'GET', '/verification/requests/mine')).body
     expect(mine.items.map((request: { status: string }) => request.status)).toEqual(['rejected'])
     expect(mine.nextCursor).toBeNull()
     // A rejected request no longer blocks a new one; nor does one whose invoice its owner cancelled.
-    const again = (await api(provider, 'POST', '/verification/requests', { badge: 'green' })).body
+    const again = (await t.api(provider, 'POST', '/verification/requests', { badge: 'green' })).body
     const doc2 = (await (
       await uploadForm(
         t,
@@ -209,16 +208,16 @@ describe('verification', () => {
         { docType: 'license' },
       )
     ).json()) as { id: string }
-    await api(admin, 'PATCH', `/backoffice/verification/documents/${doc2.id}`, { isApproved: true })
-    const invoiceId = (await api(admin, 'POST', `/backoffice/verification/requests/${again.id}/finalize`)).body
+    await t.api(admin, 'PATCH', `/backoffice/verification/documents/${doc2.id}`, { isApproved: true })
+    const invoiceId = (await t.api(admin, 'POST', `/backoffice/verification/requests/${again.id}/finalize`)).body
       .invoiceId
-    expect((await api(provider, 'POST', '/verification/requests', { badge: 'green' })).body.error.code).toBe(
+    expect((await t.api(provider, 'POST', '/verification/requests', { badge: 'green' })).body.error.code).toBe(
       'ALREADY_REQUESTED',
     )
-    expect((await api(provider, 'POST', `/billing/invoices/${invoiceId}/cancel`)).status).toBe(200)
-    expect((await api(provider, 'GET', `/verification/requests/${again.id}`)).body.status).toBe('cancelled')
-    expect((await api(provider, 'POST', '/verification/requests', { badge: 'green' })).status).toBe(201)
-    expect((await api(admin, 'POST', '/backoffice/verification/requests/ver_nope/finalize')).status).toBe(404)
+    expect((await t.api(provider, 'POST', `/billing/invoices/${invoiceId}/cancel`)).status).toBe(200)
+    expect((await t.api(provider, 'GET', `/verification/requests/${again.id}`)).body.status).toBe('cancelled')
+    expect((await t.api(provider, 'POST', '/verification/requests', { badge: 'green' })).status).toBe(201)
+    expect((await t.api(admin, 'POST', '/backoffice/verification/requests/ver_nope/finalize')).status).toBe(404)
   })
 })
 
@@ -227,7 +226,7 @@ describe('promotion', () => {
     const advertiser = await t.register()
     const startAt = new Date(clock.now() + 24 * 60 * 60 * 1000)
     const endAt = new Date(clock.now() + 8 * 24 * 60 * 60 * 1000)
-    const created = await api(advertiser, 'POST', '/promo/requests', {
+    const created = await t.api(advertiser, 'POST', '/promo/requests', {
       adType: 'banner',
       title: 'Ramadan offer',
       startAt,
@@ -271,37 +270,37 @@ describe('promotion', () => {
     const promoReader = await t.registerStaff('qa', ['promo'])
     expect((await fetchAs(promoReader, assetUrl)).status).toBe(200)
     expect(
-      (await api(promoReader, 'GET', '/backoffice/promo/requests?adType=banner&q=Ramadan')).body.items,
+      (await t.api(promoReader, 'GET', '/backoffice/promo/requests?adType=banner&q=Ramadan')).body.items,
     ).toHaveLength(1)
-    expect((await api(promoReader, 'GET', '/backoffice/promo/requests?adType=push')).body.items).toHaveLength(0)
-    expect((await api(promoReader, 'POST', `/backoffice/promo/requests/${id}/quote`, { amount: 50_000 })).status).toBe(
-      403,
-    )
-    expect((await api(promoStaff, 'POST', `/backoffice/promo/requests/${id}/quote`, { amount: 0 })).status).toBe(422)
-    const quoted = await api(promoStaff, 'POST', `/backoffice/promo/requests/${id}/quote`, {
+    expect((await t.api(promoReader, 'GET', '/backoffice/promo/requests?adType=push')).body.items).toHaveLength(0)
+    expect(
+      (await t.api(promoReader, 'POST', `/backoffice/promo/requests/${id}/quote`, { amount: 50_000 })).status,
+    ).toBe(403)
+    expect((await t.api(promoStaff, 'POST', `/backoffice/promo/requests/${id}/quote`, { amount: 0 })).status).toBe(422)
+    const quoted = await t.api(promoStaff, 'POST', `/backoffice/promo/requests/${id}/quote`, {
       amount: 50_000,
       quoteNote: 'One week, home banner',
     })
     expect(quoted.body).toMatchObject({ status: 'pending_payment', quoteAmount: 50_000 })
-    expect((await api(promoStaff, 'POST', `/backoffice/promo/requests/${id}/quote`, { amount: 40_000 })).status).toBe(
+    expect((await t.api(promoStaff, 'POST', `/backoffice/promo/requests/${id}/quote`, { amount: 40_000 })).status).toBe(
       409,
     )
     expect(
-      (await api(promoStaff, 'POST', `/backoffice/promo/requests/${id}/reject`, { rejectReason: 'late' })).status,
+      (await t.api(promoStaff, 'POST', `/backoffice/promo/requests/${id}/reject`, { rejectReason: 'late' })).status,
     ).toBe(409)
     expect(await noticeTypes(advertiser)).toContain('promo.quoted')
 
     await payInvoice(t, advertiser, quoted.body.invoiceId)
-    expect((await api(advertiser, 'GET', `/promo/requests/${id}`)).body.status).toBe('active')
-    expect((await api(null, 'GET', '/promo/active')).body).toEqual([]) // not started yet
+    expect((await t.api(advertiser, 'GET', `/promo/requests/${id}`)).body.status).toBe('active')
+    expect((await t.api(null, 'GET', '/promo/active')).body).toEqual([]) // not started yet
     clock.advance(2 * 24 * 60 * 60 * 1000)
-    const running = (await api(null, 'GET', '/promo/active?adType=banner')).body
+    const running = (await t.api(null, 'GET', '/promo/active?adType=banner')).body
     expect(running).toMatchObject([{ id, title: 'Ramadan offer', adType: 'banner' }])
     expect((await fetchAs(null, running[0].assets[0].url)).status).toBe(200)
-    expect((await api(null, 'GET', '/promo/active?adType=push')).body).toEqual([])
-    expect((await api(null, 'GET', '/promo/active?adType=radio')).status).toBe(422)
+    expect((await t.api(null, 'GET', '/promo/active?adType=push')).body).toEqual([])
+    expect((await t.api(null, 'GET', '/promo/active?adType=radio')).status).toBe(422)
     clock.advance(7 * 24 * 60 * 60 * 1000)
-    expect((await api(null, 'GET', '/promo/active')).body).toEqual([])
+    expect((await t.api(null, 'GET', '/promo/active')).body).toEqual([])
     expect((await fetchAs(null, assetUrl)).status).toBe(404)
   })
 
@@ -314,40 +313,40 @@ describe('promotion', () => {
       startAt: new Date(startAt),
       endAt: new Date(endAt),
     })
-    expect((await api(advertiser, 'POST', '/promo/requests', body(now + 1000, now))).body.error.code).toBe(
+    expect((await t.api(advertiser, 'POST', '/promo/requests', body(now + 1000, now))).body.error.code).toBe(
       'INVALID_DATES',
     )
-    expect((await api(advertiser, 'POST', '/promo/requests', body(now - 5000, now - 1000))).body.error.code).toBe(
+    expect((await t.api(advertiser, 'POST', '/promo/requests', body(now - 5000, now - 1000))).body.error.code).toBe(
       'INVALID_DATES',
     )
     expect(
-      (await api(advertiser, 'POST', '/promo/requests', { ...body(now, now + 1000), startAt: 'soon' })).status,
+      (await t.api(advertiser, 'POST', '/promo/requests', { ...body(now, now + 1000), startAt: 'soon' })).status,
     ).toBe(422)
-    const id = (await api(advertiser, 'POST', '/promo/requests', body(now, now + 60_000))).body.id
+    const id = (await t.api(advertiser, 'POST', '/promo/requests', body(now, now + 60_000))).body.id
     const staff = await t.registerStaff('power', ['promo'])
-    expect((await api(staff, 'POST', `/backoffice/promo/requests/${id}/reject`, {})).status).toBe(422)
-    const rejected = await api(staff, 'POST', `/backoffice/promo/requests/${id}/reject`, {
+    expect((await t.api(staff, 'POST', `/backoffice/promo/requests/${id}/reject`, {})).status).toBe(422)
+    const rejected = await t.api(staff, 'POST', `/backoffice/promo/requests/${id}/reject`, {
       rejectReason: 'Not allowed content',
     })
     expect(rejected.body).toMatchObject({ status: 'rejected', rejectReason: 'Not allowed content' })
     expect(
-      (await api(staff, 'POST', `/backoffice/promo/requests/${id}/reject`, { rejectReason: 'again' })).status,
+      (await t.api(staff, 'POST', `/backoffice/promo/requests/${id}/reject`, { rejectReason: 'again' })).status,
     ).toBe(409)
-    const quotedId = (await api(advertiser, 'POST', '/promo/requests', body(now, now + 60_000))).body.id
-    const invoiceId = (await api(staff, 'POST', `/backoffice/promo/requests/${quotedId}/quote`, { amount: 1000 })).body
-      .invoiceId
-    expect((await api(advertiser, 'POST', `/billing/invoices/${invoiceId}/cancel`)).status).toBe(200)
-    expect((await api(advertiser, 'GET', `/promo/requests/${quotedId}`)).body.status).toBe('cancelled')
+    const quotedId = (await t.api(advertiser, 'POST', '/promo/requests', body(now, now + 60_000))).body.id
+    const invoiceId = (await t.api(staff, 'POST', `/backoffice/promo/requests/${quotedId}/quote`, { amount: 1000 }))
+      .body.invoiceId
+    expect((await t.api(advertiser, 'POST', `/billing/invoices/${invoiceId}/cancel`)).status).toBe(200)
+    expect((await t.api(advertiser, 'GET', `/promo/requests/${quotedId}`)).body.status).toBe('cancelled')
     expect(await noticeTypes(advertiser)).toContain('promo.rejected')
     // My requests, a page at a time, newest first; nobody else's.
-    const first = (await api(advertiser, 'GET', '/promo/requests/mine?limit=1')).body
+    const first = (await t.api(advertiser, 'GET', '/promo/requests/mine?limit=1')).body
     expect(first.items.map((request: { id: string }) => request.id)).toEqual([quotedId])
-    const second = (await api(advertiser, 'GET', `/promo/requests/mine?limit=1&cursor=${first.nextCursor}`)).body
+    const second = (await t.api(advertiser, 'GET', `/promo/requests/mine?limit=1&cursor=${first.nextCursor}`)).body
     expect(second).toMatchObject({ items: [{ id, status: 'rejected' }], nextCursor: null })
     const stranger = await t.register()
-    expect((await api(stranger, 'GET', '/promo/requests/mine')).body).toEqual({ items: [], nextCursor: null })
-    expect((await api(stranger, 'GET', `/promo/requests/${id}`)).status).toBe(404)
-    expect((await api(await t.registerStaff('power', ['billing']), 'GET', '/backoffice/promo/requests')).status).toBe(
+    expect((await t.api(stranger, 'GET', '/promo/requests/mine')).body).toEqual({ items: [], nextCursor: null })
+    expect((await t.api(stranger, 'GET', `/promo/requests/${id}`)).status).toBe(404)
+    expect((await t.api(await t.registerStaff('power', ['billing']), 'GET', '/backoffice/promo/requests')).status).toBe(
       403,
     )
     expect(existsSync(join(uploadDir, 'private', 'promo'))).toBe(false)

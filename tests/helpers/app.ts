@@ -1,7 +1,8 @@
 import { afterEach, beforeEach } from 'bun:test'
 import { createApp } from '../../src/app.ts'
 import { systemClock, type Clock } from '../../src/clock.ts'
-import { UserService } from '../../src/modules/auth/service.ts'
+import { UserService } from '../../src/modules/auth/public.ts'
+import { API_PREFIX } from '../../src/http/paths.ts'
 import { loadConfig } from '../../src/config.ts'
 import { openDatabase } from '../../src/db/client.ts'
 import { applyMigrations } from '../../src/db/migrate.ts'
@@ -51,6 +52,9 @@ export interface ApiResponse<Body = any> {
   body: Body
   headers: Headers
 }
+
+/** Who makes an API call: an account with its access token, or null for an anonymous one. */
+export type Caller = { accessToken: string } | null
 
 export interface RequestOptions {
   body?: unknown
@@ -105,6 +109,10 @@ export async function createTestApp(options: TestAppOptions = {}) {
     return { status: response.status, body: parsed as Body, headers: response.headers }
   }
 
+  /** `api(who, method, path, body)`: a JSON call under /api/v1 as that account (null: anonymous). */
+  const api = <Body = any>(who: Caller, method: string, path: string, body?: unknown) =>
+    call<Body>(method, `${API_PREFIX}${path}`, { token: who?.accessToken, body })
+
   let counter = 0
   /** Registers a fresh account and returns it with its tokens. */
   async function register(
@@ -150,7 +158,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     database.close()
     await leaving
   }
-  return { app, config, database, db: database.db, call, register, registerStaff, close }
+  return { app, config, database, db: database.db, call, api, register, registerStaff, close }
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>

@@ -20,50 +20,50 @@ beforeEach(async () => {
 })
 afterEach(() => t.close())
 
-const api = (who: { accessToken: string } | null, method: string, path: string, body?: unknown) =>
-  t.call(method, `/api/v1${path}`, { token: who?.accessToken, body })
 const ids = (items: { id: string }[]) => items.map((item) => item.id)
 
 describe('catalogue', () => {
   test('the public tree shows active categories and subcategories; staff with catalog see and manage all', async () => {
     const { staff, plumbing, leaks, tutoring, maths, retired } = await makeCatalogue(t)
-    const publicTree = (await api(null, 'GET', '/categories')).body
+    const publicTree = (await t.api(null, 'GET', '/categories')).body
     expect(publicTree.map((c: { nameEn: string }) => c.nameEn)).toEqual(['Plumbing', 'Tutoring'])
     expect(ids(publicTree[1].subcategories)).toEqual([maths.id])
-    expect(ids((await api(staff, 'GET', '/categories')).body[1].subcategories)).toEqual([maths.id, retired.id])
+    expect(ids((await t.api(staff, 'GET', '/categories')).body[1].subcategories)).toEqual([maths.id, retired.id])
 
-    expect((await api(staff, 'PATCH', `/categories/${tutoring.id}`, { isActive: false })).body).toMatchObject({
+    expect((await t.api(staff, 'PATCH', `/categories/${tutoring.id}`, { isActive: false })).body).toMatchObject({
       isActive: false,
     })
-    expect(ids((await api(null, 'GET', '/categories')).body)).toEqual([plumbing.id])
-    expect((await api(staff, 'PATCH', `/subcategories/${leaks.id}`, { name: 'تسريبات' })).body).toMatchObject({
+    expect(ids((await t.api(null, 'GET', '/categories')).body)).toEqual([plumbing.id])
+    expect((await t.api(staff, 'PATCH', `/subcategories/${leaks.id}`, { name: 'تسريبات' })).body).toMatchObject({
       name: 'تسريبات',
       isActive: true,
     })
 
     const customer = await t.register()
-    expect((await api(customer, 'POST', '/categories', { name: 'x' })).status).toBe(403)
-    expect((await api(await t.registerStaff('qa', ['catalog']), 'POST', '/categories', { name: 'x' })).status).toBe(403)
+    expect((await t.api(customer, 'POST', '/categories', { name: 'x' })).status).toBe(403)
+    expect((await t.api(await t.registerStaff('qa', ['catalog']), 'POST', '/categories', { name: 'x' })).status).toBe(
+      403,
+    )
     expect(
-      (await api(await t.registerStaff('power', ['marketplace']), 'POST', '/categories', { name: 'x' })).status,
+      (await t.api(await t.registerStaff('power', ['marketplace']), 'POST', '/categories', { name: 'x' })).status,
     ).toBe(403)
-    expect((await api(staff, 'POST', '/categories', { name: '' })).status).toBe(422)
-    expect((await api(staff, 'PATCH', `/categories/${plumbing.id}`, {})).status).toBe(422)
-    expect((await api(staff, 'PATCH', '/categories/cat_nope', { name: 'x' })).status).toBe(404)
-    expect((await api(staff, 'POST', '/categories/cat_nope/subcategories', { name: 'x' })).status).toBe(404)
+    expect((await t.api(staff, 'POST', '/categories', { name: '' })).status).toBe(422)
+    expect((await t.api(staff, 'PATCH', `/categories/${plumbing.id}`, {})).status).toBe(422)
+    expect((await t.api(staff, 'PATCH', '/categories/cat_nope', { name: 'x' })).status).toBe(404)
+    expect((await t.api(staff, 'POST', '/categories/cat_nope/subcategories', { name: 'x' })).status).toBe(404)
   })
 })
 
 describe('providers', () => {
   test('a phone_only account registers as a provider: its role becomes provider at once, on the token it already has', async () => {
     const { leaks } = await makeCatalogue(t)
-    const sent = await api(null, 'POST', '/auth/otp/send', { phone: '+966500000001' })
-    const session = (await api(null, 'POST', '/auth/otp/verify', { phone: '+966500000001', code: sent.body.devCode }))
+    const sent = await t.api(null, 'POST', '/auth/otp/send', { phone: '+966500000001' })
+    const session = (await t.api(null, 'POST', '/auth/otp/verify', { phone: '+966500000001', code: sent.body.devCode }))
       .body
     expect(session.user.role).toBe('phone_only')
     expect(
       (
-        await api(session, 'POST', '/service-requests', {
+        await t.api(session, 'POST', '/service-requests', {
           type: 'competitive',
           title: 'x',
           description: 'y',
@@ -73,7 +73,7 @@ describe('providers', () => {
       ).body.error.code,
     ).toBe('PROFILE_INCOMPLETE')
 
-    const registered = await api(session, 'POST', '/providers/register', {
+    const registered = await t.api(session, 'POST', '/providers/register', {
       displayName: 'Abu Fahd Plumbing',
       city: 'Riyadh',
       subcategoryIds: [leaks.id],
@@ -89,16 +89,16 @@ describe('providers', () => {
       services: [],
     })
     expect(registered.body.subcategories.map((s: { id: string }) => s.id)).toEqual([leaks.id])
-    expect((await api(session, 'GET', '/me')).body.role).toBe('provider')
-    expect((await api(session, 'GET', '/provider/requests')).status).toBe(200)
+    expect((await t.api(session, 'GET', '/me')).body.role).toBe('provider')
+    expect((await t.api(session, 'GET', '/provider/requests')).status).toBe(200)
     expect(
-      (await api(session, 'POST', '/providers/register', { displayName: 'Again', city: 'Riyadh' })).body.error.code,
+      (await t.api(session, 'POST', '/providers/register', { displayName: 'Again', city: 'Riyadh' })).body.error.code,
     ).toBe('ALREADY_PROVIDER')
-    expect((await api(session, 'POST', '/me/complete', { name: 'Fahd' })).body).toMatchObject({
+    expect((await t.api(session, 'POST', '/me/complete', { name: 'Fahd' })).body).toMatchObject({
       name: 'Fahd',
       role: 'provider',
     })
-    expect((await api(session, 'POST', '/me/complete', { name: 'Again' })).body.error.code).toBe(
+    expect((await t.api(session, 'POST', '/me/complete', { name: 'Again' })).body.error.code).toBe(
       'PROFILE_ALREADY_COMPLETE',
     )
   })
@@ -106,43 +106,43 @@ describe('providers', () => {
   test('registration and profile changes are validated; provider routes need a provider profile', async () => {
     const { leaks, retired } = await makeCatalogue(t)
     const someone = await t.register()
-    expect((await api(someone, 'GET', '/providers/me')).body.error.code).toBe('NOT_A_PROVIDER')
+    expect((await t.api(someone, 'GET', '/providers/me')).body.error.code).toBe('NOT_A_PROVIDER')
     expect(
       (
-        await api(someone, 'POST', '/providers/register', {
+        await t.api(someone, 'POST', '/providers/register', {
           displayName: 'X',
           city: 'Riyadh',
           subcategoryIds: [retired.id],
         })
       ).body.error.code,
     ).toBe('INVALID_SUBCATEGORY')
-    expect((await api(someone, 'POST', '/providers/register', { displayName: '', city: 'Riyadh' })).status).toBe(422)
-    expect((await api(someone, 'POST', '/providers/register', { city: 'Riyadh' })).status).toBe(422)
-    expect((await api(null, 'POST', '/providers/register', { displayName: 'X', city: 'Riyadh' })).status).toBe(401)
-    expect((await api(someone, 'GET', '/providers/me')).status).toBe(403)
+    expect((await t.api(someone, 'POST', '/providers/register', { displayName: '', city: 'Riyadh' })).status).toBe(422)
+    expect((await t.api(someone, 'POST', '/providers/register', { city: 'Riyadh' })).status).toBe(422)
+    expect((await t.api(null, 'POST', '/providers/register', { displayName: 'X', city: 'Riyadh' })).status).toBe(401)
+    expect((await t.api(someone, 'GET', '/providers/me')).status).toBe(403)
 
     const { provider, ...account } = await makeProvider(t, [leaks.id], { displayName: 'Old name' })
-    const changed = await api(account, 'PATCH', '/providers/me', {
+    const changed = await t.api(account, 'PATCH', '/providers/me', {
       displayName: 'New name',
       bio: 'Twenty years of pipes',
     })
     expect(changed.body).toMatchObject({ id: provider.id, displayName: 'New name', bio: 'Twenty years of pipes' })
-    expect((await api(null, 'GET', '/providers?q=pipes')).body.items.map((p: { id: string }) => p.id)).toEqual([
+    expect((await t.api(null, 'GET', '/providers?q=pipes')).body.items.map((p: { id: string }) => p.id)).toEqual([
       provider.id,
     ])
-    expect((await api(null, 'GET', '/providers?q=old')).body.items).toEqual([])
-    expect((await api(account, 'PUT', '/providers/me/subcategories', { subcategoryIds: [] })).body).toEqual([])
-    expect((await api(account, 'PUT', '/providers/me/subcategories', { subcategoryIds: [retired.id] })).status).toBe(
+    expect((await t.api(null, 'GET', '/providers?q=old')).body.items).toEqual([])
+    expect((await t.api(account, 'PUT', '/providers/me/subcategories', { subcategoryIds: [] })).body).toEqual([])
+    expect((await t.api(account, 'PUT', '/providers/me/subcategories', { subcategoryIds: [retired.id] })).status).toBe(
       422,
     )
-    expect((await api(account, 'GET', '/providers/me/subcategories')).body).toEqual([])
+    expect((await t.api(account, 'GET', '/providers/me/subcategories')).body).toEqual([])
   })
 
   test('services: CRUD by their provider, active ones on the public page, price range checked', async () => {
     const { leaks, heaters } = await makeCatalogue(t)
     const { provider, ...owner } = await makeProvider(t, [leaks.id])
     const other = await makeProvider(t, [leaks.id])
-    const created = await api(owner, 'POST', '/providers/me/services', {
+    const created = await t.api(owner, 'POST', '/providers/me/services', {
       title: 'Fix a leak',
       subcategoryId: leaks.id,
       priceFrom: 5000,
@@ -157,7 +157,7 @@ describe('providers', () => {
       isActive: true,
     })
     const hidden = (
-      await api(owner, 'POST', '/providers/me/services', {
+      await t.api(owner, 'POST', '/providers/me/services', {
         title: 'Heater',
         subcategoryId: heaters.id,
         isActive: false,
@@ -165,7 +165,7 @@ describe('providers', () => {
     ).body
     expect(
       (
-        await api(owner, 'POST', '/providers/me/services', {
+        await t.api(owner, 'POST', '/providers/me/services', {
           title: 'Bad',
           subcategoryId: leaks.id,
           priceFrom: 2,
@@ -174,34 +174,38 @@ describe('providers', () => {
       ).body.error.code,
     ).toBe('INVALID_PRICE_RANGE')
     expect(
-      (await api(owner, 'PATCH', `/providers/me/services/${created.body.id}`, { priceFrom: 20000 })).body.error.code,
+      (await t.api(owner, 'PATCH', `/providers/me/services/${created.body.id}`, { priceFrom: 20000 })).body.error.code,
     ).toBe('INVALID_PRICE_RANGE')
     expect(
-      (await api(owner, 'POST', '/providers/me/services', { title: 'Bad', subcategoryId: leaks.id, priceFrom: -1 }))
+      (await t.api(owner, 'POST', '/providers/me/services', { title: 'Bad', subcategoryId: leaks.id, priceFrom: -1 }))
         .status,
     ).toBe(422)
-    expect((await api(other, 'PATCH', `/providers/me/services/${created.body.id}`, { title: 'Mine now' })).status).toBe(
-      404,
-    )
-    expect((await api(other, 'DELETE', `/providers/me/services/${created.body.id}`)).status).toBe(404)
-
-    expect(ids((await api(null, 'GET', `/providers/${provider.id}/services`)).body)).toEqual([created.body.id])
-    expect(ids((await api(owner, 'GET', '/providers/me/services')).body)).toEqual([hidden.id, created.body.id])
-    expect(ids((await api(null, 'GET', `/providers/${provider.id}`)).body.services)).toEqual([created.body.id])
     expect(
-      (await api(owner, 'PATCH', `/providers/me/services/${created.body.id}`, { title: 'Fix any leak', priceTo: null }))
-        .body,
+      (await t.api(other, 'PATCH', `/providers/me/services/${created.body.id}`, { title: 'Mine now' })).status,
+    ).toBe(404)
+    expect((await t.api(other, 'DELETE', `/providers/me/services/${created.body.id}`)).status).toBe(404)
+
+    expect(ids((await t.api(null, 'GET', `/providers/${provider.id}/services`)).body)).toEqual([created.body.id])
+    expect(ids((await t.api(owner, 'GET', '/providers/me/services')).body)).toEqual([hidden.id, created.body.id])
+    expect(ids((await t.api(null, 'GET', `/providers/${provider.id}`)).body.services)).toEqual([created.body.id])
+    expect(
+      (
+        await t.api(owner, 'PATCH', `/providers/me/services/${created.body.id}`, {
+          title: 'Fix any leak',
+          priceTo: null,
+        })
+      ).body,
     ).toMatchObject({ title: 'Fix any leak', priceTo: null })
-    expect((await api(owner, 'DELETE', `/providers/me/services/${created.body.id}`)).status).toBe(204)
-    expect((await api(null, 'GET', `/providers/${provider.id}/services`)).body).toEqual([])
+    expect((await t.api(owner, 'DELETE', `/providers/me/services/${created.body.id}`)).status).toBe(204)
+    expect((await t.api(null, 'GET', `/providers/${provider.id}/services`)).body).toEqual([])
 
     const marketplaceStaff = await t.registerStaff('power', ['marketplace'])
     expect(
-      (await api(marketplaceStaff, 'PATCH', `/backoffice/services/${hidden.id}`, { isActive: true })).body.isActive,
+      (await t.api(marketplaceStaff, 'PATCH', `/backoffice/services/${hidden.id}`, { isActive: true })).body.isActive,
     ).toBe(true)
     expect(
       (
-        await api(await t.registerStaff('qa', ['marketplace']), 'PATCH', `/backoffice/services/${hidden.id}`, {
+        await t.api(await t.registerStaff('qa', ['marketplace']), 'PATCH', `/backoffice/services/${hidden.id}`, {
           isActive: false,
         })
       ).status,
@@ -219,7 +223,7 @@ describe('providers', () => {
     })
     clock.advance(1000)
     const heat = await makeProvider(t, [heaters.id], { displayName: 'HeatPro Services', city: 'Riyadh' })
-    const search = async (query: string) => ids((await api(null, 'GET', `/providers?${query}`)).body.items)
+    const search = async (query: string) => ids((await t.api(null, 'GET', `/providers?${query}`)).body.items)
 
     expect(await search(`q=${encodeURIComponent('احمد')}`)).toEqual([ahmad.provider.id])
     expect(await search(`q=${encodeURIComponent('سباكه')}`)).toEqual([ahmad.provider.id])
@@ -234,26 +238,26 @@ describe('providers', () => {
     expect(await search(`categoryId=${tutoring.id}`)).toEqual([fatima.provider.id])
     expect(await search(`subcategoryId=${leaks.id}&city=Riyadh`)).toEqual([ahmad.provider.id])
 
-    const first = (await api(null, 'GET', '/providers?limit=2')).body
+    const first = (await t.api(null, 'GET', '/providers?limit=2')).body
     expect(ids(first.items)).toEqual([heat.provider.id, fatima.provider.id])
-    const second = (await api(null, 'GET', `/providers?limit=2&cursor=${first.nextCursor}`)).body
+    const second = (await t.api(null, 'GET', `/providers?limit=2&cursor=${first.nextCursor}`)).body
     expect(second).toMatchObject({ items: [{ id: ahmad.provider.id }], nextCursor: null })
-    expect((await api(null, 'GET', '/providers?cursor=bogus')).status).toBe(422)
-    expect((await api(null, 'GET', `/providers?q=${'x'.repeat(101)}`)).status).toBe(422)
+    expect((await t.api(null, 'GET', '/providers?cursor=bogus')).status).toBe(422)
+    expect((await t.api(null, 'GET', `/providers?q=${'x'.repeat(101)}`)).status).toBe(422)
 
     const staff = await t.registerStaff('power', ['marketplace'])
     expect(
-      (await api(staff, 'PATCH', `/backoffice/providers/${heat.provider.id}`, { isActive: false })).body.isActive,
+      (await t.api(staff, 'PATCH', `/backoffice/providers/${heat.provider.id}`, { isActive: false })).body.isActive,
     ).toBe(false)
     expect(await search('q=heat')).toEqual([])
-    expect((await api(null, 'GET', `/providers/${heat.provider.id}`)).status).toBe(404)
-    expect(ids((await api(staff, 'GET', '/backoffice/providers?isActive=false')).body.items)).toEqual([
+    expect((await t.api(null, 'GET', `/providers/${heat.provider.id}`)).status).toBe(404)
+    expect(ids((await t.api(staff, 'GET', '/backoffice/providers?isActive=false')).body.items)).toEqual([
       heat.provider.id,
     ])
-    expect((await api(heat, 'GET', '/providers/me')).body.isActive).toBe(false)
+    expect((await t.api(heat, 'GET', '/providers/me')).body.isActive).toBe(false)
     expect(
       (
-        await api(
+        await t.api(
           await t.registerStaff('user', ['marketplace']),
           'PATCH',
           `/backoffice/providers/${heat.provider.id}`,
@@ -261,7 +265,7 @@ describe('providers', () => {
         )
       ).status,
     ).toBe(403)
-    expect((await api(staff, 'PATCH', '/backoffice/providers/prv_nope', { isActive: true })).status).toBe(404)
+    expect((await t.api(staff, 'PATCH', '/backoffice/providers/prv_nope', { isActive: true })).status).toBe(404)
   })
 
   test('search folds the query like the text: the article and harakat of the query, and every spelling of a city', async () => {
@@ -271,7 +275,7 @@ describe('providers', () => {
     const jeddah = await makeProvider(t, [leaks.id], { displayName: 'Jeddah Fix', city: 'جدة' })
     clock.advance(1000)
     const other = await makeProvider(t, [leaks.id], { displayName: 'Qassim', city: 'عنيزة' })
-    const search = async (query: string) => ids((await api(null, 'GET', `/providers?${query}`)).body.items)
+    const search = async (query: string) => ids((await t.api(null, 'GET', `/providers?${query}`)).body.items)
 
     for (const word of ['سباك', 'السباك', 'السَّبَّاك', 'سَبّاك'])
       expect([word, await search(`q=${encodeURIComponent(word)}`)]).toEqual([word, [plumber.provider.id]])
@@ -284,7 +288,7 @@ describe('providers', () => {
 
     // The cities in use, each once whatever the spelling, with both names of a known city.
     await makeProvider(t, [leaks.id], { displayName: 'Second in Riyadh', city: 'Riyadh' })
-    const cities = (await api(null, 'GET', '/cities')).body
+    const cities = (await t.api(null, 'GET', '/cities')).body
     expect(cities).toEqual([
       { key: 'رياض', name: 'الرياض', nameEn: 'Riyadh', providers: 2 },
       { key: 'جده', name: 'جدة', nameEn: 'Jeddah', providers: 1 },
@@ -292,7 +296,7 @@ describe('providers', () => {
     ])
     // A provider in Riyadh sees a competitive request posted for "الرياض".
     const client = await t.register()
-    const posted = await api(client, 'POST', '/service-requests', {
+    const posted = await t.api(client, 'POST', '/service-requests', {
       type: 'competitive',
       title: 'Leak',
       description: 'Kitchen sink',
@@ -300,9 +304,9 @@ describe('providers', () => {
       city: 'الرّياض',
     })
     expect(posted.status).toBe(201)
-    const open = (await api(plumber, 'GET', '/provider/requests/available')).body.items
+    const open = (await t.api(plumber, 'GET', '/provider/requests/available')).body.items
     expect(ids(open)).toEqual([posted.body.id])
-    expect(ids((await api(jeddah, 'GET', '/provider/requests/available')).body.items)).toEqual([])
+    expect(ids((await t.api(jeddah, 'GET', '/provider/requests/available')).body.items)).toEqual([])
   })
 })
 
@@ -353,11 +357,11 @@ describe('portfolio', () => {
     const customer = await t.register()
     expect((await uploadPortfolio(customer, { bytes: png(), type: 'image/png', name: 'a.png' })).status).toBe(403)
 
-    const listed = (await api(null, 'GET', `/providers/${owner.provider.id}/portfolio`)).body
+    const listed = (await t.api(null, 'GET', `/providers/${owner.provider.id}/portfolio`)).body
     expect(listed.map((entry: { kind: string }) => entry.kind)).toEqual(['video', 'image'])
-    expect((await api(customer, 'DELETE', `/providers/me/portfolio/${item.id}`)).status).toBe(403)
-    expect((await api(owner, 'DELETE', `/providers/me/portfolio/${item.id}`)).status).toBe(204)
-    expect((await api(owner, 'DELETE', `/providers/me/portfolio/${item.id}`)).status).toBe(404)
+    expect((await t.api(customer, 'DELETE', `/providers/me/portfolio/${item.id}`)).status).toBe(403)
+    expect((await t.api(owner, 'DELETE', `/providers/me/portfolio/${item.id}`)).status).toBe(204)
+    expect((await t.api(owner, 'DELETE', `/providers/me/portfolio/${item.id}`)).status).toBe(404)
     expect(storedFiles()).toHaveLength(1)
   })
 })
@@ -378,7 +382,7 @@ describe('portfolio limits from the plan', () => {
     await Bun.sleep(50)
     expect(storedFiles()).toHaveLength(10)
 
-    const invoice = (await api(owner, 'POST', '/extras/portfolio-20/buy')).body.invoice
+    const invoice = (await t.api(owner, 'POST', '/extras/portfolio-20/buy')).body.invoice
     await payInvoice(t, owner, invoice.id)
     expect((await uploadPortfolio(owner, { bytes: png(), type: 'image/png', name: 'more.png' })).status).toBe(201)
   })
@@ -391,55 +395,56 @@ describe('follows and likes', () => {
     const fans = await Promise.all(Array.from({ length: 12 }, () => t.register()))
     const answers = await Promise.all(
       fans.flatMap((fan) => [
-        api(fan, 'POST', `/providers/${owner.provider.id}/follow`),
-        api(fan, 'POST', `/providers/${owner.provider.id}/follow`),
+        t.api(fan, 'POST', `/providers/${owner.provider.id}/follow`),
+        t.api(fan, 'POST', `/providers/${owner.provider.id}/follow`),
       ]),
     )
     expect(answers.every((answer) => answer.status === 200 && answer.body.following === true)).toBe(true)
-    expect((await api(null, 'GET', `/providers/${owner.provider.id}`)).body.followers).toBe(12)
-    expect((await api(fans[0]!, 'POST', `/providers/${owner.provider.id}/unfollow`)).body).toEqual({
+    expect((await t.api(null, 'GET', `/providers/${owner.provider.id}`)).body.followers).toBe(12)
+    expect((await t.api(fans[0]!, 'POST', `/providers/${owner.provider.id}/unfollow`)).body).toEqual({
       following: false,
       followers: 11,
     })
-    expect((await api(fans[0]!, 'POST', `/providers/${owner.provider.id}/unfollow`)).body).toEqual({
+    expect((await t.api(fans[0]!, 'POST', `/providers/${owner.provider.id}/unfollow`)).body).toEqual({
       following: false,
       followers: 11,
     })
-    expect((await api(fans[1]!, 'POST', `/providers/${owner.provider.id}/like`)).body).toEqual({
+    expect((await t.api(fans[1]!, 'POST', `/providers/${owner.provider.id}/like`)).body).toEqual({
       liked: true,
       likes: 1,
     })
-    expect((await api(fans[1]!, 'POST', `/providers/${owner.provider.id}/like`)).body).toEqual({
+    expect((await t.api(fans[1]!, 'POST', `/providers/${owner.provider.id}/like`)).body).toEqual({
       liked: true,
       likes: 1,
     })
 
-    const sent = await api(null, 'POST', '/auth/otp/send', { phone: '+966500000002' })
-    const phoneOnly = (await api(null, 'POST', '/auth/otp/verify', { phone: '+966500000002', code: sent.body.devCode }))
-      .body
-    expect((await api(phoneOnly, 'POST', `/providers/${owner.provider.id}/follow`)).body.followers).toBe(12)
-    expect(ids((await api(phoneOnly, 'GET', '/me/following-providers')).body.items)).toEqual([owner.provider.id])
-    expect(ids((await api(fans[1]!, 'GET', '/me/liked-providers')).body.items)).toEqual([owner.provider.id])
+    const sent = await t.api(null, 'POST', '/auth/otp/send', { phone: '+966500000002' })
+    const phoneOnly = (
+      await t.api(null, 'POST', '/auth/otp/verify', { phone: '+966500000002', code: sent.body.devCode })
+    ).body
+    expect((await t.api(phoneOnly, 'POST', `/providers/${owner.provider.id}/follow`)).body.followers).toBe(12)
+    expect(ids((await t.api(phoneOnly, 'GET', '/me/following-providers')).body.items)).toEqual([owner.provider.id])
+    expect(ids((await t.api(fans[1]!, 'GET', '/me/liked-providers')).body.items)).toEqual([owner.provider.id])
 
-    const followers = (await api(owner, 'GET', '/providers/me/followers?limit=5')).body
+    const followers = (await t.api(owner, 'GET', '/providers/me/followers?limit=5')).body
     expect(followers.items).toHaveLength(5)
     expect(followers.items[0]).toMatchObject({ userId: phoneOnly.user.id })
-    const rest = (await api(owner, 'GET', `/providers/me/followers?limit=100&cursor=${followers.nextCursor}`)).body
+    const rest = (await t.api(owner, 'GET', `/providers/me/followers?limit=100&cursor=${followers.nextCursor}`)).body
     expect(new Set([...followers.items, ...rest.items].map((fan: { userId: string }) => fan.userId)).size).toBe(12)
     expect(
-      (await api(owner, 'GET', '/providers/me/likers')).body.items.map((fan: { userId: string }) => fan.userId),
+      (await t.api(owner, 'GET', '/providers/me/likers')).body.items.map((fan: { userId: string }) => fan.userId),
     ).toEqual([fans[1]!.user.id])
 
     const item = (await (await uploadPortfolio(owner, { bytes: png(), type: 'image/png', name: 'a.png' })).json()) as {
       id: string
     }
-    expect((await api(fans[2]!, 'POST', `/portfolio/${item.id}/like`)).body).toEqual({ liked: true, likes: 1 })
-    expect((await api(fans[2]!, 'GET', '/me/favorites')).body.items).toMatchObject([
+    expect((await t.api(fans[2]!, 'POST', `/portfolio/${item.id}/like`)).body).toEqual({ liked: true, likes: 1 })
+    expect((await t.api(fans[2]!, 'GET', '/me/favorites')).body.items).toMatchObject([
       { id: item.id, likes: 1, url: expect.stringMatching(/^https:\/\/files\.example\.com\//) },
     ])
-    expect((await api(fans[2]!, 'POST', `/portfolio/${item.id}/unlike`)).body).toEqual({ liked: false, likes: 0 })
-    expect((await api(fans[2]!, 'POST', '/portfolio/pfi_nope/like')).status).toBe(404)
-    expect((await api(fans[2]!, 'POST', '/providers/prv_nope/follow')).status).toBe(404)
-    expect((await api(null, 'POST', `/providers/${owner.provider.id}/follow`)).status).toBe(401)
+    expect((await t.api(fans[2]!, 'POST', `/portfolio/${item.id}/unlike`)).body).toEqual({ liked: false, likes: 0 })
+    expect((await t.api(fans[2]!, 'POST', '/portfolio/pfi_nope/like')).status).toBe(404)
+    expect((await t.api(fans[2]!, 'POST', '/providers/prv_nope/follow')).status).toBe(404)
+    expect((await t.api(null, 'POST', `/providers/${owner.provider.id}/follow`)).status).toBe(401)
   })
 })

@@ -17,27 +17,25 @@ afterAll(async () => {
 
 type Account = Awaited<ReturnType<TestApp['register']>>
 type Socket = Awaited<ReturnType<typeof connectWs>>
-const api = (who: Account | { accessToken: string }, method: string, path: string, body?: unknown) =>
-  app.call(method, `/api/v1${path}`, { token: who.accessToken, body })
 
 /** A live class: a teacher and `count` enrolled students, everyone's socket in the class channel. */
 async function liveClass(count = 3) {
   const teacher = await app.register('teacher')
-  const course = (await api(teacher, 'POST', '/courses', { title: 'Physics' })).body
+  const course = (await app.api(teacher, 'POST', '/courses', { title: 'Physics' })).body
   const students: Account[] = []
   for (let i = 0; i < count; i++) {
     const student = await app.register()
-    await api(student, 'POST', `/courses/${course.id}/enroll`)
+    await app.api(student, 'POST', `/courses/${course.id}/enroll`)
     students.push(student)
   }
   const session = (
-    await api(teacher, 'POST', '/live-sessions', {
+    await app.api(teacher, 'POST', '/live-sessions', {
       title: 'Optics',
       courseId: course.id,
       scheduledAt: new Date(Date.now() + 3600_000).toISOString(),
     })
   ).body
-  await api(teacher, 'POST', `/live-sessions/${session.id}/start`)
+  await app.api(teacher, 'POST', `/live-sessions/${session.id}/start`)
   const teacherWs = await connectWs(wsUrl, teacher.accessToken)
   expect((await teacherWs.request('live:join', { sessionId: session.id })).ok).toBe(true)
   const studentWs: Socket[] = []
@@ -83,9 +81,9 @@ describe('class chat', () => {
     expect(again.data.message.id).toBe(sent.data.message.id)
     const second = await c.teacherWs.request('live:chat', { sessionId: c.session.id, content: 'Bending of light' })
 
-    const history = await api(c.students[1]!, 'GET', `/live-sessions/${c.session.id}/messages?limit=1`)
+    const history = await app.api(c.students[1]!, 'GET', `/live-sessions/${c.session.id}/messages?limit=1`)
     expect(history.body.items.map((m: { id: string }) => m.id)).toEqual([second.data.message.id])
-    const older = await api(
+    const older = await app.api(
       c.students[1]!,
       'GET',
       `/live-sessions/${c.session.id}/messages?limit=1&cursor=${history.body.nextCursor}`,
@@ -103,7 +101,7 @@ describe('class chat', () => {
       sessionId: c.session.id,
       messageId: sent.data.message.id,
     })
-    const after = await api(c.students[1]!, 'GET', `/live-sessions/${c.session.id}/messages`)
+    const after = await app.api(c.students[1]!, 'GET', `/live-sessions/${c.session.id}/messages`)
     expect(after.body.items.map((m: { id: string }) => m.id)).toEqual([second.data.message.id])
     expect(
       (await c.teacherWs.request('live:chat-delete', { sessionId: c.session.id, messageId: sent.data.message.id }))
@@ -153,9 +151,11 @@ describe('class chat', () => {
     expect((await outsiderWs.request('live:chat', { sessionId: c.session.id, content: 'hi' })).error.code).toBe(
       'NOT_IN_SESSION',
     )
-    expect((await api(outsider, 'GET', `/live-sessions/${c.session.id}/messages`)).status).toBe(404)
+    expect((await app.api(outsider, 'GET', `/live-sessions/${c.session.id}/messages`)).status).toBe(404)
     const staff = await app.registerStaff('user', ['courses'])
-    expect((await api(staff, 'GET', `/live-sessions/${c.session.id}/messages`)).body.items.length).toBeGreaterThan(3)
+    expect((await app.api(staff, 'GET', `/live-sessions/${c.session.id}/messages`)).body.items.length).toBeGreaterThan(
+      3,
+    )
     outsiderWs.close()
     c.close()
   })
@@ -219,14 +219,20 @@ describe('polls', () => {
   test('draft → open → vote → close: live results to the teacher, final results to all, CSV by voter', async () => {
     const c = await liveClass(3)
     const path = `/live-sessions/${c.session.id}/polls`
-    expect((await api(c.teacher, 'POST', path, { question: 'Speed of light?', options: ['fast'] })).status).toBe(422)
+    expect((await app.api(c.teacher, 'POST', path, { question: 'Speed of light?', options: ['fast'] })).status).toBe(
+      422,
+    )
     expect(
-      (await api(c.teacher, 'POST', path, { question: 'Q', options: Array.from({ length: 11 }, (_, i) => `o${i}`) }))
-        .status,
+      (
+        await app.api(c.teacher, 'POST', path, {
+          question: 'Q',
+          options: Array.from({ length: 11 }, (_, i) => `o${i}`),
+        })
+      ).status,
     ).toBe(422)
-    expect((await api(c.teacher, 'POST', path, { question: 'Q', options: ['same', 'same'] })).status).toBe(422)
-    expect((await api(c.students[0]!, 'POST', path, { question: 'Q', options: ['a', 'b'] })).status).toBe(403)
-    const created = await api(c.teacher, 'POST', path, {
+    expect((await app.api(c.teacher, 'POST', path, { question: 'Q', options: ['same', 'same'] })).status).toBe(422)
+    expect((await app.api(c.students[0]!, 'POST', path, { question: 'Q', options: ['a', 'b'] })).status).toBe(403)
+    const created = await app.api(c.teacher, 'POST', path, {
       question: 'Speed of light?',
       options: ['300,000 km/s', '1,000 km/s', 'Infinite'],
     })
@@ -241,15 +247,15 @@ describe('polls', () => {
       },
     })
     const pollId = created.body.id
-    expect((await api(c.students[0]!, 'GET', `/polls/${pollId}`)).status).toBe(404)
-    expect((await api(c.students[0]!, 'POST', `/polls/${pollId}/votes`, { optionIds: ['o1'] })).status).toBe(404)
+    expect((await app.api(c.students[0]!, 'GET', `/polls/${pollId}`)).status).toBe(404)
+    expect((await app.api(c.students[0]!, 'POST', `/polls/${pollId}/votes`, { optionIds: ['o1'] })).status).toBe(404)
 
-    expect((await api(c.teacher, 'POST', `/polls/${pollId}/open`)).body.status).toBe('open')
-    expect((await api(c.teacher, 'POST', `/polls/${pollId}/open`)).status).toBe(409)
+    expect((await app.api(c.teacher, 'POST', `/polls/${pollId}/open`)).body.status).toBe('open')
+    expect((await app.api(c.teacher, 'POST', `/polls/${pollId}/open`)).status).toBe(409)
     expect((await c.studentWs[0]!.event('live:poll-opened')).data.poll).toMatchObject({ id: pollId, results: null })
 
     const [s0, s1, s2] = c.students as [Account, Account, Account]
-    const vote = (who: Account, optionIds: string[]) => api(who, 'POST', `/polls/${pollId}/votes`, { optionIds })
+    const vote = (who: Account, optionIds: string[]) => app.api(who, 'POST', `/polls/${pollId}/votes`, { optionIds })
     expect((await vote(s0, ['o1', 'o2'])).status).toBe(422)
     expect((await vote(s0, ['o9'])).status).toBe(422)
     expect((await vote(s0, [])).status).toBe(422)
@@ -279,11 +285,11 @@ describe('polls', () => {
     ])
     again.close()
 
-    const closed = await api(c.teacher, 'POST', `/polls/${pollId}/close`)
+    const closed = await app.api(c.teacher, 'POST', `/polls/${pollId}/close`)
     expect(closed.body).toMatchObject({ status: 'closed', totalVoters: 3 })
     expect((await c.studentWs[2]!.event('live:poll-closed')).data.poll.results).toEqual(live.results)
     expect((await vote(s0, ['o2'])).body.error.code).toBe('POLL_CLOSED')
-    expect((await api(s1, 'GET', `/polls/${pollId}`)).body).toMatchObject({ myVote: ['o1'], results: live.results })
+    expect((await app.api(s1, 'GET', `/polls/${pollId}`)).body).toMatchObject({ myVote: ['o1'], results: live.results })
 
     const csv = await app.call('GET', `/api/v1/polls/${pollId}/results.csv`, { token: c.teacher.accessToken })
     expect(csv.headers.get('content-type')).toContain('text/csv')
@@ -296,25 +302,25 @@ describe('polls', () => {
         .sort(),
     ).toEqual([`${s0.user.name},"300`, `${s1.user.name},"300`, `${s2.user.name},Infinite`].sort())
     expect((await app.call('GET', `/api/v1/polls/${pollId}/results.csv`, { token: s0.accessToken })).status).toBe(403)
-    expect((await api(s0, 'GET', path)).body.map((p: { id: string }) => p.id)).toEqual([pollId])
+    expect((await app.api(s0, 'GET', path)).body.map((p: { id: string }) => p.id)).toEqual([pollId])
     c.close()
   })
 
   test('multiple-choice and anonymous polls', async () => {
     const c = await liveClass(1)
     const poll = (
-      await api(c.teacher, 'POST', `/live-sessions/${c.session.id}/polls`, {
+      await app.api(c.teacher, 'POST', `/live-sessions/${c.session.id}/polls`, {
         question: 'Colours?',
         options: ['red', 'blue', 'green'],
         multiple: true,
         anonymous: true,
       })
     ).body
-    await api(c.teacher, 'POST', `/polls/${poll.id}/open`)
+    await app.api(c.teacher, 'POST', `/polls/${poll.id}/open`)
     expect(
-      (await api(c.students[0]!, 'POST', `/polls/${poll.id}/votes`, { optionIds: ['o1', 'o3'] })).body.myVote,
+      (await app.api(c.students[0]!, 'POST', `/polls/${poll.id}/votes`, { optionIds: ['o1', 'o3'] })).body.myVote,
     ).toEqual(['o1', 'o3'])
-    await api(c.teacher, 'POST', `/polls/${poll.id}/close`)
+    await app.api(c.teacher, 'POST', `/polls/${poll.id}/close`)
     const csv = String(
       (await app.call('GET', `/api/v1/polls/${poll.id}/results.csv`, { token: c.teacher.accessToken })).body,
     )
@@ -329,10 +335,10 @@ describe('questions', () => {
     const c = await liveClass(3)
     const [s0, s1, s2] = c.students as [Account, Account, Account]
     const path = `/live-sessions/${c.session.id}/questions`
-    expect((await api(c.teacher, 'POST', path, { content: 'Teachers do not ask' })).status).toBe(403)
-    expect((await api(s0, 'POST', path, { content: '' })).status).toBe(422)
-    const named = (await api(s0, 'POST', path, { content: 'Why is the sky blue?' })).body
-    const hidden = (await api(s1, 'POST', path, { content: 'Is light a wave?', anonymous: true })).body
+    expect((await app.api(c.teacher, 'POST', path, { content: 'Teachers do not ask' })).status).toBe(403)
+    expect((await app.api(s0, 'POST', path, { content: '' })).status).toBe(422)
+    const named = (await app.api(s0, 'POST', path, { content: 'Why is the sky blue?' })).body
+    const hidden = (await app.api(s1, 'POST', path, { content: 'Is light a wave?', anonymous: true })).body
     expect(named).toMatchObject({ status: 'open', votes: 0, myVote: false, userId: s0.user.id })
     expect(hidden).toMatchObject({ userId: s1.user.id, anonymous: true })
     const broadcast = await eventually(
@@ -341,33 +347,34 @@ describe('questions', () => {
     )
     expect(broadcast.question).toMatchObject({ userId: null, name: null, myVote: null })
 
-    expect((await api(s0, 'POST', `/questions/${named.id}/vote`)).body.error.code).toBe('OWN_QUESTION')
-    expect((await api(s1, 'POST', `/questions/${named.id}/vote`)).body).toMatchObject({ votes: 1, myVote: true })
-    expect((await api(s1, 'POST', `/questions/${named.id}/vote`)).body.votes).toBe(1)
-    await api(s2, 'POST', `/questions/${named.id}/vote`)
-    await api(c.teacher, 'POST', `/questions/${named.id}/vote`)
-    expect((await api(s2, 'DELETE', `/questions/${named.id}/vote`)).body).toMatchObject({ votes: 2, myVote: false })
-    await api(s2, 'POST', `/questions/${hidden.id}/vote`)
+    expect((await app.api(s0, 'POST', `/questions/${named.id}/vote`)).body.error.code).toBe('OWN_QUESTION')
+    expect((await app.api(s1, 'POST', `/questions/${named.id}/vote`)).body).toMatchObject({ votes: 1, myVote: true })
+    expect((await app.api(s1, 'POST', `/questions/${named.id}/vote`)).body.votes).toBe(1)
+    await app.api(s2, 'POST', `/questions/${named.id}/vote`)
+    await app.api(c.teacher, 'POST', `/questions/${named.id}/vote`)
+    expect((await app.api(s2, 'DELETE', `/questions/${named.id}/vote`)).body).toMatchObject({ votes: 2, myVote: false })
+    await app.api(s2, 'POST', `/questions/${hidden.id}/vote`)
 
-    const byVotes = (await api(s2, 'GET', `${path}?sort=votes`)).body
+    const byVotes = (await app.api(s2, 'GET', `${path}?sort=votes`)).body
     expect(byVotes.items.map((q: { id: string }) => q.id)).toEqual([named.id, hidden.id])
     expect(byVotes.items[1]).toMatchObject({ userId: null, myVote: true })
-    const teacherView = (await api(c.teacher, 'GET', `${path}?sort=recent&limit=1`)).body
+    const teacherView = (await app.api(c.teacher, 'GET', `${path}?sort=recent&limit=1`)).body
     expect(teacherView.items[0]).toMatchObject({ id: hidden.id, userId: null })
     expect(
-      (await api(c.teacher, 'GET', `${path}?sort=recent&limit=1&cursor=${teacherView.nextCursor}`)).body.items[0].id,
+      (await app.api(c.teacher, 'GET', `${path}?sort=recent&limit=1&cursor=${teacherView.nextCursor}`)).body.items[0]
+        .id,
     ).toBe(named.id)
-    expect((await api(c.teacher, 'GET', `${path}?cursor=abc`)).status).toBe(422)
+    expect((await app.api(c.teacher, 'GET', `${path}?cursor=abc`)).status).toBe(422)
     const staff = await app.registerStaff('user', ['courses'])
-    expect((await api(staff, 'GET', path)).body.items.find((q: { id: string }) => q.id === hidden.id).userId).toBe(
+    expect((await app.api(staff, 'GET', path)).body.items.find((q: { id: string }) => q.id === hidden.id).userId).toBe(
       s1.user.id,
     )
 
-    expect((await api(s1, 'POST', `/questions/${named.id}/answer`)).status).toBe(403)
-    expect((await api(c.teacher, 'POST', `/questions/${named.id}/answer`)).body.status).toBe('answered')
-    expect((await api(c.teacher, 'POST', `/questions/${named.id}/dismiss`)).status).toBe(409)
-    expect((await api(s1, 'POST', `/questions/${named.id}/vote`)).status).toBe(409)
-    await api(c.teacher, 'POST', `/questions/${hidden.id}/dismiss`)
+    expect((await app.api(s1, 'POST', `/questions/${named.id}/answer`)).status).toBe(403)
+    expect((await app.api(c.teacher, 'POST', `/questions/${named.id}/answer`)).body.status).toBe('answered')
+    expect((await app.api(c.teacher, 'POST', `/questions/${named.id}/dismiss`)).status).toBe(409)
+    expect((await app.api(s1, 'POST', `/questions/${named.id}/vote`)).status).toBe(409)
+    await app.api(c.teacher, 'POST', `/questions/${hidden.id}/dismiss`)
     const final = await eventually(
       () =>
         eventsOf(c.studentWs[0]!, 'live:question')
@@ -376,7 +383,7 @@ describe('questions', () => {
       (e) => e?.question.status === 'answered',
     )
     expect(final.question).toMatchObject({ status: 'answered', votes: 2 })
-    expect((await api(s2, 'GET', `${path}?status=open`)).body.items).toEqual([])
+    expect((await app.api(s2, 'GET', `${path}?status=open`)).body.items).toEqual([])
     c.close()
   })
 })
@@ -431,7 +438,7 @@ describe('reactions and room control', () => {
       'REMOVED_FROM_SESSION',
     )
     expect(
-      (await api(s0, 'POST', `/live-sessions/${c.session.id}/questions`, { content: 'let me in' })).body.error.code,
+      (await app.api(s0, 'POST', `/live-sessions/${c.session.id}/questions`, { content: 'let me in' })).body.error.code,
     ).toBe('REMOVED_FROM_SESSION')
     const presence = (await c.teacherWs.request('live:join', { sessionId: c.session.id })).data.participants.map(
       (p: { userId: string }) => p.userId,
@@ -459,7 +466,7 @@ describe('attendance', () => {
     w2.ws.close()
     await Bun.sleep(700)
 
-    const during = (await api(c.teacher, 'GET', `/live-sessions/${c.session.id}/attendance`)).body
+    const during = (await app.api(c.teacher, 'GET', `/live-sessions/${c.session.id}/attendance`)).body
     const row = (who: Account, sheet = during) =>
       sheet.items.find((item: { userId: string }) => item.userId === who.user.id)
     expect(row(s0)).toMatchObject({ joins: 1, present: true, lastLeftAt: null })
@@ -469,8 +476,8 @@ describe('attendance', () => {
     expect(row(s2).secondsPresent).toBeLessThan(row(s0).secondsPresent + 1)
 
     await Bun.sleep(300)
-    await api(c.teacher, 'POST', `/live-sessions/${c.session.id}/end`)
-    const after = (await api(c.teacher, 'GET', `/live-sessions/${c.session.id}/attendance`)).body
+    await app.api(c.teacher, 'POST', `/live-sessions/${c.session.id}/end`)
+    const after = (await app.api(c.teacher, 'GET', `/live-sessions/${c.session.id}/attendance`)).body
     expect(after.endedAt).not.toBeNull()
     const classSeconds = (new Date(after.endedAt).getTime() - new Date(after.startedAt).getTime()) / 1000
     // s0 was there from join to the end, one tab or two.
@@ -484,18 +491,20 @@ describe('attendance', () => {
     // Stays after the end do not count: a socket closing later changes nothing.
     w0.close()
     await Bun.sleep(200)
-    expect((await api(c.teacher, 'GET', `/live-sessions/${c.session.id}/attendance`)).body.items).toEqual(after.items)
+    expect((await app.api(c.teacher, 'GET', `/live-sessions/${c.session.id}/attendance`)).body.items).toEqual(
+      after.items,
+    )
 
     const csv = await app.call('GET', `/api/v1/live-sessions/${c.session.id}/attendance.csv`, {
       token: c.teacher.accessToken,
     })
     expect(csv.headers.get('content-disposition')).toContain(`attendance-${c.session.id}.csv`)
     expect(String(csv.body).trim().split('\r\n')).toHaveLength(4)
-    expect((await api(s0, 'GET', `/live-sessions/${c.session.id}/attendance`)).status).toBe(403)
+    expect((await app.api(s0, 'GET', `/live-sessions/${c.session.id}/attendance`)).status).toBe(403)
     const staff = await app.registerStaff('user', ['courses'])
-    expect((await api(staff, 'GET', `/live-sessions/${c.session.id}/attendance`)).body.items).toHaveLength(3)
+    expect((await app.api(staff, 'GET', `/live-sessions/${c.session.id}/attendance`)).body.items).toHaveLength(3)
 
-    const own = (await api(s1, 'GET', `/me/attendance?courseId=${c.course.id}`)).body
+    const own = (await app.api(s1, 'GET', `/me/attendance?courseId=${c.course.id}`)).body
     expect(own.items).toEqual([
       expect.objectContaining({ sessionId: c.session.id, joins: 2, minutesPresent: row(s1, after).minutesPresent }),
     ])
@@ -505,18 +514,20 @@ describe('attendance', () => {
   test('an enrolled student who never came is listed at zero; the room code opens the session', async () => {
     const c = await liveClass(1)
     const absent = await app.register()
-    await api(absent, 'POST', `/courses/${c.course.id}/enroll`)
-    const sheet = (await api(c.teacher, 'GET', `/live-sessions/${c.session.id}/attendance`)).body
+    await app.api(absent, 'POST', `/courses/${c.course.id}/enroll`)
+    const sheet = (await app.api(c.teacher, 'GET', `/live-sessions/${c.session.id}/attendance`)).body
     expect(sheet.items.find((item: { userId: string }) => item.userId === absent.user.id)).toMatchObject({
       minutesPresent: 0,
       joins: 0,
       firstJoinedAt: null,
       present: false,
     })
-    expect((await api(absent, 'GET', `/live-sessions/by-code/${c.session.roomCode.toLowerCase()}`)).body.id).toBe(
+    expect((await app.api(absent, 'GET', `/live-sessions/by-code/${c.session.roomCode.toLowerCase()}`)).body.id).toBe(
       c.session.id,
     )
-    expect((await api(await app.register(), 'GET', `/live-sessions/by-code/${c.session.roomCode}`)).status).toBe(404)
+    expect((await app.api(await app.register(), 'GET', `/live-sessions/by-code/${c.session.roomCode}`)).status).toBe(
+      404,
+    )
     c.close()
   })
 })
