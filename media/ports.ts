@@ -11,7 +11,7 @@ export interface MediaLogger {
   error(message: string, fields?: Record<string, unknown>): void
 }
 
-interface MediaSettings {
+export interface MediaSettings {
   workers: number
   listenIp: string
   announcedIp?: string

@@ -1,6 +1,7 @@
 import { availableParallelism, hostname } from 'node:os'
 import { Type as T, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import type { MediaSettings } from '../media/index.ts'
 import type { DatabaseOptions } from './db/client.ts'
 
 /** Clearly dev-only secrets: used outside production so a fresh clone starts, refused in production. */
@@ -8,7 +9,7 @@ export const DEV_JWT_SECRET = 'dev-only-jwt-secret-never-use-in-production'
 export const DEV_WEBHOOK_SECRET = 'dev-only-webhook-secret-never-use-in-production'
 export const DEV_CLUSTER_SECRET = 'dev-only-cluster-secret-never-use-in-production'
 
-/** The environment as Majlis reads it: the README's configuration table lists every name and default. */
+/** The environment as Majlis reads it: docs/operations.md ("Configuration") lists every name and default. */
 const EnvSchema = T.Object({
   NODE_ENV: T.Union([T.Literal('development'), T.Literal('production'), T.Literal('test')], { default: 'development' }),
   PORT: T.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
@@ -83,18 +84,8 @@ export interface Config {
   cluster: { instanceId: string; secret: string }
   jwt: { secret: string; accessMinutes: number; refreshDays: number }
   otpDevCodes: boolean
-  media: {
-    workers: number
-    listenIp: string
-    announcedIp?: string
-    port: number
-    /** UDP ports of the pipe transports that carry media between instances. */
-    pipePorts: { min: number; max: number }
-    /** Room participants per worker this instance takes; beyond it a join is refused with INSTANCE_FULL. */
-    maxPeersPerWorker: number
-    keyFrameRequestDelayMs: number
-    iceServers: IceServerConfig[]
-  }
+  /** What the SFU reads (its own type), and the STUN/TURN servers handed to browsers. */
+  media: MediaSettings & { iceServers: IceServerConfig[] }
   /** TURN REST credentials (username `expiry:userId`, HMAC-SHA1 password) when a TURN secret is set. */
   turn?: { secret: string; urls: string[]; ttlSec: number }
   paymentWebhookSecret: string
