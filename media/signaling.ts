@@ -104,7 +104,7 @@ async function asReply<T>(work: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** The media:* messages (README, "Realtime: /ws"): one media room per connection at a time. */
+/** The media:* messages (docs/api.md, "Realtime: /ws"): one media room per connection at a time. */
 export class MediaSignaling<User extends MediaUser = MediaUser> {
   private readonly memberships = new Map<string, Membership>()
 

@@ -78,7 +78,7 @@ export const apiDocs = ({ wsMessages, ...info }: DocsInfo) => {
           'x-websocket': {
             path: '/ws',
             description:
-              'Client → server messages: { id?, type, data }. A message with an id gets { id, ok, data | error }. See README for the events.',
+              'Client → server messages: { id?, type, data }. A message with an id gets { id, ok, data | error }. The events are described in docs/api.md ("Realtime: /ws").',
             messages: JSON.parse(JSON.stringify(wsMessages())),
           },
         }))

@@ -33,7 +33,7 @@ function headersOf(error: DomainError): Record<string, string> {
 export const payloadTooLarge = (limitBytes: number) =>
   new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes`)
 
-/** The error envelope of every error (README, "API basics"), also used to document error responses in OpenAPI. */
+/** The error envelope of every error (docs/api.md, "API basics"), also used to document error responses in OpenAPI. */
 export const ErrorBody = t.Object(
   {
     error: t.Object({

@@ -6,7 +6,7 @@ export type ClusterInstance = ReturnType<typeof startServer> & { id: string; wsU
 
 /**
  * `count` Majlis processes (the real entry point, one media worker each) on one real Redis and
- * one database file, as the README runs three instances on one host. The first applies the
+ * one database file, as docs/operations.md runs three instances on one host. The first applies the
  * migrations before the others start.
  */
 export async function startCluster(

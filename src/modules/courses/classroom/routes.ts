@@ -37,7 +37,7 @@ const participants: Access = { roles: true, staff: ['courses', 'read'] }
 const csvOk = { 200: t.String({ description: csvDetail.description }), ...errorResponses }
 const isoMinute = (at: Date | null) => (at ? at.toISOString().slice(0, 16).replace('T', ' ') : null)
 
-/** Chat history, polls, questions and attendance of a live class (README, "Live classroom"). */
+/** Chat history, polls, questions and attendance of a live class (docs/api.md, "Live classroom"). */
 export const classroomRoutes = ({ chat, polls, questions, attendance, ...plugins }: ClassroomRouteDeps) =>
   moduleRoutes({ name: 'classroom-routes' }, plugins)
     .group('/live-sessions/:id', { detail: { tags: ['classroom'] }, params: IdParams }, (group) =>
