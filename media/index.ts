@@ -72,7 +72,7 @@ export type { RoomEgress } from './egress/room-egress.ts'
 export type { MediaCluster, MediaConfig, MediaLogger, MediaSettings } from './ports.ts'
 export type { MediaRoom } from './room.ts'
 export type { MediaRooms } from './rooms.ts'
-export type { MediaMessageHandler } from './signaling.ts'
+
 export type { PeerLink } from './types.ts'
 export { answerWhipOffer, WhipOfferError } from './whip.ts'
 export type { WorkerPool } from './workers.ts'

@@ -26,7 +26,6 @@ import { UrlSigner } from './access/signed-urls.ts'
 import { Cluster, describeInstance, type InstanceInfo } from './cluster/index.ts'
 import { ClusterMetrics } from './metrics/cluster.ts'
 import { Hub, type WsSession } from './realtime/hub.ts'
-import { mediaHandlers } from './realtime/media-handlers.ts'
 
 /** The embedded SFU with this application's users in its access resolvers and signalling. */
 export type AppMedia = Media<AuthUser>
@@ -128,7 +127,7 @@ export function createCore(deps: AppDeps, accounts: UserLoader): Core {
   )
   if (deps.media) {
     const { pool, signaling } = deps.media
-    hub.register(...mediaHandlers(signaling.handlers()))
+    hub.register(...signaling.handlers())
     hub.onDisconnect((connection) => signaling.disconnect(connection.id))
     readinessChecks.media = () => pool.checkAlive()
     metrics.register(new MediaWorkerMetrics(pool))

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from 'elysia'
 import type { AuthUser } from '../access/policy.ts'
+import { MediaError } from '../../media/index.ts'
 import { DomainError } from '../errors/domain.ts'
 import { issueMessage } from '../http/errors.ts'
 import { localizedMessage, type Language } from '../errors/messages.ts'
@@ -507,7 +508,11 @@ export class Hub {
   }
 
   private fail(connection: Connection, id: MessageId, error: unknown): void {
-    const shown = error instanceof DomainError ? new WsError(error.code, error.message, error.details) : error
+    // Domain and SFU failures carry the code the client acts on; anything else is ours.
+    const shown =
+      error instanceof DomainError || error instanceof MediaError
+        ? new WsError(error.code, error.message, error.details)
+        : error
     const body =
       shown instanceof WsError
         ? {
