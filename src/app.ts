@@ -1,6 +1,5 @@
 import { Elysia } from 'elysia'
 import packageJson from '../package.json' with { type: 'json' }
-import { systemClock } from './clock.ts'
 import { createCore, type AppDeps } from './core.ts'
 import { classroomPage } from './classroom/index.ts'
 import { dashboard } from './dashboard/index.ts'
@@ -27,7 +26,6 @@ import { streamsModule } from './modules/streams/index.ts'
 import { supportModule } from './modules/support/index.ts'
 import { ticketsModule } from './modules/tickets/index.ts'
 import { verificationModule } from './modules/verification/index.ts'
-import { UserService } from './modules/auth/public.ts'
 import { createSharedServices } from './modules/shared-services.ts'
 import { wsRoute, wsServerOptions } from './realtime/ws-route.ts'
 
@@ -36,9 +34,11 @@ export type { AppDeps } from './core.ts'
 /** The whole HTTP application, testable through app.handle() without opening a port. */
 export function createApp(deps: AppDeps) {
   acceptPlainDecimalStringsOnly()
-  const users = new UserService(deps.database.db, deps.clock ?? systemClock)
-  const core = createCore(deps, users)
-  const context = { ...core, ...createSharedServices(core, users) }
+  // The kernel's auth guard loads accounts through the users service, which is built over the kernel:
+  // it is only asked once requests arrive, by when `services` exists.
+  const core = createCore(deps, { loadAuthUser: (id) => services.users.loadAuthUser(id) })
+  const services = createSharedServices(core)
+  const context = { ...core, ...services }
   const { config, logger, clock, hub, scheduler, metrics } = core
 
   const api = new Elysia({ prefix: API_PREFIX })

@@ -1,6 +1,5 @@
 import type { Core } from '../core.ts'
-import type { UserService } from './auth/public.ts'
-import { Wallet } from './auth/public.ts'
+import { UserService, Wallet } from './auth/public.ts'
 import { FeatureService, InvoiceService } from './billing/public.ts'
 import { NotificationService } from './notifications/public.ts'
 import { RecordingService } from './recordings/public.ts'
@@ -25,8 +24,7 @@ export interface SharedServices {
 /** What every module's entry point is given: the kernel and the shared domain services. */
 export type ModuleContext = Core & SharedServices
 
-/** `users` is built first: the kernel's auth guard loads accounts through it. */
-export function createSharedServices(core: Core, users: UserService): SharedServices {
+export function createSharedServices(core: Core): SharedServices {
   const { db, clock, config, logger, hub } = core
   const notifications = new NotificationService(
     db,
@@ -35,7 +33,7 @@ export function createSharedServices(core: Core, users: UserService): SharedServ
     config.notificationRetentionDays,
   )
   return {
-    users,
+    users: new UserService(db, clock),
     wallet: new Wallet(db, clock),
     notifications,
     invoices: new InvoiceService(db, clock, notifications, logger),
