@@ -14,6 +14,7 @@ import { API_PREFIX } from './http/paths.ts'
 import { createHttpMetrics, observability } from './http/observability.ts'
 import { security } from './http/security.ts'
 import { uploadedFiles } from './http/uploads.ts'
+import { backupsModule } from './modules/backups/index.ts'
 import { analyticsModule } from './modules/analytics/index.ts'
 import { authModule } from './modules/auth/index.ts'
 import { billingModule } from './modules/billing/index.ts'
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps) {
     .use(verificationModule(context))
     .use(promoModule(context))
     .use(analyticsModule(context))
+    .use(backupsModule(context))
 
   // development: false — Bun's development error page would show source lines and paths to anyone.
   // reusePort: false — Elysia turns SO_REUSEPORT on, so a second server on a taken port started and shared it.

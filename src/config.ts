@@ -58,6 +58,9 @@ const EnvSchema = T.Object({
   PROVIDER_SEARCH: T.Union([T.Literal('fts'), T.Literal('like')], { default: 'fts' }),
   CLASSROOM_AGGREGATION: T.Boolean({ default: true }),
   RATE_LIMIT_FACTOR: T.Number({ exclusiveMinimum: 0, maximum: 100000, default: 1 }),
+  BACKUP_DIR: T.Optional(T.String({ minLength: 1 })),
+  BACKUP_EVERY: T.String({ pattern: '^[1-9][0-9]{0,4}(m|h|d)$', default: '24h' }),
+  BACKUP_KEEP: T.Integer({ minimum: 1, maximum: 1000, default: 7 }),
   CORS_ORIGINS: T.String({ default: '*' }),
   TRUST_PROXY: T.Boolean({ default: false }),
 })
@@ -90,6 +93,8 @@ export interface Config {
   turn?: { secret: string; urls: string[]; ttlSec: number }
   paymentWebhookSecret: string
   uploads: { dir: string; maxBytes: number; maxVideoBytes: number }
+  /** Scheduled copies of the database (BACKUP_DIR set): one every everyMs, the newest `keep` kept. */
+  backups?: { dir: string; everyMs: number; keep: number }
   /** Debian's ffmpeg for recording, HLS and ingest (ffprobe is looked up beside it); a recording stops at maxRecordingMs. */
   ffmpeg: { path: string; probePath: string; maxRecordingMs: number }
   /** The base of absolute URLs in responses; without it, the request's own origin. */
@@ -183,6 +188,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxBytes: checked.MAX_UPLOAD_MB * 1024 * 1024,
       maxVideoBytes: checked.MAX_VIDEO_UPLOAD_MB * 1024 * 1024,
     },
+    backups: parseBackups(checked),
     ffmpeg: {
       path: checked.FFMPEG_PATH,
       probePath: probePathBeside(checked.FFMPEG_PATH),
@@ -225,6 +231,22 @@ function refuseDevDefaults(env: Env): void {
   }
   if (env.OTP_DEV_CODES === true) {
     throw new ConfigError('OTP_DEV_CODES: dev codes are refused when NODE_ENV=production')
+  }
+}
+
+const BACKUP_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+function parseBackups(env: Env): Config['backups'] {
+  if (!env.BACKUP_DIR) return undefined
+  if (!env.DATABASE_URL.startsWith('file:'))
+    throw new ConfigError(
+      'BACKUP_DIR: scheduled backups copy a local database file; back a libSQL server up with its own tools',
+    )
+  const unit = env.BACKUP_EVERY.slice(-1) as keyof typeof BACKUP_UNIT_MS
+  return {
+    dir: env.BACKUP_DIR,
+    everyMs: Number(env.BACKUP_EVERY.slice(0, -1)) * BACKUP_UNIT_MS[unit],
+    keep: env.BACKUP_KEEP,
   }
 }
 

@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { oneOf } from '../http/enums.ts'
 import { Value } from '@sinclair/typebox/value'
 import { t } from 'elysia'
 import { systemClock } from '../clock.ts'
 import { ConfigError, loadConfig } from '../config.ts'
-import { openDatabase, type DatabaseHandle } from '../db/client.ts'
+import { BackupError, backupDatabase, restoreDatabase } from '../db/backup.ts'
+import { localFilePath, openDatabase, type DatabaseHandle } from '../db/client.ts'
 import { applyMigrations } from '../db/migrate.ts'
 import { staffModules, staffProfiles } from '../db/schema/auth.ts'
 import { DomainError } from '../errors/domain.ts'
@@ -15,10 +17,16 @@ const usage = `Usage: npm run admin -- create-staff --email <email> --name <name
                                 [--profile admin|power|user|qa] [--modules tickets,support,...]
        npm run admin -- adjust-coins --user <id> --amount <n> --reason <text>
        npm run admin -- seed-catalog
+       npm run admin -- backup <file>
+       npm run admin -- restore <file>
 
 create-staff: a back-office (staff) account. Staff accounts cannot be registered through the API.
 adjust-coins: credits (n > 0) or debits (n < 0) a coin wallet; the reason goes into the ledger.
-seed-catalog: adds a development catalogue of service categories (Arabic and English); running it again adds nothing.`
+seed-catalog: adds a development catalogue of service categories (Arabic and English); running it again adds nothing.
+backup: a consistent copy of the database (DATABASE_URL) into a new file, safe while the server runs and takes writes.
+restore: puts a backup in the database's place; refused while any instance has it open (stop them first).
+         The database it replaces is kept beside it as <name>.before-restore-<time>.
+Backups cover the database only: copy UPLOAD_DIR too (docs/operations.md, "Backups and restore").`
 
 const StaffInput = t.Object({
   email: Email,
@@ -118,15 +126,52 @@ async function createStaff(args: string[]) {
   )
 }
 
+/** The database file of DATABASE_URL: backup and restore work on a local SQLite file only. */
+function databaseFile(): string {
+  const { url } = loadConfig().database
+  const file = localFilePath(url)
+  if (!file)
+    fail(
+      `DATABASE_URL (${url.replace(/\/\/.*@/, '//***@')}) is not a local file: back a libSQL server up with its own tools`,
+    )
+  return file
+}
+
+function fileArgument(args: string[], command: string): string {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true })
+  if (positionals.length !== 1) fail(`${command} takes one file name\n\n${usage}`)
+  return positionals[0]!
+}
+
+async function backup(args: string[]) {
+  const target = fileArgument(args, 'backup')
+  const file = databaseFile()
+  if (!existsSync(file)) fail(`there is no database at ${file} (DATABASE_URL)`)
+  const database = await openDatabase(loadConfig().database)
+  try {
+    console.log(JSON.stringify({ backup: await backupDatabase(database.db, target) }))
+  } finally {
+    database.close()
+  }
+}
+
+function restore(args: string[]) {
+  const source = fileArgument(args, 'restore')
+  const file = databaseFile()
+  console.log(JSON.stringify({ restored: { from: source, database: file, ...restoreDatabase(source, file) } }))
+}
+
 const [command, ...rest] = process.argv.slice(2)
 try {
   if (command === 'create-staff') await createStaff(rest)
   else if (command === 'adjust-coins') await adjustCoins(rest)
   else if (command === 'seed-catalog')
     console.log(JSON.stringify({ created: await withDatabase((db) => seedCatalogue(new CatalogService(db))) }))
+  else if (command === 'backup') await backup(rest)
+  else if (command === 'restore') restore(rest)
   else fail(usage)
 } catch (error) {
-  if (error instanceof DomainError || error instanceof ConfigError) fail(error.message)
+  if (error instanceof DomainError || error instanceof ConfigError || error instanceof BackupError) fail(error.message)
   if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
     fail(`${error.message}\n\n${usage}`)
   throw error

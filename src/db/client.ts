@@ -58,7 +58,8 @@ function isMemory(url: string): boolean {
   return url === ':memory:' || url === 'file::memory:'
 }
 
-function localFilePath(url: string): string | null {
+/** The local file behind a `file:` DATABASE_URL, or null for `:memory:` and remote libSQL. */
+export function localFilePath(url: string): string | null {
   if (!url.startsWith('file:')) return null
   const path = url.slice('file:'.length).split('?')[0] ?? ''
   return path === '' || path === ':memory:' ? null : path

@@ -45,15 +45,29 @@ export function apiClient(baseUrl: string) {
  * `npm ci`: without Bun on the PATH (npm test puts node_modules/.bin there; a shell does not).
  */
 export function admin(args: string[], env: Record<string, string>) {
+  const result = Bun.spawnSync(adminCommand(args), adminOptions(env))
+  return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
+}
+
+/** The same, without blocking this process (it keeps serving requests of the test while the command runs). */
+export async function adminAsync(args: string[], env: Record<string, string>) {
+  const child = Bun.spawn(adminCommand(args), { ...adminOptions(env), stdout: 'pipe', stderr: 'pipe' })
+  const [stdout, stderr, exitCode] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ])
+  return { exitCode, stdout, stderr }
+}
+
+const adminCommand = (args: string[]) => ['npm', 'run', 'admin', '--', ...args]
+
+function adminOptions(env: Record<string, string>) {
   const shellPath = (process.env.PATH ?? '')
     .split(':')
     .filter((dir) => !dir.endsWith('node_modules/.bin') && !Bun.file(`${dir}/bun`).size)
     .join(':')
-  const result = Bun.spawnSync(['npm', 'run', 'admin', '--', ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, PATH: shellPath },
-  })
-  return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
+  return { cwd: repoRoot, env: { ...process.env, ...env, PATH: shellPath } }
 }
 
 /** Runs src/index.ts as its own process, as the README's start command does (one media worker, free ports). */
