@@ -19,6 +19,8 @@ export const arabicMessages = {
   URI_TOO_LONG: 'عنوان الطلب أطول من المسموح',
   RATE_LIMITED: 'طلبات كثيرة في وقت قصير؛ حاول بعد قليل',
   INTERNAL_ERROR: 'حدث خطأ من جهتنا',
+  DATABASE_BUSY: 'قاعدة البيانات مشغولة؛ لم يُحفظ شيء، حاول بعد قليل',
+  STORAGE_FULL: 'امتلأ قرص الخادم؛ لم يُحفظ شيء، حاول لاحقًا',
   CONFLICT: 'لا يمكن تنفيذ هذا في الحالة الحالية',
   UNSUPPORTED_FILE_TYPE: 'نوع الملف غير مدعوم',
   // accounts

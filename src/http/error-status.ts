@@ -101,4 +101,6 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   MEDIA_UNAVAILABLE: 503,
   RECORDING_UNAVAILABLE: 503,
   INSTANCE_FULL: 503,
+  DATABASE_BUSY: 503,
+  STORAGE_FULL: 503,
 }

@@ -4,6 +4,7 @@ import { errorFields } from '../logger.ts'
 import { DomainError } from '../errors/domain.ts'
 import { localizedMessage, preferredLanguage, type ErrorCode, type Language } from '../errors/messages.ts'
 import { httpStatusOf } from './error-status.ts'
+import { storageUnavailable } from '../db/errors.ts'
 
 /**
  * An error of the HTTP layer itself (a body it cannot read, a missing bearer token, an upgrade that
@@ -93,8 +94,15 @@ export const errorHandler = (logger: Logger, defaultLanguage: Language) =>
   new Elysia({ name: 'errors' }).onError({ as: 'global' }, ({ code, error, set, request, route }) => {
     const envelope = envelopeIn(preferredLanguage(request.headers.get('accept-language'), defaultLanguage))
     // Elysia wraps whatever a body parser throws (our 413s and 422s too) in its ParseError.
+    const storage = storageUnavailable(error)
+    if (storage)
+      logger.warn('a write failed: storage unavailable', { ...errorFields(error), path: requestPath(request) })
     const meant =
-      error instanceof DomainError ? error : code === 'PARSE' && error.cause instanceof DomainError ? error.cause : null
+      error instanceof DomainError
+        ? error
+        : code === 'PARSE' && error.cause instanceof DomainError
+          ? error.cause
+          : storage
     if (meant) {
       set.status = statusOf(meant)
       Object.assign(set.headers, headersOf(meant))

@@ -51,21 +51,26 @@ export function receiveMultipart(
     let out: { from: Readable; to: WriteStream } | null = null
     let written: Promise<void> = Promise.resolve()
     let failed = false
+    /** Answers with the error once the partial file is gone, so a client that looks finds nothing left. */
     const fail = (error: unknown) => {
       if (failed) return
       failed = true
       source.unpipe(parser)
       source.resume()
-      reject(error)
       written.catch(() => undefined) // the partial file's write error no longer matters
-      if (!out || !file) return
+      if (!out || !file) return reject(error)
       const partial = file.path
       const { from, to } = out
       from.unpipe(to)
       from.resume()
+      const removePartial = () =>
+        rm(partial, { force: true }).then(
+          () => reject(error),
+          () => reject(error),
+        )
       // Removed once closed: an unlink before the stream's open finished would leave a new empty file.
-      if (to.closed) void rm(partial, { force: true })
-      else to.once('close', () => void rm(partial, { force: true })).destroy()
+      if (to.closed) void removePartial()
+      else to.once('close', () => void removePartial()).destroy()
     }
 
     parser.on('field', (name, value, info) => {
@@ -113,7 +118,11 @@ export function receiveMultipart(
       stream.on('limit', () => fail(payloadTooLarge(options.maxFileBytes)))
       written = new Promise((done, broken) => {
         sink.on('finish', () => done())
-        sink.on('error', broken)
+        // A disk that fills up mid-file: answered (and the part removed) at once, not when the body ends.
+        sink.on('error', (error) => {
+          broken(error)
+          fail(error)
+        })
         stream.on('end', () => {
           if (!checked && !options.accepts(info.mimeType, head))
             fail(invalid('UNSUPPORTED_FILE_TYPE', 'This type of file is not accepted here'))

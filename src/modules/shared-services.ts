@@ -31,6 +31,7 @@ export function createSharedServices(core: Core): SharedServices {
     clock,
     (userId, notification) => hub.sendToUser(userId, 'notification', notification),
     config.notificationRetentionDays,
+    logger,
   )
   return {
     users: new UserService(db, clock),

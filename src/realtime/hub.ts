@@ -3,6 +3,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from 'elysia'
 import type { AuthUser } from '../access/policy.ts'
 import { MediaError } from '../../media/index.ts'
+import { storageUnavailable } from '../db/errors.ts'
 import { DomainError } from '../errors/domain.ts'
 import { issueMessage } from '../http/errors.ts'
 import { localizedMessage, type Language } from '../errors/messages.ts'
@@ -508,11 +509,12 @@ export class Hub {
   }
 
   private fail(connection: Connection, id: MessageId, error: unknown): void {
-    // Domain and SFU failures carry the code the client acts on; anything else is ours.
-    const shown =
-      error instanceof DomainError || error instanceof MediaError
-        ? new WsError(error.code, error.message, error.details)
-        : error
+    // Domain, SFU and storage failures carry the code the client acts on; anything else is ours.
+    const storage = storageUnavailable(error)
+    if (storage)
+      this.logger.warn('a write failed: storage unavailable', { ...errorFields(error), connection: connection.id })
+    const meant = error instanceof DomainError || error instanceof MediaError ? error : storage
+    const shown = meant ? new WsError(meant.code, meant.message, meant.details) : error
     const body =
       shown instanceof WsError
         ? {

@@ -1,11 +1,13 @@
 import { and, count, desc, eq, gte, inArray, isNull, lt, type SQL } from 'drizzle-orm'
 import type { Clock } from '../../clock.ts'
 import type { Database } from '../../db/client.ts'
+import { storageUnavailable } from '../../db/errors.ts'
 import { defaultPreferences, users, type UserPreferences } from '../../db/schema/auth.ts'
 import { deviceTokens, notifications } from '../../db/schema/notifications.ts'
 import { notFound } from '../../errors/domain.ts'
 import { afterCursor, decodeCursor, toPage } from '../../http/pagination.ts'
 import { newId } from '../../ids.ts'
+import type { Logger } from '../../logger.ts'
 
 /** Text in each language a user may prefer; the recipient's `preferences.language` picks one. */
 export type Localized = Record<UserPreferences['language'], string>
@@ -51,9 +53,13 @@ export class NotificationService {
     private readonly clock: Clock,
     private readonly push: NotificationPush,
     private readonly retentionDays: number,
+    private readonly logger: Logger,
   ) {}
 
-  /** Stores, then pushes; returns null when a notification with the same dedupe key was already sent. */
+  /**
+   * Stores, then pushes; returns null when a notification with the same dedupe key was already sent,
+   * or could not be stored (a full disk): what it tells of has happened, so its caller goes on.
+   */
   async notify(userId: string, notification: NewNotification) {
     return (await this.notifyAll([userId], notification))[0] ?? null
   }
@@ -71,23 +77,19 @@ export class NotificationService {
         chunk,
         typeof title !== 'string' || (body !== undefined && typeof body !== 'string'),
       )
-      const rows = await this.db
-        .insert(notifications)
-        .values(
-          chunk.map((userId) => {
-            const language = languages.get(userId) ?? defaultPreferences.language
-            return {
-              id: newId('ntf'),
-              userId,
-              ...notification,
-              title: inLanguage(title, language),
-              body: body && inLanguage(body, language),
-              createdAt,
-            }
-          }),
-        )
-        .onConflictDoNothing()
-        .returning()
+      const rows = await this.store(
+        chunk.map((userId) => {
+          const language = languages.get(userId) ?? defaultPreferences.language
+          return {
+            id: newId('ntf'),
+            userId,
+            ...notification,
+            title: inLanguage(title, language),
+            body: body && inLanguage(body, language),
+            createdAt,
+          }
+        }),
+      )
       for (const row of rows) {
         const dto = toNotificationDto(row)
         this.push(row.userId, dto)
@@ -95,6 +97,21 @@ export class NotificationService {
       }
     }
     return sent
+  }
+
+  /** The rows stored (not those whose dedupe key was taken); none when storage refuses them, logged. */
+  private async store(rows: Array<typeof notifications.$inferInsert>) {
+    try {
+      return await this.db.insert(notifications).values(rows).onConflictDoNothing().returning()
+    } catch (error) {
+      if (!storageUnavailable(error)) throw error
+      this.logger.warn('notifications not stored: storage unavailable', {
+        type: rows[0]?.type,
+        users: rows.length,
+        err: (error as Error).message,
+      })
+      return []
+    }
   }
 
   private async languagesOf(userIds: string[], needed: boolean): Promise<Map<string, UserPreferences['language']>> {

@@ -1,0 +1,168 @@
+import { Database } from 'bun:sqlite'
+import { afterEach, describe, expect, test } from 'bun:test'
+import { existsSync, mkdirSync, openSync, readdirSync, rmSync, writeSync, closeSync } from 'node:fs'
+import { join } from 'node:path'
+import { createTestApp, type TestApp } from './helpers/app.ts'
+import { tempDir } from './helpers/server-process.ts'
+
+type Account = { accessToken: string; user: { id: string } }
+const cleanups: Array<() => void> = []
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup()
+})
+
+/**
+ * A 16 MiB tmpfs at a new folder, so the disk really fills up (ENOSPC, SQLITE_FULL) without
+ * touching the machine's own disk. Mounting needs the right to (root, as CI runs); without it the
+ * folder is an ordinary one, and the database is capped by SQLite's max_page_count instead.
+ */
+function smallDisk(): { dir: string; mounted: boolean } {
+  const dir = tempDir('majlis-small-disk-')
+  const mount = Bun.spawnSync(['mount', '-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir])
+  if (mount.exitCode !== 0) {
+    console.warn(`no tmpfs (${mount.stderr.toString().trim()}): the database's disk is capped by max_page_count`)
+    return { dir, mounted: false }
+  }
+  cleanups.push(() => {
+    Bun.spawnSync(['umount', '-l', dir])
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return { dir, mounted: true }
+}
+
+/** Writes a file until the disk refuses more; the function returned frees the disk again. */
+function fillUp(dir: string): () => void {
+  const filler = join(dir, 'filler')
+  const fd = openSync(filler, 'w')
+  const chunk = Buffer.alloc(64 * 1024, 1)
+  try {
+    for (;;) writeSync(fd, chunk)
+  } catch (error) {
+    expect((error as { code?: string }).code).toBe('ENOSPC')
+  } finally {
+    closeSync(fd)
+  }
+  return () => rmSync(filler)
+}
+
+/** Without a mount: SQLite's own ceiling on the file's pages, which fails writes with the same SQLITE_FULL. */
+async function capDatabase(t: TestApp): Promise<() => Promise<void>> {
+  const pages = Number((await t.database.client.execute('PRAGMA page_count')).rows[0]![0])
+  await t.database.client.execute(`PRAGMA max_page_count = ${pages + 1}`)
+  return async () => void (await t.database.client.execute('PRAGMA max_page_count = 1073741823'))
+}
+
+function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size)
+  bytes.set([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom')])
+  return bytes
+}
+
+async function uploadVideo(t: TestApp, who: Account, size: number) {
+  const form = new FormData()
+  form.append('title', 'Lesson')
+  form.append('category', 'math')
+  form.append('file', new Blob([mp4Bytes(size)], { type: 'video/mp4' }), 'lesson.mp4')
+  const response = await t.app.handle(
+    new Request('http://localhost/api/v1/videos', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${who.accessToken}` },
+      body: form,
+    }),
+  )
+  return { status: response.status, body: (await response.json()) as any, headers: response.headers }
+}
+
+function walletsAgainstLedgers(file: string) {
+  const db = new Database(file, { readonly: true })
+  try {
+    return db
+      .query(
+        `select u.id, u.coin_balance as balance, coalesce(sum(w.amount), 0) as ledger
+         from users u left join wallet_transactions w on w.user_id = u.id group by u.id having balance != ledger`,
+      )
+      .all()
+  } finally {
+    db.close()
+  }
+}
+
+describe('a full disk', () => {
+  test('writes answer 503 STORAGE_FULL, nothing is half-written or left behind, and all works once there is room', async () => {
+    const { dir: disk, mounted } = smallDisk()
+    const databaseFile = join(disk, 'majlis.db')
+    const uploads = join(disk, 'uploads')
+    mkdirSync(uploads)
+    const t = await createTestApp({
+      env: { DATABASE_URL: `file:${databaseFile}`, UPLOAD_DIR: uploads, MAX_VIDEO_UPLOAD_MB: '8' },
+    })
+    cleanups.push(() => t.close())
+    const [fan, host] = [await t.register(), await t.register()]
+    const staff = await t.registerStaff('power', ['users'])
+    await t.api(staff, 'POST', `/backoffice/users/${fan.user.id}/coins`, { amount: 10_000, reason: 'disk test' })
+    const stream = (await t.api(host, 'POST', '/streams', { title: 'Full disk', type: 'video' })).body
+
+    const freeAgain = mounted ? fillUp(disk) : await capDatabase(t)
+    const statuses = { tickets: [] as number[], gifts: [] as number[] }
+    for (let i = 0; i < 40; i++) {
+      const ticket = await t.api(fan, 'POST', '/tickets', { subject: `While full ${i}`, description: 'x'.repeat(4000) })
+      statuses.tickets.push(ticket.status)
+      const gift = await t.api(fan, 'POST', `/streams/${stream.id}/gifts`, { giftId: 'gift_heart' })
+      statuses.gifts.push(gift.status)
+      if (ticket.status === 503) {
+        expect(ticket.body.error.code).toBe('STORAGE_FULL')
+        expect(ticket.headers.get('retry-after')).toBe('60')
+      }
+    }
+    expect(statuses.tickets).toContain(503)
+    expect(statuses.gifts).toContain(503)
+    expect([...statuses.tickets, ...statuses.gifts].filter((status) => status !== 201 && status !== 503)).toEqual([])
+
+    if (mounted) {
+      const upload = await uploadVideo(t, fan, 4 * 1024 * 1024)
+      expect(upload.status).toBe(503)
+      expect(upload.body.error.code).toBe('STORAGE_FULL')
+      expect(existsSync(join(uploads, 'videos')) ? readdirSync(join(uploads, 'videos')) : []).toEqual([])
+    }
+    expect((await t.app.handle(new Request('http://localhost/health/live'))).status).toBe(200)
+
+    await freeAgain()
+    expect((await t.api(fan, 'POST', '/tickets', { subject: 'Room again' })).status).toBe(201)
+    expect((await t.api(fan, 'POST', `/streams/${stream.id}/gifts`, { giftId: 'gift_heart' })).status).toBe(201)
+    expect((await uploadVideo(t, fan, 300_000)).status).toBe(201)
+
+    const list = await t.api(fan, 'GET', '/tickets?limit=100')
+    expect(list.body.items).toHaveLength(statuses.tickets.filter((status) => status === 201).length + 1)
+    expect(walletsAgainstLedgers(databaseFile)).toEqual([])
+    const me = await t.api(fan, 'GET', '/me')
+    const gifted = statuses.gifts.filter((status) => status === 201).length + 1
+    expect(me.body.coinBalance).toBe(10_000 - gifted * 10)
+  })
+})
+
+describe('a database locked by another writer', () => {
+  test('a write waits out busy_timeout, then answers 503 DATABASE_BUSY with nothing saved; reads go on', async () => {
+    const dir = tempDir('majlis-busy-')
+    const databaseFile = join(dir, 'majlis.db')
+    const t = await createTestApp({ env: { DATABASE_URL: `file:${databaseFile}` } })
+    cleanups.push(() => t.close())
+    const fan = await t.register()
+    expect((await t.api(fan, 'POST', '/tickets', { subject: 'Before the lock' })).status).toBe(201)
+
+    const other = new Database(databaseFile)
+    other.exec('BEGIN IMMEDIATE')
+    const busy = await t.api(fan, 'POST', '/tickets', { subject: 'While locked' })
+    expect((await t.api(fan, 'GET', '/tickets')).body.items).toHaveLength(1)
+    other.exec('COMMIT')
+    other.close()
+
+    expect(busy.status).toBe(503)
+    expect(busy.body.error.code).toBe('DATABASE_BUSY')
+    expect(busy.headers.get('retry-after')).toBe('2')
+    const after = await t.api(fan, 'POST', '/tickets', { subject: 'After the lock' })
+    expect(after.status).toBe(201)
+    expect(
+      (await t.api(fan, 'GET', '/tickets')).body.items.map((ticket: { subject: string }) => ticket.subject),
+    ).toEqual(['After the lock', 'Before the lock'])
+  })
+})
