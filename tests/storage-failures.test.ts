@@ -1,8 +1,9 @@
 import { Database } from 'bun:sqlite'
 import { afterEach, describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, openSync, readdirSync, rmSync, writeSync, closeSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTestApp, type TestApp } from './helpers/app.ts'
+import { fillUp, smallDisk, uploadForm } from './helpers/files.ts'
 import { tempDir } from './helpers/server-process.ts'
 
 type Account = { accessToken: string; user: { id: string } }
@@ -11,40 +12,6 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup()
 })
 
-/**
- * A 16 MiB tmpfs at a new folder, so the disk really fills up (ENOSPC, SQLITE_FULL) without
- * touching the machine's own disk. Mounting needs the right to (root, as CI runs); without it the
- * folder is an ordinary one, and the database is capped by SQLite's max_page_count instead.
- */
-function smallDisk(): { dir: string; mounted: boolean } {
-  const dir = tempDir('majlis-small-disk-')
-  const mount = Bun.spawnSync(['mount', '-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir])
-  if (mount.exitCode !== 0) {
-    console.warn(`no tmpfs (${mount.stderr.toString().trim()}): the database's disk is capped by max_page_count`)
-    return { dir, mounted: false }
-  }
-  cleanups.push(() => {
-    Bun.spawnSync(['umount', '-l', dir])
-    rmSync(dir, { recursive: true, force: true })
-  })
-  return { dir, mounted: true }
-}
-
-/** Writes a file until the disk refuses more; the function returned frees the disk again. */
-function fillUp(dir: string): () => void {
-  const filler = join(dir, 'filler')
-  const fd = openSync(filler, 'w')
-  const chunk = Buffer.alloc(64 * 1024, 1)
-  try {
-    for (;;) writeSync(fd, chunk)
-  } catch (error) {
-    expect((error as { code?: string }).code).toBe('ENOSPC')
-  } finally {
-    closeSync(fd)
-  }
-  return () => rmSync(filler)
-}
-
 /** Without a mount: SQLite's own ceiling on the file's pages, which fails writes with the same SQLITE_FULL. */
 async function capDatabase(t: TestApp): Promise<() => Promise<void>> {
   const pages = Number((await t.database.client.execute('PRAGMA page_count')).rows[0]![0])
@@ -52,6 +19,7 @@ async function capDatabase(t: TestApp): Promise<() => Promise<void>> {
   return async () => void (await t.database.client.execute('PRAGMA max_page_count = 1073741823'))
 }
 
+/** Bytes that start as an ISO-BMFF (mp4) file does. */
 function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size)
   bytes.set([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom')])
@@ -59,18 +27,14 @@ function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
 }
 
 async function uploadVideo(t: TestApp, who: Account, size: number) {
-  const form = new FormData()
-  form.append('title', 'Lesson')
-  form.append('category', 'math')
-  form.append('file', new Blob([mp4Bytes(size)], { type: 'video/mp4' }), 'lesson.mp4')
-  const response = await t.app.handle(
-    new Request('http://localhost/api/v1/videos', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${who.accessToken}` },
-      body: form,
-    }),
+  const response = await uploadForm(
+    t,
+    who.accessToken,
+    '/api/v1/videos',
+    { bytes: mp4Bytes(size), type: 'video/mp4', name: 'lesson.mp4' },
+    { title: 'Lesson', category: 'math' },
   )
-  return { status: response.status, body: (await response.json()) as any, headers: response.headers }
+  return { status: response.status, body: (await response.json()) as any }
 }
 
 function walletsAgainstLedgers(file: string) {
@@ -89,7 +53,8 @@ function walletsAgainstLedgers(file: string) {
 
 describe('a full disk', () => {
   test('writes answer 503 STORAGE_FULL, nothing is half-written or left behind, and all works once there is room', async () => {
-    const { dir: disk, mounted } = smallDisk()
+    const { dir: disk, mounted, release } = smallDisk()
+    cleanups.push(release)
     const databaseFile = join(disk, 'majlis.db')
     const uploads = join(disk, 'uploads')
     mkdirSync(uploads)

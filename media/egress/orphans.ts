@@ -5,6 +5,8 @@ const PID_FILE = /^part-\d+\.pid$/
 
 /** The pid file each running part keeps beside its output, so a later run can find its ffmpeg. */
 export const pidFileOf = (dir: string, part: number) => join(dir, `part-${part}.pid`)
+/** What ffmpeg reads its RTP inputs from; only needed while the part runs. */
+export const sdpFileOf = (dir: string, part: number) => join(dir, `part-${part}.sdp`)
 
 const isAlive = (pid: number) => {
   try {

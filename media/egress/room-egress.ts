@@ -1,9 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { MediaLogger } from '../ports.ts'
 import type { EgressCandidate, MediaRoom } from '../room.ts'
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg.ts'
-import { pidFileOf } from './orphans.ts'
+import { pidFileOf, sdpFileOf } from './orphans.ts'
 import { freeUdpPortPair } from './ports.ts'
 import { sdpForInputs } from './sdp.ts'
 import { tapProducer, type Tap } from './taps.ts'
@@ -207,7 +206,7 @@ export class RoomEgress {
       throw error
     }
     await mkdir(plan.dir, { recursive: true })
-    const sdpFile = join(plan.dir, `part-${plan.index}.sdp`)
+    const sdpFile = sdpFileOf(plan.dir, plan.index)
     await writeFile(sdpFile, sdpForInputs(taps.map((tap) => tap.input)))
     const ffmpeg = new FfmpegProcess(this.options.ffmpegPath, [
       '-protocol_whitelist',
@@ -278,6 +277,7 @@ export class RoomEgress {
     for (const tap of part.taps) tap.close()
     for (const release of part.releases) release()
     void rm(pidFileOf(part.plan.dir, part.plan.index), { force: true })
+    void rm(sdpFileOf(part.plan.dir, part.plan.index), { force: true })
     this.running = null
     this.ended.push({
       index: part.plan.index,

@@ -1,34 +1,12 @@
 import { expect, test } from 'bun:test'
 import { probe } from '../../media/egress/assemble.ts'
-import { consumerStats, openDemo, serverAndBrowserPerFile, waitFor } from '../helpers/browser.ts'
+import { consumerStats, openDemo, publishingClass, serverAndBrowserPerFile, waitFor } from '../helpers/browser.ts'
 import { tempDir } from '../helpers/server-process.ts'
 
 const ctx = serverAndBrowserPerFile({ workers: 1, env: { UPLOAD_DIR: tempDir('majlis-recording-') } })
 const tools = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' }
 
-async function liveClass() {
-  const teacher = await ctx.server.register('teacher')
-  const student = await ctx.server.register()
-  const course = (
-    await ctx.server.call('POST', '/api/v1/courses', { token: teacher.accessToken, body: { title: 'Recorded' } })
-  ).body
-  await ctx.server.call('POST', `/api/v1/courses/${course.id}/enroll`, { token: student.accessToken })
-  const scheduledAt = new Date(Date.now() + 3600_000).toISOString()
-  const session = (
-    await ctx.server.call('POST', '/api/v1/live-sessions', {
-      token: teacher.accessToken,
-      body: { title: 'Lesson', courseId: course.id, scheduledAt },
-    })
-  ).body
-  await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/start`, { token: teacher.accessToken })
-  const page = await openDemo(ctx.browser, ctx.server.baseUrl, teacher.accessToken, `live:${session.id}`)
-  await page.evaluate(async () => {
-    const media = (window as any).majlisDemo.current()
-    await media.publishCamera()
-    await media.publishMicrophone()
-  })
-  return { teacher, student, session, page }
-}
+const liveClass = () => publishingClass(ctx)
 
 const recordingOf = (id: string, token: string) =>
   ctx.server.call('GET', `/api/v1/recordings/${id}`, { token }).then((response) => response.body)

@@ -89,6 +89,31 @@ export function serverAndBrowserPerFile(options: Parameters<typeof startMediaSer
   return ctx
 }
 
+/** A live class whose teacher publishes camera and microphone from Chromium, with one enrolled student. */
+export async function publishingClass(ctx: { server: MediaServer; browser: Browser }) {
+  const teacher = await ctx.server.register('teacher')
+  const student = await ctx.server.register()
+  const course = (
+    await ctx.server.call('POST', '/api/v1/courses', { token: teacher.accessToken, body: { title: 'Recorded' } })
+  ).body
+  await ctx.server.call('POST', `/api/v1/courses/${course.id}/enroll`, { token: student.accessToken })
+  const scheduledAt = new Date(Date.now() + 3600_000).toISOString()
+  const session = (
+    await ctx.server.call('POST', '/api/v1/live-sessions', {
+      token: teacher.accessToken,
+      body: { title: 'Lesson', courseId: course.id, scheduledAt },
+    })
+  ).body
+  await ctx.server.call('POST', `/api/v1/live-sessions/${session.id}/start`, { token: teacher.accessToken })
+  const page = await openDemo(ctx.browser, ctx.server.baseUrl, teacher.accessToken, `live:${session.id}`)
+  await page.evaluate(async () => {
+    const media = (window as any).majlisDemo.current()
+    await media.publishCamera()
+    await media.publishMicrophone()
+  })
+  return { teacher, student, session, page }
+}
+
 /** Share of a screenshot's pixels that differ from its most common colour (0 for a blank page). */
 export async function inkRatio(browser: Browser, png: Buffer): Promise<number> {
   const page = await browser.newPage()

@@ -297,6 +297,8 @@ export class RecordingService {
       })
     } catch (error) {
       this.logger.error('recording could not be assembled', { recordingId: recording.id, ...errorFields(error) })
+      // A failed recording names no file: its parts and a half-written result (a full disk) would be orphans.
+      await rm(dir, { recursive: true, force: true })
       await this.db
         .update(recordings)
         .set({
@@ -306,6 +308,8 @@ export class RecordingService {
           updatedAt: new Date(this.clock.now()),
         })
         .where(eq(recordings.id, recording.id))
+        // Left `processing`, the finalize job finds no parts and marks it failed when it can.
+        .catch((failure: unknown) => this.logger.error('recording not marked failed', errorFields(failure)))
     }
   }
 
