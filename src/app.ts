@@ -4,6 +4,7 @@ import { createCore, type AppDeps } from './core.ts'
 import { classroomPage } from './classroom/index.ts'
 import { dashboard } from './dashboard/index.ts'
 import { apiDocs } from './http/docs.ts'
+import { refuseWhileDraining } from './http/draining.ts'
 import { errorHandler } from './http/errors.ts'
 import { health } from './http/health.ts'
 import { jsonBody } from './http/json-body.ts'
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps) {
   const services = createSharedServices(core)
   const context = { ...core, ...services }
   const { config, logger, clock, hub, scheduler, metrics } = core
+  const isDraining = deps.isDraining ?? (() => false)
 
   const api = new Elysia({ prefix: API_PREFIX })
     .use(authModule(context))
@@ -73,6 +75,7 @@ export function createApp(deps: AppDeps) {
     encodeSchema: false,
   })
     .use(errorHandler(logger, config.defaultLanguage))
+    .use(refuseWhileDraining(isDraining, async () => (core.cluster ? core.cluster.otherInstances() : [])))
     .use(jsonBody(config.maxJsonBytes, core.rawBodyRoutes))
     .use(observability(logger, createHttpMetrics(metrics)))
     .use(jsonResponses())
@@ -90,7 +93,7 @@ export function createApp(deps: AppDeps) {
         version: packageJson.version,
         startedAt: clock.now(),
         checks: core.readinessChecks,
-        isDraining: deps.isDraining ?? (() => false),
+        isDraining,
         instance: core.instance,
       }),
     )

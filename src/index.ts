@@ -65,17 +65,30 @@ logger.info('listening', {
   database: config.database.url.replace(/\/\/.*@/, '//***@'),
 })
 
+/** Past this, a shutdown that has not finished (a stuck close) ends the process anyway. */
+const SHUTDOWN_DEADLINE_MS = 30_000
+
+/**
+ * Drains (docs/operations.md, "Graceful shutdown"): readiness fails and new requests are refused
+ * with SHUTTING_DOWN; clients are sent to the other instances and their sockets closed; the
+ * instance leaves the cluster; in-flight requests finish; then jobs, media, Redis and the database close.
+ */
 async function shutdown(signal: string) {
   if (draining) return
   draining = true
   logger.info('shutting down', { signal })
-  app.decorator.hub.closeAll(1001, 'server shutting down')
+  setTimeout(() => {
+    logger.error('shutdown did not finish in time; exiting', { deadlineMs: SHUTDOWN_DEADLINE_MS })
+    process.exit(1)
+  }, SHUTDOWN_DEADLINE_MS).unref()
   try {
+    await app.decorator.hub.moveEveryone()
+    await app.decorator.hub.close()
+    if (redis) logger.info('left the cluster')
     await drainAndClose(
       server,
       [
         { name: 'scheduler', close: () => app.decorator.scheduler.stop() },
-        { name: 'realtime', close: () => app.decorator.hub.close() },
         { name: 'media', close: () => media.close() },
         ...(redis ? [{ name: 'redis', close: () => redis.quit() }] : []),
         { name: 'database', close: () => database.close() },

@@ -58,4 +58,23 @@ describe('graceful shutdown', () => {
     expect(warnings).toEqual(['drain timed out; closing remaining connections'])
     expect(await stuck).toBeInstanceOf(Error)
   })
+
+  test('while draining, a request that still arrives is refused with SHUTTING_DOWN; health still answers', async () => {
+    let draining = false
+    const t = await createTestApp({ isDraining: () => draining })
+    const fan = await t.register()
+    draining = true
+    const refused = await t.api(fan, 'POST', '/tickets', { subject: 'Too late' })
+    expect(refused.status).toBe(503)
+    expect(refused.body.error).toMatchObject({ code: 'SHUTTING_DOWN', details: { instances: [] } })
+    expect(refused.headers.get('retry-after')).toBe('1')
+    expect(refused.headers.get('connection')).toBe('close')
+    const upgrade = await t.app.handle(new Request('http://localhost/ws', { headers: { upgrade: 'websocket' } }))
+    expect(upgrade.status).toBe(503)
+    expect((await t.app.handle(new Request('http://localhost/health/live'))).status).toBe(200)
+    expect((await t.app.handle(new Request('http://localhost/health/ready'))).status).toBe(503)
+    draining = false
+    expect((await t.api(fan, 'GET', '/tickets')).body.items).toEqual([])
+    t.close()
+  })
 })

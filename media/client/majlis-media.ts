@@ -1,6 +1,6 @@
 import { Device, type types } from 'mediasoup-client'
 import { Listeners } from './listeners.ts'
-import { MajlisSocket, RequestError, type SocketOptions } from './socket.ts'
+import { MajlisSocket, RequestError, type SocketOptions, wsEndpoint } from './socket.ts'
 
 export { MajlisSocket, RequestError }
 
@@ -202,7 +202,7 @@ export class MajlisMedia {
             ? error.details?.instances?.[0]?.url
             : undefined
         if (!elsewhere || moves >= 3) throw error
-        await this.socket.moveTo(`${String(elsewhere).replace(/^http/, 'ws')}/ws`)
+        await this.socket.moveTo(wsEndpoint(String(elsewhere)))
       }
     }
   }

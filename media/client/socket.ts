@@ -117,6 +117,7 @@ export class MajlisSocket {
 
   private receive(text: string): void {
     const message = JSON.parse(text)
+    if (message.type === 'server:draining') this.preferOthers(message.data?.instances ?? [])
     if (message.id !== undefined && 'ok' in message) {
       const waiting = this.pending.get(String(message.id))
       if (!waiting) return
@@ -127,6 +128,19 @@ export class MajlisSocket {
       return
     }
     this.listeners.emit(message.type, message.data)
+  }
+
+  /**
+   * The instance is shutting down (its close follows): the reconnect goes to the instances it named
+   * first, then the others known, and to this one last (it may be back after a restart).
+   */
+  private preferOthers(instances: Array<{ url: string }>): void {
+    const draining = this.url
+    const named = instances.map((instance) => wsEndpoint(instance.url))
+    const order = [...new Set([...named, ...this.urls])].filter((url) => url !== draining)
+    this.urls.splice(0, this.urls.length, ...order, draining)
+    // reconnect() moves on before each attempt: from the last entry, to the first.
+    this.current = this.urls.length - 1
   }
 
   private dropped(ws: WebSocket): void {
@@ -154,3 +168,6 @@ export class MajlisSocket {
     }
   }
 }
+
+/** The /ws endpoint of an instance's base URL (as the server names instances: http(s)://host:port). */
+export const wsEndpoint = (baseUrl: string) => `${baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/ws`

@@ -21,6 +21,7 @@ export const arabicMessages = {
   INTERNAL_ERROR: 'حدث خطأ من جهتنا',
   DATABASE_BUSY: 'قاعدة البيانات مشغولة؛ لم يُحفظ شيء، حاول بعد قليل',
   STORAGE_FULL: 'امتلأ قرص الخادم؛ لم يُحفظ شيء، حاول لاحقًا',
+  SHUTTING_DOWN: 'هذا الخادم يتوقف الآن؛ أرسل الطلب إلى خادم آخر',
   CONFLICT: 'لا يمكن تنفيذ هذا في الحالة الحالية',
   UNSUPPORTED_FILE_TYPE: 'نوع الملف غير مدعوم',
   // accounts

@@ -103,4 +103,5 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   INSTANCE_FULL: 503,
   DATABASE_BUSY: 503,
   STORAGE_FULL: 503,
+  SHUTTING_DOWN: 503,
 }
