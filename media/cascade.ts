@@ -89,12 +89,21 @@ export class MediaCascade implements RoomsRelay {
       for (const room of rooms.all()) room.instanceGone(instance)
       for (const [key, transport] of this.feeding) if (key.endsWith(` ${instance}`)) transport.close()
     })
+    cluster.members.on('rejoined', () => {
+      for (const room of rooms.all())
+        void room
+          .resyncRemote()
+          .catch((error: Error) =>
+            logger.warn('room not resynced after the outage', { room: room.name, err: error.message }),
+          )
+    })
   }
 
   async load(room: string) {
     const peers: Array<Remote<PeerInfo>> = []
     const producers: Array<Remote<SharedProducer>> = []
     for (const { instance, field, value } of await this.cluster.hashes.entries(roomKey(room))) {
+      if (instance === this.cluster.instanceId) continue
       if (field.startsWith('peer:')) peers.push({ ...(JSON.parse(value) as PeerInfo), instance })
       else producers.push({ ...(JSON.parse(value) as SharedProducer), instance })
     }

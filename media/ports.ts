@@ -57,6 +57,8 @@ export interface MediaCluster {
   readonly bus: ClusterBusPort
   readonly members: {
     on(event: 'down', listener: (instanceId: string) => void): unknown
+    /** Redis came back after an outage and every instance has had time to write its part again. */
+    on(event: 'rejoined', listener: () => void): unknown
     whichLive(ids: Iterable<string>): Promise<Set<string>>
     list(): Promise<ClusterInstance[]>
   }

@@ -171,6 +171,35 @@ export class MediaRoom {
     this.deliver(change.type, change.data)
   }
 
+  /**
+   * After messages between instances were lost (Redis was away): what the other instances hold
+   * now. Missed arrivals and pause changes are applied; a missed departure only for an instance
+   * that has written its part again (its entries come back in one transaction), so one still
+   * reconnecting is not taken for empty.
+   */
+  async resyncRemote(): Promise<void> {
+    const relay = this.options.relay
+    if (!relay || this.closed) return
+    await this.remoteLoaded
+    const { peers, producers } = await relay.load(this.name)
+    const written = new Set([...peers, ...producers].map((entry) => entry.instance))
+    const peerIds = new Set(peers.map((peer) => peer.peerId))
+    const producerIds = new Set(producers.map((producer) => producer.producerId))
+    for (const { instance, ...data } of peers)
+      if (!this.remotePeers.has(data.peerId)) this.applyRemote({ type: 'media:peerJoined', data }, instance)
+    for (const { instance, ...data } of producers) {
+      const known = this.remoteProducers.get(data.producerId)
+      if (!known) this.applyRemote({ type: 'media:newProducer', data }, instance)
+      else if (known.paused !== data.paused) this.applyRemote({ type: 'producerPaused', data }, instance)
+    }
+    for (const { producerId, instance } of [...this.remoteProducers.values()])
+      if (written.has(instance) && !producerIds.has(producerId))
+        this.applyRemote({ type: 'producerClosed', data: { producerId } }, instance)
+    for (const { peerId, instance } of [...this.remotePeers.values()])
+      if (written.has(instance) && !peerIds.has(peerId))
+        this.applyRemote({ type: 'media:peerLeft', data: { peerId } }, instance)
+  }
+
   /** Another instance died: its peers leave the room and its producers close here. */
   instanceGone(instance: string): void {
     for (const producer of [...this.remoteProducers.values()]) {

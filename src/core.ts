@@ -117,7 +117,10 @@ export function createCore(deps: AppDeps, accounts: UserLoader): Core {
     database: () => db.run(sql`select 1`),
     ...deps.readinessChecks,
   }
-  if (redis) readinessChecks.redis = () => redis.ping()
+  // Down is degraded, not failed: every instance goes on alone, and a balancer must not drop them all.
+  if (redis)
+    readinessChecks.redis = () =>
+      redis.ping().catch(() => 'degraded: redis unreachable; this instance serves on its own until it returns')
   if (cluster) readinessChecks.cluster = () => cluster.members.list()
   metrics.register(new ClusterMetrics(instance, cluster, () => deps.media?.cascade?.feedCount ?? 0))
   metrics.register(

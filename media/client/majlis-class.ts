@@ -239,6 +239,8 @@ export class MajlisClass {
     media.on('state', ({ state }) => this.listeners.emit('connection', { state }))
     socket.on('reconnected', () => this.joined && void this.enter().catch(() => undefined))
     socket.on('moved', () => this.joined && void this.enter().catch(() => undefined))
+    // The server missed other instances' events (a Redis outage): hands, polls and participants are read again.
+    socket.on('server:resync', () => this.joined && void this.enter().catch(() => undefined))
   }
 
   /**

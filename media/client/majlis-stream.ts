@@ -82,8 +82,10 @@ export class MajlisStream {
     socket.on('viewer_left', (data) => mine(data) && this.listeners.emit('viewerLeft', data))
     socket.on('moderation', (data) => mine(data) && this.listeners.emit('moderation', data))
     socket.on('session_ended', (data) => mine(data) && this.listeners.emit('ended', data))
-    // A new connection (after a drop, or moved off a full instance) is in no channel yet.
-    for (const event of ['reconnected', 'moved']) socket.on(event, () => void this.enter().catch(() => undefined))
+    // A new connection (after a drop, or moved off a full instance) is in no channel yet; after a
+    // Redis outage (server:resync) the server missed other instances' events, so the state is read again.
+    for (const event of ['reconnected', 'moved', 'server:resync'])
+      socket.on(event, () => void this.enter().catch(() => undefined))
   }
 
   static async join(options: StreamJoinOptions): Promise<MajlisStream> {

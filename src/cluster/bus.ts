@@ -3,6 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type Redis from 'ioredis'
 import type { Logger } from '../logger.ts'
+import { redisUp } from '../redis.ts'
 
 const BROADCAST = 'majlis:cluster'
 const directChannel = (instanceId: string) => `majlis:cluster:${instanceId}`
@@ -102,6 +103,10 @@ export class ClusterBus {
 
   /** Asks one instance and waits for its handler's answer (rejects on its error, or after 5 s without one). */
   request<T>(instanceId: string, type: string, data: unknown): Promise<T> {
+    if (!redisUp(this.redis))
+      return Promise.reject(
+        new ClusterRequestError(`the cluster is unreachable (Redis is down): cannot ask ${instanceId}`),
+      )
     const requestId = `${this.instanceId}/${++this.nextRequest}`
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -113,7 +118,9 @@ export class ClusterBus {
     })
   }
 
+  /** Dropped while Redis is away (the outage is logged once, by the cluster); the state they carried is read again after it. */
   private send(channel: string, message: Omit<Envelope, 'from' | 'at'>): void {
+    if (!redisUp(this.redis)) return
     const body = JSON.stringify({ ...message, from: this.instanceId, at: Date.now() })
     void this.redis
       .publish(channel, `${this.sign(body)}.${body}`)

@@ -7,14 +7,25 @@ import { SharedHashes } from './shared-state.ts'
 
 export type { InstanceInfo }
 
+/** After Redis returns: time for every instance to reconnect and republish before state is read again. */
+const RESYNC_AFTER_MS = 2000
+
 /**
  * Several instances over one Redis: signed messages between them (bus), who is alive (members)
  * and the state they share (hashes). One instance without REDIS_URL has none of it.
+ *
+ * Without Redis for a while, each instance goes on alone (docs/operations.md, "A Redis outage"):
+ * its media, sockets and database writes carry on, shared reads answer with its own part, messages
+ * to the others are dropped. When Redis is back it rejoins: heartbeat, its shared entries written
+ * again, and after RESYNC_AFTER_MS the members' `rejoined`, on which rooms and clients read the
+ * shared state again.
  */
 export class Cluster {
   readonly bus: ClusterBus
   readonly members: ClusterMembers
   readonly hashes: SharedHashes
+  private outage = false
+  private leaving = false
 
   constructor(
     redis: Redis,
@@ -33,10 +44,38 @@ export class Cluster {
           .sweep(id)
           .catch((error: Error) => logger.warn('cluster sweep failed', { instance: id, err: error.message })),
     )
+    redis.on('close', () => this.lost())
+    redis.on('ready', () => void this.rejoin())
+  }
+
+  private lost(): void {
+    if (this.outage || this.leaving) return
+    this.outage = true
+    this.logger.warn('redis unreachable: this instance goes on alone until it returns', { instance: this.instanceId })
+  }
+
+  private async rejoin(): Promise<void> {
+    if (!this.outage) return
+    this.outage = false
+    this.logger.info('redis is back: rejoining the cluster', { instance: this.instanceId })
+    try {
+      await this.members.rejoin(RESYNC_AFTER_MS)
+      await this.hashes.republish()
+    } catch (error) {
+      this.logger.warn('could not rejoin the cluster', { err: error instanceof Error ? error.message : String(error) })
+    }
   }
 
   get instanceId(): string {
     return this.bus.instanceId
+  }
+
+  /** The other live instances, least loaded first: where this one's clients can go. */
+  async otherInstances(): Promise<Array<{ id: string; url: string }>> {
+    return (await this.members.list())
+      .filter((instance) => instance.id !== this.instanceId)
+      .sort((a, b) => a.peers / a.capacity - b.peers / b.capacity)
+      .map(({ id, url }) => ({ id, url }))
   }
 
   async start(): Promise<void> {
@@ -46,6 +85,7 @@ export class Cluster {
 
   /** Leaves the cluster: this instance's shared entries go at once, not after the TTL (which clears them if Redis is gone). */
   async close(): Promise<void> {
+    this.leaving = true
     try {
       await this.members.stop()
       await this.hashes.sweep(this.instanceId)

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type Redis from 'ioredis'
 import type { Logger } from '../logger.ts'
+import { redisUp } from '../redis.ts'
 
 /** What an instance tells the others (and /health/ready, /metrics) about itself. */
 export interface InstanceInfo {
@@ -25,12 +26,16 @@ const INSTANCE_TTL_MS = 3000
  * Cluster membership by heartbeat: each instance refreshes a key with a short TTL every second,
  * so Redis itself forgets a killed instance within INSTANCE_TTL_MS. `down` fires on every
  * instance that had seen it; `swept` fires on the one instance that won the right to clean up
- * after it.
+ * after it. While Redis is away nobody is declared gone (nobody can tell), and once it is back
+ * everyone gets a TTL to beat again before a missing heartbeat counts: `rejoined` fires when
+ * that has passed, for the state kept elsewhere to be read again.
  */
-export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [id: string] }> {
+export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [id: string]; rejoined: [] }> {
   private readonly live = new Set<string>()
   private timer: Timer | undefined
   private beating: Promise<void> | undefined
+  /** Until then (after an outage) a missing heartbeat does not count: the others are still coming back. */
+  private graceUntil = 0
 
   constructor(
     private readonly redis: Redis,
@@ -67,10 +72,13 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
   async whichLive(ids: Iterable<string>): Promise<Set<string>> {
     const unique = [...new Set(ids)]
     if (unique.length === 0) return new Set()
-    const infos = await this.redis.mget(unique.map(infoKey))
+    const infos = redisUp(this.redis) ? await this.redis.mget(unique.map(infoKey)).catch(() => null) : null
+    // Redis away: the last heartbeat's view.
+    if (!infos) return new Set(unique.filter((id) => id === this.instanceId || this.live.has(id)))
     const alive = new Set<string>()
+    const coming = Date.now() < this.graceUntil
     for (const [i, id] of unique.entries()) {
-      if (id === this.instanceId || infos[i] !== null) {
+      if (id === this.instanceId || infos[i] !== null || (coming && this.live.has(id))) {
         alive.add(id)
         this.live.add(id)
       } else this.gone(id)
@@ -86,8 +94,15 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
     if (id !== this.instanceId) this.live.add(id)
   }
 
+  /** Redis is back: beat at once, and give the others a TTL to do the same before any counts as gone. */
+  async rejoin(resyncAfterMs: number): Promise<void> {
+    this.graceUntil = Date.now() + INSTANCE_TTL_MS
+    await this.beat()
+    setTimeout(() => this.emit('rejoined'), resyncAfterMs).unref()
+  }
+
   private gone(id: string): void {
-    if (!this.live.delete(id)) return
+    if (Date.now() < this.graceUntil || !this.live.delete(id)) return
     this.logger.warn('cluster instance gone', { instance: id })
     this.emit('down', id)
   }
@@ -97,8 +112,9 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
     return [...new Set([this.instanceId, ...this.live])]
   }
 
-  /** Every live instance, this one included. */
+  /** Every live instance, this one included (only this one while Redis is away). */
   async list(): Promise<InstanceInfo[]> {
+    if (!redisUp(this.redis)) return [this.self()]
     const ids = await this.redis.smembers(REGISTRY)
     if (ids.length === 0) return [this.self()]
     const infos = await this.redis.mget(ids.map(infoKey))
@@ -106,6 +122,7 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
   }
 
   private async beat(): Promise<void> {
+    if (!redisUp(this.redis)) return
     const self = this.self()
     const [, , members] = ((await this.redis
       .multi()
@@ -122,6 +139,7 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
         this.live.add(id)
         continue
       }
+      if (Date.now() < this.graceUntil) continue
       this.gone(id)
       // Only the instance whose SREM removed it cleans its entries up.
       if (ids.includes(id) && (await this.redis.srem(REGISTRY, id)) === 1) this.emit('swept', id)

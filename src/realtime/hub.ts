@@ -195,6 +195,10 @@ export class Hub {
       if ('user' in event.target) this.deliverToUser(event.target.user, event.type, event.data)
       else this.deliverToChannel(event.target.channel, event.type, event.data, event.target.exceptConnectionId)
     })
+    // Events of the other instances were lost during a Redis outage: clients read their state again.
+    this.cluster.members.on('rejoined', () => {
+      for (const connection of this.connections.values()) connection.send('server:resync', {})
+    })
     await this.cluster.start()
   }
 
@@ -430,6 +434,18 @@ export class Hub {
   /** Closes every connection, e.g. at shutdown (1001: going away). */
   closeAll(code: number, reason: string): void {
     for (const connection of this.connections.values()) connection.close(code, reason)
+  }
+
+  /**
+   * Shutting down: every client is told where else to go (`server:draining` with the other live
+   * instances; the SDK reconnects there), then its socket is closed with 1001.
+   */
+  async moveEveryone(): Promise<void> {
+    const instances = this.cluster ? await this.cluster.otherInstances().catch(() => []) : []
+    for (const connection of this.connections.values()) {
+      connection.send('server:draining', { instances })
+      connection.close(1001, 'server shutting down')
+    }
   }
 
   /** Every failure becomes an error reply and the connection stays open. */
