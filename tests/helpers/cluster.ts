@@ -16,9 +16,10 @@ export async function startCluster(
 ) {
   const redis = await startRedis()
   const dir = tempDir('majlis-cluster-')
+  const databaseFile = join(dir, 'majlis.db')
   const shared = {
     REDIS_URL: redis.url,
-    DATABASE_URL: `file:${join(dir, 'majlis.db')}`,
+    DATABASE_URL: `file:${databaseFile}`,
     UPLOAD_DIR: join(dir, 'uploads'),
     RATE_LIMIT_FACTOR: '1000',
     LOG_LEVEL: 'info',
@@ -94,5 +95,5 @@ export async function startCluster(
     await redis.stop()
     return logs
   }
-  return { instances, redis, api, register, liveClass, stop }
+  return { instances, redis, databaseFile, api, register, liveClass, stop }
 }
