@@ -46,7 +46,10 @@ export const ErrorBody = t.Object(
   { title: 'Error' },
 )
 
-/** The error responses routes document in OpenAPI (every route may answer some of these). */
+/**
+ * The error responses routes document in OpenAPI (every route may answer some of these; any may
+ * answer 503 DATABASE_BUSY, STORAGE_FULL or SHUTTING_DOWN).
+ */
 export const errorResponses = {
   401: ErrorBody,
   403: ErrorBody,
@@ -54,6 +57,7 @@ export const errorResponses = {
   409: ErrorBody,
   422: ErrorBody,
   429: ErrorBody,
+  503: ErrorBody,
 }
 
 const envelopeIn = (language: Language) => (errorCode: ErrorCode, message: string, details?: unknown) => {

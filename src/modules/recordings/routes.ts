@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.ts'
 import type { Config } from '../../config.ts'
 import type { RecordingSubject } from '../../db/schema/recordings.ts'
 import { unauthenticated } from '../../http/auth.ts'
-import { ErrorBody, errorResponses } from '../../http/errors.ts'
+import { errorResponses } from '../../http/errors.ts'
 import { notFound } from '../../errors/domain.ts'
 import { moduleRoutes, type RoutePlugins } from '../../http/module-routes.ts'
 import { SignedQuery, type UrlSigner } from '../../access/signed-urls.ts'
@@ -67,7 +67,7 @@ export const recordingRoutes = ({ recordings, signer, config, clock, ...plugins 
         {
           auth: true,
           params: SubjectIdParams,
-          response: { 201: Recording, 202: AwaitingConsent, 503: ErrorBody, ...errorResponses },
+          response: { 201: Recording, 202: AwaitingConsent, ...errorResponses },
           detail: { summary: `Start recording (${who}); 409 while a recording runs, 503 without ffmpeg` },
         },
       )

@@ -48,7 +48,7 @@ export const streamEgressRoutes = ({ streams, hls, ingest, config, ...plugins }:
       {
         auth: true,
         params: StreamIdParams,
-        response: { 200: Playlist, 503: ErrorBody, ...errorResponses },
+        response: { 200: Playlist, ...errorResponses },
         detail: {
           summary:
             'Publish the live stream as HLS too (host): 2 s segments for CDNs and big audiences; 409 when already on, 503 without ffmpeg',
