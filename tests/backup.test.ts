@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { ScheduledBackups } from '../src/modules/backups/scheduled.ts'
 import { ManualClock, createTestApp } from './helpers/app.ts'
+import { walletsOffTheirLedger } from './helpers/files.ts'
 import { admin, adminAsync, apiClient, killStartedServers, startServer, tempDir } from './helpers/server-process.ts'
 
 afterEach(killStartedServers)
@@ -74,21 +75,6 @@ async function busyServer(env: Record<string, string>) {
   return { server, writers, write }
 }
 
-function ledgerMismatches(file: string) {
-  const copy = new Database(file, { readonly: true })
-  try {
-    return copy
-      .query(
-        `select u.id, u.coin_balance as balance, coalesce(sum(w.amount), 0) as ledger
-         from users u left join wallet_transactions w on w.user_id = u.id
-         group by u.id having balance != ledger`,
-      )
-      .all()
-  } finally {
-    copy.close()
-  }
-}
-
 const count = (file: string, table: string) => {
   const copy = new Database(file, { readonly: true })
   try {
@@ -123,7 +109,7 @@ describe('npm run admin -- backup / restore', () => {
     const integrity = new Database(backupFile, { readonly: true })
     expect(integrity.query('PRAGMA integrity_check').all()).toEqual([{ integrity_check: 'ok' }])
     integrity.close()
-    expect(ledgerMismatches(backupFile)).toEqual([])
+    expect(walletsOffTheirLedger(backupFile)).toEqual([])
     // Taken mid-way: some of the writes, not all of them.
     const copiedTickets = count(backupFile, 'tickets')
     expect(copiedTickets).toBeGreaterThan(0)
@@ -209,7 +195,7 @@ describe('scheduled backups (BACKUP_DIR)', () => {
       'majlis-2026-01-01T21-00-00-000Z.db',
       'majlis-2026-01-02T03-00-00-000Z.db',
     ])
-    expect(ledgerMismatches(join(backupDir, 'majlis-2026-01-02T03-00-00-000Z.db'))).toEqual([])
+    expect(walletsOffTheirLedger(join(backupDir, 'majlis-2026-01-02T03-00-00-000Z.db'))).toEqual([])
     t.close()
   })
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTestApp, type TestApp } from './helpers/app.ts'
-import { fillUp, smallDisk, uploadForm } from './helpers/files.ts'
+import { fillUp, smallDisk, uploadForm, walletsOffTheirLedger } from './helpers/files.ts'
 import { tempDir } from './helpers/server-process.ts'
 
 type Account = { accessToken: string; user: { id: string } }
@@ -35,20 +35,6 @@ async function uploadVideo(t: TestApp, who: Account, size: number) {
     { title: 'Lesson', category: 'math' },
   )
   return { status: response.status, body: (await response.json()) as any }
-}
-
-function walletsAgainstLedgers(file: string) {
-  const db = new Database(file, { readonly: true })
-  try {
-    return db
-      .query(
-        `select u.id, u.coin_balance as balance, coalesce(sum(w.amount), 0) as ledger
-         from users u left join wallet_transactions w on w.user_id = u.id group by u.id having balance != ledger`,
-      )
-      .all()
-  } finally {
-    db.close()
-  }
 }
 
 describe('a full disk', () => {
@@ -98,7 +84,7 @@ describe('a full disk', () => {
 
     const list = await t.api(fan, 'GET', '/tickets?limit=100')
     expect(list.body.items).toHaveLength(statuses.tickets.filter((status) => status === 201).length + 1)
-    expect(walletsAgainstLedgers(databaseFile)).toEqual([])
+    expect(walletsOffTheirLedger(databaseFile)).toEqual([])
     const me = await t.api(fan, 'GET', '/me')
     const gifted = statuses.gifts.filter((status) => status === 201).length + 1
     expect(me.body.coinBalance).toBe(10_000 - gifted * 10)

@@ -14,6 +14,7 @@ import { ensureDebianPackages } from '../../media/build/debian.ts'
 import { users, walletTransactions } from '../../src/db/schema/auth.ts'
 import { courses, enrolments, liveSessions } from '../../src/db/schema/courses.ts'
 import { consumerStats, launchChromium, openDemo, videoFrames } from '../helpers/browser.ts'
+import { walletsOffTheirLedger } from '../helpers/files.ts'
 import { processUsage } from './lib/proc.ts'
 import { fixed, knob, printTable } from './lib/report.ts'
 import { startBenchServer } from './lib/server.ts'
@@ -264,19 +265,12 @@ printTable(
     ]
   }),
 )
-const database = new (await import('bun:sqlite')).Database(databaseFile, { readonly: true })
-const unbalanced = database
-  .query(
-    `select count(*) as n from (select u.id from users u left join wallet_transactions w on w.user_id = u.id
-     group by u.id having u.coin_balance != coalesce(sum(w.amount), 0))`,
-  )
-  .get() as { n: number }
-database.close()
+const unbalanced = walletsOffTheirLedger(databaseFile).length
 console.log(
   `HTTP answers: ${[...statuses]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([status, n]) => `${status}×${n}`)
     .join(
       ' ',
-    )}; WS errors: ${[...wsErrors].map(([code, n]) => `${code}×${n}`).join(' ') || 'none'}; wallets off their ledger: ${unbalanced.n}`,
+    )}; WS errors: ${[...wsErrors].map(([code, n]) => `${code}×${n}`).join(' ') || 'none'}; wallets off their ledger: ${unbalanced}`,
 )

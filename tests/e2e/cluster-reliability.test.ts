@@ -1,33 +1,12 @@
 import { Database } from 'bun:sqlite'
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { Browser, Page } from 'playwright-core'
-import { consumerStats, launchChromium, openDemoPage, videoFrames, waitFor } from '../helpers/browser.ts'
-import { startCluster, type ClusterInstance } from '../helpers/cluster.ts'
-import { killStartedServers } from '../helpers/server-process.ts'
+import { expect, test } from 'bun:test'
+import type { Page } from 'playwright-core'
+import { consumerStats, videoFrames, waitFor } from '../helpers/browser.ts'
+import { clusterAndBrowserPerFile, joinOn, type ClusterInstance } from '../helpers/cluster.ts'
 import { connectWs } from '../helpers/ws-client.ts'
 
 // Three real Majlis processes on one real redis-server and one database file; Chromium for the class.
-let cluster: Awaited<ReturnType<typeof startCluster>>
-let browser: Browser
-beforeAll(async () => {
-  cluster = await startCluster(3)
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  killStartedServers()
-  await cluster?.redis.stop()
-})
-
-/** A demo page served by `instance`, joined there; `endpoints` are all it knows (the SDK's fallbacks). */
-async function joinOn(instance: ClusterInstance, token: string, room: string, endpoints: string[]): Promise<Page> {
-  const page = await openDemoPage(browser, instance.baseUrl)
-  await page.evaluate(
-    ([token, room, urls]) => (window as any).majlisDemo.start(token, room, urls).then(() => undefined),
-    [token, room, endpoints] as const,
-  )
-  return page
-}
+const ctx = clusterAndBrowserPerFile(3)
 
 /** Whether the page's decoded video frames go on rising (by `more` within 20 s). */
 async function decodes(page: Page, more = 10): Promise<boolean> {
@@ -62,15 +41,15 @@ async function classViewOn(instance: ClusterInstance, token: string, sessionId: 
 }
 
 test('Redis down for 10 s in a live class on three instances: media and sockets carry on, joins work, and afterwards every instance agrees', async () => {
+  const { cluster } = ctx
   const [a, b, c] = cluster.instances as [ClusterInstance, ClusterInstance, ClusterInstance]
-  const everywhere = cluster.instances.map((instance) => instance.wsUrl)
   const { teacher, students, session, room } = await cluster.liveClass(3)
   const [onB, onC, late] = students as [(typeof students)[0], (typeof students)[0], (typeof students)[0]]
 
-  const teacherPage = await joinOn(a, teacher.accessToken, room, everywhere)
+  const teacherPage = await joinOn(ctx, a, teacher.accessToken, room)
   await teacherPage.evaluate(() => (window as any).majlisDemo.current().publishCamera())
-  const studentOnB = await joinOn(b, onB.accessToken, room, everywhere)
-  const studentOnC = await joinOn(c, onC.accessToken, room, everywhere)
+  const studentOnB = await joinOn(ctx, b, onB.accessToken, room)
+  const studentOnC = await joinOn(ctx, c, onC.accessToken, room)
   for (const page of [studentOnB, studentOnC]) expect(await decodes(page)).toBe(true)
 
   const sockets = [
@@ -116,7 +95,7 @@ test('Redis down for 10 s in a live class on three instances: media and sockets 
   await timed(cluster.api(c, 'POST', `/polls/${poll.id}/votes`, onC.accessToken, { optionIds: ['o2'] }))
   await timed(cluster.api(c, 'POST', `/streams/${stream.id}/join`, onC.accessToken, {}))
   await timed(cluster.api(b, 'GET', `/live-sessions/${session.id}`, onB.accessToken))
-  const lateOnA = await joinOn(a, late.accessToken, room, [a.wsUrl])
+  const lateOnA = await joinOn(ctx, a, late.accessToken, room, [a.wsUrl])
   expect(await decodes(lateOnA)).toBe(true)
   const lateSocket = await connectWs(a.wsUrl, late.accessToken)
   expect((await lateSocket.request('live:join', { sessionId: session.id })).ok).toBe(true)
@@ -194,17 +173,13 @@ function slowUpload(baseUrl: string, token: string, overMs: number) {
 }
 
 test('SIGTERM drains an instance: it leaves the cluster at once, its students move and decode again, an upload in flight completes, and it exits cleanly', async () => {
+  const { cluster } = ctx
   const [a, b] = cluster.instances as [ClusterInstance, ClusterInstance, ClusterInstance]
   const { teacher, students, room } = await cluster.liveClass(1)
-  const teacherPage = await joinOn(
-    a,
-    teacher.accessToken,
-    room,
-    cluster.instances.map((instance) => instance.wsUrl),
-  )
+  const teacherPage = await joinOn(ctx, a, teacher.accessToken, room)
   await teacherPage.evaluate(() => (window as any).majlisDemo.current().publishCamera())
   // This student's page knows only B: where to go next, the draining server tells it.
-  const onlyB = await joinOn(b, students[0]!.accessToken, room, [b.wsUrl])
+  const onlyB = await joinOn(ctx, b, students[0]!.accessToken, room, [b.wsUrl])
   expect(await decodes(onlyB)).toBe(true)
   const uploader = await cluster.register(b)
   const upload = slowUpload(b.baseUrl, uploader.accessToken, 2000)

@@ -1,50 +1,30 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { Browser, Page } from 'playwright-core'
-import { audioBytes, consumerStats, launchChromium, openDemoPage, videoFrames, waitFor } from '../helpers/browser.ts'
-import { startCluster, type ClusterInstance } from '../helpers/cluster.ts'
-import { killStartedServers } from '../helpers/server-process.ts'
+import { expect, test } from 'bun:test'
+import type { Page } from 'playwright-core'
+import { audioBytes, consumerStats, videoFrames, waitFor } from '../helpers/browser.ts'
+import { clusterAndBrowserPerFile, joinOn, type ClusterInstance } from '../helpers/cluster.ts'
 import { connectWs } from '../helpers/ws-client.ts'
 
 // Three real Majlis processes on one Redis and one database file, Chromium on each: one class.
-let cluster: Awaited<ReturnType<typeof startCluster>>
-let browser: Browser
-beforeAll(async () => {
-  cluster = await startCluster(3)
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  killStartedServers()
-})
-
-/** A demo page served by `instance`, joined there, falling back on the other instances' endpoints. */
-async function joinOn(instance: ClusterInstance, token: string, room: string): Promise<Page> {
-  const page = await openDemoPage(browser, instance.baseUrl)
-  const fallbacks = cluster.instances.map((other) => other.wsUrl)
-  await page.evaluate(
-    ([token, room, urls]) => (window as any).majlisDemo.start(token, room, urls).then(() => undefined),
-    [token, room, fallbacks] as const,
-  )
-  return page
-}
+const ctx = clusterAndBrowserPerFile(3)
 
 const audioFrom = async (page: Page) =>
   (await consumerStats(page)).filter((stat) => stat.kind === 'audio' && stat.bytesReceived > 0)
 const socketUrl = (page: Page) => page.evaluate(() => (window as any).majlisDemo.current().socket.url as string)
 
 test('a class across three instances: media cascades, speakers are heard everywhere, a killed instance’s students come back, and the room closes everywhere', async () => {
+  const { cluster } = ctx
   const [a, b, c] = cluster.instances as [ClusterInstance, ClusterInstance, ClusterInstance]
   const { teacher, students, session, room } = await cluster.liveClass(2)
   const [onB, onC] = students as [(typeof students)[0], (typeof students)[0]]
 
-  const teacherPage = await joinOn(a, teacher.accessToken, room)
+  const teacherPage = await joinOn(ctx, a, teacher.accessToken, room)
   await teacherPage.evaluate(async () => {
     const media = (window as any).majlisDemo.current()
     await media.publishCamera()
     await media.publishMicrophone()
   })
-  const studentOnB = await joinOn(b, onB.accessToken, room)
-  const studentOnC = await joinOn(c, onC.accessToken, room)
+  const studentOnB = await joinOn(ctx, b, onB.accessToken, room)
+  const studentOnC = await joinOn(ctx, c, onC.accessToken, room)
   for (const page of [studentOnB, studentOnC]) {
     const stats = await waitFor(
       "the teacher's video and audio on another instance",

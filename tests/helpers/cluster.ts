@@ -1,6 +1,9 @@
+import { afterAll, beforeAll } from 'bun:test'
 import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium, openDemoPage } from './browser.ts'
 import { startRedis } from './redis.ts'
-import { apiClient, startServer, tempDir } from './server-process.ts'
+import { apiClient, killStartedServers, startServer, tempDir } from './server-process.ts'
 
 export type ClusterInstance = ReturnType<typeof startServer> & { id: string; wsUrl: string }
 
@@ -96,4 +99,37 @@ export async function startCluster(
     return logs
   }
   return { instances, redis, databaseFile, api, register, liveClass, stop }
+}
+
+export type Cluster = Awaited<ReturnType<typeof startCluster>>
+
+/** `count` instances (startCluster) and one Chromium, for every test of the file. */
+export function clusterAndBrowserPerFile(count: number) {
+  const ctx = {} as { cluster: Cluster; browser: Browser }
+  beforeAll(async () => {
+    ctx.cluster = await startCluster(count)
+    ctx.browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await ctx.browser?.close()
+    killStartedServers()
+    await ctx.cluster?.redis.stop()
+  })
+  return ctx
+}
+
+/** A demo page served by `instance` and joined there; `endpoints` are all the SDK knows (every instance by default). */
+export async function joinOn(
+  ctx: { cluster: Cluster; browser: Browser },
+  instance: ClusterInstance,
+  token: string,
+  room: string,
+  endpoints = ctx.cluster.instances.map((other) => other.wsUrl),
+): Promise<Page> {
+  const page = await openDemoPage(ctx.browser, instance.baseUrl)
+  await page.evaluate(
+    ([token, room, urls]) => (window as any).majlisDemo.start(token, room, urls).then(() => undefined),
+    [token, room, endpoints] as const,
+  )
+  return page
 }

@@ -1,3 +1,4 @@
+import { Database } from 'bun:sqlite'
 import { expect } from 'bun:test'
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
@@ -63,4 +64,20 @@ export function fillUp(dir: string): () => void {
     closeSync(fd)
   }
   return () => rmSync(filler)
+}
+
+/** The accounts of a database file whose coin balance is not the sum of their ledger (none, when sound). */
+export function walletsOffTheirLedger(databaseFile: string): Array<{ id: string; balance: number; ledger: number }> {
+  const database = new Database(databaseFile, { readonly: true })
+  try {
+    return database
+      .query<{ id: string; balance: number; ledger: number }, []>(
+        `select u.id, u.coin_balance as balance, coalesce(sum(w.amount), 0) as ledger
+         from users u left join wallet_transactions w on w.user_id = u.id
+         group by u.id having balance != ledger`,
+      )
+      .all()
+  } finally {
+    database.close()
+  }
 }
