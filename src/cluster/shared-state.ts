@@ -32,7 +32,10 @@ export class SharedHashes {
     private readonly logger: Logger,
   ) {}
 
-  /** Writes are not awaited (they keep their order on the one connection); a failure is logged. Skipped while Redis is away: `republish` makes up for them. */
+  /**
+   * Writes are not awaited (they keep their order on the one connection); a failure is logged.
+   * Skipped while Redis is away: `republish` makes up for them.
+   */
   private write(command: () => Promise<unknown>): void {
     if (!redisUp(this.redis)) return
     command().catch((error: Error) => this.logger.warn('cluster state write failed', { err: error.message }))

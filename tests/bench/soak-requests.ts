@@ -1,7 +1,7 @@
 /**
- * Scenario 6 — soak (BENCH_SOAK_MODE=requests, the default). 50,000 mixed requests against the real server, as a fuzzer or a busy day
- * sends them: authenticated lists and writes, unknown routes and methods, malformed, deeply
- * nested, oversized and chunked bodies, bad cursors, anonymous probes. Prints resident memory
+ * Scenario 6 — soak (BENCH_SOAK_MODE=requests, the default). 50,000 mixed requests against the
+ * real server, as a fuzzer or a busy day sends them: authenticated lists and writes, unknown routes
+ * and methods, malformed, deeply nested, oversized and chunked bodies, bad cursors, anonymous probes. Prints resident memory
  * before, during, right after and after an idle pause, so growth with request volume shows.
  * Knobs: BENCH_SOAK_REQUESTS (50000), BENCH_SOAK_CONCURRENCY (32).
  */
