@@ -1,6 +1,7 @@
 import type Redis from 'ioredis'
 import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
+import { redisUp } from '../redis.ts'
 import { ClusterBus } from './bus.ts'
 import { ClusterMembers, type InstanceInfo } from './members.ts'
 import { SharedHashes } from './shared-state.ts'
@@ -28,7 +29,7 @@ export class Cluster {
   private leaving = false
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     config: Config,
     self: () => InstanceInfo,
     private readonly logger: Logger,
@@ -46,6 +47,11 @@ export class Cluster {
     )
     redis.on('close', () => this.lost())
     redis.on('ready', () => void this.rejoin())
+  }
+
+  /** False while Redis is away: shared reads then hold only this instance's part. */
+  get connected(): boolean {
+    return redisUp(this.redis)
   }
 
   private lost(): void {

@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { ApiError } from './errors.ts'
+import { ApiError, requestPath } from './errors.ts'
 
 /**
  * While the instance shuts down, a request that reaches it anyway (on a kept-alive connection, or
@@ -11,7 +11,7 @@ export const refuseWhileDraining = (
   otherInstances: () => Promise<Array<{ id: string; url: string }>>,
 ) =>
   new Elysia({ name: 'draining' }).onRequest(async ({ request }) => {
-    if (!isDraining() || new URL(request.url).pathname.startsWith('/health')) return
+    if (!isDraining() || requestPath(request).startsWith('/health')) return
     throw new ApiError(
       503,
       'SHUTTING_DOWN',

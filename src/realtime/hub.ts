@@ -346,10 +346,15 @@ export class Hub {
     for (const connection of this.byUser.get(userId) ?? []) this.leave(connection.id, channel)
   }
 
-  /** Whether the user has a connection open (or a socketless hold) on any instance. */
+  /**
+   * Whether the user has a connection open (or a socketless hold) on any instance. While Redis is
+   * away the other instances cannot be asked: then yes, so nothing ends (a stream whose host is
+   * elsewhere) for an absence nobody can see.
+   */
   async isConnected(userId: string): Promise<boolean> {
     const here = this.byUser.has(userId) || this.socketless.has(userId)
     if (here || !this.cluster) return here
+    if (!this.cluster.connected) return true
     return (await this.cluster.hashes.entries(onlineKey(userId))).length > 0
   }
 
@@ -369,10 +374,11 @@ export class Hub {
     }
   }
 
-  /** Whether the user is in the channel on any instance. */
+  /** Whether the user is in the channel on any instance (yes while Redis is away, as for isConnected). */
   async isPresent(channel: string, userId: string): Promise<boolean> {
     if (this.channels.get(channel)?.has(userId) || !this.cluster)
       return this.channels.get(channel)?.has(userId) ?? false
+    if (!this.cluster.connected) return true
     return (await this.cluster.hashes.field(presenceKey(channel), userId)).length > 0
   }
 

@@ -59,11 +59,13 @@ export function streamsModule({
   const videos = new VideoService(db, clock, config.uploads.dir)
   recordings.register('stream', streams.recordingSubject(videos))
   hub.register(...streamRealtime(hub, streams, chat))
-  cluster?.members.on('swept', () => {
+  // Viewers whose leave was not seen (their instance died, or Redis was away when they left) stop counting.
+  const recountViewers = () =>
     void streams
       .dropAbsentViewers((streamId, userId) => hub.isPresent(streamRoomName(streamId), userId))
-      .catch((error: Error) => logger.warn('could not recount viewers after an instance died', { err: error.message }))
-  })
+      .catch((error: Error) => logger.warn('could not recount the viewers', { err: error.message }))
+  cluster?.members.on('swept', recountViewers)
+  cluster?.members.on('rejoined', recountViewers)
   media?.access.register('stream', (user, streamId) => streams.mediaGrant(user, streamId))
   metrics.register(
     gaugesFrom(async () => {
