@@ -374,11 +374,10 @@ export class Hub {
     }
   }
 
-  /** Whether the user is in the channel on any instance (yes while Redis is away, as for isConnected). */
+  /** Whether the user is in the channel on any instance (while Redis is away: on this one). */
   async isPresent(channel: string, userId: string): Promise<boolean> {
     if (this.channels.get(channel)?.has(userId) || !this.cluster)
       return this.channels.get(channel)?.has(userId) ?? false
-    if (!this.cluster.connected) return true
     return (await this.cluster.hashes.field(presenceKey(channel), userId)).length > 0
   }
 
