@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { killStartedServers, startServer, tempDir } from './helpers/server-process.ts'
+import {
+  freeMediaPorts,
+  freePort,
+  inFreshShell,
+  killStartedServers,
+  startServer,
+  tempDir,
+} from './helpers/server-process.ts'
 
 afterEach(killStartedServers)
 
@@ -58,6 +65,42 @@ describe('the server on a real port', () => {
     expect(existsSync(join(dir, 'nested', 'majlis.db'))).toBe(true)
   })
 
+  test('SIGTERM to `npm start` (a container runtime or systemd stopping it) reaches the server, which drains and exits', async () => {
+    const databaseFile = join(tempDir(), 'majlis.db')
+    const port = freePort()
+    const child = Bun.spawn(['npm', 'start'], {
+      ...inFreshShell({
+        DATABASE_URL: `file:${databaseFile}`,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        MEDIA_WORKERS: '1',
+        MEDIA_PORT: String(await freeMediaPorts(1)),
+      }),
+      stdout: 'pipe',
+      stderr: 'ignore',
+    })
+    const baseUrl = `http://127.0.0.1:${port}`
+    const answers = () =>
+      fetch(`${baseUrl}/health/live`).then(
+        (response) => response.ok,
+        () => false,
+      )
+    for (let tries = 0; !(await answers()); tries++) {
+      if (tries > 300 || child.exitCode !== null) throw new Error('npm start did not come up')
+      await Bun.sleep(100)
+    }
+    child.kill('SIGTERM')
+    await child.exited
+    try {
+      for (let tries = 0; (await answers()) && tries < 150; tries++) await Bun.sleep(100)
+      expect(await answers()).toBe(false)
+      // Everything the server wrote: the pipe ends once the server process has gone too.
+      expect(await new Response(child.stdout).text()).toContain('"msg":"shutdown complete"')
+    } finally {
+      killServersOf(databaseFile)
+    }
+  })
+
   test('keeps data across a restart on the same file', async () => {
     const url = `file:${join(tempDir(), 'majlis.db')}`
     const first = startServer({ DATABASE_URL: url })
@@ -91,3 +134,17 @@ describe('the server on a real port', () => {
     expect((await server.output()).stderr).toContain('JWT_SECRET: the dev-only default is refused')
   })
 })
+
+/** A server npm left behind (the signal did not reach it): found by its database in its environment. */
+function killServersOf(databaseFile: string): void {
+  for (const pid of readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))) {
+    const environment = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8')
+      } catch {
+        return ''
+      }
+    })()
+    if (environment.includes(databaseFile)) process.kill(Number(pid), 'SIGKILL')
+  }
+}

@@ -45,13 +45,13 @@ export function apiClient(baseUrl: string) {
  * `npm ci`: without Bun on the PATH (npm test puts node_modules/.bin there; a shell does not).
  */
 export function admin(args: string[], env: Record<string, string>) {
-  const result = Bun.spawnSync(adminCommand(args), adminOptions(env))
+  const result = Bun.spawnSync(adminCommand(args), inFreshShell(env))
   return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() }
 }
 
 /** The same, without blocking this process (it keeps serving requests of the test while the command runs). */
 export async function adminAsync(args: string[], env: Record<string, string>) {
-  const child = Bun.spawn(adminCommand(args), { ...adminOptions(env), stdout: 'pipe', stderr: 'pipe' })
+  const child = Bun.spawn(adminCommand(args), { ...inFreshShell(env), stdout: 'pipe', stderr: 'pipe' })
   const [stdout, stderr, exitCode] = await Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
@@ -62,7 +62,8 @@ export async function adminAsync(args: string[], env: Record<string, string>) {
 
 const adminCommand = (args: string[]) => ['npm', 'run', 'admin', '--', ...args]
 
-function adminOptions(env: Record<string, string>) {
+/** Spawn options for an npm command as a fresh shell runs it in the repository: env added, no Bun on the PATH. */
+export function inFreshShell(env: Record<string, string>) {
   const shellPath = (process.env.PATH ?? '')
     .split(':')
     .filter((dir) => !dir.endsWith('node_modules/.bin') && !Bun.file(`${dir}/bun`).size)
