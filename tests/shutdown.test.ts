@@ -69,6 +69,10 @@ describe('graceful shutdown', () => {
     expect(refused.body.error).toMatchObject({ code: 'SHUTTING_DOWN', details: { instances: [] } })
     expect(refused.headers.get('retry-after')).toBe('1')
     expect(refused.headers.get('connection')).toBe('close')
+    // A payment provider's webhook is refused before it is read: the provider delivers it again later.
+    const webhook = await t.call('POST', '/api/v1/billing/webhooks/mock', { rawBody: '{}' })
+    expect(webhook.status).toBe(503)
+    expect(webhook.body.error.code).toBe('SHUTTING_DOWN')
     const upgrade = await t.app.handle(new Request('http://localhost/ws', { headers: { upgrade: 'websocket' } }))
     expect(upgrade.status).toBe(503)
     expect((await t.app.handle(new Request('http://localhost/health/live'))).status).toBe(200)
