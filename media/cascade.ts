@@ -234,10 +234,8 @@ export class MediaCascade implements RoomsRelay {
 
   /** Other live instances with room to spare, least loaded first: where a full instance sends its clients. */
   async spareInstances(): Promise<Array<{ id: string; url: string }>> {
-    const instances = await this.cluster.members.list()
-    return instances
-      .filter((instance) => instance.id !== this.cluster.instanceId && instance.peers < instance.capacity)
-      .sort((a, b) => a.peers / a.capacity - b.peers / b.capacity)
+    return (await this.cluster.members.others())
+      .filter((instance) => instance.peers < instance.capacity)
       .map(({ id, url }) => ({ id, url }))
   }
 

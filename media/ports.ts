@@ -60,7 +60,8 @@ export interface MediaCluster {
     /** Redis came back after an outage and every instance has had time to write its part again. */
     on(event: 'rejoined', listener: () => void): unknown
     whichLive(ids: Iterable<string>): Promise<Set<string>>
-    list(): Promise<ClusterInstance[]>
+    /** The other live instances, least loaded first. */
+    others(): Promise<ClusterInstance[]>
   }
   readonly hashes: {
     set(key: string, field: string, value: string): void

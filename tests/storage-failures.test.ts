@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTestApp, type TestApp } from './helpers/app.ts'
-import { fillUp, smallDisk, uploadForm, walletsOffTheirLedger } from './helpers/files.ts'
+import { fillUp, mp4, smallDisk, uploadForm, walletsOffTheirLedger } from './helpers/files.ts'
 import { tempDir } from './helpers/server-process.ts'
 
 type Account = { accessToken: string; user: { id: string } }
@@ -19,19 +19,12 @@ async function capDatabase(t: TestApp): Promise<() => Promise<void>> {
   return async () => void (await t.database.client.execute('PRAGMA max_page_count = 1073741823'))
 }
 
-/** Bytes that start as an ISO-BMFF (mp4) file does. */
-function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(size)
-  bytes.set([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom')])
-  return bytes
-}
-
 async function uploadVideo(t: TestApp, who: Account, size: number) {
   const response = await uploadForm(
     t,
     who.accessToken,
     '/api/v1/videos',
-    { bytes: mp4Bytes(size), type: 'video/mp4', name: 'lesson.mp4' },
+    { bytes: mp4(size), type: 'video/mp4', name: 'lesson.mp4' },
     { title: 'Lesson', category: 'math' },
   )
   return { status: response.status, body: (await response.json()) as any }

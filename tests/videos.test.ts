@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { ManualClock, createTestApp, type TestApp } from './helpers/app.ts'
+import { mp4 } from './helpers/files.ts'
 import { tempDir } from './helpers/server-process.ts'
 
 let t: TestApp
@@ -19,13 +20,6 @@ afterEach(() => t.close())
 
 type Account = { accessToken: string; user: { id: string } }
 
-/** Bytes that start as an ISO-BMFF (mp4) file does, then a counting pattern to check ranges against. */
-function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(size)
-  bytes.set([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom')])
-  for (let index = 12; index < size; index += 1) bytes[index] = index % 251
-  return bytes
-}
 const webmBytes = () => new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, ...new Array(60).fill(7)])
 
 function upload(
@@ -86,7 +80,7 @@ describe('videos', () => {
 
   test('a multipart upload is stored under UPLOAD_DIR and served with range requests', async () => {
     const owner = await t.register()
-    const bytes = mp4Bytes(300_000)
+    const bytes = mp4(300_000)
     const response = await upload(
       owner,
       { title: 'Recital', category: 'music', tags: 'oud, live', duration: '95' },
@@ -142,7 +136,7 @@ describe('videos', () => {
     const tooLarge = await upload(
       owner,
       { title: 'Big', category: 'x' },
-      { bytes: mp4Bytes(1024 * 1024 + 1), type: 'video/mp4', name: 'big.mp4' },
+      { bytes: mp4(1024 * 1024 + 1), type: 'video/mp4', name: 'big.mp4' },
     )
     expect(tooLarge.status).toBe(413)
     expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE')
@@ -160,7 +154,7 @@ describe('videos', () => {
     )
     expect(disguised.status).toBe(422)
     expect((await upload(owner, { title: 'No file', category: 'x' })).status).toBe(422)
-    const noTitle = await upload(owner, { category: 'x' }, { bytes: mp4Bytes(100), type: 'video/mp4', name: 'a.mp4' })
+    const noTitle = await upload(owner, { category: 'x' }, { bytes: mp4(100), type: 'video/mp4', name: 'a.mp4' })
     expect(noTitle.status).toBe(422)
     expect(((await noTitle.json()) as { error: { details: Array<{ path: string }> } }).error.details[0]!.path).toBe(
       '/title',
@@ -168,7 +162,7 @@ describe('videos', () => {
     const badDuration = await upload(
       owner,
       { title: 'x', category: 'x', duration: 'long' },
-      { bytes: mp4Bytes(100), type: 'video/mp4', name: 'a.mp4' },
+      { bytes: mp4(100), type: 'video/mp4', name: 'a.mp4' },
     )
     expect(badDuration.status).toBe(422)
     const broken = await t.app.handle(
@@ -232,7 +226,7 @@ describe('videos', () => {
     const response = await upload(
       owner,
       { title: 'Mine', category: 'x' },
-      { bytes: mp4Bytes(2000), type: 'video/mp4', name: 'a.mp4' },
+      { bytes: mp4(2000), type: 'video/mp4', name: 'a.mp4' },
     )
     const video = (await response.json()) as { id: string }
     expect(storedFiles()).toHaveLength(1)

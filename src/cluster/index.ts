@@ -78,10 +78,7 @@ export class Cluster {
 
   /** The other live instances, least loaded first: where this one's clients can go. */
   async otherInstances(): Promise<Array<{ id: string; url: string }>> {
-    return (await this.members.list())
-      .filter((instance) => instance.id !== this.instanceId)
-      .sort((a, b) => a.peers / a.capacity - b.peers / b.capacity)
-      .map(({ id, url }) => ({ id, url }))
+    return (await this.members.others()).map(({ id, url }) => ({ id, url }))
   }
 
   async start(): Promise<void> {

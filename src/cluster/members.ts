@@ -121,6 +121,13 @@ export class ClusterMembers extends EventEmitter<{ down: [id: string]; swept: [i
     return infos.flatMap((info) => (info ? [JSON.parse(info) as InstanceInfo] : []))
   }
 
+  /** The other live instances, least loaded first. */
+  async others(): Promise<InstanceInfo[]> {
+    return (await this.list())
+      .filter((instance) => instance.id !== this.instanceId)
+      .sort((a, b) => a.peers / a.capacity - b.peers / b.capacity)
+  }
+
   private async beat(): Promise<void> {
     if (!redisUp(this.redis)) return
     const self = this.self()

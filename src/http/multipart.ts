@@ -64,10 +64,9 @@ export function receiveMultipart(
       from.unpipe(to)
       from.resume()
       const removePartial = () =>
-        rm(partial, { force: true }).then(
-          () => reject(error),
-          () => reject(error),
-        )
+        rm(partial, { force: true })
+          .catch(() => undefined)
+          .then(() => reject(error))
       // Removed once closed: an unlink before the stream's open finished would leave a new empty file.
       if (to.closed) void removePartial()
       else to.once('close', () => void removePartial()).destroy()

@@ -447,10 +447,8 @@ export class Hub {
    */
   async moveEveryone(): Promise<void> {
     const instances = this.cluster ? await this.cluster.otherInstances().catch(() => []) : []
-    for (const connection of this.connections.values()) {
-      connection.send('server:draining', { instances })
-      connection.close(1001, 'server shutting down')
-    }
+    for (const connection of this.connections.values()) connection.send('server:draining', { instances })
+    this.closeAll(1001, 'server shutting down')
   }
 
   /** Every failure becomes an error reply and the connection stays open. */

@@ -7,6 +7,13 @@ import { tempDir } from './server-process.ts'
 
 /** Bytes that start like the real formats (the server sniffs the first bytes). */
 export const png = () => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(200).fill(3)])
+/** An ISO-BMFF (mp4) start, then a counting pattern to check byte ranges against. */
+export function mp4(size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size)
+  bytes.set([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom')])
+  for (let index = 12; index < size; index += 1) bytes[index] = index % 251
+  return bytes
+}
 export const pdf = () =>
   new TextEncoder().encode('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
 
