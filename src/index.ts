@@ -1,6 +1,6 @@
 import { createApp } from './app.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
-import { openDatabase } from './db/client.ts'
+import { openDatabase, shownDatabaseUrl } from './db/client.ts'
 import { applyMigrations } from './db/migrate.ts'
 import { drainAndClose } from './lifecycle.ts'
 import { startMedia } from '../media/index.ts'
@@ -62,7 +62,7 @@ app.decorator.scheduler.start()
 logger.info('listening', {
   url: server.url.href,
   env: config.env,
-  database: config.database.url.replace(/\/\/.*@/, '//***@'),
+  database: shownDatabaseUrl(config.database.url),
 })
 
 /** Past this, a shutdown that has not finished (a stuck close) ends the process anyway. */

@@ -6,7 +6,13 @@ import { t } from 'elysia'
 import { systemClock } from '../clock.ts'
 import { ConfigError, loadConfig } from '../config.ts'
 import { BackupError, backupDatabase, restoreDatabase } from '../db/backup.ts'
-import { localFilePath, openDatabase, type DatabaseHandle } from '../db/client.ts'
+import {
+  localFilePath,
+  openDatabase,
+  shownDatabaseUrl,
+  type DatabaseHandle,
+  type DatabaseOptions,
+} from '../db/client.ts'
 import { applyMigrations } from '../db/migrate.ts'
 import { staffModules, staffProfiles } from '../db/schema/auth.ts'
 import { DomainError } from '../errors/domain.ts'
@@ -127,13 +133,10 @@ async function createStaff(args: string[]) {
 }
 
 /** The database file of DATABASE_URL: backup and restore work on a local SQLite file only. */
-function databaseFile(): string {
-  const { url } = loadConfig().database
+function databaseFile({ url }: DatabaseOptions): string {
   const file = localFilePath(url)
   if (!file)
-    fail(
-      `DATABASE_URL (${url.replace(/\/\/.*@/, '//***@')}) is not a local file: back a libSQL server up with its own tools`,
-    )
+    fail(`DATABASE_URL (${shownDatabaseUrl(url)}) is not a local file: back a libSQL server up with its own tools`)
   return file
 }
 
@@ -145,9 +148,10 @@ function fileArgument(args: string[], command: string): string {
 
 async function backup(args: string[]) {
   const target = fileArgument(args, 'backup')
-  const file = databaseFile()
+  const options = loadConfig().database
+  const file = databaseFile(options)
   if (!existsSync(file)) fail(`there is no database at ${file} (DATABASE_URL)`)
-  const database = await openDatabase(loadConfig().database)
+  const database = await openDatabase(options)
   try {
     console.log(JSON.stringify({ backup: await backupDatabase(database.db, target) }))
   } finally {
@@ -157,7 +161,7 @@ async function backup(args: string[]) {
 
 function restore(args: string[]) {
   const source = fileArgument(args, 'restore')
-  const file = databaseFile()
+  const file = databaseFile(loadConfig().database)
   console.log(JSON.stringify({ restored: { from: source, database: file, ...restoreDatabase(source, file) } }))
 }
 

@@ -58,6 +58,9 @@ function isMemory(url: string): boolean {
   return url === ':memory:' || url === 'file::memory:'
 }
 
+/** DATABASE_URL as logs and messages show it: a password in it is masked. */
+export const shownDatabaseUrl = (url: string): string => url.replace(/\/\/.*@/, '//***@')
+
 /** The local file behind a `file:` DATABASE_URL, or null for `:memory:` and remote libSQL. */
 export function localFilePath(url: string): string | null {
   if (!url.startsWith('file:')) return null
